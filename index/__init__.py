@@ -1,0 +1,1 @@
+"""Corpus → passages → analysis → Whoosh index: everything that writes the index."""

@@ -1,0 +1,231 @@
+"""Split a report's raw newspaper text into clean, citable passages.
+
+The received text was extracted from newspaper pages: a paragraph can be cut mid-sentence by a
+page break or a photo caption, headings and photo captions stand alone, bylines and credits sit
+mid-text. ``split_report`` rejoins the cut paragraphs, types every line, and cuts long paragraphs
+at sentence ends, so that a citation points at something a reader can quote.
+
+Nothing is dropped: every non-whitespace character of the source belongs to exactly one passage,
+and each passage records the character spans of the source it was taken from (a rejoined
+passage has two or more), so its exact source text can always be shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+BODY, HEADING, CAPTION, CREDIT = "body", "heading", "caption", "credit"
+KINDS = (BODY, HEADING, CAPTION, CREDIT)
+
+MAX_PASSAGE_CHARS = 250
+# A label (heading or caption) is short and has no sentence punctuation.
+MAX_LABEL_CHARS = 40
+
+# Half-width forms too: one of the reports uses half-width punctuation throughout.
+_SENTENCE_END = "。！？!?…；;"
+_PARAGRAPH_END = _SENTENCE_END + "：:"
+_CLOSERS = "”’」』）)》〉】]\"'"
+_PROSE_PUNCTUATION = re.compile(r"[，,、；;：:。！？!?]")
+_SENTENCE = re.compile(rf"[^{_SENTENCE_END}]*(?:[{_SENTENCE_END}]+[{re.escape(_CLOSERS)}]*|$)")
+_CLAUSE = re.compile(r"[^，,；;]*(?:[，,；;]+|$)")
+# A byline is a few personal names; a name starts with one of the common surnames, which tells
+# "王彩艳 杨敏" apart from a heading of short words such as "新起点 新气象".
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_HAN_NAME = rf"[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}"
+_BYLINE = re.compile(rf"^{_HAN_NAME}(?:[ \u3000]+{_HAN_NAME}){{0,5}}$")
+_PHOTO_CREDIT = re.compile(r"^(?:图片由|图片来源|图/|图：|摄影|本报记者|记者)")
+_ATTRIBUTION = re.compile(r"^(?:——|--|—)")
+_WHITESPACE = " \t\r\n\f\v\u3000\u00a0\ufeff"
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One citable passage of a report.
+
+    ``text`` is the exact source text of ``spans`` joined together; ``spans`` are
+    ``(start, end)`` character offsets into the decoded report text.
+    """
+
+    id: str
+    report_id: str
+    ordinal: int
+    kind: str
+    section: str
+    text: str
+    spans: tuple[Span, ...]
+
+    @property
+    def content_hash(self) -> str:
+        """Changes when the passage's text changes (a changed source is detected by it)."""
+        return hashlib.sha256(self.text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+    blank_lines_before: int
+    kind: str
+
+
+def passage_id(report_id: str, ordinal: int) -> str:
+    """The stable, readable id of a report's ``ordinal``-th passage, e.g. ``report:p012``."""
+    return f"{report_id}:p{ordinal:03d}"
+
+
+def split_report(report_id: str, text: str) -> list[Passage]:
+    """Split a report's decoded text into passages, in reading order.
+
+    Reading order is source order, except that a caption which interrupted a paragraph comes
+    after the rejoined paragraph. Ids are ``<report_id>:pNNN`` numbered from 1 in that order,
+    so they stay the same for the same text.
+    """
+    lines = _classify(_lines(text))
+    pieces: list[tuple[str, str, tuple[Span, ...]]] = []  # (kind, section, spans)
+    section = ""
+    used = [False] * len(lines)
+    for index, line in enumerate(lines):
+        if used[index]:
+            continue
+        used[index] = True
+        if line.kind == HEADING:
+            # Two headings in a row (a section and its subtitle, a kicker and a title) name one section.
+            follows_heading = index > 0 and lines[index - 1].kind == HEADING
+            section = f"{lines[index - 1].text} · {line.text}" if follows_heading else line.text
+            pieces.append((HEADING, section, ((line.start, line.end),)))
+            continue
+        if line.kind != BODY:
+            pieces.append((line.kind, section, ((line.start, line.end),)))
+            continue
+        spans, interruptions = _rejoin(lines, index, used)
+        for sentence_spans in _split_sentences(text, spans):
+            pieces.append((BODY, section, sentence_spans))
+        for caption in interruptions:
+            pieces.append((caption.kind, section, ((caption.start, caption.end),)))
+    return [
+        Passage(
+            id=passage_id(report_id, ordinal),
+            report_id=report_id,
+            ordinal=ordinal,
+            kind=kind,
+            section=section_title,
+            text="".join(text[start:end] for start, end in spans),
+            spans=spans,
+        )
+        for ordinal, (kind, section_title, spans) in enumerate(pieces, start=1)
+    ]
+
+
+def _lines(text: str) -> list[_Line]:
+    """Non-blank lines with their stripped spans and the number of blank lines before each."""
+    lines: list[_Line] = []
+    blank = 0
+    for match in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
+        raw = match.group()
+        if not raw:
+            continue
+        content = raw.rstrip("\r\n")
+        stripped = content.strip(_WHITESPACE)
+        if not stripped:
+            blank += 1
+            continue
+        start = match.start() + (len(content) - len(content.lstrip(_WHITESPACE)))
+        lines.append(_Line(start, start + len(stripped), stripped, blank, BODY))
+        blank = 0
+    return lines
+
+
+def _classify(lines: list[_Line]) -> list[_Line]:
+    """Type each line. A short line without sentence punctuation is a label: a caption when
+    a page or photo break (two or more blank lines) comes before it, otherwise a heading."""
+    typed = []
+    for position, line in enumerate(lines):
+        if _BYLINE.match(line.text) or _PHOTO_CREDIT.match(line.text) or _ATTRIBUTION.match(line.text):
+            kind = CREDIT
+        elif len(line.text) <= MAX_LABEL_CHARS and not _PROSE_PUNCTUATION.search(line.text):
+            kind = CAPTION if position > 0 and line.blank_lines_before >= 2 else HEADING
+        else:
+            kind = BODY
+        typed.append(_Line(line.start, line.end, line.text, line.blank_lines_before, kind))
+    return typed
+
+
+def _ends_paragraph(text: str) -> bool:
+    return text.rstrip(_CLOSERS)[-1:] in _PARAGRAPH_END
+
+
+def _rejoin(lines: list[_Line], index: int, used: list[bool]) -> tuple[list[Span], list[_Line]]:
+    """The spans of the paragraph starting at ``lines[index]``, rejoined across breaks.
+
+    A paragraph that ends without terminal punctuation continues in the next body line; the
+    captions between them are what interrupted it and are returned to be listed after it.
+    """
+    line = lines[index]
+    spans = [(line.start, line.end)]
+    interruptions: list[_Line] = []
+    while not _ends_paragraph(line.text):
+        following = index + 1
+        while following < len(lines) and lines[following].kind == CAPTION:
+            following += 1
+        if following >= len(lines) or lines[following].kind != BODY:
+            break
+        interruptions.extend(lines[index + 1 : following])
+        for skipped in range(index + 1, following + 1):
+            used[skipped] = True
+        index, line = following, lines[following]
+        spans.append((line.start, line.end))
+    return spans, interruptions
+
+
+def _split_sentences(text: str, spans: list[Span]) -> list[tuple[Span, ...]]:
+    """Cut a paragraph into passages of whole sentences, each at most ``MAX_PASSAGE_CHARS``
+    where the sentences allow (a longer sentence is cut after a semicolon or comma)."""
+    paragraph = "".join(text[start:end] for start, end in spans)
+    units: list[Span] = []
+    for sentence in _SENTENCE.finditer(paragraph):
+        if sentence.end() - sentence.start() <= MAX_PASSAGE_CHARS:
+            units.append(sentence.span())
+            continue
+        units.extend(
+            (sentence.start() + clause.start(), sentence.start() + clause.end())
+            for clause in _CLAUSE.finditer(sentence.group())
+        )
+    ranges: list[Span] = []
+    for start, end in units:
+        if start == end:
+            continue
+        if ranges and end - ranges[-1][0] <= MAX_PASSAGE_CHARS:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+    return [_spans_for(spans, *_trimmed(paragraph, start, end)) for start, end in ranges if paragraph[start:end].strip(_WHITESPACE)]
+
+
+def _trimmed(paragraph: str, start: int, end: int) -> Span:
+    """``start:end`` narrowed to leave out whitespace at either end."""
+    while paragraph[start] in _WHITESPACE:
+        start += 1
+    while paragraph[end - 1] in _WHITESPACE:
+        end -= 1
+    return start, end
+
+
+def _spans_for(spans: list[Span], start: int, end: int) -> tuple[Span, ...]:
+    """The source spans covering characters ``start:end`` of the spans' joined text."""
+    result: list[Span] = []
+    offset = 0
+    for span_start, span_end in spans:
+        length = span_end - span_start
+        low, high = max(start, offset), min(end, offset + length)
+        if low < high:
+            result.append((span_start + low - offset, span_start + high - offset))
+        offset += length
+    return tuple(result)

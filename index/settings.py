@@ -1,0 +1,42 @@
+"""Settings that come from the environment, declared once.
+
+Each setting is a row of ``SETTINGS``: its environment variable, its default and its help.
+The CLI's ``--help``, the README and the code all read this table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Path
+    help: str
+
+    def value(self) -> Path:
+        """The setting's path: the environment variable when set and non-empty, else the default."""
+        raw = os.environ.get(self.env, "").strip()
+        return Path(raw).expanduser() if raw else self.default
+
+
+CORPUS_DIR = Setting(
+    "corpus_dir",
+    "SHUANGYU_CORPUS_DIR",
+    REPOSITORY_ROOT / "corpus",
+    "Folder of reports (*.txt, each optionally with a .toml metadata file beside it).",
+)
+INDEX_DIR = Setting(
+    "index_dir",
+    "SHUANGYU_INDEX_DIR",
+    REPOSITORY_ROOT / "instance" / "index",
+    "Folder holding the search index (built by `shuangyu build`; never in git).",
+)
+
+SETTINGS = (CORPUS_DIR, INDEX_DIR)

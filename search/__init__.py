@@ -1,0 +1,1 @@
+"""Query parsing, searching, highlighting and citations over the index."""

@@ -1,0 +1,1 @@
+"""The Flask site, the JSON API and the `shuangyu` command line."""
