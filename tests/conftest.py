@@ -25,3 +25,46 @@ def corpus_copy(tmp_path) -> Path:
     folder = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory) -> Path:
+    """An index of the real corpus, built once for the session through the build path."""
+    from index.build import build_index
+
+    index_dir = tmp_path_factory.mktemp("index")
+    build_index(CORPUS_DIR, index_dir, progress=False)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def searcher(real_index):
+    from search.searcher import Searcher
+
+    return Searcher(real_index)
+
+
+@pytest.fixture
+def make_corpus(tmp_path):
+    """Factory: a corpus folder of the given ``{file name: text}`` reports, with the real
+    names file, so that analysis is the same as for the real corpus."""
+
+    def make(reports: dict[str, str]) -> Path:
+        folder = tmp_path / "generated-corpus"
+        folder.mkdir(exist_ok=True)
+        shutil.copy(CORPUS_DIR / "names.tsv", folder / "names.tsv")
+        for name, text in reports.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def runner(monkeypatch, real_index):
+    """A click runner whose environment points at the real corpus and the session's index."""
+    from click.testing import CliRunner
+
+    monkeypatch.setenv("SHUANGYU_CORPUS_DIR", str(CORPUS_DIR))
+    monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(real_index))
+    return CliRunner()

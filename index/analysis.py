@@ -1,0 +1,265 @@
+"""Text analysis, defined once for the index writer, the query parser and the highlighter.
+
+Chinese text is normalised (NFKC, lower case, traditional → simplified with OpenCC) with every
+character's offset mapped back to the original text, then segmented by jieba with the names of
+``corpus/names.dict``. Token positions count words, not characters, so a phrase query over
+multi-character words works; at index time a long word is also indexed by the dictionary words
+inside it (jieba's search mode) at the word's own position, so ``沙坪坝`` finds ``沙坪坝区``.
+Latin words and numbers (``5G``, ``ix5``, ``2757.4``) stay whole. A second analyser makes
+character bigrams, so that part of a word (``坪坝``) still matches.
+
+The analysers are pickled into the index by Whoosh: their import path (``index.analysis``) and
+class names are part of the on-disk format.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import opencc
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, Token, Tokenizer
+
+from index.settings import CORPUS_DIR
+
+NAMES_FILE = "names.tsv"
+
+# Function words that carry no meaning for search; kept short on purpose, because in Chinese
+# many single characters are also parts of names (中欧, 之城).
+STOPWORDS = frozenset("的 了 和 与 及 是 在 等 也 都 而 之 其 把 被 着 这 那 并 或 就 让 使 对 从 向 以 为 将".split())
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<latin>[^\W_{_HAN}]+(?:\.\d+)*)")
+_LATIN_LETTER = re.compile(rf"[^\W_{_HAN}]")
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Normalised text with, for each of its characters, the offset of its source character."""
+
+    text: str
+    offsets: tuple[int, ...]
+    source_length: int
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the source text that normalised characters ``start:end`` came from."""
+        source_end = self.offsets[end] if end < len(self.offsets) else self.source_length
+        return self.offsets[start], source_end
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def normalise(text: str) -> Normalised:
+    """NFKC, lower case, then traditional → simplified, keeping the map back to ``text``."""
+    converted = [unicodedata.normalize("NFKC", char).lower() for char in text]
+    chars: list[str] = []
+    offsets: list[int] = []
+    for index, piece in enumerate(converted):
+        chars.extend(piece)
+        offsets.extend([index] * len(piece))
+    folded = "".join(chars)
+    simplified = _t2s().convert(folded)
+    if len(simplified) != len(folded):
+        # OpenCC rewrote a phrase to one of another length: convert character by character,
+        # which keeps the offsets exact at the cost of phrase-level accuracy in this text.
+        simplified = "".join(_t2s().convert(char) or char for char in folded)
+    return Normalised(simplified, tuple(offsets), len(text))
+
+
+NAME_KINDS = ("place", "person", "organisation")
+NAME_KINDS_AND_TERMS = NAME_KINDS + ("term",)
+
+
+@dataclass(frozen=True)
+class Name:
+    """An entry of the corpus's names file: a word jieba must keep whole, and its English."""
+
+    word: str
+    kind: str
+    english: str = ""
+
+    @property
+    def is_proper(self) -> bool:
+        return self.kind in NAME_KINDS
+
+
+def names_path() -> Path:
+    """The user dictionary of names and terms: ``names.tsv`` in the corpus folder."""
+    return CORPUS_DIR.value() / NAMES_FILE
+
+
+@lru_cache(maxsize=1)
+def names() -> dict[str, Name]:
+    """The corpus's names and terms by word (``#`` lines are comments); read once per process.
+    A line of unknown kind is ignored rather than failing every search."""
+    path = names_path()
+    if not path.is_file():
+        return {}
+    found: dict[str, Name] = {}
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, kind, english = (line.split("\t") + ["", ""])[:3]
+        if kind.strip() in NAME_KINDS_AND_TERMS and word.strip():
+            found[word.strip()] = Name(word.strip(), kind.strip(), english.strip())
+    return found
+
+
+@lru_cache(maxsize=1)
+def segmenter() -> jieba.Tokenizer:
+    """A jieba tokenizer with the corpus names added; built once per process."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for name in names().values():
+        tokenizer.add_word(name.word)
+    return tokenizer
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of normalised text: its text, position (counting words) and normalised span."""
+
+    text: str
+    position: int
+    start: int
+    end: int
+    is_han: bool
+    stopped: bool = False
+    subword: bool = False
+
+
+def words(normalised: str, subwords: bool) -> Iterator[Word]:
+    """The words of normalised text, numbered by word. Stopwords come with ``stopped=True``
+    and take no position; punctuation takes one, so that phrases stop at it. With ``subwords``, a long word is followed by the dictionary words
+    inside it, at the same position."""
+    jieba_tokenizer = segmenter()
+    position = 0
+    previous_end = 0
+    for match in _WORD.finditer(normalised):
+        # Punctuation between words leaves a gap in positions: a phrase does not run across it.
+        if normalised[previous_end : match.start()].strip():
+            position += 1
+        previous_end = match.end()
+        if match.lastgroup == "latin":
+            yield Word(match.group(), position, match.start(), match.end(), is_han=False)
+            position += 1
+            continue
+        base = match.start()
+        for word, start, end in jieba_tokenizer.tokenize(match.group(), mode="default"):
+            if word in STOPWORDS:
+                yield Word(word, position, base + start, base + end, is_han=True, stopped=True)
+                continue
+            yield Word(word, position, base + start, base + end, is_han=True)
+            if subwords and len(word) > 2:
+                for size in (2, 3):
+                    for offset in range(len(word) - size + 1):
+                        part = word[offset : offset + size]
+                        if part != word and jieba_tokenizer.FREQ.get(part):
+                            yield Word(part, position, base + start + offset, base + start + offset + size, True, subword=True)
+            position += 1
+
+
+def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:
+    """Overlapping character bigrams of each Han run (a lone character stands alone), and
+    Latin words whole, with their positions and normalised spans. Any gap between runs leaves
+    a gap in positions, so that a phrase of bigrams stays within one run."""
+    position = 0
+    for match in _WORD.finditer(normalised):
+        run = match.group()
+        if match.lastgroup == "latin" or len(run) == 1:
+            yield run, position, match.start(), match.end()
+            position += 2
+            continue
+        for offset in range(len(run) - 1):
+            yield run[offset : offset + 2], position, match.start() + offset, match.start() + offset + 2
+            position += 1
+        position += 1
+
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer for Chinese words (see the module docstring).
+
+    At index time (``mode="index"``) a long word is followed by its dictionary sub-words at the
+    same position; a query (any other mode) is cut into whole words only, so that a quoted
+    phrase is a sequence of consecutive positions.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        normalised = normalise(value)
+        for word in words(normalised.text, subwords=(mode == "index")):
+            if word.stopped and removestops:
+                continue
+            yield _fill(token, value, word.text, word.position, normalised, word.start, word.end,
+                        positions, chars, keeporiginal, start_pos, start_char, stopped=word.stopped)
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh tokenizer for overlapping Han character bigrams (see ``bigrams``)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        normalised = normalise(value)
+        for text, position, start, end in bigrams(normalised.text):
+            yield _fill(token, value, text, position, normalised, start, end,
+                        positions, chars, keeporiginal, start_pos, start_char)
+
+
+def _fill(token, value, text, position, normalised, start, end, positions, chars, keeporiginal,
+          start_pos, start_char, stopped=False):
+    """Set the reused Whoosh token to one word, its offsets mapped back to the source."""
+    token.text = text
+    token.boost = 1.0
+    token.stopped = stopped
+    source_start, source_end = normalised.source_span(start, end)
+    if keeporiginal:
+        token.original = value[source_start:source_end]
+    if positions:
+        token.pos = start_pos + position
+    if chars:
+        token.startchar = start_char + source_start
+        token.endchar = start_char + source_end
+    return token
+
+
+def chinese_analyzer() -> ChineseTokenizer:
+    """The analyser of the Chinese word fields (text, section)."""
+    return ChineseTokenizer()
+
+
+def bigram_analyzer() -> BigramTokenizer:
+    """The analyser of the Chinese bigram field."""
+    return BigramTokenizer()
+
+
+def english_analyzer():
+    """The analyser of the English field: words, lower case, stopwords, Porter stemming."""
+    return StemmingAnalyzer()
+
+
+def pinyin_analyzer():
+    """The analyser of the pinyin field: toneless syllables joined per word, lower case."""
+    return RegexTokenizer(r"[a-z0-9]+") | LowercaseFilter()
+
+
+def is_latin_word(text: str) -> bool:
+    """True when ``text`` has no Han character but at least one letter or digit."""
+    return not _HAN_CHAR.search(text) and bool(_LATIN_LETTER.search(text))
+
+
+def has_han(text: str) -> bool:
+    """True when ``text`` contains a Han character."""
+    return bool(_HAN_CHAR.search(text))

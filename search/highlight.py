@@ -1,0 +1,116 @@
+"""Safe HTML snippets: everything escaped except ``<mark>`` around the matched words.
+
+Marks are computed on the stored text with the same normalisation as the index (so a
+traditional-character query marks the simplified text), merged so that overlapping matches
+(a word and the words inside it) never give nested or doubled marks, and the snippet shows the
+fragment of the passage with the most marks (the whole passage when it is short).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+from index.analysis import english_analyzer, normalise, words
+from index.gloss import gloss_word
+
+Span = tuple[int, int]
+
+CHINESE_FRAGMENT_CHARS = 120
+ENGLISH_FRAGMENT_CHARS = 320
+ELLIPSIS = "…"
+_CHINESE_BREAKS = "。！？；，、,;!?：: "
+
+
+def merge(spans: list[Span]) -> list[Span]:
+    """Sorted, non-overlapping spans covering the same characters."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def chinese_marks(text: str, chinese_terms: set[str], english_terms: set[str]) -> list[Span]:
+    """Spans of ``text`` to mark: each occurrence of a normalised query word, and each word
+    whose dictionary English is one of the English query terms (an English query marks the
+    Chinese it found)."""
+    normalised = normalise(text)
+    spans: list[Span] = []
+    for term in chinese_terms:
+        if not term:
+            continue
+        start = normalised.text.find(term)
+        while start != -1:
+            spans.append(normalised.source_span(start, start + len(term)))
+            start = normalised.text.find(term, start + 1)
+    if english_terms:
+        for word in words(normalised.text, subwords=False):
+            if word.is_han and not word.stopped and _english_terms_of(word.text) & english_terms:
+                spans.append(normalised.source_span(word.start, word.end))
+    return merge(spans)
+
+
+@lru_cache(maxsize=50_000)
+def _english_terms_of(word: str) -> frozenset[str]:
+    return frozenset(token.text for token in english_analyzer()(gloss_word(word)))
+
+
+def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:
+    """Spans of the English text whose analysed (stemmed) word is a query term."""
+    if not english_terms:
+        return []
+    return merge(
+        [(token.startchar, token.endchar) for token in english_analyzer()(text_en, chars=True) if token.text in english_terms]
+    )
+
+
+def snippet(text: str, spans: list[Span], max_chars: int, breaks: str) -> str:
+    """HTML of the best fragment of ``text``: escaped, with ``<mark>`` around ``spans``."""
+    start, end = best_fragment(text, spans, max_chars, breaks)
+    pieces = [ELLIPSIS] if start > 0 else []
+    position = start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        pieces.append(escape(text[position:span_start], quote=False))
+        pieces.append(f"<mark>{escape(text[span_start:span_end], quote=False)}</mark>")
+        position = span_end
+    pieces.append(escape(text[position:end], quote=False))
+    if end < len(text):
+        pieces.append(ELLIPSIS)
+    return "".join(pieces)
+
+
+def chinese_snippet(text: str, spans: list[Span]) -> str:
+    return snippet(text, spans, CHINESE_FRAGMENT_CHARS, _CHINESE_BREAKS)
+
+
+def english_snippet(text_en: str, spans: list[Span]) -> str:
+    return snippet(text_en, spans, ENGLISH_FRAGMENT_CHARS, " ")
+
+
+def best_fragment(text: str, spans: list[Span], max_chars: int, breaks: str) -> Span:
+    """The window of at most ``max_chars`` with the most marks, starting just after a break
+    (a clause end in Chinese, a space in English) shortly before its first mark."""
+    if len(text) <= max_chars:
+        return 0, len(text)
+    best_start, best_count = 0, -1
+    for anchor, _ in spans or [(0, 0)]:
+        start = anchor
+        limit = max(0, anchor - max_chars // 4)
+        while start > limit and text[start - 1] not in breaks:
+            start -= 1
+        if start == limit and limit > 0:
+            start = max(0, anchor - max_chars // 8)
+        count = sum(1 for s, e in spans if s >= start and e <= start + max_chars)
+        if count > best_count:
+            best_start, best_count = start, count
+    end = min(len(text), best_start + max_chars)
+    if end < len(text) and " " in breaks:
+        cut = text.rfind(" ", best_start, end)
+        end = cut if cut > best_start else end
+    return best_start, end

@@ -1,0 +1,204 @@
+"""Turn what a user typed into an index query, and into the terms to highlight.
+
+Syntax: words; ``"quoted phrases"`` (in Chinese too); ``OR`` between two terms; ``-word`` or
+``NOT word`` to exclude; ``report:<id>`` to search one report. Anything else is text: the
+syntax never fails, an unbalanced quote runs to the end of the query.
+
+Language is decided per term (``lang="auto"``): a term with Han characters searches the Chinese
+fields and every such term must match; a Latin term searches the English, pinyin and Chinese
+fields (where ``5G`` or ``ix5`` are written as such) and results rank by how many Latin terms
+match, because a translation rarely carries every word of a query. ``lang="zh"`` searches the
+Chinese fields only; ``lang="en"`` the English fields only, a Chinese term through its
+dictionary gloss.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word
+from index.gloss import gloss_word
+
+LANGUAGES = ("auto", "zh", "en")
+MAX_QUERY_CHARS = 500
+
+# Field weights within one term; tuned on the evaluation set (bench/eval.py).
+WEIGHTS = {"text": 1.0, "section": 0.4, "text_bigrams": 0.35, "text_en": 1.0, "pinyin": 0.9, "latin_in_text": 1.0}
+
+_TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+_REPORT = re.compile(r"^report:(?P<id>\S+)$", re.IGNORECASE)
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or phrase of the query."""
+
+    text: str
+    phrase: bool = False
+
+    @property
+    def is_han(self) -> bool:
+        return has_han(self.text)
+
+
+@dataclass
+class ParsedQuery:
+    """The query's terms: ``groups`` are alternatives joined by OR (most hold one term)."""
+
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    report: str | None = None
+
+
+@dataclass
+class CompiledQuery:
+    """An index query and the terms a highlighter should mark."""
+
+    query: wq.Query
+    chinese_terms: set[str]  # normalised Chinese words to mark in the Chinese text
+    english_terms: set[str]  # analysed English words to mark in the English text
+    typed_english_terms: set[str]  # analysed English words the user typed: their Chinese is marked too
+    report: str | None
+
+
+def parse(text: str) -> ParsedQuery:
+    """Split the query into terms, exclusions and a report filter. Never raises."""
+    parsed = ParsedQuery()
+    negate_next = join_next = False
+    for match in _TOKEN.finditer(text):
+        phrase = match.group("phrase")
+        word = match.group("word")
+        if word in ("OR", "|") and parsed.groups:
+            join_next = True
+            continue
+        if word in ("NOT",):
+            negate_next = True
+            continue
+        if word == "AND":
+            continue
+        report = _REPORT.match(word or "")
+        if report and not match.group("neg"):
+            parsed.report = report.group("id")
+            continue
+        term = Term(phrase if phrase is not None else word, phrase=phrase is not None)
+        if not term.text.strip():
+            continue
+        if match.group("neg") or negate_next:
+            parsed.excluded.append(term)
+        elif join_next:
+            parsed.groups[-1].append(term)
+        else:
+            parsed.groups.append([term])
+        negate_next = join_next = False
+    return parsed
+
+
+def compile_query(text: str, lang: str = "auto") -> CompiledQuery:
+    """The index query for ``text``; ``QueryError`` when it has nothing to search for."""
+    if lang not in LANGUAGES:
+        raise QueryError(f"lang must be one of {', '.join(LANGUAGES)}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    parsed = parse(text)
+    chinese_terms: set[str] = set()
+    english_terms: set[str] = set()
+    required: list[wq.Query] = []
+    optional: list[wq.Query] = []
+    for group in parsed.groups:
+        alternatives = [q for q in (_term_query(term, lang, chinese_terms, english_terms) for term in group) if q]
+        if not alternatives:
+            continue
+        group_query = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+        all_han = all(term.is_han for term in group)
+        (required if all_han or lang == "zh" else optional).append(group_query)
+    if required:
+        query: wq.Query = wq.And(required) if len(required) > 1 else required[0]
+        if optional:
+            query = wq.AndMaybe(query, wq.Or(optional))
+    elif optional:
+        query = wq.Or(optional) if len(optional) > 1 else optional[0]
+    else:
+        if parsed.excluded:
+            raise QueryError("the query only excludes words: add a word to search for")
+        raise QueryError("the query has no word to search for")
+    excluded = [q for q in (_term_query(term, lang, set(), set()) for term in parsed.excluded) if q]
+    if excluded:
+        query = wq.AndNot(query, wq.Or(excluded))
+    typed_english = {word for group in parsed.groups for term in group if not term.is_han for word in _english_words(term.text)}
+    return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report)
+
+
+def _term_query(term: Term, lang: str, chinese_terms: set[str], english_terms: set[str]) -> wq.Query | None:
+    if term.is_han:
+        return _han_query(term, lang, chinese_terms, english_terms)
+    if is_latin_word(term.text):
+        return _latin_query(term, lang, chinese_terms, english_terms)
+    return None
+
+
+def _chinese_words(text: str) -> list[str]:
+    return [token.text for token in chinese_analyzer()(text, mode="query")]
+
+
+def _english_words(text: str) -> list[str]:
+    return [token.text for token in english_analyzer()(text)]
+
+
+def _all_or_phrase(fieldname: str, words: list[str], phrase: bool) -> wq.Query:
+    if len(words) == 1:
+        return wq.Term(fieldname, words[0])
+    if phrase:
+        return wq.Phrase(fieldname, words)
+    return wq.And([wq.Term(fieldname, word) for word in words])
+
+
+def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: set[str]) -> wq.Query | None:
+    words = _chinese_words(term.text)
+    if not words:
+        return None
+    # A single character that jieba split off a longer query word is not worth marking alone.
+    chinese_terms.update(word for word in words if len(word) > 1 or len(words) == 1)
+    glossed = [english for word in words for english in _english_words(gloss_word(word))]
+    english_terms.update(glossed)
+    if lang == "en":
+        return wq.Or([wq.Term("text_en", word) for word in glossed]) if glossed else None
+    grams = [token.text for token in bigram_analyzer()(term.text)]
+    chinese_terms.add("".join(token.text for token in chinese_analyzer()(term.text, mode="query", removestops=False)))
+    alternatives = [
+        _boosted(_all_or_phrase("text", words, term.phrase), "text"),
+        _boosted(_all_or_phrase("section", words, term.phrase), "section"),
+        # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
+        _boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
+    ]
+    return wq.Or(alternatives)
+
+
+def _latin_query(term: Term, lang: str, chinese_terms: set[str], english_terms: set[str]) -> wq.Query | None:
+    english = _english_words(term.text)
+    in_text = _chinese_words(term.text)
+    pinyin = re.sub(r"[^a-z0-9]", "", term.text.lower())
+    english_terms.update(english)
+    chinese_terms.update(in_text)
+    alternatives: list[wq.Query] = []
+    if lang != "zh":
+        if english:
+            alternatives.append(_boosted(_all_or_phrase("text_en", english, term.phrase), "text_en"))
+        if pinyin:
+            alternatives.append(_boosted(wq.Term("pinyin", pinyin), "pinyin"))
+    if lang != "en" and in_text:
+        alternatives.append(_boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text"))
+    if not alternatives:
+        return None
+    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+
+def _boosted(query: wq.Query, weight_name: str) -> wq.Query:
+    query.boost = WEIGHTS[weight_name]
+    return query

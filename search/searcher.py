@@ -1,0 +1,120 @@
+"""Run queries against the current index and shape the results (the JSON contract of DESIGN.md).
+
+One ``Searcher`` per process: opening a Whoosh searcher is costly, so it is opened once and
+reopened only when ``shuangyu build`` has switched in a new index.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from index.store import IndexUnavailable, current_build, read_manifest
+from search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet
+from search.query import QueryError, compile_query
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+# Captions and credits rank below body text for the same match; headings slightly below.
+KIND_WEIGHTS = {"body": 1.0, "heading": 0.9, "caption": 0.6, "credit": 0.4}
+
+
+class PassageWeighting(BM25F):
+    """BM25F, scaled by the kind of passage."""
+
+    use_final = True
+
+    def final(self, searcher, docnum, score):
+        kind = searcher.reader().column_reader("kind")[docnum]
+        return score * KIND_WEIGHTS.get(kind, 1.0)
+
+
+@dataclass(frozen=True)
+class OpenIndex:
+    build: Path
+    manifest: dict
+    searcher: object
+
+
+class Searcher:
+    """Searches the current index of ``index_dir``; safe to share between threads."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._open: OpenIndex | None = None
+
+    def _current(self) -> OpenIndex:
+        """The open index, reopened when the current build has changed."""
+        build = current_build(self.index_dir)
+        opened = self._open
+        if opened is not None and opened.build == build:
+            return opened
+        with self._lock:
+            if self._open is None or self._open.build != build:
+                manifest = read_manifest(build)
+                try:
+                    searcher = whoosh_index.open_dir(str(build)).searcher(weighting=PassageWeighting())
+                except Exception as error:  # Whoosh raises many kinds on a damaged index.
+                    raise IndexUnavailable(f"index in {build} cannot be opened ({error}): run `shuangyu build --force`") from None
+                self._open = OpenIndex(build, manifest, searcher)
+            return self._open
+
+    @property
+    def manifest(self) -> dict:
+        """The manifest of the current build (``IndexUnavailable`` when there is none)."""
+        return self._current().manifest
+
+    def search(self, text: str, limit: int = 10, offset: int = 0, lang: str = "auto", report: str | None = None) -> dict:
+        """Search; return the response object of the JSON contract.
+
+        Raises ``QueryError`` for a query or parameter the user must change, and
+        ``IndexUnavailable`` when there is no usable index.
+        """
+        started = time.perf_counter()
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
+        compiled = compile_query(text, lang)
+        report = report or compiled.report
+        opened = self._current()
+        results = opened.searcher.search(
+            compiled.query,
+            limit=offset + limit,
+            filter=wq.Term("report_id", report) if report else None,
+        )
+        hits = list(results)[offset : offset + limit]
+        return {
+            "query": text,
+            "lang": lang,
+            "total": len(results),
+            "offset": offset,
+            "limit": limit,
+            "took_ms": round((time.perf_counter() - started) * 1000, 2),
+            "results": [self._result(hit.fields(), hit.score, compiled) for hit in hits],
+        }
+
+    def _result(self, fields: dict, score: float, compiled) -> dict:
+        text, text_en = fields["text"], fields["text_en"]
+        return {
+            "id": fields["id"],
+            "report_id": fields["report_id"],
+            "report_title": fields["report_title"],
+            "section": fields["section"],
+            "kind": fields["kind"],
+            "text": text,
+            "text_en": text_en,
+            "snippet": chinese_snippet(text, chinese_marks(text, compiled.chinese_terms, compiled.typed_english_terms)),
+            "snippet_en": english_snippet(text_en, english_marks(text_en, compiled.english_terms)),
+            "score": round(score, 4),
+            "url": f"/p/{fields['id']}",
+            "translation_engine": fields["translation_engine"],
+        }

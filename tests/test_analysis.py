@@ -1,0 +1,48 @@
+"""The analysers: offsets back to the source, word positions, Latin tokens, bigrams."""
+
+from __future__ import annotations
+
+from index.analysis import bigram_analyzer, chinese_analyzer, normalise
+
+
+def tokens(text, mode="index"):
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer()(text, positions=True, chars=True, mode=mode)]
+
+
+def test_offsets_point_at_the_source_characters_even_after_normalisation():
+    text = "“開放”打造成了沙坪坝区經濟，建成５Ｇ基站"
+    for word, _, start, end in tokens(text):
+        assert normalise(text[start:end]).text == word
+
+
+def test_positions_count_words_and_subwords_share_their_word_position():
+    found = tokens("沙坪坝区经济高质量发展")
+    positions = {word: pos for word, pos, _, _ in found}
+    assert positions["沙坪坝区"] == positions["沙坪坝"] == 0
+    assert positions["高质量"] == positions["质量"]
+    assert positions["发展"] == positions["高质量"] + 1
+    query = [word for word, *_ in tokens("高质量发展", mode="query")]
+    assert query == ["高质量", "发展"]
+
+
+def test_latin_words_and_numbers_stay_whole_and_lower_case():
+    words = [word for word, *_ in tokens("建成5G基站，风光ix5智能轿跑SUV，总额2757.4亿元，TOD综合体，3D打印")]
+    for expected in ("5g", "ix5", "suv", "2757.4", "tod", "3d"):
+        assert expected in words
+
+
+def test_stopwords_take_no_position_so_phrases_match_across_them():
+    with_stop = [pos for word, pos, *_ in tokens("物流的枢纽", mode="query")]
+    assert [word for word, *_ in tokens("物流的枢纽", mode="query")] == ["物流", "枢纽"]
+    assert with_stop == [0, 1]
+
+
+def test_corpus_names_are_kept_whole():
+    words = [word for word, *_ in tokens("歌乐山磁器口红岩精神陆海新通道中欧班列渝新欧", mode="query")]
+    assert words == ["歌乐山", "磁器口", "红岩精神", "陆海新通道", "中欧班列", "渝新欧"]
+
+
+def test_bigrams_cover_part_of_a_word_with_source_offsets():
+    text = "沙坪壩區"
+    grams = [(t.text, text[t.startchar:t.endchar]) for t in bigram_analyzer()(text, chars=True)]
+    assert grams == [("沙坪", "沙坪"), ("坪坝", "坪壩"), ("坝区", "壩區")]

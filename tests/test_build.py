@@ -1,0 +1,52 @@
+"""Atomic builds: a failed build leaves the previous index answering; one build at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import build as build_module
+from index.build import BuildError, build_index, build_lock
+from index.store import BUILDS, current_build
+from search.searcher import Searcher
+
+
+def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_path, monkeypatch):
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, progress=False)
+    before = current_build(index_dir)
+    (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
+
+    def broken_gloss(text):
+        raise RuntimeError("translation engine crashed")
+
+    monkeypatch.setattr(build_module.gloss, "gloss", broken_gloss)
+    with pytest.raises(RuntimeError):
+        build_index(corpus, index_dir, progress=False)
+    assert current_build(index_dir) == before
+    assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]
+    assert Searcher(index_dir).search("物流")["total"] == 1
+
+
+def test_a_second_build_is_refused_while_one_runs(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
+    with build_lock(tmp_path / "index"):
+        with pytest.raises(BuildError, match="another `shuangyu build` is running"):
+            build_index(corpus, tmp_path / "index", progress=False)
+
+
+def test_a_new_build_is_picked_up_by_an_open_searcher(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, progress=False)
+    searcher = Searcher(index_dir)
+    assert searcher.search("磁器口")["total"] == 0
+    (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
+    build_index(corpus, index_dir, progress=False)
+    assert searcher.search("磁器口")["total"] == 1
+
+
+def test_a_corpus_without_reports_is_a_clear_error(make_corpus, tmp_path):
+    corpus = make_corpus({"empty.txt": ""})
+    with pytest.raises(BuildError, match="no report to index"):
+        build_index(corpus, tmp_path / "index", progress=False)

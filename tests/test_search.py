@@ -1,0 +1,143 @@
+"""Searching the real corpus through the search layer: both languages, syntax and highlights."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from index.analysis import normalise
+from index.build import build_index
+from search.query import QueryError
+from search.searcher import Searcher
+
+CONTRACT_FIELDS = {"id", "report_id", "report_title", "section", "text", "text_en", "snippet", "snippet_en",
+                   "score", "url", "translation_engine"}
+
+
+def top(searcher, query, **options):
+    response = searcher.search(query, **options)
+    assert response["results"], f"no result for {query!r}"
+    return response["results"][0]
+
+
+def marked(snippet):
+    return [unescape(text) for text in re.findall(r"<mark>(.*?)</mark>", snippet)]
+
+
+def test_marks_are_the_only_tags_and_removing_them_gives_the_escaped_text(searcher):
+    for query in ("物流枢纽", "logistics hub", "紅岩精神", "坪坝", "ciqikou", "<b>沙坪坝</b>"):
+        for result in searcher.search(query, limit=20)["results"]:
+            for snippet, source in ((result["snippet"], result["text"]), (result["snippet_en"], result["text_en"])):
+                assert re.sub(r"</?mark>", "", snippet).replace("…", "") in source.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                assert not re.search(r"<(?!/?mark>)", snippet)
+
+
+def test_a_phrase_matches_words_in_sequence(searcher):
+    phrase = searcher.search('"高质量发展"', limit=100)
+    words = searcher.search("高质量 发展", limit=100)
+    assert phrase["total"] and phrase["total"] < words["total"]
+    assert all("高质量发展" in result["text"] for result in phrase["results"])
+    # The words of the phrase, out of order, are not the phrase.
+    assert searcher.search('"发展 城市"')["total"] == 0
+    assert searcher.search('发展 城市')["total"] > 0
+
+
+def test_traditional_characters_find_simplified_text_and_mark_it(searcher):
+    result = top(searcher, "紅岩精神")
+    assert "红岩精神" in result["text"]
+    assert set(marked(result["snippet"])) == {"红岩精神"}
+
+
+def test_part_of_a_word_matches_through_bigrams(searcher):
+    result = top(searcher, "坪坝")
+    assert "沙坪坝" in result["text"]
+    assert "坪坝" in marked(result["snippet"])
+
+
+def test_word_matches_rank_above_bigram_only_matches(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": "购物流程很简单。\n\n重庆的物流中心正在建设。\n"})
+    build_index(corpus, tmp_path / "index", progress=False)
+    results = Searcher(tmp_path / "index").search("物流")["results"]
+    assert [result["text"] for result in results] == ["重庆的物流中心正在建设。", "购物流程很简单。"]
+
+
+def test_pinyin_finds_the_chinese(searcher):
+    result = top(searcher, "ciqikou")
+    assert "磁器口" in result["text"]
+    assert "磁器口" in marked(result["snippet"])
+    assert "Ciqikou" in marked(result["snippet_en"])
+
+
+def test_english_finds_the_logistics_hub_and_marks_both_languages(searcher):
+    result = top(searcher, "logistics hub")
+    assert "物流枢纽" in result["text"]
+    assert "物流枢纽" in marked(result["snippet"])
+    assert {"logistics", "hub"} <= set(marked(result["snippet_en"]))
+    assert result["translation_engine"] == "gloss"
+
+
+@pytest.mark.parametrize("query, expected", [("5G基站", "5G基站2541个"), ("ix5", "风光ix5智能轿跑SUV"), ("2757.4", "2757.4亿元")])
+def test_latin_words_and_numbers_find_their_passage(searcher, query, expected):
+    result = top(searcher, query)
+    assert expected in result["text"]
+    for mark in marked(result["snippet"]):
+        assert normalise(mark).text in normalise(query).text
+
+
+def test_marks_land_exactly_on_the_matched_words(searcher):
+    for result in searcher.search("物流枢纽", limit=20)["results"]:
+        assert set(marked(result["snippet"])) <= {"物流枢纽", "物流", "枢纽"}
+        assert set(map(str.lower, marked(result["snippet_en"]))) <= {"logistics", "hub", "distribution"}
+
+
+def test_or_not_and_report_filter(searcher):
+    either = searcher.search("磁器口 OR 歌乐山", limit=100)["results"]
+    assert either and all("磁器口" in r["text"] or "歌乐山" in r["text"] for r in either)
+    without = searcher.search("物流 -枢纽", limit=100)["results"]
+    assert without and all("枢纽" not in r["text"] for r in without)
+    assert searcher.search("物流 NOT 枢纽", limit=100)["total"] == len(without)
+    one_report = searcher.search("物流 report:shapingba-four-zones", limit=100)["results"]
+    assert one_report and {r["report_id"] for r in one_report} == {"shapingba-four-zones"}
+
+
+def test_chinese_words_must_all_match(searcher):
+    for result in searcher.search("物流 德国", limit=100)["results"]:
+        assert "物流" in result["text"] and "德国" in result["text"]
+
+
+def test_english_ranks_by_how_many_words_match(searcher):
+    results = searcher.search("hospital xylophone", limit=5)["results"]
+    assert results and "医院" in results[0]["text"]
+
+
+def test_results_follow_the_contract(searcher):
+    response = searcher.search("物流", limit=3, offset=1)
+    assert {"query", "total", "took_ms", "results"} <= set(response)
+    assert len(response["results"]) == 3
+    for result in response["results"]:
+        assert CONTRACT_FIELDS <= set(result)
+        assert result["url"] == f"/p/{result['id']}"
+    first_page = searcher.search("物流", limit=4)["results"]
+    assert [r["id"] for r in first_page[1:]] == [r["id"] for r in response["results"]]
+
+
+@pytest.mark.parametrize("query", ['"高质量', '" OR ( ) * ? ~ ^ : NOT -', "", "   ", "-物流", "物" * 10_000])
+def test_bad_queries_give_a_clear_error_or_results(searcher, query):
+    try:
+        response = searcher.search(query)
+    except QueryError as error:
+        assert str(error)
+    else:
+        assert response["total"] >= 0
+
+
+def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
+    corpus = make_corpus({"x.txt": "沙坪坝的网页<script>alert(1)</script>测试。\n"})
+    build_index(corpus, tmp_path / "index", progress=False)
+    result = Searcher(tmp_path / "index").search("沙坪坝 <script>")["results"][0]
+    assert "<script>" in result["text"]
+    assert "<script>" not in result["snippet"]
+    assert "&lt;script&gt;" in result["snippet"].replace("<mark>", "").replace("</mark>", "")
+    assert "<script>" not in result["snippet_en"]
