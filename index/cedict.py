@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from pypinyin import Style, pinyin
+
 _LINE = re.compile(r"^(?P<traditional>\S+) (?P<simplified>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/\s*$")
 # Senses that point elsewhere or describe grammar rather than meaning.
 _REFERENCE = re.compile(
@@ -26,6 +28,7 @@ _BRACKETED = re.compile(r"\S*\[[^\]]*\]")
 
 @dataclass(frozen=True)
 class Entry:
+    traditional: str
     simplified: str
     pinyin: str
     senses: tuple[str, ...]
@@ -45,7 +48,7 @@ def entries() -> dict[str, tuple[Entry, ...]]:
         for line in lines:
             match = _LINE.match(line)
             if match:
-                entry = Entry(match["simplified"], match["pinyin"], tuple(match["senses"].split("/")))
+                entry = Entry(match["traditional"], match["simplified"], match["pinyin"], tuple(match["senses"].split("/")))
                 table.setdefault(entry.simplified, []).append(entry)
     return {headword: tuple(found) for headword, found in table.items()}
 
@@ -67,12 +70,20 @@ def clean_sense(sense: str, is_name: bool) -> str:
 def main_senses(word: str, limit: int = 2) -> tuple[str, ...]:
     """Up to ``limit`` main English senses of a simplified word; empty when it has none.
 
-    Common-noun entries come before names (楊 is "poplar" before "Yang"), and among them the
-    reading with the most senses, usually the common one (重点 is "key point", not "to
-    recount"); references such as "variant of 巖|岩" are skipped.
+    Common-noun entries come before names (楊 is "poplar" before "Yang"); then the entry read
+    as pypinyin reads the word in context-free use, the common reading (重点 is zhong4 dian3
+    "key point", not chong2 dian3 "to recount"); then the entry whose traditional form is the
+    simplified one (年 "year" before 秊 "grain"). References such as "variant of 巖|岩" are
+    skipped.
     """
     found = entries().get(word, ())
-    for entry in sorted(found, key=lambda entry: (entry.is_name, -len(entry.senses))):
+    reading = " ".join(syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
+
+    def preference(entry: Entry) -> tuple:
+        entry_reading = entry.pinyin.lower().replace("u:", "v")
+        return (entry.is_name, entry_reading != reading, entry.traditional != entry.simplified, -len(entry.senses))
+
+    for entry in sorted(found, key=preference):
         senses: list[str] = []
         seen_words: set[str] = set()
         for sense in entry.senses:

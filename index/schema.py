@@ -10,14 +10,14 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def passage_schema() -> Schema:
     """One document per passage. Stored fields are what a search result shows."""
     return Schema(
         id=ID(stored=True, unique=True),
-        report_id=ID(stored=True),
+        report_id=ID(stored=True, sortable=True),
         report_title=STORED(),
         kind=ID(stored=True, sortable=True),
         ordinal=NUMERIC(stored=True, sortable=True),

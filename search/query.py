@@ -165,7 +165,7 @@ def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: se
         return None
     # A single character that jieba split off a longer query word is not worth marking alone.
     chinese_terms.update(word for word in words if len(word) > 1 or len(words) == 1)
-    glossed = [english for word in words for english in _english_words(gloss_word(word))]
+    glossed = [english for word in words for english in _english_words(gloss_word(word) if has_han(word) else word)]
     english_terms.update(glossed)
     if lang == "en":
         return wq.Or([wq.Term("text_en", word) for word in glossed]) if glossed else None

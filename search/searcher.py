@@ -86,21 +86,61 @@ class Searcher:
         compiled = compile_query(text, lang)
         report = report or compiled.report
         opened = self._current()
-        results = opened.searcher.search(
-            compiled.query,
-            limit=offset + limit,
-            filter=wq.Term("report_id", report) if report else None,
+        titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
+        if report is not None and report not in titles:
+            raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
+        # Counts per report are taken over the whole query, so the user can switch reports.
+        everywhere = opened.searcher.search(compiled.query, limit=None if report else offset + limit, groupedby="report_id")
+        results = (
+            opened.searcher.search(compiled.query, limit=offset + limit, filter=wq.Term("report_id", report))
+            if report
+            else everywhere
         )
+        counts = {report_id: len(docs) for report_id, docs in everywhere.groups("report_id").items()}
         hits = list(results)[offset : offset + limit]
         return {
             "query": text,
             "lang": lang,
+            "report": report,
             "total": len(results),
             "offset": offset,
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
             "results": [self._result(hit.fields(), hit.score, compiled) for hit in hits],
+            "reports": [
+                {"id": report_id, "title": titles[report_id], "count": counts[report_id]}
+                for report_id in titles if counts.get(report_id)
+            ],
         }
+
+    def passage(self, passage_id: str) -> dict | None:
+        """A passage's stored fields with the ids of its neighbours, or ``None`` when unknown."""
+        searcher = self._current().searcher
+        fields = searcher.document(id=passage_id)
+        if fields is None:
+            return None
+        neighbours = {
+            hit["ordinal"]: hit["id"]
+            for hit in searcher.search(
+                wq.And([wq.Term("report_id", fields["report_id"]),
+                        wq.NumericRange("ordinal", fields["ordinal"] - 1, fields["ordinal"] + 1)]),
+                limit=3,
+            )
+        }
+        return {
+            **fields,
+            "previous_id": neighbours.get(fields["ordinal"] - 1),
+            "next_id": neighbours.get(fields["ordinal"] + 1),
+        }
+
+    def report_passages(self, report_id: str) -> list[dict]:
+        """Every passage of a report in reading order (empty when the report is unknown)."""
+        hits = self._current().searcher.search(wq.Term("report_id", report_id), limit=None, sortedby="ordinal")
+        return [hit.fields() for hit in hits]
+
+    def report(self, report_id: str) -> dict | None:
+        """A report's metadata from the manifest, or ``None`` when unknown."""
+        return next((entry for entry in self.manifest["reports"] if entry["id"] == report_id), None)
 
     def _result(self, fields: dict, score: float, compiled) -> dict:
         text, text_en = fields["text"], fields["text_en"]

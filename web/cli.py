@@ -11,7 +11,8 @@ import click
 
 from index.build import BuildError, build_index
 from index.settings import CORPUS_DIR, INDEX_DIR, SETTINGS
-from index.store import IndexUnavailable
+from index.store import IndexUnavailable, current_manifest
+from search.warm import warm_up
 from search.query import LANGUAGES, QueryError
 from search.searcher import MAX_LIMIT, MAX_OFFSET, Searcher
 
@@ -83,6 +84,37 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
         click.echo("   " + _terminal(result["snippet"]))
         label = "machine translation" if result["translation_engine"] != "gloss" else "dictionary gloss"
         click.echo("   " + _terminal(result["snippet_en"]) + click.style(f"  [{label}]", dim=True))
+
+
+@main.command(epilog=ENVIRONMENT_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Worker threads of the WSGI server (waitress), sharing one index searcher.")
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the search site and JSON API with a production WSGI server (waitress).
+    Builds the index first when there is none."""
+    from waitress import create_server
+
+    from web.app import create_app
+
+    index_dir = INDEX_DIR.value()
+    if current_manifest(index_dir) is None:
+        click.echo(f"No usable index in {index_dir}: building it first.")
+        try:
+            build_index(CORPUS_DIR.value(), index_dir, force=True)
+        except BuildError as error:
+            raise CommandError(str(error)) from None
+    app = create_app()
+    warm_up()
+    server = create_server(app, host=host, port=port, threads=threads, ident="shuangyu")
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Shuangyu is serving on http://{shown_host}:{server.effective_port}/ (waitress, {threads} threads); Ctrl+C stops it.")
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
 
 
 def _terminal(snippet: str) -> str:

@@ -1,0 +1,163 @@
+"""Citations of a passage: GB/T 7714-2015, APA 7 and MLA 9 text, and BibTeX, RIS and CSL-JSON.
+
+A passage is cited as its report (authors, title, date, publisher when known) at the passage's
+permalink, with the passage id as the locator, so that a reader lands on the quoted words.
+Fields the metadata leaves empty are left out, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
+_FULL_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December"]
+_BIBTEX_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", "bibtex"),
+    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
+    "json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "csl_json"),
+}
+
+
+@dataclass(frozen=True)
+class Citable:
+    """What a citation needs to know about a passage and its report."""
+
+    passage_id: str
+    report_id: str
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    publisher: str
+    date: str  # "2020", "2020-12" or "2020-12-01"; may be empty
+    url: str
+    accessed: date
+    quote: str
+
+    @property
+    def date_parts(self) -> list[int]:
+        return [int(part) for part in re.findall(r"\d+", self.date)[:3]]
+
+    @property
+    def year(self) -> str:
+        parts = self.date_parts
+        return str(parts[0]) if parts else ""
+
+
+def gb_t_7714(item: Citable) -> str:
+    """GB/T 7714-2015, electronic resource: 作者. 题名[EB/OL]. 出版者, (日期)[引用日期]. URL."""
+    authors = ", ".join(item.authors)
+    head = f"{authors}. " if authors else ""
+    publisher = f"{item.publisher}, " if item.publisher else ""
+    issued = f"({item.date})" if item.date else ""
+    return f"{head}{item.title}[EB/OL]. {publisher}{issued}[{item.accessed.isoformat()}]. {item.url}."
+
+
+def apa(item: Citable) -> str:
+    """APA 7: Author, & Author. (Year, Month). Title. Publisher. URL"""
+    authors = _join(item.authors, ", & ", ", ")
+    parts = item.date_parts
+    when = item.year or "n.d."
+    if len(parts) >= 2:
+        when += f", {_FULL_MONTHS[parts[1] - 1]}"
+    pieces = [f"{authors}." if authors else "", f"({when}).", f"{item.title}.", f"{item.publisher}." if item.publisher else "", item.url]
+    return " ".join(piece for piece in pieces if piece)
+
+
+def mla(item: Citable) -> str:
+    """MLA 9: Author, and Author. "Title." Publisher, Month Year, URL. Accessed Day Mon. Year."""
+    authors = _join(item.authors, ", and ", ", ")
+    parts = item.date_parts
+    when = " ".join(filter(None, [_MONTHS[parts[1] - 1] if len(parts) >= 2 else "", item.year]))
+    container = ", ".join(filter(None, [item.publisher, when, item.url]))
+    accessed = f"{item.accessed.day} {_MONTHS[item.accessed.month - 1]} {item.accessed.year}"
+    head = f"{authors}. " if authors else ""
+    return f"{head}\u201c{item.title}.\u201d {container}. Accessed {accessed}."
+
+
+def bibtex(item: Citable) -> str:
+    """A BibTeX ``@misc`` entry keyed by the passage id."""
+    key = re.sub(r"[^A-Za-z0-9]+", "_", item.passage_id).strip("_")
+    fields = [
+        ("author", " and ".join(item.authors)),
+        ("title", item.title),
+        ("year", item.year),
+        ("publisher", item.publisher),
+        ("howpublished", f"\\url{{{item.url}}}"),
+        ("url", item.url),
+        ("urldate", item.accessed.isoformat()),
+        ("note", f"Passage {item.passage_id}"),
+    ]
+    lines = [f"@misc{{{key},"]
+    lines += [f"  {name} = {{{_bibtex_escape(value) if name not in ('howpublished', 'url') else value}}}," for name, value in fields if value]
+    parts = item.date_parts
+    if len(parts) >= 2:
+        lines.append(f"  month = {_BIBTEX_MONTHS[parts[1] - 1]},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def ris(item: Citable) -> str:
+    """A RIS record (type ``ELEC``, an electronic source)."""
+    rows = [("TY", "ELEC")]
+    rows += [("AU", author) for author in item.authors]
+    rows += [("TI", item.title), ("T2", item.subtitle), ("PY", item.year), ("DA", item.date.replace("-", "/")),
+             ("PB", item.publisher), ("UR", item.url), ("Y2", item.accessed.isoformat()),
+             ("N1", f"Passage {item.passage_id}: {item.quote}"), ("ER", "")]
+    return "\r\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in rows if value or tag == "ER") + "\r\n"
+
+
+def csl_json(item: Citable) -> str:
+    """CSL-JSON (an array with one item), as read by Zotero, Pandoc and citeproc."""
+    record: dict = {
+        "id": item.passage_id,
+        "type": "article-newspaper",
+        "title": item.title,
+        "author": [{"literal": author} for author in item.authors],
+        "URL": item.url,
+        "accessed": {"date-parts": [[item.accessed.year, item.accessed.month, item.accessed.day]]},
+        "note": f"Passage {item.passage_id}",
+        "language": "zh-CN",
+    }
+    if item.date_parts:
+        record["issued"] = {"date-parts": [item.date_parts]}
+    if item.publisher:
+        record["publisher"] = item.publisher
+    return json.dumps([record], ensure_ascii=False, indent=2)
+
+
+def all_citations(item: Citable) -> dict[str, str]:
+    """Every citation of the passage by format name."""
+    return {"gb_t_7714": gb_t_7714(item), "apa": apa(item), "mla": mla(item),
+            "bibtex": bibtex(item), "ris": ris(item), "csl_json": csl_json(item)}
+
+
+def _join(names: tuple[str, ...], last: str, between: str) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return between.join(names[:-1]) + last + names[-1]
+
+
+def _bibtex_escape(value: str) -> str:
+    return re.sub(r"([{}&%$#_])", r"\\\1", value)
+
+
+def citable(passage: dict, report: dict, url: str, accessed: date | None = None) -> Citable:
+    """The citable description of a stored passage and its report's manifest entry."""
+    return Citable(
+        passage_id=passage["id"],
+        report_id=report["id"],
+        title=report["title"],
+        subtitle=report.get("subtitle", ""),
+        authors=tuple(report.get("authors", ())),
+        publisher=report.get("publisher", ""),
+        date=report.get("date", ""),
+        url=url,
+        accessed=accessed or date.today(),
+        quote=passage["text"],
+    )

@@ -1,0 +1,67 @@
+"""The JSON API: /api/search, /api/passages/<id>, /api/reports, /api/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from search.cite import all_citations, citable
+from web.openapi import openapi_document
+from web.params import parse_search
+from web.searching import PASSAGE_ID, get_searcher
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@api.get("/search")
+def search():
+    """Search passages; the response object of the JSON contract."""
+    params = parse_search(request.args)
+    if not params["q"]:
+        abort(400, description="q is required: the words to search for")
+    return jsonify(get_searcher().search(params["q"], limit=params["limit"], offset=params["offset"],
+                                         lang=params["lang"], report=params["report"]))
+
+
+@api.get("/passages/<path:passage_id>")
+def passage(passage_id: str):
+    """One passage with its neighbours, its report and its citations."""
+    return jsonify(passage_document(passage_id))
+
+
+def passage_document(passage_id: str) -> dict:
+    """The API object of a passage; 404 when the id is unknown or malformed."""
+    searcher = get_searcher()
+    found = searcher.passage(passage_id) if PASSAGE_ID.match(passage_id) else None
+    if found is None:
+        abort(404, description=f"no passage with id {passage_id[:100]!r}")
+    report = searcher.report(found["report_id"])
+    url = url_for("pages.passage", passage_id=found["id"], _external=True)
+    return {
+        "id": found["id"],
+        "report_id": found["report_id"],
+        "report_title": found["report_title"],
+        "section": found["section"],
+        "kind": found["kind"],
+        "ordinal": found["ordinal"],
+        "text": found["text"],
+        "text_en": found["text_en"],
+        "translation_engine": found["translation_engine"],
+        "url": url,
+        "source": {"file": report["file"], "spans": found["spans"]},
+        "previous_id": found["previous_id"],
+        "next_id": found["next_id"],
+        "report": report,
+        "citations": all_citations(citable(found, report, url)),
+    }
+
+
+@api.get("/reports")
+def reports():
+    """Every report with its metadata and passage counts."""
+    return jsonify({"reports": get_searcher().manifest["reports"]})
+
+
+@api.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document(request.url_root.rstrip("/")))

@@ -1,0 +1,52 @@
+"""One place that turns errors into responses: problem+json under /api/, an HTML page elsewhere.
+
+Nothing a user sends produces a 500 with a traceback: unexpected errors are logged and answered
+with a plain 500 problem or page.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, json, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from index.store import IndexUnavailable
+from search.query import QueryError
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str) -> Response:
+    """An RFC 9457 problem response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _respond(status: int, title: str, detail: str):
+    if _wants_json():
+        return problem(status, title, detail)
+    return render_template("error.html", status=status, title=title, detail=detail), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers on ``app``."""
+
+    @app.errorhandler(QueryError)
+    def bad_query(error: QueryError):
+        return _respond(400, "Bad Request", str(error))
+
+    @app.errorhandler(IndexUnavailable)
+    def no_index(error: IndexUnavailable):
+        return _respond(503, "Service Unavailable", str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _respond(error.code or 500, error.name, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        current_app.logger.exception("unexpected error on %s", request.path)
+        return _respond(500, "Internal Server Error", "Something went wrong on our side; the error was logged.")

@@ -1,0 +1,55 @@
+"""Response headers for every route: security, CORS on the API, ETags, the UI-language cookie."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, Response, request
+
+from web.i18n import UI_LANGUAGES, ui_language
+from web.searching import get_searcher
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+)
+# Paths whose answer depends only on the index and the request: they get an ETag.
+CACHEABLE_PREFIXES = ("/api/", "/p/", "/r/", "/embed", "/healthz")
+FRAMEABLE = ("/embed",)
+
+
+def init_app(app: Flask) -> None:
+    """Add the header hooks to ``app``."""
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        path = request.path
+        frameable = path.startswith(FRAMEABLE)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(ancestors="*" if frameable else "'none'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        if not frameable:
+            response.headers["X-Frame-Options"] = "DENY"
+        if path.startswith("/api/") or path == "/healthz":
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
+            response.headers["Access-Control-Expose-Headers"] = "ETag"
+        else:
+            response.vary.update(("Accept-Language", "Cookie"))
+        asked = request.args.get("ui")
+        if asked in UI_LANGUAGES and request.cookies.get("ui") != asked:
+            response.set_cookie("ui", asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        if response.status_code == 200 and request.method in ("GET", "HEAD") and path.startswith(CACHEABLE_PREFIXES):
+            _make_conditional(response)
+        return response
+
+
+def _make_conditional(response: Response) -> None:
+    """ETag from the index build and the request: clients revalidate and get 304 until a new
+    index is switched in."""
+    manifest = get_searcher().manifest
+    key = "\0".join((manifest["built_at"], manifest["corpus_fingerprint"], request.full_path, ui_language()))
+    response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "no-cache" if request.path == "/healthz" else "public, no-cache"
+    response.make_conditional(request)

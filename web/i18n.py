@@ -1,0 +1,89 @@
+"""Interface text in Chinese and English. The language comes from ``?ui=``, then the ``ui``
+cookie, then the browser's ``Accept-Language``."""
+
+from __future__ import annotations
+
+from flask import request
+
+UI_LANGUAGES = ("zh", "en")
+
+STRINGS = {
+    "site_name": ("双语 · 报告检索", "Shuangyu · report search"),
+    "placeholder": ("搜索报告（中文或英文）", "Search the reports (Chinese or English)"),
+    "search": ("搜索", "Search"),
+    "lang_auto": ("自动识别语言", "Detect language"),
+    "lang_zh": ("只搜中文", "Chinese only"),
+    "lang_en": ("只搜英文", "English only"),
+    "results": ("共 {total} 段，用时 {ms} 毫秒", "{total} passages in {ms} ms"),
+    "all_reports": ("全部报告", "All reports"),
+    "machine_translation": ("机器翻译", "Machine translation"),
+    "dictionary_gloss": ("词典逐词释义（非翻译）", "Dictionary gloss (word by word, not a translation)"),
+    "cite": ("引用", "Cite"),
+    "copy": ("复制", "Copy"),
+    "copied": ("已复制", "Copied"),
+    "previous": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "empty_title": ("用中文或英文检索报告中的段落", "Search the passages of the reports in Chinese or English"),
+    "examples": ("试试：", "Try:"),
+    "no_results": ("没有找到与“{q}”匹配的段落。", "No passage matches “{q}”."),
+    "suggestions": (
+        "可以减少检索词、换用另一种语言、去掉引号，或试试下面的例子。",
+        "Try fewer words, the other language, no quotes, or one of the examples below.",
+    ),
+    "passage": ("段落", "Passage"),
+    "context": ("上下文", "Context"),
+    "previous_passage": ("上一段", "Previous passage"),
+    "next_passage": ("下一段", "Next passage"),
+    "report": ("报告", "Report"),
+    "authors": ("作者", "Authors"),
+    "date": ("日期", "Date"),
+    "date_basis": ("日期依据", "How the date is known"),
+    "photo_credit": ("图片", "Photos"),
+    "source": ("原文位置", "Source"),
+    "source_chars": ("{file} 第 {spans} 字符", "{file}, characters {spans}"),
+    "citations": ("引用格式", "Citations"),
+    "downloads": ("下载", "Download"),
+    "in_report": ("在全文中查看", "View in the full report"),
+    "text_fragment": ("在全文中定位原句", "Jump to the words in the report"),
+    "section": ("章节", "Section"),
+    "not_found": ("找不到这个页面", "Page not found"),
+    "search_instead": ("试试检索：", "Try a search:"),
+    "kind_heading": ("标题", "Heading"),
+    "kind_caption": ("图片说明", "Caption"),
+    "kind_credit": ("署名", "Credit"),
+    "kind_body": ("正文", "Body"),
+    "switch_ui": ("English", "中文"),
+    "more_results": ("查看全部结果", "See all results"),
+    "english": ("英文", "English"),
+    "chinese": ("中文", "Chinese"),
+}
+
+EXAMPLES = ("物流枢纽", "紅岩精神", '"高质量发展"', "logistics hub", "ciqikou", "5G基站")
+
+
+def ui_language() -> str:
+    """The interface language of the current request."""
+    asked = request.args.get("ui") or request.cookies.get("ui")
+    if asked in UI_LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(UI_LANGUAGES, default="zh") or "zh"
+
+
+def translate(key: str, **values) -> str:
+    """The interface text ``key`` in the request's language, with ``values`` filled in."""
+    text = STRINGS[key][UI_LANGUAGES.index(ui_language())]
+    return text.format(**values) if values else text
+
+
+def other_language() -> str:
+    """The interface language the switch link leads to."""
+    return UI_LANGUAGES[1 - UI_LANGUAGES.index(ui_language())]
+
+
+def switch_language_url() -> str:
+    """The current page in the other interface language."""
+    from flask import url_for
+
+    args = request.args.to_dict()
+    args["ui"] = other_language()
+    return url_for(request.endpoint or "pages.search", **(request.view_args or {}), **args)

@@ -1,0 +1,166 @@
+"""The OpenAPI 3.1 document of the JSON API, built from the same parameter table the API uses."""
+
+from __future__ import annotations
+
+from web.params import SEARCH_PARAMETERS
+
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+RESULT = {
+    "type": "object",
+    "required": ["id", "report_id", "report_title", "section", "text", "text_en", "snippet", "snippet_en",
+                 "score", "url", "translation_engine"],
+    "properties": {
+        "id": {"type": "string", "description": "Stable passage id, `<report-id>:pNNN`."},
+        "report_id": _STRING,
+        "report_title": _STRING,
+        "section": {"type": "string", "description": "The heading the passage falls under."},
+        "kind": {"type": "string", "enum": ["body", "heading", "caption", "credit"]},
+        "text": {"type": "string", "description": "The plain Chinese passage, exactly as in the source."},
+        "text_en": {"type": "string", "description": "The plain English (see translation_engine)."},
+        "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around matched words."},
+        "snippet_en": {"type": "string", "description": "HTML: escaped English with <mark> around matched words."},
+        "score": {"type": "number"},
+        "url": {"type": "string", "description": "Path of the passage's permalink page."},
+        "translation_engine": {"type": "string", "description": "`gloss` is a word-by-word dictionary gloss, not a translation; `argos` is machine translation."},
+    },
+}
+
+SEARCH_RESPONSE = {
+    "type": "object",
+    "required": ["query", "total", "took_ms", "results"],
+    "properties": {
+        "query": _STRING,
+        "lang": _STRING,
+        "report": _NULLABLE_STRING,
+        "total": {"type": "integer", "minimum": 0},
+        "offset": {"type": "integer"},
+        "limit": {"type": "integer"},
+        "took_ms": {"type": "number"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+        "reports": {
+            "type": "array",
+            "description": "Matches per report, over the whole query (ignoring the report filter).",
+            "items": {"type": "object", "properties": {"id": _STRING, "title": _STRING, "count": {"type": "integer"}}},
+        },
+    },
+}
+
+REPORT = {
+    "type": "object",
+    "required": ["id", "title"],
+    "properties": {
+        "id": _STRING, "file": _STRING, "encoding": _STRING, "title": _STRING, "subtitle": _STRING,
+        "authors": {"type": "array", "items": _STRING}, "photo_credit": _STRING, "publisher": _STRING,
+        "date": _STRING, "date_basis": _STRING, "language": _STRING, "passages": {"type": "integer"},
+        "passages_by_kind": {"type": "object", "additionalProperties": {"type": "integer"}},
+    },
+}
+
+PASSAGE = {
+    "type": "object",
+    "required": ["id", "report_id", "text", "text_en", "translation_engine", "url", "citations", "report"],
+    "properties": {
+        "id": _STRING, "report_id": _STRING, "report_title": _STRING, "section": _STRING, "kind": _STRING,
+        "ordinal": {"type": "integer"}, "text": _STRING, "text_en": _STRING, "translation_engine": _STRING,
+        "url": {"type": "string", "description": "Absolute permalink."},
+        "source": {"type": "object", "properties": {
+            "file": _STRING,
+            "spans": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+        }},
+        "previous_id": _NULLABLE_STRING, "next_id": _NULLABLE_STRING,
+        "report": {"$ref": "#/components/schemas/Report"},
+        "citations": {"type": "object", "properties": {name: _STRING for name in
+                                                        ("gb_t_7714", "apa", "mla", "bibtex", "ris", "csl_json")}},
+    },
+}
+
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {"type": _STRING, "title": _STRING, "status": {"type": "integer"}, "detail": _STRING},
+}
+
+HEALTH = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {"status": {"type": "string", "enum": ["ok"]}, "built_at": _STRING,
+                   "passages": {"type": "integer"}, "reports": {"type": "integer"},
+                   "engines": {"type": "object", "additionalProperties": {"type": "integer"}}},
+}
+
+
+def _problem(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _json(description: str, schema_name: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+
+
+def _parameter(parameter) -> dict:
+    schema: dict = {"type": "integer" if parameter.kind == "integer" else "string"}
+    if parameter.default is not None and parameter.default != "":
+        schema["default"] = parameter.default
+    if parameter.minimum is not None:
+        schema["minimum"], schema["maximum"] = parameter.minimum, parameter.maximum
+    if parameter.choices:
+        schema["enum"] = list(parameter.choices)
+    if parameter.max_length:
+        schema["maxLength"] = parameter.max_length
+    return {"name": parameter.name, "in": "query", "required": parameter.name == "q",
+            "description": parameter.help, "schema": schema}
+
+
+def openapi_document(server_url: str) -> dict:
+    """The OpenAPI document, with ``server_url`` as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Shuangyu search API",
+            "version": "1",
+            "description": "Bilingual search of Chinese report passages. GET only; CORS open to every origin.",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search",
+                "summary": "Search passages in Chinese or English",
+                "parameters": [_parameter(parameter) for parameter in SEARCH_PARAMETERS],
+                "responses": {"200": _json("Results, best first", "SearchResponse"),
+                              "400": _problem("A parameter is missing or not valid"),
+                              "503": _problem("No index has been built")},
+            }},
+            "/api/passages/{passage_id}": {"get": {
+                "operationId": "getPassage",
+                "summary": "One passage with context and citations",
+                "parameters": [{"name": "passage_id", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": "^[\\w-]{1,80}:p\\d{3,7}$"}}],
+                "responses": {"200": _json("The passage", "Passage"), "404": _problem("No passage has this id"),
+                              "503": _problem("No index has been built")},
+            }},
+            "/api/reports": {"get": {
+                "operationId": "listReports",
+                "summary": "The reports and their metadata",
+                "responses": {"200": {"description": "Every report", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"reports": {"type": "array", "items": {"$ref": "#/components/schemas/Report"}}}}}}},
+                    "503": _problem("No index has been built")},
+            }},
+            "/api/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+            "/healthz": {"get": {
+                "operationId": "health",
+                "summary": "Whether the service has an index to answer from",
+                "responses": {"200": _json("Healthy", "Health"), "503": _problem("No usable index")},
+            }},
+        },
+        "components": {"schemas": {"Result": RESULT, "SearchResponse": SEARCH_RESPONSE, "Report": REPORT,
+                                   "Passage": PASSAGE, "Problem": PROBLEM, "Health": HEALTH}},
+    }

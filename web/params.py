@@ -1,0 +1,60 @@
+"""Request parameters, declared once: name, type, default, range and help.
+
+The API, the pages and the OpenAPI document all read ``SEARCH_PARAMETERS``; a bad value is
+rejected where it enters, with a ``QueryError`` that becomes a 400 saying what was wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.query import LANGUAGES, MAX_QUERY_CHARS, QueryError
+from search.searcher import MAX_LIMIT, MAX_OFFSET
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str  # "string", "integer" or "enum"
+    default: object
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+
+    def parse(self, raw: str | None):
+        """The value of ``raw`` (``None`` when absent); ``QueryError`` when it is not valid."""
+        if raw is None or raw == "":
+            return self.default
+        if self.kind == "integer":
+            try:
+                value = int(raw.strip())
+            except ValueError:
+                raise QueryError(f"{self.name} must be a whole number, not {raw[:40]!r}") from None
+            if not self.minimum <= value <= self.maximum:
+                raise QueryError(f"{self.name} must be between {self.minimum} and {self.maximum}")
+            return value
+        if self.kind == "enum":
+            if raw not in self.choices:
+                raise QueryError(f"{self.name} must be one of {', '.join(self.choices)}")
+            return raw
+        if self.max_length and len(raw) > self.max_length:
+            raise QueryError(f"{self.name} is too long ({len(raw)} characters; at most {self.max_length})")
+        return raw
+
+
+SEARCH_PARAMETERS = (
+    Parameter("q", "string", "", "The query: words, \"phrases\", OR, -word, report:<id>.", max_length=MAX_QUERY_CHARS),
+    Parameter("limit", "integer", 10, "Results per page.", minimum=1, maximum=MAX_LIMIT),
+    Parameter("offset", "integer", 0, "Results to skip.", minimum=0, maximum=MAX_OFFSET),
+    Parameter("lang", "enum", "auto", "Language of the query: auto (per word), zh or en.", choices=LANGUAGES),
+    Parameter("report", "string", None, "Search only this report (an id from /api/reports).", max_length=80),
+)
+
+
+def parse_search(args) -> dict:
+    """The search parameters of a request's query string, validated."""
+    values = {parameter.name: parameter.parse(args.get(parameter.name)) for parameter in SEARCH_PARAMETERS}
+    values["q"] = values["q"].strip()
+    return values

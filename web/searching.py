@@ -1,0 +1,22 @@
+"""The process's one Searcher, wired into the Flask app."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, current_app
+
+from search.searcher import Searcher
+
+EXTENSION = "shuangyu.searcher"
+PASSAGE_ID = re.compile(r"^[\w-]{1,80}:p\d{3,7}$")
+REPORT_ID = re.compile(r"^[\w-]{1,80}$")
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app`` a Searcher over its ``INDEX_DIR``, shared by all its threads."""
+    app.extensions[EXTENSION] = Searcher(app.config["INDEX_DIR"])
+
+
+def get_searcher() -> Searcher:
+    return current_app.extensions[EXTENSION]
