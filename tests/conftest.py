@@ -68,3 +68,16 @@ def runner(monkeypatch, real_index):
     monkeypatch.setenv("SHUANGYU_CORPUS_DIR", str(CORPUS_DIR))
     monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(real_index))
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def app(real_index):
+    """The Flask app over the session's index of the real corpus."""
+    from web.app import create_app
+
+    return create_app({"TESTING": True, "INDEX_DIR": real_index})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
