@@ -25,6 +25,8 @@ from index import gloss
 from index.corpus import Corpus, CorpusError, read_corpus
 from index.passages import split_report
 from index.schema import SCHEMA_VERSION, passage_schema
+from index.settings import INSTANCE_DIR, models_dir, translation_memory_path
+from index.translate import Engine, TranslationError, select_engine, translate_all, translator_identity
 from index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_manifest
 
 # Builds kept besides the current one, so that a process still reading the previous index
@@ -43,6 +45,7 @@ class BuildResult:
     manifest: dict
     up_to_date: bool = False
     problems: list[str] = field(default_factory=list)
+    translator_note: str = ""
 
 
 @contextmanager
@@ -60,12 +63,19 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress: bool = True) -> BuildResult:
+def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress: bool = True,
+                translator: str = "auto") -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
 
-    Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is
-    missing or has no usable report, or when another build is running.
+    ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.translate``); machine
+    translations go through the translation memory of the instance folder. Returns the new (or
+    current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
+    report, when the translator cannot run, or when another build is running.
     """
+    try:
+        engine, note = select_engine(translator, models_dir(), INSTANCE_DIR.value())
+    except TranslationError as error:
+        raise BuildError(str(error)) from None
     index_dir = Path(index_dir)
     with build_lock(index_dir):
         _remove_abandoned_builds(index_dir)
@@ -77,14 +87,16 @@ def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress
         if not corpus.reports:
             raise BuildError(f"no report to index in {corpus_dir}" + "".join(f"\n  {p}" for p in problems))
         manifest = current_manifest(index_dir)
-        if not force and manifest and manifest.get("corpus_fingerprint") == corpus.fingerprint:
-            return BuildResult(manifest, up_to_date=True, problems=problems)
-        manifest = _write_build(corpus, index_dir, progress)
+        unchanged = manifest and manifest.get("corpus_fingerprint") == corpus.fingerprint
+        identity = translator_identity(engine, translation_memory_path())
+        if not force and unchanged and manifest.get("translator", {}).get("identity") == identity:
+            return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
+        manifest = _write_build(corpus, index_dir, progress, engine, identity)
         manifest["problems"] = problems
-        return BuildResult(manifest, problems=problems)
+        return BuildResult(manifest, problems=problems, translator_note=note)
 
 
-def _write_build(corpus: Corpus, index_dir: Path, progress: bool) -> dict:
+def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine, identity: str) -> dict:
     started = time.perf_counter()
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -92,7 +104,8 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool) -> dict:
     temporary = builds / f"{TEMPORARY_PREFIX}{name}"
     temporary.mkdir()
     try:
-        manifest = _write_index(corpus, temporary, progress)
+        manifest = _write_index(corpus, temporary, progress, engine)
+        manifest["translator"]["identity"] = identity
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
         manifest["index_bytes"] = sum(path.stat().st_size for path in temporary.iterdir())
         (temporary / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -106,15 +119,19 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool) -> dict:
     return manifest
 
 
-def _write_index(corpus: Corpus, folder: Path, progress: bool) -> dict:
+def _write_index(corpus: Corpus, folder: Path, progress: bool, engine: Engine) -> dict:
     passages = [(report, passage) for report in corpus.reports for passage in split_report(report.id, report.text)]
+    texts = [passage.text for _, passage in passages]
+    run = translate_all(engine, texts, translation_memory_path(), progress=progress)
     engines: Counter[str] = Counter()
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in corpus.reports}
     ix = whoosh_index.create_in(str(folder), passage_schema())
     writer = ix.writer(limitmb=256)
     try:
-        for report, passage in tqdm(passages, desc="Indexing passages", unit="passage", disable=not progress):
+        for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
+                                                        desc="Indexing passages", unit="passage", disable=not progress):
             metadata = report.metadata
+            glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text)
             writer.add_document(
                 id=passage.id,
                 report_id=report.id,
@@ -124,15 +141,16 @@ def _write_index(corpus: Corpus, folder: Path, progress: bool) -> dict:
                 section=passage.section,
                 text=passage.text,
                 text_bigrams=passage.text,
-                text_en=gloss.gloss(passage.text),
+                text_en=english,
+                gloss_en=glossed,
                 pinyin=gloss.pinyin_terms(passage.text),
-                translation_engine=gloss.ENGINE,
+                translation_engine=made_by,
                 year=metadata.year,
                 date=metadata.date,
                 content_hash=passage.content_hash,
                 spans=[list(span) for span in passage.spans],
             )
-            engines[gloss.ENGINE] += 1
+            engines[made_by] += 1
             kinds[report.id][passage.kind] += 1
     except BaseException:
         writer.cancel()
@@ -145,6 +163,9 @@ def _write_index(corpus: Corpus, folder: Path, progress: bool) -> dict:
         "corpus_fingerprint": corpus.fingerprint,
         "passages": len(passages),
         "engines": dict(engines),
+        "translator": {"engine": engine.name, "model": run.model},
+        "translation": {"memory_hits": run.hits, "translated": run.translated, "seconds": round(run.seconds, 3),
+                        "passages_per_second": round(run.rate, 2)},
         "reports": [
             {
                 "id": report.id,

@@ -10,7 +10,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def passage_schema() -> Schema:
@@ -24,7 +24,9 @@ def passage_schema() -> Schema:
         section=TEXT(analyzer=chinese_analyzer(), stored=True),
         text=TEXT(analyzer=chinese_analyzer(), stored=True, phrase=True),
         text_bigrams=TEXT(analyzer=bigram_analyzer(), phrase=True),
+        # The best English available (machine translation, else the gloss) and, always, the gloss.
         text_en=TEXT(analyzer=english_analyzer(), stored=True, phrase=True),
+        gloss_en=TEXT(analyzer=english_analyzer(), stored=True, phrase=True),
         pinyin=TEXT(analyzer=pinyin_analyzer()),
         translation_engine=ID(stored=True),
         year=NUMERIC(stored=True),

@@ -26,6 +26,12 @@ class Setting:
         return Path(raw).expanduser() if raw else self.default
 
 
+INSTANCE_DIR = Setting(
+    "instance_dir",
+    "SHUANGYU_INSTANCE_DIR",
+    REPOSITORY_ROOT / "instance",
+    "Folder for what the service makes and keeps outside git: translation models and memory.",
+)
 CORPUS_DIR = Setting(
     "corpus_dir",
     "SHUANGYU_CORPUS_DIR",
@@ -39,4 +45,14 @@ INDEX_DIR = Setting(
     "Folder holding the search index (built by `shuangyu build`; never in git).",
 )
 
-SETTINGS = (CORPUS_DIR, INDEX_DIR)
+SETTINGS = (CORPUS_DIR, INDEX_DIR, INSTANCE_DIR)
+
+
+def models_dir() -> Path:
+    """Where translation model packages are installed: ``<instance>/models``."""
+    return INSTANCE_DIR.value() / "models"
+
+
+def translation_memory_path() -> Path:
+    """The translation memory: ``<instance>/translations.sqlite``."""
+    return INSTANCE_DIR.value() / "translations.sqlite"

@@ -26,7 +26,8 @@ LANGUAGES = ("auto", "zh", "en")
 MAX_QUERY_CHARS = 500
 
 # Field weights within one term; tuned on the evaluation set (bench/eval.py).
-WEIGHTS = {"text": 1.0, "section": 0.4, "text_bigrams": 0.35, "text_en": 1.0, "pinyin": 0.9, "latin_in_text": 1.0}
+WEIGHTS = {"text": 1.0, "section": 0.4, "text_bigrams": 0.35, "text_en": 1.0, "gloss_en": 0.5, "pinyin": 0.9,
+           "latin_in_text": 1.0}
 
 _TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 _REPORT = re.compile(r"^report:(?P<id>\S+)$", re.IGNORECASE)
@@ -168,7 +169,7 @@ def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: se
     glossed = [english for word in words for english in _english_words(gloss_word(word) if has_han(word) else word)]
     english_terms.update(glossed)
     if lang == "en":
-        return wq.Or([wq.Term("text_en", word) for word in glossed]) if glossed else None
+        return wq.Or([wq.Term(name, word) for word in glossed for name in ("text_en", "gloss_en")]) if glossed else None
     grams = [token.text for token in bigram_analyzer()(term.text)]
     chinese_terms.add("".join(token.text for token in chinese_analyzer()(term.text, mode="query", removestops=False)))
     alternatives = [
@@ -190,6 +191,7 @@ def _latin_query(term: Term, lang: str, chinese_terms: set[str], english_terms: 
     if lang != "zh":
         if english:
             alternatives.append(_boosted(_all_or_phrase("text_en", english, term.phrase), "text_en"))
+            alternatives.append(_boosted(_all_or_phrase("gloss_en", english, term.phrase), "gloss_en"))
         if pinyin:
             alternatives.append(_boosted(wq.Term("pinyin", pinyin), "pinyin"))
     if lang != "en" and in_text:

@@ -157,4 +157,5 @@ class Searcher:
             "score": round(score, 4),
             "url": f"/p/{fields['id']}",
             "translation_engine": fields["translation_engine"],
+            "gloss_en": fields.get("gloss_en", ""),
         }

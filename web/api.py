@@ -46,6 +46,7 @@ def passage_document(passage_id: str) -> dict:
         "text": found["text"],
         "text_en": found["text_en"],
         "translation_engine": found["translation_engine"],
+        "gloss_en": found.get("gloss_en", ""),
         "url": url,
         "source": {"file": report["file"], "spans": found["spans"]},
         "previous_id": found["previous_id"],

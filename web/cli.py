@@ -6,11 +6,20 @@ import json
 import re
 import sys
 from html import unescape
+from pathlib import Path
 
 import click
 
 from index.build import BuildError, build_index
-from index.settings import CORPUS_DIR, INDEX_DIR, SETTINGS
+from index.corpus import CorpusError, read_corpus
+from index.memory import TranslationMemory, TranslationMemoryError
+from index.models import ModelError
+from index.models import install as install_model
+from index.models import installed as installed_models
+from index.models import remove as remove_model
+from index.passages import split_report
+from index.settings import CORPUS_DIR, INDEX_DIR, INSTANCE_DIR, SETTINGS, models_dir, translation_memory_path
+from index.translate import CHOICES, TranslationError, select_engine, translate_all
 from index.store import IndexUnavailable, current_manifest
 from search.warm import warm_up
 from search.query import LANGUAGES, QueryError
@@ -34,13 +43,16 @@ def main() -> None:
 @main.command(epilog=ENVIRONMENT_HELP)
 @click.option("--force", is_flag=True, help="Rebuild even when the corpus has not changed.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(force: bool, quiet: bool) -> None:
+@click.option("--translator", type=click.Choice(CHOICES), default="auto", show_default=True,
+              help="English by Argos machine translation (argos), the dictionary gloss (gloss), or argos when a model is installed (auto).")
+def build(force: bool, quiet: bool, translator: str) -> None:
     """Build the search index from the corpus folder (atomically: the old index keeps
     answering until the new one is complete)."""
     try:
-        result = build_index(CORPUS_DIR.value(), INDEX_DIR.value(), force=force, progress=not quiet)
+        result = build_index(CORPUS_DIR.value(), INDEX_DIR.value(), force=force, progress=not quiet, translator=translator)
     except BuildError as error:
         raise CommandError(str(error)) from None
+    click.echo(result.translator_note)
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     manifest = result.manifest
@@ -55,6 +67,87 @@ def build(force: bool, quiet: bool) -> None:
         f"Indexed {manifest['passages']} passages from {len(manifest['reports'])} reports in "
         f"{manifest['build_seconds']:.1f} s; index {manifest['index_bytes'] / 1e6:.1f} MB; English by {engines}."
     )
+    translation = manifest["translation"]
+    if manifest["translator"]["engine"] != "gloss":
+        click.echo(f"Translation memory: {translation['memory_hits']} hits, {translation['translated']} passages translated "
+                   f"({translation['passages_per_second']:.1f} passages/s).")
+
+
+@main.command(epilog=ENVIRONMENT_HELP)
+@click.option("--translator", type=click.Choice(("auto", "argos")), default="auto", show_default=True,
+              help="The machine translation engine.")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the translation memory to FILE (JSON Lines) instead of translating.")
+@click.option("--import", "import_from", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Add the translations of FILE (JSON Lines, from --export) to the memory instead of translating.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def translate(translator: str, export_to: Path | None, import_from: Path | None, quiet: bool) -> None:
+    """Fill the translation memory with machine translations of every passage, ahead of a build.
+    Interrupted, it keeps what it translated and resumes there next time."""
+    memory_path = translation_memory_path()
+    if export_to or import_from:
+        with TranslationMemory(memory_path) as memory:
+            if export_to:
+                with export_to.open("w", encoding="utf-8") as out:
+                    lines = sum(1 for line in memory.export_lines() if out.write(line + "\n"))
+                click.echo(f"Exported {lines} translations to {export_to}.")
+            if import_from:
+                try:
+                    with import_from.open(encoding="utf-8") as lines_in:
+                        added = memory.import_lines(lines_in, import_from.name)
+                except (TranslationMemoryError, UnicodeDecodeError) as error:
+                    raise CommandError(str(error)) from None
+                click.echo(f"Imported {added} translations from {import_from}; the memory holds {memory.count()}.")
+        return
+    try:
+        engine, note = select_engine(translator, models_dir(), INSTANCE_DIR.value())
+        if not engine.machine:
+            raise TranslationError(f"{note} Nothing to translate: install a model with `shuangyu models install FILE.argosmodel`.")
+        corpus = read_corpus(CORPUS_DIR.value())
+    except (TranslationError, CorpusError) as error:
+        raise CommandError(str(error)) from None
+    click.echo(note)
+    texts = [passage.text for report in corpus.reports for passage in split_report(report.id, report.text)]
+    run = translate_all(engine, texts, memory_path, progress=not quiet)
+    click.echo(f"{len(texts)} passages: {run.hits} already in the translation memory, {run.translated} translated "
+               f"in {run.seconds:.1f} s ({run.rate:.1f} passages/s).")
+
+
+@main.group()
+def models() -> None:
+    """Install, list and remove Argos Translate zh→en models (kept in the instance folder)."""
+
+
+@models.command("install")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def models_install(archive: Path) -> None:
+    """Install a model from an .argosmodel FILE (offline; get it from the Argos package index)."""
+    try:
+        package = install_model(archive, models_dir())
+    except ModelError as error:
+        raise CommandError(str(error)) from None
+    click.echo(f"Installed {package.identity} ({package.from_code}→{package.to_code}) in {package.path}.")
+
+
+@models.command("list")
+def models_list() -> None:
+    """List the installed models."""
+    packages = installed_models(models_dir())
+    if not packages:
+        click.echo(f"No model installed in {models_dir()}.")
+    for package in packages:
+        click.echo(f"{package.name}\t{package.version}\t{package.from_code}→{package.to_code}\t{package.path}")
+
+
+@models.command("remove")
+@click.argument("name")
+def models_remove(name: str) -> None:
+    """Remove the installed model NAME (as `shuangyu models list` shows it)."""
+    try:
+        remove_model(name, models_dir())
+    except ModelError as error:
+        raise CommandError(str(error)) from None
+    click.echo(f"Removed {name}.")
 
 
 # Unknown options are query words, so that `shuangyu search 物流 -枢纽` excludes a word.

@@ -24,6 +24,7 @@ RESULT = {
         "score": {"type": "number"},
         "url": {"type": "string", "description": "Path of the passage's permalink page."},
         "translation_engine": {"type": "string", "description": "`gloss` is a word-by-word dictionary gloss, not a translation; `argos` is machine translation."},
+        "gloss_en": {"type": "string", "description": "The dictionary gloss, always (equal to text_en when translation_engine is gloss)."},
     },
 }
 
