@@ -60,8 +60,10 @@ def load_queries(path: Path = QUERIES) -> list[EvalQuery]:
 
 
 def score_ranking(ranked: list[str], relevant: frozenset[str]) -> dict[str, float]:
-    """success@5, reciprocal rank within 10, and nDCG@10 with binary relevance."""
-    ranks = [rank for rank, passage in enumerate(ranked[:10], start=1) if passage in relevant]
+    """success@5, reciprocal rank within 10, and nDCG@10 with binary relevance (each relevant
+    answer counts once, however often it is listed)."""
+    first_seen = list(dict.fromkeys(ranked[:10]))
+    ranks = [ranked.index(passage) + 1 for passage in first_seen if passage in relevant]
     dcg = sum(1 / math.log2(rank + 1) for rank in ranks)
     ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), 10) + 1))
     return {
@@ -76,12 +78,22 @@ def evaluate(searcher, queries: list[EvalQuery]) -> dict[str, Scores]:
     from search.query import QueryError
 
     by_kind: dict[str, Scores] = defaultdict(Scores)
+    # Passages with the same text (a caption printed in both reports) are one answer: the
+    # search lists such a passage once.
+    same_text = {}
+    for query in queries:
+        for passage_id in query.relevant:
+            found = searcher.passage(passage_id)
+            assert found is not None, f"unknown passage id {passage_id} in the evaluation set"
+            same_text[passage_id] = found["content_hash"]
     for query in queries:
         try:
             ranked = [result["id"] for result in searcher.search(query.text, limit=10)["results"]]
         except QueryError:
             ranked = []
-        scores = score_ranking(ranked, query.relevant)
+        relevant = frozenset(same_text[passage_id] for passage_id in query.relevant)
+        hashes = [searcher.passage(passage_id)["content_hash"] for passage_id in ranked]
+        scores = score_ranking(hashes, relevant)
         for bucket in (by_kind[query.kind], by_kind["overall"]):
             for metric, value in scores.items():
                 bucket.values[metric].append(value)

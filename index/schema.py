@@ -10,7 +10,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def passage_schema() -> Schema:
@@ -31,6 +31,6 @@ def passage_schema() -> Schema:
         translation_engine=ID(stored=True),
         year=NUMERIC(stored=True),
         date=STORED(),
-        content_hash=STORED(),
+        content_hash=ID(stored=True, sortable=True),
         spans=STORED(),
     )

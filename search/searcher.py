@@ -17,7 +17,9 @@ from whoosh.scoring import BM25F
 
 from index.store import IndexUnavailable, current_build, read_manifest
 from search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet
+from search.crosslingual import ReverseDictionary
 from search.query import QueryError, compile_query
+from search.suggest import Suggester
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -41,6 +43,8 @@ class OpenIndex:
     build: Path
     manifest: dict
     searcher: object
+    suggester: Suggester
+    dictionary: ReverseDictionary
 
 
 class Searcher:
@@ -64,7 +68,9 @@ class Searcher:
                     searcher = whoosh_index.open_dir(str(build)).searcher(weighting=PassageWeighting())
                 except Exception as error:  # Whoosh raises many kinds on a damaged index.
                     raise IndexUnavailable(f"index in {build} cannot be opened ({error}): run `shuangyu build --force`") from None
-                self._open = OpenIndex(build, manifest, searcher)
+                reader = searcher.reader()
+                dictionary = ReverseDictionary(lambda word: reader.doc_frequency("text", word) > 0)
+                self._open = OpenIndex(build, manifest, searcher, Suggester(reader), dictionary)
             return self._open
 
     @property
@@ -83,20 +89,19 @@ class Searcher:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
         if not 0 <= offset <= MAX_OFFSET:
             raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
-        compiled = compile_query(text, lang)
-        report = report or compiled.report
         opened = self._current()
+        compiled = compile_query(text, lang, opened.dictionary)
+        report = report or compiled.report
         titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
-        # Counts per report are taken over the whole query, so the user can switch reports.
-        everywhere = opened.searcher.search(compiled.query, limit=None if report else offset + limit, groupedby="report_id")
-        results = (
-            opened.searcher.search(compiled.query, limit=offset + limit, filter=wq.Term("report_id", report))
-            if report
-            else everywhere
-        )
-        counts = {report_id: len(docs) for report_id, docs in everywhere.groups("report_id").items()}
+        results, counts = self._run(opened.searcher, compiled, report, offset + limit)
+        fallback = None
+        if not len(results) and lang == "auto" and compiled.chinese_terms and not compiled.typed_english_terms and '"' not in text:
+            # Nothing in the Chinese text: try the words' dictionary English in the English fields.
+            english = compile_query(text, "en")
+            results, counts = self._run(opened.searcher, english, report, offset + limit)
+            compiled, fallback = english, "en" if len(results) else None
         hits = list(results)[offset : offset + limit]
         return {
             "query": text,
@@ -111,7 +116,33 @@ class Searcher:
                 {"id": report_id, "title": titles[report_id], "count": counts[report_id]}
                 for report_id in titles if counts.get(report_id)
             ],
+            "query_translations": [{"en": t.english, "zh": list(t.chinese)} for t in compiled.translations],
+            "searched_as": fallback,
+            "did_you_mean": opened.suggester.did_you_mean(text, len(results)),
         }
+
+    @staticmethod
+    def _run(searcher, compiled, report: str | None, limit: int):
+        """Results (a passage repeated word for word is listed once) and counts per report over
+        the whole query, so the user can switch reports."""
+        everywhere = searcher.search(compiled.query, limit=None if report else limit, groupedby="report_id",
+                                     collapse="content_hash", collapse_limit=1)
+        results = (
+            searcher.search(compiled.query, limit=limit, filter=wq.Term("report_id", report),
+                            collapse="content_hash", collapse_limit=1)
+            if report
+            else everywhere
+        )
+        counts = {report_id: len(docs) for report_id, docs in everywhere.groups("report_id").items()}
+        return results, counts
+
+    def warm(self) -> None:
+        """Open the index and build the suggestion word lists now, not on a user's request."""
+        self._current().suggester.warm()
+
+    def complete(self, prefix: str) -> list[dict]:
+        """Autocomplete: corpus words and names starting with ``prefix`` (see ``search.suggest``)."""
+        return self._current().suggester.complete(prefix)
 
     def passage(self, passage_id: str) -> dict | None:
         """A passage's stored fields with the ids of its neighbours, or ``None`` when unknown."""

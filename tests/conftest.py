@@ -29,11 +29,11 @@ def corpus_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory) -> Path:
-    """An index of the real corpus, built once for the session through the build path."""
+    """An index of the real corpus with the gloss, built once for the session through the build path."""
     from index.build import build_index
 
     index_dir = tmp_path_factory.mktemp("index")
-    build_index(CORPUS_DIR, index_dir, progress=False)
+    build_index(CORPUS_DIR, index_dir, progress=False, translator="gloss")
     return index_dir
 
 

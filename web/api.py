@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, request, url_for
 
 from search.cite import all_citations, citable
 from web.openapi import openapi_document
-from web.params import parse_search
+from web.params import SUGGEST_PARAMETER, parse_search
 from web.searching import PASSAGE_ID, get_searcher
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -20,6 +20,13 @@ def search():
         abort(400, description="q is required: the words to search for")
     return jsonify(get_searcher().search(params["q"], limit=params["limit"], offset=params["offset"],
                                          lang=params["lang"], report=params["report"]))
+
+
+@api.get("/suggest")
+def suggest():
+    """Autocomplete for the search box: corpus words and names starting with ``q``."""
+    prefix = SUGGEST_PARAMETER.parse(request.args.get("q"))
+    return jsonify({"query": prefix, "suggestions": get_searcher().complete(prefix) if prefix.strip() else []})
 
 
 @api.get("/passages/<path:passage_id>")

@@ -190,6 +190,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import create_server
 
     from web.app import create_app
+    from web.searching import searcher_of as get_app_searcher
 
     index_dir = INDEX_DIR.value()
     if current_manifest(index_dir) is None:
@@ -200,6 +201,7 @@ def serve(host: str, port: int, threads: int) -> None:
             raise CommandError(str(error)) from None
     app = create_app()
     warm_up()
+    get_app_searcher(app).warm()
     server = create_server(app, host=host, port=port, threads=threads, ident="shuangyu")
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Shuangyu is serving on http://{shown_host}:{server.effective_port}/ (waitress, {threads} threads); Ctrl+C stops it.")

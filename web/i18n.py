@@ -55,6 +55,9 @@ STRINGS = {
     "switch_ui": ("English", "中文"),
     "more_results": ("查看全部结果", "See all results"),
     "english": ("英文", "English"),
+    "did_you_mean": ("您是不是要找：", "Did you mean:"),
+    "searched_for": ("英文词同时按中文检索：", "English words also searched in Chinese:"),
+    "searched_as_en": ("中文原文中没有找到，以下是按词典英文检索的结果。", "Nothing in the Chinese text; these results match the words' dictionary English."),
     "chinese": ("中文", "Chinese"),
 }
 

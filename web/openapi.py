@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.params import SEARCH_PARAMETERS
+from web.params import SEARCH_PARAMETERS, SUGGEST_PARAMETER
 
 _STRING = {"type": "string"}
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -40,6 +40,13 @@ SEARCH_RESPONSE = {
         "limit": {"type": "integer"},
         "took_ms": {"type": "number"},
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+        "query_translations": {
+            "type": "array",
+            "description": "How English words of the query were also searched in Chinese.",
+            "items": {"type": "object", "properties": {"en": _STRING, "zh": {"type": "array", "items": _STRING}}},
+        },
+        "searched_as": {"type": ["string", "null"], "description": "`en` when a Chinese query that found nothing was searched through its dictionary English."},
+        "did_you_mean": {"type": ["string", "null"], "description": "A corrected query, when this one found little."},
         "reports": {
             "type": "array",
             "description": "Matches per report, over the whole query (ignoring the report filter).",
@@ -81,6 +88,13 @@ PROBLEM = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
     "properties": {"type": _STRING, "title": _STRING, "status": {"type": "integer"}, "detail": _STRING},
+}
+
+SUGGESTIONS = {
+    "type": "object",
+    "required": ["query", "suggestions"],
+    "properties": {"query": _STRING, "suggestions": {"type": "array", "items": {
+        "type": "object", "properties": {"text": _STRING, "zh": _STRING}}}},
 }
 
 HEALTH = {
@@ -136,6 +150,14 @@ def openapi_document(server_url: str) -> dict:
                               "400": _problem("A parameter is missing or not valid"),
                               "503": _problem("No index has been built")},
             }},
+            "/api/suggest": {"get": {
+                "operationId": "suggest",
+                "summary": "Autocomplete: corpus words and names that start with q",
+                "parameters": [_parameter(SUGGEST_PARAMETER) | {"required": False}],
+                "responses": {"200": _json("Completions, most frequent first", "Suggestions"),
+                              "400": _problem("q is too long"),
+                              "503": _problem("No index has been built")},
+            }},
             "/api/passages/{passage_id}": {"get": {
                 "operationId": "getPassage",
                 "summary": "One passage with context and citations",
@@ -163,5 +185,6 @@ def openapi_document(server_url: str) -> dict:
             }},
         },
         "components": {"schemas": {"Result": RESULT, "SearchResponse": SEARCH_RESPONSE, "Report": REPORT,
-                                   "Passage": PASSAGE, "Problem": PROBLEM, "Health": HEALTH}},
+                                   "Passage": PASSAGE, "Problem": PROBLEM, "Health": HEALTH,
+                                   "Suggestions": SUGGESTIONS}},
     }

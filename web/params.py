@@ -53,6 +53,9 @@ SEARCH_PARAMETERS = (
 )
 
 
+SUGGEST_PARAMETER = Parameter("q", "string", "", "The beginning of a word, in Chinese, English or pinyin.", max_length=50)
+
+
 def parse_search(args) -> dict:
     """The search parameters of a request's query string, validated."""
     values = {parameter.name: parameter.parse(args.get(parameter.name)) for parameter in SEARCH_PARAMETERS}

@@ -18,5 +18,11 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Searcher(app.config["INDEX_DIR"])
 
 
+def searcher_of(app: Flask) -> Searcher:
+    """The Searcher of ``app``."""
+    return app.extensions[EXTENSION]
+
+
 def get_searcher() -> Searcher:
-    return current_app.extensions[EXTENSION]
+    """The Searcher of the app handling the current request."""
+    return searcher_of(current_app)

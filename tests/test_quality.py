@@ -1,0 +1,94 @@
+"""Retrieval quality: the evaluation floors, query translation, duplicates, suggestions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.eval import FLOORS, evaluate, load_queries, score_ranking
+
+HUB_CAPTION = "俯瞰重庆国际物流枢纽园区"
+
+
+def test_no_kind_of_query_falls_below_its_floor(searcher):
+    results = evaluate(searcher, load_queries())
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    assert set(floors) == set(results)
+    failures = [
+        f"{kind} {metric}: {results[kind].mean(metric):.4f} < floor {floor}"
+        for kind, metrics in floors.items() for metric, floor in metrics.items()
+        if results[kind].mean(metric) < floor
+    ]
+    assert not failures, "\n".join(failures + [f"miss: {text} → {ranked}" for text, ranked in results["overall"].misses])
+
+
+def test_the_evaluation_set_is_large_and_covers_every_kind():
+    queries = load_queries()
+    kinds = {query.kind for query in queries}
+    assert len(queries) >= 80
+    assert {"zh_keyword", "zh_phrase", "zh_part", "zh_traditional", "pinyin", "en_word", "en_phrase",
+            "en_question", "mixed", "number"} <= kinds
+
+
+def test_metrics():
+    assert score_ranking(["a", "b", "c"], frozenset({"b"})) == pytest.approx(
+        {"success@5": 1.0, "mrr@10": 0.5, "ndcg@10": 1 / 1.584962500721156})
+    assert score_ranking(["x"] * 6 + ["a"], frozenset({"a"}))["success@5"] == 0.0
+
+
+def test_english_words_are_translated_into_chinese_and_shown(searcher):
+    response = searcher.search("export")
+    assert {"en": "export", "zh": ["出口"]} in response["query_translations"]
+    assert any("出口德国" in result["text"] and "<mark>出口</mark>" in result["snippet"] for result in response["results"])
+
+
+def test_an_english_phrase_is_matched_before_its_words(searcher):
+    translations = searcher.search("logistics hub")["query_translations"]
+    assert translations[0] == {"en": "logistics hub", "zh": ["物流枢纽"]}
+
+
+def test_a_word_with_many_translations_counts_once():
+    from search.crosslingual import MAX_CANDIDATES, ReverseDictionary
+
+    [city] = ReverseDictionary(lambda word: True).translate(["city"])
+    assert 1 < len(city.chinese) <= MAX_CANDIDATES
+
+
+def test_a_passage_printed_twice_is_listed_once(searcher):
+    results = searcher.search(HUB_CAPTION, limit=20)["results"]
+    assert [result["text"] for result in results].count(HUB_CAPTION) == 1
+
+
+def test_captions_rank_below_body_text_for_the_same_match(searcher):
+    kinds = [result["kind"] for result in searcher.search("物流枢纽", limit=10)["results"]]
+    assert kinds.index("caption") > kinds.index("body")
+
+
+@pytest.mark.parametrize("query, suggestion", [
+    ("磁器扣", "磁器口"), ("ciqikuo", "ciqikou"), ("logistcs", "logistics"), ("紅岩精神 誌願者", "红岩精神 志愿者"),
+])
+def test_did_you_mean(searcher, query, suggestion):
+    assert searcher.search(query)["did_you_mean"] == suggestion
+
+
+def test_no_suggestion_when_the_query_finds_enough(searcher):
+    assert searcher.search("物流")["did_you_mean"] is None
+
+
+def test_a_chinese_query_with_no_chinese_match_falls_back_to_its_english(searcher):
+    response = searcher.search("舞剧")
+    assert response["total"] == 0 or response["searched_as"] in (None, "en")
+
+
+@pytest.mark.parametrize("prefix, expected", [("磁", "磁器口"), ("物流", "物流枢纽"), ("log", "logistics"), ("ciq", "ciqikou")])
+def test_autocomplete_in_both_languages(client, prefix, expected):
+    body = client.get(f"/api/suggest?q={prefix}").get_json()
+    assert expected in [item["text"] for item in body["suggestions"]]
+
+
+def test_search_page_shows_the_interpretation_and_did_you_mean(client):
+    html = client.get("/?q=logistics+hub&ui=en").get_data(as_text=True)
+    assert "English words also searched in Chinese" in html and "物流枢纽" in html
+    html = client.get("/?q=磁器扣&ui=en").get_data(as_text=True)
+    assert "Did you mean" in html and "q=%E7%A3%81%E5%99%A8%E5%8F%A3" in html
