@@ -59,9 +59,16 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=8192)
+def _fold(char: str) -> str:
+    return unicodedata.normalize("NFKC", char).lower()
+
+
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> Normalised:
-    """NFKC, lower case, then traditional → simplified, keeping the map back to ``text``."""
-    converted = [unicodedata.normalize("NFKC", char).lower() for char in text]
+    """NFKC, lower case, then traditional → simplified, keeping the map back to ``text``.
+    Cached: the writer, the gloss and the pinyin all analyse the same passage."""
+    converted = [_fold(char) for char in text]
     chars: list[str] = []
     offsets: list[int] = []
     for index, piece in enumerate(converted):
@@ -139,11 +146,19 @@ class Word:
     subword: bool = False
 
 
-def words(normalised: str, subwords: bool) -> Iterator[Word]:
+def words(normalised: str, subwords: bool) -> tuple[Word, ...]:
     """The words of normalised text, numbered by word. Stopwords come with ``stopped=True``
-    and take no position; punctuation takes one, so that phrases stop at it. With ``subwords``, a long word is followed by the dictionary words
-    inside it, at the same position."""
+    and take no position; punctuation takes one, so that phrases stop at it. With ``subwords``,
+    a long word is followed by the dictionary words inside it, at the same position."""
+    segmented = _segment(normalised)
+    return segmented if subwords else tuple(word for word in segmented if not word.subword)
+
+
+@lru_cache(maxsize=4096)
+def _segment(normalised: str) -> tuple[Word, ...]:
+    """Words and sub-words of normalised text; cached, so a passage is segmented once."""
     jieba_tokenizer = segmenter()
+    found: list[Word] = []
     position = 0
     previous_end = 0
     for match in _WORD.finditer(normalised):
@@ -152,22 +167,23 @@ def words(normalised: str, subwords: bool) -> Iterator[Word]:
             position += 1
         previous_end = match.end()
         if match.lastgroup == "latin":
-            yield Word(match.group(), position, match.start(), match.end(), is_han=False)
+            found.append(Word(match.group(), position, match.start(), match.end(), is_han=False))
             position += 1
             continue
         base = match.start()
         for word, start, end in jieba_tokenizer.tokenize(match.group(), mode="default"):
             if word in STOPWORDS:
-                yield Word(word, position, base + start, base + end, is_han=True, stopped=True)
+                found.append(Word(word, position, base + start, base + end, is_han=True, stopped=True))
                 continue
-            yield Word(word, position, base + start, base + end, is_han=True)
-            if subwords and len(word) > 2:
+            found.append(Word(word, position, base + start, base + end, is_han=True))
+            if len(word) > 2:
                 for size in (2, 3):
                     for offset in range(len(word) - size + 1):
                         part = word[offset : offset + size]
                         if part != word and jieba_tokenizer.FREQ.get(part):
-                            yield Word(part, position, base + start + offset, base + start + offset + size, True, subword=True)
+                            found.append(Word(part, position, base + start + offset, base + start + offset + size, True, subword=True))
             position += 1
+    return tuple(found)
 
 
 def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:

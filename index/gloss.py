@@ -108,4 +108,9 @@ def pinyin_terms(text: str) -> str:
     """Toneless pinyin of every word of ``text`` and of the dictionary words inside it,
     one word a token (``沙坪坝区`` → ``shapingbaqu shaping pingba baqu shapingba``)."""
     normalised = normalise(text)
-    return " ".join("".join(lazy_pinyin(word.text)) for word in words(normalised.text, subwords=True) if word.is_han and not word.stopped)
+    return " ".join(_pinyin(word.text) for word in words(normalised.text, subwords=True) if word.is_han and not word.stopped)
+
+
+@lru_cache(maxsize=100_000)
+def _pinyin(word: str) -> str:
+    return "".join(lazy_pinyin(word))

@@ -10,7 +10,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def passage_schema() -> Schema:
@@ -21,13 +21,16 @@ def passage_schema() -> Schema:
         report_title=STORED(),
         kind=ID(stored=True, sortable=True),
         ordinal=NUMERIC(stored=True, sortable=True),
-        section=TEXT(analyzer=chinese_analyzer(), stored=True),
+        section=TEXT(analyzer=chinese_analyzer(), stored=True, phrase=False),
         text=TEXT(analyzer=chinese_analyzer(), stored=True, phrase=True),
         text_bigrams=TEXT(analyzer=bigram_analyzer(), phrase=True),
-        # The best English available (machine translation, else the gloss) and, always, the gloss.
+        # The best English available (machine translation, else the gloss) and, always, the gloss;
+        # the gloss is indexed apart (gloss_terms) only where text_en is a machine translation,
+        # so that a glossed passage does not index the same English twice.
         text_en=TEXT(analyzer=english_analyzer(), stored=True, phrase=True),
-        gloss_en=TEXT(analyzer=english_analyzer(), stored=True, phrase=True),
-        pinyin=TEXT(analyzer=pinyin_analyzer()),
+        gloss_en=STORED(),
+        gloss_terms=TEXT(analyzer=english_analyzer(), phrase=False),
+        pinyin=TEXT(analyzer=pinyin_analyzer(), phrase=False),
         translation_engine=ID(stored=True),
         year=NUMERIC(stored=True),
         date=STORED(),

@@ -28,7 +28,7 @@ MAX_QUERY_CHARS = 500
 
 # Field weights, tuned with bench/tune.py on the evaluation set (a grid of 81 settings; the
 # landscape is flat: overall MRR@10 between 0.966 and 0.972).
-WEIGHTS = {"text": 1.0, "section": 0.4, "text_bigrams": 0.35, "text_en": 1.0, "gloss_en": 0.5, "pinyin": 0.9,
+WEIGHTS = {"text": 1.0, "section": 0.4, "text_bigrams": 0.35, "text_en": 1.0, "gloss_terms": 0.5, "pinyin": 0.9,
            "latin_in_text": 1.0, "translated": 0.8, "proximity": 1.0}
 PROXIMITY_SLOP = 3
 
@@ -202,15 +202,17 @@ def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: se
     glossed = [english for word in words for english in _english_words(gloss_word(word) if has_han(word) else word)]
     english_terms.update(glossed)
     if lang == "en":
-        return wq.Or([wq.Term(name, word) for word in glossed for name in ("text_en", "gloss_en")]) if glossed else None
+        return wq.Or([wq.Term(name, word) for word in glossed for name in ("text_en", "gloss_terms")]) if glossed else None
     grams = [token.text for token in bigram_analyzer()(term.text)]
     chinese_terms.add("".join(token.text for token in chinese_analyzer()(term.text, mode="query", removestops=False)))
     alternatives = [
         _boosted(_all_or_phrase("text", words, term.phrase), "text"),
-        _boosted(_all_or_phrase("section", words, term.phrase), "section"),
         # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
         _boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
     ]
+    if not term.phrase:
+        # Headings have no positions (a phrase cannot be checked there); they help single words.
+        alternatives.append(_boosted(_all_or_phrase("section", words, phrase=False), "section"))
     return wq.Or(alternatives)
 
 
@@ -224,7 +226,7 @@ def _latin_query(term: Term, lang: str, chinese_terms: set[str], english_terms: 
     if lang != "zh":
         if english:
             alternatives.append(_boosted(_all_or_phrase("text_en", english, term.phrase), "text_en"))
-            alternatives.append(_boosted(_all_or_phrase("gloss_en", english, term.phrase), "gloss_en"))
+            alternatives.append(_boosted(_all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"))
         if pinyin:
             alternatives.append(_boosted(wq.Term("pinyin", pinyin), "pinyin"))
     if lang != "en" and in_text:

@@ -1,0 +1,366 @@
+"""Performance of Shuangyu against two baselines on the same synthetic passages and queries.
+
+    python bench/perf.py --passages 10000            # table on stdout, JSON in bench/results/
+    python bench/perf.py --passages 100000 --skip-naive-build-above 0
+
+Baselines, measured in the same run:
+- naive: Whoosh with jieba's own ChineseAnalyzer, a new searcher per query, highlights by
+  re-analysing the stored text (Whoosh's highlighter);
+- tantivy: tantivy-py with the same jieba tokens (search mode) and the same English text,
+  snippets by tantivy's SnippetGenerator. "engine only" excludes jieba from the build time.
+
+Shuangyu is measured through its own build path (gloss engine) and search layer, and through
+HTTP under `shuangyu serve` (waitress) with wrk at 1, 8 and 32 connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+
+    def at(fraction: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 3)
+
+    return {"p50": round(statistics.median(ordered), 3), "p95": at(0.95), "p99": at(0.99)}
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def choose_queries(passages: list[dict], count: int, seed: int = 11) -> list[str]:
+    """Half Chinese words taken from the passages (common and rare), half English words of
+    their gloss, deterministically."""
+    from index.analysis import normalise, words
+
+    rng = random.Random(seed)
+    chinese, english = [], []
+    for passage in rng.sample(passages, min(len(passages), count * 4)):
+        han = [word.text for word in words(normalise(passage["text"]).text, subwords=False) if word.is_han and len(word.text) > 1]
+        latin = [word for word in re.findall(r"[a-z]{4,}", passage["text_en"].lower())]
+        if han:
+            chinese.append(rng.choice(han))
+        if latin:
+            english.append(rng.choice(latin))
+    half = count // 2
+    return list(dict.fromkeys(chinese))[:half] + list(dict.fromkeys(english))[: count - half]
+
+
+# --- Shuangyu ---------------------------------------------------------------------------
+
+def build_shuangyu(corpus: Path, work: Path) -> dict:
+    from index.build import build_index
+
+    index_dir = work / "shuangyu-index"
+    os.environ["SHUANGYU_INSTANCE_DIR"] = str(work / "instance")
+    started = time.perf_counter()
+    result = build_index(corpus, index_dir, force=True, progress=False, translator="gloss")
+    seconds = time.perf_counter() - started
+    passages = result.manifest["passages"]
+    return {
+        "passages": passages,
+        "build_seconds": round(seconds, 2),
+        "build_passages_per_s": round(passages / seconds, 1),
+        "index_mb": round(folder_bytes(index_dir / "current") / 1e6, 1),
+        "index_dir": str(index_dir),
+    }
+
+
+def query_shuangyu(index_dir: Path, queries: list[str], rounds: int) -> dict:
+    """Latency through the search layer (warm searcher, highlights in both languages)."""
+    from search.searcher import Searcher
+    from search.warm import warm_up
+
+    warm_up()
+    searcher = Searcher(index_dir)
+    searcher.warm()
+    latencies = []
+    for _ in range(rounds):
+        for query in queries:
+            begun = time.perf_counter()
+            searcher.search(query, limit=10)
+            latencies.append((time.perf_counter() - begun) * 1000)
+    return percentiles(latencies)
+
+
+def stored_passages(index_dir: Path) -> list[dict]:
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(index_dir / "current"))
+    with ix.searcher() as searcher:
+        return [{"id": fields["id"], "text": fields["text"], "text_en": fields["text_en"]} for fields in searcher.all_stored_fields()]
+
+
+# --- naive Whoosh -------------------------------------------------------------------------
+
+def bench_naive(passages: list[dict], work: Path, queries: list[str], rounds: int) -> dict:
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    folder = work / "naive-index"
+    folder.mkdir()
+    schema = Schema(id=ID(stored=True), text=TEXT(analyzer=ChineseAnalyzer(), stored=True),
+                    text_en=TEXT(analyzer=StemmingAnalyzer(), stored=True))
+    ix = whoosh_index.create_in(str(folder), schema)
+    started = time.perf_counter()
+    writer = ix.writer(limitmb=256)
+    for passage in passages:
+        writer.add_document(**passage)
+    writer.commit()
+    seconds = time.perf_counter() - started
+    latencies = []
+    for _ in range(rounds):
+        for query in queries:
+            begun = time.perf_counter()
+            with whoosh_index.open_dir(str(folder)).searcher() as searcher:
+                parsed = MultifieldParser(["text", "text_en"], schema, group=OrGroup).parse(query)
+                for hit in searcher.search(parsed, limit=10):
+                    hit.highlights("text")
+                    hit.highlights("text_en")
+            latencies.append((time.perf_counter() - begun) * 1000)
+    return {"build_seconds": round(seconds, 2), "build_passages_per_s": round(len(passages) / seconds, 1),
+            "index_mb": round(folder_bytes(folder) / 1e6, 1), "query_ms": percentiles(latencies)}
+
+
+# --- tantivy ------------------------------------------------------------------------------
+
+def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: int) -> dict:
+    import jieba
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("text", stored=True, tokenizer_name="whitespace")
+    builder.add_text_field("text_en", stored=True, tokenizer_name="en_stem")
+    schema = builder.build()
+    folder = work / "tantivy-index"
+    folder.mkdir()
+    started = time.perf_counter()
+    tokenized = [" ".join(jieba.cut_for_search(passage["text"])) for passage in passages]
+    tokenizing = time.perf_counter() - started
+    index = tantivy.Index(schema, path=str(folder))
+    engine_started = time.perf_counter()
+    writer = index.writer(heap_size=256_000_000)
+    for passage, tokens in zip(passages, tokenized):
+        writer.add_document(tantivy.Document(id=passage["id"], text=tokens, text_en=passage["text_en"]))
+    writer.commit()
+    writer.wait_merging_threads()
+    engine_seconds = time.perf_counter() - engine_started
+    index.reload()
+    searcher = index.searcher()
+    latencies, engine_latencies = [], []
+    for _ in range(rounds):
+        for query in queries:
+            begun = time.perf_counter()
+            tokens = " ".join(jieba.cut_for_search(query))
+            parsed = index.parse_query(tokens, ["text", "text_en"])
+            hits = searcher.search(parsed, 10).hits
+            engine_latencies.append((time.perf_counter() - begun) * 1000)
+            for field in ("text", "text_en"):
+                generator = tantivy.SnippetGenerator.create(searcher, parsed, schema, field)
+                for _, address in hits:
+                    generator.snippet_from_doc(searcher.doc(address)).to_html()
+            latencies.append((time.perf_counter() - begun) * 1000)
+    total = tokenizing + engine_seconds
+    return {"build_seconds": round(total, 2), "build_passages_per_s": round(len(passages) / total, 1),
+            "engine_build_passages_per_s": round(len(passages) / engine_seconds, 1),
+            "index_mb": round(folder_bytes(folder) / 1e6, 1), "query_ms": percentiles(latencies),
+            "engine_query_ms": percentiles(engine_latencies)}
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], seconds: int) -> dict:
+    port = free_port()
+    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(index_dir), "SHUANGYU_CORPUS_DIR": str(corpus),
+                   "SHUANGYU_INSTANCE_DIR": str(work / "instance")}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--threads", "8"],
+                               cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    first_url = f"{base}/api/search?q={urllib.parse.quote(queries[0])}"
+    while True:
+        try:
+            with urllib.request.urlopen(first_url, timeout=5) as answer:
+                answer.read()
+                break
+        except OSError:
+            if process.poll() is not None or time.perf_counter() - started > 120:
+                raise RuntimeError("shuangyu serve did not answer")
+            time.sleep(0.05)
+    first_answer = time.perf_counter() - started
+    script = work / "queries.lua"
+    paths = ",".join(f'"/api/search?q={urllib.parse.quote(query)}"' for query in queries)
+    script.write_text(
+        f"local paths = {{{paths}}}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n",
+        encoding="utf-8")
+    loads = {}
+    try:
+        for connections in (1, 8, 32):
+            output = subprocess.run(
+                ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+                 "-s", str(script), base], capture_output=True, text=True, check=True).stdout
+            loads[str(connections)] = parse_wrk(output)
+        rss = rss_mb(process.pid)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+    return {"first_answer_seconds": round(first_answer, 2), "rss_mb": rss, "wrk": loads}
+
+
+def parse_wrk(output: str) -> dict:
+    def duration_ms(text: str) -> float:
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = duration_ms(re.search(r"50%\s+(\S+)", output).group(1))
+    p99 = duration_ms(re.search(r"99%\s+(\S+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {"requests_per_s": requests, "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
+            "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+# --- a new report ---------------------------------------------------------------------------
+
+def bench_new_report(corpus: Path, index_dir: Path) -> dict:
+    """Seconds from dropping a report of 100 passages into the corpus until it is found."""
+    from index.build import build_index
+    from search.searcher import Searcher
+
+    searcher = Searcher(index_dir)
+    marker = "新报告标记词甲乙丙"
+    paragraphs = [f"第{n}段：{marker}出现在沙坪坝区的新报告里，用来测量新报告多快能被检索到。" for n in range(100)]
+    (corpus / "zz-new-report.txt").write_text("新报告\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = build_index(corpus, index_dir, progress=False, translator="gloss")
+    while searcher.search(marker)["total"] < 100:
+        time.sleep(0.01)
+    seconds = time.perf_counter() - started
+    (corpus / "zz-new-report.txt").unlink()
+    return {"seconds": round(seconds, 2), "incremental": result.manifest.get("last_update", {}).get("mode") == "incremental"}
+
+
+# --- report ---------------------------------------------------------------------------------
+
+def ratio(slow: float, fast: float) -> str:
+    return f"{slow / fast:.1f}x" if fast else "-"
+
+
+def table(results: dict) -> str:
+    s, n, t = results["shuangyu"], results.get("naive"), results["tantivy"]
+    rows = [
+        ("build, passages/s", s["build_passages_per_s"], n and n["build_passages_per_s"], t["build_passages_per_s"],
+         f"engine only {t['engine_build_passages_per_s']}"),
+        ("index size, MB", s["index_mb"], n and n["index_mb"], t["index_mb"], ""),
+        ("query p50 ms (top 10, highlights zh+en)", s["query_ms"]["p50"], n and n["query_ms"]["p50"], t["query_ms"]["p50"],
+         f"engine only {t['engine_query_ms']['p50']}"),
+        ("query p95 ms", s["query_ms"]["p95"], n and n["query_ms"]["p95"], t["query_ms"]["p95"], ""),
+        ("query p99 ms", s["query_ms"]["p99"], n and n["query_ms"]["p99"], t["query_ms"]["p99"],
+         f"engine only {t['engine_query_ms']['p99']}"),
+    ]
+    lines = [f"{results['passages']} passages on {results['machine']}",
+             "", "| measure | Shuangyu | naive Whoosh | tantivy-py | naive ÷ Shuangyu | Shuangyu ÷ tantivy | note |",
+             "|---|---|---|---|---|---|---|"]
+    for name, ours, naive, tantivy_value, note in rows:
+        faster_is_higher = "passages/s" in name
+        naive_ratio = "-" if naive is None else (ratio(ours, naive) if faster_is_higher else ratio(naive, ours))
+        tantivy_ratio = ratio(tantivy_value, ours) if faster_is_higher else ratio(ours, tantivy_value)
+        lines.append(f"| {name} | {ours} | {naive if naive is not None else 'skipped'} | {tantivy_value} | {naive_ratio} | {tantivy_ratio} | {note} |")
+    http = results["http"]
+    lines += ["", "| HTTP (waitress, 8 threads, wrk on loopback) | requests/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|"]
+    for connections, load in http["wrk"].items():
+        lines.append(f"| {connections} connections | {load['requests_per_s']} | {load['p50_ms']} | {load['p99_ms']} | {load['errors']} |")
+    lines += ["", f"- `shuangyu serve` to first answer: {http['first_answer_seconds']} s; RSS of the serving process after load: {http['rss_mb']} MB",
+              f"- a new report of 100 passages searchable after: {results['new_report']['seconds']} s "
+              f"({'incremental update' if results['new_report']['incremental'] else 'full rebuild'})"]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3, help="times each query is run (naive: once)")
+    parser.add_argument("--http-seconds", type=int, default=10)
+    parser.add_argument("--skip-naive-build-above", type=int, default=50_000,
+                        help="run the naive stack only up to this many passages (its build is slow)")
+    parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    arguments = parser.parse_args()
+    work = arguments.work or Path(tempfile.mkdtemp(prefix="shuangyu-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / "corpus"
+    generate(corpus, arguments.passages)
+    results: dict = {"passages": arguments.passages, "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    print("building and querying Shuangyu…", file=sys.stderr)
+    ours = build_shuangyu(corpus, work)
+    passages = stored_passages(Path(ours["index_dir"]))
+    queries = choose_queries(passages, arguments.queries)
+    results["queries"] = queries
+    ours["query_ms"] = query_shuangyu(Path(ours["index_dir"]), queries, arguments.rounds)
+    results["shuangyu"] = ours
+    if arguments.passages <= arguments.skip_naive_build_above:
+        print("naive Whoosh…", file=sys.stderr)
+        results["naive"] = bench_naive(passages, work, queries, 1)
+    print("tantivy…", file=sys.stderr)
+    results["tantivy"] = bench_tantivy(passages, work, queries, arguments.rounds)
+    print("HTTP…", file=sys.stderr)
+    results["http"] = bench_http(Path(ours["index_dir"]), corpus, work, queries, arguments.http_seconds)
+    print("new report…", file=sys.stderr)
+    results["new_report"] = bench_new_report(corpus, Path(ours["index_dir"]))
+    RESULTS.mkdir(exist_ok=True)
+    output = RESULTS / f"perf-{arguments.passages}.json"
+    output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(table(results))
+    print(f"\nJSON: {output}")
+    if not arguments.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
