@@ -22,18 +22,21 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from index import gloss
-from index.corpus import Corpus, CorpusError, read_corpus
+from index.corpus import Corpus, CorpusError, Report, read_corpus
 from index.passages import split_report
 from index.schema import SCHEMA_VERSION, passage_schema
 from index.settings import INSTANCE_DIR, models_dir, translation_memory_path
-from index.translate import Engine, TranslationError, select_engine, translate_all, translator_identity
-from index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_manifest
+from index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
+from index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
 
 # Builds kept besides the current one, so that a process still reading the previous index
 # keeps working while it switches.
 KEEP_PREVIOUS = 1
 # Passages from which a full build writes with two processes.
 PARALLEL_FROM = 2000
+# Share of the reports that may have changed for a build to update the index in place
+# (beyond it, a fresh build is about as quick and leaves no deleted documents behind).
+INCREMENTAL_UP_TO = 0.5
 
 
 class BuildError(Exception):
@@ -89,10 +92,16 @@ def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress
         if not corpus.reports:
             raise BuildError(f"no report to index in {corpus_dir}" + "".join(f"\n  {p}" for p in problems))
         manifest = current_manifest(index_dir)
-        unchanged = manifest and manifest.get("corpus_fingerprint") == corpus.fingerprint
         identity = translator_identity(engine, translation_memory_path())
-        if not force and unchanged and manifest.get("translator", {}).get("identity") == identity:
-            return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
+        same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
+        if not force and same_english:
+            if manifest.get("corpus_fingerprint") == corpus.fingerprint:
+                return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
+            changed, removed = _changed_reports(corpus, manifest)
+            if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
+                manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, progress)
+                manifest["problems"] = problems
+                return BuildResult(manifest, problems=problems, translator_note=note)
         manifest = _write_build(corpus, index_dir, progress, engine, identity)
         manifest["problems"] = problems
         return BuildResult(manifest, problems=problems, translator_note=note)
@@ -106,8 +115,19 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
     temporary = builds / f"{TEMPORARY_PREFIX}{name}"
     temporary.mkdir()
     try:
-        manifest = _write_index(corpus, temporary, progress, engine)
-        manifest["translator"]["identity"] = identity
+        ix = whoosh_index.create_in(str(temporary), passage_schema())
+        written = _add_reports(ix, corpus.reports, engine, progress, parallel=True)
+        ix.close()
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "corpus_fingerprint": corpus.fingerprint,
+            "translator": {"engine": engine.name, "model": written.run.model, "identity": identity},
+            "translation": written.translation_figures(),
+            "reports": written.report_entries,
+            "last_update": {"mode": "full", "seconds": round(time.perf_counter() - started, 3)},
+        }
+        _count_passages(manifest)
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
         manifest["index_bytes"] = sum(path.stat().st_size for path in temporary.iterdir())
         (temporary / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -121,17 +141,76 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
     return manifest
 
 
-def _write_index(corpus: Corpus, folder: Path, progress: bool, engine: Engine) -> dict:
-    passages = [(report, passage) for report in corpus.reports for passage in split_report(report.id, report.text)]
-    texts = [passage.text for _, passage in passages]
-    run = translate_all(engine, texts, translation_memory_path(), progress=progress)
+def _changed_reports(corpus: Corpus, manifest: dict) -> tuple[list[Report], set[str]]:
+    """The reports that are new or changed since ``manifest``, and the ids of those removed."""
+    known = {entry["id"]: entry.get("fingerprint") for entry in manifest["reports"]}
+    changed = [report for report in corpus.reports if known.get(report.id) != report.fingerprint]
+    removed = set(known) - {report.id for report in corpus.reports}
+    return changed, removed
+
+
+def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: list[Report], removed: set[str],
+                     engine: Engine, progress: bool) -> dict:
+    """Re-index only the changed, new and removed reports, in the current build.
+
+    Whoosh commits a new generation atomically, so readers see the index before or after the
+    update, never between; the manifest is replaced (write and rename) after the commit. An
+    update killed between the two is redone by the next build, which sees the old fingerprints.
+    """
+    started = time.perf_counter()
+    build = current_build(index_dir)
+    ix = whoosh_index.open_dir(str(build))
+    writer_report_ids = removed | {report.id for report in changed}
+    written = _add_reports(ix, changed, engine, progress, parallel=False, replacing=writer_report_ids)
+    ix.close()
+    entries = {entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids}
+    entries.update({entry["id"]: entry for entry in written.report_entries})
+    updated = dict(manifest)
+    updated["reports"] = [entries[report.id] for report in corpus.reports]
+    updated["corpus_fingerprint"] = corpus.fingerprint
+    updated["translation"] = written.translation_figures()
+    updated["last_update"] = {"mode": "incremental", "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                              "reports": sorted(writer_report_ids), "seconds": round(time.perf_counter() - started, 3)}
+    _count_passages(updated)
+    updated["index_bytes"] = sum(path.stat().st_size for path in build.iterdir() if path.is_file())
+    staging = build / f"{MANIFEST}.tmp"
+    staging.write_text(json.dumps(updated, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(staging, build / MANIFEST)
+    return updated
+
+
+def _count_passages(manifest: dict) -> None:
     engines: Counter[str] = Counter()
-    kinds: dict[str, Counter[str]] = {report.id: Counter() for report in corpus.reports}
-    ix = whoosh_index.create_in(str(folder), passage_schema())
+    for entry in manifest["reports"]:
+        engines.update(entry["engines"])
+    manifest["engines"] = dict(engines)
+    manifest["passages"] = sum(entry["passages"] for entry in manifest["reports"])
+
+
+@dataclass
+class _Written:
+    run: TranslationRun
+    report_entries: list[dict]
+
+    def translation_figures(self) -> dict:
+        return {"memory_hits": self.run.hits, "translated": self.run.translated, "seconds": round(self.run.seconds, 3),
+                "passages_per_second": round(self.run.rate, 2)}
+
+
+def _add_reports(ix, reports: list[Report], engine: Engine, progress: bool, parallel: bool,
+                 replacing: set[str] = frozenset()) -> _Written:
+    """Add the passages of ``reports`` to ``ix`` (deleting those of the ``replacing`` report ids
+    first) in one commit; the writer is cancelled on any error."""
+    passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text)]
+    run = translate_all(engine, [passage.text for _, passage in passages], translation_memory_path(), progress=progress)
+    kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
+    engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
-    many = len(passages) >= PARALLEL_FROM
+    many = parallel and len(passages) >= PARALLEL_FROM
     writer = ix.writer(limitmb=256, procs=2 if many else 1, multisegment=many)
     try:
+        for report_id in replacing:
+            writer.delete_by_term("report_id", report_id)
         for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
                                                         desc="Indexing passages", unit="passage", disable=not progress):
             metadata = report.metadata
@@ -155,41 +234,34 @@ def _write_index(corpus: Corpus, folder: Path, progress: bool, engine: Engine) -
                 content_hash=passage.content_hash,
                 spans=[list(span) for span in passage.spans],
             )
-            engines[made_by] += 1
+            engines[report.id][made_by] += 1
             kinds[report.id][passage.kind] += 1
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
-    ix.close()
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "corpus_fingerprint": corpus.fingerprint,
-        "passages": len(passages),
-        "engines": dict(engines),
-        "translator": {"engine": engine.name, "model": run.model},
-        "translation": {"memory_hits": run.hits, "translated": run.translated, "seconds": round(run.seconds, 3),
-                        "passages_per_second": round(run.rate, 2)},
-        "reports": [
-            {
-                "id": report.id,
-                "file": report.path.name,
-                "encoding": report.encoding,
-                "title": report.metadata.title,
-                "subtitle": report.metadata.subtitle,
-                "authors": list(report.metadata.authors),
-                "photo_credit": report.metadata.photo_credit,
-                "publisher": report.metadata.publisher,
-                "date": report.metadata.date,
-                "date_basis": report.metadata.date_basis,
-                "language": report.metadata.language,
-                "passages": sum(kinds[report.id].values()),
-                "passages_by_kind": dict(kinds[report.id]),
-            }
-            for report in corpus.reports
-        ],
-    }
+    # A small update adds a segment without merging, so the update is quick.
+    writer.commit(merge=not replacing and parallel)
+    entries = [
+        {
+            "id": report.id,
+            "file": report.path.name,
+            "encoding": report.encoding,
+            "fingerprint": report.fingerprint,
+            "title": report.metadata.title,
+            "subtitle": report.metadata.subtitle,
+            "authors": list(report.metadata.authors),
+            "photo_credit": report.metadata.photo_credit,
+            "publisher": report.metadata.publisher,
+            "date": report.metadata.date,
+            "date_basis": report.metadata.date_basis,
+            "language": report.metadata.language,
+            "passages": sum(kinds[report.id].values()),
+            "passages_by_kind": dict(kinds[report.id]),
+            "engines": dict(engines[report.id]),
+        }
+        for report in reports
+    ]
+    return _Written(run, entries)
 
 
 def _switch_current(index_dir: Path, build: Path) -> None:

@@ -26,12 +26,19 @@ _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _BRACKETED = re.compile(r"\S*\[[^\]]*\]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
+    """One dictionary entry. The senses are kept as the dictionary's own "/"-separated line:
+    122,000 entries as tuples of strings would cost the serving process tens of MB more."""
+
     traditional: str
     simplified: str
     pinyin: str
-    senses: tuple[str, ...]
+    sense_line: str
+
+    @property
+    def senses(self) -> list[str]:
+        return self.sense_line.split("/")
 
     @property
     def is_name(self) -> bool:
@@ -48,7 +55,7 @@ def entries() -> dict[str, tuple[Entry, ...]]:
         for line in lines:
             match = _LINE.match(line)
             if match:
-                entry = Entry(match["traditional"], match["simplified"], match["pinyin"], tuple(match["senses"].split("/")))
+                entry = Entry(match["traditional"], match["simplified"], match["pinyin"], match["senses"])
                 table.setdefault(entry.simplified, []).append(entry)
     return {headword: tuple(found) for headword, found in table.items()}
 
@@ -81,7 +88,7 @@ def main_senses(word: str, limit: int = 2) -> tuple[str, ...]:
 
     def preference(entry: Entry) -> tuple:
         entry_reading = entry.pinyin.lower().replace("u:", "v")
-        return (entry.is_name, entry_reading != reading, entry.traditional != entry.simplified, -len(entry.senses))
+        return (entry.is_name, entry_reading != reading, entry.traditional != entry.simplified, -entry.sense_line.count("/"))
 
     for entry in sorted(found, key=preference):
         senses: list[str] = []

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from index.store import IndexUnavailable, current_build, read_manifest
+from index.store import MANIFEST, IndexUnavailable, current_build, read_manifest
 from search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet
 from search.crosslingual import ReverseDictionary
 from search.query import QueryError, compile_query
@@ -23,6 +24,7 @@ from search.suggest import Suggester
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+RESULT_CACHE_SIZE = 1024
 
 # Captions and credits rank below body text for the same match; headings slightly below.
 KIND_WEIGHTS = {"body": 1.0, "heading": 0.9, "caption": 0.6, "credit": 0.4}
@@ -60,7 +62,7 @@ class DocumentColumns:
 
 @dataclass(frozen=True)
 class OpenIndex:
-    build: Path
+    generation: tuple
     manifest: dict
     searcher: object
     suggester: Suggester
@@ -71,28 +73,38 @@ class OpenIndex:
 class Searcher:
     """Searches the current index of ``index_dir``; safe to share between threads."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, cache_size: int = RESULT_CACHE_SIZE):
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._open: OpenIndex | None = None
+        # Recent responses by index generation and request: a new generation misses them all.
+        self._cache: OrderedDict[tuple, dict] = OrderedDict()
+        self._cache_size = cache_size
 
     def _current(self) -> OpenIndex:
-        """The open index, reopened when the current build has changed."""
+        """The open index, reopened when a build has switched in a new one or updated it in
+        place (the manifest is rewritten after every change)."""
         build = current_build(self.index_dir)
+        try:
+            generation = (build, (build / MANIFEST).stat().st_mtime_ns)
+        except OSError:
+            generation = (build, None)
         opened = self._open
-        if opened is not None and opened.build == build:
+        if opened is not None and opened.generation == generation:
             return opened
         with self._lock:
-            if self._open is None or self._open.build != build:
+            if self._open is None or self._open.generation != generation:
                 manifest = read_manifest(build)
                 try:
-                    ix = whoosh_index.open_dir(str(build))
+                    # Without mmap, an open index costs a few MB instead of its size in RSS,
+                    # for queries about 1.2x slower (DESIGN.md): the serving process stays small.
+                    ix = FileStorage(str(build), supports_mmap=False).open_index()
                     searcher = ix.searcher(weighting=PassageWeighting(ix.reader()))
                 except Exception as error:  # Whoosh raises many kinds on a damaged index.
                     raise IndexUnavailable(f"index in {build} cannot be opened ({error}): run `shuangyu build --force`") from None
                 reader = searcher.reader()
                 dictionary = ReverseDictionary(lambda word: reader.doc_frequency("text", word) > 0)
-                self._open = OpenIndex(build, manifest, searcher, Suggester(reader), dictionary, DocumentColumns(reader))
+                self._open = OpenIndex(generation, manifest, searcher, Suggester(reader), dictionary, DocumentColumns(reader))
             return self._open
 
     @property
@@ -112,6 +124,23 @@ class Searcher:
         if not 0 <= offset <= MAX_OFFSET:
             raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
         opened = self._current()
+        key = (opened.generation, text, limit, offset, lang, report)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is not None:
+            return {**cached, "took_ms": round((time.perf_counter() - started) * 1000, 2)}
+        response = self._search(opened, text, limit, offset, lang, report, started)
+        if self._cache_size:
+            with self._lock:
+                self._cache[key] = response
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return response
+
+    def _search(self, opened: OpenIndex, text: str, limit: int, offset: int, lang: str, report: str | None,
+                started: float) -> dict:
         compiled = compile_query(text, lang, opened.dictionary)
         report = report or compiled.report
         titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}

@@ -50,3 +50,35 @@ def test_a_corpus_without_reports_is_a_clear_error(make_corpus, tmp_path):
     corpus = make_corpus({"empty.txt": ""})
     with pytest.raises(BuildError, match="no report to index"):
         build_index(corpus, tmp_path / "index", progress=False)
+
+
+def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n", "b.txt": "沙坪坝区发展科技。\n", "c.txt": "歌乐山景色优美。\n"})
+    index_dir = tmp_path / "index"
+    first = build_index(corpus, index_dir, progress=False)
+    searcher = Searcher(index_dir)
+    assert searcher.search("磁器口")["total"] == 0
+    (corpus / "d.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
+    result = build_index(corpus, index_dir, progress=False)
+    assert result.manifest["last_update"]["mode"] == "incremental"
+    assert result.manifest["last_update"]["reports"] == ["d"]
+    assert result.manifest["built_at"] == first.manifest["built_at"]
+    assert searcher.search("磁器口")["total"] == 1
+    assert result.manifest["passages"] == 4
+
+
+def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_path):
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n", "b.txt": "沙坪坝区发展科技。\n", "c.txt": "歌乐山景色优美。\n",
+                          "d.txt": "磁器口古镇游客很多。\n", "e.txt": "嘉陵江边的公园。\n", "f.txt": "红岩精神代代相传。\n"})
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, progress=False)
+    searcher = Searcher(index_dir)
+    (corpus / "a.txt").write_text("重庆的港口正在建设。\n", encoding="utf-8")
+    (corpus / "b.txt").unlink()
+    result = build_index(corpus, index_dir, progress=False)
+    assert result.manifest["last_update"]["mode"] == "incremental"
+    assert searcher.search("物流")["total"] == 0
+    assert searcher.search("港口")["total"] == 1
+    assert searcher.search("科技")["total"] == 0
+    assert {entry["id"] for entry in searcher.manifest["reports"]} == {"a", "c", "d", "e", "f"}
+    assert build_index(corpus, index_dir, progress=False).up_to_date

@@ -25,6 +25,8 @@ from search.warm import warm_up
 from search.query import LANGUAGES, QueryError
 from search.searcher import MAX_LIMIT, MAX_OFFSET, Searcher
 
+# A build lists its reports one by one up to this many.
+MAX_REPORTS_LISTED = 20
 ENVIRONMENT_HELP = "\b\nEnvironment:\n" + "\n".join(f"  {s.env:<22} {s.help} Default: {s.default}" for s in SETTINGS)
 
 
@@ -59,14 +61,20 @@ def build(force: bool, quiet: bool, translator: str) -> None:
     if result.up_to_date:
         click.echo(f"Index is up to date ({manifest['passages']} passages, built {manifest['built_at']}); use --force to rebuild.")
         return
-    for report in manifest["reports"]:
-        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report["passages_by_kind"].items()))
-        click.echo(f"{report['id']}: {report['passages']} passages ({kinds})")
-    engines = ", ".join(f"{engine} {count}" for engine, count in manifest["engines"].items())
-    click.echo(
-        f"Indexed {manifest['passages']} passages from {len(manifest['reports'])} reports in "
-        f"{manifest['build_seconds']:.1f} s; index {manifest['index_bytes'] / 1e6:.1f} MB; English by {engines}."
-    )
+    update = manifest["last_update"]
+    if update["mode"] == "incremental":
+        click.echo(f"Updated the index in place in {update['seconds']:.1f} s: re-indexed {', '.join(update['reports'])}; "
+                   f"{manifest['passages']} passages in all.")
+    else:
+        reports = manifest["reports"]
+        for report in reports if len(reports) <= MAX_REPORTS_LISTED else []:
+            kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report["passages_by_kind"].items()))
+            click.echo(f"{report['id']}: {report['passages']} passages ({kinds})")
+        engines = ", ".join(f"{engine} {count}" for engine, count in manifest["engines"].items())
+        click.echo(
+            f"Indexed {manifest['passages']} passages from {len(reports)} reports in "
+            f"{manifest['build_seconds']:.1f} s; index {manifest['index_bytes'] / 1e6:.1f} MB; English by {engines}."
+        )
     translation = manifest["translation"]
     if manifest["translator"]["engine"] != "gloss":
         click.echo(f"Translation memory: {translation['memory_hits']} hits, {translation['translated']} passages translated "
