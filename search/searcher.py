@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher as WhooshSearcher
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
@@ -42,6 +44,11 @@ class PassageWeighting(BM25F):
 
     def final(self, searcher, docnum, score):
         return score * self.scales[docnum]
+
+
+def _close_all(searchers: list) -> None:
+    while searchers:
+        searchers.pop().close()
 
 
 class DocumentColumns:
@@ -80,6 +87,9 @@ class Searcher:
         # Recent responses by index generation and request: a new generation misses them all.
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
         self._cache_size = cache_size
+        self._searchers: list = []
+        # Files are closed when the Searcher goes away, even if nobody calls close().
+        weakref.finalize(self, _close_all, self._searchers)
 
     def _current(self) -> OpenIndex:
         """The open index, reopened when a build has switched in a new one or updated it in
@@ -98,14 +108,25 @@ class Searcher:
                 try:
                     # Without mmap, an open index costs a few MB instead of its size in RSS,
                     # for queries about 1.2x slower (DESIGN.md): the serving process stays small.
-                    ix = FileStorage(str(build), supports_mmap=False).open_index()
-                    searcher = ix.searcher(weighting=PassageWeighting(ix.reader()))
+                    reader = FileStorage(str(build), supports_mmap=False).open_index().reader()
+                    searcher = WhooshSearcher(reader, weighting=PassageWeighting(reader))
                 except Exception as error:  # Whoosh raises many kinds on a damaged index.
                     raise IndexUnavailable(f"index in {build} cannot be opened ({error}): run `shuangyu build --force`") from None
-                reader = searcher.reader()
                 dictionary = ReverseDictionary(lambda word: reader.doc_frequency("text", word) > 0)
                 self._open = OpenIndex(generation, manifest, searcher, Suggester(reader), dictionary, DocumentColumns(reader))
+                self._retire(searcher)
             return self._open
+
+    def _retire(self, newest) -> None:
+        """Close the searcher two generations old: the previous one may still be serving a
+        request that started before the switch, one older than that is done with."""
+        self._searchers.append(newest)
+        while len(self._searchers) > 2:
+            self._searchers.pop(0).close()
+
+    def close(self) -> None:
+        """Close the open index files."""
+        _close_all(self._searchers)
 
     @property
     def manifest(self) -> dict:
