@@ -215,8 +215,7 @@ def free_port() -> int:
 
 def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], seconds: int) -> dict:
     port = free_port()
-    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(index_dir), "SHUANGYU_CORPUS_DIR": str(corpus),
-                   "SHUANGYU_INSTANCE_DIR": str(work / "instance")}
+    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(index_dir), "SHUANGYU_CORPUS_DIR": str(corpus)}
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--threads", "8"],
                                cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -242,20 +241,24 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], se
     try:
         for connections in (1, 8, 32):
             output = subprocess.run(
-                ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+                ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s", "--latency",
                  "-s", str(script), base], capture_output=True, text=True, check=True).stdout
             loads[str(connections)] = parse_wrk(output)
         rss = rss_mb(process.pid)
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     return {"first_answer_seconds": round(first_answer, 2), "rss_mb": rss, "wrk": loads}
 
 
 def parse_wrk(output: str) -> dict:
     def duration_ms(text: str) -> float:
-        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
     requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = duration_ms(re.search(r"50%\s+(\S+)", output).group(1))

@@ -40,7 +40,7 @@ def read_manifest(build_dir: Path) -> dict:
     try:
         manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise IndexUnavailable(f"index in {build_dir} is damaged ({error}): run `shuangyu build --force`") from None
+        raise IndexUnavailable(f"index in {build_dir} is damaged ({error}): run `shuangyu build`") from None
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         raise IndexUnavailable(
             f"index in {build_dir} was built by an incompatible version of Shuangyu: run `shuangyu build --force`"
@@ -49,8 +49,27 @@ def read_manifest(build_dir: Path) -> dict:
 
 
 def current_manifest(index_dir: Path) -> dict | None:
-    """The manifest of the current build, or ``None`` when there is no usable one."""
+    """The manifest of the current build, or ``None`` when there is no usable one: none, an
+    unreadable manifest, or index files that cannot be opened and read."""
     try:
-        return read_manifest(current_build(index_dir))
+        build = current_build(index_dir)
+        manifest = read_manifest(build)
+        check_readable(build)
     except IndexUnavailable:
         return None
+    return manifest
+
+
+def check_readable(build: Path) -> None:
+    """Open the build's index and read every segment's table of contents and document count;
+    ``IndexUnavailable`` when that fails (missing, truncated or garbled files)."""
+    from whoosh import index as whoosh_index
+
+    try:
+        ix = whoosh_index.open_dir(str(build))
+        with ix.reader() as reader:
+            reader.doc_count()
+            for name in ("kind", "report_id", "content_hash"):
+                list(reader.column_reader(name))
+    except Exception as error:  # Whoosh raises many kinds on damaged files; all mean "rebuild".
+        raise IndexUnavailable(f"index in {build} is damaged ({type(error).__name__}): run `shuangyu build`") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -44,6 +45,25 @@ class PassageWeighting(BM25F):
 
     def final(self, searcher, docnum, score):
         return score * self.scales[docnum]
+
+
+def _open_searcher(build: Path):
+    """A searcher over ``build``, or ``(None, what went wrong)`` when the files are damaged."""
+    # Whoosh leaves the file of a segment it fails to open unreferenced but open; it is freed
+    # with the exception, and its ResourceWarning says nothing the error does not.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        reader = None
+        try:
+            # Without mmap, an open index costs a few MB instead of its size in RSS, for
+            # queries about 1.2x slower (DESIGN.md): the serving process stays small.
+            reader = FileStorage(str(build), supports_mmap=False).open_index().reader()
+            return WhooshSearcher(reader, weighting=PassageWeighting(reader)), None
+        except Exception as error:  # Whoosh raises many kinds on a damaged index: all mean "rebuild".
+            if reader is not None:
+                reader.close()
+            failure = str(error) or type(error).__name__
+    return None, failure
 
 
 def _close_all(searchers: list) -> None:
@@ -105,13 +125,10 @@ class Searcher:
         with self._lock:
             if self._open is None or self._open.generation != generation:
                 manifest = read_manifest(build)
-                try:
-                    # Without mmap, an open index costs a few MB instead of its size in RSS,
-                    # for queries about 1.2x slower (DESIGN.md): the serving process stays small.
-                    reader = FileStorage(str(build), supports_mmap=False).open_index().reader()
-                    searcher = WhooshSearcher(reader, weighting=PassageWeighting(reader))
-                except Exception as error:  # Whoosh raises many kinds on a damaged index.
-                    raise IndexUnavailable(f"index in {build} cannot be opened ({error}): run `shuangyu build --force`") from None
+                searcher, failure = _open_searcher(build)
+                if failure is not None:
+                    raise IndexUnavailable(f"index in {build} cannot be opened ({failure}): run `shuangyu build`")
+                reader = searcher.reader()
                 dictionary = ReverseDictionary(lambda word: reader.doc_frequency("text", word) > 0)
                 self._open = OpenIndex(generation, manifest, searcher, Suggester(reader), dictionary, DocumentColumns(reader))
                 self._retire(searcher)

@@ -72,4 +72,5 @@ def reports():
 @api.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi_document(request.url_root.rstrip("/")))
+    report_ids = tuple(entry["id"] for entry in get_searcher().manifest["reports"])
+    return jsonify(openapi_document(request.url_root.rstrip("/"), report_ids))

@@ -44,7 +44,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _respond(error.code or 500, error.name, error.description or error.name)
+        response = app.make_response(_respond(error.code or 500, error.name, error.description or error.name))
+        # A 405 must say which methods are allowed (RFC 9110), as Werkzeug's own page does.
+        for name, value in error.get_headers():
+            if name == "Allow":
+                response.headers["Allow"] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

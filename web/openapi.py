@@ -116,22 +116,23 @@ def _json(description: str, schema_name: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
 
 
-def _parameter(parameter) -> dict:
+def _parameter(parameter, choices: tuple[str, ...] = ()) -> dict:
     schema: dict = {"type": "integer" if parameter.kind == "integer" else "string"}
     if parameter.default is not None and parameter.default != "":
         schema["default"] = parameter.default
     if parameter.minimum is not None:
         schema["minimum"], schema["maximum"] = parameter.minimum, parameter.maximum
-    if parameter.choices:
-        schema["enum"] = list(parameter.choices)
+    if parameter.choices or choices:
+        schema["enum"] = list(parameter.choices or choices)
     if parameter.max_length:
         schema["maxLength"] = parameter.max_length
     return {"name": parameter.name, "in": "query", "required": parameter.name == "q",
             "description": parameter.help, "schema": schema}
 
 
-def openapi_document(server_url: str) -> dict:
-    """The OpenAPI document, with ``server_url`` as its server."""
+def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
+    """The OpenAPI document, with ``server_url`` as its server and the index's report ids as
+    the values of ``report``."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -145,7 +146,8 @@ def openapi_document(server_url: str) -> dict:
             "/api/search": {"get": {
                 "operationId": "search",
                 "summary": "Search passages in Chinese or English",
-                "parameters": [_parameter(parameter) for parameter in SEARCH_PARAMETERS],
+                "parameters": [_parameter(parameter, report_ids if parameter.name == "report" else ())
+                               for parameter in SEARCH_PARAMETERS],
                 "responses": {"200": _json("Results, best first", "SearchResponse"),
                               "400": _problem("A parameter is missing or not valid"),
                               "503": _problem("No index has been built")},

@@ -1,0 +1,53 @@
+"""Load test: `shuangyu serve` (waitress) driven by wrk on loopback with real queries.
+
+    python bench/load.py [--seconds 10] [--json bench/results/load.json]
+
+Starts the service on a free port over the current index (building it if needed), then runs
+wrk for a bounded time at 1, 8 and 32 connections, cycling through queries in Chinese and
+English over the real corpus, and reports requests/s, p50/p99 latency and errors (which must
+be 0: the command exits 1 otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.perf import bench_http  # noqa: E402
+
+QUERIES = ["物流枢纽", "紅岩精神", '"高质量发展"', "磁器口", "5G基站", "坪坝", "老旧小区", "营商环境 改革",
+           "logistics hub", "hospital", "ciqikou", "high quality development", "export", "base station",
+           "free trade zone", "Hongyan Spirit"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk run time per connection count")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    arguments = parser.parse_args()
+    from index.build import build_index
+    from index.settings import CORPUS_DIR, INDEX_DIR
+
+    build_index(CORPUS_DIR.value(), INDEX_DIR.value(), progress=False)
+    with tempfile.TemporaryDirectory() as work:
+        figures = bench_http(INDEX_DIR.value(), CORPUS_DIR.value(), Path(work), QUERIES, arguments.seconds)
+    print("| connections | requests/s | p50 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|")
+    for connections, load in figures["wrk"].items():
+        print(f"| {connections} | {load['requests_per_s']} | {load['p50_ms']} | {load['p99_ms']} | {load['errors']} |")
+    print(f"\nfirst answer after {figures['first_answer_seconds']} s; RSS {figures['rss_mb']} MB")
+    if arguments.json:
+        arguments.json.parent.mkdir(parents=True, exist_ok=True)
+        arguments.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    errors = sum(load["errors"] for load in figures["wrk"].values())
+    return 1 if errors or any(load["socket_errors"] for load in figures["wrk"].values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
