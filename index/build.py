@@ -134,6 +134,7 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
         final = builds / name
         temporary.rename(final)
     except BaseException:
+        # Ctrl-C or SIGTERM too: never leave a half-written build behind. The error goes on up.
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     _switch_current(index_dir, final)
@@ -237,6 +238,8 @@ def _add_reports(ix, reports: list[Report], engine: Engine, progress: bool, para
             engines[report.id][made_by] += 1
             kinds[report.id][passage.kind] += 1
     except BaseException:
+        # Ctrl-C or SIGTERM too: release Whoosh's write lock and drop the uncommitted segment
+        # (the index stays at its last generation). The error goes on up.
         writer.cancel()
         raise
     # A small update adds a segment without merging, so the update is quick.

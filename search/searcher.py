@@ -75,9 +75,10 @@ class DocumentColumns:
     """Per-document report and text identity, read once per opened index, for counting."""
 
     def __init__(self, reader):
-        self.report_ids = sorted({value for value in reader.column_reader("report_id")})
+        report_column = list(reader.column_reader("report_id"))
+        self.report_ids = sorted(set(report_column))
         self.report_index = {report_id: index for index, report_id in enumerate(self.report_ids)}
-        self.report_of = [self.report_index[value] for value in reader.column_reader("report_id")]
+        self.report_of = [self.report_index[value] for value in report_column]
         hashes: dict[str, int] = {}
         self.content_of = [hashes.setdefault(value, len(hashes)) for value in reader.column_reader("content_hash")]
         self._reader = reader

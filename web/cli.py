@@ -96,8 +96,11 @@ def translate(translator: str, export_to: Path | None, import_from: Path | None,
     if export_to or import_from:
         with TranslationMemory(memory_path) as memory:
             if export_to:
+                lines = 0
                 with export_to.open("w", encoding="utf-8") as out:
-                    lines = sum(1 for line in memory.export_lines() if out.write(line + "\n"))
+                    for line in memory.export_lines():
+                        out.write(line + "\n")
+                        lines += 1
                 click.echo(f"Exported {lines} translations to {export_to}.")
             if import_from:
                 try:

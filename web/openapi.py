@@ -106,14 +106,17 @@ HEALTH = {
 }
 
 
-def _problem(description: str) -> dict:
+def _response(description: str, media_type: str, schema_name: str) -> dict:
     return {"description": description,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+
+
+def _problem(description: str) -> dict:
+    return _response(description, "application/problem+json", "Problem")
 
 
 def _json(description: str, schema_name: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+    return _response(description, "application/json", schema_name)
 
 
 def _parameter(parameter, choices: tuple[str, ...] = ()) -> dict:
