@@ -1,0 +1,161 @@
+"""Property-based tests: any query or parameter gets a sensible answer, never a server error
+or a traceback, and snippets carry no markup but ``<mark>``.
+
+Queries mix real words of the corpus (so that there are results to check), query syntax
+fragments, and arbitrary Unicode: CJK, emoji, right-to-left scripts, control characters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from html import escape
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.highlight import ELLIPSIS
+from web.cli import main
+
+from .conftest import CORPUS_DIR
+
+# Words of the corpus in both languages, and pieces of the query syntax.
+CORPUS_WORDS = ["物流枢纽", "沙坪坝", "红岩精神", "高质量发展", "磁器口", "老旧小区", "中欧班列", "5G基站",
+                "坪坝", "紅岩", "logistics", "hub", "hospital", "export", "ciqikou", "tunnel", "spirit", "2757.4"]
+SYNTAX = ['"', "(", ")", "*", "?", "~", "^", ":", "OR", "NOT", "-", "AND", "report:", "text:", "~2", "^3", "\\", "[", "]", "{", "}"]
+SCRIPTS = st.sampled_from([
+    (0x4E00, 0x9FFF),    # CJK
+    (0x3400, 0x4DBF),    # CJK extension A
+    (0x1F300, 0x1FAFF),  # emoji
+    (0x0590, 0x06FF),    # Hebrew and Arabic
+    (0x200B, 0x202E),    # zero-width and bidirectional controls
+    (0x0000, 0x001F),    # C0 controls
+    (0x0020, 0x007E),    # ASCII
+    (0xFF00, 0xFFEF),    # full-width forms
+])
+SCRIPT_TEXT = SCRIPTS.flatmap(lambda bounds: st.text(st.characters(min_codepoint=bounds[0], max_codepoint=bounds[1]), max_size=12))
+PIECE = st.one_of(st.sampled_from(CORPUS_WORDS), st.sampled_from(SYNTAX), SCRIPT_TEXT, st.text(max_size=8))
+QUERIES = st.lists(PIECE, max_size=8).map(" ".join) | st.lists(PIECE, max_size=8).map("".join)
+LONG_QUERIES = st.builds(lambda word, count: word * count, st.sampled_from(CORPUS_WORDS + ["x", "物"]), st.integers(100, 3000))
+BAD_NUMBERS = st.one_of(st.integers(-10**12, 10**12).map(str), st.sampled_from(["", " ", "1.5", "1e3", "0x10", "NaN", "-0", "٣", "１０", "10 20"]),
+                        st.text(max_size=10))
+LANGS = st.one_of(st.sampled_from(["auto", "zh", "en", "fr", "ZH", "", "en-US"]), st.text(max_size=6))
+REPORTS = st.one_of(st.none(), st.sampled_from(["shapingba-four-zones", "../../etc/passwd", "nope", "", "%00"]), st.text(max_size=20))
+
+API_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TAG = re.compile(r"<[^>]*>")
+
+
+def assert_clean_answer(answer) -> dict | None:
+    """200 with the search object, or 400 with a JSON problem; the body of a 200."""
+    assert answer.status_code in (200, 400), (answer.status_code, answer.get_data(as_text=True)[:300])
+    body = answer.get_json()
+    if answer.status_code == 400:
+        assert answer.mimetype == "application/problem+json"
+        assert body["status"] == 400 and body["detail"]
+        assert "Traceback" not in body["detail"]
+        return None
+    assert {"query", "total", "results"} <= set(body)
+    return body
+
+
+def assert_snippets_are_safe(body: dict) -> None:
+    """Every snippet has no tag but <mark>, and without its marks is the escaped passage text
+    (a fragment of it, with an ellipsis where it was cut)."""
+    for result in body["results"]:
+        for field, source in (("snippet", "text"), ("snippet_en", "text_en")):
+            snippet = result[field]
+            assert set(TAG.findall(snippet)) <= {"<mark>", "</mark>"}, snippet
+            assert snippet.count("<mark>") == snippet.count("</mark>")
+            unmarked = snippet.replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in unmarked and ">" not in unmarked
+            fragment = unmarked.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)
+            assert fragment in escape(result[source], quote=False), (field, snippet)
+
+
+@pytest.fixture(scope="module")
+def api(app):
+    return app.test_client()
+
+
+@API_SETTINGS
+@given(query=QUERIES)
+def test_any_query_gets_200_or_a_json_400_and_safe_snippets(api, query):
+    answer = api.get("/api/search", query_string={"q": query})
+    body = assert_clean_answer(answer)
+    if body is not None:
+        assert_snippets_are_safe(body)
+
+
+@API_SETTINGS
+@given(query=st.lists(st.sampled_from(CORPUS_WORDS), min_size=1, max_size=3).map(" OR ".join), limit=st.integers(1, 50))
+def test_snippets_of_real_results_only_mark_and_keep_the_text(api, query, limit):
+    body = assert_clean_answer(api.get("/api/search", query_string={"q": query, "limit": limit}))
+    assert body is not None and body["results"], query
+    assert_snippets_are_safe(body)
+    assert any("<mark>" in result["snippet"] + result["snippet_en"] for result in body["results"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(query=LONG_QUERIES)
+def test_very_long_queries_are_refused_or_answered(api, query):
+    assert_clean_answer(api.get("/api/search", query_string={"q": query}))
+
+
+@API_SETTINGS
+@given(raw=st.binary(min_size=1, max_size=24), extra=st.sampled_from([b"", b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xff\xfe", b"\xc0\xaf"]))
+def test_undecodable_percent_encoding_and_lone_surrogates_get_no_500(api, raw, extra):
+    # %ED%A0%80 is a lone surrogate (U+D800) in UTF-8 form: not valid UTF-8.
+    encoded = urllib.parse.quote_from_bytes(extra + raw + extra, safe="")
+    assert_clean_answer(api.get(f"/api/search?q={encoded}"))
+    assert_clean_answer(api.get(f"/api/search?q=%E7%89%A9%E6%B5%81&report={encoded}"))
+
+
+@API_SETTINGS
+@given(limit=BAD_NUMBERS, offset=BAD_NUMBERS, lang=LANGS, report=REPORTS)
+def test_bad_parameters_get_a_json_400_not_a_500(api, limit, offset, lang, report):
+    parameters = {"q": "物流", "limit": limit, "offset": offset, "lang": lang}
+    if report is not None:
+        parameters["report"] = report
+    assert_clean_answer(api.get("/api/search", query_string=parameters))
+
+
+@API_SETTINGS
+@given(prefix=QUERIES)
+def test_suggest_answers_any_prefix(api, prefix):
+    answer = api.get("/api/suggest", query_string={"q": prefix})
+    assert answer.status_code in (200, 400)
+    if answer.status_code == 200:
+        suggestions = answer.get_json()["suggestions"]
+        assert all(set(item) == {"text", "zh"} and item["text"] for item in suggestions)
+
+
+# The command line: argv can't hold NUL, but it can hold lone surrogates (undecodable bytes).
+CLI_WORDS = st.lists(PIECE.map(lambda word: word.replace("\x00", "")).filter(lambda word: word.strip() and not word.startswith("--")),
+                     min_size=1, max_size=4)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=CLI_WORDS, as_json=st.booleans())
+def test_cli_search_exits_0_or_2_with_one_line_and_no_traceback(real_index, words, as_json):
+    environment = {"SHUANGYU_CORPUS_DIR": str(CORPUS_DIR), "SHUANGYU_INDEX_DIR": str(real_index)}
+    result = CliRunner().invoke(main, ["search", *words, *(["--json"] if as_json else [])], env=environment)
+    assert result.exit_code in (0, 2), (result.output, result.exception)
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert len(result.output.strip().splitlines()) == 1, result.output
+        assert result.output.startswith("Error: ")
+    elif as_json:
+        assert_snippets_are_safe(json.loads(result.output))
+
+
+@settings(max_examples=25, deadline=None)
+@given(limit=BAD_NUMBERS, lang=LANGS)
+def test_cli_bad_options_exit_2_without_traceback(real_index, limit, lang):
+    environment = {"SHUANGYU_CORPUS_DIR": str(CORPUS_DIR), "SHUANGYU_INDEX_DIR": str(real_index)}
+    result = CliRunner().invoke(main, ["search", "物流", "--limit", limit, "--lang", lang], env=environment)
+    assert result.exit_code in (0, 2), (result.output, result.exception)
+    assert "Traceback" not in result.output
