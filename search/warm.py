@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from index.analysis import segmenter
-from index.cedict import entries
+from index.cedict import ensure_dictionary
 
 
 def warm_up() -> None:
-    """Load the segmenter and the dictionary now, so the first search is as fast as the rest."""
+    """Load the segmenter and make the dictionary file now, so the first search is as fast as the rest."""
     segmenter()
-    entries()
+    ensure_dictionary()
