@@ -341,6 +341,7 @@ def main() -> int:
     parser.add_argument("--skip-naive-build-above", type=int, default=50_000,
                         help="run the naive stack only up to this many passages (its build is slow)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for perf-<passages>.json")
     arguments = parser.parse_args()
     work = arguments.work or Path(tempfile.mkdtemp(prefix="shuangyu-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -364,8 +365,8 @@ def main() -> int:
     results["http"] = bench_http(Path(ours["index_dir"]), corpus, work, queries, arguments.http_seconds)
     print("new report…", file=sys.stderr)
     results["new_report"] = bench_new_report(corpus, Path(ours["index_dir"]))
-    RESULTS.mkdir(exist_ok=True)
-    output = RESULTS / f"perf-{arguments.passages}.json"
+    arguments.results.mkdir(parents=True, exist_ok=True)
+    output = arguments.results / f"perf-{arguments.passages}.json"
     output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(table(results))
     print(f"\nJSON: {output}")

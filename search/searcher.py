@@ -11,7 +11,7 @@ import time
 import warnings
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -66,9 +66,15 @@ def _open_searcher(build: Path):
     return None, failure
 
 
-def _close_all(searchers: list) -> None:
-    while searchers:
-        searchers.pop().close()
+def _close_all(opened: list) -> None:
+    while opened:
+        _close(opened.pop())
+
+
+def _close(opened: "OpenIndex") -> None:
+    # Waits for a request still reading this index to finish.
+    with opened.reading:
+        opened.searcher.close()
 
 
 class DocumentColumns:
@@ -96,6 +102,11 @@ class OpenIndex:
     suggester: Suggester
     dictionary: ReverseDictionary
     columns: DocumentColumns
+    # Whoosh's readers keep file positions and caches that threads must not share at the same
+    # time (eight threads searching at once read garbled blocks, with or without mmap): one
+    # thread reads an index at a time. Whoosh is pure Python, so the GIL already ran them one
+    # at a time; the lock costs little throughput.
+    reading: threading.Lock = field(default_factory=threading.Lock)
 
 
 class Searcher:
@@ -108,9 +119,9 @@ class Searcher:
         # Recent responses by index generation and request: a new generation misses them all.
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
         self._cache_size = cache_size
-        self._searchers: list = []
+        self._opened: list[OpenIndex] = []
         # Files are closed when the Searcher goes away, even if nobody calls close().
-        weakref.finalize(self, _close_all, self._searchers)
+        weakref.finalize(self, _close_all, self._opened)
 
     def _current(self) -> OpenIndex:
         """The open index, reopened when a build has switched in a new one or updated it in
@@ -136,19 +147,19 @@ class Searcher:
                 dictionary = ReverseDictionary(words.__contains__)
                 self._open = OpenIndex(generation, manifest, searcher, Suggester(reader, words.__contains__), dictionary,
                                        DocumentColumns(reader))
-                self._retire(searcher)
+                self._retire(self._open)
             return self._open
 
-    def _retire(self, newest) -> None:
-        """Close the searcher two generations old: the previous one may still be serving a
-        request that started before the switch, one older than that is done with."""
-        self._searchers.append(newest)
-        while len(self._searchers) > 2:
-            self._searchers.pop(0).close()
+    def _retire(self, newest: OpenIndex) -> None:
+        """Close the index two generations old (once no request reads it): the previous one
+        may still be serving a request that started before the switch."""
+        self._opened.append(newest)
+        while len(self._opened) > 2:
+            _close(self._opened.pop(0))
 
     def close(self) -> None:
         """Close the open index files."""
-        _close_all(self._searchers)
+        _close_all(self._opened)
 
     @property
     def manifest(self) -> dict:
@@ -174,7 +185,8 @@ class Searcher:
                 self._cache.move_to_end(key)
         if cached is not None:
             return {**cached, "took_ms": round((time.perf_counter() - started) * 1000, 2)}
-        response = self._search(opened, text, limit, offset, lang, report, started)
+        with opened.reading:
+            response = self._search(opened, text, limit, offset, lang, report, started)
         if self._cache_size:
             with self._lock:
                 self._cache[key] = response
@@ -251,26 +263,31 @@ class Searcher:
 
     def warm(self) -> None:
         """Open the index and build the suggestion word lists now, not on a user's request."""
-        self._current().suggester.warm()
+        opened = self._current()
+        with opened.reading:
+            opened.suggester.warm()
 
     def complete(self, prefix: str) -> list[dict]:
         """Autocomplete: corpus words and names starting with ``prefix`` (see ``search.suggest``)."""
-        return self._current().suggester.complete(prefix)
+        opened = self._current()
+        with opened.reading:
+            return opened.suggester.complete(prefix)
 
     def passage(self, passage_id: str) -> dict | None:
         """A passage's stored fields with the ids of its neighbours, or ``None`` when unknown."""
-        searcher = self._current().searcher
-        fields = searcher.document(id=passage_id)
-        if fields is None:
-            return None
-        neighbours = {
-            hit["ordinal"]: hit["id"]
-            for hit in searcher.search(
-                wq.And([wq.Term("report_id", fields["report_id"]),
-                        wq.NumericRange("ordinal", fields["ordinal"] - 1, fields["ordinal"] + 1)]),
-                limit=3,
-            )
-        }
+        opened = self._current()
+        with opened.reading:
+            fields = opened.searcher.document(id=passage_id)
+            if fields is None:
+                return None
+            neighbours = {
+                hit["ordinal"]: hit["id"]
+                for hit in opened.searcher.search(
+                    wq.And([wq.Term("report_id", fields["report_id"]),
+                            wq.NumericRange("ordinal", fields["ordinal"] - 1, fields["ordinal"] + 1)]),
+                    limit=3,
+                )
+            }
         return {
             **fields,
             "previous_id": neighbours.get(fields["ordinal"] - 1),
@@ -279,8 +296,10 @@ class Searcher:
 
     def report_passages(self, report_id: str) -> list[dict]:
         """Every passage of a report in reading order (empty when the report is unknown)."""
-        hits = self._current().searcher.search(wq.Term("report_id", report_id), limit=None, sortedby="ordinal")
-        return [hit.fields() for hit in hits]
+        opened = self._current()
+        with opened.reading:
+            hits = opened.searcher.search(wq.Term("report_id", report_id), limit=None, sortedby="ordinal")
+            return [hit.fields() for hit in hits]
 
     def report(self, report_id: str) -> dict | None:
         """A report's metadata from the manifest, or ``None`` when unknown."""

@@ -213,3 +213,37 @@ def test_load_run_has_no_errors(tmp_path, site):
     figures = json.loads((tmp_path / "load.json").read_text())
     assert set(figures["wrk"]) == {"1", "8", "32"}
     assert all(load["errors"] == 0 and load["requests_per_s"] > 0 for load in figures["wrk"].values())
+
+
+def test_concurrent_uncached_searches_give_the_same_answers_as_one_at_a_time(big_site):
+    """The serving threads share one searcher: queries that miss the result cache, run from
+    eight threads at once, must each give exactly the answer they give alone."""
+    from index.build import build_index
+    from search.searcher import Searcher
+
+    index_dir = Path(big_site["SHUANGYU_INDEX_DIR"])
+    build_index(Path(big_site["SHUANGYU_CORPUS_DIR"]), index_dir, progress=False, translator="gloss")
+    searcher = Searcher(index_dir, cache_size=0)
+    queries = ["沙坪坝", "发展", "物流", "城市", "district", "develop", "city", "logistics", "road", "water", "经济 建设", "park"]
+    alone = {query: searcher.search(query, limit=20) for query in queries}
+    failures: list[str] = []
+
+    def worker(seed: int) -> None:
+        order = queries[seed:] + queries[:seed]
+        for _ in range(3):
+            for query in order:
+                try:
+                    answer = searcher.search(query, limit=20)
+                except Exception as error:  # noqa: BLE001 - any exception is the failure reported
+                    failures.append(f"{query}: {type(error).__name__}: {error}")
+                    continue
+                if [r["id"] for r in answer["results"]] != [r["id"] for r in alone[query]["results"]]:
+                    failures.append(f"{query}: different results")
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    searcher.close()
+    assert not failures, failures[:5]

@@ -1,0 +1,38 @@
+"""The benchmark runs from a checkout with one command: a small smoke run, checked only for
+completing and writing its JSON with every measure (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from index.settings import REPOSITORY_ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (Debian package) drives the HTTP part")
+
+
+def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
+    results = tmp_path / "results"
+    run = subprocess.run(
+        [sys.executable, "bench/perf.py", "--passages", "300", "--queries", "8", "--rounds", "1", "--http-seconds", "1",
+         "--work", str(tmp_path / "work"), "--results", str(results)],
+        cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")})
+    assert run.returncode == 0, run.stderr[-2000:]
+    measured = json.loads((results / "perf-300.json").read_text(encoding="utf-8"))
+    ours, naive, tantivy = measured["shuangyu"], measured["naive"], measured["tantivy"]
+    assert ours["passages"] >= 300 and len(measured["queries"]) == 8
+    for figures in (ours, naive, tantivy):
+        assert figures["build_passages_per_s"] > 0 and figures["index_mb"] > 0
+        assert 0 < figures["query_ms"]["p50"] <= figures["query_ms"]["p99"]
+    assert set(measured["http"]["wrk"]) == {"1", "8", "32"}
+    assert all(load["errors"] == 0 and load["requests_per_s"] > 0 for load in measured["http"]["wrk"].values())
+    assert measured["http"]["rss_mb"] > 0 and measured["new_report"]["seconds"] > 0
+    assert measured["new_report"]["incremental"]
+    # The table printed for the README has a ratio to each baseline.
+    assert "naive ÷ Shuangyu" in run.stdout and "Shuangyu ÷ tantivy" in run.stdout
