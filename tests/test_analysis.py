@@ -57,3 +57,18 @@ def test_english_highlighting_finds_the_words_of_the_english_analyser():
     marked = {text[start:end].lower() for start, end in english_marks(text, terms)}
     analysed = {token.text for token in english_analyzer()(" ".join(marked))}
     assert analysed == terms
+
+
+def test_the_dictionary_file_is_made_once_in_the_instance_folder_and_read_per_word(tmp_path, monkeypatch):
+    from index import cedict
+
+    monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(tmp_path / "instance"))
+    path = cedict.ensure_dictionary()
+    assert path.parent == tmp_path / "instance" and path.stat().st_size > 1_000_000
+    assert [file.name for file in path.parent.iterdir()] == [path.name]  # no temporary file left
+    made = path.stat().st_mtime_ns
+    assert cedict.ensure_dictionary() == path and path.stat().st_mtime_ns == made
+    [entry] = [entry for entry in cedict.lookup("枢纽") if entry.pinyin == "shu1 niu3"]
+    assert "hub" in entry.sense_line
+    kept = dict(cedict.all_entries({"枢纽", "物流"}.__contains__))
+    assert set(kept) == {"枢纽", "物流"} and kept["枢纽"][0].simplified == "枢纽"
