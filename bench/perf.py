@@ -1,7 +1,7 @@
 """Performance of Shuangyu against two baselines on the same synthetic passages and queries.
 
     python bench/perf.py --passages 10000            # table on stdout, JSON in bench/results/
-    python bench/perf.py --passages 100000 --skip-naive-build-above 0
+    python bench/perf.py --passages 100000 --work /tmp/bench100k [--resume]
 
 Baselines, measured in the same run:
 - naive: Whoosh with jieba's own ChineseAnalyzer, a new searcher per query, highlights by
@@ -135,6 +135,7 @@ def bench_naive(passages: list[dict], work: Path, queries: list[str], rounds: in
     from whoosh.qparser import MultifieldParser, OrGroup
 
     folder = work / "naive-index"
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     schema = Schema(id=ID(stored=True), text=TEXT(analyzer=ChineseAnalyzer(), stored=True),
                     text_en=TEXT(analyzer=StemmingAnalyzer(), stored=True))
@@ -171,6 +172,7 @@ def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: 
     builder.add_text_field("text_en", stored=True, tokenizer_name="en_stem")
     schema = builder.build()
     folder = work / "tantivy-index"
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     started = time.perf_counter()
     tokenized = [" ".join(jieba.cut_for_search(passage["text"])) for passage in passages]
@@ -244,7 +246,8 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], se
                 ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s", "--latency",
                  "-s", str(script), base], capture_output=True, text=True, check=True).stdout
             loads[str(connections)] = parse_wrk(output)
-        rss = rss_mb(process.pid)
+            loads[str(connections)]["server_running"] = process.poll() is None
+        rss = rss_mb(process.pid) if process.poll() is None else None
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -261,8 +264,11 @@ def parse_wrk(output: str) -> dict:
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
     requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = duration_ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = duration_ms(re.search(r"99%\s+(\S+)", output).group(1))
+    p50, p99 = re.search(r"50%\s+(\S+)", output), re.search(r"99%\s+(\S+)", output)
+    if not (p50 and p99 and re.match(r"[\d.]+(us|ms|s|m)$", p50.group(1)) and re.match(r"[\d.]+(us|ms|s|m)$", p99.group(1))):
+        # No request completed (or wrk printed something new): keep what it said, go on.
+        return {"requests_per_s": requests, "p50_ms": None, "p99_ms": None, "errors": None, "wrk_output": output[-1500:]}
+    p50, p99 = duration_ms(p50.group(1)), duration_ms(p99.group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {"requests_per_s": requests, "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
@@ -342,29 +348,42 @@ def main() -> int:
                         help="run the naive stack only up to this many passages (its build is slow)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for perf-<passages>.json")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the measures already in --work from an interrupted run and measure the rest")
     arguments = parser.parse_args()
     work = arguments.work or Path(tempfile.mkdtemp(prefix="shuangyu-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
-    generate(corpus, arguments.passages)
-    results: dict = {"passages": arguments.passages, "rounds": arguments.rounds, "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
-    print("building and querying Shuangyu…", file=sys.stderr)
-    ours = build_shuangyu(corpus, work)
-    passages = stored_passages(Path(ours["index_dir"]))
-    queries = choose_queries(passages, arguments.queries)
-    results["queries"] = queries
-    ours["query_ms"] = query_shuangyu(Path(ours["index_dir"]), queries, arguments.rounds, cache_size=0)
-    ours["query_ms_with_result_cache"] = query_shuangyu(Path(ours["index_dir"]), queries, arguments.rounds, cache_size=1024)
-    results["shuangyu"] = ours
+    # Each measure is saved as soon as it is taken, so that a failure late in a long run
+    # (a 100k run takes half an hour) loses only what was not measured yet.
+    partial = work / "partial.json"
+    results: dict = json.loads(partial.read_text(encoding="utf-8")) if arguments.resume and partial.exists() else {}
+    if results.get("passages") != arguments.passages:
+        results = {}
+        generate(corpus, arguments.passages)
+    results.update({"passages": arguments.passages, "rounds": arguments.rounds,
+                    "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"})
+
+    def measured(key: str, what: str, measure) -> None:
+        if key not in results:
+            print(f"{what}…", file=sys.stderr)
+            results[key] = measure()
+            partial.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    measured("shuangyu_build", "building Shuangyu", lambda: build_shuangyu(corpus, work))
+    index_dir = Path(results["shuangyu_build"]["index_dir"])
+    passages = stored_passages(index_dir)
+    queries = results.setdefault("queries", choose_queries(passages, arguments.queries))
+    measured("shuangyu", "querying Shuangyu", lambda: {
+        **results["shuangyu_build"],
+        "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
+        "query_ms_with_result_cache": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=1024)})
     if arguments.passages <= arguments.skip_naive_build_above:
-        print("naive Whoosh…", file=sys.stderr)
-        results["naive"] = bench_naive(passages, work, queries, 1)
-    print("tantivy…", file=sys.stderr)
-    results["tantivy"] = bench_tantivy(passages, work, queries, arguments.rounds)
-    print("HTTP…", file=sys.stderr)
-    results["http"] = bench_http(Path(ours["index_dir"]), corpus, work, queries, arguments.http_seconds)
-    print("new report…", file=sys.stderr)
-    results["new_report"] = bench_new_report(corpus, Path(ours["index_dir"]))
+        measured("naive", "naive Whoosh", lambda: bench_naive(passages, work, queries, 1))
+    measured("tantivy", "tantivy", lambda: bench_tantivy(passages, work, queries, arguments.rounds))
+    measured("http", "HTTP", lambda: bench_http(index_dir, corpus, work, queries, arguments.http_seconds))
+    measured("new_report", "new report", lambda: bench_new_report(corpus, index_dir))
+    del results["shuangyu_build"]
     arguments.results.mkdir(parents=True, exist_ok=True)
     output = arguments.results / f"perf-{arguments.passages}.json"
     output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -16,13 +16,17 @@ from index.settings import REPOSITORY_ROOT
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (Debian package) drives the HTTP part")
 
 
-def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
-    results = tmp_path / "results"
-    run = subprocess.run(
+def perf(tmp_path, *options):
+    return subprocess.run(
         [sys.executable, "bench/perf.py", "--passages", "300", "--queries", "8", "--rounds", "1", "--http-seconds", "1",
-         "--work", str(tmp_path / "work"), "--results", str(results)],
+         "--work", str(tmp_path / "work"), "--results", str(tmp_path / "results"), *options],
         cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")})
+
+
+def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
+    results = tmp_path / "results"
+    run = perf(tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     measured = json.loads((results / "perf-300.json").read_text(encoding="utf-8"))
     ours, naive, tantivy = measured["shuangyu"], measured["naive"], measured["tantivy"]
@@ -36,3 +40,16 @@ def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
     assert measured["new_report"]["incremental"]
     # The table printed for the README has a ratio to each baseline.
     assert "naive ÷ Shuangyu" in run.stdout and "Shuangyu ÷ tantivy" in run.stdout
+
+
+def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
+    assert perf(tmp_path).returncode == 0
+    partial = tmp_path / "work" / "partial.json"
+    saved = json.loads(partial.read_text(encoding="utf-8"))
+    del saved["http"], saved["new_report"]  # as if the run had stopped after tantivy
+    partial.write_text(json.dumps(saved), encoding="utf-8")
+    run = perf(tmp_path, "--resume")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "building Shuangyu" not in run.stderr and "HTTP" in run.stderr
+    measured = json.loads((tmp_path / "results" / "perf-300.json").read_text(encoding="utf-8"))
+    assert measured["shuangyu"] == saved["shuangyu"] and measured["http"]["wrk"]["8"]["errors"] == 0
