@@ -27,7 +27,8 @@ from search.suggest import Suggester
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
-RESULT_CACHE_SIZE = 1024
+# Responses average about 80 KB (ten results with both texts): 256 of them hold about 20 MB.
+RESULT_CACHE_SIZE = 256
 
 # Captions and credits rank below body text for the same match; headings slightly below.
 KIND_WEIGHTS = {"body": 1.0, "heading": 0.9, "caption": 0.6, "credit": 0.4}
