@@ -141,3 +141,47 @@ def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
     assert "<script>" not in result["snippet"]
     assert "&lt;script&gt;" in result["snippet"].replace("<mark>", "").replace("</mark>", "")
     assert "<script>" not in result["snippet_en"]
+
+
+def exhaustive_ranking(searcher, query):
+    """Whoosh's own ranking of every match (no top-k pruning), a repeated passage once."""
+    from search.query import compile_query
+
+    opened = searcher._current()
+    compiled = compile_query(query, "auto", opened.dictionary)
+    listed, ranking = set(), []
+    for hit in opened.searcher.search(compiled.query, limit=None):
+        content = opened.columns.content_of[hit.docnum]
+        if content not in listed:
+            listed.add(content)
+            ranking.append((hit["id"], round(hit.score, 4)))
+    return ranking
+
+
+@pytest.mark.parametrize("query", ["重庆", "物流 枢纽", "沙坪坝区", "logistics hub", "chongqing", "city", "发展 OR 科技"])
+def test_results_and_total_are_the_exhaustive_ranking(searcher, query):
+    expected = exhaustive_ranking(searcher, query)
+    response = searcher.search(query, limit=50)
+    assert len(expected) > 1
+    assert response["total"] == len(expected) == sum(entry["count"] for entry in response["reports"])
+    assert [(r["id"], r["score"]) for r in response["results"]] == expected[:50]
+
+
+def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_path):
+    for name, text in {"zz-a": "重庆物流枢纽\n\n重庆的物流枢纽连接沙坪坝区。\n", "zz-b": "物流枢纽带动城市发展。\n",
+                       "zz-c": "重庆的城市物流。\n\n重庆物流枢纽。\n"}.items():
+        (corpus_copy / f"{name}.txt").write_text(text, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, progress=False, translator="gloss")
+    # An added report makes a second segment; a changed one leaves deleted documents behind.
+    (corpus_copy / "zz-d.txt").write_text("物流枢纽\n\n沙坪坝区的物流枢纽在重庆。\n", encoding="utf-8")
+    (corpus_copy / "zz-c.txt").write_text("重庆的城市货运。\n\n重庆物流枢纽，物流发达。\n", encoding="utf-8")
+    assert build_index(corpus_copy, index_dir, progress=False, translator="gloss").manifest["last_update"]["mode"] == "incremental"
+    searcher = Searcher(index_dir)
+    assert not searcher._current().searcher.reader().is_atomic()
+    for query in ("物流 枢纽", "logistics", "重庆"):
+        expected = exhaustive_ranking(searcher, query)
+        response = searcher.search(query, limit=30)
+        assert response["total"] == len(expected)
+        assert [(r["id"], r["score"]) for r in response["results"]] == expected[:30]
+        assert {"zz-c", "zz-d"} <= {r["report_id"] for r in searcher.search(query, limit=100)["results"]}
