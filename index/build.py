@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from index import gloss
 from index.corpus import Corpus, CorpusError, Report, read_corpus
@@ -160,7 +161,7 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
     """
     started = time.perf_counter()
     build = current_build(index_dir)
-    ix = whoosh_index.open_dir(str(build))
+    ix = FileStorage(str(build), supports_mmap=False).open_index()  # see store.check_readable
     writer_report_ids = removed | {report.id for report in changed}
     written = _add_reports(ix, changed, engine, progress, parallel=False, replacing=writer_report_ids)
     ix.close()

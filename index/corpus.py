@@ -171,10 +171,13 @@ def decode_report(raw: bytes) -> tuple[str, str]:
     raise CorpusError("not a text report: the bytes are neither UTF-8 nor GB18030 text")
 
 
+# C0 control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_like_text(text: str) -> bool:
     """True unless control characters (other than line breaks and tabs) make up the text."""
-    controls = sum(1 for char in text if ord(char) < 32 and char not in "\r\n\t\f")
-    return controls <= len(text) // 100
+    return len(_CONTROL.findall(text)) <= len(text) // 100
 
 
 def parse_metadata(raw: bytes, default_id: str, default_title: str) -> Metadata:
