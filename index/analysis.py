@@ -266,6 +266,17 @@ def english_analyzer():
     return StemmingAnalyzer()
 
 
+def english_key(text: str) -> str:
+    """``text`` as the English field indexes it, one string: how English is matched against
+    the dictionary's senses."""
+    return " ".join(token.text for token in _english()(text))
+
+
+@lru_cache(maxsize=1)
+def _english():
+    return english_analyzer()
+
+
 def pinyin_analyzer():
     """The analyser of the pinyin field: toneless syllables joined per word, lower case."""
     return RegexTokenizer(r"[a-z0-9]+") | LowercaseFilter()

