@@ -10,7 +10,8 @@ Baselines, measured in the same run:
   snippets by tantivy's SnippetGenerator. "engine only" excludes jieba from the build time.
 
 Shuangyu is measured through its own build path (gloss engine) and search layer, and through
-HTTP under `shuangyu serve` (waitress) with wrk at 1, 8 and 32 connections.
+HTTP under `shuangyu serve` (waitress) with wrk at 1, 8 and 32 connections, for repeated
+queries (answered from the result cache) and for a new query on every request.
 """
 
 from __future__ import annotations
@@ -215,38 +216,44 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], seconds: int) -> dict:
+def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], distinct: list[list[str]], seconds: int) -> dict:
+    """``shuangyu serve`` under wrk at 1, 8 and 32 connections, in two workloads: ``wrk``, the
+    benchmark's queries over and over after one pass (popular queries, answered from the
+    result cache), and ``wrk_uncached``, a query never asked before on every request (one list
+    of ``distinct`` per connection count), so that every answer is computed."""
     port = free_port()
     environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(index_dir), "SHUANGYU_CORPUS_DIR": str(corpus)}
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--threads", "8"],
                                cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    first_url = f"{base}/api/search?q={urllib.parse.quote(queries[0])}"
+
+    def ask(query: str) -> None:
+        with urllib.request.urlopen(f"{base}/api/search?q={urllib.parse.quote(query)}", timeout=120) as answer:
+            answer.read()
+
     while True:
         try:
-            with urllib.request.urlopen(first_url, timeout=5) as answer:
-                answer.read()
-                break
+            ask(queries[0])
+            break
         except OSError:
             if process.poll() is not None or time.perf_counter() - started > 120:
                 raise RuntimeError("shuangyu serve did not answer")
             time.sleep(0.05)
     first_answer = time.perf_counter() - started
-    script = work / "queries.lua"
-    paths = ",".join(f'"/api/search?q={urllib.parse.quote(query)}"' for query in queries)
-    script.write_text(
-        f"local paths = {{{paths}}}\nlocal i = 0\n"
-        "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n",
-        encoding="utf-8")
-    loads = {}
+    for query in queries:
+        ask(query)
+    loads: dict[str, dict] = {"wrk": {}, "wrk_uncached": {}}
     try:
-        for connections in (1, 8, 32):
-            output = subprocess.run(
-                ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s", "--latency",
-                 "-s", str(script), base], capture_output=True, text=True, check=True).stdout
-            loads[str(connections)] = parse_wrk(output)
-            loads[str(connections)]["server_running"] = process.poll() is None
+        for connections, fresh in zip((1, 8, 32), distinct):
+            for workload, asked in (("wrk", queries), ("wrk_uncached", fresh)):
+                script = work / f"queries-{workload}-{connections}.lua"
+                write_wrk_script(script, asked)
+                output = subprocess.run(
+                    ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+                     "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
+                load = loads[workload][str(connections)] = parse_wrk(output)
+                load["server_running"] = process.poll() is None
         rss = rss_mb(process.pid) if process.poll() is None else None
     finally:
         process.send_signal(signal.SIGINT)
@@ -255,7 +262,17 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], se
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return {"first_answer_seconds": round(first_answer, 2), "rss_mb": rss, "wrk": loads}
+    return {"first_answer_seconds": round(first_answer, 2), "rss_mb": rss, "distinct_queries_per_load": len(distinct[0]),
+            **loads}
+
+
+def write_wrk_script(script: Path, queries: list[str]) -> None:
+    """A wrk script that requests the queries in turn (from the start again after the last)."""
+    paths = ",".join(f'"/api/search?q={urllib.parse.quote(query)}"' for query in queries)
+    script.write_text(
+        f"local paths = {{{paths}}}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n",
+        encoding="utf-8")
 
 
 def parse_wrk(output: str) -> dict:
@@ -323,8 +340,10 @@ def table(results: dict) -> str:
         lines.append(f"| {name} | {ours} | {naive if naive is not None else 'skipped'} | {tantivy_value} | {naive_ratio} | {tantivy_ratio} | {note} |")
     http = results["http"]
     lines += ["", "| HTTP (waitress, 8 threads, wrk on loopback) | requests/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|"]
-    for connections, load in http["wrk"].items():
-        lines.append(f"| {connections} connections | {load['requests_per_s']} | {load['p50_ms']} | {load['p99_ms']} | {load['errors']} |")
+    for workload, label in (("wrk", "repeated queries (result cache)"), ("wrk_uncached", "a new query every request")):
+        for connections, load in http.get(workload, {}).items():
+            lines.append(f"| {label}, {connections} connections | {load['requests_per_s']} | {load['p50_ms']} | {load['p99_ms']} "
+                         f"| {load['errors']} |")
     cached = s["query_ms_with_result_cache"]
     lines += ["", f"- Shuangyu query latency above is without the result cache; with it ({results_rounds(results)} rounds of the same "
                   f"queries): p50 {cached['p50']} ms, p95 {cached['p95']} ms, p99 {cached['p99']} ms"]
@@ -344,6 +363,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3, help="times each query is run (naive: once)")
     parser.add_argument("--http-seconds", type=int, default=10)
+    parser.add_argument("--http-queries", type=int, default=2000,
+                        help="distinct queries per connection count in the uncached HTTP workload")
     parser.add_argument("--skip-naive-build-above", type=int, default=50_000,
                         help="run the naive stack only up to this many passages (its build is slow)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
@@ -370,6 +391,8 @@ def main() -> int:
             results[key] = measure()
             partial.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
+    from search.searcher import RESULT_CACHE_SIZE
+
     measured("shuangyu_build", "building Shuangyu", lambda: build_shuangyu(corpus, work))
     index_dir = Path(results["shuangyu_build"]["index_dir"])
     passages = stored_passages(index_dir)
@@ -377,11 +400,16 @@ def main() -> int:
     measured("shuangyu", "querying Shuangyu", lambda: {
         **results["shuangyu_build"],
         "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
-        "query_ms_with_result_cache": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=1024)})
+        "query_ms_with_result_cache": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE)})
     if arguments.passages <= arguments.skip_naive_build_above:
         measured("naive", "naive Whoosh", lambda: bench_naive(passages, work, queries, 1))
     measured("tantivy", "tantivy", lambda: bench_tantivy(passages, work, queries, arguments.rounds))
-    measured("http", "HTTP", lambda: bench_http(index_dir, corpus, work, queries, arguments.http_seconds))
+    # Queries for the uncached HTTP workload: none of the benchmark's, none repeated.
+    distinct = [query for query in choose_queries(passages, 3 * arguments.http_queries, seed=12) if query not in queries]
+    per_load = max(1, len(distinct) // 3)
+    measured("http", "HTTP", lambda: bench_http(index_dir, corpus, work, queries,
+                                                [distinct[i * per_load:(i + 1) * per_load] for i in range(3)],
+                                                arguments.http_seconds))
     measured("new_report", "new report", lambda: bench_new_report(corpus, index_dir))
     del results["shuangyu_build"]
     arguments.results.mkdir(parents=True, exist_ok=True)
