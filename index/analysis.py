@@ -64,7 +64,10 @@ def _fold(char: str) -> str:
     return unicodedata.normalize("NFKC", char).lower()
 
 
-@lru_cache(maxsize=4096)
+# The per-text caches serve one passage's fields, analysed one after another at build time,
+# and the few passages of a result page: a few hundred texts. At 4,096 they held 60 MB of a
+# serving process that had shown many different passages.
+@lru_cache(maxsize=512)
 def normalise(text: str) -> Normalised:
     """NFKC, lower case, then traditional → simplified, keeping the map back to ``text``.
     Cached: the writer, the gloss and the pinyin all analyse the same passage."""
@@ -154,7 +157,7 @@ def words(normalised: str, subwords: bool) -> tuple[Word, ...]:
     return segmented if subwords else tuple(word for word in segmented if not word.subword)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _segment(normalised: str) -> tuple[Word, ...]:
     """Words and sub-words of normalised text; cached, so a passage is segmented once."""
     jieba_tokenizer = segmenter()

@@ -142,7 +142,7 @@ def _connection() -> sqlite3.Connection:
     return opened[path]
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=4096)  # main_senses, and gloss_word above it, cache what is made of this
 def lookup(word: str) -> tuple[Entry, ...]:
     """Every entry whose simplified headword is ``word``, in dictionary order."""
     rows = _connection().execute(f"SELECT {_COLUMNS} FROM entry WHERE simplified = ? ORDER BY rowid", (word,))
@@ -188,7 +188,7 @@ def clean_sense(sense: str, is_name: bool) -> str:
     return text if re.search(r"[A-Za-z0-9]", text) else ""
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)  # gloss.gloss_word caches the glosses of whole words
 def main_senses(word: str, limit: int = 2) -> tuple[str, ...]:
     """Up to ``limit`` main English senses of a simplified word; empty when it has none.
 

@@ -57,7 +57,7 @@ def chinese_marks(text: str, chinese_terms: set[str], english_terms: set[str]) -
     return merge(spans)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=10_000)
 def _english_terms_of(word: str) -> frozenset[str]:
     return frozenset(token.text for token in english_analyzer()(gloss_word(word)))
 

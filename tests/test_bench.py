@@ -55,3 +55,13 @@ def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
     assert "building Shuangyu" not in run.stderr and "HTTP" in run.stderr
     measured = json.loads((tmp_path / "results" / "perf-300.json").read_text(encoding="utf-8"))
     assert measured["shuangyu"] == saved["shuangyu"] and measured["http"]["wrk"]["8"]["errors"] == 0
+
+
+def test_wrk_latency_is_read_from_its_distribution_not_from_a_thread_line():
+    from bench.perf import parse_wrk
+
+    output = ("  2 threads and 8 connections\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n"
+              "    Latency    21.28ms    7.96ms  59.38ms   70.55%\n    Req/Sec   188.84     32.29   282.00     71.50%\n"
+              "  Latency Distribution\n     50%   20.35ms\n     75%   26.00ms\n     90%   31.85ms\n     99%    1.20s\n"
+              "  3768 requests in 10.02s, 309.00MB read\n  Non-2xx or 3xx responses: 2\nRequests/sec:    376.09\n")
+    assert parse_wrk(output) == {"requests_per_s": 376.09, "p50_ms": 20.35, "p99_ms": 1200.0, "errors": 2, "socket_errors": ""}
