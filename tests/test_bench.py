@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,16 @@ def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
     assert measured["new_report"]["incremental"]
     # The table printed for the README has a ratio to each baseline.
     assert "naive ÷ Shuangyu" in run.stdout and "Shuangyu ÷ tantivy" in run.stdout
+
+    # The profile of the same queries: each part's share of the time, adding up to the whole.
+    profile = subprocess.run([sys.executable, "bench/query_profile.py", str(tmp_path / "work" / "shuangyu-index"), str(results / "perf-300.json")],
+                             cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300,
+                             env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")})
+    assert profile.returncode == 0, profile.stderr[-2000:]
+    parts, slowest = profile.stdout.split("slowest")
+    shares = [int(share) for share in re.findall(r"^\s+(\d+)%\s", parts, re.M)]
+    assert shares and 97 <= sum(shares) <= 103
+    assert "matcher tree" in parts and len(slowest.strip().splitlines()) == 6  # its title and 5 queries
 
 
 def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
