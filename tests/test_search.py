@@ -185,3 +185,28 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
         assert response["total"] == len(expected)
         assert [(r["id"], r["score"]) for r in response["results"]] == expected[:30]
         assert {"zz-c", "zz-d"} <= {r["report_id"] for r in searcher.search(query, limit=100)["results"]}
+
+
+def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
+    from search.searcher import _segment_field_lengths
+
+    reader = searcher._current().searcher.reader()
+    for fieldname in ("text", "text_bigrams", "text_en", "pinyin", "section"):
+        expected = [reader.doc_field_length(docnum, fieldname, 1) or 1 for docnum in range(reader.doc_count_all())]
+        assert _segment_field_lengths(reader, fieldname) == expected
+        assert max(expected) > 1
+
+    class OtherCodec:  # a reader without whoosh 2.7's per-document files: the public way
+        doc_count_all, doc_field_length = reader.doc_count_all, reader.doc_field_length
+
+    assert _segment_field_lengths(OtherCodec(), "text") == [reader.doc_field_length(d, "text", 1) or 1
+                                                             for d in range(reader.doc_count_all())]
+
+
+def test_a_cached_response_is_the_computed_one(real_index):
+    cached, uncached = Searcher(real_index), Searcher(real_index, cache_size=0)
+    for query in ("物流", "logistics hub", "沙坪坝 report:shapingba-four-zones"):
+        first, again, computed = cached.search(query), cached.search(query), uncached.search(query)
+        for response in (first, again, computed):
+            response.pop("took_ms")
+        assert again == first == computed and len(again["reports"]) >= 1
