@@ -194,8 +194,11 @@ class Searcher:
                 if failure is not None:
                     raise IndexUnavailable(f"index in {build} cannot be opened ({failure}): run `shuangyu build`")
                 reader = searcher.reader()
-                dictionary = ReverseDictionary(lambda word: reader.doc_frequency("text", word) > 0)
-                self._open = OpenIndex(generation, manifest, searcher, Suggester(reader), dictionary, DocumentColumns(reader))
+                def known(word: str) -> bool:
+                    return reader.doc_frequency("text", word) > 0
+
+                self._open = OpenIndex(generation, manifest, searcher, Suggester(reader, known), ReverseDictionary(known),
+                                       DocumentColumns(reader))
                 self._retire(self._open)
             return self._open
 

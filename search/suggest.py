@@ -10,6 +10,7 @@ asked, so that opening an index builds nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 
 from pypinyin import lazy_pinyin
@@ -50,19 +51,17 @@ def _name_english() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
     """Single English words a user may mean: from the names and the dictionary's senses."""
-    phrases = set(_name_english()) | {word for word in sense_words(FIRST_SENSES) if len(word) <= MAX_ENGLISH_CHARS}
-    return frozenset(word for phrase in phrases for word in phrase.split()
-                     if _ENGLISH_WORD.match(word) and not _DICTIONARY_SHORTHAND.search(word))
+    words = {word for phrase in _name_english() for word in phrase.split()} | sense_words(FIRST_SENSES)
+    return frozenset(word for word in words if _ENGLISH_WORD.match(word) and not _DICTIONARY_SHORTHAND.search(word))
 
 
 class Suggester:
-    """Suggestions for one open index (``reader`` is its Whoosh reader)."""
+    """Suggestions for one open index (``reader`` is its Whoosh reader; ``known`` says whether
+    a word occurs in its Chinese text)."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, known: Callable[[str], bool]):
         self.reader = reader
-
-    def _known(self, word: str) -> bool:
-        return self.reader.doc_frequency("text", word) > 0
+        self._known = known
 
     def _chinese_for(self, english: str) -> str | None:
         """The Chinese word of the index that an English word or phrase names, if any."""
