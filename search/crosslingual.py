@@ -1,11 +1,15 @@
 """English → Chinese query translation through a reverse index of CC-CEDICT.
 
 The classic dictionary approach to cross-language search: every English sense of every
-dictionary word (and the English of ``corpus/names.tsv``) is analysed like the English field
-(lower case, stemmed) and indexed to its Chinese headwords. A query's English words are matched
-longest phrase first (``logistics hub`` → 物流枢纽 before 物流 + 枢纽), and each matched unit
-becomes one set of alternative Chinese words, so that a word with many translations does not
-outweigh a word with one. Only words that occur in the index are kept.
+dictionary word (and the English of ``corpus/glossary.tsv`` and ``corpus/names.tsv``) is analysed
+like the English field (lower case, stemmed) and indexed to its Chinese headwords. A query's
+English words are matched longest phrase first (``logistics hub`` → 物流枢纽 before 物流 + 枢纽);
+a phrase neither starts nor ends with a function word, so ``Ministry of Finance`` is 财政部 and
+never "Ministry of" → 部. Each matched unit becomes one set of alternative Chinese words, so that
+a word with many translations does not outweigh a word with one. Only words that occur in the
+index are kept. English numbers with a scale word become the canonical token of the figure
+(``index.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), and a
+word found nowhere is tried in its corrected spelling (``unemploymnet`` → ``unemployment``).
 
 The reverse index of the dictionary is a table of its SQLite file (``index.cedict``), the same
 for every index; which words an index contains is asked of the index per query. Built per
@@ -19,8 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-from index.analysis import english_key, names
+import re
+from decimal import Decimal
+
+from index.analysis import english_key, glossary, names
 from index.cedict import headwords_for
+from index.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, percent
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
@@ -28,10 +36,40 @@ MAX_CANDIDATES = 4
 
 @dataclass(frozen=True)
 class Translation:
-    """One English unit of the query and the Chinese words it was translated to."""
+    """One English unit of the query and the Chinese words it was translated to (``shown``:
+    how to show them, when that differs from the indexed form, as for figures)."""
 
     english: str
     chinese: tuple[str, ...]
+    shown: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> tuple[str, ...]:
+        return self.shown or self.chinese
+
+    @property
+    def is_figure(self) -> bool:
+        """A number's canonical token (``index.numbers``), not a word."""
+        return all(re.fullmatch(r"[\d.]+%?", word) for word in self.chinese)
+
+
+# A query's English words: figures whole (``1.2``, ``6,850``, ``35%``), else runs of letters
+# and digits.
+_QUERY_WORD = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W_]+")
+_PERCENT_WORDS = ("percent", "per cent", "pct")
+
+
+def english_words(text: str) -> list[str]:
+    """The words of English query text, for translation (see ``_QUERY_WORD``)."""
+    return _QUERY_WORD.findall(text)
+
+
+@lru_cache(maxsize=1)
+def _glossary_by_stems() -> dict[str, tuple[str, ...]]:
+    by_stems: dict[str, list[str]] = {}
+    for entry in glossary():
+        by_stems.setdefault(english_key(entry.english), []).append(entry.chinese)
+    return {stems: tuple(words) for stems, words in by_stems.items()}
 
 
 @lru_cache(maxsize=1)
@@ -48,28 +86,74 @@ class ReverseDictionary:
     contains a word), best candidates first: names of the corpus, then earlier senses, common
     words before names, shorter words first among equals."""
 
-    def __init__(self, known: Callable[[str], bool]):
+    def __init__(self, known: Callable[[str], bool], correct: Callable[[str], str | None] | None = None):
         self.known = known
+        self.correct = correct
 
     def candidates(self, stems: str) -> tuple[str, ...]:
-        """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``."""
-        words = dict.fromkeys(_names_by_stems().get(stems, ()) + headwords_for(stems))
+        """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``:
+        the glossary's, then the names', then the dictionary's."""
+        words = dict.fromkeys(_glossary_by_stems().get(stems, ()) + _names_by_stems().get(stems, ()) + headwords_for(stems))
         return tuple(islice((word for word in words if self.known(word)), MAX_CANDIDATES))
 
     def translate(self, words: list[str]) -> list[Translation]:
-        """Translate a run of English query words, longest dictionary phrase first; an English
-        word with no translation in this index is left out."""
+        """Translate a run of English query words (``english_words``): figures first, then the
+        longest dictionary phrase; a word with no translation in this index is tried in its
+        corrected spelling, else left out."""
         stems = [english_key(word) for word in words]
         result: list[Translation] = []
         position = 0
         while position < len(words):
+            figure = _figure(words, position)
+            if figure is not None:
+                size, translation = figure
+                if self.known(translation.chinese[0]):
+                    result.append(translation)
+                position += size
+                continue
             for size in range(min(MAX_PHRASE_WORDS, len(words) - position), 0, -1):
-                key = " ".join(stem for stem in stems[position : position + size] if stem)
-                candidates = self.candidates(key) if key else ()
+                window = stems[position : position + size]
+                if not window[0] or not window[-1]:
+                    continue  # a phrase does not start or end with a function word
+                candidates = self.candidates(" ".join(stem for stem in window if stem))
                 if candidates:
                     result.append(Translation(" ".join(words[position : position + size]), candidates))
                     position += size
                     break
             else:
+                corrected = self._corrected(words[position]) if stems[position] else None
+                if corrected is not None:
+                    result.append(corrected)
                 position += 1
         return result
+
+    def _corrected(self, word: str) -> Translation | None:
+        """The translation of ``word`` spelt as the closest known word, when it is misspelt."""
+        correction = self.correct(word) if self.correct is not None else None
+        if not correction or correction.lower() == word.lower():
+            return None
+        candidates = self.candidates(english_key(correction))
+        return Translation(f"{word} → {correction}", candidates) if candidates else None
+
+
+def _figure(words: list[str], position: int) -> tuple[int, Translation] | None:
+    """A figure starting at ``words[position]``: ``1.2 trillion``, ``35 percent``, ``35%``, as
+    (number of words, translation to its canonical token); ``None`` when there is none."""
+    word = words[position]
+    following = words[position + 1].lower() if position + 1 < len(words) else ""
+    if word.endswith("%") and (value := english_number(word[:-1])) is not None:
+        token = percent(value)
+        return 1, Translation(word, (token,))
+    value = english_number(word)
+    if value is None:
+        return None
+    if following in ENGLISH_SCALES:
+        token = canonical(value * ENGLISH_SCALES[following])
+        if token is None:
+            return None
+        return 2, Translation(f"{word} {following}", (token,), (chinese_display(Decimal(token)),))
+    if following in _PERCENT_WORDS or (following == "per" and position + 2 < len(words) and words[position + 2].lower() == "cent"):
+        size = 3 if following == "per" else 2
+        token = percent(value)
+        return size, Translation(" ".join(words[position : position + size]), (token,))
+    return None

@@ -16,7 +16,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang.porter import stem
 
 from index.analysis import english_analyzer, normalise, words
-from index.gloss import gloss_word
+from index.gloss import gloss_word, pinyin_of
 
 Span = tuple[int, int]
 
@@ -37,10 +37,11 @@ def merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def chinese_marks(text: str, chinese_terms: set[str], english_terms: set[str]) -> list[Span]:
-    """Spans of ``text`` to mark: each occurrence of a normalised query word, and each word
-    whose dictionary English is one of the English query terms (an English query marks the
-    Chinese it found)."""
+def chinese_marks(text: str, chinese_terms: set[str], english_terms: set[str], pinyin_terms: set[str] = frozenset()) -> list[Span]:
+    """Spans of ``text`` to mark: each occurrence of a normalised query word, each figure whose
+    canonical token was searched (``5000000`` marks ``500万``), each word whose dictionary
+    English is one of the English query terms (an English query marks the Chinese it found),
+    and each word spelt by the pinyin typed."""
     normalised = normalise(text)
     spans: list[Span] = []
     for term in chinese_terms:
@@ -50,11 +51,28 @@ def chinese_marks(text: str, chinese_terms: set[str], english_terms: set[str]) -
         while start != -1:
             spans.append(normalised.source_span(start, start + len(term)))
             start = normalised.text.find(term, start + 1)
-    if english_terms:
-        for word in words(normalised.text, subwords=False):
-            if word.is_han and not word.stopped and _english_terms_of(word.text) & english_terms:
+    for word in words(normalised.text, subwords=True):
+        if word.stopped:
+            continue
+        if word.subword and not word.is_han:
+            if word.text in chinese_terms:
                 spans.append(normalised.source_span(word.start, word.end))
+        elif word.is_han and (english_terms and not word.subword and _english_terms_of(word.text) & english_terms
+                              or pinyin_terms and pinyin_of(word.text) in pinyin_terms):
+            spans.append(normalised.source_span(word.start, word.end))
     return merge(spans)
+
+
+def matched_in(marks: list[Span], section: str, chinese_terms: set[str], english_marks: list[Span]) -> str:
+    """Why a result matched, for the reader: ``text`` when its Chinese shows a mark, else
+    ``heading`` when its section heading holds a query word, else ``english`` (its English
+    matched, or a looser match of its words that nothing marks)."""
+    if marks:
+        return "text"
+    section_text = normalise(section).text
+    if any(term and term in section_text for term in chinese_terms):
+        return "heading"
+    return "english"
 
 
 @lru_cache(maxsize=10_000)

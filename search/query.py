@@ -15,13 +15,14 @@ dictionary gloss.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word
+from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
 from index.gloss import gloss_word
-from search.crosslingual import ReverseDictionary, Translation
+from search.crosslingual import ReverseDictionary, Translation, english_words
 
 LANGUAGES = ("auto", "zh", "en")
 MAX_QUERY_CHARS = 500
@@ -29,7 +30,7 @@ MAX_QUERY_CHARS = 500
 # Field weights, tuned with bench/tune.py on the evaluation set (a grid of 81 settings; the
 # landscape is flat: overall MRR@10 between 0.966 and 0.972).
 WEIGHTS = {"text": 1.0, "section": 0.4, "text_bigrams": 0.35, "text_en": 1.0, "gloss_terms": 0.5, "pinyin": 0.9,
-           "latin_in_text": 1.0, "translated": 0.8, "proximity": 1.0}
+           "latin_in_text": 1.0, "translated": 0.8, "proximity": 1.0, "figure": 2.0}
 PROXIMITY_SLOP = 3
 
 _TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
@@ -71,6 +72,7 @@ class CompiledQuery:
     typed_english_terms: set[str]  # analysed English words the user typed: their Chinese is marked too
     report: str | None
     translations: list[Translation] = field(default_factory=list)  # English words searched in Chinese
+    pinyin_terms: set[str] = field(default_factory=set)  # toneless pinyin typed: the Chinese it spells is marked
 
 
 def parse(text: str) -> ParsedQuery:
@@ -130,13 +132,27 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
     translations: list[Translation] = []
     if dictionary is not None and lang != "zh":
         latin_words = [word for group in parsed.groups for term in group if not term.is_han
-                       for word in re.findall(r"[^\W_]+", term.text)]
+                       for word in english_words(term.text)]
         translations = dictionary.translate(latin_words)
         for translation in translations:
             chinese_terms.update(translation.chinese)
             candidates = [wq.Term("text", word) for word in translation.chinese]
-            # One translated word counts once, however many Chinese words it may be.
-            optional.append(_boosted(wq.DisjunctionMax(candidates), "translated"))
+            # One translated word counts once, however many Chinese words it may be. A figure
+            # that the index holds (its value, in any writing) is what the user asks for: required.
+            if translation.is_figure:
+                required.append(_boosted(wq.DisjunctionMax(candidates), "figure"))
+            else:
+                optional.append(_boosted(wq.DisjunctionMax(candidates), "translated"))
+    pinyin_terms = {toneless(term.text) for group in parsed.groups for term in group if not term.is_han} - {""}
+    syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group
+                 if not term.phrase and re.fullmatch(r"[^\W\d_]{1,6}", term.text)]
+    if lang != "zh" and len(syllables) > 1:
+        # Pinyin typed syllable by syllable (Nan Shui Bei Diao) is one word of the pinyin field.
+        joined = toneless("".join(syllables))
+        pinyin_terms.add(joined)
+        # It stands for all of them: as many clauses as syllables.
+        optional.append(_boosted(wq.Term("pinyin", joined), "pinyin"))
+        optional[-1].boost *= len(syllables)
     if required:
         query: wq.Query = wq.And(required) if len(required) > 1 else required[0]
         if optional:
@@ -154,7 +170,8 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
     if excluded:
         query = wq.AndNot(query, wq.Or(excluded))
     typed_english = {word for group in parsed.groups for term in group if not term.is_han for word in _english_words(term.text)}
-    return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report, translations)
+    return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report, translations,
+                         pinyin_terms)
 
 
 def _proximity(parsed: ParsedQuery, lang: str) -> wq.Query | None:
@@ -178,18 +195,27 @@ def _term_query(term: Term, lang: str, chinese_terms: set[str], english_terms: s
 
 
 def _chinese_words(text: str) -> list[str]:
-    return [token.text for token in chinese_analyzer()(text, mode="query")]
+    return query_words(text)
 
 
 def _english_words(text: str) -> list[str]:
     return [token.text for token in english_analyzer()(text)]
 
 
-def _all_or_phrase(fieldname: str, words: list[str], phrase: bool) -> wq.Query:
+def _all(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+# Punctuation inside a quoted phrase ("抓革命，促生产") takes a position in the index, as in the
+# query: a phrase with punctuation allows that gap.
+_INNER_PUNCTUATION = re.compile(r"\w[^\w\s]+\w")
+
+
+def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = "") -> wq.Query:
     if len(words) == 1:
         return wq.Term(fieldname, words[0])
     if phrase:
-        return wq.Phrase(fieldname, words)
+        return wq.Phrase(fieldname, words, slop=2 if _INNER_PUNCTUATION.search(text) else 1)
     return wq.And([wq.Term(fieldname, word) for word in words])
 
 
@@ -202,11 +228,15 @@ def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: se
     glossed = [english for word in words for english in _english_words(gloss_word(word) if has_han(word) else word)]
     english_terms.update(glossed)
     if lang == "en":
-        return wq.Or([wq.Term(name, word) for word in glossed for name in ("text_en", "gloss_terms")]) if glossed else None
+        # Every word's English must match, as every Chinese word must in the Chinese text:
+        # any one of them alone matches unrelated passages.
+        if not glossed:
+            return None
+        return _all([wq.Or([wq.Term(name, word) for name in ("text_en", "gloss_terms")]) for word in dict.fromkeys(glossed)])
     grams = [token.text for token in bigram_analyzer()(term.text)]
     chinese_terms.add("".join(token.text for token in chinese_analyzer()(term.text, mode="query", removestops=False)))
     alternatives = [
-        _boosted(_all_or_phrase("text", words, term.phrase), "text"),
+        _boosted(_all_or_phrase("text", words, term.phrase, term.text), "text"),
         # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
         _boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
     ]
@@ -219,7 +249,7 @@ def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: se
 def _latin_query(term: Term, lang: str, chinese_terms: set[str], english_terms: set[str]) -> wq.Query | None:
     english = _english_words(term.text)
     in_text = _chinese_words(term.text)
-    pinyin = re.sub(r"[^a-z0-9]", "", term.text.lower())
+    pinyin = toneless(term.text)
     english_terms.update(english)
     chinese_terms.update(in_text)
     alternatives: list[wq.Query] = []
@@ -234,6 +264,12 @@ def _latin_query(term: Term, lang: str, chinese_terms: set[str], english_terms: 
     if not alternatives:
         return None
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+
+def toneless(text: str) -> str:
+    """Pinyin as the pinyin field indexes it: ``Sānxiá`` → ``sanxia``, ``Nan Shui`` → ``nanshui``."""
+    decomposed = unicodedata.normalize("NFKD", text.lower()).replace("ü", "v")
+    return re.sub(r"[^a-z0-9]", "", decomposed)
 
 
 def _boosted(query: wq.Query, weight_name: str) -> wq.Query:

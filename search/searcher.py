@@ -22,7 +22,7 @@ from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 from index.store import MANIFEST, IndexUnavailable, current_build, read_manifest
-from search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet
+from search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet, matched_in
 from search.collect import collect
 from search.crosslingual import ReverseDictionary
 from search.query import QueryError, compile_query
@@ -197,7 +197,8 @@ class Searcher:
                 def known(word: str) -> bool:
                     return reader.doc_frequency("text", word) > 0
 
-                self._open = OpenIndex(generation, manifest, searcher, Suggester(reader, known), ReverseDictionary(known),
+                suggester = Suggester(reader, known)
+                self._open = OpenIndex(generation, manifest, searcher, suggester, ReverseDictionary(known, suggester.correction),
                                        DocumentColumns(reader))
                 self._retire(self._open)
             return self._open
@@ -255,12 +256,6 @@ class Searcher:
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
         hits, total, counts = self._run(opened, compiled, report, offset + limit)
-        fallback = None
-        if not total and lang == "auto" and compiled.chinese_terms and not compiled.typed_english_terms and '"' not in text:
-            # Nothing in the Chinese text: try the words' dictionary English in the English fields.
-            english = compile_query(text, "en")
-            hits, total, counts = self._run(opened, english, report, offset + limit)
-            compiled, fallback = english, "en" if total else None
         return {
             "query": text,
             "lang": lang,
@@ -274,8 +269,7 @@ class Searcher:
                 {"id": report_id, "title": titles[report_id], "count": counts[report_id]}
                 for report_id in titles if counts.get(report_id)
             ],
-            "query_translations": [{"en": t.english, "zh": list(t.chinese)} for t in compiled.translations],
-            "searched_as": fallback,
+            "query_translations": [{"en": t.english, "zh": list(t.display)} for t in compiled.translations],
             "did_you_mean": opened.suggester.did_you_mean(text, total),
         }
 
@@ -339,6 +333,8 @@ class Searcher:
 
     def _result(self, fields: dict, score: float, compiled) -> dict:
         text, text_en = fields["text"], fields["text_en"]
+        marks = chinese_marks(text, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
+        marks_en = english_marks(text_en, compiled.english_terms)
         return {
             "id": fields["id"],
             "report_id": fields["report_id"],
@@ -347,8 +343,9 @@ class Searcher:
             "kind": fields["kind"],
             "text": text,
             "text_en": text_en,
-            "snippet": chinese_snippet(text, chinese_marks(text, compiled.chinese_terms, compiled.typed_english_terms)),
-            "snippet_en": english_snippet(text_en, english_marks(text_en, compiled.english_terms)),
+            "snippet": chinese_snippet(text, marks),
+            "snippet_en": english_snippet(text_en, marks_en),
+            "matched_in": matched_in(marks, fields["section"], compiled.chinese_terms, marks_en),
             "score": round(score, 4),
             "url": f"/p/{fields['id']}",
             "translation_engine": fields["translation_engine"],

@@ -126,6 +126,19 @@ class Suggester:
             return suggestions[0] if suggestions else word
         return word
 
+    def correction(self, word: str) -> str | None:
+        """The closest English word (one letter off, two in a word of eight or more) for a Latin ``word`` that is
+        neither a dictionary sense nor a pinyin word of the index; ``None`` when it is one."""
+        lowered = word.lower()
+        if (not _ENGLISH_WORD.match(lowered) or self._chinese_for(lowered) or self.reader.doc_frequency("pinyin", lowered)
+                or self._latin_corrector.suggest(lowered, limit=1, maxdist=0)):
+            return None
+        # Two letters off only in a long word: a short one that far off is as likely pinyin.
+        suggestions = self._latin_corrector.suggest(lowered, limit=10, maxdist=2 if len(lowered) >= 8 else 1)
+        # Among equally close words, one with the same first letter: typos rarely start a word.
+        suggestions.sort(key=lambda suggestion: suggestion[:1] != lowered[:1])
+        return suggestions[0] if suggestions else None
+
     def complete(self, prefix: str, limit: int = MAX_COMPLETIONS) -> list[dict]:
         """Words of the corpus that start with ``prefix``, most frequent first: Chinese words
         for a Chinese prefix; English words and pinyin names, with their Chinese, otherwise."""

@@ -57,8 +57,9 @@ STRINGS = {
     "english": ("英文", "English"),
     "did_you_mean": ("您是不是要找：", "Did you mean:"),
     "searched_for": ("英文词同时按中文检索：", "English words also searched in Chinese:"),
-    "searched_as_en": ("中文原文中没有找到，以下是按词典英文检索的结果。", "Nothing in the Chinese text; these results match the words' dictionary English."),
     "chinese": ("中文", "Chinese"),
+    "matched_in_heading": ("仅标题匹配", "Matched in its heading only"),
+    "matched_in_english": ("仅英文匹配", "Matched in its English only"),
 }
 
 EXAMPLES = ("物流枢纽", "紅岩精神", '"高质量发展"', "logistics hub", "ciqikou", "5G基站")

@@ -25,6 +25,9 @@ RESULT = {
         "url": {"type": "string", "description": "Path of the passage's permalink page."},
         "translation_engine": {"type": "string", "description": "`gloss` is a word-by-word dictionary gloss, not a translation; `argos` is machine translation."},
         "gloss_en": {"type": "string", "description": "The dictionary gloss, always (equal to text_en when translation_engine is gloss)."},
+        "matched_in": {"type": "string", "enum": ["text", "heading", "english"],
+                       "description": "Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "
+                                      "section heading holds the query's words), `english` (only its English matched)."},
     },
 }
 
@@ -45,7 +48,6 @@ SEARCH_RESPONSE = {
             "description": "How English words of the query were also searched in Chinese.",
             "items": {"type": "object", "properties": {"en": _STRING, "zh": {"type": "array", "items": _STRING}}},
         },
-        "searched_as": {"type": ["string", "null"], "description": "`en` when a Chinese query that found nothing was searched through its dictionary English."},
         "did_you_mean": {"type": ["string", "null"], "description": "A corrected query, when this one found little."},
         "reports": {
             "type": "array",
