@@ -1,0 +1,132 @@
+"""The real collection (../shared/realcorpus, 99 reports 1954-2026) built with corpus/ through
+``shuangyu build``: its evaluation floors, "not found" through every interface, and the faults
+of its text, each on an excerpt of a real file."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bench.eval import FLOORS, REAL_COLLECTION, build_real_index, evaluate_real, load_real_queries
+from index.analysis import normalise, query_words
+from index.corpus import read_report
+from index.passages import BODY, HEADING, split_report
+
+pytestmark = pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
+
+NOWHERE = "恐龙化石"
+
+
+@pytest.fixture(scope="session")
+def real_collection_index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("real")
+    return build_real_index(folder / "corpus", folder / "index")
+
+
+@pytest.fixture(scope="session")
+def real_searcher(real_collection_index):
+    from search.searcher import Searcher
+
+    return Searcher(real_collection_index)
+
+
+def excerpt(name: str, start: str, length: int = 200) -> str:
+    text = (REAL_COLLECTION / name).read_text(encoding="utf-8")
+    return text[text.index(start):][:length]
+
+
+def test_no_kind_of_real_query_falls_below_its_floor(real_searcher):
+    results = evaluate_real(real_searcher, load_real_queries())
+    floors = {kind: metrics for kind, metrics in json.loads(FLOORS.read_text(encoding="utf-8")).items()
+              if kind.startswith("real_")}
+    assert set(floors) == set(results)
+    failures = [f"{kind} {metric}: {results[kind].mean(metric):.4f} < floor {floor}"
+                for kind, metrics in floors.items() for metric, floor in metrics.items() if results[kind].mean(metric) < floor]
+    misses = [f"miss: {text} → {ranked}" for kind in results for text, ranked in results[kind].misses]
+    assert not failures, "\n".join(failures + misses)
+
+
+def test_the_real_evaluation_covers_every_kind_the_issue_names():
+    queries = load_real_queries()
+    kinds = {query.kind for query in queries}
+    assert len(queries) >= 150
+    assert {"real_zh_keyword", "real_zh_phrase", "real_en_term", "real_en_number", "real_pinyin", "real_zh_traditional",
+            "real_zh_simplified_1954", "real_digits", "real_none"} <= kinds
+    assert sum(not query.answers for query in queries) >= 15
+    english = [query for query in queries if query.kind in ("real_en_term", "real_en_number")]
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    assert english and all(floors[kind]["success@5"] >= 0.85 for kind in ("real_en_term", "real_en_number"))
+    assert floors["real_none"]["empty"] == 1.0
+
+
+def test_a_query_whose_words_are_nowhere_finds_nothing_in_the_api_the_page_and_the_cli(real_collection_index, monkeypatch):
+    from click.testing import CliRunner
+
+    from web.app import create_app
+    from web.cli import main
+
+    client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
+    body = client.get(f"/api/search?q={NOWHERE}").get_json()
+    assert body["total"] == 0 and body["results"] == []
+    page = client.get(f"/?q={NOWHERE}&ui=en").get_data(as_text=True)
+    assert f"No passage matches “{NOWHERE}”" in page and 'class="result' not in page
+    monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(real_collection_index))
+    result = CliRunner().invoke(main, ["search", NOWHERE, "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["total"] == 0
+
+
+def test_official_english_finds_the_term_and_shows_how_it_was_searched(real_searcher):
+    response = real_searcher.search("Ministry of Finance")
+    assert {"en": "Ministry of Finance", "zh": ["财政部"]} in response["query_translations"]
+    assert "<mark>财政部</mark>" in response["results"][0]["snippet"]
+    response = real_searcher.search("5 million people")
+    assert any(t["en"] == "5 million" and t["zh"] == ["500万"] for t in response["query_translations"])
+    assert all(result["matched_in"] == "text" for result in response["results"])
+    assert all(re.search(r"<mark>[^<]*(500|５００)万", result["snippet"]) for result in response["results"][:3])
+
+
+def test_ascii_figures_find_full_width_digits_and_chinese_numerals(real_searcher):
+    for query, written in (("1953", "一九五三"), ("33%", "百分之三十三")):
+        snippets = [result["snippet"] for result in real_searcher.search(query, limit=50)["results"]]
+        assert any(f"<mark>{written}" in snippet for snippet in snippets), query
+    assert query_words("９．７％") == query_words("9.7%") == ["9.7%"]
+
+
+def test_a_link_cut_out_of_a_sentence_is_joined_back():
+    text = excerpt("gwr-1954.txt", "我們第一届全國人民代表大會第一次會議", 400)
+    assert "\n關於憲法草案的報告\n" in text
+    first = split_report("gwr-1954", text)[0]
+    assert first.kind == BODY and "同志關於憲法草案的報告並進行了三天" in first.text
+    assert not [p for p in split_report("gwr-1954", text) if p.kind == HEADING]
+
+
+def test_zero_width_spaces_inside_words_and_on_lines_of_their_own_are_invisible():
+    text = excerpt("gwr-2017.txt", "要全面深化各领域改", 80)
+    assert "\n\u200b\n" in text
+    [passage] = [p for p in split_report("gwr-2017", text) if "深化" in p.text]
+    assert "改革" in normalise(passage.text).text and passage.kind == BODY
+
+
+def test_old_variant_characters_read_as_simplified():
+    text = excerpt("gwr-1954.txt", "衞", 30)
+    assert "卫" in normalise(text).text and "衞" not in normalise(text).text
+    assert normalise("擧汚").text == "举污"
+
+
+def test_page_furniture_is_left_out_and_the_title_inferred():
+    report = read_report(REAL_COLLECTION / "prov2026-上海市.txt")
+    texts = [passage.text for passage in split_report(report.id, report.text)]
+    assert not {"下载", "打印", "全屏", "收藏", "加大", "还原", "减小"} & set(texts)
+    assert not any(re.match(r"^(来源|时间)[:：]", text) for text in texts)
+    assert report.metadata.title == "2026年上海市政府工作报告" and report.metadata.date == "2026-02-03"
+    assert "opening line" in report.metadata.date_basis
+
+
+def test_a_report_printed_twice_is_indexed_once():
+    report = read_report(REAL_COLLECTION / "gwr-1991.txt")
+    texts = [passage.text for passage in split_report(report.id, report.text)]
+    assert len(texts) == len(set(texts)) or len(texts) - len(set(texts)) <= 2
+    opening = "国务院根据中共中央《建议》精神"
+    assert report.text.count(opening) == 2 and sum(opening in text for text in texts) == 1
