@@ -27,6 +27,7 @@ import sys
 import unicodedata
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,13 +65,18 @@ class RealQuery:
     answers: tuple[Answer, ...]  # empty: the query must find nothing
 
 
+def _rows(path: Path) -> Iterator[tuple[str, str, str]]:
+    """The ``kind<TAB>query<TAB>answers`` rows of an evaluation file; ``#`` starts a comment."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, text, relevant = line.split("\t")
+            yield kind, text, relevant
+
+
 def load_real_queries(path: Path = REAL_QUERIES) -> list[RealQuery]:
     """``kind<TAB>query<TAB>report:words;*:words`` lines (``-``: no answer); ``#`` comments."""
     queries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, text, relevant = line.split("\t")
+    for kind, text, relevant in _rows(path):
         answers = () if relevant.strip() == NO_ANSWER else tuple(
             Answer(None if report == "*" else report, words)
             for report, _, words in (item.partition(":") for item in relevant.split(";")))
@@ -103,13 +109,7 @@ class Scores:
 
 def load_queries(path: Path = QUERIES) -> list[EvalQuery]:
     """The evaluation queries: ``kind<TAB>query<TAB>id,id,...`` lines; ``#`` starts a comment."""
-    queries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, text, relevant = line.split("\t")
-        queries.append(EvalQuery(kind, text, frozenset(relevant.split(","))))
-    return queries
+    return [EvalQuery(kind, text, frozenset(relevant.split(","))) for kind, text, relevant in _rows(path)]
 
 
 def score_ranking(ranked: list[str], relevant: frozenset[str]) -> dict[str, float]:

@@ -14,16 +14,15 @@ class names are part of the on-disk format.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
-import gzip
 from importlib import resources
+from pathlib import Path
 
 import jieba
 import opencc
@@ -204,7 +203,7 @@ def segmenter() -> jieba.Tokenizer:
     for name in names().values():
         tokenizer.add_word(name.word)
     for entry in glossary():
-        if has_han(entry.chinese) and is_han_only(entry.chinese):
+        if is_han_only(entry.chinese):
             tokenizer.add_word(entry.chinese)
     return tokenizer
 

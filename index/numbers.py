@@ -42,6 +42,14 @@ def fold_circle_zeros(text: str) -> str:
     return _CIRCLE_ZERO.sub("〇", text)
 
 
+_TOKEN = re.compile(r"\d+(?:\.\d+)?%?")
+
+
+def is_token(word: str) -> bool:
+    """True when ``word`` is a figure's canonical token (``5000000``, ``33%``)."""
+    return bool(_TOKEN.fullmatch(word))
+
+
 def canonical(value: Decimal) -> str | None:
     """Plain digits for a whole value (``1.2E12`` → ``1200000000000``); ``None`` otherwise."""
     if value != value.to_integral_value() or value <= 0:

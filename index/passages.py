@@ -50,7 +50,9 @@ _ATTRIBUTION = re.compile(r"^(?:——|--|—)")
 _NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(?:部分|章|节))[^。！？；;，,]{1,38}$")
 # A photo's caption line ending with its photographer: "…。本报记者 戴冰摄".
 _PHOTO_BYLINE = re.compile(r"记者\s*\S{2,4}\s*摄$")
-_WHITESPACE = " \t\r\n\f\v\u3000\u00a0\ufeff\u200b\u200c\u200d\u2060"
+_BLANK = " \t\r\n\f\v\u3000\u00a0\ufeff"
+# Zero-width characters count as white space around a passage, but a line of them is no blank.
+_WHITESPACE = _BLANK + "\u200b\u200c\u200d\u2060"
 # The chrome of the web pages the provincial reports were saved from: buttons, font-size
 # switches, breadcrumbs, the source and time lines. A whole line of it, nothing else.
 _FURNITURE = re.compile(
@@ -157,7 +159,7 @@ def _lines(text: str) -> list[_Line]:
         content = raw.rstrip("\r\n")
         stripped = content.strip(_WHITESPACE)
         if not stripped:
-            if not content.strip(" \t\u3000\u00a0\ufeff"):
+            if not content.strip(_BLANK):
                 blank += 1
             continue
         if _FURNITURE.match(stripped):

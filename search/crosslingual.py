@@ -18,17 +18,16 @@ index in memory, it took seconds at every update of a large index and tens of MB
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from itertools import islice
 
-import re
-from decimal import Decimal
-
 from index.analysis import english_key, glossary, names
 from index.cedict import headwords_for
-from index.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, percent
+from index.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, is_token, percent
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
@@ -50,13 +49,13 @@ class Translation:
     @property
     def is_figure(self) -> bool:
         """A number's canonical token (``index.numbers``), not a word."""
-        return all(re.fullmatch(r"[\d.]+%?", word) for word in self.chinese)
+        return all(is_token(word) for word in self.chinese)
 
 
 # A query's English words: figures whole (``1.2``, ``6,850``, ``35%``), else runs of letters
 # and digits.
 _QUERY_WORD = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W_]+")
-_PERCENT_WORDS = ("percent", "per cent", "pct")
+_PERCENT_WORDS = ("percent", "pct")
 
 
 def english_words(text: str) -> list[str]:
