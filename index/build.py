@@ -95,7 +95,9 @@ def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress
         manifest = current_manifest(index_dir)
         identity = translator_identity(engine, translation_memory_path())
         same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
-        if not force and same_english:
+        # New names or glossary terms cut every report into words differently: all is rebuilt.
+        same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary
+        if not force and same_english and same_words:
             if manifest.get("corpus_fingerprint") == corpus.fingerprint:
                 return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
             changed, removed = _changed_reports(corpus, manifest)
@@ -123,6 +125,7 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
             "schema_version": SCHEMA_VERSION,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "corpus_fingerprint": corpus.fingerprint,
+            "vocabulary_fingerprint": corpus.vocabulary,
             "translator": {"engine": engine.name, "model": written.run.model, "identity": identity},
             "translation": written.translation_figures(),
             "reports": written.report_entries,

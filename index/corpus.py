@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.analysis import normalise
+from index.analysis import GLOSSARY_FILE, NAMES_FILE, normalise
 
 REPORT_SUFFIX = ".txt"
 METADATA_SUFFIX = ".toml"
@@ -83,6 +83,7 @@ class Corpus:
 
     reports: list[Report] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    vocabulary: str = ""  # digest of names.tsv and glossary.tsv, which change how every report is cut into words
 
     @property
     def fingerprint(self) -> str:
@@ -106,7 +107,7 @@ def read_corpus(folder: Path) -> Corpus:
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    corpus = Corpus()
+    corpus = Corpus(vocabulary=_vocabulary_fingerprint(folder))
     seen_ids: dict[str, Path] = {}
     for path in sorted(folder.glob(f"*{REPORT_SUFFIX}")):
         if not path.is_file():
@@ -129,6 +130,14 @@ def read_corpus(folder: Path) -> Corpus:
         seen_ids[report.id] = path
         corpus.reports.append(report)
     return corpus
+
+
+def _vocabulary_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for name in (NAMES_FILE, GLOSSARY_FILE):
+        path = folder / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    return digest.hexdigest()
 
 
 def read_report(path: Path) -> Report:
@@ -222,6 +231,12 @@ _GOVERNMENT_REPORT = re.compile(r"政府工作报告|报告政府工作|代表�
 _REPORT_ON = re.compile(r"作(关于[^，,。！？!?；;]{4,60}?的报告)")
 _TITLE_LINE = re.compile(r"^(?!—)[^，,。！？!?：:；;、]{2,40}报告$")
 _PROVINCE = re.compile(r"在(\S{2,8}?(?:省|市|自治区))第\S{1,4}届人民代表大会")
+# A province named in the file name (prov2026-广东省.txt).
+_PROVINCE_IN_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|自治区))$")
+
+
+_MAX_TITLE_CHARS = 60
+_PROSE_END = re.compile(r"[：:，,；;。！？!?]$")
 
 
 def infer_metadata(path: Path, text: str) -> Metadata:
@@ -251,12 +266,16 @@ def infer_metadata(path: Path, text: str) -> Metadata:
         title = f"{congress.group()}报告"
     elif not title and _GOVERNMENT_REPORT.search(opening):
         title = "政府工作报告"
-    province = _PROVINCE.search(opening)
+    province = _PROVINCE.search(opening) or _PROVINCE_IN_NAME.search(path.stem)
     if title.endswith("政府工作报告") and province and province.group(1) not in title:
         title = title.replace("政府工作报告", f"{province.group(1)}政府工作报告")
     if title and year and year not in title and not report_on:
         title = f"{year}年{title}"
-    return Metadata(id=slug_for(path), title=title or first_line(text), date=date, date_basis=date_basis)
+    if not title:
+        # A salutation (同志们：) or a paragraph says nothing of the report: the file name does.
+        opening_line = first_line(text)
+        title = opening_line if len(opening_line) <= _MAX_TITLE_CHARS and not _PROSE_END.search(opening_line) else path.stem
+    return Metadata(id=slug_for(path), title=title, date=date, date_basis=date_basis)
 
 
 def slug_for(path: Path) -> str:

@@ -96,6 +96,7 @@ class _Line:
     text: str
     blank_lines_before: int
     kind: str
+    after_cut: bool = False  # a line of zero-width characters came before it: a link cut out
 
 
 def passage_id(report_id: str, ordinal: int) -> str:
@@ -152,6 +153,7 @@ def _lines(text: str) -> list[_Line]:
     Lines of page furniture are left out."""
     lines: list[_Line] = []
     blank = 0
+    cut = False
     for match in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
         raw = match.group()
         if not raw:
@@ -159,14 +161,17 @@ def _lines(text: str) -> list[_Line]:
         content = raw.rstrip("\r\n")
         stripped = content.strip(_WHITESPACE)
         if not stripped:
-            if not content.strip(_BLANK):
+            if content.strip(_BLANK):
+                cut = True
+            else:
                 blank += 1
             continue
         if _FURNITURE.match(stripped):
             continue
         start = match.start() + (len(content) - len(content.lstrip(_WHITESPACE)))
-        lines.append(_Line(start, start + len(stripped), stripped, blank, BODY))
+        lines.append(_Line(start, start + len(stripped), stripped, blank, BODY, after_cut=cut and not blank))
         blank = 0
+        cut = False
     return lines
 
 
@@ -204,8 +209,12 @@ def _classify(lines: list[_Line]) -> list[_Line]:
     blank_separated = sum(line.blank_lines_before > 0 for line in lines) > len(lines) / 2
     typed: list[_Line] = []
     for position, line in enumerate(lines):
-        continues = (position > 0 and line.blank_lines_before == 0 and typed[-1].kind == BODY
-                     and (blank_separated or not _ends_paragraph(typed[-1].text)))
+        cut_from = position > 0 and line.after_cut and not _ends_paragraph(typed[-1].text)
+        if cut_from and typed[-1].kind == HEADING:
+            # A line cut off mid-sentence by a link ("要全面深化各领域改" / "革，…") is no heading.
+            typed[-1] = _Line(typed[-1].start, typed[-1].end, typed[-1].text, typed[-1].blank_lines_before, BODY)
+        continues = cut_from or (position > 0 and line.blank_lines_before == 0 and typed[-1].kind == BODY
+                                 and (blank_separated or not _ends_paragraph(typed[-1].text)))
         if _BYLINE.match(line.text) or _PHOTO_CREDIT.match(line.text) or _ATTRIBUTION.match(line.text) or _PHOTO_BYLINE.search(line.text):
             kind = CREDIT
         elif _NUMBERED_HEADING.match(line.text):
@@ -216,7 +225,7 @@ def _classify(lines: list[_Line]) -> list[_Line]:
             kind = CAPTION if position > 0 and line.blank_lines_before >= 2 else HEADING
         else:
             kind = BODY
-        typed.append(_Line(line.start, line.end, line.text, line.blank_lines_before, kind))
+        typed.append(_Line(line.start, line.end, line.text, line.blank_lines_before, kind, line.after_cut))
     return typed
 
 

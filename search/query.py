@@ -122,30 +122,40 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
     english_terms: set[str] = set()
     required: list[wq.Query] = []
     optional: list[wq.Query] = []
-    for group in parsed.groups:
+    translations: list[Translation] = []
+    if dictionary is not None and lang != "zh":
+        latin_words = [word for group in parsed.groups for term in group if not term.is_han
+                       for word in english_words(term.text)]
+        translations = dictionary.translate(latin_words)
+    # The words of a figure the index holds ("5 million") are searched as that figure only:
+    # alone, "5" would match every 5 and "million" every 万 and 亿.
+    figure_words = {word.lower() for translation in translations if translation.is_figure
+                    for word in english_words(translation.english)}
+
+    def in_figure(term: Term) -> bool:
+        words = english_words(term.text)
+        return not term.is_han and bool(words) and all(word.lower() in figure_words for word in words)
+
+    groups = [[term for term in group if not in_figure(term)] for group in parsed.groups]
+    for group in filter(None, groups):
         alternatives = [q for q in (_term_query(term, lang, chinese_terms, english_terms) for term in group) if q]
         if not alternatives:
             continue
         group_query = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
         all_han = all(term.is_han for term in group)
         (required if all_han or lang == "zh" else optional).append(group_query)
-    translations: list[Translation] = []
-    if dictionary is not None and lang != "zh":
-        latin_words = [word for group in parsed.groups for term in group if not term.is_han
-                       for word in english_words(term.text)]
-        translations = dictionary.translate(latin_words)
-        for translation in translations:
-            chinese_terms.update(translation.chinese)
-            candidates = [wq.Term("text", word) for word in translation.chinese]
-            # One translated word counts once, however many Chinese words it may be. A figure
-            # that the index holds (its value, in any writing) is what the user asks for: required.
-            if translation.is_figure:
-                required.append(_boosted(wq.DisjunctionMax(candidates), "figure"))
-            else:
-                optional.append(_boosted(wq.DisjunctionMax(candidates), "translated"))
-    pinyin_terms = {toneless(term.text) for group in parsed.groups for term in group if not term.is_han} - {""}
-    syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group
-                 if not term.phrase and re.fullmatch(r"[^\W\d_]{1,6}", term.text)]
+    for translation in translations:
+        chinese_terms.update(translation.chinese)
+        candidates = [wq.Term("text", word) for word in translation.chinese]
+        # One translated word counts once, however many Chinese words it may be. A figure
+        # that the index holds (its value, in any writing) is what the user asks for: required.
+        if translation.is_figure:
+            required.append(_boosted(wq.DisjunctionMax(candidates), "figure"))
+        else:
+            optional.append(_boosted(wq.DisjunctionMax(candidates), "translated"))
+    pinyin_terms = {toneless(term.text) for group in groups for term in group if not term.is_han} - {""}
+    syllables = [term.text for group in groups if len(group) == 1 for term in group
+                 if not term.phrase and not term.is_han and re.fullmatch(r"[^\W\d_]{1,6}", term.text)]
     if lang != "zh" and len(syllables) > 1:
         # Pinyin typed syllable by syllable (Nan Shui Bei Diao) is one word of the pinyin field.
         joined = toneless("".join(syllables))
@@ -163,20 +173,20 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
         if parsed.excluded:
             raise QueryError("the query only excludes words: add a word to search for")
         raise QueryError("the query has no word to search for")
-    proximity = _proximity(parsed, lang)
+    proximity = _proximity(groups, lang)
     if proximity is not None:
         query = wq.AndMaybe(query, proximity)
     excluded = [q for q in (_term_query(term, lang, set(), set()) for term in parsed.excluded) if q]
     if excluded:
         query = wq.AndNot(query, wq.Or(excluded))
-    typed_english = {word for group in parsed.groups for term in group if not term.is_han for word in _english_words(term.text)}
+    typed_english = {word for group in groups for term in group if not term.is_han for word in _english_words(term.text)}
     return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report, translations,
                          pinyin_terms)
 
 
-def _proximity(parsed: ParsedQuery, lang: str) -> wq.Query | None:
+def _proximity(groups: list[list[Term]], lang: str) -> wq.Query | None:
     """A boost for passages where the query's words stand close together, in order."""
-    terms = [term for group in parsed.groups if len(group) == 1 for term in group if not term.phrase]
+    terms = [term for group in groups if len(group) == 1 for term in group if not term.phrase]
     chinese = [word for term in terms if term.is_han for word in _chinese_words(term.text)]
     english = [word for term in terms if not term.is_han for word in _english_words(term.text)]
     if lang != "en" and len(chinese) > 1:

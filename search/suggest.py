@@ -23,6 +23,8 @@ from index.cedict import sense_words, senses_from
 SUGGEST_BELOW = 3
 MAX_COMPLETIONS = 8
 _ENGLISH_WORD = re.compile(r"^[a-z][a-z-]{2,}$")
+# A Chinese term that may be one misspelt word: Han characters only, no longer than a word.
+_CORRECTABLE = re.compile(r"[\u3400-\u9fff]{2,6}")
 # CC-CEDICT's shorthand for "something", "somebody": not words a user types.
 _DICTIONARY_SHORTHAND = re.compile(r"\b(?:sth|sb|etc)\b")
 
@@ -113,10 +115,11 @@ class Suggester:
             return word
         if has_han(word):
             simplified = normalise(word).text
-            if self.reader.doc_frequency("text", simplified):
+            if self.reader.doc_frequency("text", simplified) or not _CORRECTABLE.fullmatch(simplified):
                 return simplified
-            corrector = self.reader.corrector("text")
-            suggestions = corrector.suggest(simplified, limit=1, maxdist=1)
+            # Words that share the first character: a scan of a few hundred words of the index,
+            # not of all of them (a second on a large collection).
+            suggestions = self.reader.corrector("text").suggest(simplified, limit=1, maxdist=1, prefix=1)
             return suggestions[0] if suggestions else simplified
         if is_latin_word(word):
             lowered = word.lower()
@@ -130,6 +133,9 @@ class Suggester:
         """The closest English word (one letter off, two in a word of eight or more) for a Latin ``word`` that is
         neither a dictionary sense nor a pinyin word of the index; ``None`` when it is one."""
         lowered = word.lower()
+        # An acronym (GDP, CPI) is typed as meant: no dictionary word is its correction.
+        if word.isupper() and len(word) > 1:
+            return None
         if (not _ENGLISH_WORD.match(lowered) or self._chinese_for(lowered) or self.reader.doc_frequency("pinyin", lowered)
                 or self._latin_corrector.suggest(lowered, limit=1, maxdist=0)):
             return None

@@ -82,3 +82,16 @@ def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_pa
     assert searcher.search("科技")["total"] == 0
     assert {entry["id"] for entry in searcher.manifest["reports"]} == {"a", "c", "d", "e", "f"}
     assert build_index(corpus, index_dir, progress=False).up_to_date
+
+
+def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
+    # Glossary and names terms change how every report is cut into words: no report may keep
+    # its old words, though none of the reports changed.
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, progress=False)
+    assert build_index(corpus, index_dir, progress=False).up_to_date
+    (corpus / "glossary.tsv").write_text("logistics hub\t物流中心\ttest source\n", encoding="utf-8")
+    result = build_index(corpus, index_dir, progress=False)
+    assert not result.up_to_date and result.manifest["last_update"]["mode"] == "full"
+    assert build_index(corpus, index_dir, progress=False).up_to_date

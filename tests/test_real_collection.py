@@ -84,7 +84,10 @@ def test_official_english_finds_the_term_and_shows_how_it_was_searched(real_sear
     response = real_searcher.search("5 million people")
     assert any(t["en"] == "5 million" and t["zh"] == ["500万"] for t in response["query_translations"])
     assert all(result["matched_in"] == "text" for result in response["results"])
-    assert all(re.search(r"<mark>[^<]*(500|５００)万", result["snippet"]) for result in response["results"][:3])
+    assert all(re.search(r"<mark>[^<]*(500|５００|五百)万", result["snippet"]) for result in response["results"][:3])
+    # "5" and "million" are searched as the figure only: no lone 5, no 亿 marked for "million".
+    marks = [mark for result in response["results"] for mark in re.findall(r"<mark>([^<]*)</mark>", result["snippet"])]
+    assert marks and not [mark for mark in marks if re.fullmatch(r"[5５]|[亿万]元?", mark)]
 
 
 def test_ascii_figures_find_full_width_digits_and_chinese_numerals(real_searcher):
@@ -103,10 +106,12 @@ def test_a_link_cut_out_of_a_sentence_is_joined_back():
 
 
 def test_zero_width_spaces_inside_words_and_on_lines_of_their_own_are_invisible():
-    text = excerpt("gwr-2017.txt", "要全面深化各领域改", 80)
-    assert "\n\u200b\n" in text
-    [passage] = [p for p in split_report("gwr-2017", text) if "深化" in p.text]
-    assert "改革" in normalise(passage.text).text and passage.kind == BODY
+    text = excerpt("gwr-2017.txt", "（二）深化重要领域", 120)
+    assert "改\n\u200b\n革" in text
+    passages = split_report("gwr-2017", text)
+    [passage] = [p for p in passages if "要全面深化" in p.text]
+    assert "要全面深化各领域改革" in normalise(passage.text).text and passage.kind == BODY
+    assert not [p for p in passages if p.kind == HEADING]
 
 
 def test_old_variant_characters_read_as_simplified():
@@ -122,6 +127,14 @@ def test_page_furniture_is_left_out_and_the_title_inferred():
     assert not any(re.match(r"^(来源|时间)[:：]", text) for text in texts)
     assert report.metadata.title == "2026年上海市政府工作报告" and report.metadata.date == "2026-02-03"
     assert "opening line" in report.metadata.date_basis
+
+
+def test_a_title_is_never_a_salutation_or_a_paragraph():
+    # cpc12_07 opens with 同志们：, gwr-1964 with a 250-character paragraph: neither is a title,
+    # the file name is. Guangdong's opening names no province: its file name does.
+    titles = {name: read_report(REAL_COLLECTION / f"{name}.txt").metadata.title
+              for name in ("cpc12_07", "gwr-1964", "prov2026-广东省")}
+    assert titles == {"cpc12_07": "cpc12_07", "gwr-1964": "gwr-1964", "prov2026-广东省": "2026年广东省政府工作报告"}
 
 
 def test_a_report_printed_twice_is_indexed_once():
