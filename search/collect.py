@@ -8,28 +8,38 @@ same matches doubled the time of every query. Here one walk scores, counts and r
 from __future__ import annotations
 
 import heapq
+import time
 
 # How many matches between two attempts to simplify the matcher (Whoosh's collectors use 10):
 # a union whose one side is exhausted becomes the other side.
 REPLACE_EVERY = 10
+# How many matches between two looks at the clock.
+CLOCK_EVERY = 512
 
 
-def collect(searcher, query, columns, wanted: int, report: int | None = None) -> tuple[list[tuple[int, float]], list[int]]:
-    """The ``wanted`` best (docnum, score), best first, and the count of matching passages per
-    report index of ``columns``. A passage repeated word for word counts once, in the report
-    where it is met first, and is listed once, by its best score; ties go to the lower docnum,
-    as in Whoosh. With ``report``, only that report's passages are listed; every report is
-    still counted."""
+def collect(searcher, query, columns, wanted: int, report: int | None = None,
+            deadline: float | None = None) -> tuple[list[tuple[int, float]], list[int], bool]:
+    """The ``wanted`` best (docnum, score), best first, the count of matching passages per
+    report index of ``columns``, and whether every match was seen. A passage repeated word for
+    word counts once, in the report where it is met first, and is listed once, by its best
+    score; ties go to the lower docnum, as in Whoosh. With ``report``, only that report's
+    passages are listed; every report is still counted. At ``deadline`` (a
+    ``time.perf_counter()`` value) the walk stops: what was seen so far is returned, marked
+    incomplete."""
     report_of, content_of = columns.report_of, columns.content_of
     final = searcher.weighting.final if searcher.weighting.use_final else None
     counts = [0] * len(columns.report_ids)
     counted: set[int] = set()
     best: dict[int, tuple[float, int]] = {}  # content -> (score, -docnum) of its best passage
     context = searcher.context()
+    seen = 0
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = query.matcher(subsearcher, context)
         countdown = 0
         while matcher.is_active():
+            seen += 1
+            if deadline is not None and seen % CLOCK_EVERY == 0 and time.perf_counter() > deadline:
+                return _best(best, wanted), counts, False
             if countdown == 0:
                 matcher = matcher.replace(0)
                 if not matcher.is_active():
@@ -51,5 +61,9 @@ def collect(searcher, query, columns, wanted: int, report: int | None = None) ->
                     if key > best.get(content, (float("-inf"), 0)):
                         best[content] = key
             matcher.next()
+    return _best(best, wanted), counts, True
+
+
+def _best(best: dict[int, tuple[float, int]], wanted: int) -> list[tuple[int, float]]:
     top = heapq.nlargest(wanted, best.values())
-    return [(-negative_docnum, score) for score, negative_docnum in top], counts
+    return [(-negative_docnum, score) for score, negative_docnum in top]

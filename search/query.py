@@ -26,6 +26,9 @@ from search.crosslingual import ReverseDictionary, Translation, english_words
 
 LANGUAGES = ("auto", "zh", "en")
 MAX_QUERY_CHARS = 500
+# Each word is a clause of the index query: a pasted sentence has a few dozen, and past this
+# many a query costs seconds without finding anything a shorter one would not.
+MAX_QUERY_WORDS = 64
 
 # Field weights, tuned with bench/tune.py on the evaluation set (a grid of 81 settings; the
 # landscape is flat: overall MRR@10 between 0.966 and 0.972).
@@ -118,6 +121,10 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
     parsed = parse(text)
+    words = sum(len(_chinese_words(term.text)) if term.is_han else len(english_words(term.text))
+                for group in parsed.groups for term in group) + len(parsed.excluded)
+    if words > MAX_QUERY_WORDS:
+        raise QueryError(f"query has too many words ({words}; at most {MAX_QUERY_WORDS})")
     chinese_terms: set[str] = set()
     english_terms: set[str] = set()
     required: list[wq.Query] = []
@@ -136,7 +143,13 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
         words = english_words(term.text)
         return not term.is_han and bool(words) and all(word.lower() in figure_words for word in words)
 
-    groups = [[term for term in group if not in_figure(term)] for group in parsed.groups]
+    groups: list[list[Term]] = []
+    seen: set[tuple] = set()
+    for group in parsed.groups:
+        key = tuple((term.text.lower(), term.phrase) for term in group)
+        if key not in seen:  # a word typed twice is searched once: repeats add clauses, not meaning
+            seen.add(key)
+            groups.append([term for term in group if not in_figure(term)])
     for group in filter(None, groups):
         alternatives = [q for q in (_term_query(term, lang, chinese_terms, english_terms) for term in group) if q]
         if not alternatives:
@@ -154,7 +167,8 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
         else:
             optional.append(_boosted(wq.DisjunctionMax(candidates), "translated"))
     pinyin_terms = {toneless(term.text) for group in groups for term in group if not term.is_han} - {""}
-    syllables = [term.text for group in groups if len(group) == 1 for term in group
+    # Syllables as typed, repeats included: Yi Dai Yi Lu is yidaiyilu.
+    syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group
                  if not term.phrase and not term.is_han and re.fullmatch(r"[^\W\d_]{1,6}", term.text)]
     if lang != "zh" and len(syllables) > 1:
         # Pinyin typed syllable by syllable (Nan Shui Bei Diao) is one word of the pinyin field.

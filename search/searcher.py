@@ -11,7 +11,9 @@ import time
 import warnings
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -30,6 +32,16 @@ from search.suggest import Suggester
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+# How long one search may walk its matches before it answers with what it has (``partial``).
+TIME_BUDGET_SECONDS = 2.0
+# A search still running this many budgets (plus a grace for a slow machine) after it started
+# is stuck: its walk would have stopped long before.
+STUCK_AFTER_BUDGETS = 5
+STUCK_GRACE_SECONDS = 5.0
+# Searches that run at once, each with its own reader of the index.
+MAX_READERS = 4
+# Rankings are computed and cached this many results deep at a time.
+RANKING_DEPTH = 50
 # Responses average about 80 KB (ten results with both texts): 256 of them hold about 20 MB.
 RESULT_CACHE_SIZE = 256
 
@@ -112,9 +124,7 @@ def _close_all(opened: list) -> None:
 
 
 def _close(opened: "OpenIndex") -> None:
-    # Waits for a request still reading this index to finish.
-    with opened.reading:
-        opened.searcher.close()
+    opened.close()
 
 
 class DocumentColumns:
@@ -135,18 +145,84 @@ class DocumentColumns:
 
 
 @dataclass(frozen=True)
-class OpenIndex:
-    generation: tuple
-    manifest: dict
+class Reader:
+    """One Whoosh searcher of an index and the helpers that read through it. Whoosh's readers
+    keep file positions and caches that threads must not share at the same time (eight threads
+    searching at once read garbled blocks, with or without mmap): one thread uses a Reader at a
+    time, and an index has several, so that one long search does not hold up the others."""
+
     searcher: object
     suggester: Suggester
     dictionary: ReverseDictionary
-    columns: DocumentColumns
-    # Whoosh's readers keep file positions and caches that threads must not share at the same
-    # time (eight threads searching at once read garbled blocks, with or without mmap): one
-    # thread reads an index at a time. Whoosh is pure Python, so the GIL already ran them one
-    # at a time; the lock costs little throughput.
-    reading: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _reader(build: Path, sharing: Suggester | None = None) -> Reader:
+    searcher, failure = _open_searcher(build)
+    if failure is not None:
+        raise IndexUnavailable(f"index in {build} cannot be opened ({failure}): run `shuangyu build`")
+    whoosh_reader = searcher.reader()
+
+    def known(word: str) -> bool:
+        return whoosh_reader.doc_frequency("text", word) > 0
+
+    suggester = Suggester(whoosh_reader, known, sharing)
+    return Reader(searcher, suggester, ReverseDictionary(known, suggester.correction))
+
+
+class OpenIndex:
+    """One build of the index, open: its manifest, per-document columns and a pool of up to
+    ``max_readers`` Readers, opened as concurrent requests need them."""
+
+    def __init__(self, generation: tuple, manifest: dict, build: Path, max_readers: int):
+        self.generation = generation
+        self.manifest = manifest
+        self.build = build
+        self.max_readers = max_readers
+        first = _reader(build)
+        self.columns = DocumentColumns(first.searcher.reader())
+        self._all = [first]
+        self._idle = [first]
+        self._available = threading.Condition()
+
+    @contextmanager
+    def reading(self) -> Iterator[Reader]:
+        """A Reader for this thread alone: an idle one, a new one while the pool has room, else
+        the first to come back."""
+        with self._available:
+            while not self._idle and len(self._all) >= self.max_readers:
+                self._available.wait()
+            if self._idle:
+                reader = self._idle.pop()
+            else:
+                reader = _reader(self.build, sharing=self._all[0].suggester)
+                self._all.append(reader)
+        try:
+            yield reader
+        finally:
+            with self._available:
+                self._idle.append(reader)
+                self._available.notify()
+
+    def close(self) -> None:
+        """Close every Reader, once requests still reading this index have finished."""
+        with self._available:
+            while len(self._idle) < len(self._all):
+                self._available.wait()
+            for reader in self._all:
+                reader.searcher.close()
+            self._all, self._idle = [], []
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A query's ranking, before highlighting: the best ``depth`` (docnum, score), the total, the
+    counts per report and whether the time budget cut the walk short."""
+
+    top: list[tuple[int, float]]
+    depth: int
+    total: int
+    counts: dict[str, int]
+    partial: bool
 
 
 # A cached response keeps its per-report counts as a tuple in the manifest's order of reports:
@@ -163,16 +239,30 @@ def _expanded(cached: dict, manifest: dict) -> dict:
 
 
 class Searcher:
-    """Searches the current index of ``index_dir``; safe to share between threads."""
+    """Searches the current index of ``index_dir``; safe to share between threads.
 
-    def __init__(self, index_dir: Path, cache_size: int = RESULT_CACHE_SIZE):
+    ``time_budget`` (seconds) bounds the walk over one query's matches: past it the search
+    answers what it has ranked so far, marked ``partial``. ``max_readers`` is how many searches
+    run at once (each on its own reader of the index; more wait for one to be free). A search
+    running longer than ``stuck_after`` seconds is reported stuck by ``health()``.
+    """
+
+    def __init__(self, index_dir: Path, cache_size: int = RESULT_CACHE_SIZE, time_budget: float = TIME_BUDGET_SECONDS,
+                 max_readers: int = MAX_READERS, stuck_after: float | None = None):
         self.index_dir = Path(index_dir)
+        self.time_budget = time_budget
+        self.stuck_after = time_budget * STUCK_AFTER_BUDGETS + STUCK_GRACE_SECONDS if stuck_after is None else stuck_after
+        self.max_readers = max_readers
         self._lock = threading.Lock()
         self._open: OpenIndex | None = None
         # Recent responses by index generation and request: a new generation misses them all.
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
+        # Recent rankings by generation and query, whatever the page asked for: another limit
+        # or offset of the same query costs a page of highlighting, not a new search.
+        self._ranked: OrderedDict[tuple, Ranked] = OrderedDict()
         self._cache_size = cache_size
         self._opened: list[OpenIndex] = []
+        self._running: dict[int, float] = {}  # searches under way: thread id -> start
         # Files are closed when the Searcher goes away, even if nobody calls close().
         weakref.finalize(self, _close_all, self._opened)
 
@@ -189,17 +279,7 @@ class Searcher:
             return opened
         with self._lock:
             if self._open is None or self._open.generation != generation:
-                manifest = read_manifest(build)
-                searcher, failure = _open_searcher(build)
-                if failure is not None:
-                    raise IndexUnavailable(f"index in {build} cannot be opened ({failure}): run `shuangyu build`")
-                reader = searcher.reader()
-                def known(word: str) -> bool:
-                    return reader.doc_frequency("text", word) > 0
-
-                suggester = Suggester(reader, known)
-                self._open = OpenIndex(generation, manifest, searcher, suggester, ReverseDictionary(known, suggester.correction),
-                                       DocumentColumns(reader))
+                self._open = OpenIndex(generation, read_manifest(build), build, self.max_readers)
                 self._retire(self._open)
             return self._open
 
@@ -218,6 +298,16 @@ class Searcher:
     def manifest(self) -> dict:
         """The manifest of the current build (``IndexUnavailable`` when there is none)."""
         return self._current().manifest
+
+    def health(self) -> dict:
+        """Searches under way and how long the oldest has run; ``stuck`` when one has run far
+        past its time budget (the walk stops at the budget: what is left is not the walk)."""
+        now = time.perf_counter()
+        with self._lock:
+            started = list(self._running.values())
+        longest = max((now - start for start in started), default=0.0)
+        return {"searches_running": len(started), "longest_search_ms": round(longest * 1000, 1),
+                "stuck": longest > self.stuck_after}
 
     def search(self, text: str, limit: int = 10, offset: int = 0, lang: str = "auto", report: str | None = None) -> dict:
         """Search; return the response object of the JSON contract.
@@ -238,9 +328,16 @@ class Searcher:
                 self._cache.move_to_end(key)
         if cached is not None:
             return {**_expanded(cached, opened.manifest), "took_ms": round((time.perf_counter() - started) * 1000, 2)}
-        with opened.reading:
-            response = self._search(opened, text, limit, offset, lang, report, started)
-        if self._cache_size:
+        thread = threading.get_ident()
+        with self._lock:
+            self._running[thread] = started
+        try:
+            with opened.reading() as reader:
+                response = self._search(opened, reader, text, limit, offset, lang, report, started)
+        finally:
+            with self._lock:
+                self._running.pop(thread, None)
+        if self._cache_size and not response["partial"]:
             compact = _compacted(response, opened.manifest)
             with self._lock:
                 self._cache[key] = compact
@@ -248,67 +345,85 @@ class Searcher:
                     self._cache.popitem(last=False)
         return response
 
-    def _search(self, opened: OpenIndex, text: str, limit: int, offset: int, lang: str, report: str | None,
-                started: float) -> dict:
-        compiled = compile_query(text, lang, opened.dictionary)
+    def _search(self, opened: OpenIndex, reader: Reader, text: str, limit: int, offset: int, lang: str,
+                report: str | None, started: float) -> dict:
+        compiled = compile_query(text, lang, reader.dictionary)
         report = report or compiled.report
         titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
-        hits, total, counts = self._run(opened, compiled, report, offset + limit)
+        ranked = self._ranking(opened, reader, compiled, (opened.generation, text, lang, report), report, offset + limit,
+                               started)
+        hits = [(reader.searcher.stored_fields(docnum), score) for docnum, score in ranked.top[offset : offset + limit]]
         return {
             "query": text,
             "lang": lang,
             "report": report,
-            "total": total,
+            "total": ranked.total,
+            "partial": ranked.partial,
             "offset": offset,
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "results": [self._result(fields, score, compiled) for fields, score in hits[offset : offset + limit]],
+            "results": [self._result(fields, score, compiled) for fields, score in hits],
             "reports": [
-                {"id": report_id, "title": titles[report_id], "count": counts[report_id]}
-                for report_id in titles if counts.get(report_id)
+                {"id": report_id, "title": titles[report_id], "count": ranked.counts[report_id]}
+                for report_id in titles if ranked.counts.get(report_id)
             ],
             "query_translations": [{"en": t.english, "zh": list(t.display)} for t in compiled.translations],
-            "did_you_mean": opened.suggester.did_you_mean(text, total),
+            "did_you_mean": reader.suggester.did_you_mean(text, ranked.total),
         }
 
+    def _ranking(self, opened: OpenIndex, reader: Reader, compiled, key: tuple, report: str | None, wanted: int,
+                 started: float) -> Ranked:
+        """The ranking of a query at least ``wanted`` deep: from the cache, else computed to the
+        next multiple of ``RANKING_DEPTH`` (and cached unless the time budget cut it short)."""
+        with self._lock:
+            ranked = self._ranked.get(key)
+            if ranked is not None:
+                self._ranked.move_to_end(key)
+        if ranked is not None and (ranked.depth >= wanted or len(ranked.top) < ranked.depth):
+            return ranked
+        depth = -(-wanted // RANKING_DEPTH) * RANKING_DEPTH
+        ranked = self._run(opened, reader, compiled, report, depth, started + self.time_budget)
+        if self._cache_size and not ranked.partial:
+            with self._lock:
+                self._ranked[key] = ranked
+                while len(self._ranked) > self._cache_size:
+                    self._ranked.popitem(last=False)
+        return ranked
+
     @staticmethod
-    def _run(opened: OpenIndex, compiled, report: str | None, wanted: int) -> tuple[list[tuple[dict, float]], int, dict[str, int]]:
-        """The best ``wanted`` results as (stored fields, score), the total and the counts per
-        report over the whole query (so the user can switch reports), in one walk over the
-        matches (``search.collect``). Per-document arrays read when the index was opened stand
-        in for Whoosh's grouping and collapsing facets, which cost ten times the search."""
-        searcher, columns = opened.searcher, opened.columns
+    def _run(opened: OpenIndex, reader: Reader, compiled, report: str | None, depth: int, deadline: float) -> Ranked:
+        """The best ``depth`` results, the total and the counts per report over the whole query
+        (so the user can switch reports), in one walk over the matches (``search.collect``).
+        Per-document arrays read when the index was opened stand in for Whoosh's grouping and
+        collapsing facets, which cost ten times the search."""
+        columns = opened.columns
         wanted_report = columns.report_index.get(report) if report else None
-        top, counts = collect(searcher, compiled.query, columns, wanted, wanted_report)
-        hits = [(searcher.stored_fields(docnum), score) for docnum, score in top]
+        top, counts, complete = collect(reader.searcher, compiled.query, columns, depth, wanted_report, deadline)
         total = counts[wanted_report] if report else sum(counts)
         by_report = {report_id: counts[index] for index, report_id in enumerate(columns.report_ids)}
-        return hits, total, by_report
+        return Ranked(top, depth, total, by_report, partial=not complete)
 
     def warm(self) -> None:
         """Open the index and build the suggestion word lists now, not on a user's request."""
-        opened = self._current()
-        with opened.reading:
-            opened.suggester.warm()
+        with self._current().reading() as reader:
+            reader.suggester.warm()
 
     def complete(self, prefix: str) -> list[dict]:
         """Autocomplete: corpus words and names starting with ``prefix`` (see ``search.suggest``)."""
-        opened = self._current()
-        with opened.reading:
-            return opened.suggester.complete(prefix)
+        with self._current().reading() as reader:
+            return reader.suggester.complete(prefix)
 
     def passage(self, passage_id: str) -> dict | None:
         """A passage's stored fields with the ids of its neighbours, or ``None`` when unknown."""
-        opened = self._current()
-        with opened.reading:
-            fields = opened.searcher.document(id=passage_id)
+        with self._current().reading() as reader:
+            fields = reader.searcher.document(id=passage_id)
             if fields is None:
                 return None
             neighbours = {
                 hit["ordinal"]: hit["id"]
-                for hit in opened.searcher.search(
+                for hit in reader.searcher.search(
                     wq.And([wq.Term("report_id", fields["report_id"]),
                             wq.NumericRange("ordinal", fields["ordinal"] - 1, fields["ordinal"] + 1)]),
                     limit=3,
@@ -322,9 +437,8 @@ class Searcher:
 
     def report_passages(self, report_id: str) -> list[dict]:
         """Every passage of a report in reading order (empty when the report is unknown)."""
-        opened = self._current()
-        with opened.reading:
-            hits = opened.searcher.search(wq.Term("report_id", report_id), limit=None, sortedby="ordinal")
+        with self._current().reading() as reader:
+            hits = reader.searcher.search(wq.Term("report_id", report_id), limit=None, sortedby="ordinal")
             return [hit.fields() for hit in hits]
 
     def report(self, report_id: str) -> dict | None:

@@ -10,8 +10,9 @@ asked, so that opening an index builds nothing.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 from whoosh.spelling import ListCorrector
@@ -57,13 +58,32 @@ def _english_words() -> frozenset[str]:
     return frozenset(word for word in words if _ENGLISH_WORD.match(word) and not _DICTIONARY_SHORTHAND.search(word))
 
 
-class Suggester:
-    """Suggestions for one open index (``reader`` is its Whoosh reader; ``known`` says whether
-    a word occurs in its Chinese text)."""
+class _LatinWords:
+    """The word list of English and pinyin spelling correction of one index, built once (by
+    whichever reader of that index first needs it) and shared by all its readers."""
 
-    def __init__(self, reader, known: Callable[[str], bool]):
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._corrector: ListCorrector | None = None
+
+    def corrector(self, reader) -> ListCorrector:
+        with self._lock:
+            if self._corrector is None:
+                words = set(_english_words())
+                words.update(term.decode() if isinstance(term, bytes) else term for term in reader.lexicon("pinyin"))
+                self._corrector = ListCorrector(sorted(words))
+            return self._corrector
+
+
+class Suggester:
+    """Suggestions for one open index (``reader`` is its Whoosh reader, used by one thread at a
+    time; ``known`` says whether a word occurs in its Chinese text). ``sharing`` is a Suggester
+    of another reader of the same index, whose word lists this one uses too."""
+
+    def __init__(self, reader, known: Callable[[str], bool], sharing: "Suggester | None" = None):
         self.reader = reader
         self._known = known
+        self._words = sharing._words if sharing is not None else _LatinWords()
 
     def _chinese_for(self, english: str) -> str | None:
         """The Chinese word of the index that an English word or phrase names, if any."""
@@ -90,15 +110,13 @@ class Suggester:
                 dictionary += 1
         return {english: found[english] for english in sorted(found)[:wanted]}
 
-    @cached_property
+    @property
     def _latin_corrector(self) -> ListCorrector:
-        words = set(_english_words())
-        words.update(term.decode() if isinstance(term, bytes) else term for term in self.reader.lexicon("pinyin"))
-        return ListCorrector(sorted(words))
+        return self._words.corrector(self.reader)
 
     def warm(self) -> None:
         """Build the word list of spelling correction ahead of the first request."""
-        self._latin_corrector  # noqa: B018 - cached_property, evaluated for its side effect
+        self._words.corrector(self.reader)
 
     def did_you_mean(self, text: str, total: int) -> str | None:
         """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages:

@@ -148,13 +148,14 @@ def exhaustive_ranking(searcher, query):
     from search.query import compile_query
 
     opened = searcher._current()
-    compiled = compile_query(query, "auto", opened.dictionary)
     listed, ranking = set(), []
-    for hit in opened.searcher.search(compiled.query, limit=None):
-        content = opened.columns.content_of[hit.docnum]
-        if content not in listed:
-            listed.add(content)
-            ranking.append((hit["id"], round(hit.score, 4)))
+    with opened.reading() as reader:
+        compiled = compile_query(query, "auto", reader.dictionary)
+        for hit in reader.searcher.search(compiled.query, limit=None):
+            content = opened.columns.content_of[hit.docnum]
+            if content not in listed:
+                listed.add(content)
+                ranking.append((hit["id"], round(hit.score, 4)))
     return ranking
 
 
@@ -178,7 +179,8 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
     (corpus_copy / "zz-c.txt").write_text("重庆的城市货运。\n\n重庆物流枢纽，物流发达。\n", encoding="utf-8")
     assert build_index(corpus_copy, index_dir, progress=False, translator="gloss").manifest["last_update"]["mode"] == "incremental"
     searcher = Searcher(index_dir)
-    assert not searcher._current().searcher.reader().is_atomic()
+    with searcher._current().reading() as reader:
+        assert not reader.searcher.reader().is_atomic()
     for query in ("物流 枢纽", "logistics", "重庆"):
         expected = exhaustive_ranking(searcher, query)
         response = searcher.search(query, limit=30)
@@ -190,7 +192,8 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
 def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
     from search.searcher import _segment_field_lengths
 
-    reader = searcher._current().searcher.reader()
+    with searcher._current().reading() as opened_reader:
+        reader = opened_reader.searcher.reader()
     for fieldname in ("text", "text_bigrams", "text_en", "pinyin", "section"):
         expected = [reader.doc_field_length(docnum, fieldname, 1) or 1 for docnum in range(reader.doc_count_all())]
         assert _segment_field_lengths(reader, fieldname) == expected

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask, current_app
 
-from search.searcher import Searcher
+from search.searcher import MAX_READERS, TIME_BUDGET_SECONDS, Searcher
 
 EXTENSION = "shuangyu.searcher"
 PASSAGE_ID = re.compile(r"^[\w-]{1,80}:p\d{3,7}$")
@@ -14,8 +14,13 @@ REPORT_ID = re.compile(r"^[\w-]{1,80}$")
 
 
 def init_app(app: Flask) -> None:
-    """Give ``app`` a Searcher over its ``INDEX_DIR``, shared by all its threads."""
-    app.extensions[EXTENSION] = Searcher(app.config["INDEX_DIR"])
+    """Give ``app`` a Searcher over its ``INDEX_DIR``, shared by all its threads; the config's
+    ``SEARCH_TIME_BUDGET`` (seconds) bounds each search, ``SEARCH_READERS`` how many run at once,
+    ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck."""
+    app.extensions[EXTENSION] = Searcher(app.config["INDEX_DIR"],
+                                         time_budget=float(app.config.get("SEARCH_TIME_BUDGET", TIME_BUDGET_SECONDS)),
+                                         max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
+                                         stuck_after=app.config.get("SEARCH_STUCK_AFTER"))
 
 
 def searcher_of(app: Flask) -> Searcher:

@@ -1,0 +1,138 @@
+"""Bounded queries: a cap on a query's words, a time budget per search that answers what it
+has (marked partial), searches that run side by side so that one slow query holds up no other,
+a ranking cache that another limit or offset cannot defeat, and /healthz that tells when a
+search is stuck. On a generated collection of 6,000 passages, through the real server where a
+user would meet it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from bench.generate import generate
+from index.build import build_index
+from index.settings import REPOSITORY_ROOT
+from search import searcher as searcher_module
+from search.query import MAX_QUERY_WORDS
+from search.searcher import Searcher
+from tests.test_browser import free_port, wait_for
+from tests.test_reliability import get_json
+
+NORMAL = "物流"
+
+
+@pytest.fixture(scope="module")
+def generated_index(tmp_path_factory):
+    """An index of 6,000 generated passages: enough for a query of common words to take seconds."""
+    folder = tmp_path_factory.mktemp("bounded")
+    generate(folder / "corpus", 6000)
+    build_index(folder / "corpus", folder / "index", progress=False, translator="gloss")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def worst_query(generated_index):
+    """The costliest query the word cap allows: the index's most frequent English words, each
+    matching most passages."""
+    searcher = Searcher(generated_index / "index", cache_size=0)
+    with searcher._current().reading() as reader:
+        terms = [term.decode() for _, term in reader.searcher.reader().most_frequent_terms("text_en", 100)]
+    words = [term for term in terms if term.isalpha() and len(term) > 2][:MAX_QUERY_WORDS - 4]
+    assert len(words) >= 40
+    return " ".join(words)
+
+
+def test_a_query_of_too_many_words_is_a_400_that_says_so(client):
+    status = client.get("/api/search?" + urllib.parse.urlencode({"q": ("沙坪坝 city " * 60)[:500]}))
+    assert status.status_code == 400
+    assert "too many words" in status.get_json()["detail"]
+
+
+def test_a_search_past_its_budget_answers_what_it_has_marked_partial(generated_index, worst_query):
+    full = Searcher(generated_index / "index", time_budget=60).search(worst_query)
+    assert not full["partial"] and full["total"] > 3000
+    hurried = Searcher(generated_index / "index", time_budget=0.05)
+    cut = hurried.search(worst_query)
+    assert cut["partial"] and 0 < cut["total"] < full["total"] and cut["results"]
+    # A partial answer is not kept: asked again, the search runs again (and is cut again).
+    assert hurried.search(worst_query)["took_ms"] > 40
+
+
+def test_another_limit_or_offset_of_a_query_reuses_its_ranking(generated_index, worst_query, monkeypatch):
+    walks = []
+    real_collect = searcher_module.collect
+    monkeypatch.setattr(searcher_module, "collect", lambda *args: walks.append(args) or real_collect(*args))
+    searcher = Searcher(generated_index / "index", time_budget=60)
+    first = searcher.search(worst_query, limit=10)
+    pages = [searcher.search(worst_query, limit=limit, offset=offset) for limit, offset in ((11, 0), (7, 3), (20, 30))]
+    assert len(walks) == 1
+    assert [r["id"] for r in pages[0]["results"][:10]] == [r["id"] for r in first["results"]]
+    assert [r["id"] for r in pages[1]["results"]] == [r["id"] for r in pages[0]["results"][3:10]]
+    searcher.search(worst_query, limit=100, offset=200)  # deeper than the ranking kept: walked again
+    assert len(walks) == 2
+
+
+@pytest.fixture(scope="module")
+def generated_server(generated_index):
+    port = free_port()
+    env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(generated_index / "corpus"),
+           "SHUANGYU_INDEX_DIR": str(generated_index / "index"), "SHUANGYU_INSTANCE_DIR": str(generated_index / "instance")}
+    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], cwd=REPOSITORY_ROOT,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz", seconds=120)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+
+
+def timed_search(base: str, query: str, **parameters) -> tuple[float, int, dict]:
+    started = time.perf_counter()
+    status, body = get_json(f"{base}/api/search?" + urllib.parse.urlencode({"q": query, **parameters}))
+    return time.perf_counter() - started, status, body
+
+
+def test_a_normal_query_answers_while_the_worst_query_runs(generated_server, worst_query):
+    base = generated_server
+    usual = min(timed_search(base, NORMAL, limit=limit)[0] for limit in (5, 6, 7))  # each computed, not cached
+    worst: dict = {}
+    thread = threading.Thread(target=lambda: worst.update(zip(("seconds", "status", "body"),
+                                                              timed_search(base, worst_query, limit=50))))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while get_json(base + "/healthz")[1].get("searches_running", 0) < 1:
+        assert time.monotonic() < deadline and thread.is_alive(), "the worst query never started"
+        time.sleep(0.01)
+    seconds, status, body = timed_search(base, NORMAL, limit=8)
+    still_running = thread.is_alive()
+    thread.join(timeout=60)
+    assert status == 200 and body["total"] > 0 and worst["status"] == 200
+    # The normal query did not wait for the worst one: it answered while that one still ran,
+    # in a fraction of its time (sharing the processor with it, not queued behind it).
+    assert still_running and seconds < worst["seconds"] / 2, (seconds, usual, worst["seconds"])
+
+
+def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, worst_query):
+    from web.app import create_app
+
+    app = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 60,
+                      "SEARCH_STUCK_AFTER": 0.2})
+    ok = app.test_client().get("/healthz")
+    assert ok.status_code == 200 and ok.get_json()["status"] == "ok" and ok.get_json()["searches_running"] == 0
+    thread = threading.Thread(target=lambda: app.test_client().get("/api/search?" + urllib.parse.urlencode({"q": worst_query})))
+    thread.start()
+    time.sleep(0.5)
+    stuck = app.test_client().get("/healthz")
+    thread.join(timeout=120)
+    assert stuck.status_code == 503 and stuck.get_json()["status"] == "stuck"
+    assert stuck.get_json()["searches_running"] == 1 and stuck.get_json()["longest_search_ms"] >= 200
+    assert app.test_client().get("/healthz").status_code == 200
