@@ -9,6 +9,7 @@ A file that cannot be used is skipped with a problem that names it; the other re
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
 import re
 import tomllib
@@ -43,9 +44,17 @@ class Metadata:
 
     @property
     def year(self) -> int | None:
-        """The year of ``date`` when it starts with one."""
-        match = re.match(r"(\d{4})", self.date)
-        return int(match.group(1)) if match else None
+        """The year of ``date`` when it is a valid date (see ``parse_date``), else ``None``."""
+        parts = parse_date(self.date)
+        return parts[0] if parts else None
+
+    @property
+    def date_problem(self) -> str:
+        """What is wrong with ``date`` (empty when it is valid or absent): such a date is shown as
+        written but never cited."""
+        if not self.date or parse_date(self.date):
+            return ""
+        return f"date {self.date[:40]!r} is not YYYY, YYYY-MM or YYYY-MM-DD; shown as written, left out of citations"
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,8 @@ def read_corpus(folder: Path) -> Corpus:
         except CorpusError as error:
             corpus.problems.append(Problem(path, str(error), skipped=True))
             continue
+        if report.metadata.date_problem:
+            corpus.problems.append(Problem(path, report.metadata.date_problem, skipped=False))
         if not report.has_metadata_file:
             inferred = f"title {report.metadata.title!r}" + (f", date {report.metadata.date}" if report.metadata.date else "")
             corpus.problems.append(
@@ -220,6 +231,24 @@ def parse_metadata(raw: bytes, default_id: str, default_title: str) -> Metadata:
     if not REPORT_ID_PATTERN.match(str(values["id"])):
         raise CorpusError(f"malformed metadata: id {values['id']!r} must be letters, digits, '_' or '-' (at most 80)")
     return Metadata(**values)  # type: ignore[arg-type]
+
+
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
+def parse_date(text: str) -> tuple[int, ...] | None:
+    """The (year,), (year, month) or (year, month, day) of an ISO date ``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD`` that exists in the calendar; ``None`` for anything else (``2020-13``,
+    ``2020-00``, ``20201231``, ``2021年第24期``), which is never cited."""
+    match = _DATE.fullmatch(text.strip())
+    if not match:
+        return None
+    parts = tuple(int(part) for part in match.groups() if part is not None)
+    try:
+        datetime.date(*parts, *(1,) * (3 - len(parts)))
+    except ValueError:
+        return None
+    return parts if parts[0] >= 1000 else None
 
 
 # What a report without metadata says of itself in its opening lines.

@@ -11,6 +11,9 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
+
+from index.corpus import parse_date
 
 _MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
 _FULL_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -34,14 +37,20 @@ class Citable:
     subtitle: str
     authors: tuple[str, ...]
     publisher: str
-    date: str  # "2020", "2020-12" or "2020-12-01"; may be empty
+    date: str  # as the metadata says; cited only when it is "YYYY", "YYYY-MM" or "YYYY-MM-DD"
     url: str
     accessed: date
     quote: str
 
     @property
     def date_parts(self) -> list[int]:
-        return [int(part) for part in re.findall(r"\d+", self.date)[:3]]
+        """[year], [year, month] or [year, month, day]; empty when the date is absent or not valid."""
+        return list(parse_date(self.date) or ())
+
+    @property
+    def iso_date(self) -> str:
+        """The valid date in ISO form ("2020-12"), or empty."""
+        return "-".join(f"{part:02d}" for part in self.date_parts)
 
     @property
     def year(self) -> str:
@@ -54,7 +63,7 @@ def gb_t_7714(item: Citable) -> str:
     authors = ", ".join(item.authors)
     head = f"{authors}. " if authors else ""
     publisher = f"{item.publisher}, " if item.publisher else ""
-    issued = f"({item.date})" if item.date else ""
+    issued = f"({item.iso_date})" if item.iso_date else ""
     return f"{head}{item.title}[EB/OL]. {publisher}{issued}[{item.accessed.isoformat()}]. {item.url}."
 
 
@@ -81,20 +90,24 @@ def mla(item: Citable) -> str:
 
 
 def bibtex(item: Citable) -> str:
-    """A BibTeX ``@misc`` entry keyed by the passage id."""
-    key = re.sub(r"[^A-Za-z0-9]+", "_", item.passage_id).strip("_")
+    """A BibTeX ``@misc`` entry keyed by the passage id. Every field is escaped so that no
+    metadata can close it or add fields: braces, backslashes and LaTeX specials become commands,
+    line breaks become spaces, and URLs are percent-encoded."""
+    key = re.sub(r"[^A-Za-z0-9]+", "_", item.passage_id).strip("_") or "passage"
+    url = _bibtex_url(item.url)
     fields = [
-        ("author", " and ".join(item.authors)),
-        ("title", item.title),
+        # Braced, so that a name is never split into first and last names or into two authors at "and".
+        ("author", " and ".join(f"{{{_bibtex_escape(author)}}}" for author in item.authors if _one_line(author))),
+        ("title", _bibtex_escape(item.title)),
         ("year", item.year),
-        ("publisher", item.publisher),
-        ("howpublished", f"\\url{{{item.url}}}"),
-        ("url", item.url),
+        ("publisher", _bibtex_escape(item.publisher)),
+        ("howpublished", f"\\url{{{url}}}" if url else ""),
+        ("url", url),
         ("urldate", item.accessed.isoformat()),
-        ("note", f"Passage {item.passage_id}"),
+        ("note", _bibtex_escape(f"Passage {item.passage_id}")),
     ]
     lines = [f"@misc{{{key},"]
-    lines += [f"  {name} = {{{_bibtex_escape(value) if name not in ('howpublished', 'url') else value}}}," for name, value in fields if value]
+    lines += [f"  {name} = {{{value}}}," for name, value in fields if value]
     parts = item.date_parts
     if len(parts) >= 2:
         lines.append(f"  month = {_BIBTEX_MONTHS[parts[1] - 1]},")
@@ -103,13 +116,15 @@ def bibtex(item: Citable) -> str:
 
 
 def ris(item: Citable) -> str:
-    """A RIS record (type ``ELEC``, an electronic source)."""
+    """A RIS record (type ``ELEC``, an electronic source). Every value is one line: line breaks
+    and other control characters in the metadata become spaces, so none can add a tag or a record."""
     rows = [("TY", "ELEC")]
     rows += [("AU", author) for author in item.authors]
-    rows += [("TI", item.title), ("T2", item.subtitle), ("PY", item.year), ("DA", item.date.replace("-", "/")),
+    rows += [("TI", item.title), ("T2", item.subtitle), ("PY", item.year), ("DA", item.iso_date.replace("-", "/")),
              ("PB", item.publisher), ("UR", item.url), ("Y2", item.accessed.isoformat()),
-             ("N1", f"Passage {item.passage_id}: {item.quote}"), ("ER", "")]
-    return "\r\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in rows if value or tag == "ER") + "\r\n"
+             ("N1", f"Passage {item.passage_id}: {item.quote}")]
+    lines = [f"{tag}  - {_one_line(value)}" for tag, value in rows if _one_line(value)]
+    return "\r\n".join([*lines, "ER  -"]) + "\r\n"
 
 
 def csl_json(item: Citable) -> str:
@@ -143,8 +158,31 @@ def _join(names: tuple[str, ...], last: str, between: str) -> str:
     return between.join(names[:-1]) + last + names[-1]
 
 
+# Line breaks (every character str.splitlines() splits at) and other control characters.
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+# BibTeX counts braces even after a backslash, so `\}` would still close a field: braces and
+# backslashes become LaTeX commands, whose own braces are balanced.
+_BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+                    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+                    "^": r"\textasciicircum{}"}
+_BIBTEX_SPECIAL = re.compile("|".join(re.escape(character) for character in _BIBTEX_SPECIALS))
+
+
+def _one_line(value: str) -> str:
+    """``value`` on one line: runs of line breaks and control characters become one space."""
+    return _LINE_BREAKS.sub(" ", value).strip()
+
+
 def _bibtex_escape(value: str) -> str:
-    return re.sub(r"([{}&%$#_])", r"\\\1", value)
+    """``value`` as the text of a braced BibTeX field: one line, specials as LaTeX commands."""
+    return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_SPECIALS[match.group()], _one_line(value))
+
+
+def _bibtex_url(url: str) -> str:
+    """``url`` with braces, backslashes, spaces and non-ASCII percent-encoded (``url`` fields are
+    read verbatim, so LaTeX escapes would be wrong there)."""
+    return quote(_one_line(url), safe=":/?#[]@!$&'()*+,;=%-._~")
 
 
 def citable(passage: dict, report: dict, url: str, accessed: date | None = None) -> Citable:

@@ -7,16 +7,21 @@ fragments, and arbitrary Unicode: CJK, emoji, right-to-left scripts, control cha
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import urllib.parse
 from html import escape
 
 import pytest
+import rispy
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pybtex.database import parse_string
 
+from index.corpus import parse_date
+from search.cite import Citable, all_citations
 from search.highlight import ELLIPSIS
 from web.cli import main
 
@@ -159,3 +164,49 @@ def test_cli_bad_options_exit_2_without_traceback(real_index, limit, lang):
     result = CliRunner().invoke(main, ["search", "物流", "--limit", limit, "--lang", lang], env=environment)
     assert result.exit_code in (0, 2), (result.output, result.exception)
     assert "Traceback" not in result.output
+
+
+# Pages: any query string, any parameter name (url_for's own keywords included), never a 500.
+PAGE_PATHS = ["/", "/embed", "/p/shapingba-2020-four-highs:p022", "/r/shapingba-four-zones",
+              "/p/shapingba-2020-four-highs:p022/cite.bib", "/no/such/page"]
+PARAMETER_NAMES = st.one_of(st.sampled_from(["q", "lang", "report", "page", "limit", "ui", "endpoint", "_method", "_external",
+                                             "_anchor", "_scheme", "passage_id", "report_id", "fmt", "filename"]),
+                            st.text(max_size=10))
+
+
+@API_SETTINGS
+@given(path=st.sampled_from(PAGE_PATHS), parameters=st.dictionaries(PARAMETER_NAMES, st.text(max_size=20), max_size=4))
+def test_pages_answer_any_query_string_without_a_500(api, path, parameters):
+    answer = api.get(path, query_string=parameters)
+    assert answer.status_code in (200, 400, 404), (path, parameters, answer.status_code)
+
+
+# Citations: no metadata can add a BibTeX field or author, or a RIS line or record.
+METADATA_TEXT = st.one_of(st.text(max_size=40), st.lists(st.sampled_from(
+    ["}", "{", "\\", '"', "@misc{x,", "author = ", "\r\n", "\n", "ER  - ", "TY  - JOUR", "\u2028", "\x85", "%", "#", "&",
+     "and", "王彩艳", "Legit", ",", "=", " "]), max_size=12).map("".join))
+DATES = st.one_of(st.sampled_from(["", "2020", "2020-12", "2020-12-31", "2020-00", "2020-13", "20201231", "2021年第24期",
+                                   "第3期 2020", "2020-02-30"]), st.text(max_size=12))
+
+
+def _one_line(text: str) -> str:
+    """What a one-line citation field makes of ``text``: line breaks and controls as one space."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", text).strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=METADATA_TEXT, subtitle=METADATA_TEXT, publisher=METADATA_TEXT, date=DATES,
+       authors=st.lists(METADATA_TEXT.filter(lambda name: _one_line(name)), max_size=3))
+def test_citations_hold_any_metadata_in_their_fields(title, subtitle, publisher, date, authors):
+    item = Citable("report-x:p001", "report-x", title, subtitle, tuple(authors), publisher, date,
+                   "http://127.0.0.1:8000/p/report-x:p001", datetime.date(2024, 1, 2), "引文")
+    citations = all_citations(item)
+    (entry,) = parse_string(citations["bibtex"], "bibtex").entries.values()
+    assert len(entry.persons.get("author", [])) == len(authors)
+    assert set(entry.fields) <= {"title", "year", "month", "publisher", "howpublished", "url", "urldate", "note"}
+    (record,) = rispy.loads(citations["ris"])
+    assert record.get("authors", []) == [_one_line(author) for author in authors]
+    assert record.get("title", "") == _one_line(title)
+    parts = parse_date(date)
+    assert record.get("year", "") == (str(parts[0]) if parts else "")
+    json.loads(citations["csl_json"])

@@ -186,8 +186,9 @@ def test_permalink_page_has_both_languages_context_and_citations(client):
 def test_citation_downloads(client, fmt, mimetype, start):
     response = client.get(f"/p/{PASSAGE}/cite.{fmt}")
     assert response.status_code == 200
-    assert response.mimetype == mimetype
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Type"] == f"{mimetype}; charset=utf-8"
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=\"{PASSAGE.replace(':', '-')}.{fmt}\"; filename*=UTF-8''{PASSAGE.replace(':', '-')}.{fmt}")
     assert response.get_data(as_text=True).startswith(start)
 
 

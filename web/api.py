@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, Flask, abort, jsonify, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse_many
 
 from search.cite import all_citations, citable
+from web.app import SettingError, absolute_url
 from web.openapi import openapi_document
 from web.params import SUGGEST_PARAMETER, parse_search
 from web.searching import PASSAGE_ID, get_searcher
 
 api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def limit_rate(app: Flask, rate: str) -> None:
+    """Limit each client address to ``rate`` requests to /api/ (Flask-Limiter's notation, e.g.
+    ``"120 per minute"``; empty: no limit). Past it, a 429 problem with ``Retry-After``. Counts
+    are kept in this process; behind a reverse proxy the client address is the one the server
+    was told to trust (see ``shuangyu serve --trusted-proxy``)."""
+    if not rate.strip():
+        return
+    try:
+        parse_many(rate)
+    except ValueError:
+        raise SettingError(f"SHUANGYU_RATE_LIMIT {rate[:80]!r} is not a rate such as '120 per minute'") from None
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", key_prefix="api")
+    limiter.limit(rate)(api)
 
 
 @api.get("/search")
@@ -42,7 +61,7 @@ def passage_document(passage_id: str) -> dict:
     if found is None:
         abort(404, description=f"no passage with id {passage_id[:100]!r}")
     report = searcher.report(found["report_id"])
-    url = url_for("pages.passage", passage_id=found["id"], _external=True)
+    url = absolute_url("pages.passage", passage_id=found["id"])
     return {
         "id": found["id"],
         "report_id": found["report_id"],
@@ -73,4 +92,4 @@ def reports():
 def openapi():
     """The OpenAPI 3.1 description of this API."""
     report_ids = tuple(entry["id"] for entry in get_searcher().manifest["reports"])
-    return jsonify(openapi_document(request.url_root.rstrip("/"), report_ids))
+    return jsonify(openapi_document(absolute_url("pages.search").rstrip("/") or "/", report_ids))

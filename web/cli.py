@@ -190,19 +190,43 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
         click.echo("   " + _terminal(result["snippet_en"]) + click.style(f"  [{label}]", dim=True))
 
 
-@main.command(epilog=ENVIRONMENT_HELP)
+# How often waitress closes connections idle past --channel-timeout (at most this much later).
+CLEANUP_INTERVAL_SECONDS = 5
+
+
+def _site_settings_help() -> str:
+    from web.app import SITE_SETTINGS
+
+    return ENVIRONMENT_HELP + "\n" + "\n".join(f"  {s.env:<22} {s.help} Default: {s.default or '(empty)'}" for s in SITE_SETTINGS)
+
+
+@main.command(epilog=_site_settings_help())
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Worker threads of the WSGI server (waitress), sharing one index searcher.")
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--connection-limit", type=click.IntRange(10, 10000), default=500, show_default=True,
+              help="Open connections served at once; more wait in the listen queue.")
+@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
+              help="Seconds after which a connection that sends and receives nothing is closed.")
+@click.option("--max-request-body", type=click.IntRange(0, 100 * 2**20), default=2**20, show_default=True,
+              help="Largest request body in bytes (the API is GET only); a larger one is refused with 413 unread.")
+@click.option("--trusted-proxy", metavar="ADDRESS", default=None,
+              help="Address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed "
+                   "(the client address then counts for SHUANGYU_RATE_LIMIT); '*' trusts any.")
+def serve(host: str, port: int, threads: int, connection_limit: int, channel_timeout: int, max_request_body: int,
+          trusted_proxy: str | None) -> None:
     """Serve the search site and JSON API with a production WSGI server (waitress).
     Builds the index first when there is none."""
     from waitress import create_server
 
-    from web.app import create_app
+    from web.app import SettingError, create_app
     from web.searching import searcher_of as get_app_searcher
 
+    try:
+        app = create_app()
+    except SettingError as error:
+        raise CommandError(str(error)) from None
     index_dir = INDEX_DIR.value()
     if current_manifest(index_dir) is None:
         click.echo(f"No usable index in {index_dir}: building it first.")
@@ -210,10 +234,14 @@ def serve(host: str, port: int, threads: int) -> None:
             build_index(CORPUS_DIR.value(), index_dir, force=True)
         except BuildError as error:
             raise CommandError(str(error)) from None
-    app = create_app()
     warm_up()
     get_app_searcher(app).warm()
-    server = create_server(app, host=host, port=port, threads=threads, ident="shuangyu")
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if trusted_proxy else {}
+    server = create_server(app, host=host, port=port, threads=threads, ident="shuangyu",
+                           connection_limit=connection_limit, channel_timeout=channel_timeout,
+                           cleanup_interval=min(CLEANUP_INTERVAL_SECONDS, channel_timeout),
+                           max_request_body_size=max_request_body, asyncore_use_poll=True, **proxy)
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Shuangyu is serving on http://{shown_host}:{server.effective_port}/ (waitress, {threads} threads); Ctrl+C stops it.")
     sys.stdout.flush()

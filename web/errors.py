@@ -1,12 +1,17 @@
 """One place that turns errors into responses: problem+json under /api/, an HTML page elsewhere.
 
 Nothing a user sends produces a 500 with a traceback: unexpected errors are logged and answered
-with a plain 500 problem or page.
+with a plain 500 problem or page, and an error page that cannot be rendered falls back to a
+minimal one.
 """
 
 from __future__ import annotations
 
+import math
+from html import escape
+
 from flask import Flask, Response, current_app, json, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from index.store import IndexUnavailable
@@ -25,10 +30,19 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+FALLBACK_PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{status} {title}</title></head>'
+                 '<body><h1>{status} {title}</h1><p>{detail}</p><p><a href="/">Search</a></p></body></html>')
+
+
 def _respond(status: int, title: str, detail: str):
     if _wants_json():
         return problem(status, title, detail)
-    return render_template("error.html", status=status, title=title, detail=detail), status
+    try:
+        return render_template("error.html", status=status, title=title, detail=detail), status
+    except Exception:  # the error page itself failed: answer with one that has nothing to fail
+        current_app.logger.exception("the error page failed on %s", request.path)
+        page = FALLBACK_PAGE.format(status=status, title=escape(title), detail=escape(detail))
+        return Response(page, status=status, mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:
@@ -49,6 +63,9 @@ def init_app(app: Flask) -> None:
         for name, value in error.get_headers():
             if name == "Allow":
                 response.headers["Allow"] = value
+        if isinstance(error, RateLimitExceeded):
+            # The window of the limit that was exceeded: by then the client is surely allowed again.
+            response.headers["Retry-After"] = str(math.ceil(error.limit.limit.get_expiry()))
         return response
 
     @app.errorhandler(Exception)

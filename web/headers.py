@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from web.i18n import UI_LANGUAGES, ui_language
 from web.searching import get_searcher
@@ -34,9 +34,11 @@ def init_app(app: Flask) -> None:
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
-            response.headers["Access-Control-Expose-Headers"] = "ETag"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         else:
             response.vary.update(("Accept-Language", "Cookie"))
+        if g.get("varies_by_host"):
+            response.vary.add("Host")
         asked = request.args.get("ui")
         if asked in UI_LANGUAGES and request.cookies.get("ui") != asked:
             response.set_cookie("ui", asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
@@ -49,7 +51,8 @@ def _make_conditional(response: Response) -> None:
     """ETag from the index build and the request: clients revalidate and get 304 until a new
     index is switched in."""
     manifest = get_searcher().manifest
-    key = "\0".join((manifest["built_at"], manifest["corpus_fingerprint"], request.full_path, ui_language()))
+    host = request.host if g.get("varies_by_host") else ""
+    key = "\0".join((manifest["built_at"], manifest["corpus_fingerprint"], request.full_path, ui_language(), host))
     response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "no-cache" if request.path == "/healthz" else "public, no-cache"
     response.make_conditional(request)

@@ -3,7 +3,7 @@ cookie, then the browser's ``Accept-Language``."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 
 UI_LANGUAGES = ("zh", "en")
 
@@ -84,10 +84,12 @@ def other_language() -> str:
     return UI_LANGUAGES[1 - UI_LANGUAGES.index(ui_language())]
 
 
-def switch_language_url() -> str:
-    """The current page in the other interface language."""
-    from flask import url_for
+# The query parameters a page is made of; nothing else of the query string is carried over.
+PAGE_PARAMETERS = ("q", "lang", "report", "page", "limit")
 
-    args = request.args.to_dict()
-    args["ui"] = other_language()
-    return url_for(request.endpoint or "pages.search", **(request.view_args or {}), **args)
+
+def switch_language_url() -> str:
+    """The current page in the other interface language: its path and its known parameters
+    (``PAGE_PARAMETERS``) with ``ui`` switched; the search page when the request matched no route."""
+    kept = {name: request.args[name] for name in PAGE_PARAMETERS if request.args.get(name)}
+    return url_for(request.endpoint or "pages.search", **(request.view_args or {}), **kept, ui=other_language())

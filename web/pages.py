@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
+from index.passages import passage_id as passage_id_of
 from search.cite import FORMATS
 from search.query import QueryError
 from web.api import passage_document
@@ -16,6 +19,8 @@ from web.searching import REPORT_ID, get_searcher
 pages = Blueprint("pages", __name__)
 
 PAGE_SIZE = 10
+# Passages per page of the report view: a report of any size is sent a page at a time.
+REPORT_PAGE_SIZE = 50
 
 
 @pages.get("/")
@@ -33,11 +38,12 @@ def search():
                            examples=EXAMPLES)
 
 
-def _page_number(raw: str | None) -> int:
+def _page_number(raw: str | None, last: int = 1000) -> int:
+    """The page number ``raw`` (1 when absent); ``QueryError`` unless it is 1 to ``last``."""
     if raw in (None, ""):
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        raise QueryError("page must be a whole number between 1 and 1000")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= last:
+        raise QueryError(f"page must be a whole number between 1 and {last}")
     return int(raw)
 
 
@@ -66,21 +72,41 @@ def citation_file(passage_id: str, fmt: str):
     if fmt not in FORMATS:
         abort(404, description=f"no citation format {fmt[:20]!r}; use bib, ris or json")
     document = passage_document(passage_id)
-    mimetype, name = FORMATS[fmt]
+    content_type, name = FORMATS[fmt]
     body = document["citations"][name]
     filename = f"{document['id'].replace(':', '-')}.{fmt}"
-    return Response(body, mimetype=mimetype.split(";")[0], headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": mimetype})
+    return Response(body, content_type=content_type, headers={"Content-Disposition": attachment(filename)})
+
+
+def attachment(filename: str) -> str:
+    """A ``Content-Disposition`` for downloading ``filename``: an ASCII ``filename`` every client
+    reads (other characters as ``_``), and the exact name as RFC 5987 ``filename*``."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @pages.get("/r/<report_id>")
 def report(report_id: str):
-    """The whole report as passages; ``#<passage-id>`` highlights one."""
+    """The report a page at a time (``?page=N``, ``REPORT_PAGE_SIZE`` passages each), with links
+    to the other pages; ``#<passage-id>`` highlights one (``passage_in_report_url`` finds its page)."""
     searcher = get_searcher()
     found = searcher.report(report_id) if REPORT_ID.match(report_id) else None
     if found is None:
         abort(404, description=f"no report with id {report_id[:100]!r}")
-    return render_template("report.html", report=found, passages=searcher.report_passages(report_id))
+    pages_count = max(1, math.ceil(found.get("passages", 0) / REPORT_PAGE_SIZE))
+    page = _page_number(request.args.get("page"), pages_count)
+    first = (page - 1) * REPORT_PAGE_SIZE + 1
+    ordinals = range(first, min(first + REPORT_PAGE_SIZE, found.get("passages", 0) + 1))
+    passages = [passage for passage in (searcher.passage(passage_id_of(report_id, ordinal)) for ordinal in ordinals) if passage]
+    return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count)
+
+
+def passage_in_report_url(passage_id: str, anchor: str | None = None) -> str:
+    """The link to a passage (``<report-id>:pNNN``) in the report view: the page that holds it,
+    anchored at the passage (or at ``anchor``, such as a text fragment)."""
+    report_id, _, ordinal = passage_id.rpartition(":p")
+    page = (int(ordinal) - 1) // REPORT_PAGE_SIZE + 1
+    return url_for("pages.report", report_id=report_id, page=page if page > 1 else None, _anchor=anchor or passage_id)
 
 
 @pages.get("/healthz")
