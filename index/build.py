@@ -6,10 +6,14 @@ time (a second one is refused with a clear message).
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
+import multiprocessing.util
 import os
 import shutil
+import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -54,19 +58,36 @@ class BuildResult:
     translator_note: str = ""
 
 
+# Lock files this process holds. POSIX record locks do not conflict within one process, and
+# closing any descriptor of the file drops them: a second build here is refused before opening it.
+_HELD_LOCKS: set[Path] = set()
+
+
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index folder's build lock, or raise ``BuildError`` when another build has it."""
+    """Hold the index folder's build lock, or raise ``BuildError`` when another build has it.
+
+    The lock is a POSIX record lock (``lockf``): it belongs to this process alone, is not
+    inherited by forked workers, and goes when the process ends, however it ends."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK, "a+") as lock:
+    path = (index_dir / LOCK).resolve()
+    if path in _HELD_LOCKS:
+        raise BuildError(_busy(index_dir))
+    with open(path, "a+") as lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"another `shuangyu build` is running on {index_dir}; try again when it has finished") from None
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # EAGAIN or EACCES, depending on the system
+            raise BuildError(_busy(index_dir)) from None
+        _HELD_LOCKS.add(path)
         try:
             yield
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            _HELD_LOCKS.discard(path)
+            fcntl.lockf(lock, fcntl.LOCK_UN)
+
+
+def _busy(index_dir: Path) -> str:
+    return f"another `shuangyu build` is running on {index_dir}; try again when it has finished"
 
 
 def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress: bool = True,
@@ -212,42 +233,43 @@ def _add_reports(ix, reports: list[Report], engine: Engine, progress: bool, para
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
     many = parallel and len(passages) >= PARALLEL_FROM
-    writer = ix.writer(limitmb=256, procs=2 if many else 1, multisegment=many)
-    try:
-        for report_id in replacing:
-            writer.delete_by_term("report_id", report_id)
-        for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
-                                                        desc="Indexing passages", unit="passage", disable=not progress):
-            metadata = report.metadata
-            glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text)
-            writer.add_document(
-                id=passage.id,
-                report_id=report.id,
-                report_title=metadata.title,
-                kind=passage.kind,
-                ordinal=passage.ordinal,
-                section=passage.section,
-                text=passage.text,
-                text_bigrams=passage.text,
-                text_en=english,
-                gloss_en=glossed,
-                gloss_terms=glossed if made_by != gloss.ENGINE else "",
-                pinyin=gloss.pinyin_terms(passage.text),
-                translation_engine=made_by,
-                year=metadata.year,
-                date=metadata.date,
-                content_hash=passage.content_hash,
-                spans=[list(span) for span in passage.spans],
-            )
-            engines[report.id][made_by] += 1
-            kinds[report.id][passage.kind] += 1
-    except BaseException:
-        # Ctrl-C or SIGTERM too: release Whoosh's write lock and drop the uncommitted segment
-        # (the index stays at its last generation). The error goes on up.
-        writer.cancel()
-        raise
-    # A small update adds a segment without merging, so the update is quick.
-    writer.commit(merge=not replacing and parallel)
+    with _workers_die_with_this_process():
+        writer = ix.writer(limitmb=256, procs=2 if many else 1, multisegment=many)
+        try:
+            for report_id in replacing:
+                writer.delete_by_term("report_id", report_id)
+            for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
+                                                            desc="Indexing passages", unit="passage", disable=not progress):
+                metadata = report.metadata
+                glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text)
+                writer.add_document(
+                    id=passage.id,
+                    report_id=report.id,
+                    report_title=metadata.title,
+                    kind=passage.kind,
+                    ordinal=passage.ordinal,
+                    section=passage.section,
+                    text=passage.text,
+                    text_bigrams=passage.text,
+                    text_en=english,
+                    gloss_en=glossed,
+                    gloss_terms=glossed if made_by != gloss.ENGINE else "",
+                    pinyin=gloss.pinyin_terms(passage.text),
+                    translation_engine=made_by,
+                    year=metadata.year,
+                    date=metadata.date,
+                    content_hash=passage.content_hash,
+                    spans=[list(span) for span in passage.spans],
+                )
+                engines[report.id][made_by] += 1
+                kinds[report.id][passage.kind] += 1
+            # A small update adds a segment without merging, so the update is quick.
+            writer.commit(merge=not replacing and parallel)
+        except BaseException:
+            # Ctrl-C or SIGTERM too: stop the worker processes, release Whoosh's write lock and
+            # drop the uncommitted segment (the index stays at its last generation). The error goes on up.
+            _abandon(writer)
+            raise
     entries = [
         {
             "id": report.id,
@@ -269,6 +291,49 @@ def _add_reports(ix, reports: list[Report], engine: Engine, progress: bool, para
         for report in reports
     ]
     return _Written(run, entries)
+
+
+def _abandon(writer) -> None:
+    """End a writer's worker processes (Whoosh's own ``cancel`` leaves them waiting for work
+    forever) and cancel the writer unless its commit already closed it."""
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    if hasattr(writer, "jobqueue"):
+        # Nobody will read what is left in the queue: exit without waiting to flush it.
+        writer.jobqueue.cancel_join_thread()
+    if not writer.is_closed:
+        writer.cancel()
+
+
+class _DieWithParent:
+    """Run in each process forked while it is alive: the process gets SIGKILL when its parent
+    ends, however that ends (Linux ``PR_SET_PDEATHSIG``), so that a killed build leaves no worker."""
+
+    PR_SET_PDEATHSIG = 1
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def arm(self) -> None:
+        # The parent ends the workers itself (``_abandon``); Ctrl+C reaching the whole process
+        # group must not make each worker print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if sys.platform.startswith("linux"):
+            ctypes.CDLL(None, use_errno=True).prctl(self.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != self.parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+
+@contextmanager
+def _workers_die_with_this_process() -> Iterator[None]:
+    """While inside, every process that multiprocessing forks (Whoosh's writer workers, started
+    with fork: see ``multiprocessing.get_start_method``) dies with this one."""
+    guard = _DieWithParent()
+    # The registry holds the guard weakly: it is dropped when this block ends.
+    multiprocessing.util.register_after_fork(guard, _DieWithParent.arm)
+    yield
 
 
 def _switch_current(index_dir: Path, build: Path) -> None:

@@ -130,6 +130,88 @@ def test_a_killed_build_leaves_the_previous_index_and_the_next_build_succeeds(bi
     assert not list((index_dir / "builds").glob(".tmp-*"))
 
 
+@pytest.fixture(scope="module")
+def parallel_site_built(tmp_path_factory):
+    """A corpus big enough for the parallel (two worker processes) build, and its index."""
+    root = tmp_path_factory.mktemp("parallel")
+    generate(root / "corpus", 3000)
+    env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(root / "corpus"), "SHUANGYU_INDEX_DIR": str(root / "index"),
+           "SHUANGYU_INSTANCE_DIR": str(root / "instance")}
+    built = shuangyu("build", "--quiet", "--translator", "gloss", env=env)
+    assert built.returncode == 0, built.stderr
+    return root, env
+
+
+@pytest.fixture
+def parallel_site(parallel_site_built, tmp_path):
+    """A copy of ``parallel_site_built``'s index (and the same corpus) for one test to damage."""
+    root, env = parallel_site_built
+    shutil.copytree(root / "index", tmp_path / "index", symlinks=True)
+    return {**env, "SHUANGYU_INDEX_DIR": str(tmp_path / "index")}
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text() if entry.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (an orphan that no one has reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("signal_number, after", [(signal.SIGKILL, 0.0), (signal.SIGKILL, 3.0),
+                                                  (signal.SIGTERM, 0.0), (signal.SIGTERM, 3.0)],
+                         ids=["kill-at-start", "kill-later", "term-at-start", "term-later"])
+def test_a_parallel_build_killed_leaves_no_worker_and_the_next_build_runs(parallel_site, tmp_path, signal_number, after):
+    index_dir = Path(parallel_site["SHUANGYU_INDEX_DIR"])
+    before = (index_dir / "current").resolve()
+    # Output to a file: a pipe would stay open as long as any worker lives.
+    with open(tmp_path / "stderr", "w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "web.cli", "build", "--force", "--quiet", "--translator", "gloss"],
+                                   cwd=REPOSITORY_ROOT, env=parallel_site, stdout=subprocess.DEVNULL, stderr=stderr)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not children_of(process.pid):
+            assert process.poll() is None and time.monotonic() < deadline, "the build started no worker process"
+            time.sleep(0.05)
+        time.sleep(after)
+        workers = children_of(process.pid)
+        assert workers, "the workers ended before the signal"
+        process.send_signal(signal_number)
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while any(map(is_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(is_running, workers)), "a worker process outlived its build"
+    finally:
+        for pid in filter(is_running, workers):
+            os.kill(pid, signal.SIGKILL)
+    assert "Traceback" not in (tmp_path / "stderr").read_text()
+    if signal_number == signal.SIGTERM:
+        assert not list((index_dir / "builds").glob(".tmp-*")), "SIGTERM left the temporary build behind"
+    assert (index_dir / "current").resolve() == before
+    answer = shuangyu("search", "沙坪坝", "--json", env=parallel_site)
+    assert answer.returncode == 0 and json.loads(answer.stdout)["total"] > 0
+    again = shuangyu("build", "--quiet", "--translator", "gloss", env=parallel_site)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
+    assert not list((index_dir / "builds").glob(".tmp-*"))
+
+
 def test_a_second_build_at_the_same_time_is_refused_and_the_first_completes(big_site):
     assert shuangyu("build", "--quiet", env=big_site).returncode == 0
     first = started_build(big_site)

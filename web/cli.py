@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
 from html import unescape
 from pathlib import Path
@@ -50,6 +51,7 @@ def main() -> None:
 def build(force: bool, quiet: bool, translator: str) -> None:
     """Build the search index from the corpus folder (atomically: the old index keeps
     answering until the new one is complete)."""
+    _stop_on_sigterm()
     try:
         result = build_index(CORPUS_DIR.value(), INDEX_DIR.value(), force=force, progress=not quiet, translator=translator)
     except BuildError as error:
@@ -249,6 +251,16 @@ def serve(host: str, port: int, threads: int, connection_limit: int, channel_tim
         server.run()
     except KeyboardInterrupt:
         click.echo("Stopped.")
+
+
+def _stop_on_sigterm() -> None:
+    """Make SIGTERM stop this command as Ctrl+C does, so that a build cleans up after itself
+    (its temporary folder removed, its workers ended) instead of dying where it stands."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _terminal(snippet: str) -> str:
