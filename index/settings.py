@@ -45,7 +45,40 @@ INDEX_DIR = Setting(
     "Folder holding the search index (built by `shuangyu build`; never in git).",
 )
 
-SETTINGS = (CORPUS_DIR, INDEX_DIR, INSTANCE_DIR)
+
+
+class SettingError(Exception):
+    """A setting's environment variable holds a value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A setting that is a positive whole number (a size cap)."""
+
+    name: str
+    env: str
+    default: int
+    help: str
+
+    def value(self) -> int:
+        """The environment variable's number when set and non-empty, else the default;
+        ``SettingError`` when it is not a positive whole number."""
+        raw = os.environ.get(self.env, "").strip().replace("_", "")
+        if not raw:
+            return self.default
+        if not raw.isdigit() or int(raw) == 0:
+            raise SettingError(f"{self.env} must be a positive whole number, not {raw!r}")
+        return int(raw)
+
+
+MODEL_MAX_BYTES = Limit(
+    "model_max_bytes",
+    "SHUANGYU_MODEL_MAX_BYTES",
+    2_000_000_000,
+    "Largest unpacked size, in bytes, of a model archive that `shuangyu models install` accepts.",
+)
+
+SETTINGS = (CORPUS_DIR, INDEX_DIR, INSTANCE_DIR, MODEL_MAX_BYTES)
 
 
 def models_dir() -> Path:

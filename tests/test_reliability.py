@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -330,3 +332,101 @@ def test_concurrent_uncached_searches_give_the_same_answers_as_one_at_a_time(big
         thread.join()
     searcher.close()
     assert not failures, failures[:5]
+
+
+FAKE_MODEL = "zh_en_fake"
+
+
+def model_archive(path: Path, members: dict[str, bytes] | None = None, compression=zipfile.ZIP_DEFLATED) -> Path:
+    """An .argosmodel file with every part Shuangyu checks (not a working model), with
+    ``members`` (relative to its top folder) added or replaced; ``None`` for a folder."""
+    parts = {"metadata.json": json.dumps({"from_code": "zh", "to_code": "en", "package_version": "1.0"}).encode(),
+             "model/model.bin": b"model", "sentencepiece.model": b"pieces", "minisbd/zh.onnx": b"splitter",
+             **(members or {})}
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in parts.items():
+            if data is None:
+                archive.mkdir(f"{FAKE_MODEL}/{name}")
+            else:
+                archive.writestr(f"{FAKE_MODEL}/{name}", data)
+    return path
+
+
+def patch_directory(path: Path, offset: int, fmt: str, value) -> None:
+    """Overwrite the field at ``offset`` of every central directory record of a zip file (the
+    records zipfile goes by)."""
+    data = bytearray(path.read_bytes())
+    start = data.find(b"PK\x01\x02")
+    while start != -1:
+        struct.pack_into(fmt, data, start + offset, value)
+        start = data.find(b"PK\x01\x02", start + 4)
+    path.write_bytes(bytes(data))
+
+
+def broken_archive(folder: Path, fault: str) -> Path:
+    """A model archive with ``fault``."""
+    path = folder / f"{fault}.argosmodel"
+    if fault == "bad-crc":
+        model_archive(path, {"model/model.bin": b"M" * 5000}, compression=zipfile.ZIP_STORED)
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"M" * 100, b"N" + b"M" * 99, 1))
+    elif fault == "encrypted":
+        model_archive(path)
+        patch_directory(path, 8, "<H", 0x1)  # general purpose flags: bit 0, encrypted
+    elif fault == "unsupported-compression":
+        model_archive(path)
+        patch_directory(path, 10, "<H", 99)  # compression method 99: AES (WinZip)
+    elif fault == "sizes-that-lie":
+        model_archive(path, {"model/model.bin": bytes(3_000_000)})
+        patch_directory(path, 24, "<I", 1000)  # declared uncompressed size
+    elif fault == "too-big":
+        model_archive(path, {"model/model.bin": bytes(3_000_000)})
+    elif fault == "nested-json":
+        model_archive(path, {"metadata.json": b"[" * 100_000 + b"]" * 100_000})
+    elif fault == "invalid-json":
+        model_archive(path, {"metadata.json": b"{\"from_code\": \xff}"})
+    elif fault == "metadata-folder":
+        model_archive(path, {"metadata.json": None, "metadata.json/inside": b"{}"})
+    return path
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("bad-crc", "Bad CRC-32"),
+    ("encrypted", "encrypted"),
+    ("unsupported-compression", "compression method"),
+    ("sizes-that-lie", "cannot unpack"),
+    ("too-big", "unpacks to more than 1,000,000 bytes"),
+    ("nested-json", "nested too deeply"),
+    ("invalid-json", "not valid JSON"),
+    ("metadata-folder", "cannot read metadata.json"),
+])
+def test_a_faulty_model_archive_is_refused_in_one_line_and_leaves_nothing(site, tmp_path, fault, message):
+    env = {**site, "SHUANGYU_MODEL_MAX_BYTES": "1000000"}
+    result = shuangyu("models", "install", str(broken_archive(tmp_path, fault)), env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert message in result.stderr
+    models = Path(site["SHUANGYU_INSTANCE_DIR"]) / "models"
+    assert not models.exists() or not list(models.iterdir())
+
+
+def test_a_model_within_the_cap_installs_and_a_killed_install_is_cleaned_up_at_the_next_one(site, tmp_path):
+    models = Path(site["SHUANGYU_INSTANCE_DIR"]) / "models"
+    # What an install killed part way leaves: its folder, named for a process that has ended.
+    abandoned = models / ".unpack-999999999-k1ll3d"
+    (abandoned / FAKE_MODEL).mkdir(parents=True)
+    (abandoned / FAKE_MODEL / "model.bin").write_bytes(bytes(1000))
+    running = models / f".unpack-{os.getpid()}-running"
+    running.mkdir()
+    listed = shuangyu("models", "list", env=site)
+    assert listed.returncode == 0 and "No model installed" in listed.stdout
+    assert not abandoned.exists() and running.exists()
+    abandoned.mkdir()
+    env = {**site, "SHUANGYU_MODEL_MAX_BYTES": "4000000"}
+    result = shuangyu("models", "install", str(model_archive(tmp_path / "ok.argosmodel", {"model/model.bin": bytes(3_000_000)})),
+                      env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"Installed {FAKE_MODEL}@1.0" in result.stdout
+    assert sorted(path.name for path in models.iterdir()) == [running.name, FAKE_MODEL]
+    bad = shuangyu("models", "install", str(tmp_path / "ok.argosmodel"), env={**site, "SHUANGYU_MODEL_MAX_BYTES": "lots"})
+    assert bad.returncode == 2 and "SHUANGYU_MODEL_MAX_BYTES must be a positive whole number" in bad.stderr

@@ -18,8 +18,10 @@ from index.models import ModelError
 from index.models import install as install_model
 from index.models import installed as installed_models
 from index.models import remove as remove_model
+from index.models import remove_abandoned_unpacks
 from index.passages import split_report
-from index.settings import CORPUS_DIR, INDEX_DIR, INSTANCE_DIR, SETTINGS, models_dir, translation_memory_path
+from index.settings import (CORPUS_DIR, INDEX_DIR, INSTANCE_DIR, MODEL_MAX_BYTES, SETTINGS, SettingError, models_dir,
+                            translation_memory_path)
 from index.translate import CHOICES, TranslationError, select_engine, translate_all
 from index.store import IndexUnavailable, current_manifest
 from search.warm import warm_up
@@ -136,8 +138,8 @@ def models() -> None:
 def models_install(archive: Path) -> None:
     """Install a model from an .argosmodel FILE (offline; get it from the Argos package index)."""
     try:
-        package = install_model(archive, models_dir())
-    except ModelError as error:
+        package = install_model(archive, models_dir(), MODEL_MAX_BYTES.value())
+    except (ModelError, SettingError) as error:
         raise CommandError(str(error)) from None
     click.echo(f"Installed {package.identity} ({package.from_code}→{package.to_code}) in {package.path}.")
 
@@ -145,6 +147,7 @@ def models_install(archive: Path) -> None:
 @models.command("list")
 def models_list() -> None:
     """List the installed models."""
+    remove_abandoned_unpacks(models_dir())
     packages = installed_models(models_dir())
     if not packages:
         click.echo(f"No model installed in {models_dir()}.")
