@@ -435,10 +435,13 @@ class Searcher:
             "next_id": neighbours.get(fields["ordinal"] + 1),
         }
 
-    def report_passages(self, report_id: str) -> list[dict]:
-        """Every passage of a report in reading order (empty when the report is unknown)."""
+    def report_passages(self, report_id: str, first: int = 1, count: int | None = None) -> list[dict]:
+        """The passages of a report in reading order, from ordinal ``first``, at most ``count``
+        of them (all with ``None``); empty when the report is unknown."""
+        last = None if count is None else first + count - 1
+        query = wq.And([wq.Term("report_id", report_id), wq.NumericRange("ordinal", first, last)])
         with self._current().reading() as reader:
-            hits = reader.searcher.search(wq.Term("report_id", report_id), limit=None, sortedby="ordinal")
+            hits = reader.searcher.search(query, limit=count, sortedby="ordinal")
             return [hit.fields() for hit in hits]
 
     def report(self, report_id: str) -> dict | None:

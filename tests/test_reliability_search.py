@@ -136,3 +136,14 @@ def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, 
     assert stuck.status_code == 503 and stuck.get_json()["status"] == "stuck"
     assert stuck.get_json()["searches_running"] == 1 and stuck.get_json()["longest_search_ms"] >= 200
     assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_the_page_and_the_api_say_when_a_search_stopped_at_its_budget(generated_index, worst_query):
+    from web.app import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}).test_client()
+    answer = client.get("/api/search?" + urllib.parse.urlencode({"q": worst_query})).get_json()
+    assert answer["partial"] is True and answer["results"]
+    page = client.get("/?" + urllib.parse.urlencode({"q": worst_query})).get_data(as_text=True)
+    assert 'class="partial"' in page and ("stopped at its time limit" in page or "到时限就停了" in page)
+    assert 'class="partial"' not in client.get("/?q=" + urllib.parse.quote(NORMAL)).get_data(as_text=True)

@@ -15,6 +15,9 @@ STRINGS = {
     "lang_zh": ("只搜中文", "Chinese only"),
     "lang_en": ("只搜英文", "English only"),
     "results": ("共 {total} 段，用时 {ms} 毫秒", "{total} passages in {ms} ms"),
+    "partial": ("这次搜索到时限就停了：以下是已查过的段落中最相关的，总数只计已查过的。请缩短查询再试。",
+                "This search stopped at its time limit: these are the best of the passages it had looked at, "
+                "and the count covers only those. A shorter query searches everything."),
     "all_reports": ("全部报告", "All reports"),
     "machine_translation": ("机器翻译", "Machine translation"),
     "dictionary_gloss": ("词典逐词释义（非翻译）", "Dictionary gloss (word by word, not a translation)"),

@@ -39,6 +39,8 @@ SEARCH_RESPONSE = {
         "lang": _STRING,
         "report": _NULLABLE_STRING,
         "total": {"type": "integer", "minimum": 0},
+        "partial": {"type": "boolean", "description": "True when the search stopped at its time budget: "
+                    "the results are the best of the matches seen, and total counts only those."},
         "offset": {"type": "integer"},
         "limit": {"type": "integer"},
         "took_ms": {"type": "number"},
@@ -102,9 +104,11 @@ SUGGESTIONS = {
 HEALTH = {
     "type": "object",
     "required": ["status"],
-    "properties": {"status": {"type": "string", "enum": ["ok"]}, "built_at": _STRING,
+    "properties": {"status": {"type": "string", "enum": ["ok", "stuck"]}, "built_at": _STRING,
                    "passages": {"type": "integer"}, "reports": {"type": "integer"},
-                   "engines": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                   "engines": {"type": "object", "additionalProperties": {"type": "integer"}},
+                   "searches_running": {"type": "integer", "minimum": 0},
+                   "longest_search_ms": {"type": "number", "description": "How long the oldest search under way has run."}},
 }
 
 
@@ -188,7 +192,11 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
             "/healthz": {"get": {
                 "operationId": "health",
                 "summary": "Whether the service has an index to answer from",
-                "responses": {"200": _json("Healthy", "Health"), "503": _problem("No usable index")},
+                "responses": {"200": _json("Healthy", "Health"),
+                              "503": {"description": "No usable index (a problem), or a search stuck far past its "
+                                                     "time budget (Health with status 'stuck')",
+                                      "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}},
+                                                  "application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}},
             }},
         },
         "components": {"schemas": {"Result": RESULT, "SearchResponse": SEARCH_RESPONSE, "Report": REPORT,

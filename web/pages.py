@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from index.passages import passage_id as passage_id_of
 from search.cite import FORMATS
 from search.query import QueryError
 from web.api import passage_document
@@ -96,8 +95,7 @@ def report(report_id: str):
     pages_count = max(1, math.ceil(found.get("passages", 0) / REPORT_PAGE_SIZE))
     page = _page_number(request.args.get("page"), pages_count)
     first = (page - 1) * REPORT_PAGE_SIZE + 1
-    ordinals = range(first, min(first + REPORT_PAGE_SIZE, found.get("passages", 0) + 1))
-    passages = [passage for passage in (searcher.passage(passage_id_of(report_id, ordinal)) for ordinal in ordinals) if passage]
+    passages = searcher.report_passages(report_id, first, REPORT_PAGE_SIZE)
     return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count)
 
 
@@ -111,11 +109,16 @@ def passage_in_report_url(passage_id: str, anchor: str | None = None) -> str:
 
 @pages.get("/healthz")
 def healthz():
-    """200 with the index's build time and size when the service can answer; a 503 problem
-    otherwise."""
-    manifest = get_searcher().manifest  # IndexUnavailable becomes a 503 problem
-    return jsonify({"status": "ok", "built_at": manifest["built_at"], "passages": manifest["passages"],
-                    "reports": len(manifest["reports"]), "engines": manifest["engines"]})
+    """200 with the index's build time and size and the searches under way when the service
+    can answer; 503 with ``"status": "stuck"`` when a search has run far past its time budget,
+    and a 503 problem when there is no usable index."""
+    searcher = get_searcher()
+    manifest = searcher.manifest  # IndexUnavailable becomes a 503 problem
+    health = searcher.health()
+    body = {"status": "stuck" if health["stuck"] else "ok", "built_at": manifest["built_at"],
+            "passages": manifest["passages"], "reports": len(manifest["reports"]), "engines": manifest["engines"],
+            "searches_running": health["searches_running"], "longest_search_ms": health["longest_search_ms"]}
+    return jsonify(body), 503 if health["stuck"] else 200
 
 
 def citation_links(passage_id: str) -> dict[str, str]:
