@@ -147,3 +147,16 @@ def test_the_page_and_the_api_say_when_a_search_stopped_at_its_budget(generated_
     page = client.get("/?" + urllib.parse.urlencode({"q": worst_query})).get_data(as_text=True)
     assert 'class="partial"' in page and ("stopped at its time limit" in page or "到时限就停了" in page)
     assert 'class="partial"' not in client.get("/?q=" + urllib.parse.quote(NORMAL)).get_data(as_text=True)
+
+
+def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(generated_index, worst_query, monkeypatch):
+    from tests.test_reliability import shuangyu
+    from web.app import create_app
+
+    monkeypatch.setenv("SHUANGYU_SEARCH_TIME_BUDGET", "0.05")
+    client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index"}).test_client()
+    assert client.get("/api/search?" + urllib.parse.urlencode({"q": worst_query})).get_json()["partial"] is True
+    env = {**os.environ, "SHUANGYU_INDEX_DIR": str(generated_index / "index"), "SHUANGYU_SEARCH_TIME_BUDGET": "soon"}
+    result = shuangyu("serve", "--port", "0", env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["Error: SHUANGYU_SEARCH_TIME_BUDGET must be a number of seconds above 0, not 'soon'"]

@@ -30,6 +30,8 @@ SITE_SETTINGS = (
                 "Comma-separated host names whose Host header may make absolute links when no base URL is set."),
     SiteSetting("RATE_LIMIT", "SHUANGYU_RATE_LIMIT", "",
                 "Requests per client address to /api/, e.g. '120 per minute' or '10/second;1000/hour'. Empty: no limit."),
+    SiteSetting("SEARCH_TIME_BUDGET", "SHUANGYU_SEARCH_TIME_BUDGET", "2",
+                "Seconds one search may walk its matches; past them it answers the best it has seen, marked partial."),
 )
 
 
@@ -47,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config["BASE_URL"] = checked_base_url(app.config["BASE_URL"])
     app.config["ALLOWED_HOSTS"] = allowed_hosts(app.config["ALLOWED_HOSTS"])
+    app.config["SEARCH_TIME_BUDGET"] = checked_seconds(app.config["SEARCH_TIME_BUDGET"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -78,6 +81,17 @@ def checked_base_url(raw: str) -> str:
             or re.search(r"[\s\"'<>\\{}]", raw):
         raise SettingError(f"SHUANGYU_BASE_URL must be an http(s) URL such as https://search.example.org, not {raw[:80]!r}")
     return raw.rstrip("/")
+
+
+def checked_seconds(raw) -> float:
+    """``raw`` as a number of seconds above zero; ``SettingError`` otherwise."""
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise SettingError(f"SHUANGYU_SEARCH_TIME_BUDGET must be a number of seconds above 0, not {str(raw)[:40]!r}")
+    return seconds
 
 
 def allowed_hosts(raw) -> tuple[str, ...]:

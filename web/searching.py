@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     ``SEARCH_TIME_BUDGET`` (seconds) bounds each search, ``SEARCH_READERS`` how many run at once,
     ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck."""
     app.extensions[EXTENSION] = Searcher(app.config["INDEX_DIR"],
-                                         time_budget=float(app.config.get("SEARCH_TIME_BUDGET", TIME_BUDGET_SECONDS)),
+                                         time_budget=app.config.get("SEARCH_TIME_BUDGET", TIME_BUDGET_SECONDS),
                                          max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
                                          stuck_after=app.config.get("SEARCH_STUCK_AFTER"))
 
