@@ -28,6 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from index import gloss
 from index.corpus import Corpus, CorpusError, Report, read_corpus
+from index.memory import TranslationMemory, TranslationMemoryError
 from index.passages import split_report
 from index.schema import SCHEMA_VERSION, passage_schema
 from index.settings import INSTANCE_DIR, models_dir, translation_memory_path
@@ -113,8 +114,10 @@ def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress
         problems = [str(problem) for problem in corpus.problems]
         if not corpus.reports:
             raise BuildError(f"no report to index in {corpus_dir}" + "".join(f"\n  {p}" for p in problems))
+        memory_path, memory_problem = _usable_memory(engine)
+        problems += [memory_problem] if memory_problem else []
         manifest = current_manifest(index_dir)
-        identity = translator_identity(engine, translation_memory_path())
+        identity = translator_identity(engine, memory_path)
         same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
         # New names or glossary terms cut every report into words differently: all is rebuilt.
         same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary
@@ -123,15 +126,33 @@ def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress
                 return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
             changed, removed = _changed_reports(corpus, manifest)
             if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
-                manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, progress)
+                manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, memory_path, progress)
                 manifest["problems"] = problems
                 return BuildResult(manifest, problems=problems, translator_note=note)
-        manifest = _write_build(corpus, index_dir, progress, engine, identity)
+        manifest = _write_build(corpus, index_dir, progress, engine, memory_path, identity)
         manifest["problems"] = problems
         return BuildResult(manifest, problems=problems, translator_note=note)
 
 
-def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine, identity: str) -> dict:
+def _usable_memory(engine: Engine) -> tuple[Path | None, str]:
+    """The translation memory for ``engine``, and a problem to report ("" when none).
+
+    The gloss only reads remembered machine translations, so it goes on without a memory that
+    cannot be opened (and says so); a machine engine needs it: ``BuildError``."""
+    path = translation_memory_path()
+    if not engine.machine and not path.is_file():
+        return path, ""
+    try:
+        TranslationMemory(path).close()
+    except TranslationMemoryError as error:
+        if engine.machine:
+            raise BuildError(str(error)) from None
+        return None, f"{error}; the English is the dictionary gloss alone"
+    return path, ""
+
+
+def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine, memory_path: Path | None,
+                 identity: str) -> dict:
     started = time.perf_counter()
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -140,7 +161,7 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
     temporary.mkdir()
     try:
         ix = whoosh_index.create_in(str(temporary), passage_schema())
-        written = _add_reports(ix, corpus.reports, engine, progress, parallel=True)
+        written = _add_reports(ix, corpus.reports, engine, memory_path, progress, parallel=True)
         ix.close()
         manifest = {
             "schema_version": SCHEMA_VERSION,
@@ -176,7 +197,7 @@ def _changed_reports(corpus: Corpus, manifest: dict) -> tuple[list[Report], set[
 
 
 def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: list[Report], removed: set[str],
-                     engine: Engine, progress: bool) -> dict:
+                     engine: Engine, memory_path: Path | None, progress: bool) -> dict:
     """Re-index only the changed, new and removed reports, in the current build.
 
     Whoosh commits a new generation atomically, so readers see the index before or after the
@@ -187,7 +208,7 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
     build = current_build(index_dir)
     ix = FileStorage(str(build), supports_mmap=False).open_index()  # see store.check_readable
     writer_report_ids = removed | {report.id for report in changed}
-    written = _add_reports(ix, changed, engine, progress, parallel=False, replacing=writer_report_ids)
+    written = _add_reports(ix, changed, engine, memory_path, progress, parallel=False, replacing=writer_report_ids)
     ix.close()
     entries = {entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids}
     entries.update({entry["id"]: entry for entry in written.report_entries})
@@ -223,12 +244,12 @@ class _Written:
                 "passages_per_second": round(self.run.rate, 2)}
 
 
-def _add_reports(ix, reports: list[Report], engine: Engine, progress: bool, parallel: bool,
+def _add_reports(ix, reports: list[Report], engine: Engine, memory_path: Path | None, progress: bool, parallel: bool,
                  replacing: set[str] = frozenset()) -> _Written:
     """Add the passages of ``reports`` to ``ix`` (deleting those of the ``replacing`` report ids
     first) in one commit; the writer is cancelled on any error."""
     passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text)]
-    run = translate_all(engine, [passage.text for _, passage in passages], translation_memory_path(), progress=progress)
+    run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress)
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).

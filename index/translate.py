@@ -129,11 +129,12 @@ class TranslationRun:
         return self.translated / self.seconds if self.seconds else 0.0
 
 
-def translate_all(engine: Engine, texts: list[str], memory_path: Path, progress: bool = True) -> TranslationRun:
+def translate_all(engine: Engine, texts: list[str], memory_path: Path | None, progress: bool = True) -> TranslationRun:
     """Translate ``texts`` with ``engine``, through the translation memory for machine engines.
 
     Only texts the memory lacks go to the model, in batches committed one by one, so an
-    interrupted run keeps what it finished and the next run resumes after it.
+    interrupted run keeps what it finished and the next run resumes after it. The gloss reads
+    remembered machine translations from the memory unless ``memory_path`` is ``None``.
     """
     run = TranslationRun(engine.name, engine.model)
     if not engine.machine:
@@ -157,21 +158,22 @@ def translate_all(engine: Engine, texts: list[str], memory_path: Path, progress:
     return run
 
 
-def translator_identity(engine: Engine, memory_path: Path) -> str:
+def translator_identity(engine: Engine, memory_path: Path | None) -> str:
     """What the English of a build depends on: the engine's model, and for the gloss the
-    remembered machine translations it would use. A build is up to date only if this is unchanged."""
-    if engine.machine or not memory_path.is_file():
+    remembered machine translations it would use (none without ``memory_path``). A build is up
+    to date only if this is unchanged."""
+    if engine.machine or memory_path is None or not memory_path.is_file():
         return f"{engine.name}:{engine.model}"
     with TranslationMemory(memory_path) as memory:
         model = memory.best_model(ArgosEngine.name)
         return f"{engine.name}:{engine.model}+memory:{model}:{memory.count()}" if model else f"{engine.name}:{engine.model}"
 
 
-def _gloss_or_remembered(engine: Engine, texts: list[str], memory_path: Path, run: TranslationRun) -> TranslationRun:
+def _gloss_or_remembered(engine: Engine, texts: list[str], memory_path: Path | None, run: TranslationRun) -> TranslationRun:
     """The gloss, except where the memory holds an Argos translation (imported from a machine
     that has the model, with `shuangyu translate --import`)."""
     remembered: dict[str, str] = {}
-    if memory_path.is_file():
+    if memory_path is not None and memory_path.is_file():
         with TranslationMemory(memory_path) as memory:
             model = memory.best_model(ArgosEngine.name)
             if model:

@@ -430,3 +430,81 @@ def test_a_model_within_the_cap_installs_and_a_killed_install_is_cleaned_up_at_t
     assert sorted(path.name for path in models.iterdir()) == [running.name, FAKE_MODEL]
     bad = shuangyu("models", "install", str(tmp_path / "ok.argosmodel"), env={**site, "SHUANGYU_MODEL_MAX_BYTES": "lots"})
     assert bad.returncode == 2 and "SHUANGYU_MODEL_MAX_BYTES must be a positive whole number" in bad.stderr
+
+
+def memory_record(source: str = "物流枢纽", translation: str = "logistics hub", **fields) -> dict:
+    """One line of `shuangyu translate --export`, as a dict."""
+    from index.memory import source_hash
+
+    return {"engine": "argos", "model": "zh_en@1.0", "source_hash": source_hash(source), "source": source,
+            "translation": translation, "created_at": "2026-01-01T00:00:00+00:00", **fields}
+
+
+@pytest.mark.parametrize("fault, line, message", [
+    ("lone-surrogate", json.dumps(memory_record(translation="\ud800 hub")), "translation holds a lone surrogate"),
+    ("nested", "[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
+    ("number", json.dumps(memory_record(translation=42)), "translation must be text, not int"),
+    ("object", json.dumps(memory_record(model={"name": "x"})), "model must be text, not dict"),
+    ("list", json.dumps(list(memory_record().values())), "not a translation record"),
+    ("too-long", json.dumps(memory_record(translation="a" * 20_001)), "translation is longer than 20,000 characters"),
+    ("huge-line", json.dumps(memory_record(translation="a" * 300_000)), "longer than 240,800 characters"),
+])
+def test_a_faulty_memory_import_is_refused_in_one_line_and_imports_nothing(site, tmp_path, fault, line, message):
+    file = tmp_path / "memory.jsonl"
+    file.write_text(json.dumps(memory_record(), ensure_ascii=False) + "\n" + line + "\n", encoding="utf-8")
+    result = shuangyu("translate", "--import", str(file), env=site)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert f"memory.jsonl, line 2: {message}" in result.stderr
+    exported = shuangyu("translate", "--export", str(tmp_path / "out.jsonl"), env=site)
+    assert "Exported 0 translations" in exported.stdout
+
+
+def test_a_memory_import_file_past_the_size_cap_is_refused_unread(site, tmp_path):
+    from index.memory import MAX_IMPORT_BYTES
+
+    file = tmp_path / "huge.jsonl"
+    with file.open("wb") as sparse:  # a hole: no disk space, no time to write
+        sparse.truncate(MAX_IMPORT_BYTES + 1)
+    result = shuangyu("translate", "--import", str(file), env=site, timeout=60)
+    assert result.returncode == 2 and f"huge.jsonl: larger than {MAX_IMPORT_BYTES:,} bytes" in result.stderr
+
+
+@pytest.fixture
+def damaged_memory(site):
+    """The site with a translation memory file that is not a database."""
+    memory = Path(site["SHUANGYU_INSTANCE_DIR"]) / "translations.sqlite"
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    memory.write_bytes(b"this is not an SQLite database" * 100)
+    return memory
+
+
+def test_a_damaged_memory_is_named_and_the_gloss_builds_without_it(site, damaged_memory, tmp_path):
+    built = shuangyu("build", "--quiet", "--translator", "gloss", env=site)
+    assert built.returncode == 0, built.stderr
+    assert f"the translation memory {damaged_memory} is damaged" in built.stderr and "move it away" in built.stderr
+    assert "Traceback" not in built.stderr and "Indexed 114 passages" in built.stdout
+    exported = shuangyu("translate", "--export", str(tmp_path / "out.jsonl"), env=site)
+    assert exported.returncode == 2 and len(exported.stderr.strip().splitlines()) == 1
+    assert str(damaged_memory) in exported.stderr and "move it away" in exported.stderr
+    damaged_memory.rename(damaged_memory.with_suffix(".moved"))
+    assert shuangyu("translate", "--export", str(tmp_path / "out.jsonl"), env=site).returncode == 0
+
+
+def test_serve_without_an_index_and_with_a_damaged_memory_builds_and_serves(damaged_memory, server):
+    status, body = get_json(f"{server}/api/search?q={urllib.parse.quote('物流')}")
+    assert status == 200 and body["total"] > 0
+
+
+def test_a_truncated_dictionary_file_is_named_and_made_again(site):
+    assert shuangyu("build", "--quiet", "--translator", "gloss", env=site).returncode == 0
+    (dictionary,) = Path(site["SHUANGYU_INSTANCE_DIR"]).glob("cedict-*.sqlite")
+    size = dictionary.stat().st_size
+    with dictionary.open("r+b") as file:
+        file.truncate(size // 2)
+    answer = shuangyu("search", "logistics", "--json", env=site)
+    assert answer.returncode == 0, answer.stderr
+    assert "Traceback" not in answer.stderr
+    assert f"the dictionary file {dictionary} is damaged" in answer.stderr
+    assert json.loads(answer.stdout)["total"] > 0
+    assert dictionary.stat().st_size == size

@@ -98,28 +98,28 @@ def translate(translator: str, export_to: Path | None, import_from: Path | None,
     Interrupted, it keeps what it translated and resumes there next time."""
     memory_path = translation_memory_path()
     if export_to or import_from:
-        with TranslationMemory(memory_path) as memory:
-            if export_to:
-                lines = 0
-                with export_to.open("w", encoding="utf-8") as out:
-                    for line in memory.export_lines():
-                        out.write(line + "\n")
-                        lines += 1
-                click.echo(f"Exported {lines} translations to {export_to}.")
-            if import_from:
-                try:
-                    with import_from.open(encoding="utf-8") as lines_in:
-                        added = memory.import_lines(lines_in, import_from.name)
-                except (TranslationMemoryError, UnicodeDecodeError) as error:
-                    raise CommandError(str(error)) from None
-                click.echo(f"Imported {added} translations from {import_from}; the memory holds {memory.count()}.")
+        try:
+            with TranslationMemory(memory_path) as memory:
+                if export_to:
+                    lines = 0
+                    with export_to.open("w", encoding="utf-8") as out:
+                        for line in memory.export_lines():
+                            out.write(line + "\n")
+                            lines += 1
+                    click.echo(f"Exported {lines} translations to {export_to}.")
+                if import_from:
+                    added = memory.import_file(import_from)
+                    click.echo(f"Imported {added} translations from {import_from}; the memory holds {memory.count()}.")
+        except TranslationMemoryError as error:
+            raise CommandError(str(error)) from None
         return
     try:
         engine, note = select_engine(translator, models_dir(), INSTANCE_DIR.value())
         if not engine.machine:
             raise TranslationError(f"{note} Nothing to translate: install a model with `shuangyu models install FILE.argosmodel`.")
         corpus = read_corpus(CORPUS_DIR.value())
-    except (TranslationError, CorpusError) as error:
+        TranslationMemory(memory_path).close()  # a damaged memory is told before the model loads
+    except (TranslationError, CorpusError, TranslationMemoryError) as error:
         raise CommandError(str(error)) from None
     click.echo(note)
     texts = [passage.text for report in corpus.reports for passage in split_report(report.id, report.text)]
