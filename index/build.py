@@ -98,17 +98,26 @@ def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress
     ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.translate``); machine
     translations go through the translation memory of the instance folder. Returns the new (or
     current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
-    report, when the translator cannot run, or when another build is running.
+    report, when the translator cannot run, when another build is running, or when the index
+    folder cannot be written (full, read-only): the previous index still answers then.
     """
+    try:
+        return _build(Path(corpus_dir), Path(index_dir), force, progress, translator)
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use is unchanged") from None
+
+
+def _build(corpus_dir: Path, index_dir: Path, force: bool, progress: bool, translator: str) -> BuildResult:
+    """``build_index`` itself; file system errors go on up."""
     try:
         engine, note = select_engine(translator, models_dir(), INSTANCE_DIR.value())
     except TranslationError as error:
         raise BuildError(str(error)) from None
-    index_dir = Path(index_dir)
     with build_lock(index_dir):
         _remove_abandoned_builds(index_dir)
         try:
-            corpus = read_corpus(Path(corpus_dir))
+            corpus = read_corpus(corpus_dir)
         except CorpusError as error:
             raise BuildError(str(error)) from None
         problems = [str(problem) for problem in corpus.problems]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 from index import build as build_module
 from index.build import BuildError, build_index, build_lock
@@ -95,3 +99,36 @@ def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
     result = build_index(corpus, index_dir, progress=False)
     assert not result.up_to_date and result.manifest["last_update"]["mode"] == "full"
     assert build_index(corpus, index_dir, progress=False).up_to_date
+
+
+@pytest.mark.parametrize("code, message", [(errno.ENOSPC, "No space left on device"),
+                                           (errno.EROFS, "Read-only file system")])
+def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_still_answers(
+        make_corpus, tmp_path, monkeypatch, code, message):
+    from web.cli import main
+
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
+    index_dir = tmp_path / "index"
+    for name, value in (("SHUANGYU_CORPUS_DIR", corpus), ("SHUANGYU_INDEX_DIR", index_dir),
+                        ("SHUANGYU_INSTANCE_DIR", tmp_path / "instance")):
+        monkeypatch.setenv(name, str(value))
+    assert CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss"]).exit_code == 0
+    before = current_build(index_dir)
+
+    write_text = Path.write_text
+
+    def failing_write(self, *arguments, **options):
+        # The disk fills (or turns read-only) as the build writes its manifest, its last file.
+        if self.name == "manifest.json":
+            raise OSError(code, message, str(self))
+        return write_text(self, *arguments, **options)
+
+    monkeypatch.setattr(Path, "write_text", failing_write)
+    result = CliRunner().invoke(main, ["build", "--quiet", "--force", "--translator", "gloss"])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: the build stopped: {message}: {index_dir}") and line.endswith("the index in use is unchanged")
+    monkeypatch.undo()
+    assert current_build(index_dir) == before
+    assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]
+    assert Searcher(index_dir).search("物流")["total"] == 1

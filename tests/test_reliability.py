@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -508,3 +509,40 @@ def test_a_truncated_dictionary_file_is_named_and_made_again(site):
     assert f"the dictionary file {dictionary} is damaged" in answer.stderr
     assert json.loads(answer.stdout)["total"] > 0
     assert dictionary.stat().st_size == size
+
+
+@contextmanager
+def mounted(*commands: list[str], target: Path):
+    """Run the ``mount`` commands on ``target`` (the test is skipped when mounting is not
+    allowed here), and unmount it afterwards."""
+    for command in commands:
+        if subprocess.run(["mount", *command, str(target)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(target)], capture_output=True)
+            pytest.skip("mount is not allowed here (needs root)")
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("mount") is None, reason="no mount command")
+@pytest.mark.parametrize("fault", ["full-disk", "read-only"])
+def test_a_full_or_read_only_index_folder_stops_the_build_in_one_line_and_the_index_answers(site, tmp_path, fault):
+    """On a real file system: a 4 MB tmpfs that holds one build (1.7 MB, more while it is written) but not two, or
+    the index folder bind-mounted read-only."""
+    folder = tmp_path / "mounted"
+    folder.mkdir()
+    env = {**site, "SHUANGYU_INDEX_DIR": str(folder / "index")}
+    commands = [["-t", "tmpfs", "-o", "size=4m", "tmpfs"]] if fault == "full-disk" else [["--bind", str(folder)]]
+    with mounted(*commands, target=folder):
+        assert shuangyu("build", "--quiet", "--translator", "gloss", env=env).returncode == 0
+        if fault == "read-only":
+            assert subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True).returncode == 0
+        result = shuangyu("build", "--quiet", "--force", "--translator", "gloss", env=env)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        expected = "No space left on device" if fault == "full-disk" else "Read-only file system"
+        assert f"the build stopped: {expected}" in result.stderr and "the index in use is unchanged" in result.stderr
+        answer = shuangyu("search", "物流", "--json", env=env)
+        assert answer.returncode == 0 and json.loads(answer.stdout)["total"] > 0
+        assert not list((folder / "index" / "builds").glob(".tmp-*"))
