@@ -111,15 +111,22 @@ def read_corpus(folder: Path) -> Corpus:
     """Read every ``*.txt`` report in ``folder`` (not recursive), in file-name order.
 
     Raises ``CorpusError`` only when the folder itself is missing; a bad report becomes a
-    ``Problem`` and the rest still load. Report ids are unique: a duplicate is skipped.
+    ``Problem`` and the rest still load. Report ids are unique: a duplicate is skipped. A report
+    or metadata file that links outside the folder is skipped.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     corpus = Corpus(vocabulary=_vocabulary_fingerprint(folder))
     seen_ids: dict[str, Path] = {}
+    root = folder.resolve()
     for path in sorted(folder.glob(f"*{REPORT_SUFFIX}")):
         if not path.is_file():
+            continue
+        # A link may point anywhere (a home folder, /etc): only what is in the folder is published.
+        if any(not linked.resolve().is_relative_to(root) for linked in (path, path.with_suffix(METADATA_SUFFIX))
+               if linked.exists()):
+            corpus.problems.append(Problem(path, "links to a file outside the corpus folder", skipped=True))
             continue
         try:
             report = read_report(path)

@@ -102,7 +102,7 @@ def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
 
 
 @pytest.mark.parametrize("code, message", [(errno.ENOSPC, "No space left on device"),
-                                           (errno.EROFS, "Read-only file system")])
+                                           (errno.EROFS, "Read-only file system")], ids=["full-disk", "read-only"])
 def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_still_answers(
         make_corpus, tmp_path, monkeypatch, code, message):
     from web.cli import main

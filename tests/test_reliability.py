@@ -546,3 +546,39 @@ def test_a_full_or_read_only_index_folder_stops_the_build_in_one_line_and_the_in
         answer = shuangyu("search", "物流", "--json", env=env)
         assert answer.returncode == 0 and json.loads(answer.stdout)["total"] > 0
         assert not list((folder / "index" / "builds").glob(".tmp-*"))
+
+
+def test_a_link_to_a_file_outside_the_corpus_is_not_indexed(site, tmp_path):
+    corpus = Path(site["SHUANGYU_CORPUS_DIR"])
+    secret = tmp_path / "private" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text(f"私人文件\n\n{MARKER}不该出现在索引里。\n", encoding="utf-8")
+    (corpus / "leak.txt").symlink_to(secret)
+    (corpus / "inside.txt").write_text("内部报告\n\n磁器口的正文。\n", encoding="utf-8")
+    (corpus / "inside.toml").symlink_to(tmp_path / "private" / "meta.toml")
+    (tmp_path / "private" / "meta.toml").write_text('title = "外部的元数据"\n', encoding="utf-8")
+    result = shuangyu("build", "--quiet", "--translator", "gloss", env=site)
+    assert result.returncode == 0, result.stderr
+    assert "leak.txt: links to a file outside the corpus folder (skipped)" in result.stderr
+    assert "inside.txt: links to a file outside the corpus folder (skipped)" in result.stderr
+    assert json.loads(shuangyu("search", MARKER, "--json", env=site).stdout)["total"] == 0
+    assert "from 2 reports" in result.stdout
+
+
+def test_control_characters_in_a_report_never_reach_the_terminal(site):
+    corpus = Path(site["SHUANGYU_CORPUS_DIR"])
+    hostile = ("\x1b]0;owned\x07\x1b[2J\x1b[31m红色\x9b1m\u202e")
+    # Enough ordinary text that the controls are a few in a report, as an attack would have it
+    # (a file that is mostly controls is refused as binary).
+    ordinary = "磁器口古镇游客很多。" * 100
+    (corpus / "hostile.txt").write_text(f"控制字符{hostile}报告\n\n{MARKER} {hostile}在磁器口。\n\n{ordinary}\n",
+                                        encoding="utf-8")
+    assert shuangyu("build", "--quiet", "--translator", "gloss", env=site).returncode == 0
+    plain = shuangyu("search", MARKER, env=site)
+    as_json = shuangyu("search", MARKER, "--json", env=site)
+    assert plain.returncode == 0 and as_json.returncode == 0
+    assert MARKER in plain.stdout and "红色" in plain.stdout
+    for output in (plain.stdout, as_json.stdout):
+        assert not set(output) & {"\x1b", "\x07", "\x9b", "\u202e"}, repr(output)
+    (result,) = json.loads(as_json.stdout)["results"]
+    assert "\x1b" in result["text"]  # the JSON still carries the text as it is

@@ -183,13 +183,14 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:
-        click.echo(json.dumps(response, ensure_ascii=False, indent=2))
+        click.echo(_json_for_terminal(response))
         return
     total = response["total"]
     click.echo(f"{total} passage{'s' if total != 1 else ''} ({response['took_ms']:.0f} ms)")
     for number, result in enumerate(response["results"], start=offset + 1):
         click.echo("")
-        click.echo(click.style(f"{number}. {result['id']}", bold=True) + f"  {result['report_title']} › {result['section']}")
+        click.echo(click.style(f"{number}. {_printable(result['id'])}", bold=True)
+                   + _printable(f"  {result['report_title']} › {result['section']}"))
         click.echo("   " + _terminal(result["snippet"]))
         label = "machine translation" if result["translation_engine"] != "gloss" else "dictionary gloss"
         click.echo("   " + _terminal(result["snippet_en"]) + click.style(f"  [{label}]", dim=True))
@@ -267,9 +268,32 @@ def _stop_on_sigterm() -> None:
 
 
 def _terminal(snippet: str) -> str:
-    """A snippet's HTML for a terminal: marks in colour, entities unescaped."""
-    marked = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet)
-    return unescape(marked)
+    """A snippet's HTML for a terminal: marks in colour, entities unescaped, and no control
+    character of the text (see ``_printable``)."""
+    pieces = [_printable(unescape(piece)) for piece in re.split(r"<mark>(.*?)</mark>", snippet)]
+    # re.split puts the marked pieces at the odd positions.
+    return "".join(click.style(piece, fg="yellow", bold=True) if position % 2 else piece
+                   for position, piece in enumerate(pieces))
+
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts ANSI and OSC
+# sequences that recolour, retitle or rewrite the screen), DEL, and bidirectional overrides.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Of those, the ones JSON leaves raw in a string (it escapes C0 itself).
+_CONTROL_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with every control character a report may hold turned into a space, so that
+    printing it cannot drive the terminal."""
+    return _CONTROL.sub(" ", text)
+
+
+def _json_for_terminal(response: dict) -> str:
+    """The response as JSON, with the controls that JSON leaves raw (DEL, C1, bidi overrides)
+    written as ``\\u`` escapes: the same JSON, harmless in a terminal."""
+    text = json.dumps(response, ensure_ascii=False, indent=2)
+    return _CONTROL_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 if __name__ == "__main__":
