@@ -3,6 +3,7 @@ damaged index, faulty corpus files, and a short load run. Everything runs on loo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -53,12 +54,12 @@ def big_site(tmp_path):
             "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")}
 
 
-@pytest.fixture
-def server(site):
-    """`shuangyu serve` over the site (it builds the index first, there being none)."""
+@contextlib.contextmanager
+def serving(env):
+    """`shuangyu serve` in ``env`` on a free port, its base URL once it answers /healthz."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], cwd=REPOSITORY_ROOT,
-                               env=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz", seconds=120)
@@ -66,6 +67,13 @@ def server(site):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(site):
+    """`shuangyu serve` over the site (it builds the index first, there being none)."""
+    with serving(site) as base:
+        yield base
 
 
 def get_json(url):

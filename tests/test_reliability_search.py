@@ -7,9 +7,6 @@ user would meet it."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -18,12 +15,10 @@ import pytest
 
 from bench.generate import generate
 from index.build import build_index
-from index.settings import REPOSITORY_ROOT
 from search import searcher as searcher_module
 from search.query import MAX_QUERY_WORDS
 from search.searcher import Searcher
-from tests.test_browser import free_port, wait_for
-from tests.test_reliability import get_json
+from tests.test_reliability import get_json, serving, shuangyu
 
 NORMAL = "物流"
 
@@ -81,18 +76,10 @@ def test_another_limit_or_offset_of_a_query_reuses_its_ranking(generated_index, 
 
 @pytest.fixture(scope="module")
 def generated_server(generated_index):
-    port = free_port()
     env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(generated_index / "corpus"),
            "SHUANGYU_INDEX_DIR": str(generated_index / "index"), "SHUANGYU_INSTANCE_DIR": str(generated_index / "instance")}
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], cwd=REPOSITORY_ROOT,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/healthz", seconds=120)
+    with serving(env) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
 
 
 def timed_search(base: str, query: str, **parameters) -> tuple[float, int, dict]:
@@ -150,7 +137,6 @@ def test_the_page_and_the_api_say_when_a_search_stopped_at_its_budget(generated_
 
 
 def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(generated_index, worst_query, monkeypatch):
-    from tests.test_reliability import shuangyu
     from web.app import create_app
 
     monkeypatch.setenv("SHUANGYU_SEARCH_TIME_BUDGET", "0.05")
