@@ -14,7 +14,7 @@ import time
 # a union whose one side is exhausted becomes the other side.
 REPLACE_EVERY = 10
 # How many matches between two looks at the clock.
-CLOCK_EVERY = 512
+CLOCK_EVERY = 32
 
 
 def collect(searcher, query, columns, wanted: int, report: int | None = None,

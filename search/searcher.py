@@ -120,11 +120,7 @@ def _open_searcher(build: Path):
 
 def _close_all(opened: list) -> None:
     while opened:
-        _close(opened.pop())
-
-
-def _close(opened: "OpenIndex") -> None:
-    opened.close()
+        opened.pop().close()
 
 
 class DocumentColumns:
@@ -146,12 +142,14 @@ class DocumentColumns:
 
 @dataclass(frozen=True)
 class Reader:
-    """One Whoosh searcher of an index and the helpers that read through it. Whoosh's readers
-    keep file positions and caches that threads must not share at the same time (eight threads
-    searching at once read garbled blocks, with or without mmap): one thread uses a Reader at a
-    time, and an index has several, so that one long search does not hold up the others."""
+    """One Whoosh searcher of an index, the per-document columns of the index generation it
+    sees, and the helpers that read through it. Whoosh's readers keep file positions and caches
+    that threads must not share at the same time (eight threads searching at once read garbled
+    blocks, with or without mmap): one thread uses a Reader at a time, and an index has several,
+    so that one long search does not hold up the others."""
 
     searcher: object
+    columns: DocumentColumns
     suggester: Suggester
     dictionary: ReverseDictionary
 
@@ -166,12 +164,14 @@ def _reader(build: Path, sharing: Suggester | None = None) -> Reader:
         return whoosh_reader.doc_frequency("text", word) > 0
 
     suggester = Suggester(whoosh_reader, known, sharing)
-    return Reader(searcher, suggester, ReverseDictionary(known, suggester.correction))
+    # Columns per reader: an update in place may commit a newer generation between two
+    # readers' openings, and each must count the documents it sees.
+    return Reader(searcher, DocumentColumns(whoosh_reader), suggester, ReverseDictionary(known, suggester.correction))
 
 
 class OpenIndex:
-    """One build of the index, open: its manifest, per-document columns and a pool of up to
-    ``max_readers`` Readers, opened as concurrent requests need them."""
+    """One build of the index, open: its manifest and a pool of up to ``max_readers`` Readers,
+    opened as concurrent requests need them."""
 
     def __init__(self, generation: tuple, manifest: dict, build: Path, max_readers: int):
         self.generation = generation
@@ -179,34 +179,51 @@ class OpenIndex:
         self.build = build
         self.max_readers = max_readers
         first = _reader(build)
-        self.columns = DocumentColumns(first.searcher.reader())
+        self._sharing = first.suggester
         self._all = [first]
         self._idle = [first]
+        self._opening = 0
+        self._closed = False
         self._available = threading.Condition()
 
     @contextmanager
     def reading(self) -> Iterator[Reader]:
         """A Reader for this thread alone: an idle one, a new one while the pool has room, else
-        the first to come back."""
+        the first to come back. (A request that still holds a closed index gets a Reader of its
+        own, closed after it.)"""
         with self._available:
-            while not self._idle and len(self._all) >= self.max_readers:
+            while not self._closed and not self._idle and len(self._all) + self._opening >= self.max_readers:
                 self._available.wait()
-            if self._idle:
-                reader = self._idle.pop()
-            else:
-                reader = _reader(self.build, sharing=self._all[0].suggester)
-                self._all.append(reader)
+            pooled = not self._closed
+            reader = self._idle.pop() if pooled and self._idle else None
+            if reader is None and pooled:
+                self._opening += 1
+        if reader is None:
+            # Opened outside the lock: others take and return Readers meanwhile.
+            try:
+                reader = _reader(self.build, sharing=self._sharing)
+            finally:
+                if pooled:
+                    with self._available:
+                        self._opening -= 1
+                        if reader is not None:
+                            self._all.append(reader)
+                        self._available.notify_all()
         try:
             yield reader
         finally:
-            with self._available:
-                self._idle.append(reader)
-                self._available.notify()
+            if pooled:
+                with self._available:
+                    self._idle.append(reader)
+                    self._available.notify_all()
+            else:
+                reader.searcher.close()
 
     def close(self) -> None:
-        """Close every Reader, once requests still reading this index have finished."""
+        """Close every Reader, once the requests still reading this index have finished."""
         with self._available:
-            while len(self._idle) < len(self._all):
+            self._closed = True
+            while len(self._idle) < len(self._all) or self._opening:
                 self._available.wait()
             for reader in self._all:
                 reader.searcher.close()
@@ -277,18 +294,20 @@ class Searcher:
         opened = self._open
         if opened is not None and opened.generation == generation:
             return opened
+        retired: list[OpenIndex] = []
         with self._lock:
             if self._open is None or self._open.generation != generation:
                 self._open = OpenIndex(generation, read_manifest(build), build, self.max_readers)
-                self._retire(self._open)
-            return self._open
-
-    def _retire(self, newest: OpenIndex) -> None:
-        """Close the index two generations old (once no request reads it): the previous one
-        may still be serving a request that started before the switch."""
-        self._opened.append(newest)
-        while len(self._opened) > 2:
-            _close(self._opened.pop(0))
+                self._opened.append(self._open)
+                # The index two generations old is closed; the previous one may still be
+                # serving a request that started before the switch.
+                while len(self._opened) > 2:
+                    retired.append(self._opened.pop(0))
+            current = self._open
+        for old in retired:
+            # Closing waits for its requests to finish: not here, where it would hold this one.
+            threading.Thread(target=old.close, name="close-retired-index", daemon=True).start()
+        return current
 
     def close(self) -> None:
         """Close the open index files."""
@@ -352,8 +371,7 @@ class Searcher:
         titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
-        ranked = self._ranking(opened, reader, compiled, (opened.generation, text, lang, report), report, offset + limit,
-                               started)
+        ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report), report, offset + limit)
         hits = [(reader.searcher.stored_fields(docnum), score) for docnum, score in ranked.top[offset : offset + limit]]
         return {
             "query": text,
@@ -373,8 +391,7 @@ class Searcher:
             "did_you_mean": reader.suggester.did_you_mean(text, ranked.total),
         }
 
-    def _ranking(self, opened: OpenIndex, reader: Reader, compiled, key: tuple, report: str | None, wanted: int,
-                 started: float) -> Ranked:
+    def _ranking(self, reader: Reader, compiled, key: tuple, report: str | None, wanted: int) -> Ranked:
         """The ranking of a query at least ``wanted`` deep: from the cache, else computed to the
         next multiple of ``RANKING_DEPTH`` (and cached unless the time budget cut it short)."""
         with self._lock:
@@ -384,7 +401,8 @@ class Searcher:
         if ranked is not None and (ranked.depth >= wanted or len(ranked.top) < ranked.depth):
             return ranked
         depth = -(-wanted // RANKING_DEPTH) * RANKING_DEPTH
-        ranked = self._run(opened, reader, compiled, report, depth, started + self.time_budget)
+        # The budget starts once this search has its reader, not while it waited for one.
+        ranked = self._run(reader, compiled, report, depth, time.perf_counter() + self.time_budget)
         if self._cache_size and not ranked.partial:
             with self._lock:
                 self._ranked[key] = ranked
@@ -393,12 +411,12 @@ class Searcher:
         return ranked
 
     @staticmethod
-    def _run(opened: OpenIndex, reader: Reader, compiled, report: str | None, depth: int, deadline: float) -> Ranked:
+    def _run(reader: Reader, compiled, report: str | None, depth: int, deadline: float) -> Ranked:
         """The best ``depth`` results, the total and the counts per report over the whole query
         (so the user can switch reports), in one walk over the matches (``search.collect``).
         Per-document arrays read when the index was opened stand in for Whoosh's grouping and
         collapsing facets, which cost ten times the search."""
-        columns = opened.columns
+        columns = reader.columns
         wanted_report = columns.report_index.get(report) if report else None
         top, counts, complete = collect(reader.searcher, compiled.query, columns, depth, wanted_report, deadline)
         total = counts[wanted_report] if report else sum(counts)

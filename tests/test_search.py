@@ -152,7 +152,7 @@ def exhaustive_ranking(searcher, query):
     with opened.reading() as reader:
         compiled = compile_query(query, "auto", reader.dictionary)
         for hit in reader.searcher.search(compiled.query, limit=None):
-            content = opened.columns.content_of[hit.docnum]
+            content = reader.columns.content_of[hit.docnum]
             if content not in listed:
                 listed.add(content)
                 ranking.append((hit["id"], round(hit.score, 4)))

@@ -11,7 +11,7 @@ from search.cite import all_citations, citable
 from web.app import SettingError, absolute_url
 from web.openapi import openapi_document
 from web.params import SUGGEST_PARAMETER, parse_search
-from web.searching import PASSAGE_ID, get_searcher
+from web.searching import PASSAGE_ID, get_searcher, run_search
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -37,7 +37,7 @@ def search():
     params = parse_search(request.args)
     if not params["q"]:
         abort(400, description="q is required: the words to search for")
-    return jsonify(get_searcher().search(params["q"], limit=params["limit"], offset=params["offset"],
+    return jsonify(run_search(params["q"], limit=params["limit"], offset=params["offset"],
                                          lang=params["lang"], report=params["report"]))
 
 

@@ -14,7 +14,7 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
 )
 # Paths whose answer depends only on the index and the request: they get an ETag.
-CACHEABLE_PREFIXES = ("/api/", "/p/", "/r/", "/embed", "/healthz")
+CACHEABLE_PREFIXES = ("/api/", "/p/", "/r/", "/embed")
 FRAMEABLE = ("/embed",)
 
 
@@ -42,7 +42,10 @@ def init_app(app: Flask) -> None:
         asked = request.args.get("ui")
         if asked in UI_LANGUAGES and request.cookies.get("ui") != asked:
             response.set_cookie("ui", asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-        if response.status_code == 200 and request.method in ("GET", "HEAD") and path.startswith(CACHEABLE_PREFIXES):
+        if path == "/healthz" or g.get("uncacheable"):
+            # Health changes from one moment to the next; a partial answer may be whole next time.
+            response.headers["Cache-Control"] = "no-store"
+        elif response.status_code == 200 and request.method in ("GET", "HEAD") and path.startswith(CACHEABLE_PREFIXES):
             _make_conditional(response)
         return response
 
@@ -54,5 +57,5 @@ def _make_conditional(response: Response) -> None:
     host = request.host if g.get("varies_by_host") else ""
     key = "\0".join((manifest["built_at"], manifest["corpus_fingerprint"], request.full_path, ui_language(), host))
     response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
-    response.headers["Cache-Control"] = "no-cache" if request.path == "/healthz" else "public, no-cache"
+    response.headers["Cache-Control"] = "public, no-cache"
     response.make_conditional(request)

@@ -13,7 +13,7 @@ from search.query import QueryError
 from web.api import passage_document
 from web.i18n import EXAMPLES
 from web.params import parse_search
-from web.searching import REPORT_ID, get_searcher
+from web.searching import REPORT_ID, get_searcher, run_search
 
 pages = Blueprint("pages", __name__)
 
@@ -31,7 +31,7 @@ def search():
     params = parse_search(args)
     response = None
     if params["q"]:
-        response = get_searcher().search(params["q"], limit=PAGE_SIZE, offset=params["offset"],
+        response = run_search(params["q"], limit=PAGE_SIZE, offset=params["offset"],
                                          lang=params["lang"], report=params["report"])
     return render_template("search.html", params=params, response=response, page=page, page_size=PAGE_SIZE,
                            examples=EXAMPLES)
@@ -50,7 +50,7 @@ def _page_number(raw: str | None, last: int = 1000) -> int:
 def embed():
     """Compact results for an <iframe> on another site (the only page that may be framed)."""
     params = parse_search(request.args)
-    response = get_searcher().search(params["q"], limit=min(params["limit"], 20), lang=params["lang"],
+    response = run_search(params["q"], limit=min(params["limit"], 20), lang=params["lang"],
                                      report=params["report"]) if params["q"] else None
     return render_template("embed.html", params=params, response=response)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from search.searcher import MAX_READERS, TIME_BUDGET_SECONDS, Searcher
 
@@ -31,3 +31,12 @@ def searcher_of(app: Flask) -> Searcher:
 def get_searcher() -> Searcher:
     """The Searcher of the app handling the current request."""
     return searcher_of(current_app)
+
+
+def run_search(text: str, **options) -> dict:
+    """The Searcher's response to the current request. One cut short by the time budget is
+    marked so that no cache keeps it (``web.headers``): asked again, it may be whole."""
+    response = get_searcher().search(text, **options)
+    if response.get("partial"):
+        g.uncacheable = True
+    return response
