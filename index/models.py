@@ -137,11 +137,12 @@ def _unpack(bundle: zipfile.ZipFile, staging: Path, max_bytes: int) -> None:
     written = 0
     for member in bundle.infolist():
         target = staging / member.filename
-        if member.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            # A file and a folder of the same name (FileExistsError) are damage like any other.
+            if member.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
             with bundle.open(member) as source, open(target, "wb") as out:
                 while chunk := source.read(_CHUNK):
                     written += len(chunk)

@@ -396,6 +396,8 @@ def broken_archive(folder: Path, fault: str) -> Path:
         model_archive(path, {"metadata.json": b"{\"from_code\": \xff}"})
     elif fault == "metadata-folder":
         model_archive(path, {"metadata.json": None, "metadata.json/inside": b"{}"})
+    elif fault == "file-and-folder":
+        model_archive(path, {"model/part": b"a file", "model/part/inside": b"under a file"})
     return path
 
 
@@ -408,6 +410,7 @@ def broken_archive(folder: Path, fault: str) -> Path:
     ("nested-json", "nested too deeply"),
     ("invalid-json", "not valid JSON"),
     ("metadata-folder", "cannot read metadata.json"),
+    ("file-and-folder", "cannot unpack"),
 ])
 def test_a_faulty_model_archive_is_refused_in_one_line_and_leaves_nothing(site, tmp_path, fault, message):
     env = {**site, "SHUANGYU_MODEL_MAX_BYTES": "1000000"}
