@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
 
-from index.settings import CORPUS_DIR, INDEX_DIR
+from index.settings import CORPUS_DIR, INDEX_DIR, SettingError
+from search.searcher import TIME_BUDGET_SECONDS
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,9 @@ SITE_SETTINGS = (
                 "Comma-separated host names whose Host header may make absolute links when no base URL is set."),
     SiteSetting("RATE_LIMIT", "SHUANGYU_RATE_LIMIT", "",
                 "Requests per client address to /api/, e.g. '120 per minute' or '10/second;1000/hour'. Empty: no limit."),
-    SiteSetting("SEARCH_TIME_BUDGET", "SHUANGYU_SEARCH_TIME_BUDGET", "2",
+    SiteSetting("SEARCH_TIME_BUDGET", "SHUANGYU_SEARCH_TIME_BUDGET", str(TIME_BUDGET_SECONDS),
                 "Seconds one search may walk its matches; past them it answers the best it has seen, marked partial."),
 )
-
-
-class SettingError(ValueError):
-    """A setting's value cannot be used; the message names the setting."""
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -226,7 +226,7 @@ def serve(host: str, port: int, threads: int, connection_limit: int, channel_tim
     Builds the index first when there is none."""
     from waitress import create_server
 
-    from web.app import SettingError, create_app
+    from web.app import create_app
     from web.searching import searcher_of as get_app_searcher
 
     try:
