@@ -105,7 +105,7 @@ def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress
         return _build(Path(corpus_dir), Path(index_dir), force, progress, translator)
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
-        raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use is unchanged") from None
+        raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use still answers (build again once the index folder can be written)") from None
 
 
 def _build(corpus_dir: Path, index_dir: Path, force: bool, progress: bool, translator: str) -> BuildResult:
