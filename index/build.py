@@ -262,7 +262,9 @@ def _add_reports(ix, reports: list[Report], engine: Engine, memory_path: Path | 
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
-    many = parallel and len(passages) >= PARALLEL_FROM
+    # Workers are only known to die with the build when forked (``_DieWithParent``): where
+    # multiprocessing starts them otherwise (Python 3.14's forkserver default), one process writes.
+    many = parallel and len(passages) >= PARALLEL_FROM and multiprocessing.get_start_method() == "fork"
     with _workers_die_with_this_process():
         writer = ix.writer(limitmb=256, procs=2 if many else 1, multisegment=many)
         try:
