@@ -150,6 +150,8 @@ class TranslationMemory:
                     added, batch = added + len(batch), []
             self._db.executemany(_INSERT, batch)
         except BaseException:
+            # A bad line, Ctrl-C or SIGTERM alike: all or none, so nothing half-imported stays
+            # in the memory. The error goes on up.
             self._db.rollback()
             raise
         self._db.commit()

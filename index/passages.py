@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 BODY, HEADING, CAPTION, CREDIT = "body", "heading", "caption", "credit"
 KINDS = (BODY, HEADING, CAPTION, CREDIT)
@@ -212,7 +212,7 @@ def _classify(lines: list[_Line]) -> list[_Line]:
         cut_from = position > 0 and line.after_cut and not _ends_paragraph(typed[-1].text)
         if cut_from and typed[-1].kind == HEADING:
             # A line cut off mid-sentence by a link ("要全面深化各领域改" / "革，…") is no heading.
-            typed[-1] = _Line(typed[-1].start, typed[-1].end, typed[-1].text, typed[-1].blank_lines_before, BODY)
+            typed[-1] = replace(typed[-1], kind=BODY)
         continues = cut_from or (position > 0 and line.blank_lines_before == 0 and typed[-1].kind == BODY
                                  and (blank_separated or not _ends_paragraph(typed[-1].text)))
         if _BYLINE.match(line.text) or _PHOTO_CREDIT.match(line.text) or _ATTRIBUTION.match(line.text) or _PHOTO_BYLINE.search(line.text):
@@ -225,7 +225,7 @@ def _classify(lines: list[_Line]) -> list[_Line]:
             kind = CAPTION if position > 0 and line.blank_lines_before >= 2 else HEADING
         else:
             kind = BODY
-        typed.append(_Line(line.start, line.end, line.text, line.blank_lines_before, kind, line.after_cut))
+        typed.append(replace(line, kind=kind))
     return typed
 
 

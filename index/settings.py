@@ -46,7 +46,6 @@ INDEX_DIR = Setting(
 )
 
 
-
 class SettingError(Exception):
     """A setting's environment variable holds a value that cannot be used; the message names it."""
 

@@ -17,15 +17,13 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 from whoosh.spelling import ListCorrector
 
-from index.analysis import has_han, is_latin_word, names, normalise
+from index.analysis import has_han, is_han_only, is_latin_word, names, normalise
 from index.cedict import sense_words, senses_from
 
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
 MAX_COMPLETIONS = 8
 _ENGLISH_WORD = re.compile(r"^[a-z][a-z-]{2,}$")
-# A Chinese term that may be one misspelt word: Han characters only, no longer than a word.
-_CORRECTABLE = re.compile(r"[\u3400-\u9fff]{2,6}")
 # CC-CEDICT's shorthand for "something", "somebody": not words a user types.
 _DICTIONARY_SHORTHAND = re.compile(r"\b(?:sth|sb|etc)\b")
 
@@ -133,7 +131,8 @@ class Suggester:
             return word
         if has_han(word):
             simplified = normalise(word).text
-            if self.reader.doc_frequency("text", simplified) or not _CORRECTABLE.fullmatch(simplified):
+            # Only a term that may be one misspelt word: Han characters, no longer than a word.
+            if self.reader.doc_frequency("text", simplified) or not (is_han_only(simplified) and 2 <= len(simplified) <= 6):
                 return simplified
             # Words that share the first character: a scan of a few hundred words of the index,
             # not of all of them (a second on a large collection).
@@ -141,11 +140,17 @@ class Suggester:
             return suggestions[0] if suggestions else simplified
         if is_latin_word(word):
             lowered = word.lower()
-            if self._chinese_for(lowered) or self.reader.doc_frequency("pinyin", lowered) or self._latin_corrector.suggest(lowered, limit=1, maxdist=0):
+            if self._is_known_latin(lowered):
                 return word
             suggestions = self._latin_corrector.suggest(lowered, limit=1, maxdist=2)
             return suggestions[0] if suggestions else word
         return word
+
+    def _is_known_latin(self, lowered: str) -> bool:
+        """True when a lower-case Latin word needs no correction: a dictionary sense or name of
+        the index's words, a pinyin word of the index, or a word of the correction list."""
+        return bool(self._chinese_for(lowered) or self.reader.doc_frequency("pinyin", lowered)
+                    or self._latin_corrector.suggest(lowered, limit=1, maxdist=0))
 
     def correction(self, word: str) -> str | None:
         """The closest English word (one letter off, two in a word of eight or more) for a Latin ``word`` that is
@@ -154,8 +159,7 @@ class Suggester:
         # An acronym (GDP, CPI) is typed as meant: no dictionary word is its correction.
         if word.isupper() and len(word) > 1:
             return None
-        if (not _ENGLISH_WORD.match(lowered) or self._chinese_for(lowered) or self.reader.doc_frequency("pinyin", lowered)
-                or self._latin_corrector.suggest(lowered, limit=1, maxdist=0)):
+        if not _ENGLISH_WORD.match(lowered) or self._is_known_latin(lowered):
             return None
         # Two letters off only in a long word: a short one that far off is as likely pinyin.
         suggestions = self._latin_corrector.suggest(lowered, limit=10, maxdist=2 if len(lowered) >= 8 else 1)
