@@ -5,9 +5,9 @@
     python bench/eval.py --real --index DIR # the real part against an index already built
     python bench/eval.py --json             # the same figures as JSON
 
-The queries of tests/eval/queries.tsv were written by hand over corpus/, each with the passages
+The queries of tests/eval/queries.tsv were written by hand over the seed corpus (its frozen copy, tests/fixtures/corpus), each with the passages
 that must come back. Those of tests/eval/real_queries.tsv were written over the real collection
-(``../shared/realcorpus/reports`` built together with corpus/): their answers are named by what
+(``../shared/realcorpus/reports`` built together with the seed corpus): their answers are named by what
 a right passage says, not by passage id (``gwr-2010:最低生活保障``: a passage of that report
 containing those words; ``*:`` any report), so that they hold when the splitting improves; ``-``
 marks a query that must find nothing (kind ``real_none``, scored by ``empty``). Indexes are built
@@ -32,10 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.paths import REAL_COLLECTION, SEED_CORPUS, shared_instance  # noqa: E402
+
 QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
 REAL_QUERIES = ROOT / "tests" / "eval" / "real_queries.tsv"
 FLOORS = ROOT / "tests" / "eval" / "floors.json"
-REAL_COLLECTION = ROOT.parent / "shared" / "realcorpus" / "reports"
 METRICS = ("success@5", "mrr@10", "ndcg@10")
 NO_ANSWER = "-"
 # How a judge compares a passage with an answer: no white space or invisible characters, NFKC.
@@ -128,7 +130,7 @@ def score_ranking(ranked: list[str], relevant: frozenset[str]) -> dict[str, floa
 
 def evaluate(searcher, queries: list[EvalQuery]) -> dict[str, Scores]:
     """Scores by kind, and under ``"overall"``, for ``searcher`` (a ``search.searcher.Searcher``)."""
-    from search.query import QueryError
+    from shuangyu.search.query import QueryError
 
     by_kind: dict[str, Scores] = defaultdict(Scores)
     # Passages with the same text (a caption printed in both reports) are one answer: the
@@ -159,7 +161,7 @@ def evaluate_real(searcher, queries: list[RealQuery]) -> dict[str, Scores]:
     """Scores by kind, and under ``"real_overall"``, on the real collection. A query with no
     answer scores ``empty`` (1 when it finds nothing); the others success@5, MRR@10 and
     nDCG@10, every passage that holds an answer being relevant."""
-    from search.query import QueryError
+    from shuangyu.search.query import QueryError
 
     passages = [(passage["report_id"], passage["text"]) for report in searcher.manifest["reports"]
                 for passage in searcher.report_passages(report["id"])]
@@ -191,23 +193,23 @@ def evaluate_real(searcher, queries: list[RealQuery]) -> dict[str, Scores]:
 
 
 def build_real_index(corpus_folder: Path, index_folder: Path) -> Path:
-    """The real collection and corpus/ in one corpus folder, built with ``shuangyu build``
+    """The real collection and the seed corpus in one corpus folder, built with ``shuangyu build``
     (the command, as an operator runs it) into ``index_folder``."""
     corpus_folder.mkdir(parents=True, exist_ok=True)
-    for source in [*ROOT.joinpath("corpus").iterdir(), *REAL_COLLECTION.glob("*.txt")]:
+    for source in [*SEED_CORPUS.iterdir(), *REAL_COLLECTION.glob("*.txt")]:
         if source.is_file():
             shutil.copy(source, corpus_folder / source.name)
     environment = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus_folder), "SHUANGYU_INDEX_DIR": str(index_folder)}
-    subprocess.run([sys.executable, "-m", "web.cli", "build", "--quiet", "--translator", "gloss"],
+    subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--translator", "gloss"],
                    cwd=ROOT, env=environment, check=True, capture_output=True)
     return index_folder
 
 
 def build_eval_index(folder: Path) -> Path:
     """Index the real corpus into ``folder`` with the gloss (no model, no memory)."""
-    from index.build import build_index
+    from shuangyu.index.build import build_index
 
-    build_index(ROOT / "corpus", folder, progress=False, translator="gloss")
+    build_index(SEED_CORPUS, folder, shared_instance(), progress=False, translator="gloss")
     return folder
 
 
@@ -231,8 +233,7 @@ def main() -> int:
     parser.add_argument("--real", action="store_true", help="also evaluate on the real collection (builds it: about a minute)")
     parser.add_argument("--index", type=Path, help="with --real: an index of the real collection already built")
     arguments = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    from search.searcher import Searcher
+    from shuangyu.search.searcher import Searcher
 
     with tempfile.TemporaryDirectory() as folder:
         results = evaluate(Searcher(build_eval_index(Path(folder) / "seed")), load_queries())

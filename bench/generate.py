@@ -20,6 +20,9 @@ from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.paths import SEED_CORPUS  # noqa: E402
+
 PARAGRAPHS_PER_REPORT = 100
 
 
@@ -38,7 +41,7 @@ def _dictionary_words() -> tuple[list[str], list[int]]:
 
 def _real_sentences() -> list[str]:
     sentences = []
-    for path in sorted((ROOT / "corpus").glob("*.txt")):
+    for path in sorted(SEED_CORPUS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         sentences += [s for s in re.findall(r"[^。！？\n]{8,120}[。！？]", text)]
     return sentences
@@ -53,7 +56,7 @@ def generate(out_dir: Path, passages: int, seed: int = 7) -> int:
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    shutil.copy(ROOT / "corpus" / "names.tsv", out_dir / "names.tsv")
+    shutil.copy(SEED_CORPUS / "names.tsv", out_dir / "names.tsv")
     written = 0
     report = 0
     while written < passages:
@@ -94,7 +97,6 @@ def main() -> int:
     parser.add_argument("--passages", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     arguments = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     count = generate(arguments.out_dir, arguments.passages, arguments.seed)
     print(f"Wrote {count} paragraphs in {len(list(arguments.out_dir.glob('*.txt')))} reports to {arguments.out_dir}")
     return 0

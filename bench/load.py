@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -36,15 +37,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10, help="wrk run time per connection count")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     arguments = parser.parse_args()
-    from index.build import build_index
-    from index.settings import CORPUS_DIR, INDEX_DIR
+    from shuangyu.index import cedict
+    from shuangyu.index.build import build_index
+    from shuangyu.web.settings import load_settings
 
-    build_index(CORPUS_DIR.value(), INDEX_DIR.value(), progress=False)
+    # The service's own settings (environment and defaults), as `shuangyu serve` reads them.
+    settings = load_settings(os.environ)
+    cedict.use_folder(settings.instance_dir)
+    build_index(settings.corpus_dir, settings.index_dir, settings.instance, progress=False)
     # Words of the real passages, none of them in QUERIES and none repeated: the uncached workload.
-    words = [word for word in choose_queries(stored_passages(INDEX_DIR.value()), 600, seed=12) if word not in QUERIES]
+    words = [word for word in choose_queries(stored_passages(settings.index_dir), 600, seed=12) if word not in QUERIES]
     random.Random(12).shuffle(words)
     with tempfile.TemporaryDirectory() as work:
-        figures = bench_http(INDEX_DIR.value(), CORPUS_DIR.value(), Path(work), QUERIES, [words[i::3] for i in range(3)],
+        figures = bench_http(settings.index_dir, settings.corpus_dir, Path(work), QUERIES, [words[i::3] for i in range(3)],
                              arguments.seconds)
     print("| workload | connections | requests/s | p50 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|")

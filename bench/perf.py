@@ -65,12 +65,14 @@ def rss_mb(pid: int) -> float:
 def choose_queries(passages: list[dict], count: int, seed: int = 11) -> list[str]:
     """Half Chinese words taken from the passages (common and rare), half English words of
     their gloss, deterministically."""
-    from index.analysis import normalise, words
+    from shuangyu.index.analysis import normalise, words
+    from shuangyu.index.vocabulary import Vocabulary
 
+    vocabulary = Vocabulary()  # generated passages have no names file
     rng = random.Random(seed)
     chinese, english = [], []
     for passage in rng.sample(passages, min(len(passages), count * 4)):
-        han = [word.text for word in words(normalise(passage["text"]).text, subwords=False) if word.is_han and len(word.text) > 1]
+        han = [word.text for word in words(normalise(passage["text"]).text, vocabulary, subwords=False) if word.is_han and len(word.text) > 1]
         latin = [word for word in re.findall(r"[a-z]{4,}", passage["text_en"].lower())]
         if han:
             chinese.append(rng.choice(han))
@@ -83,12 +85,13 @@ def choose_queries(passages: list[dict], count: int, seed: int = 11) -> list[str
 # --- Shuangyu ---------------------------------------------------------------------------
 
 def build_shuangyu(corpus: Path, work: Path) -> dict:
-    from index.build import build_index
+    from shuangyu.index.build import build_index
+    from shuangyu.index.instance import InstanceFolder
 
     index_dir = work / "shuangyu-index"
-    os.environ["SHUANGYU_INSTANCE_DIR"] = str(work / "instance")
     started = time.perf_counter()
-    result = build_index(corpus, index_dir, force=True, progress=False, translator="gloss")
+    result = build_index(corpus, index_dir, InstanceFolder(work / "instance"), force=True, progress=False,
+                         translator="gloss")
     seconds = time.perf_counter() - started
     passages = result.manifest["passages"]
     return {
@@ -103,10 +106,8 @@ def build_shuangyu(corpus: Path, work: Path) -> dict:
 def query_shuangyu(index_dir: Path, queries: list[str], rounds: int, cache_size: int) -> dict:
     """Latency through the search layer (warm searcher, highlights in both languages), with
     the result cache of the given size (0: every query is computed)."""
-    from search.searcher import Searcher
-    from search.warm import warm_up
+    from shuangyu.search.searcher import Searcher
 
-    warm_up()
     searcher = Searcher(index_dir, cache_size=cache_size)
     searcher.warm()
     latencies = []
@@ -224,7 +225,7 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], di
     port = free_port()
     environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(index_dir), "SHUANGYU_CORPUS_DIR": str(corpus)}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--threads", "8"],
+    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--port", str(port), "--threads", "8"],
                                cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
 
@@ -297,17 +298,18 @@ def parse_wrk(output: str) -> dict:
 
 # --- a new report ---------------------------------------------------------------------------
 
-def bench_new_report(corpus: Path, index_dir: Path) -> dict:
+def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
     """Seconds from dropping a report of 100 passages into the corpus until it is found."""
-    from index.build import build_index
-    from search.searcher import Searcher
+    from shuangyu.index.build import build_index
+    from shuangyu.index.instance import InstanceFolder
+    from shuangyu.search.searcher import Searcher
 
     searcher = Searcher(index_dir)
     marker = "新报告标记词甲乙丙"
     paragraphs = [f"第{n}段：{marker}出现在沙坪坝区的新报告里，用来测量新报告多快能被检索到。" for n in range(100)]
     (corpus / "zz-new-report.txt").write_text("新报告\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     started = time.perf_counter()
-    result = build_index(corpus, index_dir, progress=False, translator="gloss")
+    result = build_index(corpus, index_dir, InstanceFolder(instance_dir), progress=False, translator="gloss")
     while searcher.search(marker)["total"] < 100:
         time.sleep(0.01)
     seconds = time.perf_counter() - started
@@ -394,7 +396,11 @@ def main() -> int:
             results[key] = measure()
             partial.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    from search.searcher import RESULT_CACHE_SIZE
+    from shuangyu.index import cedict
+    from shuangyu.search.searcher import RESULT_CACHE_SIZE
+
+    # The dictionary file is made afresh in the working folder: its first use is part of the build.
+    cedict.use_folder(work / "instance")
 
     measured("shuangyu_build", "building Shuangyu", lambda: build_shuangyu(corpus, work))
     index_dir = Path(results["shuangyu_build"]["index_dir"])
@@ -414,7 +420,7 @@ def main() -> int:
         return bench_http(index_dir, corpus, work, queries, [distinct[i::3] for i in range(3)], arguments.http_seconds)
 
     measured("http", "HTTP", http)
-    measured("new_report", "new report", lambda: bench_new_report(corpus, index_dir))
+    measured("new_report", "new report", lambda: bench_new_report(corpus, index_dir, work / "instance"))
     del results["shuangyu_build"]
     arguments.results.mkdir(parents=True, exist_ok=True)
     output = arguments.results / f"perf-{arguments.passages}.json"

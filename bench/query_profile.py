@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("index_dir", type=Path, help="an index folder made by bench/perf.py")
     parser.add_argument("results", type=Path, help="the perf-<N>.json whose queries to profile")
     arguments = parser.parse_args()
-    from search.searcher import Searcher
+    from shuangyu.search.searcher import Searcher
 
     queries = json.loads(arguments.results.read_text(encoding="utf-8"))["queries"]
     searcher = Searcher(arguments.index_dir, cache_size=0)

@@ -2,7 +2,7 @@
 
     python bench/real.py --baseline 462945d [--work /tmp/realbench] [--repeat 3]
 
-Copies corpus/* and the real collection (../shared/realcorpus/reports/*.txt) into one corpus
+Copies the seed corpus (tests/fixtures/corpus/*) and the real collection (../shared/realcorpus/reports/*.txt) into one corpus
 folder, then for each code tree ("baseline", a detached git worktree of the given revision, and
 "current", this repository as it is on disk, uncommitted edits included) runs `shuangyu build
 --force --translator gloss` (wall seconds, passages indexed) and `shuangyu serve`, and sends
@@ -29,16 +29,18 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL_REPORTS = ROOT.parent / "shared" / "realcorpus" / "reports"
+sys.path.insert(0, str(ROOT))
+from bench.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
+
 QUERIES = ROOT / "tests" / "eval" / "real_queries.tsv"
 RESULTS = ROOT / "bench" / "results"
 
 
 def make_corpus(folder: Path) -> None:
-    """A fresh corpus folder: every file of corpus/ and the real reports (*.txt)."""
+    """A fresh corpus folder: every file of the seed corpus and the real reports (*.txt)."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    for source in [*sorted((ROOT / "corpus").glob("*")), *sorted(REAL_REPORTS.glob("*.txt"))]:
+    for source in [*sorted(SEED_CORPUS.glob("*")), *sorted(REAL_COLLECTION.glob("*.txt"))]:
         if source.is_file():
             shutil.copy2(source, folder / source.name)
 
@@ -79,16 +81,32 @@ def ask(base: str, query: str) -> tuple[int, float]:
     return status, (time.perf_counter() - begun) * 1000
 
 
+def cli_of(tree: Path, links: Path) -> tuple[str, Path]:
+    """The command-line module of a code tree and the folder to put on PYTHONPATH to import
+    it from that tree. A tree installed as one package (``shuangyu.web``) is imported through a
+    folder ``links/shuangyu`` of links to its folders, so that neither tree is read from the
+    editable install; an older tree has top-level modules (``web.cli``)."""
+    if "shuangyu.web" not in (tree / "pyproject.toml").read_text(encoding="utf-8"):
+        return "web.cli", tree
+    package = links / "shuangyu"
+    shutil.rmtree(links, ignore_errors=True)
+    package.mkdir(parents=True)
+    for folder in ("index", "search", "web"):
+        (package / folder).symlink_to(tree / folder, target_is_directory=True)
+    return "shuangyu.web.cli", links
+
+
 def bench_tree(name: str, tree: Path, corpus: Path, work: Path, queries: list[str], repeat: int) -> dict:
     """Build and serve one code tree over the corpus; its build time, passages and latencies."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "SHUANGYU_CORPUS_DIR": str(corpus),
+    module, path = cli_of(tree, work / f"{name}-src")
+    env = {**os.environ, "PYTHONPATH": str(path), "SHUANGYU_CORPUS_DIR": str(corpus),
            "SHUANGYU_INDEX_DIR": str(work / f"{name}-index"), "SHUANGYU_INSTANCE_DIR": str(work / f"{name}-instance")}
     for folder in (work / f"{name}-index", work / f"{name}-instance"):  # a fresh start for both trees
         shutil.rmtree(folder, ignore_errors=True)
     log = work / f"{name}-build.log"
     started = time.perf_counter()
     with log.open("w") as out:
-        done = subprocess.run([sys.executable, "-m", "web.cli", "build", "--quiet", "--force", "--translator", "gloss"],
+        done = subprocess.run([sys.executable, "-m", module, "build", "--quiet", "--force", "--translator", "gloss"],
                               cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT)
     build_seconds = time.perf_counter() - started
     output = log.read_text(encoding="utf-8", errors="replace")
@@ -98,7 +116,7 @@ def bench_tree(name: str, tree: Path, corpus: Path, work: Path, queries: list[st
     port, server_log = free_port(), work / f"{name}-serve.log"
     base = f"http://127.0.0.1:{port}"
     with server_log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        server = subprocess.Popen([sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(port)],
                                   cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         waited = time.perf_counter()

@@ -1,14 +1,14 @@
 """Text analysis, defined once for the index writer, the query parser and the highlighter.
 
 Chinese text is normalised (NFKC, lower case, traditional → simplified with OpenCC) with every
-character's offset mapped back to the original text, then segmented by jieba with the names of
-``corpus/names.dict``. Token positions count words, not characters, so a phrase query over
+character's offset mapped back to the original text, then segmented by jieba with the names and terms
+of the collection's vocabulary (``index.vocabulary``). Token positions count words, not characters, so a phrase query over
 multi-character words works; at index time a long word is also indexed by the dictionary words
 inside it (jieba's search mode) at the word's own position, so ``沙坪坝`` finds ``沙坪坝区``.
 Latin words and numbers (``5G``, ``ix5``, ``2757.4``) stay whole. A second analyser makes
 character bigrams, so that part of a word (``坪坝``) still matches.
 
-The analysers are pickled into the index by Whoosh: their import path (``index.analysis``) and
+The analysers are pickled into the index by Whoosh: their import path (``shuangyu.index.analysis``) and
 class names are part of the on-disk format.
 """
 
@@ -29,11 +29,8 @@ import opencc
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, Token, Tokenizer
 from whoosh.analysis.filters import STOP_WORDS
 
-from index.numbers import aliases, fold_circle_zeros
-from index.settings import CORPUS_DIR
-
-NAMES_FILE = "names.tsv"
-GLOSSARY_FILE = "glossary.tsv"
+from shuangyu.index.numbers import aliases, fold_circle_zeros
+from shuangyu.index.vocabulary import Vocabulary
 
 # Function words that carry no meaning for search; kept short on purpose, because in Chinese
 # many single characters are also parts of names (中欧, 之城).
@@ -129,80 +126,17 @@ def normalise(text: str) -> Normalised:
     return Normalised(simplified.translate(_variants()), tuple(offsets), len(text))
 
 
-NAME_KINDS = ("place", "person", "organisation")
-NAME_KINDS_AND_TERMS = NAME_KINDS + ("term",)
-
-
-@dataclass(frozen=True)
-class Name:
-    """An entry of the corpus's names file: a word jieba must keep whole, and its English."""
-
-    word: str
-    kind: str
-    english: str = ""
-
-    @property
-    def is_proper(self) -> bool:
-        return self.kind in NAME_KINDS
-
-
-def names_path() -> Path:
-    """The user dictionary of names and terms: ``names.tsv`` in the corpus folder."""
-    return CORPUS_DIR.value() / NAMES_FILE
-
-
-@lru_cache(maxsize=1)
-def names() -> dict[str, Name]:
-    """The corpus's names and terms by word (``#`` lines are comments); read once per process.
-    A line of unknown kind is ignored rather than failing every search."""
-    path = names_path()
-    if not path.is_file():
-        return {}
-    found: dict[str, Name] = {}
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        word, kind, english = (line.split("\t") + ["", ""])[:3]
-        if kind.strip() in NAME_KINDS_AND_TERMS and word.strip():
-            found[word.strip()] = Name(word.strip(), kind.strip(), english.strip())
-    return found
-
-
-@dataclass(frozen=True)
-class GlossaryEntry:
-    """A line of the corpus's glossary: the standard English of a Chinese term, and its source."""
-
-    english: str
-    chinese: str
-    source: str
-
-
-@lru_cache(maxsize=1)
-def glossary() -> tuple[GlossaryEntry, ...]:
-    """The corpus's glossary (``glossary.tsv``: English, Chinese, source; ``#`` lines are
-    comments); read once per process. A line without all three columns is ignored."""
-    path = CORPUS_DIR.value() / GLOSSARY_FILE
-    if not path.is_file():
-        return ()
-    entries = []
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        columns = [column.strip() for column in line.split("\t")]
-        if len(columns) >= 3 and all(columns[:3]):
-            entries.append(GlossaryEntry(*columns[:3]))
-    return tuple(entries)
-
-
-@lru_cache(maxsize=1)
-def segmenter() -> jieba.Tokenizer:
-    """A jieba tokenizer with the corpus's names and glossary terms added; built once per process."""
+# Two: a server holds the old index's vocabulary until the last search on it ends.
+@lru_cache(maxsize=2)
+def segmenter(vocabulary: Vocabulary) -> jieba.Tokenizer:
+    """A jieba tokenizer with the vocabulary's names and glossary terms added; built once per
+    vocabulary."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    for name in names().values():
-        tokenizer.add_word(name.word)
-    for entry in glossary():
+    for word in vocabulary.names:
+        tokenizer.add_word(word)
+    for entry in vocabulary.glossary:
         if is_han_only(entry.chinese):
             tokenizer.add_word(entry.chinese)
     return tokenizer
@@ -226,11 +160,11 @@ class Word:
     subword: bool = False
 
 
-def query_words(text: str) -> list[str]:
+def query_words(text: str, vocabulary: Vocabulary) -> list[str]:
     """The words of query text as the index holds them, a figure as its canonical token:
     ``1800万吨`` → ``18000000`` (found as 1800万 and 一千八百万), ``33%`` → ``33%``."""
     normalised = normalise(text).text
-    found = [word for word in words(normalised, subwords=False) if not word.stopped]
+    found = [word for word in words(normalised, vocabulary, subwords=False) if not word.stopped]
     figures = list(aliases(normalised))
     result: list[str] = []
     for word in found:
@@ -241,18 +175,18 @@ def query_words(text: str) -> list[str]:
     return result
 
 
-def words(normalised: str, subwords: bool) -> tuple[Word, ...]:
+def words(normalised: str, vocabulary: Vocabulary, subwords: bool) -> tuple[Word, ...]:
     """The words of normalised text, numbered by word. Stopwords come with ``stopped=True``
     and take no position; punctuation takes one, so that phrases stop at it. With ``subwords``,
     a long word is followed by the dictionary words inside it, at the same position."""
-    segmented = _segment(normalised)
+    segmented = _segment(normalised, vocabulary)
     return segmented if subwords else tuple(word for word in segmented if not word.subword)
 
 
 @lru_cache(maxsize=512)
-def _segment(normalised: str) -> tuple[Word, ...]:
+def _segment(normalised: str, vocabulary: Vocabulary) -> tuple[Word, ...]:
     """Words and sub-words of normalised text; cached, so a passage is segmented once."""
-    jieba_tokenizer = segmenter()
+    jieba_tokenizer = segmenter(vocabulary)
     found: list[Word] = []
     position = 0
     previous_end = 0
@@ -313,18 +247,22 @@ def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:
 
 
 class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer for Chinese words (see the module docstring).
+    """Whoosh tokenizer for Chinese words (see the module docstring), with the names and terms
+    of one vocabulary (pickled with it into the index).
 
     At index time (``mode="index"``) a long word is followed by its dictionary sub-words at the
     same position; a query (any other mode) is cut into whole words only, so that a quoted
     phrase is a sequence of consecutive positions.
     """
 
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         normalised = normalise(value)
-        for word in words(normalised.text, subwords=(mode == "index")):
+        for word in words(normalised.text, self.vocabulary, subwords=(mode == "index")):
             if word.stopped and removestops:
                 continue
             yield _fill(token, value, word.text, word.position, normalised, word.start, word.end,
@@ -360,9 +298,9 @@ def _fill(token, value, text, position, normalised, start, end, positions, chars
     return token
 
 
-def chinese_analyzer() -> ChineseTokenizer:
+def chinese_analyzer(vocabulary: Vocabulary) -> ChineseTokenizer:
     """The analyser of the Chinese word fields (text, section)."""
-    return ChineseTokenizer()
+    return ChineseTokenizer(vocabulary)
 
 
 def bigram_analyzer() -> BigramTokenizer:

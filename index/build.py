@@ -26,14 +26,15 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from index import gloss
-from index.corpus import Corpus, CorpusError, Report, read_corpus
-from index.memory import TranslationMemory, TranslationMemoryError
-from index.passages import split_report
-from index.schema import SCHEMA_VERSION, passage_schema
-from index.settings import INSTANCE_DIR, models_dir, translation_memory_path
-from index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
-from index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
+from shuangyu.index import gloss
+from shuangyu.index.corpus import Corpus, CorpusError, Report, read_corpus
+from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
+from shuangyu.index.passages import split_report
+from shuangyu.index.schema import SCHEMA_VERSION, passage_schema
+from shuangyu.index.instance import InstanceFolder
+from shuangyu.index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
+from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
 
 # Builds kept besides the current one, so that a process still reading the previous index
 # keeps working while it switches.
@@ -91,45 +92,44 @@ def _busy(index_dir: Path) -> str:
     return f"another `shuangyu build` is running on {index_dir}; try again when it has finished"
 
 
-def build_index(corpus_dir: Path, index_dir: Path, force: bool = False, progress: bool = True,
+def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool = False, progress: bool = True,
                 translator: str = "auto") -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
 
     ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.translate``); machine
-    translations go through the translation memory of the instance folder. Returns the new (or
+    translations go through the translation memory of the ``instance`` folder, where the
+    models are installed. Returns the new (or
     current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
     report, when the translator cannot run, when another build is running, or when the index
     folder cannot be written (full, read-only): the previous index still answers then.
     """
     try:
-        return _build(Path(corpus_dir), Path(index_dir), force, progress, translator)
+        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator)
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use still answers (build again once the index folder can be written)") from None
 
 
-def _build(corpus_dir: Path, index_dir: Path, force: bool, progress: bool, translator: str) -> BuildResult:
+def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
+           translator: str) -> BuildResult:
     """``build_index`` itself; file system errors go on up."""
-    try:
-        engine, note = select_engine(translator, models_dir(), INSTANCE_DIR.value())
-    except TranslationError as error:
-        raise BuildError(str(error)) from None
     with build_lock(index_dir):
         _remove_abandoned_builds(index_dir)
         try:
             corpus = read_corpus(corpus_dir)
-        except CorpusError as error:
+            engine, note = select_engine(translator, instance.models, instance.path, corpus.vocabulary)
+        except (CorpusError, TranslationError) as error:
             raise BuildError(str(error)) from None
         problems = [str(problem) for problem in corpus.problems]
         if not corpus.reports:
             raise BuildError(f"no report to index in {corpus_dir}" + "".join(f"\n  {p}" for p in problems))
-        memory_path, memory_problem = _usable_memory(engine)
+        memory_path, memory_problem = _usable_memory(engine, instance.translation_memory)
         problems += [memory_problem] if memory_problem else []
         manifest = current_manifest(index_dir)
         identity = translator_identity(engine, memory_path)
         same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
         # New names or glossary terms cut every report into words differently: all is rebuilt.
-        same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary
+        same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary.fingerprint
         if not force and same_english and same_words:
             if manifest.get("corpus_fingerprint") == corpus.fingerprint:
                 return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
@@ -138,17 +138,16 @@ def _build(corpus_dir: Path, index_dir: Path, force: bool, progress: bool, trans
                 manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, memory_path, progress)
                 manifest["problems"] = problems
                 return BuildResult(manifest, problems=problems, translator_note=note)
-        manifest = _write_build(corpus, index_dir, progress, engine, memory_path, identity)
+        manifest = _write_build(corpus, corpus_dir, index_dir, progress, engine, memory_path, identity)
         manifest["problems"] = problems
         return BuildResult(manifest, problems=problems, translator_note=note)
 
 
-def _usable_memory(engine: Engine) -> tuple[Path | None, str]:
-    """The translation memory for ``engine``, and a problem to report ("" when none).
+def _usable_memory(engine: Engine, path: Path) -> tuple[Path | None, str]:
+    """The translation memory at ``path`` for ``engine``, and a problem to report ("" when none).
 
     The gloss only reads remembered machine translations, so it goes on without a memory that
     cannot be opened (and says so); a machine engine needs it: ``BuildError``."""
-    path = translation_memory_path()
     if not engine.machine and not path.is_file():
         return path, ""
     try:
@@ -160,8 +159,8 @@ def _usable_memory(engine: Engine) -> tuple[Path | None, str]:
     return path, ""
 
 
-def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine, memory_path: Path | None,
-                 identity: str) -> dict:
+def _write_build(corpus: Corpus, corpus_dir: Path, index_dir: Path, progress: bool, engine: Engine,
+                 memory_path: Path | None, identity: str) -> dict:
     started = time.perf_counter()
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -169,14 +168,16 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
     temporary = builds / f"{TEMPORARY_PREFIX}{name}"
     temporary.mkdir()
     try:
-        ix = whoosh_index.create_in(str(temporary), passage_schema())
-        written = _add_reports(ix, corpus.reports, engine, memory_path, progress, parallel=True)
+        # The searcher reads the vocabulary of the build it opens (index.vocabulary).
+        corpus.vocabulary.copy_files(corpus_dir, temporary)
+        ix = whoosh_index.create_in(str(temporary), passage_schema(corpus.vocabulary))
+        written = _add_reports(ix, corpus.reports, corpus.vocabulary, engine, memory_path, progress, parallel=True)
         ix.close()
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "corpus_fingerprint": corpus.fingerprint,
-            "vocabulary_fingerprint": corpus.vocabulary,
+            "vocabulary_fingerprint": corpus.vocabulary.fingerprint,
             "translator": {"engine": engine.name, "model": written.run.model, "identity": identity},
             "translation": written.translation_figures(),
             "reports": written.report_entries,
@@ -217,7 +218,8 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
     build = current_build(index_dir)
     ix = FileStorage(str(build), supports_mmap=False).open_index()  # see store.check_readable
     writer_report_ids = removed | {report.id for report in changed}
-    written = _add_reports(ix, changed, engine, memory_path, progress, parallel=False, replacing=writer_report_ids)
+    written = _add_reports(ix, changed, corpus.vocabulary, engine, memory_path, progress, parallel=False,
+                           replacing=writer_report_ids)
     ix.close()
     entries = {entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids}
     entries.update({entry["id"]: entry for entry in written.report_entries})
@@ -253,8 +255,8 @@ class _Written:
                 "passages_per_second": round(self.run.rate, 2)}
 
 
-def _add_reports(ix, reports: list[Report], engine: Engine, memory_path: Path | None, progress: bool, parallel: bool,
-                 replacing: set[str] = frozenset()) -> _Written:
+def _add_reports(ix, reports: list[Report], vocabulary: Vocabulary, engine: Engine, memory_path: Path | None,
+                 progress: bool, parallel: bool, replacing: set[str] = frozenset()) -> _Written:
     """Add the passages of ``reports`` to ``ix`` (deleting those of the ``replacing`` report ids
     first) in one commit; the writer is cancelled on any error."""
     passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text)]
@@ -273,7 +275,7 @@ def _add_reports(ix, reports: list[Report], engine: Engine, memory_path: Path | 
             for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
                                                             desc="Indexing passages", unit="passage", disable=not progress):
                 metadata = report.metadata
-                glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text)
+                glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text, vocabulary)
                 writer.add_document(
                     id=passage.id,
                     report_id=report.id,
@@ -286,7 +288,7 @@ def _add_reports(ix, reports: list[Report], engine: Engine, memory_path: Path | 
                     text_en=english,
                     gloss_en=glossed,
                     gloss_terms=glossed if made_by != gloss.ENGINE else "",
-                    pinyin=gloss.pinyin_terms(passage.text),
+                    pinyin=gloss.pinyin_terms(passage.text, vocabulary),
                     translation_engine=made_by,
                     year=metadata.year,
                     date=metadata.date,

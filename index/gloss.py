@@ -3,7 +3,7 @@
 A gloss is not a translation, and the product says so wherever it shows one. Each jieba word
 becomes its main sense(s) (``物流`` → ``distribution/logistics``); a word the dictionary lacks
 is glossed by the longest dictionary words inside it, then by single characters; names from
-``corpus/names.tsv`` take the English given there or are written in pinyin; characters without any sense are written in pinyin (``歌乐山`` →
+the collection's ``names.tsv`` take the English given there or are written in pinyin; characters without any sense are written in pinyin (``歌乐山`` →
 ``Geleshan``). Latin words and numbers are kept as written.
 """
 
@@ -16,8 +16,9 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from index.analysis import names, normalise, words
-from index.cedict import main_senses
+from shuangyu.index.analysis import normalise, words
+from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.cedict import main_senses
 
 ENGINE = "gloss"
 
@@ -50,11 +51,11 @@ def pinyin_name(word: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def gloss_word(word: str) -> str:
-    """The English of one normalised word (see the module docstring)."""
+def gloss_word(word: str, vocabulary: Vocabulary) -> str:
+    """The English of one normalised word, with the vocabulary's names (see the module docstring)."""
     if word in _FUNCTION_WORDS:
         return _FUNCTION_WORDS[word]
-    name = names().get(word)
+    name = vocabulary.names.get(word)
     if name and (name.english or name.is_proper):
         return name.english or pinyin_name(word)
     senses = main_senses(word)
@@ -68,29 +69,29 @@ def gloss_word(word: str) -> str:
         end = next(
             end for end in range(len(word), start, -1)
             if end - start == 1
-            or (word[start:end] != word and (word[start:end] in names() or main_senses(word[start:end])))
+            or (word[start:end] != word and (word[start:end] in vocabulary.names or main_senses(word[start:end])))
         )
-        parts.append(gloss_word(word[start:end]))
+        parts.append(gloss_word(word[start:end], vocabulary))
         start = end
     return " ".join(part for part in parts if part)
 
 
-def glossed_words(text: str) -> list[GlossedWord]:
+def glossed_words(text: str, vocabulary: Vocabulary) -> list[GlossedWord]:
     """The words of ``text`` with their English, in order, with their source spans."""
     normalised = normalise(text)
     result = []
-    for word in words(normalised.text, subwords=False):
-        english = word.text if not word.is_han else gloss_word(word.text)
+    for word in words(normalised.text, vocabulary, subwords=False):
+        english = word.text if not word.is_han else gloss_word(word.text, vocabulary)
         start, end = normalised.source_span(word.start, word.end)
         result.append(GlossedWord(start, end, text[start:end], english))
     return result
 
 
-def gloss(text: str) -> str:
+def gloss(text: str, vocabulary: Vocabulary) -> str:
     """A readable English gloss of ``text``, punctuation carried over."""
     pieces: list[str] = []
     position = 0
-    for word in glossed_words(text):
+    for word in glossed_words(text, vocabulary):
         pieces.append(_punctuation(text[position : word.start]))
         pieces.append(word.english)
         position = word.end
@@ -104,11 +105,11 @@ def _punctuation(between: str) -> str:
     return unicodedata.normalize("NFKC", between.translate(_PUNCTUATION)).strip()
 
 
-def pinyin_terms(text: str) -> str:
+def pinyin_terms(text: str, vocabulary: Vocabulary) -> str:
     """Toneless pinyin of every word of ``text`` and of the dictionary words inside it,
     one word a token (``沙坪坝区`` → ``shapingbaqu shaping pingba baqu shapingba``)."""
     normalised = normalise(text)
-    return " ".join(pinyin_of(word.text) for word in words(normalised.text, subwords=True) if word.is_han and not word.stopped)
+    return " ".join(pinyin_of(word.text) for word in words(normalised.text, vocabulary, subwords=True) if word.is_han and not word.stopped)
 
 
 @lru_cache(maxsize=100_000)

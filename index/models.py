@@ -17,7 +17,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from index.settings import MODEL_MAX_BYTES
 
 SOURCE_LANGUAGE, TARGET_LANGUAGE = "zh", "en"
 # The temporary folder an install unpacks into: ``.unpack-<pid>-<random>`` (the pid says
@@ -78,7 +77,7 @@ def read_package(folder: Path) -> ModelPackage:
                         str(metadata.get("package_version", "0")), splitter)
 
 
-def install(archive: Path, models_dir: Path, max_bytes: int = MODEL_MAX_BYTES.default) -> ModelPackage:
+def install(archive: Path, models_dir: Path, max_bytes: int) -> ModelPackage:
     """Check and unpack an ``.argosmodel`` file into ``models_dir``; replace a package of the
     same name. The archive may unpack to at most ``max_bytes``. Nothing is left behind when
     the file is refused, and what a killed install left is removed first."""

@@ -22,6 +22,8 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 
+from shuangyu.index.ids import passage_id
+
 BODY, HEADING, CAPTION, CREDIT = "body", "heading", "caption", "credit"
 KINDS = (BODY, HEADING, CAPTION, CREDIT)
 
@@ -97,11 +99,6 @@ class _Line:
     blank_lines_before: int
     kind: str
     after_cut: bool = False  # a line of zero-width characters came before it: a link cut out
-
-
-def passage_id(report_id: str, ordinal: int) -> str:
-    """The stable, readable id of a report's ``ordinal``-th passage, e.g. ``report:p012``."""
-    return f"{report_id}:p{ordinal:03d}"
 
 
 def split_report(report_id: str, text: str) -> list[Passage]:

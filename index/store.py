@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.schema import SCHEMA_VERSION
+from shuangyu.index.schema import SCHEMA_VERSION
 
 CURRENT = "current"
 BUILDS = "builds"

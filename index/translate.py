@@ -17,9 +17,10 @@ from typing import Protocol
 
 from tqdm import tqdm
 
-from index import gloss
-from index.memory import TranslationMemory, source_hash
-from index.models import ModelPackage, installed
+from shuangyu.index import gloss
+from shuangyu.index.memory import TranslationMemory, source_hash
+from shuangyu.index.models import ModelPackage, installed
+from shuangyu.index.vocabulary import Vocabulary
 
 CHOICES = ("auto", "argos", "gloss")
 BATCH = 16
@@ -39,12 +40,17 @@ class Engine(Protocol):
 
 
 class GlossEngine:
+    """The dictionary gloss, with the names of the collection's vocabulary."""
+
     name = gloss.ENGINE
     model = "cc-cedict"
     machine = False
 
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+
     def translate(self, texts: list[str]) -> list[str]:
-        return [gloss.gloss(text) for text in texts]
+        return [gloss.gloss(text, self.vocabulary) for text in texts]
 
 
 class ArgosEngine:
@@ -65,7 +71,7 @@ class ArgosEngine:
         # ~/.cache): point the XDG folders at the instance folder first.
         for variable, folder in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
             os.environ[variable] = str(self.instance_dir / "argos" / folder)
-        os.environ.setdefault("ARGOS_PACKAGES_DIR", str(self.package.path.parent))
+        os.environ["ARGOS_PACKAGES_DIR"] = str(self.package.path.parent)
         from argostranslate.package import Package
         from argostranslate.translate import PackageTranslation
 
@@ -88,7 +94,7 @@ def argos_available() -> bool:
     return importlib.util.find_spec("argostranslate") is not None
 
 
-def select_engine(choice: str, models_dir: Path, instance_dir: Path) -> tuple[Engine, str]:
+def select_engine(choice: str, models_dir: Path, instance_dir: Path, vocabulary: Vocabulary) -> tuple[Engine, str]:
     """The engine for ``choice`` and one line saying which and why.
 
     ``auto`` takes Argos when a zh→en model is installed and argostranslate is available,
@@ -97,7 +103,7 @@ def select_engine(choice: str, models_dir: Path, instance_dir: Path) -> tuple[En
     if choice not in CHOICES:
         raise TranslationError(f"translator must be one of {', '.join(CHOICES)}")
     if choice == "gloss":
-        return GlossEngine(), "English: dictionary gloss (CC-CEDICT), as asked."
+        return GlossEngine(vocabulary), "English: dictionary gloss (CC-CEDICT), as asked."
     packages = installed(models_dir)
     if packages and argos_available():
         package = packages[0]
@@ -107,7 +113,7 @@ def select_engine(choice: str, models_dir: Path, instance_dir: Path) -> tuple[En
             raise TranslationError(f"no zh→en model installed in {models_dir}: run `shuangyu models install FILE.argosmodel`")
         raise TranslationError("argostranslate is not installed: pip install torch==2.13.0 -e '.[mt]'")
     reason = "no zh→en model installed" if not packages else "argostranslate is not installed"
-    return GlossEngine(), f"English: dictionary gloss (CC-CEDICT), because {reason}."
+    return GlossEngine(vocabulary), f"English: dictionary gloss (CC-CEDICT), because {reason}."
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from index.corpus import parse_date
+from shuangyu.index.corpus import parse_date
 
 _MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
 _FULL_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -146,10 +146,13 @@ def csl_json(item: Citable) -> str:
     return json.dumps([record], ensure_ascii=False, indent=2)
 
 
+CITERS = {"gb_t_7714": gb_t_7714, "apa": apa, "mla": mla, "bibtex": bibtex, "ris": ris, "csl_json": csl_json}
+CITATION_NAMES = tuple(CITERS)
+
+
 def all_citations(item: Citable) -> dict[str, str]:
-    """Every citation of the passage by format name."""
-    return {"gb_t_7714": gb_t_7714(item), "apa": apa(item), "mla": mla(item),
-            "bibtex": bibtex(item), "ris": ris(item), "csl_json": csl_json(item)}
+    """Every citation of the passage by format name (``CITATION_NAMES``)."""
+    return {name: cite(item) for name, cite in CITERS.items()}
 
 
 def _join(names: tuple[str, ...], last: str, between: str) -> str:

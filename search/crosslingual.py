@@ -25,9 +25,10 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import islice
 
-from index.analysis import english_key, glossary, names
-from index.cedict import headwords_for
-from index.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, is_token, percent
+from shuangyu.index.analysis import english_key
+from shuangyu.index.cedict import headwords_for
+from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, is_token, percent
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
@@ -63,18 +64,19 @@ def english_words(text: str) -> list[str]:
     return _QUERY_WORD.findall(text)
 
 
-@lru_cache(maxsize=1)
-def _glossary_by_stems() -> dict[str, tuple[str, ...]]:
+# Two: a server holds the old index's vocabulary until the last search on it ends.
+@lru_cache(maxsize=2)
+def _glossary_by_stems(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
     by_stems: dict[str, list[str]] = {}
-    for entry in glossary():
+    for entry in vocabulary.glossary:
         by_stems.setdefault(english_key(entry.english), []).append(entry.chinese)
     return {stems: tuple(words) for stems, words in by_stems.items()}
 
 
-@lru_cache(maxsize=1)
-def _names_by_stems() -> dict[str, tuple[str, ...]]:
+@lru_cache(maxsize=2)
+def _names_by_stems(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
     by_stems: dict[str, list[str]] = {}
-    for name in names().values():
+    for name in vocabulary.names.values():
         if name.english:
             by_stems.setdefault(english_key(name.english), []).append(name.word)
     return {stems: tuple(sorted(words)) for stems, words in by_stems.items()}
@@ -82,17 +84,21 @@ def _names_by_stems() -> dict[str, tuple[str, ...]]:
 
 class ReverseDictionary:
     """English → Chinese for the words of one index (``known`` says whether the index
-    contains a word), best candidates first: names of the corpus, then earlier senses, common
-    words before names, shorter words first among equals."""
+    contains a word; ``vocabulary`` is its glossary and names), best candidates first: the
+    glossary's terms and the names, then earlier senses, common words before names, shorter
+    words first among equals."""
 
-    def __init__(self, known: Callable[[str], bool], correct: Callable[[str], str | None] | None = None):
+    def __init__(self, known: Callable[[str], bool], vocabulary: Vocabulary,
+                 correct: Callable[[str], str | None] | None = None):
         self.known = known
+        self.vocabulary = vocabulary
         self.correct = correct
 
     def candidates(self, stems: str) -> tuple[str, ...]:
         """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``:
         the glossary's, then the names', then the dictionary's."""
-        words = dict.fromkeys(_glossary_by_stems().get(stems, ()) + _names_by_stems().get(stems, ()) + headwords_for(stems))
+        words = dict.fromkeys(_glossary_by_stems(self.vocabulary).get(stems, ()) + _names_by_stems(self.vocabulary).get(stems, ())
+                              + headwords_for(stems))
         return tuple(islice((word for word in words if self.known(word)), MAX_CANDIDATES))
 
     def translate(self, words: list[str]) -> list[Translation]:

@@ -15,8 +15,9 @@ from html import escape
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang.porter import stem
 
-from index.analysis import english_analyzer, normalise, words
-from index.gloss import gloss_word, pinyin_of
+from shuangyu.index.analysis import english_analyzer, normalise, words
+from shuangyu.index.gloss import gloss_word, pinyin_of
+from shuangyu.index.vocabulary import Vocabulary
 
 Span = tuple[int, int]
 
@@ -37,8 +38,9 @@ def merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def chinese_marks(text: str, chinese_terms: set[str], english_terms: set[str], pinyin_terms: set[str] = frozenset()) -> list[Span]:
-    """Spans of ``text`` to mark: each occurrence of a normalised query word, each figure whose
+def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], english_terms: set[str],
+                  pinyin_terms: set[str] = frozenset()) -> list[Span]:
+    """Spans of ``text`` (cut into words with the index's ``vocabulary``) to mark: each occurrence of a normalised query word, each figure whose
     canonical token was searched (``5000000`` marks ``500万``), each word whose dictionary
     English is one of the English query terms (an English query marks the Chinese it found),
     and each word spelt by the pinyin typed."""
@@ -51,16 +53,20 @@ def chinese_marks(text: str, chinese_terms: set[str], english_terms: set[str], p
         while start != -1:
             spans.append(normalised.source_span(start, start + len(term)))
             start = normalised.text.find(term, start + 1)
-    for word in words(normalised.text, subwords=True):
+    for word in words(normalised.text, vocabulary, subwords=True):
         if word.stopped:
             continue
         if word.subword and not word.is_han:
             if word.text in chinese_terms:
                 spans.append(normalised.source_span(word.start, word.end))
-        elif word.is_han and (english_terms and not word.subword and _english_terms_of(word.text) & english_terms
+        elif word.is_han and (english_terms and not word.subword and _english_terms_of(word.text, vocabulary) & english_terms
                               or pinyin_terms and pinyin_of(word.text) in pinyin_terms):
             spans.append(normalised.source_span(word.start, word.end))
     return merge(spans)
+
+
+# Why a result matched (``matched_in``), from the most to the least visible.
+MATCHED_IN = ("text", "heading", "english")
 
 
 def matched_in(marks: list[Span], section: str, chinese_terms: set[str], english_marks: list[Span]) -> str:
@@ -76,8 +82,8 @@ def matched_in(marks: list[Span], section: str, chinese_terms: set[str], english
 
 
 @lru_cache(maxsize=10_000)
-def _english_terms_of(word: str) -> frozenset[str]:
-    return frozenset(token.text for token in english_analyzer()(gloss_word(word)))
+def _english_terms_of(word: str, vocabulary: Vocabulary) -> frozenset[str]:
+    return frozenset(token.text for token in english_analyzer()(gloss_word(word, vocabulary)))
 
 
 def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:

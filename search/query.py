@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
-from index.gloss import gloss_word
-from search.crosslingual import ReverseDictionary, Translation, english_words
+from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
+from shuangyu.index.gloss import gloss_word
+from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.search.crosslingual import ReverseDictionary, Translation, english_words
 
 LANGUAGES = ("auto", "zh", "en")
 MAX_QUERY_CHARS = 500
@@ -110,8 +112,26 @@ def parse(text: str) -> ParsedQuery:
     return parsed
 
 
-def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary | None = None) -> CompiledQuery:
-    """The index query for ``text``; ``QueryError`` when it has nothing to search for.
+@dataclass
+class _Compiling:
+    """What compiling one query reads (the index's vocabulary, the field weights) and
+    collects (the words to mark in the Chinese and in the English)."""
+
+    vocabulary: Vocabulary
+    weights: Mapping[str, float]
+    chinese_terms: set[str] = field(default_factory=set)
+    english_terms: set[str] = field(default_factory=set)
+
+    def boosted(self, query: wq.Query, weight_name: str) -> wq.Query:
+        query.boost = self.weights[weight_name]
+        return query
+
+
+def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: ReverseDictionary | None = None,
+                  weights: Mapping[str, float] = WEIGHTS) -> CompiledQuery:
+    """The index query for ``text``, its Chinese cut into words with the index's
+    ``vocabulary`` and its clauses weighted by ``weights``; ``QueryError`` when it has nothing
+    to search for.
 
     Given the index's ``dictionary``, English words are also translated into Chinese and
     searched in the Chinese text (query translation).
@@ -121,12 +141,12 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
     parsed = parse(text)
-    words = sum(len(_chinese_words(term.text)) if term.is_han else len(english_words(term.text))
+    words = sum(len(query_words(term.text, vocabulary)) if term.is_han else len(english_words(term.text))
                 for group in parsed.groups for term in group) + len(parsed.excluded)
     if words > MAX_QUERY_WORDS:
         raise QueryError(f"query has too many words ({words}; at most {MAX_QUERY_WORDS})")
-    chinese_terms: set[str] = set()
-    english_terms: set[str] = set()
+    compiling = _Compiling(vocabulary, weights)
+    chinese_terms, english_terms = compiling.chinese_terms, compiling.english_terms
     required: list[wq.Query] = []
     optional: list[wq.Query] = []
     translations: list[Translation] = []
@@ -151,7 +171,7 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
             seen.add(key)
             groups.append([term for term in group if not in_figure(term)])
     for group in filter(None, groups):
-        alternatives = [q for q in (_term_query(term, lang, chinese_terms, english_terms) for term in group) if q]
+        alternatives = [q for q in (_term_query(term, lang, compiling) for term in group) if q]
         if not alternatives:
             continue
         group_query = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
@@ -163,9 +183,9 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
         # One translated word counts once, however many Chinese words it may be. A figure
         # that the index holds (its value, in any writing) is what the user asks for: required.
         if translation.is_figure:
-            required.append(_boosted(wq.DisjunctionMax(candidates), "figure"))
+            required.append(compiling.boosted(wq.DisjunctionMax(candidates), "figure"))
         else:
-            optional.append(_boosted(wq.DisjunctionMax(candidates), "translated"))
+            optional.append(compiling.boosted(wq.DisjunctionMax(candidates), "translated"))
     pinyin_terms = {toneless(term.text) for group in groups for term in group if not term.is_han} - {""}
     # Syllables as typed, repeats included: Yi Dai Yi Lu is yidaiyilu.
     syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group
@@ -175,7 +195,7 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
         joined = toneless("".join(syllables))
         pinyin_terms.add(joined)
         # It stands for all of them: as many clauses as syllables.
-        optional.append(_boosted(wq.Term("pinyin", joined), "pinyin"))
+        optional.append(compiling.boosted(wq.Term("pinyin", joined), "pinyin"))
         optional[-1].boost *= len(syllables)
     if required:
         query: wq.Query = wq.And(required) if len(required) > 1 else required[0]
@@ -187,10 +207,11 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
         if parsed.excluded:
             raise QueryError("the query only excludes words: add a word to search for")
         raise QueryError("the query has no word to search for")
-    proximity = _proximity(groups, lang)
+    proximity = _proximity(groups, lang, compiling)
     if proximity is not None:
         query = wq.AndMaybe(query, proximity)
-    excluded = [q for q in (_term_query(term, lang, set(), set()) for term in parsed.excluded) if q]
+    # The excluded words are not marked: they compile on their own.
+    excluded = [q for q in (_term_query(term, lang, _Compiling(vocabulary, weights)) for term in parsed.excluded) if q]
     if excluded:
         query = wq.AndNot(query, wq.Or(excluded))
     typed_english = {word for group in groups for term in group if not term.is_han for word in _english_words(term.text)}
@@ -198,28 +219,24 @@ def compile_query(text: str, lang: str = "auto", dictionary: ReverseDictionary |
                          pinyin_terms)
 
 
-def _proximity(groups: list[list[Term]], lang: str) -> wq.Query | None:
+def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling) -> wq.Query | None:
     """A boost for passages where the query's words stand close together, in order."""
     terms = [term for group in groups if len(group) == 1 for term in group if not term.phrase]
-    chinese = [word for term in terms if term.is_han for word in _chinese_words(term.text)]
+    chinese = [word for term in terms if term.is_han for word in query_words(term.text, compiling.vocabulary)]
     english = [word for term in terms if not term.is_han for word in _english_words(term.text)]
     if lang != "en" and len(chinese) > 1:
-        return _boosted(wq.Phrase("text", chinese, slop=PROXIMITY_SLOP), "proximity")
+        return compiling.boosted(wq.Phrase("text", chinese, slop=PROXIMITY_SLOP), "proximity")
     if lang != "zh" and len(english) > 1 and not chinese:
-        return _boosted(wq.Phrase("text_en", english, slop=PROXIMITY_SLOP), "proximity")
+        return compiling.boosted(wq.Phrase("text_en", english, slop=PROXIMITY_SLOP), "proximity")
     return None
 
 
-def _term_query(term: Term, lang: str, chinese_terms: set[str], english_terms: set[str]) -> wq.Query | None:
+def _term_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
     if term.is_han:
-        return _han_query(term, lang, chinese_terms, english_terms)
+        return _han_query(term, lang, compiling)
     if is_latin_word(term.text):
-        return _latin_query(term, lang, chinese_terms, english_terms)
+        return _latin_query(term, lang, compiling)
     return None
-
-
-def _chinese_words(text: str) -> list[str]:
-    return query_words(text)
 
 
 def _english_words(text: str) -> list[str]:
@@ -243,14 +260,16 @@ def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = "
     return wq.And([wq.Term(fieldname, word) for word in words])
 
 
-def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: set[str]) -> wq.Query | None:
-    words = _chinese_words(term.text)
+def _han_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
+    vocabulary = compiling.vocabulary
+    words = query_words(term.text, vocabulary)
     if not words:
         return None
     # A single character that jieba split off a longer query word is not worth marking alone.
-    chinese_terms.update(word for word in words if len(word) > 1 or len(words) == 1)
-    glossed = [english for word in words for english in _english_words(gloss_word(word) if has_han(word) else word)]
-    english_terms.update(glossed)
+    compiling.chinese_terms.update(word for word in words if len(word) > 1 or len(words) == 1)
+    glossed = [english for word in words
+               for english in _english_words(gloss_word(word, vocabulary) if has_han(word) else word)]
+    compiling.english_terms.update(glossed)
     if lang == "en":
         # Every word's English must match, as every Chinese word must in the Chinese text:
         # any one of them alone matches unrelated passages.
@@ -258,33 +277,34 @@ def _han_query(term: Term, lang: str, chinese_terms: set[str], english_terms: se
             return None
         return _all([wq.Or([wq.Term(name, word) for name in ("text_en", "gloss_terms")]) for word in dict.fromkeys(glossed)])
     grams = [token.text for token in bigram_analyzer()(term.text)]
-    chinese_terms.add("".join(token.text for token in chinese_analyzer()(term.text, mode="query", removestops=False)))
+    compiling.chinese_terms.add("".join(token.text for token in
+                                        chinese_analyzer(vocabulary)(term.text, mode="query", removestops=False)))
     alternatives = [
-        _boosted(_all_or_phrase("text", words, term.phrase, term.text), "text"),
+        compiling.boosted(_all_or_phrase("text", words, term.phrase, term.text), "text"),
         # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
-        _boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
+        compiling.boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
     ]
     if not term.phrase:
         # Headings have no positions (a phrase cannot be checked there); they help single words.
-        alternatives.append(_boosted(_all_or_phrase("section", words, phrase=False), "section"))
+        alternatives.append(compiling.boosted(_all_or_phrase("section", words, phrase=False), "section"))
     return wq.Or(alternatives)
 
 
-def _latin_query(term: Term, lang: str, chinese_terms: set[str], english_terms: set[str]) -> wq.Query | None:
+def _latin_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
     english = _english_words(term.text)
-    in_text = _chinese_words(term.text)
+    in_text = query_words(term.text, compiling.vocabulary)
     pinyin = toneless(term.text)
-    english_terms.update(english)
-    chinese_terms.update(in_text)
+    compiling.english_terms.update(english)
+    compiling.chinese_terms.update(in_text)
     alternatives: list[wq.Query] = []
     if lang != "zh":
         if english:
-            alternatives.append(_boosted(_all_or_phrase("text_en", english, term.phrase), "text_en"))
-            alternatives.append(_boosted(_all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"))
+            alternatives.append(compiling.boosted(_all_or_phrase("text_en", english, term.phrase), "text_en"))
+            alternatives.append(compiling.boosted(_all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"))
         if pinyin:
-            alternatives.append(_boosted(wq.Term("pinyin", pinyin), "pinyin"))
+            alternatives.append(compiling.boosted(wq.Term("pinyin", pinyin), "pinyin"))
     if lang != "en" and in_text:
-        alternatives.append(_boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text"))
+        alternatives.append(compiling.boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text"))
     if not alternatives:
         return None
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
@@ -294,8 +314,3 @@ def toneless(text: str) -> str:
     """Pinyin as the pinyin field indexes it: ``Sānxiá`` → ``sanxia``, ``Nan Shui`` → ``nanshui``."""
     decomposed = unicodedata.normalize("NFKD", text.lower()).replace("ü", "v")
     return re.sub(r"[^a-z0-9]", "", decomposed)
-
-
-def _boosted(query: wq.Query, weight_name: str) -> wq.Query:
-    query.boost = WEIGHTS[weight_name]
-    return query

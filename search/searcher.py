@@ -11,7 +11,7 @@ import time
 import warnings
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +23,17 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
-from index.store import MANIFEST, IndexUnavailable, current_build, read_manifest
-from search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet, matched_in
-from search.collect import collect
-from search.crosslingual import ReverseDictionary
-from search.query import QueryError, compile_query
-from search.suggest import Suggester
+from shuangyu.index.analysis import segmenter
+from shuangyu.index.cedict import ensure_dictionary
+from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING
+from shuangyu.index.store import MANIFEST, IndexUnavailable, current_build, read_manifest
+from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet, matched_in
+from shuangyu.search.collect import collect
+from shuangyu.search.crosslingual import ReverseDictionary
+from shuangyu.search.query import WEIGHTS, QueryError, compile_query
+from shuangyu.search.records import Result
+from shuangyu.search.suggest import Suggester
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -46,7 +51,7 @@ RANKING_DEPTH = 50
 RESULT_CACHE_SIZE = 256
 
 # Captions and credits rank below body text for the same match; headings slightly below.
-KIND_WEIGHTS = {"body": 1.0, "heading": 0.9, "caption": 0.6, "credit": 0.4}
+KIND_WEIGHTS = {BODY: 1.0, HEADING: 0.9, CAPTION: 0.6, CREDIT: 0.4}
 
 
 class PassageWeighting(BM25F):
@@ -154,7 +159,7 @@ class Reader:
     dictionary: ReverseDictionary
 
 
-def _reader(build: Path, sharing: Suggester | None = None) -> Reader:
+def _reader(build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None) -> Reader:
     searcher, failure = _open_searcher(build)
     if failure is not None:
         raise IndexUnavailable(f"index in {build} cannot be opened ({failure}): run `shuangyu build`")
@@ -163,22 +168,24 @@ def _reader(build: Path, sharing: Suggester | None = None) -> Reader:
     def known(word: str) -> bool:
         return whoosh_reader.doc_frequency("text", word) > 0
 
-    suggester = Suggester(whoosh_reader, known, sharing)
+    suggester = Suggester(whoosh_reader, known, vocabulary, sharing)
     # Columns per reader: an update in place may commit a newer generation between two
     # readers' openings, and each must count the documents it sees.
-    return Reader(searcher, DocumentColumns(whoosh_reader), suggester, ReverseDictionary(known, suggester.correction))
+    return Reader(searcher, DocumentColumns(whoosh_reader), suggester, ReverseDictionary(known, vocabulary, suggester.correction))
 
 
 class OpenIndex:
-    """One build of the index, open: its manifest and a pool of up to ``max_readers`` Readers,
-    opened as concurrent requests need them."""
+    """One build of the index, open: its manifest, its vocabulary (names and glossary, which
+    its queries are cut into words with) and a pool of up to ``max_readers`` Readers, opened as
+    concurrent requests need them."""
 
     def __init__(self, generation: tuple, manifest: dict, build: Path, max_readers: int):
         self.generation = generation
         self.manifest = manifest
         self.build = build
         self.max_readers = max_readers
-        first = _reader(build)
+        self.vocabulary = Vocabulary.read(build)
+        first = _reader(build, self.vocabulary)
         self._sharing = first.suggester
         self._all = [first]
         self._idle = [first]
@@ -201,7 +208,7 @@ class OpenIndex:
         if reader is None:
             # Opened outside the lock: others take and return Readers meanwhile.
             try:
-                reader = _reader(self.build, sharing=self._sharing)
+                reader = _reader(self.build, self.vocabulary, sharing=self._sharing)
             finally:
                 if pooled:
                     with self._available:
@@ -265,8 +272,12 @@ class Searcher:
     """
 
     def __init__(self, index_dir: Path, cache_size: int = RESULT_CACHE_SIZE, time_budget: float = TIME_BUDGET_SECONDS,
-                 max_readers: int = MAX_READERS, stuck_after: float | None = None):
+                 max_readers: int = MAX_READERS, stuck_after: float | None = None,
+                 weights: Mapping[str, float] = WEIGHTS):
         self.index_dir = Path(index_dir)
+        # The field weights of its queries (``search.query``): a Searcher's caches hold rankings
+        # made with its own weights.
+        self.weights = dict(weights)
         self.time_budget = time_budget
         self.stuck_after = time_budget * STUCK_AFTER_BUDGETS + STUCK_GRACE_SECONDS if stuck_after is None else stuck_after
         self.max_readers = max_readers
@@ -366,7 +377,7 @@ class Searcher:
 
     def _search(self, opened: OpenIndex, reader: Reader, text: str, limit: int, offset: int, lang: str,
                 report: str | None, started: float) -> dict:
-        compiled = compile_query(text, lang, reader.dictionary)
+        compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
         report = report or compiled.report
         titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
         if report is not None and report not in titles:
@@ -382,7 +393,7 @@ class Searcher:
             "offset": offset,
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "results": [self._result(fields, score, compiled) for fields, score in hits],
+            "results": [self._result(fields, score, compiled, opened.vocabulary) for fields, score in hits],
             "reports": [
                 {"id": report_id, "title": titles[report_id], "count": ranked.counts[report_id]}
                 for report_id in titles if ranked.counts.get(report_id)
@@ -424,8 +435,12 @@ class Searcher:
         return Ranked(top, depth, total, by_report, partial=not complete)
 
     def warm(self) -> None:
-        """Open the index and build the suggestion word lists now, not on a user's request."""
-        with self._current().reading() as reader:
+        """Open the index, load its segmenter, make the dictionary file and build the suggestion
+        word lists now, not on a user's request."""
+        opened = self._current()
+        ensure_dictionary()
+        segmenter(opened.vocabulary)
+        with opened.reading() as reader:
             reader.suggester.warm()
 
     def complete(self, prefix: str) -> list[dict]:
@@ -466,23 +481,23 @@ class Searcher:
         """A report's metadata from the manifest, or ``None`` when unknown."""
         return next((entry for entry in self.manifest["reports"] if entry["id"] == report_id), None)
 
-    def _result(self, fields: dict, score: float, compiled) -> dict:
+    def _result(self, fields: dict, score: float, compiled, vocabulary: Vocabulary) -> Result:
         text, text_en = fields["text"], fields["text_en"]
-        marks = chinese_marks(text, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
+        marks = chinese_marks(text, vocabulary, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
         marks_en = english_marks(text_en, compiled.english_terms)
-        return {
-            "id": fields["id"],
-            "report_id": fields["report_id"],
-            "report_title": fields["report_title"],
-            "section": fields["section"],
-            "kind": fields["kind"],
-            "text": text,
-            "text_en": text_en,
-            "snippet": chinese_snippet(text, marks),
-            "snippet_en": english_snippet(text_en, marks_en),
-            "matched_in": matched_in(marks, fields["section"], compiled.chinese_terms, marks_en),
-            "score": round(score, 4),
-            "url": f"/p/{fields['id']}",
-            "translation_engine": fields["translation_engine"],
-            "gloss_en": fields.get("gloss_en", ""),
-        }
+        return Result(
+            id=fields["id"],
+            report_id=fields["report_id"],
+            report_title=fields["report_title"],
+            section=fields["section"],
+            kind=fields["kind"],
+            text=text,
+            text_en=text_en,
+            snippet=chinese_snippet(text, marks),
+            snippet_en=english_snippet(text_en, marks_en),
+            matched_in=matched_in(marks, fields["section"], compiled.chinese_terms, marks_en),
+            score=round(score, 4),
+            url=f"/p/{fields['id']}",
+            translation_engine=fields["translation_engine"],
+            gloss_en=fields.get("gloss_en", ""),
+        )

@@ -17,8 +17,9 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 from whoosh.spelling import ListCorrector
 
-from index.analysis import has_han, is_han_only, is_latin_word, names, normalise
-from index.cedict import sense_words, senses_from
+from shuangyu.index.analysis import has_han, is_han_only, is_latin_word, normalise
+from shuangyu.index.cedict import sense_words, senses_from
+from shuangyu.index.vocabulary import Vocabulary
 
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
@@ -37,11 +38,12 @@ def _offered(english: str) -> bool:
     return bool(english) and len(english) <= MAX_ENGLISH_CHARS and not _DICTIONARY_SHORTHAND.search(english)
 
 
-@lru_cache(maxsize=1)
-def _name_english() -> dict[str, str]:
-    """English and pinyin of the corpus's names → the name."""
+# Two: a server holds the old index's vocabulary until the last search on it ends.
+@lru_cache(maxsize=2)
+def _name_english(vocabulary: Vocabulary) -> dict[str, str]:
+    """English and pinyin of the vocabulary's names → the name."""
     found: dict[str, str] = {}
-    for name in names().values():
+    for name in vocabulary.names.values():
         pinyin = "".join(lazy_pinyin(name.word)) if name.is_proper else ""
         for english in (name.english.lower(), pinyin):
             if english:
@@ -49,10 +51,10 @@ def _name_english() -> dict[str, str]:
     return found
 
 
-@lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
+@lru_cache(maxsize=2)
+def _english_words(vocabulary: Vocabulary) -> frozenset[str]:
     """Single English words a user may mean: from the names and the dictionary's senses."""
-    words = {word for phrase in _name_english() for word in phrase.split()} | sense_words(FIRST_SENSES)
+    words = {word for phrase in _name_english(vocabulary) for word in phrase.split()} | sense_words(FIRST_SENSES)
     return frozenset(word for word in words if _ENGLISH_WORD.match(word) and not _DICTIONARY_SHORTHAND.search(word))
 
 
@@ -64,10 +66,10 @@ class _LatinWords:
         self._lock = threading.Lock()
         self._corrector: ListCorrector | None = None
 
-    def corrector(self, reader) -> ListCorrector:
+    def corrector(self, reader, vocabulary: Vocabulary) -> ListCorrector:
         with self._lock:
             if self._corrector is None:
-                words = set(_english_words())
+                words = set(_english_words(vocabulary))
                 words.update(term.decode() if isinstance(term, bytes) else term for term in reader.lexicon("pinyin"))
                 self._corrector = ListCorrector(sorted(words))
             return self._corrector
@@ -75,17 +77,19 @@ class _LatinWords:
 
 class Suggester:
     """Suggestions for one open index (``reader`` is its Whoosh reader, used by one thread at a
-    time; ``known`` says whether a word occurs in its Chinese text). ``sharing`` is a Suggester
-    of another reader of the same index, whose word lists this one uses too."""
+    time; ``known`` says whether a word occurs in its Chinese text; ``vocabulary`` is its names).
+    ``sharing`` is a Suggester of another reader of the same index, whose word lists this one
+    uses too."""
 
-    def __init__(self, reader, known: Callable[[str], bool], sharing: "Suggester | None" = None):
+    def __init__(self, reader, known: Callable[[str], bool], vocabulary: Vocabulary, sharing: "Suggester | None" = None):
         self.reader = reader
         self._known = known
+        self._vocabulary = vocabulary
         self._words = sharing._words if sharing is not None else _LatinWords()
 
     def _chinese_for(self, english: str) -> str | None:
         """The Chinese word of the index that an English word or phrase names, if any."""
-        name = _name_english().get(english)
+        name = _name_english(self._vocabulary).get(english)
         if name is not None and self._known(name):
             return name
         for found, headword in senses_from(english, FIRST_SENSES):
@@ -98,7 +102,7 @@ class Suggester:
     def _english_from(self, prefix: str, wanted: int) -> dict[str, str]:
         """Up to ``wanted`` English words and phrases starting with ``prefix`` whose Chinese
         occurs in the index, in English order → that Chinese word."""
-        found = {english: word for english, word in _name_english().items() if english.startswith(prefix) and self._known(word)}
+        found = {english: word for english, word in _name_english(self._vocabulary).items() if english.startswith(prefix) and self._known(word)}
         dictionary = 0
         for english, headword in senses_from(prefix, FIRST_SENSES):
             if dictionary >= wanted:
@@ -110,11 +114,11 @@ class Suggester:
 
     @property
     def _latin_corrector(self) -> ListCorrector:
-        return self._words.corrector(self.reader)
+        return self._words.corrector(self.reader, self._vocabulary)
 
     def warm(self) -> None:
         """Build the word list of spelling correction ahead of the first request."""
-        self._words.corrector(self.reader)
+        self._words.corrector(self.reader, self._vocabulary)
 
     def did_you_mean(self, text: str, total: int) -> str | None:
         """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages:

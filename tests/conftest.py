@@ -7,21 +7,31 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import read_corpus
-from index.settings import REPOSITORY_ROOT
+from shuangyu.index import cedict
+from shuangyu.index.corpus import read_corpus
+from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
-CORPUS_DIR = REPOSITORY_ROOT / "corpus"
+
+# Session fixtures too read the dictionary: its folder is set before any of them.
+cedict.use_folder(SHARED_INSTANCE.path)
+
+
+@pytest.fixture(autouse=True)
+def dictionary_folder():
+    """The dictionary file of the shared instance folder for every in-process test (made once,
+    about ten seconds), whatever folder a command run by the previous test used."""
+    cedict.use_folder(SHARED_INSTANCE.path)
 
 
 @pytest.fixture(scope="session")
 def real_corpus():
-    """The repository's corpus, read once."""
+    """The seed corpus (its frozen copy), read once."""
     return read_corpus(CORPUS_DIR)
 
 
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
-    """A writable copy of the real corpus, to add faulty reports to."""
+    """A writable copy of the seed corpus, to add faulty reports to."""
     folder = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, folder)
     return folder
@@ -30,16 +40,16 @@ def corpus_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory) -> Path:
     """An index of the real corpus with the gloss, built once for the session through the build path."""
-    from index.build import build_index
+    from shuangyu.index.build import build_index
 
     index_dir = tmp_path_factory.mktemp("index")
-    build_index(CORPUS_DIR, index_dir, progress=False, translator="gloss")
+    build_index(CORPUS_DIR, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     return index_dir
 
 
 @pytest.fixture(scope="session")
 def searcher(real_index):
-    from search.searcher import Searcher
+    from shuangyu.search.searcher import Searcher
 
     return Searcher(real_index)
 
@@ -73,7 +83,7 @@ def runner(monkeypatch, real_index):
 @pytest.fixture(scope="session")
 def app(real_index):
     """The Flask app over the session's index of the real corpus."""
-    from web.app import create_app
+    from shuangyu.web.app import create_app
 
     return create_app({"TESTING": True, "INDEX_DIR": real_index})
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from index.analysis import bigram_analyzer, chinese_analyzer, normalise
+from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, normalise
+from tests.paths import SEED_VOCABULARY
 
 
 def tokens(text, mode="index"):
-    return [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer()(text, positions=True, chars=True, mode=mode)]
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer(SEED_VOCABULARY)(text, positions=True, chars=True, mode=mode)]
 
 
 def test_offsets_point_at_the_source_characters_even_after_normalisation():
@@ -49,8 +50,8 @@ def test_bigrams_cover_part_of_a_word_with_source_offsets():
 
 
 def test_english_highlighting_finds_the_words_of_the_english_analyser():
-    from index.analysis import english_analyzer
-    from search.highlight import english_marks
+    from shuangyu.index.analysis import english_analyzer
+    from shuangyu.search.highlight import english_marks
 
     text = "Logistics hubs, high-quality development; 5G base stations and U.S. exports in 2020."
     terms = {token.text for token in english_analyzer()(text)}
@@ -60,9 +61,9 @@ def test_english_highlighting_finds_the_words_of_the_english_analyser():
 
 
 def test_the_dictionary_file_is_made_once_in_the_instance_folder_and_read_per_word(tmp_path, monkeypatch):
-    from index import cedict
+    from shuangyu.index import cedict
 
-    monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(tmp_path / "instance"))
+    cedict.use_folder(tmp_path / "instance")
     path = cedict.ensure_dictionary()
     assert path.parent == tmp_path / "instance" and path.stat().st_size > 1_000_000
     assert [file.name for file in path.parent.iterdir()] == [path.name]  # no temporary file left

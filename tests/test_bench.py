@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from index.settings import REPOSITORY_ROOT
+from tests.paths import REPOSITORY_ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (Debian package) drives the HTTP part")
 

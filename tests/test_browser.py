@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from index.settings import REPOSITORY_ROOT
+from tests.paths import CORPUS_DIR, REPOSITORY_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -50,8 +50,8 @@ def server(real_index):
     """`shuangyu serve` on a free loopback port, as a user starts it."""
     port = free_port()
     environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(real_index),
-                   "SHUANGYU_CORPUS_DIR": str(REPOSITORY_ROOT / "corpus")}
-    command = [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+                   "SHUANGYU_CORPUS_DIR": str(CORPUS_DIR)}
+    command = [sys.executable, "-m", "shuangyu.web.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(command, env=environment, cwd=REPOSITORY_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

@@ -8,25 +8,26 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from index import build as build_module
-from index.build import BuildError, build_index, build_lock
-from index.store import BUILDS, current_build
-from search.searcher import Searcher
+from shuangyu.index import build as build_module
+from shuangyu.index.build import BuildError, build_index, build_lock
+from shuangyu.index.store import BUILDS, current_build
+from shuangyu.search.searcher import Searcher
+from tests.paths import SHARED_INSTANCE
 
 
 def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_path, monkeypatch):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, progress=False)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     before = current_build(index_dir)
     (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
 
-    def broken_gloss(text):
+    def broken_gloss(text, vocabulary):
         raise RuntimeError("translation engine crashed")
 
     monkeypatch.setattr(build_module.gloss, "gloss", broken_gloss)
     with pytest.raises(RuntimeError):
-        build_index(corpus, index_dir, progress=False)
+        build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     assert current_build(index_dir) == before
     assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]
     assert Searcher(index_dir).search("物流")["total"] == 1
@@ -36,34 +37,34 @@ def test_a_second_build_is_refused_while_one_runs(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     with build_lock(tmp_path / "index"):
         with pytest.raises(BuildError, match="another `shuangyu build` is running"):
-            build_index(corpus, tmp_path / "index", progress=False)
+            build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
 
 
 def test_a_new_build_is_picked_up_by_an_open_searcher(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, progress=False)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     searcher = Searcher(index_dir)
     assert searcher.search("磁器口")["total"] == 0
     (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
-    build_index(corpus, index_dir, progress=False)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     assert searcher.search("磁器口")["total"] == 1
 
 
 def test_a_corpus_without_reports_is_a_clear_error(make_corpus, tmp_path):
     corpus = make_corpus({"empty.txt": ""})
     with pytest.raises(BuildError, match="no report to index"):
-        build_index(corpus, tmp_path / "index", progress=False)
+        build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
 
 
 def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n", "b.txt": "沙坪坝区发展科技。\n", "c.txt": "歌乐山景色优美。\n"})
     index_dir = tmp_path / "index"
-    first = build_index(corpus, index_dir, progress=False)
+    first = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     searcher = Searcher(index_dir)
     assert searcher.search("磁器口")["total"] == 0
     (corpus / "d.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
-    result = build_index(corpus, index_dir, progress=False)
+    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     assert result.manifest["last_update"]["mode"] == "incremental"
     assert result.manifest["last_update"]["reports"] == ["d"]
     assert result.manifest["built_at"] == first.manifest["built_at"]
@@ -75,17 +76,17 @@ def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_pa
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n", "b.txt": "沙坪坝区发展科技。\n", "c.txt": "歌乐山景色优美。\n",
                           "d.txt": "磁器口古镇游客很多。\n", "e.txt": "嘉陵江边的公园。\n", "f.txt": "红岩精神代代相传。\n"})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, progress=False)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     searcher = Searcher(index_dir)
     (corpus / "a.txt").write_text("重庆的港口正在建设。\n", encoding="utf-8")
     (corpus / "b.txt").unlink()
-    result = build_index(corpus, index_dir, progress=False)
+    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     assert result.manifest["last_update"]["mode"] == "incremental"
     assert searcher.search("物流")["total"] == 0
     assert searcher.search("港口")["total"] == 1
     assert searcher.search("科技")["total"] == 0
     assert {entry["id"] for entry in searcher.manifest["reports"]} == {"a", "c", "d", "e", "f"}
-    assert build_index(corpus, index_dir, progress=False).up_to_date
+    assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
 
 
 def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
@@ -93,19 +94,19 @@ def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
     # its old words, though none of the reports changed.
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, progress=False)
-    assert build_index(corpus, index_dir, progress=False).up_to_date
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
+    assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
     (corpus / "glossary.tsv").write_text("logistics hub\t物流中心\ttest source\n", encoding="utf-8")
-    result = build_index(corpus, index_dir, progress=False)
+    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     assert not result.up_to_date and result.manifest["last_update"]["mode"] == "full"
-    assert build_index(corpus, index_dir, progress=False).up_to_date
+    assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
 
 
 @pytest.mark.parametrize("code, message", [(errno.ENOSPC, "No space left on device"),
                                            (errno.EROFS, "Read-only file system")], ids=["full-disk", "read-only"])
 def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_still_answers(
         make_corpus, tmp_path, monkeypatch, code, message):
-    from web.cli import main
+    from shuangyu.web.cli import main
 
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"

@@ -6,10 +6,12 @@ import json
 
 import pytest
 
-from web.cli import main
+from shuangyu.web.cli import main
+from shuangyu.search.records import Result
+from tests.paths import SEED_PASSAGES
 
-CONTRACT_FIELDS = {"id", "report_id", "report_title", "section", "text", "text_en", "snippet", "snippet_en",
-                   "score", "url", "translation_engine"}
+# The fields every result has: the one definition of a result (search.records.Result).
+CONTRACT_FIELDS = set(Result.__annotations__)
 
 
 def test_help_lists_the_commands(runner):
@@ -26,7 +28,7 @@ def test_search_json_parses_and_has_every_contract_field(runner):
     response = json.loads(result.output)
     assert {"query", "total", "took_ms", "results"} <= set(response)
     assert response["query"] == "物流枢纽" and len(response["results"]) == 3
-    assert all(CONTRACT_FIELDS <= set(r) for r in response["results"])
+    assert all(CONTRACT_FIELDS == set(r) for r in response["results"])
 
 
 def test_plain_search_shows_ids_reports_and_the_gloss_label(runner):
@@ -56,7 +58,7 @@ def test_build_says_up_to_date_then_rebuilds_with_force(runner):
     assert result.exit_code == 0 and "up to date" in result.output
     result = runner.invoke(main, ["build", "--quiet", "--force"])
     assert result.exit_code == 0
-    assert "Indexed 114 passages from 2 reports" in result.output
+    assert f"Indexed {SEED_PASSAGES} passages from 2 reports" in result.output
 
 
 def test_search_without_an_index_says_to_build(runner, tmp_path, monkeypatch):

@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string
 
-from index.corpus import parse_date
-from search.cite import Citable, all_citations
-from search.highlight import ELLIPSIS
-from web.cli import main
+from shuangyu.index.corpus import parse_date
+from shuangyu.search.cite import Citable, all_citations
+from shuangyu.search.highlight import ELLIPSIS
+from shuangyu.web.cli import main
 
-from .conftest import CORPUS_DIR
+from tests.paths import CORPUS_DIR
 
 # Words of the corpus in both languages, and pieces of the query syntax.
 CORPUS_WORDS = ["物流枢纽", "沙坪坝", "红岩精神", "高质量发展", "磁器口", "老旧小区", "中欧班列", "5G基站",

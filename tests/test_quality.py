@@ -50,9 +50,10 @@ def test_an_english_phrase_is_matched_before_its_words(searcher):
 
 
 def test_a_word_with_many_translations_counts_once():
-    from search.crosslingual import MAX_CANDIDATES, ReverseDictionary
+    from shuangyu.index.vocabulary import Vocabulary
+    from shuangyu.search.crosslingual import MAX_CANDIDATES, ReverseDictionary
 
-    [city] = ReverseDictionary(lambda word: True).translate(["city"])
+    [city] = ReverseDictionary(lambda word: True, Vocabulary()).translate(["city"])
     assert 1 < len(city.chinese) <= MAX_CANDIDATES
 
 

@@ -10,9 +10,10 @@ import re
 import pytest
 
 from bench.eval import FLOORS, REAL_COLLECTION, build_real_index, evaluate_real, load_real_queries
-from index.analysis import normalise, query_words
-from index.corpus import read_report
-from index.passages import BODY, HEADING, split_report
+from shuangyu.index.analysis import normalise, query_words
+from shuangyu.index.corpus import read_report
+from shuangyu.index.passages import BODY, HEADING, split_report
+from shuangyu.index.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
 
@@ -27,7 +28,7 @@ def real_collection_index(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_searcher(real_collection_index):
-    from search.searcher import Searcher
+    from shuangyu.search.searcher import Searcher
 
     return Searcher(real_collection_index)
 
@@ -64,8 +65,8 @@ def test_the_real_evaluation_covers_every_kind_the_issue_names():
 def test_a_query_whose_words_are_nowhere_finds_nothing_in_the_api_the_page_and_the_cli(real_collection_index, monkeypatch):
     from click.testing import CliRunner
 
-    from web.app import create_app
-    from web.cli import main
+    from shuangyu.web.app import create_app
+    from shuangyu.web.cli import main
 
     client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
     body = client.get(f"/api/search?q={NOWHERE}").get_json()
@@ -94,7 +95,7 @@ def test_ascii_figures_find_full_width_digits_and_chinese_numerals(real_searcher
     for query, written in (("1953", "一九五三"), ("33%", "百分之三十三")):
         snippets = [result["snippet"] for result in real_searcher.search(query, limit=50)["results"]]
         assert any(f"<mark>{written}" in snippet for snippet in snippets), query
-    assert query_words("９．７％") == query_words("9.7%") == ["9.7%"]
+    assert query_words("９．７％", Vocabulary()) == query_words("9.7%", Vocabulary()) == ["9.7%"]
 
 
 def test_a_link_cut_out_of_a_sentence_is_joined_back():

@@ -23,8 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from index.settings import REPOSITORY_ROOT
-from tests.conftest import CORPUS_DIR
+from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, SEED_PASSAGES
 from tests.test_browser import free_port, wait_for
 
 MARKER = "zqxjv7"  # a word that occurs nowhere else, in any field
@@ -32,7 +31,7 @@ MARKER = "zqxjv7"  # a word that occurs nowhere else, in any field
 
 def shuangyu(*arguments, env, check=False, **options):
     """Run the `shuangyu` command as a user does, in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "web.cli", *arguments], cwd=REPOSITORY_ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "shuangyu.web.cli", *arguments], cwd=REPOSITORY_ROOT, env=env,
                           capture_output=True, text=True, check=check, **options)
 
 
@@ -58,7 +57,7 @@ def big_site(tmp_path):
 def serving(env):
     """`shuangyu serve` in ``env`` on a free port, its base URL once it answers /healthz."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], cwd=REPOSITORY_ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--port", str(port)], cwd=REPOSITORY_ROOT,
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -87,7 +86,7 @@ def get_json(url):
 
 def started_build(env) -> subprocess.Popen:
     """A `shuangyu build --force` in the background, returned once it is writing."""
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "build", "--force", "--quiet"], cwd=REPOSITORY_ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "build", "--force", "--quiet"], cwd=REPOSITORY_ROOT,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     builds = Path(env["SHUANGYU_INDEX_DIR"]) / "builds"
     deadline = time.monotonic() + 60
@@ -191,7 +190,7 @@ def test_a_parallel_build_killed_leaves_no_worker_and_the_next_build_runs(parall
     before = (index_dir / "current").resolve()
     # Output to a file: a pipe would stay open as long as any worker lives.
     with open(tmp_path / "stderr", "w") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "web.cli", "build", "--force", "--quiet", "--translator", "gloss"],
+        process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "build", "--force", "--quiet", "--translator", "gloss"],
                                    cwd=REPOSITORY_ROOT, env=parallel_site, stdout=subprocess.DEVNULL, stderr=stderr)
     workers: list[int] = []
     try:
@@ -254,12 +253,12 @@ def test_a_damaged_index_gives_one_clear_message_and_build_recovers(site, damage
     assert "Traceback" not in answer.stderr and len(answer.stderr.strip().splitlines()) == 1
     assert "shuangyu build" in answer.stderr
 
-    from web.app import create_app
+    from shuangyu.web.app import create_app
 
     health = create_app({"TESTING": True, "INDEX_DIR": Path(site["SHUANGYU_INDEX_DIR"])}).test_client().get("/healthz")
     assert health.status_code == 503
     rebuilt = shuangyu("build", "--quiet", env=site)
-    assert rebuilt.returncode == 0 and "Indexed 114 passages" in rebuilt.stdout
+    assert rebuilt.returncode == 0 and f"Indexed {SEED_PASSAGES} passages" in rebuilt.stdout
     assert json.loads(shuangyu("search", "物流", "--json", env=site).stdout)["total"] > 0
 
 
@@ -312,11 +311,13 @@ def test_load_run_has_no_errors(tmp_path, site):
 def test_concurrent_uncached_searches_give_the_same_answers_as_one_at_a_time(big_site):
     """The serving threads share one searcher: queries that miss the result cache, run from
     eight threads at once, must each give exactly the answer they give alone."""
-    from index.build import build_index
-    from search.searcher import Searcher
+    from shuangyu.index.build import build_index
+    from shuangyu.index.instance import InstanceFolder
+    from shuangyu.search.searcher import Searcher
 
     index_dir = Path(big_site["SHUANGYU_INDEX_DIR"])
-    build_index(Path(big_site["SHUANGYU_CORPUS_DIR"]), index_dir, progress=False, translator="gloss")
+    build_index(Path(big_site["SHUANGYU_CORPUS_DIR"]), index_dir, InstanceFolder(Path(big_site["SHUANGYU_INSTANCE_DIR"])),
+                progress=False, translator="gloss")
     searcher = Searcher(index_dir, cache_size=0)
     queries = ["沙坪坝", "发展", "物流", "城市", "district", "develop", "city", "logistics", "road", "water", "经济 建设", "park"]
     alone = {query: searcher.search(query, limit=20) for query in queries}
@@ -446,7 +447,7 @@ def test_a_model_within_the_cap_installs_and_a_killed_install_is_cleaned_up_at_t
 
 def memory_record(source: str = "物流枢纽", translation: str = "logistics hub", **fields) -> dict:
     """One line of `shuangyu translate --export`, as a dict."""
-    from index.memory import source_hash
+    from shuangyu.index.memory import source_hash
 
     return {"engine": "argos", "model": "zh_en@1.0", "source_hash": source_hash(source), "source": source,
             "translation": translation, "created_at": "2026-01-01T00:00:00+00:00", **fields}
@@ -473,7 +474,7 @@ def test_a_faulty_memory_import_is_refused_in_one_line_and_imports_nothing(site,
 
 
 def test_a_memory_import_file_past_the_size_cap_is_refused_unread(site, tmp_path):
-    from index.memory import MAX_IMPORT_BYTES
+    from shuangyu.index.memory import MAX_IMPORT_BYTES
 
     file = tmp_path / "huge.jsonl"
     with file.open("wb") as sparse:  # a hole: no disk space, no time to write
@@ -495,7 +496,7 @@ def test_a_damaged_memory_is_named_and_the_gloss_builds_without_it(site, damaged
     built = shuangyu("build", "--quiet", "--translator", "gloss", env=site)
     assert built.returncode == 0, built.stderr
     assert f"the translation memory {damaged_memory} is damaged" in built.stderr and "move it away" in built.stderr
-    assert "Traceback" not in built.stderr and "Indexed 114 passages" in built.stdout
+    assert "Traceback" not in built.stderr and f"Indexed {SEED_PASSAGES} passages" in built.stdout
     exported = shuangyu("translate", "--export", str(tmp_path / "out.jsonl"), env=site)
     assert exported.returncode == 2 and len(exported.stderr.strip().splitlines()) == 1
     assert str(damaged_memory) in exported.stderr and "move it away" in exported.stderr

@@ -14,11 +14,12 @@ import urllib.parse
 import pytest
 
 from bench.generate import generate
-from index.build import build_index
-from search import searcher as searcher_module
-from search.query import MAX_QUERY_WORDS
-from search.searcher import Searcher
+from shuangyu.index.build import build_index
+from shuangyu.search import searcher as searcher_module
+from shuangyu.search.query import MAX_QUERY_WORDS
+from shuangyu.search.searcher import Searcher
 from tests.test_reliability import get_json, serving, shuangyu
+from tests.paths import SHARED_INSTANCE
 
 NORMAL = "物流"
 
@@ -28,7 +29,7 @@ def generated_index(tmp_path_factory):
     """An index of 6,000 generated passages: enough for a query of common words to take seconds."""
     folder = tmp_path_factory.mktemp("bounded")
     generate(folder / "corpus", 6000)
-    build_index(folder / "corpus", folder / "index", progress=False, translator="gloss")
+    build_index(folder / "corpus", folder / "index", SHARED_INSTANCE, progress=False, translator="gloss")
     return folder
 
 
@@ -59,7 +60,7 @@ def test_a_search_past_its_budget_answers_what_it_has_marked_partial(generated_i
 
 
 def test_a_partial_answer_is_kept_by_no_cache(generated_index, worst_query, monkeypatch):
-    from web.app import create_app
+    from shuangyu.web.app import create_app
 
     walks = []
     real_collect = searcher_module.collect
@@ -125,7 +126,7 @@ def test_a_normal_query_answers_while_the_worst_query_runs(generated_server, wor
 
 
 def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, monkeypatch):
-    from web.app import create_app
+    from shuangyu.web.app import create_app
 
     # A search held inside its walk, as a stuck one would be, until the test lets it go.
     entered, release = threading.Event(), threading.Event()
@@ -150,10 +151,10 @@ def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, 
 def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_path, monkeypatch):
     # A search still reading an index when two newer generations arrive: the oldest is closed
     # once that search is done, and no request waits for it meanwhile.
-    from index.store import MANIFEST, current_build
+    from shuangyu.index.store import MANIFEST, current_build
 
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
-    build_index(corpus, tmp_path / "index", progress=False, translator="gloss")
+    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
     searcher = Searcher(tmp_path / "index")
     entered, release = threading.Event(), threading.Event()
     real_collect = searcher_module.collect
@@ -181,17 +182,17 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
     # opened in between sees more documents than the first one, and must count them.
     corpus = make_corpus({f"{name}.txt": f"重庆{word}的物流中心。\n" for name, word in zip("abcdef", "东南西北上下")})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, progress=False, translator="gloss")
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     searcher = Searcher(index_dir)
     opened = searcher._current()
     (corpus / "g.txt").write_text("物流枢纽带动城市发展。\n", encoding="utf-8")
-    from index import build as build_module
-    from index.store import MANIFEST, current_build
+    from shuangyu.index import build as build_module
+    from shuangyu.index.store import MANIFEST, current_build
 
     manifest_path = current_build(index_dir) / MANIFEST
     manifest_before = manifest_path.read_bytes()
     stat = manifest_path.stat()
-    build_module.build_index(corpus, index_dir, progress=False, translator="gloss")
+    build_module.build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     # The manifest as it was: the commit is on disk, the switch not yet seen.
     manifest_path.write_bytes(manifest_before)
     os.utime(manifest_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
@@ -202,7 +203,7 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
 
 
 def test_the_page_and_the_api_say_when_a_search_stopped_at_its_budget(generated_index, worst_query):
-    from web.app import create_app
+    from shuangyu.web.app import create_app
 
     client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}).test_client()
     answer = client.get("/api/search?" + urllib.parse.urlencode({"q": worst_query})).get_json()
@@ -213,7 +214,7 @@ def test_the_page_and_the_api_say_when_a_search_stopped_at_its_budget(generated_
 
 
 def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(generated_index, worst_query, monkeypatch):
-    from web.app import create_app
+    from shuangyu.web.app import create_app
 
     monkeypatch.setenv("SHUANGYU_SEARCH_TIME_BUDGET", "0.05")
     client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index"}).test_client()
@@ -221,4 +222,4 @@ def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(ge
     env = {**os.environ, "SHUANGYU_INDEX_DIR": str(generated_index / "index"), "SHUANGYU_SEARCH_TIME_BUDGET": "soon"}
     result = shuangyu("serve", "--port", "0", env=env, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["Error: SHUANGYU_SEARCH_TIME_BUDGET must be a number of seconds above 0, not 'soon'"]
+    assert result.stderr.strip().splitlines() == ["Error: SHUANGYU_SEARCH_TIME_BUDGET (--search-time-budget) must be a number of seconds above 0, not 'soon'"]

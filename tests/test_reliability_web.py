@@ -15,11 +15,11 @@ import pytest
 import rispy
 from pybtex.database import parse_string
 
-from index.build import build_index
-from index.corpus import read_corpus
-from tests.conftest import CORPUS_DIR
+from shuangyu.index.build import build_index
+from shuangyu.index.corpus import read_corpus
 from tests.test_reliability import server, shuangyu, site  # noqa: F401 (fixtures)
-from web.app import create_app
+from shuangyu.web.app import create_app
+from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
 PASSAGE = "shapingba-2020-four-highs:p022"
 INJECTED_TITLE = 'Legit}, author = "Injected Author"'
@@ -49,7 +49,7 @@ def hostile_index(tmp_path_factory):
     (folder / "long.txt").write_text("长报告\n\n" + "\n\n".join(f"第{n}段写沙坪坝区的物流枢纽。" for n in range(LONG_REPORT_PASSAGES)),
                                      encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("hostile-index")
-    build_index(folder, index_dir, progress=False, translator="gloss")
+    build_index(folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     return folder, index_dir
 
 
@@ -180,7 +180,7 @@ def test_no_rate_limit_by_default(client):
 
 @pytest.mark.parametrize("setting", [{"RATE_LIMIT": "lots"}, {"BASE_URL": "javascript:alert(1)"}, {"BASE_URL": "https://x/}{"}])
 def test_bad_settings_are_refused_at_the_start(real_index, setting):
-    from web.app import SettingError
+    from shuangyu.web.settings import SettingError
 
     with pytest.raises(SettingError):
         create_app({"INDEX_DIR": real_index, **setting})
@@ -189,7 +189,7 @@ def test_bad_settings_are_refused_at_the_start(real_index, setting):
 def test_serve_refuses_a_bad_setting_with_one_line(site):
     result = shuangyu("serve", "--port", "0", env={**site, "SHUANGYU_RATE_LIMIT": "lots"}, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["Error: SHUANGYU_RATE_LIMIT 'lots' is not a rate such as '120 per minute'"]
+    assert result.stderr.strip().splitlines() == ["Error: SHUANGYU_RATE_LIMIT (--rate-limit) must be a rate such as '120 per minute', not 'lots'"]
 
 
 # 4. Bounded work: the report page is paged.

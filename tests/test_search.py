@@ -7,13 +7,15 @@ from html import unescape
 
 import pytest
 
-from index.analysis import normalise
-from index.build import build_index
-from search.query import QueryError
-from search.searcher import Searcher
+from shuangyu.index.analysis import normalise
+from shuangyu.index.build import build_index
+from shuangyu.search.query import QueryError
+from shuangyu.search.searcher import Searcher
+from shuangyu.search.records import Result
+from tests.paths import SHARED_INSTANCE
 
-CONTRACT_FIELDS = {"id", "report_id", "report_title", "section", "text", "text_en", "snippet", "snippet_en",
-                   "score", "url", "translation_engine"}
+# The fields every result has: the one definition of a result (search.records.Result).
+CONTRACT_FIELDS = set(Result.__annotations__)
 
 
 def top(searcher, query, **options):
@@ -58,7 +60,7 @@ def test_part_of_a_word_matches_through_bigrams(searcher):
 
 def test_word_matches_rank_above_bigram_only_matches(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "购物流程很简单。\n\n重庆的物流中心正在建设。\n"})
-    build_index(corpus, tmp_path / "index", progress=False)
+    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
     results = Searcher(tmp_path / "index").search("物流")["results"]
     assert [result["text"] for result in results] == ["重庆的物流中心正在建设。", "购物流程很简单。"]
 
@@ -117,7 +119,7 @@ def test_results_follow_the_contract(searcher):
     assert {"query", "total", "took_ms", "results"} <= set(response)
     assert len(response["results"]) == 3
     for result in response["results"]:
-        assert CONTRACT_FIELDS <= set(result)
+        assert CONTRACT_FIELDS == set(result)
         assert result["url"] == f"/p/{result['id']}"
     first_page = searcher.search("物流", limit=4)["results"]
     assert [r["id"] for r in first_page[1:]] == [r["id"] for r in response["results"]]
@@ -135,7 +137,7 @@ def test_bad_queries_give_a_clear_error_or_results(searcher, query):
 
 def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
     corpus = make_corpus({"x.txt": "沙坪坝的网页<script>alert(1)</script>测试。\n"})
-    build_index(corpus, tmp_path / "index", progress=False)
+    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
     result = Searcher(tmp_path / "index").search("沙坪坝 <script>")["results"][0]
     assert "<script>" in result["text"]
     assert "<script>" not in result["snippet"]
@@ -145,12 +147,12 @@ def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
 
 def exhaustive_ranking(searcher, query):
     """Whoosh's own ranking of every match (no top-k pruning), a repeated passage once."""
-    from search.query import compile_query
+    from shuangyu.search.query import compile_query
 
     opened = searcher._current()
     listed, ranking = set(), []
     with opened.reading() as reader:
-        compiled = compile_query(query, "auto", reader.dictionary)
+        compiled = compile_query(query, "auto", opened.vocabulary, reader.dictionary)
         for hit in reader.searcher.search(compiled.query, limit=None):
             content = reader.columns.content_of[hit.docnum]
             if content not in listed:
@@ -173,11 +175,11 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
                        "zz-c": "重庆的城市物流。\n\n重庆物流枢纽。\n"}.items():
         (corpus_copy / f"{name}.txt").write_text(text, encoding="utf-8")
     index_dir = tmp_path / "index"
-    build_index(corpus_copy, index_dir, progress=False, translator="gloss")
+    build_index(corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     # An added report makes a second segment; a changed one leaves deleted documents behind.
     (corpus_copy / "zz-d.txt").write_text("物流枢纽\n\n沙坪坝区的物流枢纽在重庆。\n", encoding="utf-8")
     (corpus_copy / "zz-c.txt").write_text("重庆的城市货运。\n\n重庆物流枢纽，物流发达。\n", encoding="utf-8")
-    assert build_index(corpus_copy, index_dir, progress=False, translator="gloss").manifest["last_update"]["mode"] == "incremental"
+    assert build_index(corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss").manifest["last_update"]["mode"] == "incremental"
     searcher = Searcher(index_dir)
     with searcher._current().reading() as reader:
         assert not reader.searcher.reader().is_atomic()
@@ -190,7 +192,7 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
 
 
 def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
-    from search.searcher import _segment_field_lengths
+    from shuangyu.search.searcher import _segment_field_lengths
 
     with searcher._current().reading() as opened_reader:
         reader = opened_reader.searcher.reader()

@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 
-from index.translate import TranslationError, select_engine, translate_all
-from tests.conftest import CORPUS_DIR
+from shuangyu.index.translate import TranslationError, select_engine, translate_all
+from tests.paths import CORPUS_DIR, SEED_PASSAGES, SEED_VOCABULARY
 from tests.tiny_argos import PACKAGE_NAME, TINY_OUTPUT, build_tiny_package
-from web.cli import main
+from shuangyu.web.cli import main
 
 pytest.importorskip("argostranslate", reason="the mt extra (argostranslate) is not installed")
 
@@ -48,7 +48,7 @@ def cli():
 @pytest.fixture
 def model_calls(monkeypatch):
     """Counts the passages sent to the Argos model."""
-    from index.translate import ArgosEngine
+    from shuangyu.index.translate import ArgosEngine
 
     calls = []
     original = ArgosEngine.translate
@@ -90,17 +90,17 @@ def test_build_with_argos_then_rebuild_from_the_memory(cli, instance, tiny_model
     result = cli("build", "--quiet", "--force", "--translator", "argos")
     assert result.exit_code == 0
     assert model_calls == []
-    assert "114 hits, 0 passages translated" in result.output
+    assert f"{SEED_PASSAGES} hits, 0 passages translated" in result.output
 
 
 def test_an_interrupted_translation_resumes_where_it_stopped(instance, tiny_model, model_calls, monkeypatch):
-    from index.models import install
-    from index.passages import split_report
-    from index.corpus import read_corpus
-    from index.translate import ArgosEngine
+    from shuangyu.index.models import install
+    from shuangyu.index.passages import split_report
+    from shuangyu.index.corpus import read_corpus
+    from shuangyu.index.translate import ArgosEngine
 
-    install(tiny_model, instance / "models")
-    engine, _ = select_engine("argos", instance / "models", instance)
+    install(tiny_model, instance / "models", max_bytes=10**9)
+    engine, _ = select_engine("argos", instance / "models", instance, SEED_VOCABULARY)
     texts = list(dict.fromkeys(p.text for r in read_corpus(CORPUS_DIR).reports for p in split_report(r.id, r.text)))
     original = ArgosEngine.translate
 
@@ -172,7 +172,7 @@ def test_a_broken_model_file_is_refused_and_the_index_still_answers(cli, instanc
 
 
 def test_auto_without_a_model_uses_the_gloss_and_says_so(instance):
-    engine, note = select_engine("auto", instance / "models", instance)
+    engine, note = select_engine("auto", instance / "models", instance, SEED_VOCABULARY)
     assert engine.name == "gloss" and "no zh→en model installed" in note
     with pytest.raises(TranslationError):
-        select_engine("argos", instance / "models", instance)
+        select_engine("argos", instance / "models", instance, SEED_VOCABULARY)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import parse_many
 
-from search.cite import all_citations, citable
-from web.app import SettingError, absolute_url
-from web.openapi import openapi_document
-from web.params import SUGGEST_PARAMETER, parse_search
-from web.searching import PASSAGE_ID, get_searcher, run_search
+from shuangyu.index.ids import PASSAGE_ID_PATTERN
+from shuangyu.search.cite import all_citations, citable
+from shuangyu.search.records import Passage, Source
+from shuangyu.web.app import absolute_url
+from shuangyu.web.openapi import openapi_document
+from shuangyu.web.params import SUGGEST_PARAMETER, parse_search
+from shuangyu.web.searching import get_searcher, run_search
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -21,12 +22,8 @@ def limit_rate(app: Flask, rate: str) -> None:
     ``"120 per minute"``; empty: no limit). Past it, a 429 problem with ``Retry-After``. Counts
     are kept in this process; behind a reverse proxy the client address is the one the server
     was told to trust (see ``shuangyu serve --trusted-proxy``)."""
-    if not rate.strip():
+    if not rate:
         return
-    try:
-        parse_many(rate)
-    except ValueError:
-        raise SettingError(f"SHUANGYU_RATE_LIMIT {rate[:80]!r} is not a rate such as '120 per minute'") from None
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", key_prefix="api")
     limiter.limit(rate)(api)
 
@@ -54,32 +51,32 @@ def passage(passage_id: str):
     return jsonify(passage_document(passage_id))
 
 
-def passage_document(passage_id: str) -> dict:
+def passage_document(passage_id: str) -> Passage:
     """The API object of a passage; 404 when the id is unknown or malformed."""
     searcher = get_searcher()
-    found = searcher.passage(passage_id) if PASSAGE_ID.match(passage_id) else None
+    found = searcher.passage(passage_id) if PASSAGE_ID_PATTERN.match(passage_id) else None
     if found is None:
         abort(404, description=f"no passage with id {passage_id[:100]!r}")
     report = searcher.report(found["report_id"])
     url = absolute_url("pages.passage", passage_id=found["id"])
-    return {
-        "id": found["id"],
-        "report_id": found["report_id"],
-        "report_title": found["report_title"],
-        "section": found["section"],
-        "kind": found["kind"],
-        "ordinal": found["ordinal"],
-        "text": found["text"],
-        "text_en": found["text_en"],
-        "translation_engine": found["translation_engine"],
-        "gloss_en": found.get("gloss_en", ""),
-        "url": url,
-        "source": {"file": report["file"], "spans": found["spans"]},
-        "previous_id": found["previous_id"],
-        "next_id": found["next_id"],
-        "report": report,
-        "citations": all_citations(citable(found, report, url)),
-    }
+    return Passage(
+        id=found["id"],
+        report_id=found["report_id"],
+        report_title=found["report_title"],
+        section=found["section"],
+        kind=found["kind"],
+        ordinal=found["ordinal"],
+        text=found["text"],
+        text_en=found["text_en"],
+        translation_engine=found["translation_engine"],
+        gloss_en=found.get("gloss_en", ""),
+        url=url,
+        source=Source(file=report["file"], spans=found["spans"]),
+        previous_id=found["previous_id"],
+        next_id=found["next_id"],
+        report=report,
+        citations=all_citations(citable(found, report, url)),
+    )
 
 
 @api.get("/reports")

@@ -11,26 +11,24 @@ from pathlib import Path
 
 import click
 
-from index.build import BuildError, build_index
-from index.corpus import CorpusError, read_corpus
-from index.memory import TranslationMemory, TranslationMemoryError
-from index.models import ModelError
-from index.models import install as install_model
-from index.models import installed as installed_models
-from index.models import remove as remove_model
-from index.models import remove_abandoned_unpacks
-from index.passages import split_report
-from index.settings import (CORPUS_DIR, INDEX_DIR, INSTANCE_DIR, MODEL_MAX_BYTES, SETTINGS, SettingError, models_dir,
-                            translation_memory_path)
-from index.translate import CHOICES, TranslationError, select_engine, translate_all
-from index.store import IndexUnavailable, current_manifest
-from search.warm import warm_up
-from search.query import LANGUAGES, QueryError
-from search.searcher import MAX_LIMIT, MAX_OFFSET, Searcher
+from shuangyu.index import cedict
+from shuangyu.index.build import BuildError, build_index
+from shuangyu.index.corpus import CorpusError, read_corpus
+from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
+from shuangyu.index.models import ModelError
+from shuangyu.index.models import install as install_model
+from shuangyu.index.models import installed as installed_models
+from shuangyu.index.models import remove as remove_model
+from shuangyu.index.models import remove_abandoned_unpacks
+from shuangyu.index.passages import split_report
+from shuangyu.index.translate import CHOICES, TranslationError, select_engine, translate_all
+from shuangyu.index.store import IndexUnavailable, current_manifest
+from shuangyu.search.query import LANGUAGES, QueryError
+from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, Searcher
+from shuangyu.web.settings import SETTINGS, Settings, SettingError, load_settings
 
 # A build lists its reports one by one up to this many.
 MAX_REPORTS_LISTED = 20
-ENVIRONMENT_HELP = "\b\nEnvironment:\n" + "\n".join(f"  {s.env:<22} {s.help} Default: {s.default}" for s in SETTINGS)
 
 
 class CommandError(click.ClickException):
@@ -39,13 +37,43 @@ class CommandError(click.ClickException):
     exit_code = 2
 
 
-@click.group(epilog=ENVIRONMENT_HELP)
+def setting_options(serve_only: bool):
+    """The options of the settings (``web.settings.SETTINGS``) of every command, or of ``serve``
+    only: each also read from its environment variable."""
+
+    def decorate(command):
+        for setting in reversed([setting for setting in SETTINGS if setting.serve_only == serve_only]):
+            command = click.option(setting.option, setting.name, metavar=setting.metavar, envvar=setting.env, show_envvar=True,
+                                   default=setting.default, show_default=bool(setting.default), help=setting.help)(command)
+        return command
+
+    return decorate
+
+
+@click.group()
+@setting_options(serve_only=False)
 @click.version_option(package_name="shuangyu")
-def main() -> None:
-    """Shuangyu (双语): bilingual search of Chinese reports, with citable passages."""
+@click.pass_context
+def main(context: click.Context, **given) -> None:
+    """Shuangyu (双语): bilingual search of Chinese reports, with citable passages.
+
+    The folders are taken from the options, else from the environment, else the defaults:
+    corpus/ and instance/ in the current folder."""
+    context.obj = given
 
 
-@main.command(epilog=ENVIRONMENT_HELP)
+def settings(**given) -> Settings:
+    """The settings of this command: the options given to ``shuangyu`` and ``given`` (the
+    command's own). The dictionary file is kept in the instance folder from now on."""
+    try:
+        result = load_settings({}, {**click.get_current_context().find_root().obj, **given})
+    except SettingError as error:
+        raise CommandError(str(error)) from None
+    cedict.use_folder(result.instance_dir)
+    return result
+
+
+@main.command()
 @click.option("--force", is_flag=True, help="Rebuild even when the corpus has not changed.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--translator", type=click.Choice(CHOICES), default="auto", show_default=True,
@@ -54,8 +82,10 @@ def build(force: bool, quiet: bool, translator: str) -> None:
     """Build the search index from the corpus folder (atomically: the old index keeps
     answering until the new one is complete)."""
     _stop_on_sigterm()
+    chosen = settings()
     try:
-        result = build_index(CORPUS_DIR.value(), INDEX_DIR.value(), force=force, progress=not quiet, translator=translator)
+        result = build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=force, progress=not quiet,
+                             translator=translator)
     except BuildError as error:
         raise CommandError(str(error)) from None
     click.echo(result.translator_note)
@@ -85,7 +115,7 @@ def build(force: bool, quiet: bool, translator: str) -> None:
                    f"({translation['passages_per_second']:.1f} passages/s).")
 
 
-@main.command(epilog=ENVIRONMENT_HELP)
+@main.command()
 @click.option("--translator", type=click.Choice(("auto", "argos")), default="auto", show_default=True,
               help="The machine translation engine.")
 @click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -96,7 +126,8 @@ def build(force: bool, quiet: bool, translator: str) -> None:
 def translate(translator: str, export_to: Path | None, import_from: Path | None, quiet: bool) -> None:
     """Fill the translation memory with machine translations of every passage, ahead of a build.
     Interrupted, it keeps what it translated and resumes there next time."""
-    memory_path = translation_memory_path()
+    chosen = settings()
+    memory_path = chosen.instance.translation_memory
     if export_to or import_from:
         try:
             with TranslationMemory(memory_path) as memory:
@@ -114,10 +145,10 @@ def translate(translator: str, export_to: Path | None, import_from: Path | None,
             raise CommandError(str(error)) from None
         return
     try:
-        engine, note = select_engine(translator, models_dir(), INSTANCE_DIR.value())
+        corpus = read_corpus(chosen.corpus_dir)
+        engine, note = select_engine(translator, chosen.instance.models, chosen.instance_dir, corpus.vocabulary)
         if not engine.machine:
             raise TranslationError(f"{note} Nothing to translate: install a model with `shuangyu models install FILE.argosmodel`.")
-        corpus = read_corpus(CORPUS_DIR.value())
         TranslationMemory(memory_path).close()  # a damaged memory is told before the model loads
     except (TranslationError, CorpusError, TranslationMemoryError) as error:
         raise CommandError(str(error)) from None
@@ -138,8 +169,9 @@ def models() -> None:
 def models_install(archive: Path) -> None:
     """Install a model from an .argosmodel FILE (offline; get it from the Argos package index)."""
     try:
-        package = install_model(archive, models_dir(), MODEL_MAX_BYTES.value())
-    except (ModelError, SettingError) as error:
+        chosen = settings()
+        package = install_model(archive, chosen.instance.models, chosen.model_max_bytes)
+    except ModelError as error:
         raise CommandError(str(error)) from None
     click.echo(f"Installed {package.identity} ({package.from_code}→{package.to_code}) in {package.path}.")
 
@@ -147,10 +179,11 @@ def models_install(archive: Path) -> None:
 @models.command("list")
 def models_list() -> None:
     """List the installed models."""
-    remove_abandoned_unpacks(models_dir())
-    packages = installed_models(models_dir())
+    models_dir = settings().instance.models
+    remove_abandoned_unpacks(models_dir)
+    packages = installed_models(models_dir)
     if not packages:
-        click.echo(f"No model installed in {models_dir()}.")
+        click.echo(f"No model installed in {models_dir}.")
     for package in packages:
         click.echo(f"{package.name}\t{package.version}\t{package.from_code}→{package.to_code}\t{package.path}")
 
@@ -160,14 +193,14 @@ def models_list() -> None:
 def models_remove(name: str) -> None:
     """Remove the installed model NAME (as `shuangyu models list` shows it)."""
     try:
-        remove_model(name, models_dir())
+        remove_model(name, settings().instance.models)
     except ModelError as error:
         raise CommandError(str(error)) from None
     click.echo(f"Removed {name}.")
 
 
 # Unknown options are query words, so that `shuangyu search 物流 -枢纽` excludes a word.
-@main.command(epilog=ENVIRONMENT_HELP, context_settings={"ignore_unknown_options": True})
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON response of the search API.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Results to show.")
@@ -179,7 +212,7 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
     many match. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
     query = " ".join(query)
     try:
-        response = Searcher(INDEX_DIR.value()).search(query, limit=limit, offset=offset, lang=lang, report=report)
+        response = Searcher(settings().index_dir).search(query, limit=limit, offset=offset, lang=lang, report=report)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:
@@ -200,13 +233,8 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
 CLEANUP_INTERVAL_SECONDS = 5
 
 
-def _site_settings_help() -> str:
-    from web.app import SITE_SETTINGS
-
-    return ENVIRONMENT_HELP + "\n" + "\n".join(f"  {s.env:<22} {s.help} Default: {s.default or '(empty)'}" for s in SITE_SETTINGS)
-
-
-@main.command(epilog=_site_settings_help())
+@main.command()
+@setting_options(serve_only=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
@@ -219,28 +247,24 @@ def _site_settings_help() -> str:
               help="Largest request body in bytes (the API is GET only); a larger one is refused with 413 unread.")
 @click.option("--trusted-proxy", metavar="ADDRESS", default=None,
               help="Address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed "
-                   "(the client address then counts for SHUANGYU_RATE_LIMIT); '*' trusts any.")
+                   "(the client address then counts for --rate-limit); '*' trusts any.")
 def serve(host: str, port: int, threads: int, connection_limit: int, channel_timeout: int, max_request_body: int,
-          trusted_proxy: str | None) -> None:
+          trusted_proxy: str | None, **given) -> None:
     """Serve the search site and JSON API with a production WSGI server (waitress).
     Builds the index first when there is none."""
     from waitress import create_server
 
-    from web.app import create_app
-    from web.searching import searcher_of as get_app_searcher
+    from shuangyu.web.app import create_app
+    from shuangyu.web.searching import searcher_of as get_app_searcher
 
-    try:
-        app = create_app()
-    except SettingError as error:
-        raise CommandError(str(error)) from None
-    index_dir = INDEX_DIR.value()
-    if current_manifest(index_dir) is None:
-        click.echo(f"No usable index in {index_dir}: building it first.")
+    chosen = settings(**given)
+    app = create_app(settings=chosen)
+    if current_manifest(chosen.index_dir) is None:
+        click.echo(f"No usable index in {chosen.index_dir}: building it first.")
         try:
-            build_index(CORPUS_DIR.value(), index_dir, force=True)
+            build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True)
         except BuildError as error:
             raise CommandError(str(error)) from None
-    warm_up()
     get_app_searcher(app).warm()
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if trusted_proxy else {}

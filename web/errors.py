@@ -14,8 +14,8 @@ from flask import Flask, Response, current_app, json, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from index.store import IndexUnavailable
-from search.query import QueryError
+from shuangyu.index.store import IndexUnavailable
+from shuangyu.search.query import QueryError
 
 PROBLEM_TYPE = "application/problem+json"
 

@@ -6,8 +6,8 @@ import hashlib
 
 from flask import Flask, Response, g, request
 
-from web.i18n import UI_LANGUAGES, ui_language
-from web.searching import get_searcher
+from shuangyu.web.i18n import UI_LANGUAGES, ui_language
+from shuangyu.web.searching import get_searcher
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

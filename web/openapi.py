@@ -1,35 +1,17 @@
-"""The OpenAPI 3.1 document of the JSON API, built from the same parameter table the API uses."""
+"""The OpenAPI 3.1 document of the JSON API, built from the same parameter table the API uses and
+from the records the search layer defines (``search.records``)."""
 
 from __future__ import annotations
 
-from web.params import SEARCH_PARAMETERS, SUGGEST_PARAMETER
+import types
+from typing import Annotated, Union, get_args, get_origin, get_type_hints, is_typeddict
+
+from shuangyu.index.ids import PASSAGE_ID
+from shuangyu.search.records import Field, Passage, Result
+from shuangyu.web.params import SEARCH_PARAMETERS, SUGGEST_PARAMETER
 
 _STRING = {"type": "string"}
 _NULLABLE_STRING = {"type": ["string", "null"]}
-
-RESULT = {
-    "type": "object",
-    "required": ["id", "report_id", "report_title", "section", "text", "text_en", "snippet", "snippet_en",
-                 "score", "url", "translation_engine"],
-    "properties": {
-        "id": {"type": "string", "description": "Stable passage id, `<report-id>:pNNN`."},
-        "report_id": _STRING,
-        "report_title": _STRING,
-        "section": {"type": "string", "description": "The heading the passage falls under."},
-        "kind": {"type": "string", "enum": ["body", "heading", "caption", "credit"]},
-        "text": {"type": "string", "description": "The plain Chinese passage, exactly as in the source."},
-        "text_en": {"type": "string", "description": "The plain English (see translation_engine)."},
-        "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around matched words."},
-        "snippet_en": {"type": "string", "description": "HTML: escaped English with <mark> around matched words."},
-        "score": {"type": "number"},
-        "url": {"type": "string", "description": "Path of the passage's permalink page."},
-        "translation_engine": {"type": "string", "description": "`gloss` is a word-by-word dictionary gloss, not a translation; `argos` is machine translation."},
-        "gloss_en": {"type": "string", "description": "The dictionary gloss, always (equal to text_en when translation_engine is gloss)."},
-        "matched_in": {"type": "string", "enum": ["text", "heading", "english"],
-                       "description": "Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "
-                                      "section heading holds the query's words), `english` (only its English matched)."},
-    },
-}
 
 SEARCH_RESPONSE = {
     "type": "object",
@@ -70,24 +52,6 @@ REPORT = {
     },
 }
 
-PASSAGE = {
-    "type": "object",
-    "required": ["id", "report_id", "text", "text_en", "translation_engine", "url", "citations", "report"],
-    "properties": {
-        "id": _STRING, "report_id": _STRING, "report_title": _STRING, "section": _STRING, "kind": _STRING,
-        "ordinal": {"type": "integer"}, "text": _STRING, "text_en": _STRING, "translation_engine": _STRING,
-        "url": {"type": "string", "description": "Absolute permalink."},
-        "source": {"type": "object", "properties": {
-            "file": _STRING,
-            "spans": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
-        }},
-        "previous_id": _NULLABLE_STRING, "next_id": _NULLABLE_STRING,
-        "report": {"$ref": "#/components/schemas/Report"},
-        "citations": {"type": "object", "properties": {name: _STRING for name in
-                                                        ("gb_t_7714", "apa", "mla", "bibtex", "ris", "csl_json")}},
-    },
-}
-
 PROBLEM = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
@@ -110,6 +74,55 @@ HEALTH = {
                    "searches_running": {"type": "integer", "minimum": 0},
                    "longest_search_ms": {"type": "number", "description": "How long the oldest search under way has run."}},
 }
+
+
+_SIMPLE_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def record_schema(record: type) -> dict:
+    """The JSON Schema of a record (a ``TypedDict`` of ``search.records``): every field it
+    declares is required, and no other field may appear."""
+    hints = get_type_hints(record, include_extras=True)
+    return {"type": "object", "description": (record.__doc__ or "").strip(), "required": list(hints),
+            "additionalProperties": False, "properties": {name: _field_schema(hint) for name, hint in hints.items()}}
+
+
+def _field_schema(hint) -> dict:
+    field = Field()
+    if get_origin(hint) is Annotated:
+        hint, *extras = get_args(hint)
+        field = next((extra for extra in extras if isinstance(extra, Field)), field)
+    if field.ref:
+        return {"$ref": f"#/components/schemas/{field.ref}", "description": field.description}
+    schema = _type_schema(hint)
+    if field.description:
+        schema["description"] = field.description
+    if field.enum:
+        schema["enum"] = list(field.enum)
+    if field.pattern:
+        schema["pattern"] = field.pattern
+    if field.keys:
+        value = schema.pop("additionalProperties")
+        schema.update(required=list(field.keys), additionalProperties=False, properties={key: value for key in field.keys})
+    return schema
+
+
+def _type_schema(hint) -> dict:
+    origin, arguments = get_origin(hint), get_args(hint)
+    if hint in _SIMPLE_TYPES:
+        return {"type": _SIMPLE_TYPES[hint]}
+    if origin in (Union, types.UnionType) and len(arguments) == 2 and type(None) in arguments:
+        inner = _type_schema(next(argument for argument in arguments if argument is not type(None)))
+        return {**inner, "type": [inner["type"], "null"]}
+    if origin is list:
+        return {"type": "array", "items": _type_schema(arguments[0])}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": _type_schema(arguments[1])}
+    if hint is dict:
+        return {"type": "object"}
+    if is_typeddict(hint):
+        return record_schema(hint)
+    raise TypeError(f"no JSON Schema for {hint!r}")
 
 
 def _response(description: str, media_type: str, schema_name: str) -> dict:
@@ -173,7 +186,7 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
                 "operationId": "getPassage",
                 "summary": "One passage with context and citations",
                 "parameters": [{"name": "passage_id", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[\\w-]{1,80}:p\\d{3,7}$"}}],
+                                "schema": {"type": "string", "pattern": f"^{PASSAGE_ID}$"}}],
                 "responses": {"200": _json("The passage", "Passage"), "404": _problem("No passage has this id"),
                               "503": _problem("No index has been built")},
             }},
@@ -199,7 +212,7 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
                                                   "application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}},
             }},
         },
-        "components": {"schemas": {"Result": RESULT, "SearchResponse": SEARCH_RESPONSE, "Report": REPORT,
-                                   "Passage": PASSAGE, "Problem": PROBLEM, "Health": HEALTH,
+        "components": {"schemas": {"Result": record_schema(Result), "SearchResponse": SEARCH_RESPONSE, "Report": REPORT,
+                                   "Passage": record_schema(Passage), "Problem": PROBLEM, "Health": HEALTH,
                                    "Suggestions": SUGGESTIONS}},
     }

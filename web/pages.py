@@ -8,12 +8,13 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from search.cite import FORMATS
-from search.query import QueryError
-from web.api import passage_document
-from web.i18n import EXAMPLES
-from web.params import parse_search
-from web.searching import REPORT_ID, get_searcher, run_search
+from shuangyu.index.ids import REPORT_ID_PATTERN
+from shuangyu.search.cite import FORMATS
+from shuangyu.search.query import QueryError
+from shuangyu.web.api import passage_document
+from shuangyu.web.i18n import EXAMPLES
+from shuangyu.web.params import parse_search
+from shuangyu.web.searching import get_searcher, run_search
 
 pages = Blueprint("pages", __name__)
 
@@ -89,7 +90,7 @@ def report(report_id: str):
     """The report a page at a time (``?page=N``, ``REPORT_PAGE_SIZE`` passages each), with links
     to the other pages; ``#<passage-id>`` highlights one (``passage_in_report_url`` finds its page)."""
     searcher = get_searcher()
-    found = searcher.report(report_id) if REPORT_ID.match(report_id) else None
+    found = searcher.report(report_id) if REPORT_ID_PATTERN.match(report_id) else None
     if found is None:
         abort(404, description=f"no report with id {report_id[:100]!r}")
     pages_count = max(1, math.ceil(found.get("passages", 0) / REPORT_PAGE_SIZE))

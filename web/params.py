@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.query import LANGUAGES, MAX_QUERY_CHARS, QueryError
-from search.searcher import MAX_LIMIT, MAX_OFFSET
+from shuangyu.search.query import LANGUAGES, MAX_QUERY_CHARS, QueryError
+from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET
 
 
 @dataclass(frozen=True)

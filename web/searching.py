@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask, current_app, g
 
-from search.searcher import MAX_READERS, TIME_BUDGET_SECONDS, Searcher
+from shuangyu.search.searcher import MAX_READERS, Searcher
 
 EXTENSION = "shuangyu.searcher"
-PASSAGE_ID = re.compile(r"^[\w-]{1,80}:p\d{3,7}$")
-REPORT_ID = re.compile(r"^[\w-]{1,80}$")
 
 
 def init_app(app: Flask) -> None:
-    """Give ``app`` a Searcher over its ``INDEX_DIR``, shared by all its threads; the config's
-    ``SEARCH_TIME_BUDGET`` (seconds) bounds each search, ``SEARCH_READERS`` how many run at once,
-    ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck."""
-    app.extensions[EXTENSION] = Searcher(app.config["INDEX_DIR"],
-                                         time_budget=app.config.get("SEARCH_TIME_BUDGET", TIME_BUDGET_SECONDS),
+    """Give ``app`` a Searcher over the index of its settings, shared by all its threads; the
+    settings' search time budget bounds each search. The config's ``SEARCH_READERS`` is how
+    many run at once, ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck."""
+    settings = app.config["SETTINGS"]
+    app.extensions[EXTENSION] = Searcher(settings.index_dir, time_budget=settings.search_time_budget,
                                          max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
                                          stuck_after=app.config.get("SEARCH_STUCK_AFTER"))
 

@@ -1,0 +1,24 @@
+"""What the service keeps in its instance folder, outside git: installed translation models and
+the translation memory (and the dictionary file, ``index.cedict``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class InstanceFolder:
+    """The instance folder and the places in it."""
+
+    path: Path
+
+    @property
+    def models(self) -> Path:
+        """Where translation model packages are installed."""
+        return self.path / "models"
+
+    @property
+    def translation_memory(self) -> Path:
+        """The translation memory (SQLite)."""
+        return self.path / "translations.sqlite"

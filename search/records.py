@@ -1,0 +1,80 @@
+"""The records the search layer hands out, defined once: a search result and a passage as the
+JSON API, ``shuangyu search --json`` and the pages see them. The OpenAPI document's schemas are
+made from these definitions (``web.openapi``), and the tests check the answers against them.
+
+Each field is annotated with its ``Field``: what it means for a reader of the API, and the
+values it may take."""
+
+from dataclasses import dataclass
+from typing import Annotated, TypedDict
+
+from shuangyu.index.ids import PASSAGE_ID, REPORT_ID
+from shuangyu.index.passages import KINDS
+from shuangyu.search.cite import CITATION_NAMES
+from shuangyu.search.highlight import MATCHED_IN
+
+
+@dataclass(frozen=True)
+class Field:
+    """What a record's field says (``description``) and the values it takes: one of ``enum``, or
+    matching ``pattern``; a ``dict`` field with ``keys`` has exactly those keys; ``ref`` names
+    another schema of the API document that the field follows."""
+
+    description: str = ""
+    enum: tuple[str, ...] = ()
+    pattern: str = ""
+    keys: tuple[str, ...] = ()
+    ref: str = ""
+
+
+_ENGINE = Field("`gloss`: a word-by-word dictionary gloss, not a translation; `argos`: machine translation.",
+                enum=("gloss", "argos"))
+
+
+class Result(TypedDict):
+    """One search result."""
+
+    id: Annotated[str, Field("Stable passage id, `<report-id>:pNNN`.", pattern=f"^{PASSAGE_ID}$")]
+    report_id: Annotated[str, Field("The report's id.", pattern=f"^{REPORT_ID}$")]
+    report_title: Annotated[str, Field("The report's title.")]
+    section: Annotated[str, Field("The heading the passage falls under.")]
+    kind: Annotated[str, Field("What the passage is in its report.", enum=KINDS)]
+    text: Annotated[str, Field("The plain Chinese passage, exactly as in the source.")]
+    text_en: Annotated[str, Field("The plain English (see translation_engine).")]
+    snippet: Annotated[str, Field("HTML: escaped text with <mark> around matched words.")]
+    snippet_en: Annotated[str, Field("HTML: escaped English with <mark> around matched words.")]
+    matched_in: Annotated[str, Field("Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "
+                                     "section heading holds the query's words), `english` (only its English matched).",
+                                     enum=MATCHED_IN)]
+    score: Annotated[float, Field("Relevance; comparable only within one answer.")]
+    url: Annotated[str, Field("Path of the passage's permalink page.")]
+    translation_engine: Annotated[str, _ENGINE]
+    gloss_en: Annotated[str, Field("The dictionary gloss, always (equal to text_en when translation_engine is gloss).")]
+
+
+class Source(TypedDict):
+    """Where a passage stands in its source file."""
+
+    file: Annotated[str, Field("The report's file in the corpus.")]
+    spans: Annotated[list[list[int]], Field("[start, end) character offsets of the passage's lines in the file.")]
+
+
+class Passage(TypedDict):
+    """One passage with its context and citations."""
+
+    id: Annotated[str, Field("Stable passage id, `<report-id>:pNNN`.", pattern=f"^{PASSAGE_ID}$")]
+    report_id: Annotated[str, Field("The report's id.", pattern=f"^{REPORT_ID}$")]
+    report_title: Annotated[str, Field("The report's title.")]
+    section: Annotated[str, Field("The heading the passage falls under.")]
+    kind: Annotated[str, Field("What the passage is in its report.", enum=KINDS)]
+    ordinal: Annotated[int, Field("The passage's place in its report, from 1.")]
+    text: Annotated[str, Field("The plain Chinese passage, exactly as in the source.")]
+    text_en: Annotated[str, Field("The plain English (see translation_engine).")]
+    translation_engine: Annotated[str, _ENGINE]
+    gloss_en: Annotated[str, Field("The dictionary gloss, always.")]
+    url: Annotated[str, Field("Absolute permalink.")]
+    source: Annotated[Source, Field("Where the passage stands in its source file.")]
+    previous_id: Annotated[str | None, Field("The passage before, or null for the first.")]
+    next_id: Annotated[str | None, Field("The passage after, or null for the last.")]
+    report: Annotated[dict, Field("The report's metadata.", ref="Report")]
+    citations: Annotated[dict[str, str], Field("The passage cited in each format.", keys=CITATION_NAMES)]

@@ -1,0 +1,165 @@
+"""The service's settings, declared once, read once at the edge and passed down.
+
+Each setting is a row of ``SETTINGS``: its name, environment variable, default and help, and
+the function that checks and converts it. The ``shuangyu`` command's options and ``--help``,
+the app factory and the README's settings table are all made from this table. Only this layer
+reads the environment; ``index/`` and ``search/`` are handed the values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from limits import parse_many
+
+from shuangyu.index.instance import InstanceFolder
+from shuangyu.search.searcher import TIME_BUDGET_SECONDS
+
+
+class SettingError(Exception):
+    """A setting holds a value that cannot be used; the message names it and says what it takes."""
+
+
+def _folder(raw: str | Path) -> Path:
+    # Relative to the current folder: a regular install has no repository to be relative to.
+    return Path(raw).expanduser().absolute()
+
+
+def _positive_whole(raw: str | int) -> int:
+    text = str(raw).strip().replace("_", "")
+    if not text.isdigit() or int(text) == 0:
+        raise ValueError("a positive whole number")
+    return int(text)
+
+
+def _base_url(raw: str) -> str:
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc \
+            or re.search(r"[\s\"'<>\\{}]", raw):
+        raise ValueError("an http(s) URL such as https://search.example.org")
+    return raw.rstrip("/")
+
+
+def _hosts(raw: str | tuple | list) -> tuple[str, ...]:
+    # Lower case, IPv6 without brackets: as a Host header is compared.
+    names = raw.split(",") if isinstance(raw, str) else raw
+    return tuple(name.strip().lower().strip("[]") for name in names if name.strip())
+
+
+def _rate(raw: str) -> str:
+    raw = (raw or "").strip()
+    if raw:
+        try:
+            parse_many(raw)
+        except ValueError:
+            raise ValueError("a rate such as '120 per minute'") from None
+    return raw
+
+
+def _seconds(raw: str | float) -> float:
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ValueError("a number of seconds above 0")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``name`` (a field of ``Settings``), its environment variable, its default
+    as it would be written there, its help, its converter (raising ``ValueError`` with what it
+    takes), and whether it is an option of every command or of ``shuangyu serve`` only."""
+
+    name: str
+    env: str
+    metavar: str
+    default: str
+    help: str
+    convert: Callable
+    serve_only: bool = False
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SETTINGS = (
+    Setting("corpus_dir", "SHUANGYU_CORPUS_DIR", "DIR", "corpus",
+            "Folder of reports (*.txt, each optionally with a .toml metadata file beside it, and the collection's "
+            "names.tsv and glossary.tsv).", _folder),
+    Setting("index_dir", "SHUANGYU_INDEX_DIR", "DIR", "instance/index",
+            "Folder of the search index (built by `shuangyu build`; never in git).", _folder),
+    Setting("instance_dir", "SHUANGYU_INSTANCE_DIR", "DIR", "instance",
+            "Folder for what the service makes and keeps: translation models and memory, the dictionary file "
+            "(CC-CEDICT in SQLite, made on first use).", _folder),
+    Setting("model_max_bytes", "SHUANGYU_MODEL_MAX_BYTES", "BYTES", "2000000000",
+            "Largest unpacked size, in bytes, of a model archive that `shuangyu models install` accepts.",
+            _positive_whole),
+    Setting("base_url", "SHUANGYU_BASE_URL", "URL", "",
+            "Public URL of the site (e.g. https://search.example.org), used for every absolute link. Empty: the "
+            "request's host when it is an allowed host, else links stay relative.", _base_url, serve_only=True),
+    Setting("allowed_hosts", "SHUANGYU_ALLOWED_HOSTS", "HOSTS", "localhost,127.0.0.1,::1",
+            "Comma-separated host names whose Host header may make absolute links when no base URL is set.",
+            _hosts, serve_only=True),
+    Setting("rate_limit", "SHUANGYU_RATE_LIMIT", "RATE", "",
+            "Requests per client address to /api/, e.g. '120 per minute' or '10/second;1000/hour'; past it a 429 "
+            "with Retry-After. Empty: no limit.", _rate, serve_only=True),
+    Setting("search_time_budget", "SHUANGYU_SEARCH_TIME_BUDGET", "SECONDS", f"{TIME_BUDGET_SECONDS:g}",
+            "Seconds one search may walk its matches; past them it answers the best it has seen, marked partial.",
+            _seconds, serve_only=True),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting's value, checked (see ``SETTINGS``)."""
+
+    corpus_dir: Path
+    index_dir: Path
+    instance_dir: Path
+    model_max_bytes: int
+    base_url: str
+    allowed_hosts: tuple[str, ...]
+    rate_limit: str
+    search_time_budget: float
+
+    @property
+    def instance(self) -> InstanceFolder:
+        return InstanceFolder(self.instance_dir)
+
+
+def load_settings(environ: Mapping[str, str], given: Mapping[str, object] | None = None) -> Settings:
+    """The settings: each from ``given`` (by name, e.g. a command-line option) when there and
+    not ``None``, else from its environment variable when set and not blank, else its default.
+    ``SettingError`` names the first one that cannot be used."""
+    given = given or {}
+    values = {}
+    for setting in SETTINGS:
+        raw = given.get(setting.name)
+        if raw is None:
+            raw = environ.get(setting.env, "").strip() or setting.default
+        try:
+            values[setting.name] = setting.convert(raw)
+        except ValueError as error:
+            raise SettingError(f"{setting.env} ({setting.option}) must be {error}, not {str(raw)[:80]!r}") from None
+    return Settings(**values)
+
+
+def settings_table() -> str:
+    """The README's table of settings (Markdown), made from ``SETTINGS``."""
+    rows = ["| variable | option | default | what |", "|---|---|---|---|"]
+    for setting in SETTINGS:
+        default = f"`{setting.default}`" if setting.default else "(empty)"
+        where = f"`shuangyu serve {setting.option}`" if setting.serve_only else f"`shuangyu {setting.option}`"
+        what = setting.help.replace("|", "\\|")
+        rows.append(f"| `{setting.env}` | {where} | {default} | {what} |")
+    return "\n".join(rows)
