@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import sys
 import time
@@ -47,8 +48,12 @@ def main() -> int:
     parser.add_argument("index_dir", type=Path, help="an index folder made by bench/perf.py")
     parser.add_argument("results", type=Path, help="the perf-<N>.json whose queries to profile")
     arguments = parser.parse_args()
+    from shuangyu.index import cedict
     from shuangyu.search.searcher import Searcher
+    from shuangyu.web.settings import load_settings
 
+    # The dictionary file of the instance folder the service's settings name, as `shuangyu serve` uses it.
+    cedict.use_folder(load_settings(os.environ).instance_dir)
     queries = json.loads(arguments.results.read_text(encoding="utf-8"))["queries"]
     searcher = Searcher(arguments.index_dir, cache_size=0)
     searcher.warm()

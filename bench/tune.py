@@ -1,8 +1,8 @@
 """Grid search of the query weights on the evaluation set (MRR@10, then success@5, then nDCG@10).
 
     python bench/tune.py          # the seed corpus's queries
-    python bench/tune.py --real   # and the real collection's (builds it: about a minute); the
-                                  # two sets' MRR@10 count alike
+    python bench/tune.py --real   # ties on the seed corpus broken on the real collection
+                                  # (builds it: about a minute, then a minute per tie)
 
 Prints each setting tried, the best one and the current one (search/query.py's WEIGHTS, set
 from the best). Each setting is tried by its own Searcher (``Searcher(weights=...)``), whose
@@ -34,29 +34,40 @@ GRID = {
 METRICS = ("mrr@10", "success@5", "ndcg@10")
 
 
+def figures(scores) -> tuple[float, ...]:
+    return tuple(round(scores.mean(metric), 4) for metric in METRICS)
+
+
+def shown(label: str, row: tuple) -> str:
+    return f"{label}" + "  ".join(f"{metric} {figure:.4f}" for metric, figure in zip(METRICS, row)) + "  "
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--real", action="store_true", help="also score on the real collection")
+    parser.add_argument("--real", action="store_true", help="break ties on the real collection")
     arguments = parser.parse_args()
-    queries = load_queries()
-    real_queries = load_real_queries() if arguments.real else []
+    original = dict(query.WEIGHTS)
+    settings = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
+    current = next(setting for setting in settings if all(original[name] == value for name, value in setting.items()))
     with tempfile.TemporaryDirectory() as folder:
         seed_index = build_eval_index(Path(folder) / "seed")
-        real_index = build_real_index(Path(folder) / "real-corpus", Path(folder) / "real-index") if arguments.real else None
-        original = dict(query.WEIGHTS)
-        tried = []
-        for values in itertools.product(*GRID.values()):
-            weights = {**original, **dict(zip(GRID, values))}
-            scores = [evaluate(Searcher(seed_index, weights=weights), queries)["overall"]]
-            if real_index:
-                scores.append(evaluate_real(Searcher(real_index, weights=weights), real_queries)["real_overall"])
-            figures = tuple(sum(score.mean(metric) for score in scores) / len(scores) for metric in METRICS)
-            tried.append((figures, dict(zip(GRID, values))))
-            print("  ".join(f"{metric} {figure:.4f}" for metric, figure in zip(METRICS, figures)), tried[-1][1], flush=True)
-    best = max(tried, key=lambda row: row[0])
-    current = next(row for row in tried if all(original[name] == value for name, value in row[1].items()))
-    for label, (figures, setting) in (("best", best), ("current", current)):
-        print(f"{label}: " + ", ".join(f"{metric} {figure:.4f}" for metric, figure in zip(METRICS, figures)) + f" with {setting}")
+        seed = {}
+        for setting in settings:
+            seed[str(setting)] = figures(evaluate(Searcher(seed_index, weights={**original, **setting}), load_queries())["overall"])
+            print(shown("", seed[str(setting)]) + str(setting), flush=True)
+        top = max(seed.values())
+        tied = [setting for setting in settings if seed[str(setting)] == top]
+        real = {}
+        if arguments.real:
+            real_index = build_real_index(Path(folder) / "real-corpus", Path(folder) / "real-index")
+            print(f"\n{len(tied)} settings tie on the seed corpus; on the real collection (current setting too):")
+            for setting in [*tied, *([current] if current not in tied else [])]:
+                searcher = Searcher(real_index, weights={**original, **setting})
+                real[str(setting)] = figures(evaluate_real(searcher, load_real_queries())["real_overall"])
+                print(shown("real ", real[str(setting)]) + str(setting), flush=True)
+    best = max(tied, key=lambda setting: real.get(str(setting), ()))
+    for label, setting in (("best", best), ("current", current)):
+        print(shown(f"\n{label}: seed ", seed[str(setting)]) + (shown("real ", real[str(setting)]) if real else "") + str(setting))
     return 0
 
 

@@ -10,10 +10,15 @@ import pytest
 from shuangyu.index import cedict
 from shuangyu.index.corpus import read_corpus
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.tools import require_tools
 
 
 # Session fixtures too read the dictionary: its folder is set before any of them.
 cedict.use_folder(SHARED_INSTANCE.path)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    require_tools(item)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -14,7 +13,7 @@ import pytest
 
 from tests.paths import REPOSITORY_ROOT
 
-pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (Debian package) drives the HTTP part")
+pytestmark = pytest.mark.benchmark
 
 
 def perf(tmp_path, *options):

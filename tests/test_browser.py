@@ -19,49 +19,22 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.paths import CORPUS_DIR, REPOSITORY_ROOT
+from tests.serving import free_port, serving
+from tests.tools import CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 SCREENSHOTS = REPOSITORY_ROOT / "artifacts" / "screenshots"
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.2)
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(real_index):
     """`shuangyu serve` on a free loopback port, as a user starts it."""
-    port = free_port()
-    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(real_index),
-                   "SHUANGYU_CORPUS_DIR": str(CORPUS_DIR)}
-    command = [sys.executable, "-m", "shuangyu.web.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=environment, cwd=REPOSITORY_ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/healthz")
+    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(real_index), "SHUANGYU_CORPUS_DIR": str(CORPUS_DIR)}
+    with serving(environment) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ import pytest
 
 from bench.generate import generate
 from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, SEED_PASSAGES
-from tests.test_browser import free_port, wait_for
+from tests.serving import free_port, serving, stop, wait_for
 
 MARKER = "zqxjv7"  # a word that occurs nowhere else, in any field
 
@@ -51,21 +51,6 @@ def big_site(tmp_path):
     generate(corpus, 1500)
     return {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(tmp_path / "index"),
             "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")}
-
-
-@contextlib.contextmanager
-def serving(env):
-    """`shuangyu serve` in ``env`` on a free port, its base URL once it answers /healthz."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--port", str(port)], cwd=REPOSITORY_ROOT,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/healthz", seconds=120)
-        yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
 
 
 @pytest.fixture
@@ -298,6 +283,7 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(server):
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+@pytest.mark.load
 def test_load_run_has_no_errors(tmp_path, site):
     result = subprocess.run([sys.executable, "bench/load.py", "--seconds", "1", "--json", str(tmp_path / "load.json")],
                             cwd=REPOSITORY_ROOT, env=site, capture_output=True, text=True, timeout=300)
@@ -442,7 +428,7 @@ def test_a_model_within_the_cap_installs_and_a_killed_install_is_cleaned_up_at_t
     assert f"Installed {FAKE_MODEL}@1.0" in result.stdout
     assert sorted(path.name for path in models.iterdir()) == [running.name, FAKE_MODEL]
     bad = shuangyu("models", "install", str(tmp_path / "ok.argosmodel"), env={**site, "SHUANGYU_MODEL_MAX_BYTES": "lots"})
-    assert bad.returncode == 2 and "SHUANGYU_MODEL_MAX_BYTES must be a positive whole number" in bad.stderr
+    assert bad.returncode == 2 and "SHUANGYU_MODEL_MAX_BYTES (--model-max-bytes) must be a positive whole number" in bad.stderr
 
 
 def memory_record(source: str = "物流枢纽", translation: str = "logistics hub", **fields) -> dict:

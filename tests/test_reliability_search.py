@@ -18,7 +18,8 @@ from shuangyu.index.build import build_index
 from shuangyu.search import searcher as searcher_module
 from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
-from tests.test_reliability import get_json, serving, shuangyu
+from tests.serving import serving
+from tests.test_reliability import get_json, shuangyu
 from tests.paths import SHARED_INSTANCE
 
 NORMAL = "物流"

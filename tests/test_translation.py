@@ -13,7 +13,7 @@ from tests.paths import CORPUS_DIR, SEED_PASSAGES, SEED_VOCABULARY
 from tests.tiny_argos import PACKAGE_NAME, TINY_OUTPUT, build_tiny_package
 from shuangyu.web.cli import main
 
-pytest.importorskip("argostranslate", reason="the mt extra (argostranslate) is not installed")
+pytestmark = pytest.mark.translation
 
 
 @pytest.fixture(scope="session")
