@@ -50,6 +50,10 @@ class BuildError(Exception):
     """A build could not run; the message says why."""
 
 
+class NoReports(BuildError):
+    """The corpus folder is missing or holds no report: nothing to build yet."""
+
+
 @dataclass
 class BuildResult:
     """What a build did. ``up_to_date`` means nothing was built because nothing changed."""
@@ -115,6 +119,8 @@ def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: b
     """``build_index`` itself; file system errors go on up."""
     with build_lock(index_dir):
         _remove_abandoned_builds(index_dir)
+        if not Path(corpus_dir).is_dir():
+            raise NoReports(f"no reports in {corpus_dir}: the folder does not exist")
         try:
             corpus = read_corpus(corpus_dir)
             engine, note = select_engine(translator, instance.models, instance.path, corpus.vocabulary)
@@ -122,7 +128,7 @@ def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: b
             raise BuildError(str(error)) from None
         problems = [str(problem) for problem in corpus.problems]
         if not corpus.reports:
-            raise BuildError(f"no report to index in {corpus_dir}" + "".join(f"\n  {p}" for p in problems))
+            raise NoReports(f"no reports in {corpus_dir}: no report to index" + "".join(f"\n  {p}" for p in problems))
         memory_path, memory_problem = _usable_memory(engine, instance.translation_memory)
         problems += [memory_problem] if memory_problem else []
         manifest = current_manifest(index_dir)

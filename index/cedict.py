@@ -87,7 +87,7 @@ _folder: Path | None = None
 def use_folder(folder: Path) -> None:
     """Keep (and make, on first use) the dictionary file in ``folder``, the instance folder."""
     global _folder
-    _folder = Path(folder)
+    _folder = Path(folder).absolute()  # an SQLite URI needs an absolute path
 
 
 def dictionary_path() -> Path:

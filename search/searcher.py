@@ -1,4 +1,4 @@
-"""Run queries against the current index and shape the results (the JSON contract of DESIGN.md).
+"""Run queries against the current index and shape the results (each result a search.records.Result).
 
 One ``Searcher`` per process: opening a Whoosh searcher is costly, so it is opened once and
 reopened only when ``shuangyu build`` has switched in a new index.
@@ -113,7 +113,7 @@ def _open_searcher(build: Path):
         reader = None
         try:
             # Without mmap, an open index costs a few MB instead of its size in RSS, for
-            # queries about 1.2x slower (DESIGN.md): the serving process stays small.
+            # queries about 1.2x slower (measured with bench/perf.py): the serving process stays small.
             reader = FileStorage(str(build), supports_mmap=False).open_index().reader()
             return WhooshSearcher(reader, weighting=PassageWeighting(reader)), None
         except Exception as error:  # Whoosh raises many kinds on a damaged index: all mean "rebuild".
@@ -433,6 +433,14 @@ class Searcher:
         total = counts[wanted_report] if report else sum(counts)
         by_report = {report_id: counts[index] for index, report_id in enumerate(columns.report_ids)}
         return Ranked(top, depth, total, by_report, partial=not complete)
+
+    def has_index(self) -> bool:
+        """True when there is an index to search (``manifest`` would not raise)."""
+        try:
+            self._current()
+        except IndexUnavailable:
+            return False
+        return True
 
     def warm(self) -> None:
         """Open the index, load its segmenter, make the dictionary file and build the suggestion

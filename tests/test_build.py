@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from shuangyu.index import build as build_module
-from shuangyu.index.build import BuildError, build_index, build_lock
+from shuangyu.index.build import BuildError, NoReports, build_index, build_lock
 from shuangyu.index.store import BUILDS, current_build
 from shuangyu.search.searcher import Searcher
 from tests.paths import SHARED_INSTANCE
@@ -53,7 +53,7 @@ def test_a_new_build_is_picked_up_by_an_open_searcher(make_corpus, tmp_path):
 
 def test_a_corpus_without_reports_is_a_clear_error(make_corpus, tmp_path):
     corpus = make_corpus({"empty.txt": ""})
-    with pytest.raises(BuildError, match="no report to index"):
+    with pytest.raises(NoReports, match="no report to index"):
         build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
 
 

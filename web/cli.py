@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import click
 
 from shuangyu.index import cedict
-from shuangyu.index.build import BuildError, build_index
+from shuangyu.index.build import BuildError, NoReports, build_index
 from shuangyu.index.corpus import CorpusError, read_corpus
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.models import ModelError
@@ -50,7 +51,23 @@ def setting_options(serve_only: bool):
     return decorate
 
 
-@click.group()
+class ShuangyuGroup(click.Group):
+    """The ``shuangyu`` command, whose help ends with where its folders are from here."""
+
+    def format_epilog(self, context: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(context, formatter)
+        try:
+            current = load_settings(os.environ)
+        except SettingError as error:
+            rows = [("(not usable)", str(error))]
+        else:
+            rows = [(setting.option, str(getattr(current, setting.name))) for setting in SETTINGS
+                    if isinstance(getattr(current, setting.name), Path)]
+        with formatter.section("Folders, from the environment and the current folder"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=ShuangyuGroup)
 @setting_options(serve_only=False)
 @click.version_option(package_name="shuangyu")
 @click.pass_context
@@ -263,9 +280,16 @@ def serve(host: str, port: int, threads: int, connection_limit: int, channel_tim
         click.echo(f"No usable index in {chosen.index_dir}: building it first.")
         try:
             build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True)
+        except NoReports as error:
+            # A first run in a new folder: the site says where the reports go, and takes the
+            # index that `shuangyu build` makes there without a restart.
+            reason = str(error).splitlines()[0]
+            click.echo(f"{reason[:1].upper()}{reason[1:]}. Serving without an index until `shuangyu build` makes one: "
+                       f"put the reports (*.txt) in {chosen.corpus_dir} first.")
         except BuildError as error:
             raise CommandError(str(error)) from None
-    get_app_searcher(app).warm()
+    if current_manifest(chosen.index_dir) is not None:
+        get_app_searcher(app).warm()
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if trusted_proxy else {}
     server = create_server(app, host=host, port=port, threads=threads, ident="shuangyu",

@@ -26,6 +26,10 @@ STRINGS = {
     "copied": ("已复制", "Copied"),
     "previous": ("上一页", "Previous"),
     "next": ("下一页", "Next"),
+    "no_index_title": ("还没有可检索的报告", "No reports to search yet"),
+    "no_index": ("把报告（*.txt，可附同名 .toml 元数据）放进 {corpus}，然后运行 shuangyu build；本页无需重启即可检索。",
+                 "Put the reports (*.txt, each with an optional .toml of metadata) in {corpus}, then run shuangyu build; "
+                 "this page searches them without a restart."),
     "empty_title": ("用中文或英文检索报告中的段落", "Search the passages of the reports in Chinese or English"),
     "examples": ("试试：", "Try:"),
     "no_results": ("没有找到与“{q}”匹配的段落。", "No passage matches “{q}”."),

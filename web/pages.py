@@ -6,12 +6,13 @@ import math
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.search.cite import FORMATS
 from shuangyu.search.query import QueryError
 from shuangyu.web.api import passage_document
+from shuangyu.web.app import settings_of
 from shuangyu.web.i18n import EXAMPLES
 from shuangyu.web.params import parse_search
 from shuangyu.web.searching import get_searcher, run_search
@@ -35,7 +36,8 @@ def search():
         response = run_search(params["q"], limit=PAGE_SIZE, offset=params["offset"],
                                          lang=params["lang"], report=params["report"])
     return render_template("search.html", params=params, response=response, page=page, page_size=PAGE_SIZE,
-                           examples=EXAMPLES)
+                           examples=EXAMPLES, no_index=None if response or get_searcher().has_index() else
+                           str(settings_of(current_app).corpus_dir))
 
 
 def _page_number(raw: str | None, last: int = 1000) -> int:
