@@ -46,7 +46,7 @@ def main() -> int:
     cedict.use_folder(settings.instance_dir)
     build_index(settings.corpus_dir, settings.index_dir, settings.instance, progress=False)
     # Words of the real passages, none of them in QUERIES and none repeated: the uncached workload.
-    words = [word for word in choose_queries(stored_passages(settings.index_dir), 600, seed=12) if word not in QUERIES]
+    words = [word for word in choose_queries(stored_passages(settings.index_dir), 600, settings.index_dir, seed=12) if word not in QUERIES]
     random.Random(12).shuffle(words)
     with tempfile.TemporaryDirectory() as work:
         figures = bench_http(settings.index_dir, settings.corpus_dir, Path(work), QUERIES, [words[i::3] for i in range(3)],

@@ -62,13 +62,14 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def choose_queries(passages: list[dict], count: int, seed: int = 11) -> list[str]:
-    """Half Chinese words taken from the passages (common and rare), half English words of
-    their gloss, deterministically."""
+def choose_queries(passages: list[dict], count: int, index_dir: Path, seed: int = 11) -> list[str]:
+    """Half Chinese words taken from the passages (common and rare), cut as the index of
+    ``index_dir`` cuts them, half English words of their gloss, deterministically."""
     from shuangyu.index.analysis import normalise, words
+    from shuangyu.index.store import current_build
     from shuangyu.index.vocabulary import Vocabulary
 
-    vocabulary = Vocabulary()  # generated passages have no names file
+    vocabulary = Vocabulary.read(current_build(index_dir))
     rng = random.Random(seed)
     chinese, english = [], []
     for passage in rng.sample(passages, min(len(passages), count * 4)):
@@ -405,7 +406,7 @@ def main() -> int:
     measured("shuangyu_build", "building Shuangyu", lambda: build_shuangyu(corpus, work))
     index_dir = Path(results["shuangyu_build"]["index_dir"])
     passages = stored_passages(index_dir)
-    queries = results.setdefault("queries", choose_queries(passages, arguments.queries))
+    queries = results.setdefault("queries", choose_queries(passages, arguments.queries, index_dir))
     measured("shuangyu", "querying Shuangyu", lambda: {
         **results["shuangyu_build"],
         "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
@@ -415,7 +416,7 @@ def main() -> int:
     measured("tantivy", "tantivy", lambda: bench_tantivy(passages, work, queries, arguments.rounds))
     def http() -> dict:
         # Queries for the uncached workload: none of the benchmark's, none repeated.
-        distinct = [query for query in choose_queries(passages, 3 * arguments.http_queries, seed=12) if query not in queries]
+        distinct = [query for query in choose_queries(passages, 3 * arguments.http_queries, index_dir, seed=12) if query not in queries]
         random.Random(12).shuffle(distinct)  # Chinese and English mixed alike in the three lists
         return bench_http(index_dir, corpus, work, queries, [distinct[i::3] for i in range(3)], arguments.http_seconds)
 

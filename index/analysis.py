@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -126,11 +127,19 @@ def normalise(text: str) -> Normalised:
     return Normalised(simplified.translate(_variants()), tuple(offsets), len(text))
 
 
-# Two: a server holds the old index's vocabulary until the last search on it ends.
-@lru_cache(maxsize=2)
+_SEGMENTER_LOCK = threading.Lock()
+
+
 def segmenter(vocabulary: Vocabulary) -> jieba.Tokenizer:
     """A jieba tokenizer with the vocabulary's names and glossary terms added; built once per
-    vocabulary."""
+    vocabulary, by one thread while the others wait (each costs about 70 MB and half a second)."""
+    with _SEGMENTER_LOCK:
+        return _segmenter(vocabulary)
+
+
+# Two: a server holds the old index's vocabulary until the last search on it ends.
+@lru_cache(maxsize=2)
+def _segmenter(vocabulary: Vocabulary) -> jieba.Tokenizer:
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()

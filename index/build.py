@@ -26,7 +26,7 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from shuangyu.index import gloss
+from shuangyu.index import cedict, gloss
 from shuangyu.index.corpus import Corpus, CorpusError, Report, read_corpus
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.passages import split_report
@@ -102,11 +102,12 @@ def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, for
 
     ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.translate``); machine
     translations go through the translation memory of the ``instance`` folder, where the
-    models are installed. Returns the new (or
-    current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
+    models are installed and the dictionary file is kept (this process's dictionary from now
+    on). Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
     report, when the translator cannot run, when another build is running, or when the index
     folder cannot be written (full, read-only): the previous index still answers then.
     """
+    cedict.use_folder(instance.path)
     try:
         return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator)
     except OSError as error:
@@ -175,7 +176,7 @@ def _write_build(corpus: Corpus, corpus_dir: Path, index_dir: Path, progress: bo
     temporary.mkdir()
     try:
         # The searcher reads the vocabulary of the build it opens (index.vocabulary).
-        corpus.vocabulary.copy_files(corpus_dir, temporary)
+        corpus.vocabulary.write(temporary)
         ix = whoosh_index.create_in(str(temporary), passage_schema(corpus.vocabulary))
         written = _add_reports(ix, corpus.reports, corpus.vocabulary, engine, memory_path, progress, parallel=True)
         ix.close()

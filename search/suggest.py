@@ -1,7 +1,7 @@
 """Suggestions from the corpus's own words: "did you mean" and autocomplete, in both languages.
 
 Chinese words come from the index's word field, pinyin from its pinyin field, English from the
-dictionary senses of words that occur in the index and from ``corpus/names.tsv``. Spelling
+dictionary senses of words that occur in the index and from the index's names (its ``Vocabulary``). Spelling
 correction uses Whoosh's edit-distance correctors over those word lists. The dictionary's
 English is read from its SQLite file (``index.cedict``) and checked against the index when
 asked, so that opening an index builds nothing.

@@ -13,8 +13,6 @@ import pytest
 
 from tests.paths import REPOSITORY_ROOT
 
-pytestmark = pytest.mark.benchmark
-
 
 def perf(tmp_path, *options):
     return subprocess.run(
@@ -24,6 +22,7 @@ def perf(tmp_path, *options):
         env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")})
 
 
+@pytest.mark.benchmark
 def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
     results = tmp_path / "results"
     run = perf(tmp_path)
@@ -54,6 +53,7 @@ def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
     assert "matcher tree" in parts and len(slowest.strip().splitlines()) == 6  # its title and 5 queries
 
 
+@pytest.mark.benchmark
 def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
     assert perf(tmp_path).returncode == 0
     partial = tmp_path / "work" / "partial.json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -84,3 +85,16 @@ def test_no_test_or_benchmark_reads_the_repository_corpus_folder():
     offenders = [path.name for folder in ("tests", "bench") for path in (REPOSITORY_ROOT / folder).glob("*.py")
                  if live.search(path.read_text(encoding="utf-8")) and path.name != "test_settings.py"]
     assert not offenders
+
+
+def test_the_index_folder_follows_the_instance_folder_unless_it_is_set(tmp_path):
+    assert load_settings({"SHUANGYU_INSTANCE_DIR": str(tmp_path)}).index_dir == tmp_path / "index"
+    assert load_settings({"SHUANGYU_INSTANCE_DIR": str(tmp_path), "SHUANGYU_INDEX_DIR": "/srv/index"}).index_dir == Path("/srv/index")
+
+
+def test_a_vocabulary_made_in_code_is_not_mistaken_for_another():
+    from shuangyu.index.analysis import query_words
+    from shuangyu.index.vocabulary import Name, Vocabulary
+
+    assert query_words("特钢厂", Vocabulary()) != ["特钢厂"]
+    assert query_words("特钢厂", Vocabulary(names={"特钢厂": Name("特钢厂", "place")})) == ["特钢厂"]

@@ -29,6 +29,10 @@ def _folder(raw: str | Path) -> Path:
     return Path(raw).expanduser().absolute()
 
 
+def _optional_folder(raw: str | Path | None) -> Path | None:
+    return _folder(raw) if raw and str(raw).strip() else None
+
+
 def _positive_whole(raw: str | int) -> int:
     text = str(raw).strip().replace("_", "")
     if not text.isdigit() or int(text) == 0:
@@ -96,8 +100,9 @@ SETTINGS = (
     Setting("corpus_dir", "SHUANGYU_CORPUS_DIR", "DIR", "corpus",
             "Folder of reports (*.txt, each optionally with a .toml metadata file beside it, and the collection's "
             "names.tsv and glossary.tsv).", _folder),
-    Setting("index_dir", "SHUANGYU_INDEX_DIR", "DIR", "instance/index",
-            "Folder of the search index (built by `shuangyu build`; never in git).", _folder),
+    Setting("index_dir", "SHUANGYU_INDEX_DIR", "DIR", "",
+            "Folder of the search index (built by `shuangyu build`; never in git). Empty: index/ in the instance "
+            "folder.", _optional_folder),
     Setting("instance_dir", "SHUANGYU_INSTANCE_DIR", "DIR", "instance",
             "Folder for what the service makes and keeps: translation models and memory, the dictionary file "
             "(CC-CEDICT in SQLite, made on first use).", _folder),
@@ -151,6 +156,8 @@ def load_settings(environ: Mapping[str, str], given: Mapping[str, object] | None
             values[setting.name] = setting.convert(raw)
         except ValueError as error:
             raise SettingError(f"{setting.env} ({setting.option}) must be {error}, not {str(raw)[:80]!r}") from None
+    if values["index_dir"] is None:
+        values["index_dir"] = values["instance_dir"] / "index"
     return Settings(**values)
 
 
