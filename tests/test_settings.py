@@ -98,3 +98,12 @@ def test_a_vocabulary_made_in_code_is_not_mistaken_for_another():
 
     assert query_words("特钢厂", Vocabulary()) != ["特钢厂"]
     assert query_words("特钢厂", Vocabulary(names={"特钢厂": Name("特钢厂", "place")})) == ["特钢厂"]
+
+
+def test_a_folder_option_after_the_command_wins_over_one_before_it(real_index, tmp_path):
+    arguments = ["--index-dir", str(tmp_path / "nowhere"), "search", "物流枢纽", "--json", "--index-dir", str(real_index)]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    assert '"total"' in result.output and '"物流枢纽"' in result.output
+    missing = CliRunner().invoke(main, ["search", "物流枢纽", "--index-dir", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "shuangyu build" in missing.output

@@ -51,6 +51,15 @@ def setting_options(serve_only: bool):
     return decorate
 
 
+def folder_options(command):
+    """The options of ``shuangyu`` itself, accepted after a command too (``shuangyu build
+    --corpus-dir X``), where they win over the ones before it."""
+    for setting in reversed([setting for setting in SETTINGS if not setting.serve_only]):
+        command = click.option(setting.option, setting.name, metavar=setting.metavar, default=None,
+                               help=f"As `shuangyu {setting.option}`.")(command)
+    return command
+
+
 class ShuangyuGroup(click.Group):
     """The ``shuangyu`` command, whose help ends with where its folders are from here."""
 
@@ -82,6 +91,7 @@ def main(context: click.Context, **given) -> None:
 def settings(**given) -> Settings:
     """The settings of this command: the options given to ``shuangyu`` and ``given`` (the
     command's own). The dictionary file is kept in the instance folder from now on."""
+    given = {name: value for name, value in given.items() if value is not None}
     try:
         result = load_settings({}, {**click.get_current_context().find_root().obj, **given})
     except SettingError as error:
@@ -95,11 +105,12 @@ def settings(**given) -> Settings:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--translator", type=click.Choice(CHOICES), default="auto", show_default=True,
               help="English by Argos machine translation (argos), the dictionary gloss (gloss), or argos when a model is installed (auto).")
-def build(force: bool, quiet: bool, translator: str) -> None:
+@folder_options
+def build(force: bool, quiet: bool, translator: str, **given) -> None:
     """Build the search index from the corpus folder (atomically: the old index keeps
     answering until the new one is complete)."""
     _stop_on_sigterm()
-    chosen = settings()
+    chosen = settings(**given)
     try:
         result = build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=force, progress=not quiet,
                              translator=translator)
@@ -140,10 +151,11 @@ def build(force: bool, quiet: bool, translator: str) -> None:
 @click.option("--import", "import_from", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Add the translations of FILE (JSON Lines, from --export) to the memory instead of translating.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def translate(translator: str, export_to: Path | None, import_from: Path | None, quiet: bool) -> None:
+@folder_options
+def translate(translator: str, export_to: Path | None, import_from: Path | None, quiet: bool, **given) -> None:
     """Fill the translation memory with machine translations of every passage, ahead of a build.
     Interrupted, it keeps what it translated and resumes there next time."""
-    chosen = settings()
+    chosen = settings(**given)
     memory_path = chosen.instance.translation_memory
     if export_to or import_from:
         try:
@@ -183,10 +195,11 @@ def models() -> None:
 
 @models.command("install")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def models_install(archive: Path) -> None:
+@folder_options
+def models_install(archive: Path, **given) -> None:
     """Install a model from an .argosmodel FILE (offline; get it from the Argos package index)."""
     try:
-        chosen = settings()
+        chosen = settings(**given)
         package = install_model(archive, chosen.instance.models, chosen.model_max_bytes)
     except ModelError as error:
         raise CommandError(str(error)) from None
@@ -194,9 +207,10 @@ def models_install(archive: Path) -> None:
 
 
 @models.command("list")
-def models_list() -> None:
+@folder_options
+def models_list(**given) -> None:
     """List the installed models."""
-    models_dir = settings().instance.models
+    models_dir = settings(**given).instance.models
     remove_abandoned_unpacks(models_dir)
     packages = installed_models(models_dir)
     if not packages:
@@ -207,10 +221,11 @@ def models_list() -> None:
 
 @models.command("remove")
 @click.argument("name")
-def models_remove(name: str) -> None:
+@folder_options
+def models_remove(name: str, **given) -> None:
     """Remove the installed model NAME (as `shuangyu models list` shows it)."""
     try:
-        remove_model(name, settings().instance.models)
+        remove_model(name, settings(**given).instance.models)
     except ModelError as error:
         raise CommandError(str(error)) from None
     click.echo(f"Removed {name}.")
@@ -224,12 +239,13 @@ def models_remove(name: str) -> None:
 @click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True, help="Results to skip.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="auto", show_default=True, help="Language of the query.")
 @click.option("--report", help="Search only this report (its id).")
-def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang: str, report: str | None) -> None:
+@folder_options
+def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang: str, report: str | None, **given) -> None:
     """Search the index for QUERY. Words in Chinese must all match; English words rank by how
     many match. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
     query = " ".join(query)
     try:
-        response = Searcher(settings().index_dir).search(query, limit=limit, offset=offset, lang=lang, report=report)
+        response = Searcher(settings(**given).index_dir).search(query, limit=limit, offset=offset, lang=lang, report=report)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:
@@ -252,6 +268,7 @@ CLEANUP_INTERVAL_SECONDS = 5
 
 @main.command()
 @setting_options(serve_only=True)
+@folder_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
