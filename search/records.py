@@ -31,8 +31,8 @@ _ENGINE = Field("`gloss`: a word-by-word dictionary gloss, not a translation; `a
                 enum=("gloss", "argos"))
 
 
-class Result(TypedDict):
-    """One search result."""
+class PassageFields(TypedDict):
+    """What a result and a passage both say about a passage."""
 
     id: Annotated[str, Field("Stable passage id, `<report-id>:pNNN`.", pattern=f"^{PASSAGE_ID}$")]
     report_id: Annotated[str, Field("The report's id.", pattern=f"^{REPORT_ID}$")]
@@ -41,6 +41,13 @@ class Result(TypedDict):
     kind: Annotated[str, Field("What the passage is in its report.", enum=KINDS)]
     text: Annotated[str, Field("The plain Chinese passage, exactly as in the source.")]
     text_en: Annotated[str, Field("The plain English (see translation_engine).")]
+    translation_engine: Annotated[str, _ENGINE]
+    gloss_en: Annotated[str, Field("The dictionary gloss, always (equal to text_en when translation_engine is gloss).")]
+
+
+class Result(PassageFields):
+    """One search result."""
+
     snippet: Annotated[str, Field("HTML: escaped text with <mark> around matched words.")]
     snippet_en: Annotated[str, Field("HTML: escaped English with <mark> around matched words.")]
     matched_in: Annotated[str, Field("Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "
@@ -48,8 +55,6 @@ class Result(TypedDict):
                                      enum=MATCHED_IN)]
     score: Annotated[float, Field("Relevance; comparable only within one answer.")]
     url: Annotated[str, Field("Path of the passage's permalink page.")]
-    translation_engine: Annotated[str, _ENGINE]
-    gloss_en: Annotated[str, Field("The dictionary gloss, always (equal to text_en when translation_engine is gloss).")]
 
 
 class Source(TypedDict):
@@ -59,19 +64,10 @@ class Source(TypedDict):
     spans: Annotated[list[list[int]], Field("[start, end) character offsets of the passage's lines in the file.")]
 
 
-class Passage(TypedDict):
+class Passage(PassageFields):
     """One passage with its context and citations."""
 
-    id: Annotated[str, Field("Stable passage id, `<report-id>:pNNN`.", pattern=f"^{PASSAGE_ID}$")]
-    report_id: Annotated[str, Field("The report's id.", pattern=f"^{REPORT_ID}$")]
-    report_title: Annotated[str, Field("The report's title.")]
-    section: Annotated[str, Field("The heading the passage falls under.")]
-    kind: Annotated[str, Field("What the passage is in its report.", enum=KINDS)]
     ordinal: Annotated[int, Field("The passage's place in its report, from 1.")]
-    text: Annotated[str, Field("The plain Chinese passage, exactly as in the source.")]
-    text_en: Annotated[str, Field("The plain English (see translation_engine).")]
-    translation_engine: Annotated[str, _ENGINE]
-    gloss_en: Annotated[str, Field("The dictionary gloss, always.")]
     url: Annotated[str, Field("Permalink: absolute when the base URL or an allowed Host header gives one, else a path.")]
     source: Annotated[Source, Field("Where the passage stands in its source file.")]
     previous_id: Annotated[str | None, Field("The passage before, or null for the first.")]
