@@ -22,15 +22,17 @@ def collect(searcher, query, columns, wanted: int, report: int | None = None,
     """The ``wanted`` best (docnum, score), best first, the count of matching passages per
     report index of ``columns``, and whether every match was seen. A passage repeated word for
     word counts once, in the report where it is met first, and is listed once, by its best
-    score; ties go to the lower docnum, as in Whoosh. With ``report``, only that report's
+    score; ties go to the passage that comes first (report id, then place in the report), not to
+    the lower docnum, which depends on how a build cut the index into segments. With ``report``, only that report's
     passages are listed; every report is still counted. At ``deadline`` (a
     ``time.perf_counter()`` value) the walk stops: what was seen so far is returned, marked
     incomplete."""
-    report_of, content_of = columns.report_of, columns.content_of
+    report_of, content_of, ordinal_of = columns.report_of, columns.content_of, columns.ordinal_of
     final = searcher.weighting.final if searcher.weighting.use_final else None
     counts = [0] * len(columns.report_ids)
     counted: set[int] = set()
-    best: dict[int, tuple[float, int]] = {}  # content -> (score, -docnum) of its best passage
+    # content -> (score, -report, -ordinal, docnum) of its best passage
+    best: dict[int, tuple[float, int, int, int]] = {}
     context = searcher.context()
     seen = 0
     for subsearcher, offset in searcher.leaf_searchers():
@@ -57,13 +59,16 @@ def collect(searcher, query, columns, wanted: int, report: int | None = None,
                     score = matcher.score()
                     if final is not None:
                         score = final(searcher, docnum, score)
-                    key = (score, -docnum)
-                    if key > best.get(content, (float("-inf"), 0)):
+                    key = (score, -in_report, -ordinal_of[docnum], docnum)
+                    if key > best.get(content, _NOTHING):
                         best[content] = key
             matcher.next()
     return _best(best, wanted), counts, True
 
 
-def _best(best: dict[int, tuple[float, int]], wanted: int) -> list[tuple[int, float]]:
+_NOTHING = (float("-inf"), 0, 0, 0)
+
+
+def _best(best: dict[int, tuple[float, int, int, int]], wanted: int) -> list[tuple[int, float]]:
     top = heapq.nlargest(wanted, best.values())
-    return [(-negative_docnum, score) for score, negative_docnum in top]
+    return [(docnum, score) for score, _, _, docnum in top]

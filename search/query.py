@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.matching import DisjunctionMaxMatcher
 
 from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
 from shuangyu.index.gloss import gloss_word
@@ -41,6 +42,31 @@ PROXIMITY_SLOP = 3
 
 _TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 _REPORT = re.compile(r"^report:(?P<id>\S+)$", re.IGNORECASE)
+
+
+class _CurrentDocumentDisMaxMatcher(DisjunctionMaxMatcher):
+    """Whoosh's DisjunctionMaxMatcher scores the better of its two sides even when one of them
+    stands on a later document: a passage took the score of another, and which one depended on
+    where a build cut the index into segments (two builds of one corpus ranked differently).
+    This one scores only the sides on the current document."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        current = self.id()
+        return max(side.score() for side in (a, b) if side.id() == current)
+
+
+class DisjunctionMax(wq.DisjunctionMax):
+    """Whoosh's DisjunctionMax (the best-scoring alternative counts), scored per document."""
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(subs, _CurrentDocumentDisMaxMatcher, searcher, context,
+                                  lambda query: query.estimate_size(reader), tiebreak=self.tiebreak)
 
 
 class QueryError(ValueError):
@@ -184,9 +210,9 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         # One translated word counts once, however many Chinese words it may be. A figure
         # that the index holds (its value, in any writing) is what the user asks for: required.
         if translation.is_figure:
-            required.append(compiling.boosted(wq.DisjunctionMax(candidates), "figure"))
+            required.append(compiling.boosted(DisjunctionMax(candidates), "figure"))
         else:
-            optional.append(compiling.boosted(wq.DisjunctionMax(candidates), "translated"))
+            optional.append(compiling.boosted(DisjunctionMax(candidates), "translated"))
     pinyin_terms = {toneless(term.text) for group in groups for term in group if not term.is_han} - {""}
     # Syllables as typed, repeats included: Yi Dai Yi Lu is yidaiyilu.
     syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group

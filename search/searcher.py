@@ -129,7 +129,8 @@ def _close_all(opened: list) -> None:
 
 
 class DocumentColumns:
-    """Per-document report and text identity, read once per opened index, for counting."""
+    """Per-document report, place in it and text identity, read once per opened index, for
+    counting and for ranking ties."""
 
     def __init__(self, reader):
         report_column = list(reader.column_reader("report_id"))
@@ -138,6 +139,7 @@ class DocumentColumns:
         self.report_of = [self.report_index[value] for value in report_column]
         hashes: dict[str, int] = {}
         self.content_of = [hashes.setdefault(value, len(hashes)) for value in reader.column_reader("content_hash")]
+        self.ordinal_of = list(reader.column_reader("ordinal"))
         self._reader = reader
         self._has_deletions = reader.has_deletions()
 

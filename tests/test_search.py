@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html import unescape
 
 import pytest
@@ -12,7 +13,7 @@ from shuangyu.index.build import build_index
 from shuangyu.search.query import QueryError
 from shuangyu.search.searcher import Searcher
 from shuangyu.search.records import Result
-from tests.paths import SHARED_INSTANCE
+from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
 # The fields every result has: the one definition of a result (search.records.Result).
 CONTRACT_FIELDS = set(Result.__annotations__)
@@ -146,18 +147,20 @@ def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
 
 
 def exhaustive_ranking(searcher, query):
-    """Whoosh's own ranking of every match (no top-k pruning), a repeated passage once."""
+    """Every match as Whoosh's own search scores it (no top-k pruning), best first, ties to the
+    passage that comes first (report id, then place in the report), a repeated passage once."""
     from shuangyu.search.query import compile_query
 
     opened = searcher._current()
     listed, ranking = set(), []
     with opened.reading() as reader:
         compiled = compile_query(query, "auto", opened.vocabulary, reader.dictionary)
-        for hit in reader.searcher.search(compiled.query, limit=None):
-            content = reader.columns.content_of[hit.docnum]
-            if content not in listed:
-                listed.add(content)
-                ranking.append((hit["id"], round(hit.score, 4)))
+        hits = [(-hit.score, hit["report_id"], hit["ordinal"], hit["id"], reader.columns.content_of[hit.docnum])
+                for hit in reader.searcher.search(compiled.query, limit=None)]
+    for negative_score, _, _, passage_id, content in sorted(hits):
+        if content not in listed:
+            listed.add(content)
+            ranking.append((passage_id, round(-negative_score, 4)))
     return ranking
 
 
@@ -215,3 +218,24 @@ def test_a_cached_response_is_the_computed_one(real_index):
         for response in (first, again, computed):
             response.pop("took_ms")
         assert again == first == computed and len(again["reports"]) >= 1
+
+
+def test_an_index_cut_into_segments_ranks_as_one_in_a_single_segment(tmp_path):
+    """A passage's score and its place among equals do not depend on how a build cut the index
+    into segments (Whoosh's DisjunctionMax once scored a passage with another's score)."""
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    shutil.copytree(CORPUS_DIR, whole)
+    shutil.copytree(CORPUS_DIR, parts)
+    held_back = sorted(parts.glob("*.txt"))[0]
+    kept = held_back.read_bytes()
+    held_back.unlink()
+    build_index(whole, tmp_path / "whole-index", SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss")
+    held_back.write_bytes(kept)
+    build_index(parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss")
+    one, two = Searcher(tmp_path / "whole-index"), Searcher(tmp_path / "parts-index")
+    with two._current().reading() as reader:
+        assert not reader.searcher.reader().is_atomic()
+    for query in ("logistics hub", "export", "high quality development", "hospital", "5G", "物流", "district"):
+        ranked = [[(r["id"], r["score"]) for r in searcher.search(query, limit=30)["results"]] for searcher in (one, two)]
+        assert ranked[0] and ranked[0] == ranked[1], query
