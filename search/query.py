@@ -34,8 +34,8 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 64
 
 # Field weights, tuned with `python bench/tune.py --real` (bench/results/tune.txt): a grid of
-# 81 settings on the seed corpus's queries (MRR@10 from 0.964 to 0.976; 8 settings tie at the
-# top), the ties broken on the real collection's (MRR@10 0.950 with these, 0.940 before).
+# 81 settings on the seed corpus's queries (MRR@10 from 0.969 to 0.976; 8 settings tie at the
+# top), the ties broken on the real collection's (MRR@10 0.938 for all 8; nDCG@10 decides).
 WEIGHTS = {"text": 1.0, "section": 0.2, "text_bigrams": 0.35, "text_en": 1.0, "gloss_terms": 0.5, "pinyin": 0.9,
            "latin_in_text": 1.0, "translated": 0.5, "proximity": 0.5, "figure": 2.0}
 PROXIMITY_SLOP = 3
