@@ -93,7 +93,7 @@ class Vocabulary:
         return hash(self.fingerprint)
 
     def __getstate__(self):
-        # Pickled with the analysers into a Whoosh index: the words, not the segmenter.
+        # Pickled with the analysers into every Whoosh index: the words, not the files' bytes.
         return {"names": self.names, "glossary": self.glossary, "fingerprint": self.fingerprint}
 
     def __setstate__(self, state) -> None:

@@ -5,11 +5,13 @@ made from these definitions (``web.openapi``), and the tests check the answers a
 Each field is annotated with its ``Field``: what it means for a reader of the API, and the
 values it may take."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, TypedDict
 
 from shuangyu.index.ids import PASSAGE_ID, REPORT_ID
 from shuangyu.index.passages import KINDS
+from shuangyu.index.translate import ArgosEngine, GlossEngine
 from shuangyu.search.cite import CITATION_NAMES
 from shuangyu.search.highlight import MATCHED_IN
 
@@ -28,7 +30,7 @@ class Field:
 
 
 _ENGINE = Field("`gloss`: a word-by-word dictionary gloss, not a translation; `argos`: machine translation.",
-                enum=("gloss", "argos"))
+                enum=(GlossEngine.name, ArgosEngine.name))
 
 
 class PassageFields(TypedDict):
@@ -43,6 +45,12 @@ class PassageFields(TypedDict):
     text_en: Annotated[str, Field("The plain English (see translation_engine).")]
     translation_engine: Annotated[str, _ENGINE]
     gloss_en: Annotated[str, Field("The dictionary gloss, always (equal to text_en when translation_engine is gloss).")]
+
+
+def passage_fields(stored: Mapping) -> PassageFields:
+    """The fields a result and a passage share, from a passage's stored fields (an index
+    without the gloss field gives it empty)."""
+    return PassageFields(**{name: stored.get(name, "") for name in PassageFields.__annotations__})
 
 
 class Result(PassageFields):

@@ -32,7 +32,7 @@ from shuangyu.search.highlight import chinese_marks, chinese_snippet, english_ma
 from shuangyu.search.collect import collect
 from shuangyu.search.crosslingual import ReverseDictionary
 from shuangyu.search.query import WEIGHTS, QueryError, compile_query
-from shuangyu.search.records import Result
+from shuangyu.search.records import Result, passage_fields
 from shuangyu.search.suggest import Suggester
 
 MAX_LIMIT = 100
@@ -496,18 +496,10 @@ class Searcher:
         marks = chinese_marks(text, vocabulary, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
         marks_en = english_marks(text_en, compiled.english_terms)
         return Result(
-            id=fields["id"],
-            report_id=fields["report_id"],
-            report_title=fields["report_title"],
-            section=fields["section"],
-            kind=fields["kind"],
-            text=text,
-            text_en=text_en,
+            **passage_fields(fields),
             snippet=chinese_snippet(text, marks),
             snippet_en=english_snippet(text_en, marks_en),
             matched_in=matched_in(marks, fields["section"], compiled.chinese_terms, marks_en),
             score=round(score, 4),
             url=f"/p/{fields['id']}",
-            translation_engine=fields["translation_engine"],
-            gloss_en=fields.get("gloss_en", ""),
         )

@@ -8,7 +8,7 @@ from flask_limiter.util import get_remote_address
 
 from shuangyu.index.ids import PASSAGE_ID_PATTERN
 from shuangyu.search.cite import all_citations, citable
-from shuangyu.search.records import Passage, Source
+from shuangyu.search.records import Passage, Source, passage_fields
 from shuangyu.web.app import absolute_url
 from shuangyu.web.openapi import openapi_document
 from shuangyu.web.params import SUGGEST_PARAMETER, parse_search
@@ -60,16 +60,8 @@ def passage_document(passage_id: str) -> Passage:
     report = searcher.report(found["report_id"])
     url = absolute_url("pages.passage", passage_id=found["id"])
     return Passage(
-        id=found["id"],
-        report_id=found["report_id"],
-        report_title=found["report_title"],
-        section=found["section"],
-        kind=found["kind"],
+        **passage_fields(found),
         ordinal=found["ordinal"],
-        text=found["text"],
-        text_en=found["text_en"],
-        translation_engine=found["translation_engine"],
-        gloss_en=found.get("gloss_en", ""),
         url=url,
         source=Source(file=report["file"], spans=found["spans"]),
         previous_id=found["previous_id"],

@@ -305,7 +305,7 @@ def serve(host: str, port: int, threads: int, connection_limit: int, channel_tim
                        f"put the reports (*.txt) in {chosen.corpus_dir} first.")
         except BuildError as error:
             raise CommandError(str(error)) from None
-    if current_manifest(chosen.index_dir) is not None:
+    if get_app_searcher(app).has_index():
         get_app_searcher(app).warm()
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if trusted_proxy else {}
