@@ -8,8 +8,9 @@ inside it (jieba's search mode) at the word's own position, so ``沙坪坝`` fin
 Latin words and numbers (``5G``, ``ix5``, ``2757.4``) stay whole. A second analyser makes
 character bigrams, so that part of a word (``坪坝``) still matches.
 
-The analysers are pickled into the index by Whoosh: their import path (``shuangyu.index.analysis``) and
-class names are part of the on-disk format.
+The analysers belong to no engine: each engine indexes the tokens they make (``index.engine``).
+The Whoosh engine pickles them into its index: their import path (``shuangyu.index.analysis``)
+and class names are part of its on-disk format.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import jieba
 import opencc
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, Token, Tokenizer
-from whoosh.analysis.filters import STOP_WORDS
+import Stemmer
 
 from shuangyu.index.numbers import aliases, fold_circle_zeros
 from shuangyu.index.vocabulary import Vocabulary
@@ -255,93 +254,118 @@ def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:
         position += 1
 
 
-class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer for Chinese words (see the module docstring), with the names and terms
-    of one vocabulary (pickled with it into the index).
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of analysed text: its indexed form, its position (counting words) and the
+    span ``start:end`` of the source text it came from (``text[start:end]``)."""
+
+    text: str
+    position: int
+    start: int
+    end: int
+
+
+def _token(word: str, position: int, normalised: Normalised, start: int, end: int) -> Token:
+    return Token(word, position, *normalised.source_span(start, end))
+
+
+class ChineseAnalyzer:
+    """Chinese words (see the module docstring), cut with the names and terms of one vocabulary.
 
     At index time (``mode="index"``) a long word is followed by its dictionary sub-words at the
     same position; a query (any other mode) is cut into whole words only, so that a quoted
-    phrase is a sequence of consecutive positions.
+    phrase is a sequence of consecutive positions. Stopwords take no position; with
+    ``removestops=False`` they are kept (at the position of the next word).
     """
 
     def __init__(self, vocabulary: Vocabulary):
         self.vocabulary = vocabulary
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        normalised = normalise(value)
+    def __call__(self, text: str, mode: str = "query", removestops: bool = True) -> Iterator[Token]:
+        normalised = normalise(text)
         for word in words(normalised.text, self.vocabulary, subwords=(mode == "index")):
-            if word.stopped and removestops:
-                continue
-            yield _fill(token, value, word.text, word.position, normalised, word.start, word.end,
-                        positions, chars, keeporiginal, start_pos, start_char, stopped=word.stopped)
+            if not (word.stopped and removestops):
+                yield _token(word.text, word.position, normalised, word.start, word.end)
 
 
-class BigramTokenizer(Tokenizer):
-    """Whoosh tokenizer for overlapping Han character bigrams (see ``bigrams``)."""
+class BigramAnalyzer:
+    """Overlapping Han character bigrams (see ``bigrams``)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        normalised = normalise(value)
-        for text, position, start, end in bigrams(normalised.text):
-            yield _fill(token, value, text, position, normalised, start, end,
-                        positions, chars, keeporiginal, start_pos, start_char)
+    def __call__(self, text: str, mode: str = "query") -> Iterator[Token]:
+        normalised = normalise(text)
+        for gram, position, start, end in bigrams(normalised.text):
+            yield _token(gram, position, normalised, start, end)
 
 
-def _fill(token, value, text, position, normalised, start, end, positions, chars, keeporiginal,
-          start_pos, start_char, stopped=False):
-    """Set the reused Whoosh token to one word, its offsets mapped back to the source."""
-    token.text = text
-    token.boost = 1.0
-    token.stopped = stopped
-    source_start, source_end = normalised.source_span(start, end)
-    if keeporiginal:
-        token.original = value[source_start:source_end]
-    if positions:
-        token.pos = start_pos + position
-    if chars:
-        token.startchar = start_char + source_start
-        token.endchar = start_char + source_end
-    return token
-
-
-def chinese_analyzer(vocabulary: Vocabulary) -> ChineseTokenizer:
-    """The analyser of the Chinese word fields (text, section)."""
-    return ChineseTokenizer(vocabulary)
-
-
-def bigram_analyzer() -> BigramTokenizer:
-    """The analyser of the Chinese bigram field."""
-    return BigramTokenizer()
-
-
-# Words of a question ("what is the target for GDP growth") that say nothing of its subject.
+# Function words of English that carry no meaning for search (Whoosh's list, which the first
+# indexes used), and words of a question ("what is the target for GDP growth") that say
+# nothing of its subject.
+ENGLISH_STOPWORDS = frozenset("a an and are as at be by can for from have if in is it may not of on or tbd that the "
+                              "this to us we when will with yet you your".split())
 QUESTION_WORDS = frozenset("what which who whom whose where when why how does did do was were been being about "
                            "there any many much its their they".split())
+_ENGLISH_WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
+# A word shorter than this is no search term ("s" of "Xi's").
+_ENGLISH_MIN_CHARS = 2
 
 
-def english_analyzer():
-    """The analyser of the English field: words, lower case, stopwords (and question words),
-    Porter stemming."""
-    return StemmingAnalyzer(stoplist=STOP_WORDS | QUESTION_WORDS)
+@lru_cache(maxsize=1)
+def _porter() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("porter")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """The Porter stem of a lower-case English word (Snowball's implementation)."""
+    return _porter().stemWord(word)
+
+
+class EnglishAnalyzer:
+    """English words: lower case, stopwords and question words dropped (they take no
+    position), Porter stems."""
+
+    def __call__(self, text: str, mode: str = "query") -> Iterator[Token]:
+        position = 0
+        for match in _ENGLISH_WORD.finditer(text):
+            word = match.group().lower()
+            if len(word) < _ENGLISH_MIN_CHARS or word in ENGLISH_STOPWORDS or word in QUESTION_WORDS:
+                continue
+            yield Token(stem(word), position, match.start(), match.end())
+            position += 1
+
+
+class PinyinAnalyzer:
+    """Toneless pinyin syllables joined per word, as ``index.gloss.pinyin_terms`` writes them."""
+
+    def __call__(self, text: str, mode: str = "query") -> Iterator[Token]:
+        for position, match in enumerate(re.finditer(r"[a-z0-9]+", text)):
+            yield Token(match.group(), position, match.start(), match.end())
+
+
+def chinese_analyzer(vocabulary: Vocabulary) -> ChineseAnalyzer:
+    """The analyser of the Chinese word fields (text, section)."""
+    return ChineseAnalyzer(vocabulary)
+
+
+def bigram_analyzer() -> BigramAnalyzer:
+    """The analyser of the Chinese bigram field."""
+    return BigramAnalyzer()
+
+
+def english_analyzer() -> EnglishAnalyzer:
+    """The analyser of the English fields."""
+    return EnglishAnalyzer()
 
 
 def english_key(text: str) -> str:
     """``text`` as the English field indexes it, one string: how English is matched against
     the dictionary's senses."""
-    return " ".join(token.text for token in _english()(text))
+    return " ".join(token.text for token in EnglishAnalyzer()(text))
 
 
-@lru_cache(maxsize=1)
-def _english():
-    return english_analyzer()
-
-
-def pinyin_analyzer():
-    """The analyser of the pinyin field: toneless syllables joined per word, lower case."""
-    return RegexTokenizer(r"[a-z0-9]+") | LowercaseFilter()
+def pinyin_analyzer() -> PinyinAnalyzer:
+    """The analyser of the pinyin field."""
+    return PinyinAnalyzer()
 
 
 def is_latin_word(text: str) -> bool:

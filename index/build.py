@@ -6,31 +6,26 @@ time (a second one is refused with a clear message).
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import json
-import multiprocessing.util
 import os
 import shutil
-import signal
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 
 from shuangyu.index import cedict, gloss
 from shuangyu.index.corpus import Corpus, CorpusError, Report, read_corpus
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.passages import split_report
-from shuangyu.index.schema import SCHEMA_VERSION, passage_schema
+from shuangyu.index.engine import DEFAULT_ENGINE, ENGINES, Writer, engine_module, engine_of
+from shuangyu.index.schema import SCHEMA_VERSION
 from shuangyu.index.instance import InstanceFolder
 from shuangyu.index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
 from shuangyu.index.vocabulary import Vocabulary
@@ -39,8 +34,6 @@ from shuangyu.index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREF
 # Builds kept besides the current one, so that a process still reading the previous index
 # keeps working while it switches.
 KEEP_PREVIOUS = 1
-# Passages from which a full build writes with two processes.
-PARALLEL_FROM = 2000
 # Share of the reports that may have changed for a build to update the index in place
 # (beyond it, a fresh build is about as quick and leaves no deleted documents behind).
 INCREMENTAL_UP_TO = 0.5
@@ -97,8 +90,12 @@ def _busy(index_dir: Path) -> str:
 
 
 def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool = False, progress: bool = True,
-                translator: str = "auto") -> BuildResult:
+                translator: str = "auto", index_engine: str | None = None) -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
+
+    ``index_engine`` (``index.engine.ENGINES``) writes the index; ``None`` keeps the engine of
+    the current index (Whoosh for a first one). Another engine than the current one's is a
+    full build.
 
     ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.translate``); machine
     translations go through the translation memory of the ``instance`` folder, where the
@@ -109,15 +106,17 @@ def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, for
     """
     cedict.use_folder(instance.path)
     try:
-        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator)
+        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator, index_engine)
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use still answers (build again once the index folder can be written)") from None
 
 
 def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
-           translator: str) -> BuildResult:
+           translator: str, index_engine: str | None) -> BuildResult:
     """``build_index`` itself; file system errors go on up."""
+    if index_engine is not None and index_engine not in ENGINES:
+        raise BuildError(f"unknown engine {index_engine!r}: one of {', '.join(ENGINES)}")
     with build_lock(index_dir):
         _remove_abandoned_builds(index_dir)
         if not Path(corpus_dir).is_dir():
@@ -133,11 +132,13 @@ def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: b
         memory_path, memory_problem = _usable_memory(engine, instance.translation_memory)
         problems += [memory_problem] if memory_problem else []
         manifest = current_manifest(index_dir)
+        current_engine = engine_of(manifest) if manifest is not None else DEFAULT_ENGINE
+        index_engine = index_engine or current_engine
         identity = translator_identity(engine, memory_path)
         same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
         # New names or glossary terms cut every report into words differently: all is rebuilt.
         same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary.fingerprint
-        if not force and same_english and same_words:
+        if not force and same_english and same_words and index_engine == current_engine:
             if manifest.get("corpus_fingerprint") == corpus.fingerprint:
                 return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
             changed, removed = _changed_reports(corpus, manifest)
@@ -145,7 +146,7 @@ def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: b
                 manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, memory_path, progress)
                 manifest["problems"] = problems
                 return BuildResult(manifest, problems=problems, translator_note=note)
-        manifest = _write_build(corpus, corpus_dir, index_dir, progress, engine, memory_path, identity)
+        manifest = _write_build(corpus, index_dir, progress, engine, memory_path, identity, index_engine)
         manifest["problems"] = problems
         return BuildResult(manifest, problems=problems, translator_note=note)
 
@@ -166,8 +167,8 @@ def _usable_memory(engine: Engine, path: Path) -> tuple[Path | None, str]:
     return path, ""
 
 
-def _write_build(corpus: Corpus, corpus_dir: Path, index_dir: Path, progress: bool, engine: Engine,
-                 memory_path: Path | None, identity: str) -> dict:
+def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine,
+                 memory_path: Path | None, identity: str, index_engine: str) -> dict:
     started = time.perf_counter()
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -177,11 +178,11 @@ def _write_build(corpus: Corpus, corpus_dir: Path, index_dir: Path, progress: bo
     try:
         # The searcher reads the vocabulary of the build it opens (index.vocabulary).
         corpus.vocabulary.write(temporary)
-        ix = whoosh_index.create_in(str(temporary), passage_schema(corpus.vocabulary))
-        written = _add_reports(ix, corpus.reports, corpus.vocabulary, engine, memory_path, progress, parallel=True)
-        ix.close()
+        written = _add_reports(corpus.reports, corpus.vocabulary, engine, memory_path, progress,
+                               lambda passages: engine_module(index_engine).create(temporary, corpus.vocabulary, passages))
         manifest = {
             "schema_version": SCHEMA_VERSION,
+            "engine": index_engine,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "corpus_fingerprint": corpus.fingerprint,
             "vocabulary_fingerprint": corpus.vocabulary.fingerprint,
@@ -192,7 +193,7 @@ def _write_build(corpus: Corpus, corpus_dir: Path, index_dir: Path, progress: bo
         }
         _count_passages(manifest)
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
-        manifest["index_bytes"] = sum(path.stat().st_size for path in temporary.iterdir())
+        manifest["index_bytes"] = _folder_bytes(temporary)
         (temporary / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         final = builds / name
         temporary.rename(final)
@@ -217,17 +218,16 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
                      engine: Engine, memory_path: Path | None, progress: bool) -> dict:
     """Re-index only the changed, new and removed reports, in the current build.
 
-    Whoosh commits a new generation atomically, so readers see the index before or after the
-    update, never between; the manifest is replaced (write and rename) after the commit. An
-    update killed between the two is redone by the next build, which sees the old fingerprints.
+    Engines commit atomically, so readers see the index before or after the update, never
+    between; the manifest is replaced (write and rename) after the commit. An update killed
+    between the two is redone by the next build, which sees the old fingerprints.
     """
     started = time.perf_counter()
     build = current_build(index_dir)
-    ix = FileStorage(str(build), supports_mmap=False).open_index()  # see store.check_readable
     writer_report_ids = removed | {report.id for report in changed}
-    written = _add_reports(ix, changed, corpus.vocabulary, engine, memory_path, progress, parallel=False,
+    written = _add_reports(changed, corpus.vocabulary, engine, memory_path, progress,
+                           lambda passages: engine_module(engine_of(manifest)).open_writer(build, corpus.vocabulary),
                            replacing=writer_report_ids)
-    ix.close()
     entries = {entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids}
     entries.update({entry["id"]: entry for entry in written.report_entries})
     updated = dict(manifest)
@@ -237,11 +237,15 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
     updated["last_update"] = {"mode": "incremental", "at": datetime.now(UTC).isoformat(timespec="seconds"),
                               "reports": sorted(writer_report_ids), "seconds": round(time.perf_counter() - started, 3)}
     _count_passages(updated)
-    updated["index_bytes"] = sum(path.stat().st_size for path in build.iterdir() if path.is_file())
+    updated["index_bytes"] = _folder_bytes(build)
     staging = build / f"{MANIFEST}.tmp"
     staging.write_text(json.dumps(updated, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(staging, build / MANIFEST)
     return updated
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def _count_passages(manifest: dict) -> None:
@@ -262,55 +266,50 @@ class _Written:
                 "passages_per_second": round(self.run.rate, 2)}
 
 
-def _add_reports(ix, reports: list[Report], vocabulary: Vocabulary, engine: Engine, memory_path: Path | None,
-                 progress: bool, parallel: bool, replacing: set[str] = frozenset()) -> _Written:
-    """Add the passages of ``reports`` to ``ix`` (deleting those of the ``replacing`` report ids
-    first) in one commit; the writer is cancelled on any error."""
+def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, memory_path: Path | None,
+                 progress: bool, open_writer: Callable[[int], Writer], replacing: set[str] = frozenset()) -> _Written:
+    """Add the passages of ``reports`` with the writer that ``open_writer`` gives for their
+    number (deleting those of the ``replacing`` report ids first), in one commit; the writer is
+    cancelled on any error."""
     passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text)]
     run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress)
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
-    # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
-    # Workers are only known to die with the build when forked (``_DieWithParent``): where
-    # multiprocessing starts them otherwise (Python 3.14's forkserver default), one process writes.
-    many = parallel and len(passages) >= PARALLEL_FROM and multiprocessing.get_start_method() == "fork"
-    with _workers_die_with_this_process():
-        writer = ix.writer(limitmb=256, procs=2 if many else 1, multisegment=many)
-        try:
-            for report_id in replacing:
-                writer.delete_by_term("report_id", report_id)
-            for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
-                                                            desc="Indexing passages", unit="passage", disable=not progress):
-                metadata = report.metadata
-                glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text, vocabulary)
-                writer.add_document(
-                    id=passage.id,
-                    report_id=report.id,
-                    report_title=metadata.title,
-                    kind=passage.kind,
-                    ordinal=passage.ordinal,
-                    section=passage.section,
-                    text=passage.text,
-                    text_bigrams=passage.text,
-                    text_en=english,
-                    gloss_en=glossed,
-                    gloss_terms=glossed if made_by != gloss.ENGINE else "",
-                    pinyin=gloss.pinyin_terms(passage.text, vocabulary),
-                    translation_engine=made_by,
-                    year=metadata.year,
-                    date=metadata.date,
-                    content_hash=passage.content_hash,
-                    spans=[list(span) for span in passage.spans],
-                )
-                engines[report.id][made_by] += 1
-                kinds[report.id][passage.kind] += 1
-            # A small update adds a segment without merging, so the update is quick.
-            writer.commit(merge=not replacing and parallel)
-        except BaseException:
-            # Ctrl-C or SIGTERM too: stop the worker processes, release Whoosh's write lock and
-            # drop the uncommitted segment (the index stays at its last generation). The error goes on up.
-            _abandon(writer)
-            raise
+    writer = open_writer(len(passages))
+    try:
+        for report_id in replacing:
+            writer.delete_report(report_id)
+        for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
+                                                        desc="Indexing passages", unit="passage", disable=not progress):
+            metadata = report.metadata
+            glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text, vocabulary)
+            writer.add({
+                "id": passage.id,
+                "report_id": report.id,
+                "report_title": metadata.title,
+                "kind": passage.kind,
+                "ordinal": passage.ordinal,
+                "section": passage.section,
+                "text": passage.text,
+                "text_bigrams": passage.text,
+                "text_en": english,
+                "gloss_en": glossed,
+                "gloss_terms": glossed if made_by != gloss.ENGINE else "",
+                "pinyin": gloss.pinyin_terms(passage.text, vocabulary),
+                "translation_engine": made_by,
+                "year": metadata.year,
+                "date": metadata.date,
+                "content_hash": passage.content_hash,
+                "spans": [list(span) for span in passage.spans],
+            })
+            engines[report.id][made_by] += 1
+            kinds[report.id][passage.kind] += 1
+        writer.commit(merge=not replacing)
+    except BaseException:
+        # Ctrl-C or SIGTERM too: drop the uncommitted passages (the index stays at its last
+        # commit) and stop any worker. The error goes on up.
+        writer.cancel()
+        raise
     entries = [
         {
             "id": report.id,
@@ -332,49 +331,6 @@ def _add_reports(ix, reports: list[Report], vocabulary: Vocabulary, engine: Engi
         for report in reports
     ]
     return _Written(run, entries)
-
-
-def _abandon(writer) -> None:
-    """End a writer's worker processes (Whoosh's own ``cancel`` leaves them waiting for work
-    forever) and cancel the writer unless its commit already closed it."""
-    for task in getattr(writer, "tasks", ()):
-        task.terminate()
-        task.join()
-    if hasattr(writer, "jobqueue"):
-        # Nobody will read what is left in the queue: exit without waiting to flush it.
-        writer.jobqueue.cancel_join_thread()
-    if not writer.is_closed:
-        writer.cancel()
-
-
-class _DieWithParent:
-    """Run in each process forked while it is alive: the process gets SIGKILL when its parent
-    ends, however that ends (Linux ``PR_SET_PDEATHSIG``), so that a killed build leaves no worker."""
-
-    PR_SET_PDEATHSIG = 1
-
-    def __init__(self) -> None:
-        self.parent = os.getpid()
-
-    def arm(self) -> None:
-        # The parent ends the workers itself (``_abandon``); Ctrl+C reaching the whole process
-        # group must not make each worker print a traceback.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if sys.platform.startswith("linux"):
-            ctypes.CDLL(None, use_errno=True).prctl(self.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != self.parent:  # the parent died before the signal was armed
-            os._exit(1)
-
-
-@contextmanager
-def _workers_die_with_this_process() -> Iterator[None]:
-    """While inside, every process that multiprocessing forks (Whoosh's writer workers, started
-    with fork: see ``multiprocessing.get_start_method``) dies with this one."""
-    guard = _DieWithParent()
-    # The registry holds the guard weakly: it is dropped when this block ends.
-    multiprocessing.util.register_after_fork(guard, _DieWithParent.arm)
-    yield
 
 
 def _switch_current(index_dir: Path, build: Path) -> None:

@@ -1,41 +1,73 @@
-"""The Whoosh schema of the passage index, defined once for the writer and the searcher.
+"""The fields of a passage document, defined once for every engine, the writer and the searcher.
 
-Whoosh reads this schema from every index it opens (pickled, analysers included).
+Each engine makes its own schema from ``FIELDS`` (``index.whoosh_engine``,
+``index.tantivy_engine``) and indexes the tokens of the analysers named here, so that a query
+analysed by ``search.query`` finds what the writer wrote whatever the engine.
 """
 
 from __future__ import annotations
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from dataclasses import dataclass
 
 from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
+from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING
 from shuangyu.index.vocabulary import Vocabulary
 
-# Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 8
+# Bump when the fields or the analysis change: an index of another version is rebuilt.
+SCHEMA_VERSION = 9
+
+# Captions and credits rank below body text for the same match; headings slightly below.
+KIND_WEIGHTS = {BODY: 1.0, HEADING: 0.9, CAPTION: 0.6, CREDIT: 0.4}
 
 
-def passage_schema(vocabulary: Vocabulary) -> Schema:
-    """One document per passage, its Chinese cut into words with ``vocabulary``. Stored fields
-    are what a search result shows."""
-    return Schema(
-        id=ID(stored=True, unique=True),
-        report_id=ID(stored=True, sortable=True),
-        report_title=STORED(),
-        kind=ID(stored=True, sortable=True),
-        ordinal=NUMERIC(stored=True, sortable=True),
-        section=TEXT(analyzer=chinese_analyzer(vocabulary), stored=True, phrase=False),
-        text=TEXT(analyzer=chinese_analyzer(vocabulary), stored=True, phrase=True),
-        text_bigrams=TEXT(analyzer=bigram_analyzer(), phrase=True),
-        # The best English available (machine translation, else the gloss) and, always, the gloss;
-        # the gloss is indexed apart (gloss_terms) only where text_en is a machine translation,
-        # so that a glossed passage does not index the same English twice.
-        text_en=TEXT(analyzer=english_analyzer(), stored=True, phrase=True),
-        gloss_en=STORED(),
-        gloss_terms=TEXT(analyzer=english_analyzer(), phrase=False),
-        pinyin=TEXT(analyzer=pinyin_analyzer(), phrase=False),
-        translation_engine=ID(stored=True),
-        year=NUMERIC(stored=True),
-        date=STORED(),
-        content_hash=ID(stored=True, sortable=True),
-        spans=STORED(),
-    )
+def kind_weight(kind: str) -> float:
+    """The factor of a passage's score for its kind."""
+    return KIND_WEIGHTS.get(kind, 1.0)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a passage document.
+
+    ``kind`` is ``id`` (one exact value, searchable and sortable), ``number`` (a whole
+    number), ``text`` (words of ``analyser``, with their ``positions`` where phrases are
+    searched) or ``stored`` (kept, never searched)."""
+
+    name: str
+    kind: str
+    stored: bool = False
+    analyser: str | None = None
+    positions: bool = False
+
+
+FIELDS = (
+    Field("id", "id", stored=True),
+    Field("report_id", "id", stored=True),
+    Field("report_title", "stored", stored=True),
+    Field("kind", "id", stored=True),
+    Field("ordinal", "number", stored=True),
+    # Headings have no positions: a phrase cannot be checked there.
+    Field("section", "text", stored=True, analyser="chinese"),
+    Field("text", "text", stored=True, analyser="chinese", positions=True),
+    Field("text_bigrams", "text", analyser="bigram", positions=True),
+    # The best English available (machine translation, else the gloss) and, always, the gloss;
+    # the gloss is indexed apart (gloss_terms) only where text_en is a machine translation,
+    # so that a glossed passage does not index the same English twice.
+    Field("text_en", "text", stored=True, analyser="english", positions=True),
+    Field("gloss_en", "stored", stored=True),
+    Field("gloss_terms", "text", analyser="english"),
+    Field("pinyin", "text", analyser="pinyin"),
+    Field("translation_engine", "id", stored=True),
+    Field("year", "number", stored=True),
+    Field("date", "stored", stored=True),
+    Field("content_hash", "id", stored=True),
+    Field("spans", "stored", stored=True),
+)
+FIELDS_BY_NAME = {field.name: field for field in FIELDS}
+
+
+def analyser(name: str, vocabulary: Vocabulary):
+    """The analyser called ``name`` in ``FIELDS``, cutting Chinese with ``vocabulary``."""
+    if name == "chinese":
+        return chinese_analyzer(vocabulary)
+    return {"bigram": bigram_analyzer, "english": english_analyzer, "pinyin": pinyin_analyzer}[name]()

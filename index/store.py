@@ -1,7 +1,7 @@
 """Where builds live in the index folder, and how the current one is found.
 
     <index dir>/current        symlink to the build being served (switched atomically)
-    <index dir>/builds/<name>/ one complete build: Whoosh files and manifest.json
+    <index dir>/builds/<name>/ one complete build: the engine's files and manifest.json
     <index dir>/build.lock     held by the one build that may run at a time
 
 A build is written under ``builds/.tmp-<name>`` and renamed when complete, so a reader never
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shuangyu.index.engine import ENGINES, engine_module, engine_of
 from shuangyu.index.schema import SCHEMA_VERSION
 
 CURRENT = "current"
@@ -45,6 +46,8 @@ def read_manifest(build_dir: Path) -> dict:
         raise IndexUnavailable(
             f"index in {build_dir} was built by an incompatible version of Shuangyu: run `shuangyu build --force`"
         )
+    if engine_of(manifest) not in ENGINES:
+        raise IndexUnavailable(f"index in {build_dir} names an unknown engine {engine_of(manifest)!r}: run `shuangyu build --force`")
     return manifest
 
 
@@ -54,29 +57,13 @@ def current_manifest(index_dir: Path) -> dict | None:
     try:
         build = current_build(index_dir)
         manifest = read_manifest(build)
-        check_readable(build)
+        check_readable(build, manifest)
     except IndexUnavailable:
         return None
     return manifest
 
 
-def check_readable(build: Path) -> None:
-    """Open the build's index and read every segment's table of contents, document count and
-    the ends of its columns;
+def check_readable(build: Path, manifest: dict) -> None:
+    """Open the build's index with the engine that wrote it and read a little of every part;
     ``IndexUnavailable`` when that fails (missing, truncated or garbled files)."""
-    from whoosh.filedb.filestore import FileStorage
-
-    try:
-        # Without mmap: whoosh 2.7 copies each memory-mapped file into memory (4 s for the
-        # term table of a 100,000-passage index).
-        ix = FileStorage(str(build), supports_mmap=False).open_index()
-        with ix.reader() as reader:
-            reader.doc_count()
-            # The first and last document of each segment's columns: reading them all took
-            # 2 s at 100,000 passages, before every update.
-            for segment, _ in reader.leaf_readers():
-                for docnum in {0, segment.doc_count_all() - 1} - {-1}:
-                    for name in ("kind", "report_id", "content_hash"):
-                        segment.column_reader(name)[docnum]
-    except Exception as error:  # Whoosh raises many kinds on damaged files; all mean "rebuild".
-        raise IndexUnavailable(f"index in {build} is damaged ({type(error).__name__}): run `shuangyu build`") from None
+    engine_module(engine_of(manifest)).check_readable(build)

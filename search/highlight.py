@@ -8,12 +8,8 @@ fragment of the passage with the most marks (the whole passage when it is short)
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from html import escape
-
-from whoosh.analysis.tokenizers import default_pattern
-from whoosh.lang.porter import stem
 
 from shuangyu.index.analysis import english_analyzer, normalise, words
 from shuangyu.index.gloss import gloss_word, pinyin_of
@@ -89,20 +85,10 @@ def _english_terms_of(word: str, vocabulary: Vocabulary) -> frozenset[str]:
 def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:
     """Spans of the English text whose analysed (stemmed) word is a query term.
 
-    The words are those of the English analyser (its tokenizer pattern, lower case, Porter
-    stem), with the stem cached per word: running the analyser itself on every result's text
-    was most of a query's highlighting time."""
+    The words are those of the English analyser, which caches the stem of each word."""
     if not english_terms:
         return []
-    return merge([match.span() for match in _ENGLISH_TOKEN.finditer(text_en) if _stem(match.group().lower()) in english_terms])
-
-
-_ENGLISH_TOKEN = re.compile(default_pattern)
-
-
-@lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    return stem(word)
+    return merge([(token.start, token.end) for token in english_analyzer()(text_en) if token.text in english_terms])
 
 
 def snippet(text: str, spans: list[Span], max_chars: int, breaks: str) -> str:

@@ -19,9 +19,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.matching import DisjunctionMaxMatcher
-
+from shuangyu.index import engine as tree
 from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
 from shuangyu.index.gloss import gloss_word
 from shuangyu.index.vocabulary import Vocabulary
@@ -38,35 +36,10 @@ MAX_QUERY_WORDS = 64
 # top), the ties broken on the real collection's (MRR@10 0.938 for all 8; nDCG@10 decides).
 WEIGHTS = {"text": 1.0, "section": 0.2, "text_bigrams": 0.35, "text_en": 1.0, "gloss_terms": 0.5, "pinyin": 0.9,
            "latin_in_text": 1.0, "translated": 0.5, "proximity": 0.5, "figure": 2.0}
-PROXIMITY_SLOP = 3
+PROXIMITY_SLOP = 2
 
 _TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 _REPORT = re.compile(r"^report:(?P<id>\S+)$", re.IGNORECASE)
-
-
-class _CurrentDocumentDisMaxMatcher(DisjunctionMaxMatcher):
-    """Whoosh's DisjunctionMaxMatcher scores the better of its two sides even when one of them
-    stands on a later document: a passage took the score of another, and which one depended on
-    where a build cut the index into segments (two builds of one corpus ranked differently).
-    This one scores only the sides on the current document."""
-
-    def score(self):
-        a, b = self.a, self.b
-        if not a.is_active():
-            return b.score()
-        if not b.is_active():
-            return a.score()
-        current = self.id()
-        return max(side.score() for side in (a, b) if side.id() == current)
-
-
-class DisjunctionMax(wq.DisjunctionMax):
-    """Whoosh's DisjunctionMax (the best-scoring alternative counts), scored per document."""
-
-    def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(subs, _CurrentDocumentDisMaxMatcher, searcher, context,
-                                  lambda query: query.estimate_size(reader), tiebreak=self.tiebreak)
 
 
 class QueryError(ValueError):
@@ -98,7 +71,7 @@ class ParsedQuery:
 class CompiledQuery:
     """An index query and the terms a highlighter should mark."""
 
-    query: wq.Query
+    query: object  # an index.engine query tree
     chinese_terms: set[str]  # normalised Chinese words to mark in the Chinese text
     english_terms: set[str]  # analysed English words to mark in the English text
     typed_english_terms: set[str]  # analysed English words the user typed: their Chinese is marked too
@@ -149,7 +122,7 @@ class _Compiling:
     chinese_terms: set[str] = field(default_factory=set)
     english_terms: set[str] = field(default_factory=set)
 
-    def boosted(self, query: wq.Query, weight_name: str) -> wq.Query:
+    def boosted(self, query, weight_name: str):
         query.boost = self.weights[weight_name]
         return query
 
@@ -174,8 +147,8 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         raise QueryError(f"query has too many words ({words}; at most {MAX_QUERY_WORDS})")
     compiling = _Compiling(vocabulary, weights)
     chinese_terms, english_terms = compiling.chinese_terms, compiling.english_terms
-    required: list[wq.Query] = []
-    optional: list[wq.Query] = []
+    required: list = []
+    optional: list = []
     translations: list[Translation] = []
     if dictionary is not None and lang != "zh":
         latin_words = [word for group in parsed.groups for term in group if not term.is_han
@@ -201,18 +174,18 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         alternatives = [q for q in (_term_query(term, lang, compiling) for term in group) if q]
         if not alternatives:
             continue
-        group_query = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+        group_query = alternatives[0] if len(alternatives) == 1 else tree.Any(alternatives)
         all_han = all(term.is_han for term in group)
         (required if all_han or lang == "zh" else optional).append(group_query)
     for translation in translations:
         chinese_terms.update(translation.chinese)
-        candidates = [wq.Term("text", word) for word in translation.chinese]
+        candidates = [tree.Term("text", word) for word in translation.chinese]
         # One translated word counts once, however many Chinese words it may be. A figure
         # that the index holds (its value, in any writing) is what the user asks for: required.
         if translation.is_figure:
-            required.append(compiling.boosted(DisjunctionMax(candidates), "figure"))
+            required.append(compiling.boosted(tree.Best(candidates), "figure"))
         else:
-            optional.append(compiling.boosted(DisjunctionMax(candidates), "translated"))
+            optional.append(compiling.boosted(tree.Best(candidates), "translated"))
     pinyin_terms = {toneless(term.text) for group in groups for term in group if not term.is_han} - {""}
     # Syllables as typed, repeats included: Yi Dai Yi Lu is yidaiyilu.
     syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group
@@ -222,43 +195,43 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         joined = toneless("".join(syllables))
         pinyin_terms.add(joined)
         # It stands for all of them: as many clauses as syllables.
-        optional.append(compiling.boosted(wq.Term("pinyin", joined), "pinyin"))
+        optional.append(compiling.boosted(tree.Term("pinyin", joined), "pinyin"))
         optional[-1].boost *= len(syllables)
     if required:
-        query: wq.Query = wq.And(required) if len(required) > 1 else required[0]
+        query = tree.All(required) if len(required) > 1 else required[0]
         if optional:
-            query = wq.AndMaybe(query, wq.Or(optional))
+            query = tree.WithOptional(query, tree.Any(optional))
     elif optional:
-        query = wq.Or(optional) if len(optional) > 1 else optional[0]
+        query = tree.Any(optional) if len(optional) > 1 else optional[0]
     else:
         if parsed.excluded:
             raise QueryError("the query only excludes words: add a word to search for")
         raise QueryError("the query has no word to search for")
     proximity = _proximity(groups, lang, compiling)
     if proximity is not None:
-        query = wq.AndMaybe(query, proximity)
+        query = tree.WithOptional(query, proximity)
     # The excluded words are not marked: they compile on their own.
     excluded = [q for q in (_term_query(term, lang, _Compiling(vocabulary, weights)) for term in parsed.excluded) if q]
     if excluded:
-        query = wq.AndNot(query, wq.Or(excluded))
+        query = tree.Without(query, tree.Any(excluded))
     typed_english = {word for group in groups for term in group if not term.is_han for word in _english_words(term.text)}
     return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report, translations,
                          pinyin_terms)
 
 
-def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling) -> wq.Query | None:
+def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling):
     """A boost for passages where the query's words stand close together, in order."""
     terms = [term for group in groups if len(group) == 1 for term in group if not term.phrase]
     chinese = [word for term in terms if term.is_han for word in query_words(term.text, compiling.vocabulary)]
     english = [word for term in terms if not term.is_han for word in _english_words(term.text)]
     if lang != "en" and len(chinese) > 1:
-        return compiling.boosted(wq.Phrase("text", chinese, slop=PROXIMITY_SLOP), "proximity")
+        return compiling.boosted(tree.Phrase("text", chinese, slop=PROXIMITY_SLOP), "proximity")
     if lang != "zh" and len(english) > 1 and not chinese:
-        return compiling.boosted(wq.Phrase("text_en", english, slop=PROXIMITY_SLOP), "proximity")
+        return compiling.boosted(tree.Phrase("text_en", english, slop=PROXIMITY_SLOP), "proximity")
     return None
 
 
-def _term_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
+def _term_query(term: Term, lang: str, compiling: _Compiling):
     if term.is_han:
         return _han_query(term, lang, compiling)
     if is_latin_word(term.text):
@@ -270,8 +243,8 @@ def _english_words(text: str) -> list[str]:
     return [token.text for token in english_analyzer()(text)]
 
 
-def _all(queries: list[wq.Query]) -> wq.Query:
-    return queries[0] if len(queries) == 1 else wq.And(queries)
+def _all(queries: list):
+    return queries[0] if len(queries) == 1 else tree.All(queries)
 
 
 # Punctuation inside a quoted phrase ("抓革命，促生产") takes a position in the index, as in the
@@ -279,15 +252,15 @@ def _all(queries: list[wq.Query]) -> wq.Query:
 _INNER_PUNCTUATION = re.compile(r"\w[^\w\s]+\w")
 
 
-def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = "") -> wq.Query:
+def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = ""):
     if len(words) == 1:
-        return wq.Term(fieldname, words[0])
+        return tree.Term(fieldname, words[0])
     if phrase:
-        return wq.Phrase(fieldname, words, slop=2 if _INNER_PUNCTUATION.search(text) else 1)
-    return wq.And([wq.Term(fieldname, word) for word in words])
+        return tree.Phrase(fieldname, words, slop=1 if _INNER_PUNCTUATION.search(text) else 0)
+    return tree.All([tree.Term(fieldname, word) for word in words])
 
 
-def _han_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
+def _han_query(term: Term, lang: str, compiling: _Compiling):
     vocabulary = compiling.vocabulary
     words = query_words(term.text, vocabulary)
     if not words:
@@ -302,7 +275,7 @@ def _han_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
         # any one of them alone matches unrelated passages.
         if not glossed:
             return None
-        return _all([wq.Or([wq.Term(name, word) for name in ("text_en", "gloss_terms")]) for word in dict.fromkeys(glossed)])
+        return _all([tree.Any([tree.Term(name, word) for name in ("text_en", "gloss_terms")]) for word in dict.fromkeys(glossed)])
     grams = [token.text for token in bigram_analyzer()(term.text)]
     compiling.chinese_terms.add("".join(token.text for token in
                                         chinese_analyzer(vocabulary)(term.text, mode="query", removestops=False)))
@@ -314,27 +287,27 @@ def _han_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
     if not term.phrase:
         # Headings have no positions (a phrase cannot be checked there); they help single words.
         alternatives.append(compiling.boosted(_all_or_phrase("section", words, phrase=False), "section"))
-    return wq.Or(alternatives)
+    return tree.Any(alternatives)
 
 
-def _latin_query(term: Term, lang: str, compiling: _Compiling) -> wq.Query | None:
+def _latin_query(term: Term, lang: str, compiling: _Compiling):
     english = _english_words(term.text)
     in_text = query_words(term.text, compiling.vocabulary)
     pinyin = toneless(term.text)
     compiling.english_terms.update(english)
     compiling.chinese_terms.update(in_text)
-    alternatives: list[wq.Query] = []
+    alternatives: list = []
     if lang != "zh":
         if english:
             alternatives.append(compiling.boosted(_all_or_phrase("text_en", english, term.phrase), "text_en"))
             alternatives.append(compiling.boosted(_all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"))
         if pinyin:
-            alternatives.append(compiling.boosted(wq.Term("pinyin", pinyin), "pinyin"))
+            alternatives.append(compiling.boosted(tree.Term("pinyin", pinyin), "pinyin"))
     if lang != "en" and in_text:
         alternatives.append(compiling.boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text"))
     if not alternatives:
         return None
-    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else tree.Any(alternatives)
 
 
 def toneless(text: str) -> str:

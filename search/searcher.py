@@ -1,6 +1,6 @@
 """Run queries against the current index and shape the results (each result a search.records.Result).
 
-One ``Searcher`` per process: opening a Whoosh searcher is costly, so it is opened once and
+One ``Searcher`` per process: opening an index is costly, so it is opened once and
 reopened only when ``shuangyu build`` has switched in a new index.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-import warnings
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -16,20 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
-from whoosh.searching import Searcher as WhooshSearcher
-from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.scoring import BM25F, BM25FScorer
-from whoosh.util.numeric import byte_to_length
-
 from shuangyu.index.analysis import segmenter
 from shuangyu.index.cedict import ensure_dictionary
-from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING
+from shuangyu.index.engine import open_reader
 from shuangyu.index.store import MANIFEST, IndexUnavailable, current_build, read_manifest
 from shuangyu.index.vocabulary import Vocabulary
 from shuangyu.search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet, matched_in
-from shuangyu.search.collect import collect
 from shuangyu.search.crosslingual import ReverseDictionary
 from shuangyu.search.query import WEIGHTS, QueryError, compile_query
 from shuangyu.search.records import Result, passage_fields
@@ -50,130 +41,30 @@ RANKING_DEPTH = 50
 # Responses average about 80 KB (ten results with both texts): 256 of them hold about 20 MB.
 RESULT_CACHE_SIZE = 256
 
-# Captions and credits rank below body text for the same match; headings slightly below.
-KIND_WEIGHTS = {BODY: 1.0, HEADING: 0.9, CAPTION: 0.6, CREDIT: 0.4}
-
-
-class PassageWeighting(BM25F):
-    """BM25F, scaled by the kind of passage. The scale of every document is read once, when
-    the searcher is opened, and so are the field lengths BM25F needs for every scored
-    document: read from the index file one at a time they took a fifth of a query's time."""
-
-    use_final = True
-
-    def __init__(self, reader):
-        super().__init__()
-        self.scales = [KIND_WEIGHTS.get(kind, 1.0) for kind in reader.column_reader("kind")]
-        self._lengths: dict[tuple[int, str], list[int]] = {}
-        self._lock = threading.Lock()
-
-    def final(self, searcher, docnum, score):
-        return score * self.scales[docnum]
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(scorer, BM25FScorer):
-            scorer.dfl = self._field_lengths(searcher.reader(), fieldname).__getitem__
-        return scorer
-
-    def _field_lengths(self, reader, fieldname: str) -> list[int]:
-        """The length of ``fieldname`` in every document of the segment ``reader``."""
-        key = (id(reader), fieldname)
-        with self._lock:
-            lengths = self._lengths.get(key)
-            if lengths is None:
-                lengths = self._lengths[key] = _segment_field_lengths(reader, fieldname)
-        return lengths
-
-
-# Whoosh stores a field's lengths as one byte per document; this table decodes them.
-_BYTE_LENGTHS = [byte_to_length(code) or 1 for code in range(256)]
-
-
-def _segment_field_lengths(reader, fieldname: str) -> list[int]:
-    """The length of ``fieldname`` in every document of a segment. Read as one block from
-    whoosh 2.7's column file (0.1 ms for 50,000 documents); through the public per-document
-    call it took 0.1 s, paid again by the first queries after every index update."""
-    count = reader.doc_count_all()
-    try:
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        codes = column._dbfile.get(column._basepos, column._count) if column is not None else b""
-    except AttributeError:  # another codec: the public, slower way
-        return [reader.doc_field_length(docnum, fieldname, 1) or 1 for docnum in range(count)]
-    lengths = [_BYTE_LENGTHS[code] for code in codes]
-    return lengths + [1] * (count - len(lengths))
-
-
-def _open_searcher(build: Path):
-    """A searcher over ``build``, or ``(None, what went wrong)`` when the files are damaged."""
-    # Whoosh leaves the file of a segment it fails to open unreferenced but open; it is freed
-    # with the exception, and its ResourceWarning says nothing the error does not.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        reader = None
-        try:
-            # Without mmap, an open index costs a few MB instead of its size in RSS, for
-            # queries about 1.2x slower (measured with bench/perf.py): the serving process stays small.
-            reader = FileStorage(str(build), supports_mmap=False).open_index().reader()
-            return WhooshSearcher(reader, weighting=PassageWeighting(reader)), None
-        except Exception as error:  # Whoosh raises many kinds on a damaged index: all mean "rebuild".
-            if reader is not None:
-                reader.close()
-            failure = str(error) or type(error).__name__
-    return None, failure
-
-
 def _close_all(opened: list) -> None:
     while opened:
         opened.pop().close()
 
 
-class DocumentColumns:
-    """Per-document report, place in it and text identity, read once per opened index, for
-    counting and for ranking ties."""
-
-    def __init__(self, reader):
-        report_column = list(reader.column_reader("report_id"))
-        self.report_ids = sorted(set(report_column))
-        self.report_index = {report_id: index for index, report_id in enumerate(self.report_ids)}
-        self.report_of = [self.report_index[value] for value in report_column]
-        hashes: dict[str, int] = {}
-        self.content_of = [hashes.setdefault(value, len(hashes)) for value in reader.column_reader("content_hash")]
-        self.ordinal_of = list(reader.column_reader("ordinal"))
-        self._reader = reader
-        self._has_deletions = reader.has_deletions()
-
-    def deleted(self, docnum: int) -> bool:
-        return self._has_deletions and self._reader.is_deleted(docnum)
-
-
 @dataclass(frozen=True)
 class Reader:
-    """One Whoosh searcher of an index, the per-document columns of the index generation it
-    sees, and the helpers that read through it. Whoosh's readers keep file positions and caches
-    that threads must not share at the same time (eight threads searching at once read garbled
-    blocks, with or without mmap): one thread uses a Reader at a time, and an index has several,
-    so that one long search does not hold up the others."""
+    """One engine reader of an index (``index.engine.Reader``) and the helpers that read
+    through it. One thread uses a Reader at a time, and an index has several, so that one long
+    search does not hold up the others."""
 
-    searcher: object
-    columns: DocumentColumns
+    engine: object
     suggester: Suggester
     dictionary: ReverseDictionary
 
 
-def _reader(build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None) -> Reader:
-    searcher, failure = _open_searcher(build)
-    if failure is not None:
-        raise IndexUnavailable(f"index in {build} cannot be opened ({failure}): run `shuangyu build`")
-    whoosh_reader = searcher.reader()
+def _reader(manifest: dict, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None) -> Reader:
+    engine_reader = open_reader(manifest, build, vocabulary)
 
     def known(word: str) -> bool:
-        return whoosh_reader.doc_frequency("text", word) > 0
+        return engine_reader.doc_frequency("text", word) > 0
 
-    suggester = Suggester(whoosh_reader, known, vocabulary, sharing)
-    # Columns per reader: an update in place may commit a newer generation between two
-    # readers' openings, and each must count the documents it sees.
-    return Reader(searcher, DocumentColumns(whoosh_reader), suggester, ReverseDictionary(known, vocabulary, suggester.correction))
+    suggester = Suggester(engine_reader, known, vocabulary, sharing)
+    return Reader(engine_reader, suggester, ReverseDictionary(known, vocabulary, suggester.correction))
 
 
 class OpenIndex:
@@ -187,7 +78,7 @@ class OpenIndex:
         self.build = build
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
-        first = _reader(build, self.vocabulary)
+        first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
         self._all = [first]
         self._idle = [first]
@@ -210,7 +101,7 @@ class OpenIndex:
         if reader is None:
             # Opened outside the lock: others take and return Readers meanwhile.
             try:
-                reader = _reader(self.build, self.vocabulary, sharing=self._sharing)
+                reader = _reader(self.manifest, self.build, self.vocabulary, sharing=self._sharing)
             finally:
                 if pooled:
                     with self._available:
@@ -226,7 +117,7 @@ class OpenIndex:
                     self._idle.append(reader)
                     self._available.notify_all()
             else:
-                reader.searcher.close()
+                reader.engine.close()
 
     def close(self) -> None:
         """Close every Reader, once the requests still reading this index have finished."""
@@ -235,7 +126,7 @@ class OpenIndex:
             while len(self._idle) < len(self._all) or self._opening:
                 self._available.wait()
             for reader in self._all:
-                reader.searcher.close()
+                reader.engine.close()
             self._all, self._idle = [], []
 
 
@@ -385,7 +276,7 @@ class Searcher:
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
         ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report), report, offset + limit)
-        hits = [(reader.searcher.stored_fields(docnum), score) for docnum, score in ranked.top[offset : offset + limit]]
+        hits = [(reader.engine.stored(key), score) for key, score in ranked.top[offset : offset + limit]]
         return {
             "query": text,
             "lang": lang,
@@ -426,15 +317,10 @@ class Searcher:
     @staticmethod
     def _run(reader: Reader, compiled, report: str | None, depth: int, deadline: float) -> Ranked:
         """The best ``depth`` results, the total and the counts per report over the whole query
-        (so the user can switch reports), in one walk over the matches (``search.collect``).
-        Per-document arrays read when the index was opened stand in for Whoosh's grouping and
-        collapsing facets, which cost ten times the search."""
-        columns = reader.columns
-        wanted_report = columns.report_index.get(report) if report else None
-        top, counts, complete = collect(reader.searcher, compiled.query, columns, depth, wanted_report, deadline)
-        total = counts[wanted_report] if report else sum(counts)
-        by_report = {report_id: counts[index] for index, report_id in enumerate(columns.report_ids)}
-        return Ranked(top, depth, total, by_report, partial=not complete)
+        (so the user can switch reports)."""
+        matches = reader.engine.search(compiled.query, depth, report, deadline)
+        total = matches.counts.get(report, 0) if report else sum(matches.counts.values())
+        return Ranked(matches.top, depth, total, matches.counts, partial=not matches.complete)
 
     def has_index(self) -> bool:
         """True when there is an index to search (``manifest`` would not raise)."""
@@ -461,31 +347,20 @@ class Searcher:
     def passage(self, passage_id: str) -> dict | None:
         """A passage's stored fields with the ids of its neighbours, or ``None`` when unknown."""
         with self._current().reading() as reader:
-            fields = reader.searcher.document(id=passage_id)
+            fields = reader.engine.document(passage_id)
             if fields is None:
                 return None
-            neighbours = {
-                hit["ordinal"]: hit["id"]
-                for hit in reader.searcher.search(
-                    wq.And([wq.Term("report_id", fields["report_id"]),
-                            wq.NumericRange("ordinal", fields["ordinal"] - 1, fields["ordinal"] + 1)]),
-                    limit=3,
-                )
-            }
-        return {
-            **fields,
-            "previous_id": neighbours.get(fields["ordinal"] - 1),
-            "next_id": neighbours.get(fields["ordinal"] + 1),
-        }
+            ordinal = fields["ordinal"]
+            around = reader.engine.report_passages(fields["report_id"], ordinal - 1, ordinal + 1)
+        neighbours = {passage["ordinal"]: passage["id"] for passage in around}
+        return {**fields, "previous_id": neighbours.get(ordinal - 1), "next_id": neighbours.get(ordinal + 1)}
 
     def report_passages(self, report_id: str, first: int = 1, count: int | None = None) -> list[dict]:
         """The passages of a report in reading order, from ordinal ``first``, at most ``count``
         of them (all with ``None``); empty when the report is unknown."""
         last = None if count is None else first + count - 1
-        query = wq.And([wq.Term("report_id", report_id), wq.NumericRange("ordinal", first, last)])
         with self._current().reading() as reader:
-            hits = reader.searcher.search(query, limit=count, sortedby="ordinal")
-            return [hit.fields() for hit in hits]
+            return reader.engine.report_passages(report_id, first, last)
 
     def report(self, report_id: str) -> dict | None:
         """A report's metadata from the manifest, or ``None`` when unknown."""

@@ -2,7 +2,7 @@
 
 Chinese words come from the index's word field, pinyin from its pinyin field, English from the
 dictionary senses of words that occur in the index and from the index's names (its ``Vocabulary``). Spelling
-correction uses Whoosh's edit-distance correctors over those word lists. The dictionary's
+correction finds the closest words of those lists (``search.spelling``). The dictionary's
 English is read from its SQLite file (``index.cedict``) and checked against the index when
 asked, so that opening an index builds nothing.
 """
@@ -15,11 +15,11 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
-from whoosh.spelling import ListCorrector
 
 from shuangyu.index.analysis import has_han, is_han_only, is_latin_word, normalise
 from shuangyu.index.cedict import sense_words, senses_from
 from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.search.spelling import WordList, closest
 
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
@@ -64,19 +64,19 @@ class _LatinWords:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._corrector: ListCorrector | None = None
+        self._corrector: WordList | None = None
 
-    def corrector(self, reader, vocabulary: Vocabulary) -> ListCorrector:
+    def corrector(self, reader, vocabulary: Vocabulary) -> WordList:
         with self._lock:
             if self._corrector is None:
                 words = set(_english_words(vocabulary))
-                words.update(term.decode() if isinstance(term, bytes) else term for term in reader.lexicon("pinyin"))
-                self._corrector = ListCorrector(sorted(words))
+                words.update(reader.words("pinyin"))
+                self._corrector = WordList(sorted(words))
             return self._corrector
 
 
 class Suggester:
-    """Suggestions for one open index (``reader`` is its Whoosh reader, used by one thread at a
+    """Suggestions for one open index (``reader`` is its engine reader, ``index.engine.Reader``, used by one thread at a
     time; ``known`` says whether a word occurs in its Chinese text; ``vocabulary`` is its names).
     ``sharing`` is a Suggester of another reader of the same index, whose word lists this one
     uses too."""
@@ -113,7 +113,7 @@ class Suggester:
         return {english: found[english] for english in sorted(found)[:wanted]}
 
     @property
-    def _latin_corrector(self) -> ListCorrector:
+    def _latin_corrector(self) -> WordList:
         return self._words.corrector(self.reader, self._vocabulary)
 
     def warm(self) -> None:
@@ -140,7 +140,9 @@ class Suggester:
                 return simplified
             # Words that share the first character: a scan of a few hundred words of the index,
             # not of all of them (a second on a large collection).
-            suggestions = self.reader.corrector("text").suggest(simplified, limit=1, maxdist=1, prefix=1)
+            candidates = self.reader.words("text", simplified[0])
+            suggestions = closest(simplified, candidates, limit=1, maxdist=1,
+                                  frequency=lambda word: self.reader.doc_frequency("text", word))
             return suggestions[0] if suggestions else simplified
         if is_latin_word(word):
             lowered = word.lower()
@@ -179,8 +181,7 @@ class Suggester:
             return []
         if has_han(prefix):
             simplified = normalise(prefix).text
-            terms = [term for term in self.reader.expand_prefix("text", simplified) if len(term) > 1 or term == simplified]
-            terms = [term.decode() if isinstance(term, bytes) else term for term in terms]
+            terms = [term for term in self.reader.words("text", simplified) if len(term) > 1 or term == simplified]
             ranked = sorted(terms, key=lambda term: (-self.reader.doc_frequency("text", term), len(term), term))
             return [{"text": term, "zh": term} for term in ranked[:limit]]
         completions = self._english_from(prefix.lower(), limit * 4)

@@ -7,7 +7,7 @@ from tests.paths import SEED_VOCABULARY
 
 
 def tokens(text, mode="index"):
-    return [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer(SEED_VOCABULARY)(text, positions=True, chars=True, mode=mode)]
+    return [(t.text, t.position, t.start, t.end) for t in chinese_analyzer(SEED_VOCABULARY)(text, mode=mode)]
 
 
 def test_offsets_point_at_the_source_characters_even_after_normalisation():
@@ -45,7 +45,7 @@ def test_corpus_names_are_kept_whole():
 
 def test_bigrams_cover_part_of_a_word_with_source_offsets():
     text = "沙坪壩區"
-    grams = [(t.text, text[t.startchar:t.endchar]) for t in bigram_analyzer()(text, chars=True)]
+    grams = [(t.text, text[t.start:t.end]) for t in bigram_analyzer()(text)]
     assert grams == [("沙坪", "沙坪"), ("坪坝", "坪壩"), ("坝区", "壩區")]
 
 

@@ -15,12 +15,16 @@ import pytest
 
 from bench.generate import generate
 from shuangyu.index.build import build_index
+from shuangyu.index.engine import Term
 from shuangyu.search import searcher as searcher_module
 from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
 from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu
 from tests.paths import SHARED_INSTANCE
+
+# Every passage of a build with the gloss.
+ANYTHING = Term("translation_engine", "gloss")
 
 NORMAL = "物流"
 
@@ -40,7 +44,7 @@ def worst_query(generated_index):
     matching most passages."""
     searcher = Searcher(generated_index / "index", cache_size=0)
     with searcher._current().reading() as reader:
-        terms = [term.decode() for _, term in reader.searcher.reader().most_frequent_terms("text_en", 100)]
+        terms = [term for term, _ in reader.engine.most_frequent("text_en", 100)]
     words = [term for term in terms if term.isalpha() and len(term) > 2][:MAX_QUERY_WORDS - 4]
     assert len(words) >= 40
     return " ".join(words)
@@ -64,8 +68,8 @@ def test_a_partial_answer_is_kept_by_no_cache(generated_index, worst_query, monk
     from shuangyu.web.app import create_app
 
     walks = []
-    real_collect = searcher_module.collect
-    monkeypatch.setattr(searcher_module, "collect", lambda *args: walks.append(args) or real_collect(*args))
+    real_run = searcher_module.Searcher._run
+    monkeypatch.setattr(searcher_module.Searcher, "_run", staticmethod(lambda *args: walks.append(args) or real_run(*args)))
     client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}).test_client()
     url = "/api/search?" + urllib.parse.urlencode({"q": worst_query})
     answers = [client.get(url), client.get(url)]
@@ -77,8 +81,8 @@ def test_a_partial_answer_is_kept_by_no_cache(generated_index, worst_query, monk
 
 def test_another_limit_or_offset_of_a_query_reuses_its_ranking(generated_index, worst_query, monkeypatch):
     walks = []
-    real_collect = searcher_module.collect
-    monkeypatch.setattr(searcher_module, "collect", lambda *args: walks.append(args) or real_collect(*args))
+    real_run = searcher_module.Searcher._run
+    monkeypatch.setattr(searcher_module.Searcher, "_run", staticmethod(lambda *args: walks.append(args) or real_run(*args)))
     searcher = Searcher(generated_index / "index", time_budget=60)
     first = searcher.search(worst_query, limit=10)
     pages = [searcher.search(worst_query, limit=limit, offset=offset) for limit, offset in ((11, 0), (7, 3), (20, 30))]
@@ -131,9 +135,9 @@ def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, 
 
     # A search held inside its walk, as a stuck one would be, until the test lets it go.
     entered, release = threading.Event(), threading.Event()
-    real_collect = searcher_module.collect
-    monkeypatch.setattr(searcher_module, "collect",
-                        lambda *args: (entered.set(), release.wait(60), real_collect(*args))[-1])
+    real_run = searcher_module.Searcher._run
+    monkeypatch.setattr(searcher_module.Searcher, "_run",
+                        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]))
     app = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_STUCK_AFTER": 0.2})
     ok = app.test_client().get("/healthz")
     assert ok.status_code == 200 and ok.get_json()["status"] == "ok" and ok.get_json()["searches_running"] == 0
@@ -158,9 +162,9 @@ def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_p
     build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
     searcher = Searcher(tmp_path / "index")
     entered, release = threading.Event(), threading.Event()
-    real_collect = searcher_module.collect
-    monkeypatch.setattr(searcher_module, "collect",
-                        lambda *args: (entered.set(), release.wait(60), real_collect(*args))[-1])
+    real_run = searcher_module.Searcher._run
+    monkeypatch.setattr(searcher_module.Searcher, "_run",
+                        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]))
     found: dict = {}
     search = threading.Thread(target=lambda: found.update(searcher.search(NORMAL)))
     search.start()
@@ -198,8 +202,8 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
     manifest_path.write_bytes(manifest_before)
     os.utime(manifest_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     with opened.reading() as first, opened.reading() as second:
-        assert len(second.columns.report_of) == second.searcher.reader().doc_count_all()
-        assert len(first.columns.report_of) == first.searcher.reader().doc_count_all()
+        assert sum(second.engine.search(ANYTHING, 10).counts.values()) == second.engine.doc_count() == 7
+        assert sum(first.engine.search(ANYTHING, 10).counts.values()) == first.engine.doc_count() == 6
     assert searcher.search("物流")["total"] >= 6
 
 

@@ -149,14 +149,15 @@ def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
 def exhaustive_ranking(searcher, query):
     """Every match as Whoosh's own search scores it (no top-k pruning), best first, ties to the
     passage that comes first (report id, then place in the report), a repeated passage once."""
+    from shuangyu.index.whoosh_engine import compile_tree
     from shuangyu.search.query import compile_query
 
     opened = searcher._current()
     listed, ranking = set(), []
     with opened.reading() as reader:
         compiled = compile_query(query, "auto", opened.vocabulary, reader.dictionary)
-        hits = [(-hit.score, hit["report_id"], hit["ordinal"], hit["id"], reader.columns.content_of[hit.docnum])
-                for hit in reader.searcher.search(compiled.query, limit=None)]
+        hits = [(-hit.score, hit["report_id"], hit["ordinal"], hit["id"], reader.engine._columns.content_of[hit.docnum])
+                for hit in reader.engine._searcher.search(compile_tree(compiled.query), limit=None)]
     for negative_score, _, _, passage_id, content in sorted(hits):
         if content not in listed:
             listed.add(content)
@@ -185,7 +186,7 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
     assert build_index(corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss").manifest["last_update"]["mode"] == "incremental"
     searcher = Searcher(index_dir)
     with searcher._current().reading() as reader:
-        assert not reader.searcher.reader().is_atomic()
+        assert not reader.engine._reader.is_atomic()
     for query in ("物流 枢纽", "logistics", "重庆"):
         expected = exhaustive_ranking(searcher, query)
         response = searcher.search(query, limit=30)
@@ -195,10 +196,10 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
 
 
 def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
-    from shuangyu.search.searcher import _segment_field_lengths
+    from shuangyu.index.whoosh_engine import _segment_field_lengths
 
     with searcher._current().reading() as opened_reader:
-        reader = opened_reader.searcher.reader()
+        reader = opened_reader.engine._reader
     for fieldname in ("text", "text_bigrams", "text_en", "pinyin", "section"):
         expected = [reader.doc_field_length(docnum, fieldname, 1) or 1 for docnum in range(reader.doc_count_all())]
         assert _segment_field_lengths(reader, fieldname) == expected
@@ -235,7 +236,7 @@ def test_an_index_cut_into_segments_ranks_as_one_in_a_single_segment(tmp_path):
     build_index(parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss")
     one, two = Searcher(tmp_path / "whole-index"), Searcher(tmp_path / "parts-index")
     with two._current().reading() as reader:
-        assert not reader.searcher.reader().is_atomic()
+        assert not reader.engine._reader.is_atomic()
     for query in ("logistics hub", "export", "high quality development", "hospital", "5G", "物流", "district"):
         ranked = [[(r["id"], r["score"]) for r in searcher.search(query, limit=30)["results"]] for searcher in (one, two)]
         assert ranked[0] and ranked[0] == ranked[1], query

@@ -113,7 +113,7 @@ def build(force: bool, quiet: bool, translator: str, **given) -> None:
     chosen = settings(**given)
     try:
         result = build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=force, progress=not quiet,
-                             translator=translator)
+                             translator=translator, index_engine=chosen.engine or None)
     except BuildError as error:
         raise CommandError(str(error)) from None
     click.echo(result.translator_note)
@@ -135,7 +135,8 @@ def build(force: bool, quiet: bool, translator: str, **given) -> None:
         engines = ", ".join(f"{engine} {count}" for engine, count in manifest["engines"].items())
         click.echo(
             f"Indexed {manifest['passages']} passages from {len(reports)} reports in "
-            f"{manifest['build_seconds']:.1f} s; index {manifest['index_bytes'] / 1e6:.1f} MB; English by {engines}."
+            f"{manifest['build_seconds']:.1f} s with {manifest['engine']}; index {manifest['index_bytes'] / 1e6:.1f} MB; "
+            f"English by {engines}."
         )
     translation = manifest["translation"]
     if manifest["translator"]["engine"] != "gloss":

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
+from shuangyu.index.engine import ENGINES
 from shuangyu.index.instance import InstanceFolder
 from shuangyu.search.searcher import TIME_BUDGET_SECONDS
 
@@ -67,6 +68,13 @@ def _rate(raw: str) -> str:
     return raw
 
 
+def _engine(raw: str) -> str:
+    raw = (raw or "").strip().lower()
+    if raw and raw not in ENGINES:
+        raise ValueError(f"one of {', '.join(ENGINES)} (or empty)")
+    return raw
+
+
 def _seconds(raw: str | float) -> float:
     try:
         seconds = float(raw)
@@ -106,6 +114,10 @@ SETTINGS = (
     Setting("instance_dir", "SHUANGYU_INSTANCE_DIR", "DIR", "instance",
             "Folder for what the service makes and keeps: translation models and memory, the dictionary file "
             "(CC-CEDICT in SQLite, made on first use).", _folder),
+    Setting("engine", "SHUANGYU_ENGINE", "ENGINE", "",
+            "Search engine that `shuangyu build` writes the index with: whoosh (pure Python, for small collections) or "
+            "tantivy (Rust, for large ones). Empty: the engine of the current index, whoosh for a first one. "
+            "Searching follows the index's own engine.", _engine),
     Setting("model_max_bytes", "SHUANGYU_MODEL_MAX_BYTES", "BYTES", "2000000000",
             "Largest unpacked size, in bytes, of a model archive that `shuangyu models install` accepts.",
             _positive_whole),
@@ -131,6 +143,7 @@ class Settings:
     corpus_dir: Path
     index_dir: Path
     instance_dir: Path
+    engine: str
     model_max_bytes: int
     base_url: str
     allowed_hosts: tuple[str, ...]

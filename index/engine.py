@@ -1,0 +1,172 @@
+"""The one seam between Shuangyu and a search engine library.
+
+Everything that is ours (reading and splitting reports, analysis, translation, query parsing,
+ranking rules, highlighting, citations) is written once above this seam; an engine only stores
+passages and finds them. An engine module (``index.whoosh_engine``, ``index.tantivy_engine``)
+is the only place its library is imported, and offers:
+
+- ``create(build_dir, vocabulary)`` / ``open_writer(build_dir, vocabulary)``: a ``Writer``
+  that adds passage documents (``index.schema.FIELDS``), deletes a report's passages, and
+  commits them at once or cancels;
+- ``open_reader(build_dir, vocabulary)``: a ``Reader`` that runs a query tree (the classes
+  below) for its best passages and its counts per report, and reads stored passages and the
+  words of a field;
+- ``check_readable(build_dir)``: ``IndexUnavailable`` when the files are damaged.
+
+The engine of a build is chosen when it is built and recorded in its manifest; searching
+follows the manifest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+ENGINES = ("whoosh", "tantivy")
+DEFAULT_ENGINE = "whoosh"
+
+
+# --- The query tree ----------------------------------------------------------------------
+# What search/ compiles a user's query into. Scores add up as in BM25 over several fields: an
+# ``All`` or ``Any`` scores the sum of its matching parts, ``Best`` the best one of them;
+# ``boost`` multiplies a node's score.
+
+
+@dataclass(eq=False)
+class Term:
+    """Passages whose ``field`` holds the analysed word ``text``."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(eq=False)
+class Phrase:
+    """Passages whose ``field`` holds ``words`` in order, with at most ``slop`` positions
+    between two of them beyond being adjacent (0: adjacent)."""
+
+    field: str
+    words: list[str]
+    slop: int = 0
+    boost: float = 1.0
+
+
+@dataclass(eq=False)
+class All:
+    """Passages that match every part."""
+
+    parts: list
+    boost: float = 1.0
+
+
+@dataclass(eq=False)
+class Any:
+    """Passages that match at least one part; more matching parts score more."""
+
+    parts: list
+    boost: float = 1.0
+
+
+@dataclass(eq=False)
+class Best:
+    """Passages that match at least one part, scored by the best-scoring part alone (one
+    word translated several ways counts once)."""
+
+    parts: list
+    boost: float = 1.0
+
+
+@dataclass(eq=False)
+class WithOptional:
+    """Passages that match ``required``, scored higher where they also match ``optional``."""
+
+    required: object
+    optional: object
+    boost: float = 1.0
+
+
+@dataclass(eq=False)
+class Without:
+    """Passages that match ``positive`` and not ``negative``."""
+
+    positive: object
+    negative: object
+    boost: float = 1.0
+
+
+# --- What a search returns -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The best passages of a query, ``(key, score)`` best first (a key reads the passage with
+    ``Reader.stored``), the number of matching passages per report id, and whether every match
+    was seen (a time budget may cut the walk short)."""
+
+    top: list[tuple[object, float]]
+    counts: dict[str, int]
+    complete: bool = True
+
+
+class Writer(Protocol):
+    def delete_report(self, report_id: str) -> None: ...
+
+    def add(self, document: dict) -> None: ...
+
+    def commit(self, merge: bool = True) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+class Reader(Protocol):
+    """One open index, used by one thread at a time (a pool holds several)."""
+
+    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
+        """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every
+        report is still counted), and the counts per report, over the whole index. A passage
+        repeated word for word counts once, in the report where it comes first, and is listed
+        once, by its best score; ties go to the passage that comes first (report, then place
+        in the report). At ``deadline`` (a ``time.perf_counter()`` value) an engine that walks
+        matches in Python stops and answers what it has, marked incomplete."""
+
+    def stored(self, key) -> dict: ...
+
+    def document(self, passage_id: str) -> dict | None: ...
+
+    def report_passages(self, report_id: str, first: int, last: int | None) -> list[dict]:
+        """The stored passages of a report with ordinals ``first`` to ``last`` (inclusive; to
+        the end with ``None``), in reading order."""
+
+    def doc_frequency(self, field: str, word: str) -> int: ...
+
+    def words(self, field: str, prefix: str = "") -> Iterable[str]:
+        """The indexed words of ``field`` that start with ``prefix``."""
+
+    def most_frequent(self, field: str, count: int) -> list[tuple[str, int]]:
+        """The ``count`` words of ``field`` in most passages, with their numbers of passages."""
+
+    def doc_count(self) -> int:
+        """The number of passages (deleted ones not counted)."""
+
+    def close(self) -> None: ...
+
+
+def engine_module(name: str):
+    """The module of engine ``name`` (imported on first use: a Whoosh index never loads tantivy)."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}; one of {', '.join(ENGINES)}")
+    return importlib.import_module(f"shuangyu.index.{name}_engine")
+
+
+def engine_of(manifest: dict) -> str:
+    """The engine that wrote a build (builds from before the choice existed are Whoosh's)."""
+    return manifest.get("engine", "whoosh")
+
+
+def open_reader(manifest: dict, build_dir: Path, vocabulary) -> Reader:
+    return engine_module(engine_of(manifest)).open_reader(Path(build_dir), vocabulary)
+
