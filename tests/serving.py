@@ -1,16 +1,20 @@
 """`shuangyu serve` as a user starts it, for tests that talk to it over loopback: started on a
-free port, waited for, and always stopped (terminate, then kill), whatever the test's parent
-does with SIGINT."""
+free port (or on port 0, taking the port it says it serves on), waited for, and always stopped
+(terminate, then kill), whatever the test's parent does with SIGINT."""
 
 from __future__ import annotations
 
 import contextlib
+import queue
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from tests.paths import REPOSITORY_ROOT
 
@@ -62,3 +66,56 @@ def serving(env: dict, *options: str, seconds: float = 120, cwd=REPOSITORY_ROOT)
         yield base
     finally:
         stop(process)
+
+
+# The line `shuangyu serve` prints once it listens: its address and what serves.
+SERVING_LINE = re.compile(r"serving on (http://127\.0\.0\.1:\d+)/ \((.+?)\)")
+
+
+@dataclass
+class Served:
+    """A running `shuangyu serve`: its base URL, what its line says serves (``gunicorn: 2 worker
+    processes of 8 threads each``), its process, and what it prints (stdout and stderr), line by
+    line, read to the end by ``reader``."""
+
+    base: str
+    server: str
+    process: subprocess.Popen
+    output: list[str]
+    reader: threading.Thread
+
+
+@contextlib.contextmanager
+def serving_any_port(env: dict, *options: str, seconds: float = 120, cwd=REPOSITORY_ROOT) -> Iterator[Served]:
+    """`shuangyu serve --port 0` in ``env`` (with ``options``): the address it says it serves
+    on, once that answers /healthz; the server stopped afterwards."""
+    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--host", "127.0.0.1", "--port", "0", *options],
+                               cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output: list[str] = []
+    announced: queue.Queue[re.Match | None] = queue.Queue()
+
+    def read() -> None:
+        # To the end, so that the server never blocks on a full pipe.
+        for line in process.stdout:
+            output.append(line)
+            if match := SERVING_LINE.search(line):
+                announced.put(match)
+        announced.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        try:
+            match = announced.get(timeout=seconds)
+        except queue.Empty:
+            raise TimeoutError(f"shuangyu serve said nothing of serving in {seconds} s: {''.join(output)!r}") from None
+        if match is None:
+            raise RuntimeError(f"shuangyu serve ended before serving: {''.join(output)!r}")
+        wait_for(match.group(1) + "/healthz", seconds=seconds)
+        yield Served(match.group(1), match.group(2), process, output, reader)
+    finally:
+        stop(process)
+        # The pipe ends once no process holds it (a worker process holds it as long as it lives).
+        reader.join(timeout=STOP_SECONDS)
+        if not reader.is_alive():
+            process.stdout.close()

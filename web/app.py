@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, abort, current_app, g, request, url_for
 
 from shuangyu.index import cedict
 from shuangyu.web.settings import SETTINGS, Settings, load_settings
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     from shuangyu.web.i18n import switch_language_url, translate, ui_language
     from shuangyu.web.pages import citation_links, pages, passage_in_report_url
 
+    app.before_request(refuse_large_bodies)
     searching.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
@@ -42,6 +43,15 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
                                  switch_language_url=switch_language_url, absolute_url=absolute_url,
                                  passage_in_report_url=passage_in_report_url)
     return app
+
+
+def refuse_large_bodies() -> None:
+    """Refuse with 413, unread, a request whose declared body is larger than the config's
+    ``MAX_CONTENT_LENGTH`` (None: no limit). Flask checks it only when a body is read, and no
+    view reads one; waitress refuses such a body itself, gunicorn has no limit."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        abort(413, description=f"The request body is larger than {limit:,} bytes (the API is GET only).")
 
 
 def settings_of(app: Flask) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -267,60 +268,110 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
 CLEANUP_INTERVAL_SECONDS = 5
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system has one), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _proxy_address(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """--trusted-proxy: an IP address (what a request's peer address is compared with), or '*'."""
+    if value is None or value == "*":
+        return value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise click.BadParameter(f"must be an IP address or '*', not {value!r}") from None
+
+
 @main.command()
 @setting_options(serve_only=True)
 @folder_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: a free one).")
+@click.option("--workers", type=click.IntRange(1, 64), default=_usable_cores, show_default="the usable cores",
+              envvar="WEB_CONCURRENCY", show_envvar=True,
+              help="Server processes, each with its own index searcher (a process answers one search at a time): "
+                   "above 1, gunicorn with a process per worker (Linux); 1, waitress.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Worker threads of the WSGI server (waitress), sharing one index searcher.")
+              help="Threads of each server process, sharing its index searcher.")
 @click.option("--connection-limit", type=click.IntRange(10, 10000), default=500, show_default=True,
               help="Open connections served at once; more wait in the listen queue.")
 @click.option("--channel-timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="Seconds after which a connection that sends and receives nothing is closed.")
 @click.option("--max-request-body", type=click.IntRange(0, 100 * 2**20), default=2**20, show_default=True,
               help="Largest request body in bytes (the API is GET only); a larger one is refused with 413 unread.")
-@click.option("--trusted-proxy", metavar="ADDRESS", default=None,
-              help="Address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed "
+@click.option("--trusted-proxy", metavar="ADDRESS", default=None, callback=_proxy_address,
+              help="IP address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed "
                    "(the client address then counts for --rate-limit); '*' trusts any.")
-def serve(host: str, port: int, threads: int, connection_limit: int, channel_timeout: int, max_request_body: int,
-          trusted_proxy: str | None, **given) -> None:
-    """Serve the search site and JSON API with a production WSGI server (waitress).
-    Builds the index first when there is none."""
+def serve(host: str, port: int, workers: int, threads: int, connection_limit: int, channel_timeout: int,
+          max_request_body: int, trusted_proxy: str | None, **given) -> None:
+    """Serve the search site and JSON API with a production WSGI server: gunicorn with
+    --workers processes, or waitress in one. Builds the index first when there is none."""
+    chosen = settings(**given)
+    _build_when_missing(chosen)
+
+    def announce(effective_port: int, what: str) -> None:
+        shown_host = f"[{host}]" if ":" in host else host
+        click.echo(f"Shuangyu is serving on http://{shown_host}:{effective_port}/ ({what}); Ctrl+C stops it.")
+        if chosen.rate_limit and workers > 1:
+            click.echo(f"The rate limit is counted in each of the {workers} processes: a client may get up to "
+                       f"{workers} times {chosen.rate_limit!r} (--workers 1 counts it once).")
+        sys.stdout.flush()
+
+    if workers > 1 and sys.platform == "linux":
+        from shuangyu.web.server import serve_prefork
+
+        if current_manifest(chosen.index_dir) is not None:
+            # Made here once, not by every worker at once as it warms (about ten seconds).
+            cedict.ensure_dictionary()
+        serve_prefork(lambda: _serving_app(chosen, max_request_body), workers=workers, host=host, port=port,
+                      threads=threads, connection_limit=connection_limit, channel_timeout=channel_timeout,
+                      trusted_proxy=trusted_proxy, announce=announce, on_stop=lambda: click.echo("Stopped."))
     from waitress import create_server
 
-    from shuangyu.web.app import create_app
-    from shuangyu.web.searching import searcher_of as get_app_searcher
-
-    chosen = settings(**given)
-    app = create_app(settings=chosen)
-    if current_manifest(chosen.index_dir) is None:
-        click.echo(f"No usable index in {chosen.index_dir}: building it first.")
-        try:
-            build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True)
-        except NoReports as error:
-            # A first run in a new folder: the site says where the reports go, and takes the
-            # index that `shuangyu build` makes there without a restart.
-            reason = str(error).splitlines()[0]
-            click.echo(f"{reason[:1].upper()}{reason[1:]}. Serving without an index until `shuangyu build` makes one: "
-                       f"put the reports (*.txt) in {chosen.corpus_dir} first.")
-        except BuildError as error:
-            raise CommandError(str(error)) from None
-    if get_app_searcher(app).has_index():
-        get_app_searcher(app).warm()
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if trusted_proxy else {}
-    server = create_server(app, host=host, port=port, threads=threads, ident="shuangyu",
+    server = create_server(_serving_app(chosen, max_request_body), host=host, port=port, threads=threads, ident="shuangyu",
                            connection_limit=connection_limit, channel_timeout=channel_timeout,
                            cleanup_interval=min(CLEANUP_INTERVAL_SECONDS, channel_timeout),
-                           max_request_body_size=max_request_body, asyncore_use_poll=True, **proxy)
-    shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"Shuangyu is serving on http://{shown_host}:{server.effective_port}/ (waitress, {threads} threads); Ctrl+C stops it.")
-    sys.stdout.flush()
+                           # waitress refuses a body of max_request_body_size bytes and more.
+                           max_request_body_size=max_request_body + 1, asyncore_use_poll=True, **proxy)
+    announce(server.effective_port, f"waitress: 1 process of {threads} threads")
     try:
         server.run()
     except KeyboardInterrupt:
         click.echo("Stopped.")
+
+
+def _build_when_missing(chosen: Settings) -> None:
+    """Build the index before serving when there is none. Without reports, say where they go
+    and serve without an index: the site says so too, and takes the index that `shuangyu
+    build` makes there without a restart."""
+    if current_manifest(chosen.index_dir) is not None:
+        return
+    click.echo(f"No usable index in {chosen.index_dir}: building it first.")
+    try:
+        build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True)
+    except NoReports as error:
+        reason = str(error).splitlines()[0]
+        click.echo(f"{reason[:1].upper()}{reason[1:]}. Serving without an index until `shuangyu build` makes one: "
+                   f"put the reports (*.txt) in {chosen.corpus_dir} first.")
+    except BuildError as error:
+        raise CommandError(str(error)) from None
+
+
+def _serving_app(chosen: Settings, max_request_body: int):
+    """The app of one server process: bodies above ``max_request_body`` refused, and the index
+    searcher opened and warmed when there is an index, so that no user's request pays for it."""
+    from shuangyu.web.app import create_app
+    from shuangyu.web.searching import searcher_of
+
+    app = create_app({"MAX_CONTENT_LENGTH": max_request_body}, settings=chosen)
+    if searcher_of(app).has_index():
+        searcher_of(app).warm()
+    return app
 
 
 def _stop_on_sigterm() -> None:
