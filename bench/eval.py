@@ -192,14 +192,17 @@ def evaluate_real(searcher, queries: list[RealQuery]) -> dict[str, Scores]:
     return dict(by_kind)
 
 
-def build_real_index(corpus_folder: Path, index_folder: Path) -> Path:
+def build_real_index(corpus_folder: Path, index_folder: Path, index_engine: str | None = None) -> Path:
     """The real collection and the seed corpus in one corpus folder, built with ``shuangyu build``
-    (the command, as an operator runs it) into ``index_folder``."""
+    (the command, as an operator runs it) into ``index_folder``, with ``index_engine`` (else the
+    engine of ``SHUANGYU_ENGINE``, else Whoosh)."""
     corpus_folder.mkdir(parents=True, exist_ok=True)
     for source in [*SEED_CORPUS.iterdir(), *REAL_COLLECTION.glob("*.txt")]:
         if source.is_file():
             shutil.copy(source, corpus_folder / source.name)
     environment = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus_folder), "SHUANGYU_INDEX_DIR": str(index_folder)}
+    if index_engine:
+        environment["SHUANGYU_ENGINE"] = index_engine
     subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--translator", "gloss"],
                    cwd=ROOT, env=environment, check=True, capture_output=True)
     return index_folder

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from shuangyu.index import cedict, gloss
 from shuangyu.index.corpus import Corpus, CorpusError, Report, read_corpus
+from shuangyu.index.documents import Source, analysed_documents
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.passages import split_report
 from shuangyu.index.engine import DEFAULT_ENGINE, ENGINES, Writer, engine_module, engine_of
@@ -29,6 +30,7 @@ from shuangyu.index.schema import SCHEMA_VERSION
 from shuangyu.index.instance import InstanceFolder
 from shuangyu.index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
 from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.workers import usable_cores
 from shuangyu.index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
 
 # Builds kept besides the current one, so that a process still reading the previous index
@@ -178,7 +180,7 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
     try:
         # The searcher reads the vocabulary of the build it opens (index.vocabulary).
         corpus.vocabulary.write(temporary)
-        written = _add_reports(corpus.reports, corpus.vocabulary, engine, memory_path, progress,
+        written = _add_reports(corpus.reports, corpus.vocabulary, engine, memory_path, progress, index_engine,
                                lambda passages: engine_module(index_engine).create(temporary, corpus.vocabulary, passages))
         manifest = {
             "schema_version": SCHEMA_VERSION,
@@ -225,7 +227,7 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
     started = time.perf_counter()
     build = current_build(index_dir)
     writer_report_ids = removed | {report.id for report in changed}
-    written = _add_reports(changed, corpus.vocabulary, engine, memory_path, progress,
+    written = _add_reports(changed, corpus.vocabulary, engine, memory_path, progress, engine_of(manifest),
                            lambda passages: engine_module(engine_of(manifest)).open_writer(build, corpus.vocabulary),
                            replacing=writer_report_ids)
     entries = {entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids}
@@ -267,43 +269,27 @@ class _Written:
 
 
 def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, memory_path: Path | None,
-                 progress: bool, open_writer: Callable[[int], Writer], replacing: set[str] = frozenset()) -> _Written:
+                 progress: bool, index_engine: str, open_writer: Callable[[int], Writer],
+                 replacing: set[str] = frozenset()) -> _Written:
     """Add the passages of ``reports`` with the writer that ``open_writer`` gives for their
     number (deleting those of the ``replacing`` report ids first), in one commit; the writer is
     cancelled on any error."""
     passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text)]
-    run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress)
+    run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress, defer_gloss=True)
+    sources = [Source(report, passage, None if made_by == gloss.ENGINE else english, made_by)
+               for (report, passage), english, made_by in zip(passages, run.translations, run.engines)]
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     writer = open_writer(len(passages))
     try:
         for report_id in replacing:
             writer.delete_report(report_id)
-        for (report, passage), english, made_by in tqdm(list(zip(passages, run.translations, run.engines)),
-                                                        desc="Indexing passages", unit="passage", disable=not progress):
-            metadata = report.metadata
-            glossed = english if made_by == gloss.ENGINE else gloss.gloss(passage.text, vocabulary)
-            writer.add({
-                "id": passage.id,
-                "report_id": report.id,
-                "report_title": metadata.title,
-                "kind": passage.kind,
-                "ordinal": passage.ordinal,
-                "section": passage.section,
-                "text": passage.text,
-                "text_bigrams": passage.text,
-                "text_en": english,
-                "gloss_en": glossed,
-                "gloss_terms": glossed if made_by != gloss.ENGINE else "",
-                "pinyin": gloss.pinyin_terms(passage.text, vocabulary),
-                "translation_engine": made_by,
-                "year": metadata.year,
-                "date": metadata.date,
-                "content_hash": passage.content_hash,
-                "spans": [list(span) for span in passage.spans],
-            })
-            engines[report.id][made_by] += 1
-            kinds[report.id][passage.kind] += 1
+        made = analysed_documents(sources, vocabulary, engine_module(index_engine).analyse, usable_cores())
+        for source, analysed in tqdm(zip(sources, made), total=len(sources), desc="Indexing passages", unit="passage",
+                                     disable=not progress):
+            writer.add(analysed)
+            engines[source.report.id][source.made_by] += 1
+            kinds[source.report.id][source.passage.kind] += 1
         writer.commit(merge=not replacing)
     except BaseException:
         # Ctrl-C or SIGTERM too: drop the uncommitted passages (the index stays at its last

@@ -66,7 +66,7 @@ class Entry:
 
 # Bump when the tables below, or the cleaning or analysis of senses, change, so that an old
 # file is not read with new code.
-_FORMAT = 3
+_FORMAT = 4
 _CREATE = """
 CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
                     pinyin TEXT NOT NULL, senses TEXT NOT NULL);

@@ -128,8 +128,8 @@ class Reader(Protocol):
     def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
         """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every
         report is still counted), and the counts per report, over the whole index. A passage
-        repeated word for word counts once, in the report where it comes first, and is listed
-        once, by its best score; ties go to the passage that comes first (report, then place
+        repeated word for word counts once, in the first report (by id) where it matches, and
+        is listed once, by its best score; ties go to the passage that comes first (report, then place
         in the report). At ``deadline`` (a ``time.perf_counter()`` value) an engine that walks
         matches in Python stops and answers what it has, marked incomplete."""
 
@@ -151,6 +151,9 @@ class Reader(Protocol):
 
     def doc_count(self) -> int:
         """The number of passages (deleted ones not counted)."""
+
+    def segment_count(self) -> int:
+        """The number of parts the index is written in (an update in place adds one)."""
 
     def close(self) -> None: ...
 

@@ -123,7 +123,7 @@ class TranslationRun:
 
     engine: str
     model: str
-    translations: list[str] = field(default_factory=list)
+    translations: list[str | None] = field(default_factory=list)
     engines: list[str] = field(default_factory=list)
     hits: int = 0
     translated: int = 0
@@ -135,16 +135,19 @@ class TranslationRun:
         return self.translated / self.seconds if self.seconds else 0.0
 
 
-def translate_all(engine: Engine, texts: list[str], memory_path: Path | None, progress: bool = True) -> TranslationRun:
+def translate_all(engine: Engine, texts: list[str], memory_path: Path | None, progress: bool = True,
+                  defer_gloss: bool = False) -> TranslationRun:
     """Translate ``texts`` with ``engine``, through the translation memory for machine engines.
 
     Only texts the memory lacks go to the model, in batches committed one by one, so an
     interrupted run keeps what it finished and the next run resumes after it. The gloss reads
-    remembered machine translations from the memory unless ``memory_path`` is ``None``.
+    remembered machine translations from the memory unless ``memory_path`` is ``None``; with
+    ``defer_gloss`` its translations are ``None`` where the gloss is the English (a build makes
+    the gloss of every passage anyway, ``index.documents``).
     """
     run = TranslationRun(engine.name, engine.model)
     if not engine.machine:
-        return _gloss_or_remembered(engine, texts, memory_path, run)
+        return _gloss_or_remembered(engine, texts, memory_path, run, defer_gloss)
     with TranslationMemory(memory_path) as memory:
         known = memory.lookup(engine.name, engine.model, texts)
         missing = list(dict.fromkeys(text for text in texts if source_hash(text) not in known))
@@ -175,9 +178,11 @@ def translator_identity(engine: Engine, memory_path: Path | None) -> str:
         return f"{engine.name}:{engine.model}+memory:{model}:{memory.count()}" if model else f"{engine.name}:{engine.model}"
 
 
-def _gloss_or_remembered(engine: Engine, texts: list[str], memory_path: Path | None, run: TranslationRun) -> TranslationRun:
+def _gloss_or_remembered(engine: Engine, texts: list[str], memory_path: Path | None, run: TranslationRun,
+                         defer_gloss: bool) -> TranslationRun:
     """The gloss, except where the memory holds an Argos translation (imported from a machine
-    that has the model, with `shuangyu translate --import`)."""
+    that has the model, with `shuangyu translate --import`). With ``defer_gloss``, the gloss is
+    left to be made with the rest of each passage's analysis: ``None`` in its place."""
     remembered: dict[str, str] = {}
     if memory_path is not None and memory_path.is_file():
         with TranslationMemory(memory_path) as memory:
@@ -185,8 +190,8 @@ def _gloss_or_remembered(engine: Engine, texts: list[str], memory_path: Path | N
             if model:
                 remembered = memory.lookup(ArgosEngine.name, model, texts)
                 run.model = f"{engine.model}+memory:{model}"
-    glossed = engine.translate([text for text in texts if source_hash(text) not in remembered])
-    glossed_iter = iter(glossed)
+    to_gloss = [text for text in texts if source_hash(text) not in remembered]
+    glossed_iter = iter([None] * len(to_gloss) if defer_gloss else engine.translate(to_gloss))
     for text in texts:
         key = source_hash(text)
         run.translations.append(remembered[key] if key in remembered else next(glossed_iter))

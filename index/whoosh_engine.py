@@ -8,13 +8,7 @@ count per report and drop repeated passages (``_collect``).
 
 from __future__ import annotations
 
-import ctypes
 import heapq
-import multiprocessing
-import multiprocessing.util
-import os
-import signal
-import sys
 import threading
 import time
 import warnings
@@ -37,6 +31,7 @@ from shuangyu.index.engine import Matches
 from shuangyu.index.schema import FIELDS, analyser, kind_weight
 from shuangyu.index.store import IndexUnavailable
 from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.workers import WorkerGuard, can_fork_workers
 
 NAME = "whoosh"
 # Passages from which a full build writes with two processes.
@@ -85,12 +80,16 @@ def _schema(vocabulary: Vocabulary) -> Schema:
     return Schema(**fields)
 
 
+def analyse(document: dict, vocabulary: Vocabulary) -> dict:
+    """A passage document as the writer takes it: Whoosh analyses the text itself (in its
+    own worker processes for a large build)."""
+    return document
+
+
 def create(build_dir: Path, vocabulary: Vocabulary, passages: int) -> "WhooshWriter":
     """A writer of a new index in ``build_dir`` for about ``passages`` passages."""
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
-    # Workers are only known to die with the build when forked (``_DieWithParent``): where
-    # multiprocessing starts them otherwise (Python 3.14's forkserver default), one process writes.
-    parallel = passages >= PARALLEL_FROM and multiprocessing.get_start_method() == "fork"
+    parallel = passages >= PARALLEL_FROM and can_fork_workers()
     return WhooshWriter(whoosh_index.create_in(str(build_dir), _schema(vocabulary)), parallel)
 
 
@@ -106,16 +105,15 @@ class WhooshWriter:
     def __init__(self, ix, parallel: bool):
         self._ix = ix
         self._parallel = parallel
-        # Held while the writer lives: the registry of after-fork hooks holds it weakly.
-        self._guard = _DieWithParent()
-        multiprocessing.util.register_after_fork(self._guard, _DieWithParent.arm)
+        # Whoosh's worker processes die with the build while the writer lives.
+        self._guard = WorkerGuard()
         self._writer = ix.writer(limitmb=256, procs=2 if parallel else 1, multisegment=parallel)
 
     def delete_report(self, report_id: str) -> None:
         self._writer.delete_by_term("report_id", report_id)
 
-    def add(self, document: dict) -> None:
-        self._writer.add_document(**document)
+    def add(self, analysed: dict) -> None:
+        self._writer.add_document(**analysed)
 
     def commit(self, merge: bool = True) -> None:
         """Commit; a small update (``merge=False``) adds a segment without merging, so it is quick."""
@@ -141,26 +139,6 @@ class WhooshWriter:
     def _close(self) -> None:
         self._ix.close()
         self._guard = None
-
-
-class _DieWithParent:
-    """Run in each process forked while it is alive: the process gets SIGKILL when its parent
-    ends, however that ends (Linux ``PR_SET_PDEATHSIG``), so that a killed build leaves no worker."""
-
-    PR_SET_PDEATHSIG = 1
-
-    def __init__(self) -> None:
-        self.parent = os.getpid()
-
-    def arm(self) -> None:
-        # The parent ends the workers itself (``cancel``); Ctrl+C reaching the whole process
-        # group must not make each worker print a traceback.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if sys.platform.startswith("linux"):
-            ctypes.CDLL(None, use_errno=True).prctl(self.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != self.parent:  # the parent died before the signal was armed
-            os._exit(1)
 
 
 def check_readable(build_dir: Path) -> None:
@@ -366,6 +344,9 @@ class WhooshReader:
     def doc_count(self) -> int:
         return self._reader.doc_count()
 
+    def segment_count(self) -> int:
+        return len(self._reader.leaf_readers())
+
     def close(self) -> None:
         self._searcher.close()
 
@@ -389,8 +370,9 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
     ranks."""
     report_of, content_of, ordinal_of = columns.report_of, columns.content_of, columns.ordinal_of
     final = searcher.weighting.final if searcher.weighting.use_final else None
-    counts = [0] * len(columns.report_ids)
-    counted: set[int] = set()
+    # content -> the first report (by id) where it matches: where a repeated text is counted,
+    # whatever order the segments hold the copies in.
+    counted_in: dict[int, int] = {}
     # content -> (score, -report, -ordinal, docnum) of its best passage
     best: dict[int, tuple[float, int, int, int]] = {}
     context = searcher.context()
@@ -401,7 +383,7 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
         while matcher.is_active():
             seen += 1
             if deadline is not None and seen % CLOCK_EVERY == 0 and time.perf_counter() > deadline:
-                return _best(best, wanted), counts, False
+                return _best(best, wanted), _counts(counted_in, columns), False
             if countdown == 0:
                 matcher = matcher.replace(0)
                 if not matcher.is_active():
@@ -412,9 +394,8 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
             if not columns.deleted(docnum):
                 content = content_of[docnum]
                 in_report = report_of[docnum]
-                if content not in counted:
-                    counted.add(content)
-                    counts[in_report] += 1
+                if in_report < counted_in.get(content, len(columns.report_ids)):
+                    counted_in[content] = in_report
                 if report is None or in_report == report:
                     score = matcher.score()
                     if final is not None:
@@ -423,7 +404,14 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
                     if key > best.get(content, _NOTHING):
                         best[content] = key
             matcher.next()
-    return _best(best, wanted), counts, True
+    return _best(best, wanted), _counts(counted_in, columns), True
+
+
+def _counts(counted_in: dict[int, int], columns: _DocumentColumns) -> list[int]:
+    counts = [0] * len(columns.report_ids)
+    for in_report in counted_in.values():
+        counts[in_report] += 1
+    return counts
 
 
 _NOTHING = (float("-inf"), 0, 0, 0)

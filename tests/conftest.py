@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from shuangyu.index import build as build_module
 from shuangyu.index import cedict
+from shuangyu.index.engine import DEFAULT_ENGINE, ENGINES
 from shuangyu.index.corpus import read_corpus
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.tools import require_tools
@@ -17,8 +20,24 @@ from tests.tools import require_tools
 cedict.use_folder(SHARED_INSTANCE.path)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                     help="The engine every index of the tests is built with (default: %(default)s).")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    engine = config.getoption("--engine")
+    # Every build of the tests uses the engine under test: the commands they run read the
+    # setting's variable, and builds made in process take it as the default for a new index.
+    os.environ["SHUANGYU_ENGINE"] = engine
+    build_module.DEFAULT_ENGINE = engine
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     require_tools(item)
+    for marker in item.iter_markers("engine"):
+        if item.config.getoption("--engine") not in marker.args:
+            pytest.skip(f"tests the {' or '.join(marker.args)} engine's own workings")
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +45,12 @@ def dictionary_folder():
     """The dictionary file of the shared instance folder for every in-process test (made once,
     about ten seconds), whatever folder a command run by the previous test used."""
     cedict.use_folder(SHARED_INSTANCE.path)
+
+
+@pytest.fixture(scope="session")
+def engine(pytestconfig) -> str:
+    """The engine under test (``pytest --engine``)."""
+    return pytestconfig.getoption("--engine")
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +82,16 @@ def searcher(real_index):
     from shuangyu.search.searcher import Searcher
 
     return Searcher(real_index)
+
+
+@pytest.fixture(scope="session")
+def real_collection_index(tmp_path_factory):
+    """The real collection (../shared/realcorpus) with the seed corpus, built once with
+    ``shuangyu build`` and the engine under test."""
+    from bench.eval import build_real_index
+
+    folder = tmp_path_factory.mktemp("real")
+    return build_real_index(folder / "corpus", folder / "index")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bench.eval import FLOORS, REAL_COLLECTION, build_real_index, evaluate_real, load_real_queries
+from bench.eval import FLOORS, REAL_COLLECTION, evaluate_real, load_real_queries
 from shuangyu.index.analysis import normalise, query_words
 from shuangyu.index.corpus import read_report
 from shuangyu.index.passages import BODY, HEADING, split_report
@@ -18,12 +18,6 @@ from shuangyu.index.vocabulary import Vocabulary
 pytestmark = pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
 
 NOWHERE = "恐龙化石"
-
-
-@pytest.fixture(scope="session")
-def real_collection_index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("real")
-    return build_real_index(folder / "corpus", folder / "index")
 
 
 @pytest.fixture(scope="session")

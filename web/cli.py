@@ -353,7 +353,7 @@ def _build_when_missing(chosen: Settings) -> None:
         return
     click.echo(f"No usable index in {chosen.index_dir}: building it first.")
     try:
-        build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True)
+        build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True, index_engine=chosen.engine or None)
     except NoReports as error:
         reason = str(error).splitlines()[0]
         click.echo(f"{reason[:1].upper()}{reason[1:]}. Serving without an index until `shuangyu build` makes one: "

@@ -1,0 +1,94 @@
+"""Passages made into the documents an engine indexes: their English gloss and pinyin, and the
+engine's own analysis (``analyse`` of ``index.engine``), on every core for a large build.
+
+Worker processes are forked, so that they start with the corpus, the vocabulary and the loaded
+segmenter in memory and are sent only which passages to make; they die with the build
+(``index.workers``). The translation memory is read and written by the build process alone,
+before this step: workers only read the English they are given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from shuangyu.index import gloss
+from shuangyu.index.analysis import segmenter
+from shuangyu.index.corpus import Report
+from shuangyu.index.passages import Passage
+from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.workers import can_fork_workers, die_with_parent
+
+# Passages from which a build makes its documents in worker processes (fewer: starting the
+# workers costs more than it saves).
+PARALLEL_FROM = 2000
+# Passages a worker makes at a time.
+CHUNK = 100
+
+
+@dataclass(frozen=True)
+class Source:
+    """One passage to index, with its English: a machine translation, or ``None`` for the gloss."""
+
+    report: Report
+    passage: Passage
+    english: str | None
+    made_by: str
+
+
+def document(source: Source, vocabulary: Vocabulary) -> dict:
+    """The fields of a passage (``index.schema.FIELDS``)."""
+    report, passage, metadata = source.report, source.passage, source.report.metadata
+    glossed = gloss.gloss(passage.text, vocabulary)
+    machine = source.english is not None
+    return {
+        "id": passage.id,
+        "report_id": report.id,
+        "report_title": metadata.title,
+        "kind": passage.kind,
+        "ordinal": passage.ordinal,
+        "section": passage.section,
+        "text": passage.text,
+        "text_bigrams": passage.text,
+        "text_en": source.english if machine else glossed,
+        "gloss_en": glossed,
+        # Indexed apart only beside a machine translation: a glossed passage's English is the gloss.
+        "gloss_terms": glossed if machine else "",
+        "pinyin": gloss.pinyin_terms(passage.text, vocabulary),
+        "translation_engine": source.made_by,
+        "year": metadata.year,
+        "date": metadata.date,
+        "content_hash": passage.content_hash,
+        "spans": [list(span) for span in passage.spans],
+    }
+
+
+# What the workers make documents of: set before they are forked, inherited by them.
+_job: tuple[list[Source], Vocabulary, Callable] | None = None
+
+
+def _make(bounds: tuple[int, int]) -> list:
+    sources, vocabulary, analyse = _job
+    return [analyse(document(source, vocabulary), vocabulary) for source in sources[bounds[0] : bounds[1]]]
+
+
+def analysed_documents(sources: list[Source], vocabulary: Vocabulary, analyse: Callable, workers: int) -> Iterator:
+    """``analyse(document)`` of every source, in order, made by ``workers`` processes when there
+    are enough passages for it to pay, else here."""
+    global _job
+    if workers < 2 or len(sources) < PARALLEL_FROM or not can_fork_workers():
+        for source in sources:
+            yield analyse(document(source, vocabulary), vocabulary)
+        return
+    segmenter(vocabulary)  # loaded once, before the fork: every worker has it
+    _job = (sources, vocabulary, analyse)
+    try:
+        chunks = [(start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)]
+        # Leaving the block (an error, Ctrl+C) terminates the workers.
+        with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            for made in pool.imap(_make, chunks):
+                yield from made
+    finally:
+        _job = None

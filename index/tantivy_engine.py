@@ -1,0 +1,334 @@
+"""The tantivy engine (``index.engine``): Rust, Lucene-class, for large collections.
+
+The only module that imports tantivy. It indexes the tokens of our analysers as pre-tokenized
+text (the same words, positions and sub-words as the Whoosh engine), scores with BM25 scaled
+by the kind of passage (a per-passage weight that tantivy multiplies in), counts per report
+with an aggregation, and drops repeated passages after the search (``TantivyReader.search``).
+Every stored field of a passage is kept as one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import groupby
+from pathlib import Path
+
+import tantivy
+
+from shuangyu.index import engine as tree
+from shuangyu.index.engine import Matches
+from shuangyu.index.schema import FIELDS, KIND_WEIGHTS, analyser, kind_weight
+from shuangyu.index.store import IndexUnavailable
+from shuangyu.index.vocabulary import Vocabulary
+
+NAME = "tantivy"
+# The writer's memory before it writes a segment (split between its threads).
+WRITER_HEAP_BYTES = 256 * 2**20
+# tantivy multiplies a score by log2(2 + weight): a passage's weight is chosen so that the
+# factor is its kind's weight over the smallest kind weight (never below 1), and the score is
+# scaled back by the smallest weight.
+_SMALLEST_WEIGHT = min(KIND_WEIGHTS.values())
+STORED = "stored"  # the field holding the JSON of every stored field
+_STORED_FIELDS = [field.name for field in FIELDS if field.stored]
+
+
+def _score_weight(kind: str) -> float:
+    return 2 ** (kind_weight(kind) / _SMALLEST_WEIGHT) - 2
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for field in FIELDS:
+        if field.kind == "id":
+            builder.add_text_field(field.name, fast=True, tokenizer_name="raw", index_option="basic")
+        elif field.kind == "number":
+            builder.add_unsigned_field(field.name, indexed=True, fast=True)
+        elif field.kind == "text":
+            builder.add_text_field(field.name, index_option="position" if field.positions else "freq")
+    builder.add_unsigned_field("content_key", fast=True)
+    builder.add_float_field("weight", fast=True)
+    builder.add_bytes_field(STORED, stored=True)
+    return builder.build()
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _file_errors(folder: Path) -> Iterator[None]:
+    """tantivy's file system errors (a ValueError naming the OS error) as the ``OSError`` they
+    are, so that a full disk or a read-only folder stops a build like any other file error."""
+    try:
+        yield
+    except ValueError as error:
+        code = re.search(r"os error (\d+)", str(error))
+        if code is None:
+            raise
+        raise OSError(int(code.group(1)), os.strerror(int(code.group(1))), str(folder)) from None
+
+
+def analyse(document: dict, vocabulary: Vocabulary) -> tuple[dict, dict[str, list[tuple[str, int, int, int]]]]:
+    """A passage document and the tokens of its text fields, ``(word, position, start, end)``:
+    plain data, made in a build's worker processes and sent to the one writer."""
+    tokens = {}
+    for field in FIELDS:
+        if field.kind == "text" and document.get(field.name):
+            tokens[field.name] = [(token.text, token.position, token.start, token.end)
+                                  for token in analyser(field.analyser, vocabulary)(document[field.name], mode="index")]
+    return document, tokens
+
+
+def create(build_dir: Path, vocabulary: Vocabulary, passages: int) -> "TantivyWriter":
+    """A writer of a new index in ``build_dir``."""
+    with _file_errors(build_dir):
+        return TantivyWriter(tantivy.Index(_schema(), path=str(build_dir), reuse=False), build_dir)
+
+
+def open_writer(build_dir: Path, vocabulary: Vocabulary) -> "TantivyWriter":
+    """A writer that updates the index in ``build_dir``."""
+    index = _open(build_dir)
+    with _file_errors(build_dir):
+        return TantivyWriter(index, build_dir)
+
+
+class TantivyWriter:
+    """Adds and deletes passages; ``commit`` makes them visible at once, ``cancel`` drops them."""
+
+    def __init__(self, index: tantivy.Index, folder: Path):
+        self._folder = folder
+        self._writer = index.writer(heap_size=WRITER_HEAP_BYTES)
+
+    def delete_report(self, report_id: str) -> None:
+        self._writer.delete_documents_by_term("report_id", report_id)
+
+    def add(self, analysed: tuple[dict, dict[str, list[tuple[str, int, int, int]]]]) -> None:
+        """Add a passage made by ``analyse``."""
+        document, tokens = analysed
+        doc = tantivy.Document()
+        for field in FIELDS:
+            value = document.get(field.name)
+            if value is None:
+                continue
+            if field.kind == "id":
+                doc.add_text(field.name, value)
+            elif field.kind == "number":
+                # A Python int given as a keyword to an unsigned field panics in tantivy: added one by one.
+                doc.add_unsigned(field.name, int(value))
+            elif field.kind == "text" and tokens.get(field.name):
+                made = [tantivy.Token(*token) for token in tokens[field.name]]
+                doc.add_pre_tokenized_text(field.name, tantivy.PreTokenizedString(value, made))
+        doc.add_unsigned("content_key", int(document["content_hash"], 16))
+        doc.add_float("weight", _score_weight(document["kind"]))
+        stored = {name: document.get(name) for name in _STORED_FIELDS}
+        doc.add_bytes(STORED, json.dumps(stored, ensure_ascii=False).encode())
+        with _file_errors(self._folder):
+            self._writer.add_document(doc)
+
+    def commit(self, merge: bool = True) -> None:
+        with _file_errors(self._folder):
+            self._writer.commit()
+            if merge:
+                self._writer.wait_merging_threads()
+
+    def cancel(self) -> None:
+        self._writer.rollback()
+
+
+def _open(build_dir: Path) -> tantivy.Index:
+    try:
+        return tantivy.Index.open(str(build_dir))
+    except BaseException as error:  # a damaged index may panic inside tantivy (a BaseException)
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        if "Read-only file system" in str(error):
+            # tantivy takes a lock file beside meta.json even to read it.
+            raise IndexUnavailable(f"index in {build_dir} cannot be opened: tantivy must write its lock file there, and "
+                                   f"the file system is read-only (build with --engine whoosh to serve a read-only index)") from None
+        raise IndexUnavailable(f"index in {build_dir} cannot be opened ({type(error).__name__}): run `shuangyu build`") from None
+
+
+def check_readable(build_dir: Path) -> None:
+    """Open the index and read its first stored passage; ``IndexUnavailable`` when that fails."""
+    searcher = _open(build_dir).searcher()
+    try:
+        hits = searcher.search(tantivy.Query.all_query(), limit=1).hits
+        for _, address in hits:
+            json.loads(searcher.doc(address)[STORED][0])
+    except BaseException as error:
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise IndexUnavailable(f"index in {build_dir} is damaged ({type(error).__name__}): run `shuangyu build`") from None
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def open_reader(build_dir: Path, vocabulary: Vocabulary) -> "TantivyReader":
+    """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
+    index = _open(build_dir)
+    try:
+        return TantivyReader(index)
+    except ValueError as error:
+        raise IndexUnavailable(f"index in {build_dir} cannot be opened ({error}): run `shuangyu build`") from None
+
+
+class TantivyReader:
+    """``index.engine.Reader`` over one tantivy searcher (a snapshot of the index as opened)."""
+
+    def __init__(self, index: tantivy.Index):
+        self._index = index
+        self._schema = index.schema
+        self._searcher = index.searcher()
+        everything = self._searcher.aggregate(tantivy.Query.all_query(), {
+            "reports": {"terms": {"field": "report_id", "size": 1_000_000}},
+            "repeated": {"terms": {"field": "content_hash", "size": 1_000_000, "min_doc_count": 2}},
+        })
+        self._report_count = len(everything["reports"]["buckets"])
+        # Texts that more than one passage has: only matches among these can repeat.
+        self._repeated = [bucket["key"] for bucket in everything["repeated"]["buckets"]]
+
+    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
+        compiled = compile_tree(query, self._schema)
+        counts, surplus = self._counts(compiled)
+        wanted = compiled if report is None else tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, compiled),
+            (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "report_id", report)),
+        ])
+        # Enough hits that ``depth`` remain once repeats are dropped.
+        hits = self._searcher.search(wanted, limit=depth + surplus, count=False, weight_by_field="weight").hits
+        return Matches(self._ranked(hits, depth), counts)
+
+    def _counts(self, compiled) -> tuple[dict[str, int], int]:
+        """Matching passages per report, a repeated text counted once (in the first report, by
+        id, where it matches), and how many matches are repeats."""
+        found = self._searcher.aggregate(compiled, {"reports": {"terms": {"field": "report_id", "size": self._report_count + 1}}})
+        counts = {bucket["key"]: bucket["doc_count"] for bucket in found["reports"]["buckets"]}
+        surplus = 0
+        if self._repeated:
+            among = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, compiled),
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "content_hash", self._repeated)),
+            ])
+            repeats = self._searcher.aggregate(among, {"texts": {
+                "terms": {"field": "content_hash", "size": len(self._repeated), "min_doc_count": 2},
+                "aggs": {"reports": {"terms": {"field": "report_id", "size": self._report_count + 1}}},
+            }})
+            for text in repeats["texts"]["buckets"]:
+                surplus += text["doc_count"] - 1
+                in_order = sorted(text["reports"]["buckets"], key=lambda bucket: bucket["key"])
+                for position, bucket in enumerate(in_order):
+                    counts[bucket["key"]] -= bucket["doc_count"] - (position == 0)
+        return {report_id: count for report_id, count in counts.items() if count}, surplus
+
+    def _ranked(self, hits: list, depth: int) -> list[tuple[object, float]]:
+        """The best ``depth`` hits, each text once, ties in reading order (report, place)."""
+        addresses = [address for _, address in hits]
+        contents = self._searcher.fast_field_values("content_key", addresses)
+        ordinals = self._searcher.fast_field_values("ordinal", addresses)
+        scored = [(score * _SMALLEST_WEIGHT, address, content, ordinal)
+                  for (score, address), content, ordinal in zip(hits, contents, ordinals)]
+        ordered: list[tuple[float, object, int]] = []
+        for _, tied in groupby(scored, key=lambda hit: _rounded(hit[0])):
+            tied = list(tied)
+            if len(tied) > 1:
+                tied.sort(key=lambda hit: (self._report_of(hit[1]), hit[3]))
+            ordered.extend((score, address, content) for score, address, content, _ in tied)
+        listed: set[int] = set()
+        top: list[tuple[object, float]] = []
+        for score, address, content in ordered:
+            if content not in listed:
+                listed.add(content)
+                top.append((address, score))
+                if len(top) == depth:
+                    break
+        return top
+
+    def _report_of(self, address) -> str:
+        return self.stored(address)["report_id"]
+
+    def stored(self, key) -> dict:
+        return json.loads(self._searcher.doc(key)[STORED][0])
+
+    def _first(self, query) -> dict | None:
+        hits = self._searcher.search(query, limit=1, count=False).hits
+        return self.stored(hits[0][1]) if hits else None
+
+    def document(self, passage_id: str) -> dict | None:
+        return self._first(tantivy.Query.term_query(self._schema, "id", passage_id))
+
+    def report_passages(self, report_id: str, first: int, last: int | None) -> list[dict]:
+        if last is not None and last < first:
+            return []
+        query = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "report_id", report_id)),
+            (tantivy.Occur.Must, tantivy.Query.range_query(self._schema, "ordinal", tantivy.FieldType.Unsigned,
+                                                           max(first, 0), last)),
+        ])
+        limit = self._searcher.num_docs if last is None else last - max(first, 0) + 1
+        hits = self._searcher.search(query, limit=max(limit, 1), count=False, order_by_field="ordinal",
+                                     order=tantivy.Order.Asc).hits
+        return [self.stored(address) for _, address in hits]
+
+    def doc_frequency(self, field: str, word: str) -> int:
+        return self._searcher.doc_freq(field, word)
+
+    def words(self, field: str, prefix: str = "") -> list[str]:
+        return [word for word, _ in self._searcher.terms_with_prefix(field, prefix)]
+
+    def most_frequent(self, field: str, count: int) -> list[tuple[str, int]]:
+        return list(self._searcher.terms_with_prefix(field, "", limit=count))
+
+    def doc_count(self) -> int:
+        return self._searcher.num_docs
+
+    def segment_count(self) -> int:
+        return self._searcher.num_segments
+
+    def close(self) -> None:
+        self._searcher = None
+
+
+def _rounded(score: float) -> float:
+    # Scores equal but for float noise are ties.
+    return round(score, 6) if math.isfinite(score) else score
+
+
+def _phrase_slop(node: tree.Phrase) -> int:
+    """tantivy's slop for a phrase whose each two words may be ``node.slop`` positions apart.
+
+    tantivy's slop is the phrase's in all (Lucene's), and its sloppy matching needs more than
+    the sum of the gaps once a phrase has four words or more (measured: 调整、巩固、充实、提高,
+    a gap of one between each two words, matches from slop 4, not 3): one more per word past
+    the second."""
+    if node.slop == 0:
+        return 0
+    return node.slop * (len(node.words) - 1) + len(node.words) - 2
+
+
+def compile_tree(node, schema: tantivy.Schema) -> tantivy.Query:
+    """The tantivy query of a query tree (``index.engine``)."""
+    query = tantivy.Query
+    if isinstance(node, tree.Term):
+        # Frequencies, not positions: a word needs no positions, and some fields have none.
+        compiled = query.term_query(schema, node.field, node.text, index_option="freq")
+    elif isinstance(node, tree.Phrase):
+        compiled = query.phrase_query(schema, node.field, list(node.words), slop=_phrase_slop(node))
+    elif isinstance(node, (tree.All, tree.Any)):
+        occur = tantivy.Occur.Must if isinstance(node, tree.All) else tantivy.Occur.Should
+        compiled = query.boolean_query([(occur, compile_tree(part, schema)) for part in node.parts])
+    elif isinstance(node, tree.Best):
+        compiled = query.disjunction_max_query([compile_tree(part, schema) for part in node.parts])
+    elif isinstance(node, tree.WithOptional):
+        compiled = query.boolean_query([(tantivy.Occur.Must, compile_tree(node.required, schema)),
+                                        (tantivy.Occur.Should, compile_tree(node.optional, schema))])
+    elif isinstance(node, tree.Without):
+        compiled = query.boolean_query([(tantivy.Occur.Must, compile_tree(node.positive, schema)),
+                                        (tantivy.Occur.MustNot, compile_tree(node.negative, schema))])
+    else:
+        raise TypeError(f"not a query tree node: {node!r}")
+    return query.boost_query(compiled, node.boost) if node.boost != 1.0 else compiled

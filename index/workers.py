@@ -1,0 +1,51 @@
+"""Worker processes that die with the build that forked them, however it ends."""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import multiprocessing.util
+import os
+import signal
+import sys
+
+_PR_SET_PDEATHSIG = 1
+
+
+def can_fork_workers() -> bool:
+    """True where worker processes are forked, the only way they are known to die with their
+    parent (``die_with_parent``); elsewhere (Python 3.14's forkserver default) a build uses
+    one process."""
+    return multiprocessing.get_start_method() == "fork"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def die_with_parent(parent: int) -> None:
+    """Run in a forked worker: it gets SIGKILL when ``parent`` ends, however that ends (Linux
+    ``PR_SET_PDEATHSIG``), and leaves Ctrl+C to the parent, which ends its workers itself
+    (each would otherwise print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+class WorkerGuard:
+    """While it is alive, every process that multiprocessing forks (Whoosh's writer workers
+    too) dies with this one (``die_with_parent``)."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+        # The registry holds the guard weakly: the hook goes with the guard.
+        multiprocessing.util.register_after_fork(self, WorkerGuard._arm)
+
+    def _arm(self) -> None:
+        die_with_parent(self.parent)
