@@ -28,7 +28,8 @@ PARTS = [
     ("matcher tree: union, intersection, wrappers (Whoosh)", ("whoosh/matching",)),
     ("posting blocks: read and decode (Whoosh)", ("whoosh/codec", "whoosh/filedb", "_pickle.loads", "zlib", "BufferedReader")),
     ("BM25F scoring and query setup (Whoosh)", ("whoosh/scoring", "whoosh/query", "whoosh/searching", "whoosh/reading")),
-    ("one walk over the matches (search/collect.py)", ("search/collect",)),
+    ("one walk over the matches (index/whoosh_engine.py)", ("index/whoosh_engine",)),
+    ("tantivy: search, aggregation, stored passages (Rust)", ("tantivy", "index/tantivy_engine")),
     ("snippets and marks (search/highlight.py, analysis)", ("search/highlight", "index/analysis", "jieba", "index/gloss")),
     ("query parsing and translation", ("search/query", "search/crosslingual", "index/cedict", "sqlite3")),
 ]

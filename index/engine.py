@@ -123,7 +123,10 @@ class Writer(Protocol):
 
 
 class Reader(Protocol):
-    """One open index, used by one thread at a time (a pool holds several)."""
+    """One open index. Used by one thread at a time (a pool holds several), unless
+    ``concurrent``: then one reader serves every thread."""
+
+    concurrent: bool
 
     def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
         """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every

@@ -305,6 +305,8 @@ class WhooshReader:
     and caches that threads must not share at the same time (eight threads searching at once
     read garbled blocks, with or without mmap): one thread uses it at a time."""
 
+    concurrent = False
+
     def __init__(self, searcher):
         self._searcher = searcher
         self._reader = searcher.reader()

@@ -80,6 +80,9 @@ class OpenIndex:
         self.vocabulary = Vocabulary.read(build)
         first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
+        # An engine whose reader serves many threads at once needs no pool.
+        self._shared = first if first.engine.concurrent else None
+        self._users = 0  # requests reading the shared Reader
         self._all = [first]
         self._idle = [first]
         self._opening = 0
@@ -91,6 +94,17 @@ class OpenIndex:
         """A Reader for this thread alone: an idle one, a new one while the pool has room, else
         the first to come back. (A request that still holds a closed index gets a Reader of its
         own, closed after it.)"""
+        with self._available:
+            shared = self._shared if not self._closed else None
+            self._users += shared is not None
+        if shared is not None:
+            try:
+                yield shared
+            finally:
+                with self._available:
+                    self._users -= 1
+                    self._available.notify_all()
+            return
         with self._available:
             while not self._closed and not self._idle and len(self._all) + self._opening >= self.max_readers:
                 self._available.wait()
@@ -123,7 +137,7 @@ class OpenIndex:
         """Close every Reader, once the requests still reading this index have finished."""
         with self._available:
             self._closed = True
-            while len(self._idle) < len(self._all) or self._opening:
+            while len(self._idle) < len(self._all) or self._opening or self._users:
                 self._available.wait()
             for reader in self._all:
                 reader.engine.close()
