@@ -320,6 +320,13 @@ def stem(word: str) -> str:
     return _porter().stemWord(word)
 
 
+def english_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Every English word of ``text`` as the English analyser would index it (its stem),
+    stopwords included, with its span: what highlighting marks, without making tokens."""
+    for match in _ENGLISH_WORD.finditer(text):
+        yield stem(match.group().lower()), match.start(), match.end()
+
+
 class EnglishAnalyzer:
     """English words: lower case, stopwords and question words dropped (they take no
     position), Porter stems."""

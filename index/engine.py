@@ -5,9 +5,11 @@ ranking rules, highlighting, citations) is written once above this seam; an engi
 passages and finds them. An engine module (``index.whoosh_engine``, ``index.tantivy_engine``)
 is the only place its library is imported, and offers:
 
-- ``create(build_dir, vocabulary)`` / ``open_writer(build_dir, vocabulary)``: a ``Writer``
-  that adds passage documents (``index.schema.FIELDS``), deletes a report's passages, and
-  commits them at once or cancels;
+- ``analyse(document, vocabulary)``: a passage document (``index.schema.FIELDS``) as its
+  writer takes it, made in a build's worker processes (``index.documents``): plain data;
+- ``create(build_dir, vocabulary, passages)`` / ``open_writer(build_dir, vocabulary)``: a
+  ``Writer`` that adds analysed documents, deletes a report's passages, and commits them at
+  once or cancels;
 - ``open_reader(build_dir, vocabulary)``: a ``Reader`` that runs a query tree (the classes
   below) for its best passages and its counts per report, and reads stored passages and the
   words of a field;
@@ -115,7 +117,8 @@ class Matches:
 class Writer(Protocol):
     def delete_report(self, report_id: str) -> None: ...
 
-    def add(self, document: dict) -> None: ...
+    def add(self, analysed) -> None:
+        """Add a passage made by the engine's ``analyse``."""
 
     def commit(self, merge: bool = True) -> None: ...
 
