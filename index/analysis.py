@@ -16,7 +16,6 @@ and class names are part of its on-disk format.
 from __future__ import annotations
 
 import gzip
-import logging
 import re
 import threading
 import unicodedata
@@ -25,8 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import jieba
 import opencc
+import rjieba
 import Stemmer
 
 from shuangyu.index.numbers import aliases, fold_circle_zeros
@@ -129,24 +128,26 @@ def normalise(text: str) -> Normalised:
 _SEGMENTER_LOCK = threading.Lock()
 
 
-def segmenter(vocabulary: Vocabulary) -> jieba.Tokenizer:
-    """A jieba tokenizer with the vocabulary's names and glossary terms added; built once per
-    vocabulary, by one thread while the others wait (each costs about 70 MB and half a second)."""
+def segmenter(vocabulary: Vocabulary) -> rjieba.Jieba:
+    """A jieba segmenter with the vocabulary's names and glossary terms added; built once per
+    vocabulary, by one thread while the others wait.
+
+    jieba-rs (``rjieba``): jieba's dictionary and algorithm in Rust, four times faster than
+    jieba's Python (1.2 s against 4.7 s for the 198,000 runs of Han text of the real
+    collection, with one run cut otherwise: 西中岛 kept whole)."""
     with _SEGMENTER_LOCK:
         return _segmenter(vocabulary)
 
 
 # Two: a server holds the old index's vocabulary until the last search on it ends.
 @lru_cache(maxsize=2)
-def _segmenter(vocabulary: Vocabulary) -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+def _segmenter(vocabulary: Vocabulary) -> rjieba.Jieba:
+    tokenizer = rjieba.Jieba()
     for word in vocabulary.names:
-        tokenizer.add_word(word)
+        tokenizer.add_word(word, None, None)
     for entry in vocabulary.glossary:
         if is_han_only(entry.chinese):
-            tokenizer.add_word(entry.chinese)
+            tokenizer.add_word(entry.chinese, None, None)
     return tokenizer
 
 
@@ -208,7 +209,7 @@ def _segment(normalised: str, vocabulary: Vocabulary) -> tuple[Word, ...]:
             position += 1
             continue
         base = match.start()
-        for word, start, end in jieba_tokenizer.tokenize(match.group(), mode="default"):
+        for word, start, end in jieba_tokenizer.tokenize(match.group(), "default", True):
             if word in STOPWORDS:
                 found.append(Word(word, position, base + start, base + end, is_han=True, stopped=True))
                 continue
@@ -217,7 +218,7 @@ def _segment(normalised: str, vocabulary: Vocabulary) -> tuple[Word, ...]:
                 for size in (2, 3):
                     for offset in range(len(word) - size + 1):
                         part = word[offset : offset + size]
-                        if part != word and jieba_tokenizer.FREQ.get(part):
+                        if part != word and jieba_tokenizer.has_word(part):
                             found.append(Word(part, position, base + start + offset, base + start + offset + size, True, subword=True))
             position += 1
     return tuple(_with_number_aliases(normalised, found))
