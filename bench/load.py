@@ -1,6 +1,6 @@
-"""Load test: `shuangyu serve` (waitress) driven by wrk on loopback with real queries.
+"""Load test: `shuangyu serve` driven by wrk on loopback with real queries.
 
-    python bench/load.py [--seconds 10] [--json bench/results/load.json]
+    python bench/load.py [--seconds 10] [--workers N] [--json bench/results/load.json]
 
 Starts the service on a free port over the current index (building it if needed), then runs
 wrk for a bounded time at 1, 8 and 32 connections, cycling through queries in Chinese and
@@ -35,8 +35,13 @@ WORKLOADS = ("wrk", "wrk_uncached")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk run time per connection count")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="server processes (`shuangyu serve --workers`); default: serve's own, one per usable core")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     arguments = parser.parse_args()
+    if arguments.workers is not None:
+        # bench_http starts `shuangyu serve` in this environment, whose --workers reads WEB_CONCURRENCY.
+        os.environ["WEB_CONCURRENCY"] = str(arguments.workers)
     from shuangyu.index import cedict
     from shuangyu.index.build import build_index
     from shuangyu.web.settings import load_settings
@@ -58,10 +63,11 @@ def main() -> int:
     for workload, label in labels.items():
         for connections, load in figures[workload].items():
             print(f"| {label} | {connections} | {load['requests_per_s']} | {load['p50_ms']} | {load['p99_ms']} | {load['errors']} |")
-    print(f"\nfirst answer after {figures['first_answer_seconds']} s; RSS {figures['rss_mb']} MB")
+    # With several workers the process started is gunicorn's master, which holds no index.
+    print(f"\nfirst answer after {figures['first_answer_seconds']} s; RSS of the process started {figures['rss_mb']} MB")
     if arguments.json:
         arguments.json.parent.mkdir(parents=True, exist_ok=True)
-        arguments.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        arguments.json.write_text(json.dumps({"workers": arguments.workers, **figures}, indent=2), encoding="utf-8")
     loads = [load for workload in WORKLOADS for load in figures[workload].values()]
     return 1 if any(load["errors"] or load["socket_errors"] for load in loads) else 0
 
