@@ -1,22 +1,30 @@
-"""Performance of Shuangyu against two baselines on the same synthetic passages and queries.
+"""Performance of Shuangyu with each of its engines, against two baselines, on the same passages and queries.
 
     python bench/perf.py --passages 10000            # table on stdout, JSON in bench/results/
     python bench/perf.py --passages 100000 --work /tmp/bench100k [--resume]
+    python bench/perf.py --real --work /tmp/bench-real  # the real collection: perf-real.json
+    python bench/perf.py --engines tantivy --passages 1000000 --work /tmp/bench1m
 
-Baselines, measured in the same run:
+Shuangyu is measured with each engine of ``--engines`` (Whoosh and tantivy by default), each
+under its own key of ``engines`` in the JSON: ``shuangyu build`` as an operator runs it (the
+gloss; wall time, index size, peak memory of the build and of its largest worker), queries
+through its search layer without and with the result cache, HTTP under ``shuangyu serve`` with
+one process (waitress) and with a process per core (gunicorn) driven by wrk at 1, 8 and 32
+connections, for repeated queries (answered from the result cache) and for a query not in the
+cache on every request, the memory of each serving process, and how soon a new report is found.
+
+Baselines, measured in the same run on the same passages and queries:
 - naive: Whoosh with jieba's own ChineseAnalyzer, a new searcher per query, highlights by
-  re-analysing the stored text (Whoosh's highlighter);
-- tantivy: tantivy-py with the same jieba tokens (search mode) and the same English text,
-  snippets by tantivy's SnippetGenerator. "engine only" excludes jieba from the build time.
-
-Shuangyu is measured through its own build path (gloss engine) and search layer, and through
-HTTP under `shuangyu serve` (waitress) with wrk at 1, 8 and 32 connections, for repeated
-queries (answered from the result cache) and for a new query on every request.
+  re-analysing the stored text (Whoosh's highlighter); skipped above --skip-naive-build-above;
+- tantivy alone: tantivy-py with the same jieba tokens (search mode) and the same English text,
+  snippets by tantivy's SnippetGenerator. "engine only" excludes jieba from the build time and
+  the snippets from the query time.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -24,7 +32,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,8 +45,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
+from bench.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+ENGINES = ("whoosh", "tantivy")
+CONNECTIONS = (1, 8, 32)
+WORKLOADS = {"wrk_uncached": "a query not in the cache every request", "wrk": "repeated queries (result cache)"}
+# How often the memory of a running build is sampled.
+SAMPLE_SECONDS = 0.05
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -55,11 +68,81 @@ def folder_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+# --- processes and their memory ----------------------------------------------------------------
+
+def status_kb(pid: int, field: str) -> int | None:
+    """A ``kB`` field of /proc/<pid>/status (``VmRSS``, ``VmHWM``: the peak RSS); ``None`` once
+    the process has ended (a zombie has no memory left to report)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(rf"^{field}:\s+(\d+) kB", status, re.M)
+    return int(found.group(1)) if found else None
+
+
+def rss_mb(pid: int) -> float | None:
+    kb = status_kb(pid, "VmRSS")
+    return None if kb is None else round(kb / 1024, 1)
+
+
+def children(pid: int) -> list[int]:
+    """The processes forked by any thread of ``pid`` that are still running."""
+    found = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []
+    for task in tasks:
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue  # the thread has ended
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    """Every running process under ``pid``: its children, theirs, and so on."""
+    found, pending = [], children(pid)
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending += children(child)
+    return found
+
+
+def wait_watching_memory(process: subprocess.Popen) -> dict[int, int]:
+    """Wait for ``process`` to end; return the peak RSS in kB (VmHWM) of it and of every process
+    under it, by pid. Sampled every SAMPLE_SECONDS: growth in a process's last moments before it
+    ends may be missed."""
+    peaks: dict[int, int] = {}
+    while process.poll() is None:
+        for pid in [process.pid, *descendants(process.pid)]:
+            peaks[pid] = max(peaks.get(pid, 0), status_kb(pid, "VmHWM") or 0)
+        time.sleep(SAMPLE_SECONDS)
+    return peaks
+
+
+# --- the collection and the queries ---------------------------------------------------------
+
+def copy_real_collection(corpus: Path) -> None:
+    """The real collection and the seed corpus in one corpus folder, as bench/eval.py builds them."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    for source in [*SEED_CORPUS.iterdir(), *REAL_COLLECTION.glob("*.txt")]:
+        if source.is_file():
+            shutil.copy(source, corpus / source.name)
+
+
+def stored_passages(index_dir: Path) -> list[dict]:
+    """Every passage of the index (its id, Chinese and English text), read through the search layer."""
+    from shuangyu.search.searcher import Searcher
+
+    searcher = Searcher(index_dir, cache_size=0)
+    try:
+        return [{"id": passage["id"], "text": passage["text"], "text_en": passage["text_en"]}
+                for report in searcher.manifest["reports"] for passage in searcher.report_passages(report["id"])]
+    finally:
+        searcher.close()
 
 
 def choose_queries(passages: list[dict], count: int, index_dir: Path, seed: int = 11) -> list[str]:
@@ -83,24 +166,46 @@ def choose_queries(passages: list[dict], count: int, index_dir: Path, seed: int 
     return list(dict.fromkeys(chinese))[:half] + list(dict.fromkeys(english))[: count - half]
 
 
-# --- Shuangyu ---------------------------------------------------------------------------
+# --- Shuangyu, with one engine --------------------------------------------------------------
 
-def build_shuangyu(corpus: Path, work: Path) -> dict:
-    from shuangyu.index.build import build_index
-    from shuangyu.index.instance import InstanceFolder
+def engine_folders(work: Path, engine: str) -> tuple[Path, Path]:
+    """The index folder and the instance folder of Shuangyu built with ``engine`` in ``work``."""
+    return work / f"shuangyu-{engine}" / "index", work / f"shuangyu-{engine}" / "instance"
 
-    index_dir = work / "shuangyu-index"
-    started = time.perf_counter()
-    result = build_index(corpus, index_dir, InstanceFolder(work / "instance"), force=True, progress=False,
-                         translator="gloss")
-    seconds = time.perf_counter() - started
-    passages = result.manifest["passages"]
+
+def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
+    """``shuangyu build --force`` of ``corpus`` with ``engine`` and the gloss, in a process of its
+    own as an operator runs it, with a fresh instance folder (making the dictionary file is part of
+    a first build): passages, wall time (start-up included), the build's own time, index size, and
+    the peak RSS of the build process and of its largest worker (forked: the RSS counts the pages
+    it still shares with the build)."""
+    from shuangyu.index.store import current_manifest
+
+    index_dir, instance_dir = engine_folders(work, engine)
+    shutil.rmtree(index_dir.parent, ignore_errors=True)
+    index_dir.parent.mkdir(parents=True)
+    environment = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(index_dir),
+                   "SHUANGYU_INSTANCE_DIR": str(instance_dir), "SHUANGYU_ENGINE": engine}
+    log = index_dir.parent / "build.log"
+    with log.open("w", encoding="utf-8") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--force", "--translator", "gloss"],
+                                   cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+        peaks = wait_watching_memory(process)
+        seconds = time.perf_counter() - started
+    if process.returncode:
+        raise RuntimeError(f"shuangyu build with {engine} failed: {log.read_text(encoding='utf-8')[-2000:]}")
+    manifest = current_manifest(index_dir)
+    workers = [peak for pid, peak in peaks.items() if pid != process.pid]
     return {
-        "passages": passages,
+        "passages": manifest["passages"],
         "build_seconds": round(seconds, 2),
-        "build_passages_per_s": round(passages / seconds, 1),
+        "build_passages_per_s": round(manifest["passages"] / seconds, 1),
+        "build_seconds_in_process": round(manifest["build_seconds"], 2),
         "index_mb": round(folder_bytes(index_dir / "current") / 1e6, 1),
-        "index_dir": str(index_dir),
+        "build_peak_rss_mb": round(peaks[process.pid] / 1024, 1),
+        "worker_peak_rss_mb": round(max(workers) / 1024, 1) if workers else None,
+        "workers": len(workers),
     }
 
 
@@ -117,15 +222,8 @@ def query_shuangyu(index_dir: Path, queries: list[str], rounds: int, cache_size:
             begun = time.perf_counter()
             searcher.search(query, limit=10)
             latencies.append((time.perf_counter() - begun) * 1000)
+    searcher.close()
     return percentiles(latencies)
-
-
-def stored_passages(index_dir: Path) -> list[dict]:
-    from whoosh import index as whoosh_index
-
-    ix = whoosh_index.open_dir(str(index_dir / "current"))
-    with ix.searcher() as searcher:
-        return [{"id": fields["id"], "text": fields["text"], "text_en": fields["text_en"]} for fields in searcher.all_stored_fields()]
 
 
 # --- naive Whoosh -------------------------------------------------------------------------
@@ -163,7 +261,7 @@ def bench_naive(passages: list[dict], work: Path, queries: list[str], rounds: in
             "index_mb": round(folder_bytes(folder) / 1e6, 1), "query_ms": percentiles(latencies)}
 
 
-# --- tantivy ------------------------------------------------------------------------------
+# --- tantivy alone ------------------------------------------------------------------------
 
 def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: int) -> dict:
     import jieba
@@ -174,7 +272,7 @@ def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: 
     builder.add_text_field("text", stored=True, tokenizer_name="whitespace")
     builder.add_text_field("text_en", stored=True, tokenizer_name="en_stem")
     schema = builder.build()
-    folder = work / "tantivy-index"
+    folder = work / "tantivy-alone-index"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     started = time.perf_counter()
@@ -212,53 +310,68 @@ def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: 
 
 # --- HTTP ---------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# The line `shuangyu serve` prints once it listens, with the port it took.
+SERVING_LINE = re.compile(r"serving on (http://127\.0\.0\.1:\d+)/")
+START_SECONDS = 120
 
 
-def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], distinct: list[list[str]], seconds: int) -> dict:
-    """``shuangyu serve`` under wrk at 1, 8 and 32 connections, in two workloads: ``wrk``, the
-    benchmark's queries over and over after one pass (popular queries, answered from the
-    result cache), and ``wrk_uncached``, a query never asked before on every request (one list
-    of ``distinct`` per connection count), so that every answer is computed."""
-    port = free_port()
+def start_serving(options: list[str], environment: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    """``shuangyu serve --port 0`` with ``options``, its output in ``log``: the process and its
+    base URL once it says where it serves (a port of the system's choice, which no other program
+    can take between being chosen and being listened on)."""
+    with log.open("w", encoding="utf-8") as output:
+        process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--port", "0", *options],
+                                   cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.perf_counter() + START_SECONDS
+    while not (serving := SERVING_LINE.search(log.read_text(encoding="utf-8"))):
+        if process.poll() is not None or time.perf_counter() > deadline:
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"shuangyu serve did not start: {log.read_text(encoding='utf-8')[-2000:]}")
+        time.sleep(0.05)
+    return process, serving.group(1)
+
+
+def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], distinct: list[list[str]], seconds: int,
+               workers: int | None = None, instance_dir: Path | None = None) -> dict:
+    """``shuangyu serve`` (with ``--workers workers``; ``None``: its default) under wrk at 1, 8 and
+    32 connections, in two workloads: ``wrk``, the benchmark's queries over and over after one
+    pass (popular queries, answered from the result cache), and ``wrk_uncached``, the queries of
+    one list of ``distinct`` per connection count in turn, so that every answer is computed (a
+    list holds more queries than a process's result cache: one comes back only once evicted).
+    Also the RSS of the process started (gunicorn's master, or waitress) and of its workers. The
+    server's output goes to ``work``/serve-<workers>.log, and wrk's scripts there too."""
     environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(index_dir), "SHUANGYU_CORPUS_DIR": str(corpus)}
+    if instance_dir is not None:
+        environment["SHUANGYU_INSTANCE_DIR"] = str(instance_dir)
+    processes = [] if workers is None else ["--workers", str(workers)]
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--port", str(port), "--threads", "8"],
-                               cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_serving(["--threads", "8", *processes], environment, work / f"serve-{workers or 'default'}.log")
 
     def ask(query: str) -> None:
         with urllib.request.urlopen(f"{base}/api/search?q={urllib.parse.quote(query)}", timeout=120) as answer:
             answer.read()
 
-    while True:
-        try:
-            ask(queries[0])
-            break
-        except OSError:
-            if process.poll() is not None or time.perf_counter() - started > 120:
-                raise RuntimeError("shuangyu serve did not answer")
-            time.sleep(0.05)
-    first_answer = time.perf_counter() - started
-    for query in queries:
-        ask(query)
-    loads: dict[str, dict] = {"wrk": {}, "wrk_uncached": {}}
-    # The repeated queries first: the uncached workload fills the result cache with others.
-    runs = [("wrk", connections, queries) for connections in (1, 8, 32)]
-    runs += [("wrk_uncached", connections, fresh) for connections, fresh in zip((1, 8, 32), distinct)]
     try:
+        ask(queries[0])
+        first_answer = time.perf_counter() - started
+        for query in queries:
+            ask(query)
+        loads: dict[str, dict] = {"wrk": {}, "wrk_uncached": {}}
+        # The repeated queries first: the uncached workload fills the result cache with others.
+        runs = [("wrk", connections, queries) for connections in CONNECTIONS]
+        runs += [("wrk_uncached", connections, fresh) for connections, fresh in zip(CONNECTIONS, distinct)]
         for workload, connections, asked in runs:
+            threads = min(connections, 2)
             script = work / f"queries-{workload}-{connections}.lua"
-            write_wrk_script(script, asked)
+            write_wrk_script(script, asked, threads)
             output = subprocess.run(
-                ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+                ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
                  "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
             load = loads[workload][str(connections)] = parse_wrk(output)
             load["server_running"] = process.poll() is None
-        rss = rss_mb(process.pid) if process.poll() is None else None
+        rss = rss_mb(process.pid)
+        worker_rss = [rss_mb(child) for child in children(process.pid)]
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -266,16 +379,21 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], di
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return {"first_answer_seconds": round(first_answer, 2), "rss_mb": rss, "distinct_queries_per_load": len(distinct[0]),
-            **loads}
+    return {"workers": workers, "first_answer_seconds": round(first_answer, 2), "rss_mb": rss,
+            "worker_rss_mb": [value for value in worker_rss if value is not None],
+            "distinct_queries_per_load": len(distinct[0]), **loads}
 
 
-def write_wrk_script(script: Path, queries: list[str]) -> None:
-    """A wrk script that requests the queries in turn (from the start again after the last)."""
+def write_wrk_script(script: Path, queries: list[str], threads: int = 1) -> None:
+    """A wrk script for ``threads`` wrk threads that request the queries in turn (from the start
+    again after the last), each thread taking every ``threads``-th one: threads that each walked
+    the whole list would ask the same query moments apart, the second answered from the cache."""
     paths = ",".join(f'"/api/search?q={urllib.parse.quote(query)}"' for query in queries)
     script.write_text(
-        f"local paths = {{{paths}}}\nlocal i = 0\n"
-        "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n",
+        f"local paths = {{{paths}}}\nlocal threads = {threads}\nlocal started = 0\nlocal i = 0\n"
+        "function setup(thread)\n  thread:set(\"id\", started)\n  started = started + 1\nend\n"
+        "request = function()\n  local path = paths[(i * threads + id) % #paths + 1]\n  i = i + 1\n"
+        "  return wrk.format('GET', path)\nend\n",
         encoding="utf-8")
 
 
@@ -299,73 +417,155 @@ def parse_wrk(output: str) -> dict:
 
 # --- a new report ---------------------------------------------------------------------------
 
+NEW_REPORT = "zz-new-report.txt"
+
+
 def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
-    """Seconds from dropping a report of 100 passages into the corpus until it is found."""
+    """Seconds from dropping a report of 100 passages into the corpus until a searcher that was
+    already open (as a serving process's is) finds it; the report is taken out again afterwards,
+    so that the index holds the benchmark's collection."""
     from shuangyu.index.build import build_index
     from shuangyu.index.instance import InstanceFolder
     from shuangyu.search.searcher import Searcher
 
+    instance = InstanceFolder(instance_dir)
     searcher = Searcher(index_dir)
+    searcher.warm()
     marker = "新报告标记词甲乙丙"
     paragraphs = [f"第{n}段：{marker}出现在沙坪坝区的新报告里，用来测量新报告多快能被检索到。" for n in range(100)]
-    (corpus / "zz-new-report.txt").write_text("新报告\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    started = time.perf_counter()
-    result = build_index(corpus, index_dir, InstanceFolder(instance_dir), progress=False, translator="gloss")
-    while searcher.search(marker)["total"] < 100:
-        time.sleep(0.01)
-    seconds = time.perf_counter() - started
-    (corpus / "zz-new-report.txt").unlink()
+    (corpus / NEW_REPORT).write_text("新报告\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    try:
+        started = time.perf_counter()
+        result = build_index(corpus, index_dir, instance, progress=False, translator="gloss")
+        while searcher.search(marker)["total"] < 100:
+            time.sleep(0.01)
+        seconds = time.perf_counter() - started
+    finally:
+        (corpus / NEW_REPORT).unlink()
+        build_index(corpus, index_dir, instance, progress=False, translator="gloss")
+        searcher.close()
     return {"seconds": round(seconds, 2), "incremental": result.manifest.get("last_update", {}).get("mode") == "incremental"}
 
 
 # --- report ---------------------------------------------------------------------------------
 
-def ratio(slow: float, fast: float) -> str:
-    return f"{slow / fast:.1f}x" if fast else "-"
+HIGHER, LOWER = "higher is better", "lower is better"
+COLUMNS = {"whoosh": "Whoosh engine", "tantivy": "tantivy engine", "naive": "naive Whoosh", "alone": "tantivy alone"}
+
+
+def dig(figures: dict | None, *keys: str):
+    """``figures[key][key]...``, or ``None`` where a key is missing (a measure not taken)."""
+    for key in keys:
+        figures = figures.get(key) if isinstance(figures, dict) else None
+    return figures
+
+
+def measures(results: dict) -> list[tuple[str, str, dict]]:
+    """The table's rows: (measure, which way is better, {column: figure or (figure, note)})."""
+    engines, naive, alone = results["engines"], results.get("naive"), results.get("tantivy_alone")
+
+    def of_engines(*keys: str) -> dict:
+        return {engine: dig(figures, *keys) for engine, figures in engines.items()}
+
+    def of_all(*keys: str) -> dict:
+        return {**of_engines("build", *keys), "naive": dig(naive, *keys), "alone": dig(alone, *keys)}
+
+    rows = [
+        ("build, passages/s (end to end, gloss)", HIGHER, {
+            **of_all("build_passages_per_s"),
+            "alone": alone and (alone["build_passages_per_s"], f"engine only {alone['engine_build_passages_per_s']}")}),
+        ("build, seconds", LOWER, of_all("build_seconds")),
+        ("build peak RSS MB, build process", LOWER, of_engines("build", "build_peak_rss_mb")),
+        ("build peak RSS MB, largest worker", LOWER, of_engines("build", "worker_peak_rss_mb")),
+        ("index size, MB", LOWER, of_all("index_mb")),
+    ]
+    for percentile in ("p50", "p95", "p99"):
+        rows.append((f"query {percentile} ms (top 10, highlights zh+en)", LOWER, {
+            **of_engines("query", "query_ms", percentile), "naive": dig(naive, "query_ms", percentile),
+            "alone": alone and (alone["query_ms"][percentile], f"engine only {alone['engine_query_ms'][percentile]}")}))
+    for percentile in ("p50", "p99"):
+        rows.append((f"query {percentile} ms, result cache", LOWER, of_engines("query", "query_ms_with_result_cache", percentile)))
+    served = sorted({workers for figures in engines.values() for workers in figures.get("http", {})}, key=int)
+    for workers in served:
+        processes = f"{workers} process{'es' if workers != '1' else ''}"
+        for workload, label in WORKLOADS.items():
+            for connections in map(str, CONNECTIONS):
+                rows.append((f"HTTP, {label}, {processes}, {connections} conn: requests/s", HIGHER,
+                             of_engines("http", workers, workload, connections, "requests_per_s")))
+                rows.append((f"HTTP, {label}, {processes}, {connections} conn: p99 ms", LOWER,
+                             of_engines("http", workers, workload, connections, "p99_ms")))
+        if workers == "1":
+            rows.append(("serving RSS MB, 1 process (waitress)", LOWER, of_engines("http", "1", "rss_mb")))
+        else:
+            rows.append((f"serving RSS MB, {processes}: master", LOWER, of_engines("http", workers, "rss_mb")))
+            rows.append((f"serving RSS MB, {processes}: largest worker", LOWER,
+                         {engine: max(rss or [None]) for engine, rss in of_engines("http", workers, "worker_rss_mb").items()}))
+        rows.append((f"serve to first answer, s ({processes})", LOWER, of_engines("http", workers, "first_answer_seconds")))
+    rows.append(("new report of 100 passages searchable after, s", LOWER, of_engines("new_report", "seconds")))
+    return rows
+
+
+def figure(cell) -> float | None:
+    return cell[0] if isinstance(cell, tuple) else cell
+
+
+def times(better: str, value, other) -> str:
+    """How many times better ``value`` is than ``other`` (below 1: worse), or "-"."""
+    if value is None or other is None or not value or not other:
+        return "-"
+    return f"{(value / other if better == HIGHER else other / value):.1f}x"
 
 
 def table(results: dict) -> str:
-    s, n, t = results["shuangyu"], results.get("naive"), results["tantivy"]
-    rows = [
-        ("build, passages/s", s["build_passages_per_s"], n and n["build_passages_per_s"], t["build_passages_per_s"],
-         f"engine only {t['engine_build_passages_per_s']}"),
-        ("index size, MB", s["index_mb"], n and n["index_mb"], t["index_mb"], ""),
-        ("query p50 ms (top 10, highlights zh+en)", s["query_ms"]["p50"], n and n["query_ms"]["p50"], t["query_ms"]["p50"],
-         f"engine only {t['engine_query_ms']['p50']}"),
-        ("query p95 ms", s["query_ms"]["p95"], n and n["query_ms"]["p95"], t["query_ms"]["p95"], ""),
-        ("query p99 ms", s["query_ms"]["p99"], n and n["query_ms"]["p99"], t["query_ms"]["p99"],
-         f"engine only {t['engine_query_ms']['p99']}"),
-    ]
-    lines = [f"{results['passages']} passages on {results['machine']}",
-             "", "| measure | Shuangyu | naive Whoosh | tantivy-py | naive ÷ Shuangyu | Shuangyu ÷ tantivy | note |",
-             "|---|---|---|---|---|---|---|"]
-    for name, ours, naive, tantivy_value, note in rows:
-        faster_is_higher = "passages/s" in name
-        naive_ratio = "-" if naive is None else (ratio(ours, naive) if faster_is_higher else ratio(naive, ours))
-        tantivy_ratio = ratio(tantivy_value, ours) if faster_is_higher else ratio(ours, tantivy_value)
-        lines.append(f"| {name} | {ours} | {naive if naive is not None else 'skipped'} | {tantivy_value} | {naive_ratio} | {tantivy_ratio} | {note} |")
-    http = results["http"]
-    lines += ["", "| HTTP (waitress, 8 threads, wrk on loopback) | requests/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|"]
-    for workload, label in (("wrk", "repeated queries (result cache)"), ("wrk_uncached", "a new query every request")):
-        for connections, load in http.get(workload, {}).items():
-            lines.append(f"| {label}, {connections} connections | {load['requests_per_s']} | {load['p50_ms']} | {load['p99_ms']} "
-                         f"| {load['errors']} |")
-    cached = s["query_ms_with_result_cache"]
-    lines += ["", f"- Shuangyu query latency above is without the result cache; with it ({results_rounds(results)} rounds of the same "
-                  f"queries): p50 {cached['p50']} ms, p95 {cached['p95']} ms, p99 {cached['p99']} ms"]
-    lines += ["", f"- `shuangyu serve` to first answer: {http['first_answer_seconds']} s; RSS of the serving process after load: {http['rss_mb']} MB",
-              f"- a new report of 100 passages searchable after: {results['new_report']['seconds']} s "
-              f"({'incremental update' if results['new_report']['incremental'] else 'full rebuild'})"]
+    """The results as Markdown: a column per engine and baseline, then the tantivy engine's ratios."""
+    header = [COLUMNS[column] for column in COLUMNS] + ["tantivy engine ÷ Whoosh engine (times better)",
+                                                          "tantivy engine ÷ tantivy alone (times worse)"]
+    lines = [f"{results['collection']}: {results['passages']} passages on {results['machine']}", "",
+             "| measure | " + " | ".join(header) + " |", "|---" * (len(header) + 1) + "|"]
+    for name, better, cells in measures(results):
+        shown = []
+        for column in COLUMNS:
+            cell = cells.get(column)
+            shown.append("-" if figure(cell) is None else f"{cell[0]} ({cell[1]})" if isinstance(cell, tuple) else str(cell))
+        ours = figure(cells.get("tantivy"))
+        today = times(better, ours, figure(cells.get("whoosh")))
+        alone = figure(cells.get("alone"))
+        versus_alone = "-" if alone is None else times(better, alone, ours)
+        lines.append(f"| {name} | " + " | ".join(shown) + f" | {today} | {versus_alone} |")
+    failed = [f"{engine}, {workers} process(es), {workload}, {connections} conn"
+              for engine, figures in results["engines"].items() for workers, served in figures.get("http", {}).items()
+              for workload in WORKLOADS for connections, load in served[workload].items()
+              if load["errors"] != 0 or not load["server_running"]]
+    distinct = {served["distinct_queries_per_load"]
+                for figures in results["engines"].values() for served in figures.get("http", {}).values()}
+    lines += ["", f"- HTTP loads with errors or a stopped server: {', '.join(failed) or 'none'}",
+              f"- uncached HTTP workload: {', '.join(map(str, sorted(distinct))) or '-'} distinct queries per connection count, "
+              f"asked in turn (a serving process's result cache holds {results['result_cache_size']})",
+              f"- query latency in process over {results['rounds']} rounds of {len(results['queries'])} queries "
+              "(naive: one round); wrk on the same machine as the server"]
     return "\n".join(lines)
 
 
-def results_rounds(results: dict) -> int:
-    return results.get("rounds", 3)
+# --- the run --------------------------------------------------------------------------------
+
+def engine_list(text: str) -> list[str]:
+    engines = [engine.strip() for engine in text.split(",") if engine.strip()]
+    unknown = [engine for engine in engines if engine not in ENGINES]
+    if unknown or not engines:
+        raise argparse.ArgumentTypeError(f"engines are a comma-separated list of {', '.join(ENGINES)}")
+    return list(dict.fromkeys(engines))
 
 
 def main() -> int:
+    from shuangyu.index import cedict
+    from shuangyu.index.workers import usable_cores
+    from shuangyu.search.searcher import RESULT_CACHE_SIZE
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=10_000)
+    parser.add_argument("--passages", type=int, default=10_000, help="synthetic passages (bench/generate.py)")
+    parser.add_argument("--real", action="store_true",
+                        help="the real collection (the seed corpus and ../shared/realcorpus) instead of synthetic passages")
+    parser.add_argument("--engines", type=engine_list, default=list(ENGINES), help="Shuangyu's engines to measure, comma-separated")
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3, help="times each query is run (naive: once)")
     parser.add_argument("--http-seconds", type=int, default=10)
@@ -374,63 +574,82 @@ def main() -> int:
     parser.add_argument("--skip-naive-build-above", type=int, default=50_000,
                         help="run the naive stack only up to this many passages (its build is slow)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for perf-<passages>.json")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for perf-<passages>.json (perf-real.json)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the measures already in --work from an interrupted run and measure the rest")
     arguments = parser.parse_args()
     work = arguments.work or Path(tempfile.mkdtemp(prefix="shuangyu-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
+    collection = "real collection" if arguments.real else "synthetic"
     # Each measure is saved as soon as it is taken, so that a failure late in a long run
     # (a 100k run takes half an hour) loses only what was not measured yet.
     partial = work / "partial.json"
     results: dict = json.loads(partial.read_text(encoding="utf-8")) if arguments.resume and partial.exists() else {}
-    if results.get("passages") != arguments.passages:
-        results = {}
-        generate(corpus, arguments.passages)
-    results.update({"passages": arguments.passages, "rounds": arguments.rounds,
+    if results.get("collection") != collection or (not arguments.real and results.get("requested") != arguments.passages):
+        results = {"collection": collection, "requested": None if arguments.real else arguments.passages}
+        shutil.rmtree(corpus, ignore_errors=True)
+        if arguments.real:
+            copy_real_collection(corpus)
+        else:
+            generate(corpus, arguments.passages)
+    results.update({"rounds": arguments.rounds, "result_cache_size": RESULT_CACHE_SIZE,
                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"})
+    results.setdefault("engines", {})
 
-    def measured(key: str, what: str, measure) -> None:
-        if key not in results:
+    def measured(keys: tuple[str, ...], what: str, measure) -> None:
+        """Take ``measure()`` into results at ``keys`` unless it is there, and save the results."""
+        place = results
+        for key in keys[:-1]:
+            place = place.setdefault(key, {})
+        if keys[-1] not in place:
             print(f"{what}…", file=sys.stderr)
-            results[key] = measure()
+            place[keys[-1]] = measure()
             partial.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    from shuangyu.index import cedict
-    from shuangyu.search.searcher import RESULT_CACHE_SIZE
+    for engine in arguments.engines:
+        measured(("engines", engine, "build"), f"building with {engine}", lambda: build_shuangyu(corpus, work, engine))
+    # Every engine indexes the same passages: the baselines and the queries take those of the first.
+    first_index = engine_folders(work, arguments.engines[0])[0]
+    results["passages"] = results["engines"][arguments.engines[0]]["build"]["passages"]
+    passages = functools.cache(lambda: stored_passages(first_index))
+    if "queries" not in results:
+        results["queries"] = choose_queries(passages(), arguments.queries, first_index)
+    queries = results["queries"]
+    distinct = functools.cache(lambda: uncached_queries(passages(), queries, arguments.http_queries, first_index))
 
-    # The dictionary file is made afresh in the working folder: its first use is part of the build.
-    cedict.use_folder(work / "instance")
+    if results["passages"] <= arguments.skip_naive_build_above:
+        measured(("naive",), "naive Whoosh", lambda: bench_naive(passages(), work, queries, 1))
+    measured(("tantivy_alone",), "tantivy alone", lambda: bench_tantivy(passages(), work, queries, arguments.rounds))
+    for engine in arguments.engines:
+        index_dir, instance_dir = engine_folders(work, engine)
+        # This process's dictionary (query translation) is the one the engine's build made.
+        cedict.use_folder(instance_dir)
+        measured(("engines", engine, "query"), f"querying {engine}", lambda: {
+            "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
+            "query_ms_with_result_cache": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE)})
+        for workers in sorted({1, usable_cores()}):
+            measured(("engines", engine, "http", str(workers)), f"HTTP, {engine}, {workers} process(es)",
+                     lambda: bench_http(index_dir, corpus, index_dir.parent, queries, distinct(), arguments.http_seconds,
+                                        workers=workers, instance_dir=instance_dir))
+        measured(("engines", engine, "new_report"), f"new report, {engine}", lambda: bench_new_report(corpus, index_dir, instance_dir))
 
-    measured("shuangyu_build", "building Shuangyu", lambda: build_shuangyu(corpus, work))
-    index_dir = Path(results["shuangyu_build"]["index_dir"])
-    passages = stored_passages(index_dir)
-    queries = results.setdefault("queries", choose_queries(passages, arguments.queries, index_dir))
-    measured("shuangyu", "querying Shuangyu", lambda: {
-        **results["shuangyu_build"],
-        "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
-        "query_ms_with_result_cache": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE)})
-    if arguments.passages <= arguments.skip_naive_build_above:
-        measured("naive", "naive Whoosh", lambda: bench_naive(passages, work, queries, 1))
-    measured("tantivy", "tantivy", lambda: bench_tantivy(passages, work, queries, arguments.rounds))
-    def http() -> dict:
-        # Queries for the uncached workload: none of the benchmark's, none repeated.
-        distinct = [query for query in choose_queries(passages, 3 * arguments.http_queries, index_dir, seed=12) if query not in queries]
-        random.Random(12).shuffle(distinct)  # Chinese and English mixed alike in the three lists
-        return bench_http(index_dir, corpus, work, queries, [distinct[i::3] for i in range(3)], arguments.http_seconds)
-
-    measured("http", "HTTP", http)
-    measured("new_report", "new report", lambda: bench_new_report(corpus, index_dir, work / "instance"))
-    del results["shuangyu_build"]
     arguments.results.mkdir(parents=True, exist_ok=True)
-    output = arguments.results / f"perf-{arguments.passages}.json"
+    output = arguments.results / ("perf-real.json" if arguments.real else f"perf-{arguments.passages}.json")
     output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(table(results))
     print(f"\nJSON: {output}")
     if not arguments.work:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def uncached_queries(passages: list[dict], queries: list[str], per_load: int, index_dir: Path) -> list[list[str]]:
+    """A list of distinct queries per connection count for the uncached HTTP workload: none of
+    the benchmark's, none in two lists, Chinese and English mixed alike in each."""
+    distinct = [query for query in choose_queries(passages, len(CONNECTIONS) * per_load, index_dir, seed=12) if query not in queries]
+    random.Random(12).shuffle(distinct)
+    return [distinct[i::len(CONNECTIONS)] for i in range(len(CONNECTIONS))]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""The benchmark runs from a checkout with one command: a small smoke run, checked only for
-completing and writing its JSON with every measure (no timing is asserted)."""
+"""The benchmark runs from a checkout with one command: a small smoke run, checked for completing
+and writing its JSON with every measure of every engine (no timing is asserted)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -23,27 +24,50 @@ def perf(tmp_path, *options):
 
 
 @pytest.mark.benchmark
-def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
+def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path):
+    from shuangyu.index.workers import usable_cores
+
     results = tmp_path / "results"
     run = perf(tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     measured = json.loads((results / "perf-300.json").read_text(encoding="utf-8"))
-    ours, naive, tantivy = measured["shuangyu"], measured["naive"], measured["tantivy"]
-    assert ours["passages"] >= 300 and len(measured["queries"]) == 8
-    for figures in (ours, naive, tantivy):
-        assert figures["build_passages_per_s"] > 0 and figures["index_mb"] > 0
-        assert 0 < figures["query_ms"]["p50"] <= figures["query_ms"]["p99"]
-    for workload in ("wrk", "wrk_uncached"):
-        assert set(measured["http"][workload]) == {"1", "8", "32"}
-        # Errors and a stopped server fail the run; how many requests a one-second run completes is timing.
-        assert all(load["errors"] == 0 and load["server_running"] for load in measured["http"][workload].values())
-    assert measured["http"]["rss_mb"] > 0 and measured["new_report"]["seconds"] > 0
-    assert measured["new_report"]["incremental"]
-    # The table printed for the README has a ratio to each baseline.
-    assert "naive ÷ Shuangyu" in run.stdout and "Shuangyu ÷ tantivy" in run.stdout
+    assert measured["passages"] >= 300 and len(measured["queries"]) == 8
+    assert list(measured["engines"]) == ["whoosh", "tantivy"]
+    for engine, figures in measured["engines"].items():
+        build = figures["build"]
+        assert build["passages"] == measured["passages"]
+        assert build["build_passages_per_s"] > 0 and build["index_mb"] > 0 and build["build_peak_rss_mb"] > 0
+        # Each build ran with its own engine, and the new report was taken out again afterwards.
+        index_dir = tmp_path / "work" / f"shuangyu-{engine}" / "index"
+        manifest = json.loads((index_dir / "current" / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["engine"] == engine and manifest["passages"] == measured["passages"]
+        for latency in figures["query"].values():
+            assert 0 < latency["p50"] <= latency["p99"]
+        # One process (waitress) and a process per core (gunicorn), each under every load.
+        assert set(figures["http"]) == {"1", str(usable_cores())}
+        for workers, served in figures["http"].items():
+            for workload in ("wrk", "wrk_uncached"):
+                assert set(served[workload]) == {"1", "8", "32"}
+                # Errors and a stopped server fail the run; how many requests a one-second run completes is timing.
+                assert all(load["errors"] == 0 and load["server_running"] for load in served[workload].values())
+            assert served["rss_mb"] > 0
+            assert len(served["worker_rss_mb"]) == (0 if workers == "1" else int(workers))
+            assert all(rss > 0 for rss in served["worker_rss_mb"])
+        assert figures["new_report"]["seconds"] > 0 and figures["new_report"]["incremental"]
+    for baseline in (measured["naive"], measured["tantivy_alone"]):
+        assert baseline["build_passages_per_s"] > 0 and baseline["index_mb"] > 0
+        assert 0 < baseline["query_ms"]["p50"] <= baseline["query_ms"]["p99"]
+    # The table printed for the README: a column per engine and baseline, and both ratios, on every row.
+    header = next(line for line in run.stdout.splitlines() if line.startswith("| measure |"))
+    assert all(column in header for column in ("Whoosh engine", "tantivy engine", "naive Whoosh", "tantivy alone",
+                                               "tantivy engine ÷ Whoosh engine", "tantivy engine ÷ tantivy alone"))
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and line != header]
+    assert len(rows) > 20 and all(row.count("|") == header.count("|") for row in rows)
+    assert "errors or a stopped server: none" in run.stdout
 
     # The profile of the same queries: each part's share of the time, adding up to the whole.
-    profile = subprocess.run([sys.executable, "bench/query_profile.py", str(tmp_path / "work" / "shuangyu-index"), str(results / "perf-300.json")],
+    profile = subprocess.run([sys.executable, "bench/query_profile.py", str(tmp_path / "work" / "shuangyu-whoosh" / "index"),
+                              str(results / "perf-300.json")],
                              cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300,
                              env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")})
     assert profile.returncode == 0, profile.stderr[-2000:]
@@ -55,16 +79,44 @@ def test_perf_benchmark_completes_and_writes_every_measure(tmp_path):
 
 @pytest.mark.benchmark
 def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
-    assert perf(tmp_path).returncode == 0
+    assert perf(tmp_path, "--engines", "tantivy").returncode == 0
     partial = tmp_path / "work" / "partial.json"
     saved = json.loads(partial.read_text(encoding="utf-8"))
-    del saved["http"], saved["new_report"]  # as if the run had stopped after tantivy
+    served = saved["engines"]["tantivy"]["http"]
+    last = max(served, key=int)
+    del served[last], saved["engines"]["tantivy"]["new_report"]  # as if the run had stopped there
     partial.write_text(json.dumps(saved), encoding="utf-8")
-    run = perf(tmp_path, "--resume")
+    run = perf(tmp_path, "--engines", "tantivy", "--resume")
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "building Shuangyu" not in run.stderr and "HTTP" in run.stderr
+    assert "building" not in run.stderr and "querying" not in run.stderr and "tantivy alone" not in run.stderr
+    assert f"HTTP, tantivy, {last} process" in run.stderr and "new report, tantivy" in run.stderr
     measured = json.loads((tmp_path / "results" / "perf-300.json").read_text(encoding="utf-8"))
-    assert measured["shuangyu"] == saved["shuangyu"] and measured["http"]["wrk"]["8"]["errors"] == 0
+    kept = measured["engines"]["tantivy"]
+    assert kept["build"] == saved["engines"]["tantivy"]["build"] and kept["query"] == saved["engines"]["tantivy"]["query"]
+    assert kept["http"][last]["wrk"]["8"]["errors"] == 0 and "new_report" in kept
+
+
+def test_the_engines_are_checked_where_they_are_given():
+    from bench.perf import engine_list
+
+    assert engine_list("tantivy, whoosh,tantivy") == ["tantivy", "whoosh"]
+    for wrong in ("lucene", "whoosh,lucene", ","):
+        with pytest.raises(argparse.ArgumentTypeError):
+            engine_list(wrong)
+
+
+def test_a_builds_peak_memory_is_its_own_and_its_largest_workers(tmp_path):
+    """A process that forks a worker holding 200 MB more than itself: both peaks are seen."""
+    from bench.perf import wait_watching_memory
+
+    script = ("import os, time\n"
+              "if os.fork() == 0:\n    block = b'x' * (200 * 2**20); time.sleep(0.5); os._exit(0)\n"
+              "os.wait()\n")
+    process = subprocess.Popen([sys.executable, "-c", script])
+    peaks = wait_watching_memory(process)
+    assert process.returncode == 0
+    parent, *workers = [peaks[process.pid]] + [peak for pid, peak in peaks.items() if pid != process.pid]
+    assert len(workers) == 1 and workers[0] > parent + 150 * 1024
 
 
 def test_wrk_latency_is_read_from_its_distribution_not_from_a_thread_line():
