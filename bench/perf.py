@@ -209,6 +209,18 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
     }
 
 
+def check_index(index_dir: Path, engine: str) -> None:
+    """Exit with a message unless ``index_dir`` holds a usable index written by ``engine``: else
+    `shuangyu serve` would build one itself, with the default engine, and be measured on that
+    (an index left by a resumed run becomes unusable when the code's index format changes)."""
+    from shuangyu.index.store import current_manifest
+
+    manifest = current_manifest(index_dir)
+    if manifest is None or manifest.get("engine") != engine:
+        sys.exit(f"{index_dir} holds no usable index written by {engine} (from another version of Shuangyu?): "
+                 "run again without --resume")
+
+
 def query_shuangyu(index_dir: Path, queries: list[str], rounds: int, cache_size: int) -> dict:
     """Latency through the search layer (warm searcher, highlights in both languages), with
     the result cache of the given size (0: every query is computed)."""
@@ -609,6 +621,8 @@ def main() -> int:
 
     for engine in arguments.engines:
         measured(("engines", engine, "build"), f"building with {engine}", lambda: build_shuangyu(corpus, work, engine))
+    for engine in arguments.engines:
+        check_index(engine_folders(work, engine)[0], engine)
     # Every engine indexes the same passages: the baselines and the queries take those of the first.
     first_index = engine_folders(work, arguments.engines[0])[0]
     results["passages"] = results["engines"][arguments.engines[0]]["build"]["passages"]

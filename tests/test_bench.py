@@ -95,6 +95,12 @@ def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
     assert kept["build"] == saved["engines"]["tantivy"]["build"] and kept["query"] == saved["engines"]["tantivy"]["query"]
     assert kept["http"][last]["wrk"]["8"]["errors"] == 0 and "new_report" in kept
 
+    # An index the code can no longer use stops a resumed run: a server would build its own and be measured on it.
+    manifest = tmp_path / "work" / "shuangyu-tantivy" / "index" / "current" / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"engine": "tantivy"', '"engine": "whoosh"'), encoding="utf-8")
+    stale = perf(tmp_path, "--engines", "tantivy", "--resume")
+    assert stale.returncode == 1 and "no usable index written by tantivy" in stale.stderr
+
 
 def test_the_engines_are_checked_where_they_are_given():
     from bench.perf import engine_list
