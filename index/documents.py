@@ -19,11 +19,8 @@ from shuangyu.index.analysis import segmenter
 from shuangyu.index.corpus import Report
 from shuangyu.index.passages import Passage
 from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.index.workers import can_fork_workers, die_with_parent
+from shuangyu.index.workers import PARALLEL_FROM, can_fork_workers, die_with_parent
 
-# Passages from which a build makes its documents in worker processes (fewer: starting the
-# workers costs more than it saves).
-PARALLEL_FROM = 2000
 # Passages a worker makes at a time.
 CHUNK = 100
 

@@ -31,11 +31,9 @@ from shuangyu.index.engine import Matches
 from shuangyu.index.schema import FIELDS, analyser, kind_weight
 from shuangyu.index.store import IndexUnavailable
 from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.index.workers import WorkerGuard, can_fork_workers
+from shuangyu.index.workers import PARALLEL_FROM, WorkerGuard, can_fork_workers
 
 NAME = "whoosh"
-# Passages from which a full build writes with two processes.
-PARALLEL_FROM = 2000
 
 
 # --- Writing -------------------------------------------------------------------------------

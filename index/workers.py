@@ -10,6 +10,9 @@ import signal
 import sys
 
 _PR_SET_PDEATHSIG = 1
+# Passages from which a build works in several processes (fewer: starting them costs more than
+# it saves).
+PARALLEL_FROM = 2000
 
 
 def can_fork_workers() -> bool:
