@@ -19,7 +19,7 @@ from shuangyu.index.analysis import segmenter
 from shuangyu.index.corpus import Report
 from shuangyu.index.passages import Passage
 from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.index.workers import PARALLEL_FROM, can_fork_workers, die_with_parent
+from shuangyu.index.workers import PARALLEL_FROM, can_fork_workers, die_with_parent, interrupts_deferred
 
 # Passages a worker makes at a time.
 CHUNK = 100
@@ -84,7 +84,9 @@ def analysed_documents(sources: list[Source], vocabulary: Vocabulary, analyse: C
     try:
         chunks = [(start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)]
         # Leaving the block (an error, Ctrl+C) terminates the workers.
-        with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        with interrupts_deferred():  # the pool forks its workers as it starts
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),))
+        with pool:
             for made in pool.imap(_make, chunks):
                 yield from made
     finally:

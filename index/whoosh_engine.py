@@ -31,7 +31,7 @@ from shuangyu.index.engine import Matches
 from shuangyu.index.schema import FIELDS, analyser, kind_weight
 from shuangyu.index.store import IndexUnavailable
 from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.index.workers import PARALLEL_FROM, WorkerGuard, can_fork_workers
+from shuangyu.index.workers import PARALLEL_FROM, WorkerGuard, can_fork_workers, interrupts_deferred
 
 NAME = "whoosh"
 
@@ -111,7 +111,12 @@ class WhooshWriter:
         self._writer.delete_by_term("report_id", report_id)
 
     def add(self, analysed: dict) -> None:
-        self._writer.add_document(**analysed)
+        if len(getattr(self._writer, "tasks", ())) < getattr(self._writer, "procs", 0):
+            # Whoosh's multiprocess writer forks its processes in the first adds.
+            with interrupts_deferred():
+                self._writer.add_document(**analysed)
+        else:
+            self._writer.add_document(**analysed)
 
     def commit(self, merge: bool = True) -> None:
         """Commit; a small update (``merge=False``) adds a segment without merging, so it is quick."""

@@ -8,6 +8,9 @@ import multiprocessing.util
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1
 # Passages from which a build works in several processes (fewer: starting them costs more than
@@ -52,3 +55,29 @@ class WorkerGuard:
 
     def _arm(self) -> None:
         die_with_parent(self.parent)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Within the block, Ctrl+C and SIGTERM wait; at its end they act as they would have.
+
+    For code that forks: Python runs at-fork hooks (logging's among them) in the parent, and a
+    signal handler that raises there (Ctrl+C's ``KeyboardInterrupt``) has its exception printed
+    and dropped, so the build would go on as if never asked to stop."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread runs signal handlers
+        return
+    received: list[int] = []
+    watched = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: received.append(number)) for number in watched}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if received:
+            handler = previous[received[0]]
+            if callable(handler):
+                handler(received[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(received[0])

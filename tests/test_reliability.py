@@ -187,7 +187,7 @@ def test_a_parallel_build_killed_leaves_no_worker_and_the_next_build_runs(parall
         workers = children_of(process.pid)
         assert workers, "the workers ended before the signal"
         process.send_signal(signal_number)
-        process.wait(timeout=60)
+        assert process.wait(timeout=60) != 0, "the build went on to the end: the signal was lost"
         deadline = time.monotonic() + 10
         while any(map(is_running, workers)) and time.monotonic() < deadline:
             time.sleep(0.1)
