@@ -111,12 +111,12 @@ def normalise(text: str) -> Normalised:
     """NFKC, lower case, invisible characters dropped, then traditional → simplified (with
     the old variant forms OpenCC misses), keeping the map back to ``text``. Cached: the writer, the gloss and the pinyin all analyse the same passage."""
     converted = [_fold(char) for char in text]
-    chars: list[str] = []
-    offsets: list[int] = []
-    for index, piece in enumerate(converted):
-        chars.extend(piece)
-        offsets.extend([index] * len(piece))
-    folded = fold_circle_zeros("".join(chars))
+    joined = "".join(converted)
+    if len(joined) == len(text) and "" not in converted:
+        offsets = range(len(text))  # every character folded to one: most text, mapped in C
+    else:
+        offsets = [index for index, piece in enumerate(converted) for _ in piece]
+    folded = fold_circle_zeros(joined)
     simplified = _t2s().convert(folded)
     if len(simplified) != len(folded):
         # OpenCC rewrote a phrase to one of another length: convert character by character,
@@ -321,11 +321,37 @@ def stem(word: str) -> str:
     return _porter().stemWord(word)
 
 
-def english_spans(text: str) -> Iterator[tuple[str, int, int]]:
-    """Every English word of ``text`` as the English analyser would index it (its stem),
-    stopwords included, with its span: what highlighting marks, without making tokens."""
-    for match in _ENGLISH_WORD.finditer(text):
-        yield stem(match.group().lower()), match.start(), match.end()
+def english_spans_of(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
+    """The spans of the words of ``text`` (as the English analyser cuts them, stopwords
+    included) whose stem is one of ``stems``, found without stemming every word of the text.
+
+    Porter's stemmer rewrites at most the last two letters of the stem it keeps (checked on
+    every English word of CC-CEDICT), so a word whose stem is ``s`` starts with ``s`` but for its
+    last two letters: only words that begin so are cut out and stemmed."""
+    if not stems:
+        return []
+    spans = []
+    for match in _stem_prefixes(stems).finditer(text):
+        start = match.start()
+        if start and (_ENGLISH_CHAR.match(text, start - 1)
+                      or text[start - 1] == "." and start > 1 and _ENGLISH_CHAR.match(text, start - 2)):
+            continue  # inside a word (or after the dot of one such as U.S), not at its start
+        word = _ENGLISH_WORD.match(text, start)
+        if stem(word.group().lower()) in stems:
+            spans.append((start, word.end()))
+    return spans
+
+
+_ENGLISH_CHAR = re.compile(r"[\w*]")
+
+
+@lru_cache(maxsize=256)
+def _stem_prefixes(stems: frozenset[str]) -> re.Pattern:
+    # An empty stem (of the word "s") is no search term: the English analyser keeps no such word.
+    prefixes = sorted({word[: max(1, len(word) - 2)] for word in stems if word}, key=len, reverse=True)
+    if not prefixes:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile("|".join(map(re.escape, prefixes)), re.IGNORECASE)
 
 
 class EnglishAnalyzer:

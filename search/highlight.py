@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape
 
-from shuangyu.index.analysis import english_analyzer, english_spans, normalise, words
+from shuangyu.index.analysis import english_analyzer, english_spans_of, has_han, normalise, words
 from shuangyu.index.gloss import gloss_word, pinyin_of
 from shuangyu.index.vocabulary import Vocabulary
 
@@ -49,6 +49,8 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
         while start != -1:
             spans.append(normalised.source_span(start, start + len(term)))
             start = normalised.text.find(term, start + 1)
+    if not (english_terms or pinyin_terms or any(term and not has_han(term) for term in chinese_terms)):
+        return merge(spans)  # nothing left that needs the words: segmenting was most of the time
     for word in words(normalised.text, vocabulary, subwords=True):
         if word.stopped:
             continue
@@ -85,11 +87,9 @@ def _english_terms_of(word: str, vocabulary: Vocabulary) -> frozenset[str]:
 def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:
     """Spans of the English text whose analysed (stemmed) word is a query term.
 
-    The words are those of the English analyser (``analysis.english_spans``): running the
+    The words are those of the English analyser (``analysis.english_spans_of``): running the
     analyser itself on every result's text was most of a query's highlighting time."""
-    if not english_terms:
-        return []
-    return merge([(start, end) for word, start, end in english_spans(text_en) if word in english_terms])
+    return merge(english_spans_of(text_en, frozenset(english_terms)))
 
 
 def snippet(text: str, spans: list[Span], max_chars: int, breaks: str) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, normalise
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_spans_of, normalise, stem
 from tests.paths import SEED_VOCABULARY
 
 
@@ -73,3 +78,20 @@ def test_the_dictionary_file_is_made_once_in_the_instance_folder_and_read_per_wo
     assert "hub" in entry.sense_line
     assert cedict.headwords_for("hub")[0] == "枢纽" and "物流" in cedict.headwords_for("logist")
     assert ("logistics", "物流") in list(cedict.senses_from("logis", first=3))
+
+
+ENGLISH_PIECES = ["logistics", "Logistic", "hubs", "hub", "U.S.", "exports", "exporting", "relational", "ability",
+                  "happy", "happiness", "ties", "5G", "2020", "high-quality", "it's", "a.b", "..", "*", "Ｈub", "İs"]
+
+
+@given(st.lists(st.sampled_from(ENGLISH_PIECES), max_size=12), st.lists(st.sampled_from([" ", ".", "-", ", ", "", "'"]), min_size=1),
+       st.lists(st.sampled_from(ENGLISH_PIECES), min_size=1, max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_english_spans_are_those_of_stemming_every_word(pieces, separators, searched):
+    """The fast path (cut out only the words that can have a searched stem) finds exactly the
+    words that stemming every word of the text finds."""
+    text = "".join(piece + separators[index % len(separators)] for index, piece in enumerate(pieces))
+    stems = frozenset(stem(word.lower()) for word in re.findall(r"[\w*]+", " ".join(searched))) - {""}
+    every_word = [(match.start(), match.end()) for match in re.finditer(r"[\w*]+(?:\.?[\w*]+)*", text)
+                  if stem(match.group().lower()) in stems]
+    assert english_spans_of(text, stems) == every_word
