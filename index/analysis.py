@@ -72,6 +72,23 @@ def _fold(char: str) -> str:
     return unicodedata.normalize("NFKC", char).lower()
 
 
+class _FoldTable(dict):
+    """``str.translate`` table of ``_fold``, filled as characters are met: folding a text is one
+    pass in C rather than a Python call per character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold(chr(code))
+        if len(folded) != 1:
+            _NOT_ONE_TO_ONE.add(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLDS = _FoldTable()
+# The characters met so far that fold to none or to several (their texts need an offset map).
+_NOT_ONE_TO_ONE: set[str] = set()
+
+
 _CEDICT_LINE = re.compile(r"^(?P<traditional>\S) (?P<simplified>\S) \[[^\]]*\] /(?P<first>[^/]*)/")
 _VARIANT_OF = re.compile(r"^(?:old |archaic |ancient |Japanese )?variant of (?:\S\|)?(?P<target>\S)(?:\[|$)")
 
@@ -110,12 +127,11 @@ def _variants() -> dict[int, str]:
 def normalise(text: str) -> Normalised:
     """NFKC, lower case, invisible characters dropped, then traditional → simplified (with
     the old variant forms OpenCC misses), keeping the map back to ``text``. Cached: the writer, the gloss and the pinyin all analyse the same passage."""
-    converted = [_fold(char) for char in text]
-    joined = "".join(converted)
-    if len(joined) == len(text) and "" not in converted:
-        offsets = range(len(text))  # every character folded to one: most text, mapped in C
+    joined = text.translate(_FOLDS)
+    if _NOT_ONE_TO_ONE.isdisjoint(text):
+        offsets = range(len(text))
     else:
-        offsets = [index for index, piece in enumerate(converted) for _ in piece]
+        offsets = [index for index, char in enumerate(text) for _ in _FOLDS[ord(char)]]
     folded = fold_circle_zeros(joined)
     simplified = _t2s().convert(folded)
     if len(simplified) != len(folded):
@@ -266,10 +282,6 @@ class Token:
     end: int
 
 
-def _token(word: str, position: int, normalised: Normalised, start: int, end: int) -> Token:
-    return Token(word, position, *normalised.source_span(start, end))
-
-
 class ChineseAnalyzer:
     """Chinese words (see the module docstring), cut with the names and terms of one vocabulary.
 
@@ -284,9 +296,10 @@ class ChineseAnalyzer:
 
     def __call__(self, text: str, mode: str = "query", removestops: bool = True) -> Iterator[Token]:
         normalised = normalise(text)
+        span = normalised.source_span
         for word in words(normalised.text, self.vocabulary, subwords=(mode == "index")):
             if not (word.stopped and removestops):
-                yield _token(word.text, word.position, normalised, word.start, word.end)
+                yield Token(word.text, word.position, *span(word.start, word.end))
 
 
 class BigramAnalyzer:
@@ -294,8 +307,9 @@ class BigramAnalyzer:
 
     def __call__(self, text: str, mode: str = "query") -> Iterator[Token]:
         normalised = normalise(text)
+        span = normalised.source_span
         for gram, position, start, end in bigrams(normalised.text):
-            yield _token(gram, position, normalised, start, end)
+            yield Token(gram, position, *span(start, end))
 
 
 # Function words of English that carry no meaning for search (Whoosh's list, which the first

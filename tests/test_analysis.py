@@ -95,3 +95,14 @@ def test_english_spans_are_those_of_stemming_every_word(pieces, separators, sear
     every_word = [(match.start(), match.end()) for match in re.finditer(r"[\w*]+(?:\.?[\w*]+)*", text)
                   if stem(match.group().lower()) in stems]
     assert english_spans_of(text, stems) == every_word
+
+
+@given(st.text(st.sampled_from("沙坪壩區ΣσςİIiẞßﬁＡａ５\u200b\u00adé\u0301ㄱㅏ①Ⅻ㍻ΑΩ ,.") | st.characters(exclude_categories=("Cs",)), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_every_normalised_character_maps_back_to_the_character_it_came_from(text):
+    from shuangyu.index.analysis import _fold
+
+    normalised = normalise(text)
+    assert len(normalised.offsets) == len(normalised.text) == sum(len(_fold(char)) for char in text)
+    expected = [index for index, char in enumerate(text) for _ in _fold(char)]
+    assert list(normalised.offsets) == expected
