@@ -274,7 +274,7 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
     """Add the passages of ``reports`` with the writer that ``open_writer`` gives for their
     number (deleting those of the ``replacing`` report ids first), in one commit; the writer is
     cancelled on any error."""
-    passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text)]
+    passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text, report.layout)]
     run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress, defer_gloss=True)
     sources = [Source(report, passage, None if made_by == gloss.ENGINE else english, made_by)
                for (report, passage), english, made_by in zip(passages, run.translations, run.engines)]
@@ -300,6 +300,7 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
         {
             "id": report.id,
             "file": report.path.name,
+            "format": report.format,
             "encoding": report.encoding,
             "fingerprint": report.fingerprint,
             "title": report.metadata.title,

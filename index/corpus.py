@@ -1,9 +1,13 @@
 """Read the reports of a corpus folder, with their metadata.
 
-A report is a ``.txt`` file; its metadata, when there is any, is a ``.toml`` file with the same
-stem beside it. Files are read as received: the text is decoded (UTF-8 with or without a BOM,
-UTF-16 with a BOM, or GB18030) but never rewritten, so passage spans point into the exact source.
-A file that cannot be used is skipped with a problem that names it; the other reports still load.
+A report is a plain-text (``.txt``), PDF (``.pdf``), Word (``.docx``) or web page (``.html``,
+``.htm``) file; its metadata, when there is any, is a ``.toml`` file with the same stem beside
+it. Files are read as received and never rewritten: a text file is decoded (UTF-8 with or
+without a BOM, UTF-16 with a BOM, or GB18030), so passage spans point into the exact source; the
+text of the other formats is extracted by their readers (``index.pdf_reader``,
+``index.docx_reader``, ``index.html_reader``) and spans point into that text. A file that cannot
+be used, or of a type the build does not read, is skipped with a problem that names it; the
+other reports still load.
 """
 
 from __future__ import annotations
@@ -17,11 +21,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangyu.index.analysis import normalise
+from shuangyu.index.docx_reader import read_docx
+from shuangyu.index.formats import Extracted, Properties, UnreadableFile
+from shuangyu.index.html_reader import read_html
 from shuangyu.index.ids import REPORT_ID_PATTERN
+from shuangyu.index.passages import PLAIN, Layout
+from shuangyu.index.pdf_reader import read_pdf
+from shuangyu.index.vocabulary import FILES as VOCABULARY_FILES
 from shuangyu.index.vocabulary import Vocabulary
 
 REPORT_SUFFIX = ".txt"
 METADATA_SUFFIX = ".toml"
+TEXT_FORMAT = "txt"
+
+
+def read_text(raw: bytes) -> Extracted:
+    """A plain-text report: its decoded text (see ``decode_report``)."""
+    text, encoding = decode_report(raw)
+    return Extracted(text, TEXT_FORMAT, encoding=encoding)
+
+
+# The report formats, by file suffix (lower case), and their readers.
+READERS = {REPORT_SUFFIX: read_text, ".pdf": read_pdf, ".docx": read_docx, ".html": read_html, ".htm": read_html}
+# What to do with a file of a type that is not read, where there is more to say than that.
+_UNREAD_ADVICE = {
+    ".doc": "an old Word file (.doc), which the build does not read: save it as .docx",
+    ".wps": "a WPS file, which the build does not read: save it as .docx",
+    ".rtf": "an RTF file, which the build does not read: save it as .docx",
+    **dict.fromkeys((".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".webp"),
+                    "an image: its text needs OCR, which this product does not do"),
+}
 
 
 _TEXT_FIELDS = ("id", "title", "subtitle", "photo_credit", "publisher", "date", "date_basis", "language")
@@ -67,6 +96,13 @@ class Report:
     encoding: str
     fingerprint: str
     has_metadata_file: bool = True
+    # The file's format (a key of ``READERS`` less its dot, ``htm`` read as ``html``), where its
+    # text's pages and headings are, and faults met that did not stop it being read.
+    format: str = TEXT_FORMAT
+    layout: Layout = PLAIN
+    warnings: tuple[str, ...] = ()
+    # Which metadata came from the file's own properties (no metadata file): "title, date".
+    from_properties: str = ""
 
     @property
     def id(self) -> str:
@@ -109,11 +145,13 @@ class CorpusError(Exception):
 
 
 def read_corpus(folder: Path) -> Corpus:
-    """Read every ``*.txt`` report in ``folder`` (not recursive), in file-name order.
+    """Read every report in ``folder`` (not recursive; see ``READERS``), in file-name order.
 
     Raises ``CorpusError`` only when the folder itself is missing; a bad report becomes a
     ``Problem`` and the rest still load. Report ids are unique: a duplicate is skipped. A report
-    or metadata file that links outside the folder is skipped.
+    or metadata file that links outside the folder is skipped. Every other file but the
+    vocabulary's, hidden ones and the metadata beside a report is named as not read: nothing in
+    the folder is passed over silently.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -121,8 +159,12 @@ def read_corpus(folder: Path) -> Corpus:
     corpus = Corpus(vocabulary=Vocabulary.read(folder))
     seen_ids: dict[str, Path] = {}
     root = folder.resolve()
-    for path in sorted(folder.glob(f"*{REPORT_SUFFIX}")):
-        if not path.is_file():
+    files = sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith("."))
+    report_stems = {path.stem for path in files if path.suffix.lower() in READERS}
+    for path in files:
+        if path.suffix.lower() not in READERS:
+            unread = _unread_problem(path, report_stems)
+            corpus.problems.extend([unread] if unread else [])
             continue
         # A link may point anywhere (a home folder, /etc): only what is in the folder is published.
         if any(not linked.resolve().is_relative_to(root) for linked in (path, path.with_suffix(METADATA_SUFFIX))
@@ -134,12 +176,14 @@ def read_corpus(folder: Path) -> Corpus:
         except CorpusError as error:
             corpus.problems.append(Problem(path, str(error), skipped=True))
             continue
+        corpus.problems.extend(Problem(path, warning, skipped=False) for warning in report.warnings)
         if report.metadata.date_problem:
             corpus.problems.append(Problem(path, report.metadata.date_problem, skipped=False))
         if not report.has_metadata_file:
             inferred = f"title {report.metadata.title!r}" + (f", date {report.metadata.date}" if report.metadata.date else "")
+            source = f" ({report.from_properties} from the file's own properties)" if report.from_properties else ""
             corpus.problems.append(
-                Problem(path, f"no metadata file {path.stem}{METADATA_SUFFIX}; inferred {inferred}", skipped=False)
+                Problem(path, f"no metadata file {path.stem}{METADATA_SUFFIX}; inferred {inferred}{source}", skipped=False)
             )
         if report.id in seen_ids:
             corpus.problems.append(
@@ -151,23 +195,54 @@ def read_corpus(folder: Path) -> Corpus:
     return corpus
 
 
+def _unread_problem(path: Path, report_stems: set[str]) -> Problem | None:
+    """The problem to name a file that is not a report, or ``None`` for the corpus's own files
+    (the vocabulary, the metadata beside a report)."""
+    if path.name in VOCABULARY_FILES:
+        return None
+    if path.suffix.lower() == METADATA_SUFFIX:
+        if path.stem in report_stems:
+            return None
+        return Problem(path, f"metadata file without a report (no {path.stem}.txt, .pdf, .docx or .html beside it)", skipped=True)
+    formats = ", ".join(READERS)
+    advice = _UNREAD_ADVICE.get(path.suffix.lower(), f"not a report format the build reads ({formats})")
+    return Problem(path, advice, skipped=True)
+
+
 def read_report(path: Path) -> Report:
     """Read one report and its metadata; raise ``CorpusError`` when it cannot be used."""
     raw = path.read_bytes()
-    text, encoding = decode_report(raw)
+    reader = READERS.get(path.suffix.lower(), read_text)
+    try:
+        extracted = reader(raw)
+    except UnreadableFile as error:
+        raise CorpusError(str(error)) from None
+    text = extracted.text
     if not text.strip():
         raise CorpusError("empty report (no text)")
     metadata_path = path.with_suffix(METADATA_SUFFIX)
     digest = hashlib.sha256(raw)
+    from_properties = ""
     if metadata_path.is_file():
         metadata_raw = metadata_path.read_bytes()
         digest.update(b"\0" + metadata_raw)
-        metadata = parse_metadata(metadata_raw, default_id=slug_for(path), default_title=first_line(text))
+        default_title = extracted.properties.title or first_line(text)
+        metadata = parse_metadata(metadata_raw, default_id=slug_for(path), default_title=default_title)
         has_metadata = True
     else:
-        metadata = infer_metadata(path, text)
+        metadata = infer_metadata(path, text, extracted.properties)
+        from_properties = _taken_from(metadata, extracted.properties)
         has_metadata = False
-    return Report(path, text, metadata, encoding, digest.hexdigest(), has_metadata)
+    return Report(path, text, metadata, extracted.encoding, digest.hexdigest(), has_metadata, format=extracted.format,
+                  layout=extracted.layout, warnings=extracted.warnings, from_properties=from_properties)
+
+
+def _taken_from(metadata: Metadata, properties: Properties) -> str:
+    """Which of ``metadata``'s fields are the file's ``properties`` ("title, authors")."""
+    taken = [name for name, value in (("title", properties.title), ("authors", properties.authors),
+                                      ("date", properties.date), ("publisher", properties.publisher))
+             if value and getattr(metadata, name) == value]
+    return ", ".join(taken)
 
 
 def decode_report(raw: bytes) -> tuple[str, str]:
@@ -268,12 +343,14 @@ _MAX_TITLE_CHARS = 60
 _PROSE_END = re.compile(r"[：:，,；;。！？!?]$")
 
 
-def infer_metadata(path: Path, text: str) -> Metadata:
+def infer_metadata(path: Path, text: str, properties: Properties = Properties()) -> Metadata:
     """Metadata for a report that came without any: its id from the file name; its date from
-    the line that says when it was delivered (``——2017年3月5日在…``), else the year from the
-    file name, with ``date_basis`` saying which; its title from a title line at the top, else
-    from what its opening says it is (``作关于…的报告``, a party congress, a government work
-    report, with the province that heard it), else its first line. Nothing is invented: what cannot be read stays empty."""
+    the line that says when it was delivered (``——2017年3月5日在…``), else the date the file's
+    ``properties`` give (a PDF's creation date, a web page's citation date), else the year from
+    the file name, with ``date_basis`` saying which; its title from the file's properties, else
+    from a title line at the top, else from what its opening says it is (``作关于…的报告``, a party congress, a
+    government work report, with the province that heard it), else its first line; its authors
+    and publisher from the file's properties. Nothing is invented: what cannot be read stays empty."""
     # Simplified and NFKC, so that a traditional text (報告) or full-width date reads the same.
     opening = normalise(text[:_OPENING_CHARS]).text
     lines = [line.strip() for line in opening.splitlines() if line.strip()]
@@ -283,6 +360,8 @@ def infer_metadata(path: Path, text: str) -> Metadata:
     if delivered:
         year, month, day = (int(part) for part in delivered.groups())
         date, date_basis = f"{year:04d}-{month:02d}-{day:02d}", "Inferred from the report's opening line (no metadata file)."
+    elif properties.date:
+        date, date_basis = properties.date, f"From {properties.source} (no metadata file)."
     elif year_match:
         date, date_basis = year_match.group(1), "Inferred from the file name (no metadata file)."
     year = date[:4]
@@ -300,11 +379,14 @@ def infer_metadata(path: Path, text: str) -> Metadata:
         title = title.replace("政府工作报告", f"{province.group(1)}政府工作报告")
     if title and year and year not in title and not report_on:
         title = f"{year}年{title}"
+    if properties.title:
+        title = properties.title
     if not title:
         # A salutation (同志们：) or a paragraph says nothing of the report: the file name does.
         opening_line = first_line(text)
         title = opening_line if len(opening_line) <= _MAX_TITLE_CHARS and not _PROSE_END.search(opening_line) else path.stem
-    return Metadata(id=slug_for(path), title=title, date=date, date_basis=date_basis)
+    return Metadata(id=slug_for(path), title=title, authors=properties.authors, publisher=properties.publisher,
+                    date=date, date_basis=date_basis)
 
 
 def slug_for(path: Path) -> str:

@@ -59,6 +59,7 @@ def document(source: Source, vocabulary: Vocabulary) -> dict:
         "date": metadata.date,
         "content_hash": passage.content_hash,
         "spans": [list(span) for span in passage.spans],
+        "page": passage.page,
     }
 
 

@@ -14,10 +14,15 @@ earlier lines are left out of the passages.
 Apart from those, nothing is dropped: every non-whitespace character of the source belongs to
 exactly one passage, and each passage records the character spans of the source it was taken from (a rejoined
 passage has two or more), so its exact source text can always be shown.
+
+The text of a PDF, a Word file or a web page is split the same way; what its file says beyond
+the lines (``Layout``: where each page begins, which lines are headings at which level) gives
+each passage its page and its heading path instead of a guess.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, replace
@@ -68,6 +73,45 @@ MIN_REPEAT_CHARS = 200
 
 Span = tuple[int, int]
 
+# Between the headings of a heading path (a Word file's or a web page's sections).
+PATH_SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a source file says about its extracted text beyond the lines themselves; offsets
+    are into that text.
+
+    ``pages``: ``(offset where the page begins, the page's label)`` in page order (a PDF), empty
+    for a text without pages. ``headings``: ``(start, end, level)`` of the lines that are headings
+    (level 0 for a document title, then 1, 2, … as in Word's Heading 1, 2 or HTML's h1, h2), or
+    ``None`` when the file does not say: headings are then guessed from the lines."""
+
+    pages: tuple[tuple[int, str], ...] = ()
+    headings: tuple[tuple[int, int, int], ...] | None = None
+
+    def page_of(self, spans: tuple[Span, ...]) -> str:
+        """The label of the page ``spans`` are on, ``first-last`` when they run over pages, or
+        "" for a text without pages."""
+        if not self.pages or not spans:
+            return ""
+        starts = [start for start, _ in self.pages]
+        first = self.pages[max(bisect.bisect_right(starts, spans[0][0]) - 1, 0)][1]
+        last = self.pages[max(bisect.bisect_right(starts, spans[-1][1] - 1) - 1, 0)][1]
+        return first if first == last else f"{first}-{last}"
+
+    def heading_level(self, start: int) -> int | None:
+        """The level of the heading whose span holds offset ``start``, else ``None``."""
+        if not self.headings:
+            return None
+        at = bisect.bisect_right(self.headings, (start, float("inf"), 0)) - 1
+        if at >= 0 and self.headings[at][0] <= start < self.headings[at][1]:
+            return self.headings[at][2]
+        return None
+
+
+PLAIN = Layout()
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -84,6 +128,8 @@ class Passage:
     section: str
     text: str
     spans: tuple[Span, ...]
+    # The page label (or ``first-last``) of a source with pages; "" otherwise.
+    page: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -101,21 +147,32 @@ class _Line:
     after_cut: bool = False  # a line of zero-width characters came before it: a link cut out
 
 
-def split_report(report_id: str, text: str) -> list[Passage]:
-    """Split a report's decoded text into passages, in reading order.
+def split_report(report_id: str, text: str, layout: Layout = PLAIN) -> list[Passage]:
+    """Split a report's decoded (or extracted) text into passages, in reading order.
 
     Reading order is source order, except that a caption which interrupted a paragraph comes
     after the rejoined paragraph. Ids are ``<report_id>:pNNN`` numbered from 1 in that order,
-    so they stay the same for the same text.
+    so they stay the same for the same text. With a ``layout`` that knows the headings, exactly
+    its headings are headings and a passage's section is its heading path (``A › B``); with
+    pages, each passage has its page.
     """
-    lines = _classify(_without_repeats(_lines(text)))
+    lines = _classify(_without_repeats(_lines(text)), layout)
     pieces: list[tuple[str, str, tuple[Span, ...]]] = []  # (kind, section, spans)
     section = ""
+    path: list[tuple[int, str]] = []  # (level, heading) of the known headings above this line
+    title_level = _title_level(layout)
     used = [False] * len(lines)
     for index, line in enumerate(lines):
         if used[index]:
             continue
         used[index] = True
+        level = layout.heading_level(line.start)
+        if line.kind == HEADING and level is not None:
+            path = [(above, heading) for above, heading in path if above < level] + [(level, line.text)]
+            # The one title of the whole document heads no path: every section is under it.
+            section = PATH_SEPARATOR.join([heading for above, heading in path if above != title_level] or [line.text])
+            pieces.append((HEADING, section, ((line.start, line.end),)))
+            continue
         if line.kind == HEADING:
             # Two headings in a row (a section and its subtitle, a kicker and a title) name one section.
             follows_heading = index > 0 and lines[index - 1].kind == HEADING
@@ -139,9 +196,20 @@ def split_report(report_id: str, text: str) -> list[Passage]:
             section=section_title,
             text="".join(text[start:end] for start, end in spans),
             spans=spans,
+            page=layout.page_of(spans),
         )
         for ordinal, (kind, section_title, spans) in enumerate(pieces, start=1)
     ]
+
+
+def _title_level(layout: Layout) -> int | None:
+    """The level of a document's title: the first known heading when no other heading shares its
+    level or stands above it (a web page's one h1, a Word file's Title); else ``None``."""
+    if not layout.headings:
+        return None
+    levels = [level for _, _, level in layout.headings]
+    top = min(levels)
+    return top if levels[0] == top and levels.count(top) == 1 and len(levels) > 1 else None
 
 
 def _lines(text: str) -> list[_Line]:
@@ -195,24 +263,27 @@ def _without_repeats(lines: list[_Line]) -> list[_Line]:
     return [line for line, kept in zip(lines, keep) if kept]
 
 
-def _classify(lines: list[_Line]) -> list[_Line]:
+def _classify(lines: list[_Line], layout: Layout) -> list[_Line]:
     """Type each line. A short line without sentence punctuation is a label: a caption when
     a page or photo break (two or more blank lines) comes before it, otherwise a heading;
     but when it directly follows an unfinished sentence (or any body line, in a text whose
     paragraphs are separated by blank lines), it is the rest of that paragraph: text that was a
-    link on the web page."""
+    link on the web page. Where the ``layout`` knows the headings, they alone are headings."""
+    known = layout.headings is not None
     # Where blank lines separate paragraphs, a line straight after a body line is the same
     # paragraph, even after a full stop (a link that started a sentence).
     blank_separated = sum(line.blank_lines_before > 0 for line in lines) > len(lines) / 2
     typed: list[_Line] = []
     for position, line in enumerate(lines):
         cut_from = position > 0 and line.after_cut and not _ends_paragraph(typed[-1].text)
-        if cut_from and typed[-1].kind == HEADING:
+        if cut_from and typed[-1].kind == HEADING and not (known and layout.heading_level(typed[-1].start) is not None):
             # A line cut off mid-sentence by a link ("要全面深化各领域改" / "革，…") is no heading.
             typed[-1] = replace(typed[-1], kind=BODY)
         continues = cut_from or (position > 0 and line.blank_lines_before == 0 and typed[-1].kind == BODY
                                  and (blank_separated or not _ends_paragraph(typed[-1].text)))
-        if _BYLINE.match(line.text) or _PHOTO_CREDIT.match(line.text) or _ATTRIBUTION.match(line.text) or _PHOTO_BYLINE.search(line.text):
+        if known and layout.heading_level(line.start) is not None:
+            kind = HEADING
+        elif _BYLINE.match(line.text) or _PHOTO_CREDIT.match(line.text) or _ATTRIBUTION.match(line.text) or _PHOTO_BYLINE.search(line.text):
             kind = CREDIT
         elif _NUMBERED_HEADING.match(line.text):
             kind = HEADING
@@ -221,6 +292,8 @@ def _classify(lines: list[_Line]) -> list[_Line]:
         elif len(line.text) <= MAX_LABEL_CHARS and not _PROSE_PUNCTUATION.search(line.text):
             kind = CAPTION if position > 0 and line.blank_lines_before >= 2 else HEADING
         else:
+            kind = BODY
+        if known and kind == HEADING and layout.heading_level(line.start) is None:
             kind = BODY
         typed.append(replace(line, kind=kind))
     return typed

@@ -14,7 +14,7 @@ from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING
 from shuangyu.index.vocabulary import Vocabulary
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Captions and credits rank below body text for the same match; headings slightly below.
 KIND_WEIGHTS = {BODY: 1.0, HEADING: 0.9, CAPTION: 0.6, CREDIT: 0.4}
@@ -62,6 +62,8 @@ FIELDS = (
     Field("date", "stored", stored=True),
     Field("content_hash", "id", stored=True),
     Field("spans", "stored", stored=True),
+    # The page (a PDF's page label, or "first-last") a passage is printed on; "" without pages.
+    Field("page", "stored", stored=True),
 )
 FIELDS_BY_NAME = {field.name: field for field in FIELDS}
 

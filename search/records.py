@@ -39,7 +39,12 @@ class PassageFields(TypedDict):
     id: Annotated[str, Field("Stable passage id, `<report-id>:pNNN`.", pattern=f"^{PASSAGE_ID}$")]
     report_id: Annotated[str, Field("The report's id.", pattern=f"^{REPORT_ID}$")]
     report_title: Annotated[str, Field("The report's title.")]
-    section: Annotated[str, Field("The heading the passage falls under.")]
+    section: Annotated[str, Field("The heading the passage falls under; for a Word file or a web page, its heading path "
+                                  "(`Section › Subsection`).")]
+    page: Annotated[str, Field("The page of a PDF report the passage is printed on: the page's label in the PDF (the "
+                               "number printed on it when the PDF says so), else its place in the file from 1; "
+                               "`first-last` when the passage runs over a page break; empty for a report without "
+                               "pages (text, Word, web page).")]
     kind: Annotated[str, Field("What the passage is in its report.", enum=KINDS)]
     text: Annotated[str, Field("The plain Chinese passage, exactly as in the source.")]
     text_en: Annotated[str, Field("The plain English (see translation_engine).")]
