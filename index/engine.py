@@ -106,12 +106,15 @@ class Without:
 @dataclass(frozen=True)
 class Matches:
     """The best passages of a query, ``(key, score)`` best first (a key reads the passage with
-    ``Reader.stored``), the number of matching passages per report id, and whether every match
-    was seen (a time budget may cut the walk short)."""
+    ``Reader.stored``), the number of matching passages per report id, whether every match
+    was seen (a time budget may cut the walk short), and ``total``: how many passages the
+    search lists, ``top`` being the best of them (so that paging through them all gives
+    exactly ``total``)."""
 
     top: list[tuple[object, float]]
     counts: dict[str, int]
     complete: bool = True
+    total: int = 0
 
 
 class Writer(Protocol):
@@ -133,11 +136,14 @@ class Reader(Protocol):
 
     def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
         """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every
-        report is still counted), and the counts per report, over the whole index. A passage
-        repeated word for word counts once, in the first report (by id) where it matches, and
-        is listed once, by its best score; ties go to the passage that comes first (report, then place
-        in the report). At ``deadline`` (a ``time.perf_counter()`` value) an engine that walks
-        matches in Python stops and answers what it has, marked incomplete."""
+        report is still counted), how many passages it lists in all, and the counts per report,
+        over the whole index. A passage repeated word for word is listed once, by its best
+        score; ties go to the passage that comes first (report, then place in the report). A
+        report's count is what a search of that report alone lists (a text it repeats counts
+        once); a text in several reports counts in each, so the counts may add up to more than
+        the total of a search of every report. At ``deadline`` (a ``time.perf_counter()``
+        value) an engine that walks matches in Python stops and answers what it has, marked
+        incomplete."""
 
     def stored(self, key) -> dict: ...
 

@@ -199,20 +199,22 @@ class TantivyReader:
 
     def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
         compiled = compile_tree(query, self._schema, self._idf)
-        counts, surplus = self._counts(compiled)
+        counts, distinct, surplus = self._counts(compiled)
         wanted = compiled if report is None else tantivy.Query.boolean_query([
             (tantivy.Occur.Must, compiled),
             (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "report_id", report)),
         ])
         # Enough hits that ``depth`` remain once repeats are dropped.
         hits = self._searcher.search(wanted, limit=depth + surplus, count=False, weight_by_field="weight").hits
-        return Matches(self._ranked(hits, depth), counts)
+        total = distinct if report is None else counts.get(report, 0)
+        return Matches(self._ranked(hits, depth), counts, total=total)
 
-    def _counts(self, compiled) -> tuple[dict[str, int], int]:
-        """Matching passages per report, a repeated text counted once (in the first report, by
-        id, where it matches), and how many matches are repeats."""
+    def _counts(self, compiled) -> tuple[dict[str, int], int, int]:
+        """Matching texts per report (a text a report repeats counted once in it), matching
+        texts in all (a text in several reports once), and how many matches are repeats."""
         found = self._searcher.aggregate(compiled, {"reports": {"terms": {"field": "report_id", "size": self._report_count + 1}}})
         counts = {bucket["key"]: bucket["doc_count"] for bucket in found["reports"]["buckets"]}
+        matches = sum(counts.values())
         surplus = 0
         if self._repeated:
             among = tantivy.Query.boolean_query([
@@ -225,10 +227,9 @@ class TantivyReader:
             }})
             for text in repeats["texts"]["buckets"]:
                 surplus += text["doc_count"] - 1
-                in_order = sorted(text["reports"]["buckets"], key=lambda bucket: bucket["key"])
-                for position, bucket in enumerate(in_order):
-                    counts[bucket["key"]] -= bucket["doc_count"] - (position == 0)
-        return {report_id: count for report_id, count in counts.items() if count}, surplus
+                for bucket in text["reports"]["buckets"]:
+                    counts[bucket["key"]] -= bucket["doc_count"] - 1
+        return {report_id: count for report_id, count in counts.items() if count}, matches - surplus, surplus
 
     def _ranked(self, hits: list, depth: int) -> list[tuple[object, float]]:
         """The best ``depth`` hits, each text once, ties in reading order (report, place)."""

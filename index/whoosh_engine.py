@@ -320,9 +320,9 @@ class WhooshReader:
     def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
         columns = self._columns
         wanted_report = columns.report_index.get(report, -1) if report else None
-        top, counts, complete = _collect(self._searcher, compile_tree(query), columns, depth, wanted_report, deadline)
+        top, total, counts, complete = _collect(self._searcher, compile_tree(query), columns, depth, wanted_report, deadline)
         by_report = {report_id: counts[index] for index, report_id in enumerate(columns.report_ids) if counts[index]}
-        return Matches(top, by_report, complete)
+        return Matches(top, by_report, complete, total)
 
     def stored(self, key) -> dict:
         return self._searcher.stored_fields(key)
@@ -364,10 +364,10 @@ CLOCK_EVERY = 32
 
 
 def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: int | None = None,
-             deadline: float | None = None) -> tuple[list[tuple[int, float]], list[int], bool]:
-    """One pass over a query's matches: the ``wanted`` best (docnum, score), the count of
-    matching passages per report index of ``columns``, and whether every match was seen (see
-    ``index.engine.Reader.search``).
+             deadline: float | None = None) -> tuple[list[tuple[int, float]], int, list[int], bool]:
+    """One pass over a query's matches: the ``wanted`` best (docnum, score), how many texts
+    are listed (of ``report`` alone when given), the count of matching texts per report index
+    of ``columns``, and whether every match was seen (see ``index.engine.Reader.search``).
 
     Whoosh's collectors cannot skip documents once a weighting rescales scores (ours does, by
     kind of passage), so its top-k search scores every match anyway; counting in a second walk
@@ -375,9 +375,10 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
     ranks."""
     report_of, content_of, ordinal_of = columns.report_of, columns.content_of, columns.ordinal_of
     final = searcher.weighting.final if searcher.weighting.use_final else None
-    # content -> the first report (by id) where it matches: where a repeated text is counted,
-    # whatever order the segments hold the copies in.
-    counted_in: dict[int, int] = {}
+    reports = len(columns.report_ids)
+    # Each (text, report) pair once, as ``content * reports + report``: a report counts the
+    # texts a search within it lists, whatever other reports repeat them.
+    counted: set[int] = set()
     # content -> (score, -report, -ordinal, docnum) of its best passage
     best: dict[int, tuple[float, int, int, int]] = {}
     context = searcher.context()
@@ -388,7 +389,7 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
         while matcher.is_active():
             seen += 1
             if deadline is not None and seen % CLOCK_EVERY == 0 and time.perf_counter() > deadline:
-                return _best(best, wanted), _counts(counted_in, columns), False
+                return _best(best, wanted), len(best), _counts(counted, reports), False
             if countdown == 0:
                 matcher = matcher.replace(0)
                 if not matcher.is_active():
@@ -399,8 +400,7 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
             if not columns.deleted(docnum):
                 content = content_of[docnum]
                 in_report = report_of[docnum]
-                if in_report < counted_in.get(content, len(columns.report_ids)):
-                    counted_in[content] = in_report
+                counted.add(content * reports + in_report)
                 if report is None or in_report == report:
                     score = matcher.score()
                     if final is not None:
@@ -409,13 +409,13 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
                     if key > best.get(content, _NOTHING):
                         best[content] = key
             matcher.next()
-    return _best(best, wanted), _counts(counted_in, columns), True
+    return _best(best, wanted), len(best), _counts(counted, reports), True
 
 
-def _counts(counted_in: dict[int, int], columns: _DocumentColumns) -> list[int]:
-    counts = [0] * len(columns.report_ids)
-    for in_report in counted_in.values():
-        counts[in_report] += 1
+def _counts(counted: set[int], reports: int) -> list[int]:
+    counts = [0] * reports
+    for pair in counted:
+        counts[pair % reports] += 1
     return counts
 
 

@@ -331,10 +331,11 @@ class Searcher:
     @staticmethod
     def _run(reader: Reader, compiled, report: str | None, depth: int, deadline: float) -> Ranked:
         """The best ``depth`` results, the total and the counts per report over the whole query
-        (so the user can switch reports)."""
+        (so the user can switch reports). The total is the engine's count of the passages it
+        lists, never a sum of the counts per report: a text printed in two reports is listed
+        once in a search of both, and once in a search of either."""
         matches = reader.engine.search(compiled.query, depth, report, deadline)
-        total = matches.counts.get(report, 0) if report else sum(matches.counts.values())
-        return Ranked(matches.top, depth, total, matches.counts, partial=not matches.complete)
+        return Ranked(matches.top, depth, matches.total, matches.counts, partial=not matches.complete)
 
     def has_index(self) -> bool:
         """True when there is an index to search (``manifest`` would not raise)."""

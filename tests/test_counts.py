@@ -1,0 +1,55 @@
+"""Counts that are true: through the JSON API, ``total`` is the number of results one can page
+through, with and without a report filter, for every evaluation query (issue 17, point 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.eval import load_queries
+
+QUERIES = sorted({query.text for query in load_queries()})
+PAGE = 7  # not a divisor of the usual totals: the last page is a part page
+
+
+def page_through(client, query: str, report: str | None = None) -> tuple[int, list[str]]:
+    """The total of the first page and the ids of every page, asked for as a client pages."""
+    params = {"q": query, "limit": PAGE, **({"report": report} if report else {})}
+    first = client.get("/api/search", query_string=params)
+    assert first.status_code == 200, first.get_json()
+    total, ids, offset = first.get_json()["total"], [], 0
+    while offset < total:
+        body = client.get("/api/search", query_string={**params, "offset": offset}).get_json()
+        assert body["total"] == total, f"{query!r} {report}: the total changed at offset {offset}"
+        page_ids = [result["id"] for result in body["results"]]
+        assert len(page_ids) == min(PAGE, total - offset), f"{query!r} {report}: a short page at offset {offset}"
+        ids += page_ids
+        offset += PAGE
+    past = client.get("/api/search", query_string={**params, "offset": offset}).get_json()
+    assert past["results"] == [] and past["total"] == total
+    return total, ids
+
+
+def test_the_evaluation_set_matches_in_more_than_one_report(client):
+    # Otherwise the filtered half of the test below would test nothing.
+    assert any(len(client.get("/api/search", query_string={"q": q}).get_json()["reports"]) > 1 for q in QUERIES)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_paging_through_a_search_gives_exactly_its_total(client, query):
+    total, ids = page_through(client, query)
+    assert len(ids) == len(set(ids)) == total
+    reports = client.get("/api/search", query_string={"q": query}).get_json()["reports"]
+    for entry in reports:
+        in_report, report_ids = page_through(client, query, entry["id"])
+        assert len(report_ids) == len(set(report_ids)) == in_report == entry["count"], entry
+        assert {passage_id.rpartition(":")[0] for passage_id in report_ids} == {entry["id"]}
+
+
+def test_a_text_printed_in_two_reports_is_listed_and_counted_in_each(client):
+    # 俯瞰重庆国际物流枢纽园区 is a caption of both seed reports: the count that once hid it.
+    body = client.get("/api/search", query_string={"q": "枢纽园"}).get_json()
+    counts = {entry["id"]: entry["count"] for entry in body["reports"]}
+    assert len(counts) == 2 and body["total"] < sum(counts.values())
+    for report_id, count in counts.items():
+        filtered = client.get("/api/search", query_string={"q": "枢纽园", "report": report_id}).get_json()
+        assert filtered["total"] == count == len(filtered["results"])
