@@ -35,15 +35,15 @@ def read_html(raw: bytes) -> Extracted:
     # favor_recall: a paragraph of a report lost costs more than a line of furniture kept.
     extracted = trafilatura.extract(tree, output_format="xml", include_comments=False, include_tables=True,
                                     favor_recall=True, deduplicate=False, with_metadata=False)
-    if not extracted:
-        raise UnreadableFile("web page with no main text found")
     text, headings = "", []
-    for tag, level, block in _blocks(etree.fromstring(extracted.encode())):
+    for tag, level, block in _blocks(etree.fromstring(extracted.encode()) if extracted else ()):
         if not block.strip():
             continue
         if tag == "head":
             headings.append((len(text), len(text) + len(block), level))
         text += block + "\n\n"
+    if not text:
+        raise UnreadableFile("web page with no main text found (only navigation, menus or footers)")
     return Extracted(text, FORMAT, layout=Layout(headings=tuple(headings) if headings else None), properties=found)
 
 

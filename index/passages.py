@@ -95,16 +95,18 @@ class Layout:
         "" for a text without pages."""
         if not self.pages or not spans:
             return ""
-        starts = [start for start, _ in self.pages]
-        first = self.pages[max(bisect.bisect_right(starts, spans[0][0]) - 1, 0)][1]
-        last = self.pages[max(bisect.bisect_right(starts, spans[-1][1] - 1) - 1, 0)][1]
+        first, last = self._page_at(spans[0][0]), self._page_at(spans[-1][1] - 1)
         return first if first == last else f"{first}-{last}"
+
+    def _page_at(self, offset: int) -> str:
+        """The label of the page holding ``offset`` (of the last page starting there, after empty pages)."""
+        return self.pages[max(bisect.bisect_right(self.pages, offset, key=lambda page: page[0]) - 1, 0)][1]
 
     def heading_level(self, start: int) -> int | None:
         """The level of the heading whose span holds offset ``start``, else ``None``."""
         if not self.headings:
             return None
-        at = bisect.bisect_right(self.headings, (start, float("inf"), 0)) - 1
+        at = bisect.bisect_right(self.headings, start, key=lambda heading: heading[0]) - 1
         if at >= 0 and self.headings[at][0] <= start < self.headings[at][1]:
             return self.headings[at][2]
         return None

@@ -263,3 +263,44 @@ def test_every_character_of_the_extracted_text_is_in_one_passage():
     assert [(passage.kind, passage.page, passage.section) for passage in passages] == [
         ("body", "7-8", ""), ("heading", "8", "二、标题"), ("body", "8", "二、标题")]
     assert "".join(passage.text for passage in passages) == "".join(text.split())
+
+
+def test_a_build_with_nothing_new_still_names_the_files_it_does_not_read(built):
+    from shuangyu.web.cli import main
+
+    _, index_dir, corpus = built
+    environment = {"SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(index_dir),
+                   "SHUANGYU_INSTANCE_DIR": str(SHARED_INSTANCE.path)}
+    again = CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss"], env=environment)
+    assert again.exit_code == 0 and "Index is up to date" in again.output
+    named = {line.split(":", 2)[1].strip() for line in again.stderr.splitlines() if line.startswith("warning: ")}
+    assert {"notes.xyz", "old.doc", "locked.pdf", "scanned.pdf", "broken.pdf", "broken.docx"} <= named
+
+
+def test_a_web_page_without_main_text_and_a_word_file_without_heading_styles(tmp_path):
+    from shuangyu.index.corpus import read_corpus
+
+    (tmp_path / "empty.html").write_text("<html><head><title>空页</title></head><body><nav><a href='/'>首页</a></nav></body></html>",
+                                         encoding="utf-8")
+    document = docx.Document()
+    for text in ("一、工作回顾", "过去一年，沙坪坝区发展物流。"):
+        document.add_paragraph(text)
+    document.save(str(tmp_path / "unstyled.docx"))
+    corpus = read_corpus(tmp_path)
+    assert [str(problem) for problem in corpus.problems if problem.skipped] == [
+        "empty.html: web page with no main text found (only navigation, menus or footers) (skipped)"]
+    (report,) = corpus.reports
+    # Without heading styles, headings are guessed as in a text file.
+    assert report.layout.headings is None
+    assert [(passage.kind, passage.section) for passage in split_report(report.id, report.text, report.layout)] == [
+        ("heading", "一、工作回顾"), ("body", "一、工作回顾")]
+
+
+@pytest.mark.parametrize("value, date", [
+    ("D:20240115093000+08'00'", "2024-01-15"), ("2023/05/04", "2023-05-04"), ("2023-05-04T10:00:00+08:00", "2023-05-04"),
+    ("2023年5月4日", "2023-05-04"), ("2023", "2023"), (datetime.datetime(2024, 1, 15, 9, 30), "2024-01-15"),
+    ("2023-13-01", ""), ("last Tuesday", ""), (None, "")])
+def test_a_files_date_property_is_read_as_an_iso_date_or_not_at_all(value, date):
+    from shuangyu.index.formats import property_date
+
+    assert property_date(value) == date
