@@ -44,8 +44,10 @@ def read_pdf(raw: bytes) -> Extracted:
     pages with text, and characters no font maps to Unicode, are warnings: the rest is read."""
     try:
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
-            pages = [(_label(page, number), page.extract_text() or "", bool(page.images))
-                     for number, page in enumerate(pdf.pages, start=1)]
+            pages = []
+            for number, page in enumerate(pdf.pages, start=1):
+                pages.append((_label(page, number), page.extract_text() or "", bool(page.images)))
+                page.close()  # else every page's parsed characters stay in memory to the end
             info = dict(pdf.metadata)
     except PdfminerException as error:
         if error.args and isinstance(error.args[0], PDFPasswordIncorrect):
