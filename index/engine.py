@@ -22,7 +22,7 @@ follows the manifest.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -134,7 +134,8 @@ class Reader(Protocol):
 
     concurrent: bool
 
-    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
+    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None,
+               order: Mapping[str, int] | None = None) -> Matches:
         """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every
         report is still counted), how many passages it lists in all, and the counts per report,
         over the whole index. A passage repeated word for word is listed once, by its best
@@ -143,7 +144,9 @@ class Reader(Protocol):
         once); a text in several reports counts in each, so the counts may add up to more than
         the total of a search of every report. At ``deadline`` (a ``time.perf_counter()``
         value) an engine that walks matches in Python stops and answers what it has, marked
-        incomplete."""
+        incomplete. With ``order`` (a rank per report id, lowest first; reports it leaves out
+        last), passages are listed report by report in that order, each report's by score, and
+        a text several reports print is listed in the first of them."""
 
     def stored(self, key) -> dict: ...
 

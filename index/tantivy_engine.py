@@ -13,7 +13,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
@@ -197,17 +197,49 @@ class TantivyReader:
         # Texts that more than one passage has: only matches among these can repeat.
         self._repeated = [bucket["key"] for bucket in everything["repeated"]["buckets"]]
 
-    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
+    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None,
+               order: Mapping[str, int] | None = None) -> Matches:
         compiled = compile_tree(query, self._schema, self._idf)
         counts, distinct, surplus = self._counts(compiled)
-        wanted = compiled if report is None else tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, compiled),
-            (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "report_id", report)),
-        ])
-        # Enough hits that ``depth`` remain once repeats are dropped.
-        hits = self._searcher.search(wanted, limit=depth + surplus, count=False, weight_by_field="weight").hits
         total = distinct if report is None else counts.get(report, 0)
+        if order is not None and report is None:
+            return Matches(self._in_report_order(compiled, counts, order, depth, surplus), counts, total=total)
+        # Enough hits that ``depth`` remain once repeats are dropped.
+        hits = self._searcher.search(self._within(compiled, report), limit=depth + surplus, count=False,
+                                     weight_by_field="weight").hits
         return Matches(self._ranked(hits, depth), counts, total=total)
+
+    def _within(self, compiled, report: str | None):
+        if report is None:
+            return compiled
+        # The report filter scores nothing: a passage scores the same within its report as in
+        # the whole index (a scored term would add to every score before the kind's weight
+        # multiplies it, and could reorder a report's passages).
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, compiled),
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(
+                tantivy.Query.term_query(self._schema, "report_id", report), 0.0)),
+        ])
+
+    def _in_report_order(self, compiled, counts: dict[str, int], order: Mapping[str, int], depth: int,
+                         surplus: int) -> list[tuple[object, float]]:
+        """The first ``depth`` passages when the reports are taken in ``order`` (by rank) and
+        each report's best first; a text several reports print, in the first of them. The
+        reports are searched one at a time, only as many as ``depth`` needs."""
+        listed: set[int] = set()
+        top: list[tuple[object, float]] = []
+        for report in sorted(counts, key=lambda report_id: (order.get(report_id, len(order)), report_id)):
+            hits = self._searcher.search(self._within(compiled, report), limit=counts[report] + surplus, count=False,
+                                         weight_by_field="weight").hits
+            ranked = self._ranked(hits, counts[report])
+            contents = self._searcher.fast_field_values("content_key", [address for address, _ in ranked])
+            for (address, score), content in zip(ranked, contents):
+                if content not in listed:
+                    listed.add(content)
+                    top.append((address, score))
+            if len(top) >= depth:
+                break
+        return top[:depth]
 
     def _counts(self, compiled) -> tuple[dict[str, int], int, int]:
         """Matching texts per report (a text a report repeats counted once in it), matching

@@ -12,6 +12,7 @@ import heapq
 import threading
 import time
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -317,10 +318,16 @@ class WhooshReader:
         # openings, and each must count the documents it sees.
         self._columns = _DocumentColumns(self._reader)
 
-    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None) -> Matches:
+    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None,
+               order: Mapping[str, int] | None = None) -> Matches:
         columns = self._columns
         wanted_report = columns.report_index.get(report, -1) if report else None
-        top, total, counts, complete = _collect(self._searcher, compile_tree(query), columns, depth, wanted_report, deadline)
+        ranks = None
+        if order is not None:
+            unranked = len(order)
+            ranks = [order.get(report_id, unranked) for report_id in columns.report_ids]
+        top, total, counts, complete = _collect(self._searcher, compile_tree(query), columns, depth, wanted_report,
+                                                deadline, ranks)
         by_report = {report_id: counts[index] for index, report_id in enumerate(columns.report_ids) if counts[index]}
         return Matches(top, by_report, complete, total)
 
@@ -364,10 +371,13 @@ CLOCK_EVERY = 32
 
 
 def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: int | None = None,
-             deadline: float | None = None) -> tuple[list[tuple[int, float]], int, list[int], bool]:
+             deadline: float | None = None,
+             ranks: list[int] | None = None) -> tuple[list[tuple[int, float]], int, list[int], bool]:
     """One pass over a query's matches: the ``wanted`` best (docnum, score), how many texts
     are listed (of ``report`` alone when given), the count of matching texts per report index
     of ``columns``, and whether every match was seen (see ``index.engine.Reader.search``).
+    With ``ranks`` (a rank per report index), the best are those of the lowest-ranked
+    reports first, then by score.
 
     Whoosh's collectors cannot skip documents once a weighting rescales scores (ours does, by
     kind of passage), so its top-k search scores every match anyway; counting in a second walk
@@ -379,8 +389,8 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
     # Each (text, report) pair once, as ``content * reports + report``: a report counts the
     # texts a search within it lists, whatever other reports repeat them.
     counted: set[int] = set()
-    # content -> (score, -report, -ordinal, docnum) of its best passage
-    best: dict[int, tuple[float, int, int, int]] = {}
+    # content -> (-rank, score, -report, -ordinal, docnum) of its best passage
+    best: dict[int, tuple[int, float, int, int, int]] = {}
     context = searcher.context()
     seen = 0
     for subsearcher, offset in searcher.leaf_searchers():
@@ -405,7 +415,7 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
                     score = matcher.score()
                     if final is not None:
                         score = final(searcher, docnum, score)
-                    key = (score, -in_report, -ordinal_of[docnum], docnum)
+                    key = (-ranks[in_report] if ranks else 0, score, -in_report, -ordinal_of[docnum], docnum)
                     if key > best.get(content, _NOTHING):
                         best[content] = key
             matcher.next()
@@ -419,9 +429,9 @@ def _counts(counted: set[int], reports: int) -> list[int]:
     return counts
 
 
-_NOTHING = (float("-inf"), 0, 0, 0)
+_NOTHING = (float("-inf"), float("-inf"), 0, 0, 0)
 
 
-def _best(best: dict[int, tuple[float, int, int, int]], wanted: int) -> list[tuple[int, float]]:
+def _best(best: dict[int, tuple[int, float, int, int, int]], wanted: int) -> list[tuple[int, float]]:
     top = heapq.nlargest(wanted, best.values())
-    return [(docnum, score) for score, _, _, docnum in top]
+    return [(docnum, score) for _, score, _, _, docnum in top]

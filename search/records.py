@@ -61,6 +61,8 @@ def passage_fields(stored: Mapping) -> PassageFields:
 class Result(PassageFields):
     """One search result."""
 
+    report_date: Annotated[str, Field("The report's date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when "
+                                      "its metadata gives none that is valid.")]
     snippet: Annotated[str, Field("HTML: escaped text with <mark> around matched words.")]
     snippet_en: Annotated[str, Field("HTML: escaped English with <mark> around matched words.")]
     matched_in: Annotated[str, Field("Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "

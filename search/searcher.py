@@ -17,6 +17,7 @@ from pathlib import Path
 
 from shuangyu.index.analysis import segmenter
 from shuangyu.index.cedict import ensure_dictionary
+from shuangyu.index.corpus import parse_date
 from shuangyu.index.engine import open_reader
 from shuangyu.index.store import MANIFEST, IndexUnavailable, current_build, read_manifest
 from shuangyu.index.vocabulary import Vocabulary
@@ -27,6 +28,8 @@ from shuangyu.search.records import Result, passage_fields
 from shuangyu.search.suggest import Suggester
 
 MAX_LIMIT = 100
+# How results are ordered: by relevance, or by their report's date (newest first; then by relevance).
+SORTS = ("relevance", "date")
 MAX_OFFSET = 10_000
 # How long one search may walk its matches before it answers with what it has (``partial``).
 TIME_BUDGET_SECONDS = 2.0
@@ -40,6 +43,22 @@ MAX_READERS = 4
 RANKING_DEPTH = 50
 # Responses average about 80 KB (ten results with both texts): 256 of them hold about 20 MB.
 RESULT_CACHE_SIZE = 256
+
+def newest_first(reports: list[dict]) -> dict[str, int]:
+    """A rank per report id: the newest report first (a more precise date before a bare year
+    of the same year), reports without a valid date last, ties by id."""
+    def key(entry: dict) -> tuple:
+        parts = parse_date(entry.get("date", "")) or ()
+        return (not parts, tuple(-part for part in parts), entry["id"])
+
+    return {entry["id"]: rank for rank, entry in enumerate(sorted(reports, key=key))}
+
+
+def _iso_date(text: str) -> str:
+    """``text`` when it is a valid ISO date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), else empty."""
+    parts = parse_date(text)
+    return "-".join(f"{part:02d}" for part in parts) if parts else ""
+
 
 def _close_all(opened: list) -> None:
     while opened:
@@ -78,6 +97,8 @@ class OpenIndex:
         self.build = build
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
+        self.report_dates = {entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]}
+        self.date_order = newest_first(manifest["reports"])
         first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
         # An engine whose reader serves many threads at once needs no pool.
@@ -246,8 +267,11 @@ class Searcher:
         return {"searches_running": len(started), "longest_search_ms": round(longest * 1000, 1),
                 "stuck": longest > self.stuck_after}
 
-    def search(self, text: str, limit: int = 10, offset: int = 0, lang: str = "auto", report: str | None = None) -> dict:
-        """Search; return the response object of the JSON contract.
+    def search(self, text: str, limit: int = 10, offset: int = 0, lang: str = "auto", report: str | None = None,
+               sort: str = "relevance") -> dict:
+        """Search; return the response object of the JSON contract. ``sort`` (``SORTS``) orders
+        the same results by relevance, or by their report's date (``newest_first``), each
+        report's by relevance.
 
         Raises ``QueryError`` for a query or parameter the user must change, and
         ``IndexUnavailable`` when there is no usable index.
@@ -257,8 +281,10 @@ class Searcher:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
         if not 0 <= offset <= MAX_OFFSET:
             raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         opened = self._current()
-        key = (opened.generation, text, limit, offset, lang, report)
+        key = (opened.generation, text, limit, offset, lang, report, sort)
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
@@ -270,7 +296,7 @@ class Searcher:
             self._running[thread] = started
         try:
             with opened.reading() as reader:
-                response = self._search(opened, reader, text, limit, offset, lang, report, started)
+                response = self._search(opened, reader, text, limit, offset, lang, report, sort, started)
         finally:
             with self._lock:
                 self._running.pop(thread, None)
@@ -283,24 +309,27 @@ class Searcher:
         return response
 
     def _search(self, opened: OpenIndex, reader: Reader, text: str, limit: int, offset: int, lang: str,
-                report: str | None, started: float) -> dict:
+                report: str | None, sort: str, started: float) -> dict:
         compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
         report = report or compiled.report
         titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
-        ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report), report, offset + limit)
+        order = opened.date_order if sort == "date" else None
+        ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report, sort), report, order,
+                               offset + limit)
         hits = [(reader.engine.stored(key), score) for key, score in ranked.top[offset : offset + limit]]
         return {
             "query": text,
             "lang": lang,
             "report": report,
+            "sort": sort,
             "total": ranked.total,
             "partial": ranked.partial,
             "offset": offset,
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "results": [self._result(fields, score, compiled, opened.vocabulary) for fields, score in hits],
+            "results": [self._result(fields, score, compiled, opened) for fields, score in hits],
             "reports": [
                 {"id": report_id, "title": titles[report_id], "count": ranked.counts[report_id]}
                 for report_id in titles if ranked.counts.get(report_id)
@@ -309,7 +338,8 @@ class Searcher:
             "did_you_mean": reader.suggester.did_you_mean(text, ranked.total),
         }
 
-    def _ranking(self, reader: Reader, compiled, key: tuple, report: str | None, wanted: int) -> Ranked:
+    def _ranking(self, reader: Reader, compiled, key: tuple, report: str | None, order: Mapping[str, int] | None,
+                 wanted: int) -> Ranked:
         """The ranking of a query at least ``wanted`` deep: from the cache, else computed to the
         next multiple of ``RANKING_DEPTH`` (and cached unless the time budget cut it short)."""
         with self._lock:
@@ -320,7 +350,7 @@ class Searcher:
             return ranked
         depth = -(-wanted // RANKING_DEPTH) * RANKING_DEPTH
         # The budget starts once this search has its reader, not while it waited for one.
-        ranked = self._run(reader, compiled, report, depth, time.perf_counter() + self.time_budget)
+        ranked = self._run(reader, compiled, report, order, depth, time.perf_counter() + self.time_budget)
         if self._cache_size and not ranked.partial:
             with self._lock:
                 self._ranked[key] = ranked
@@ -329,12 +359,13 @@ class Searcher:
         return ranked
 
     @staticmethod
-    def _run(reader: Reader, compiled, report: str | None, depth: int, deadline: float) -> Ranked:
+    def _run(reader: Reader, compiled, report: str | None, order: Mapping[str, int] | None, depth: int,
+             deadline: float) -> Ranked:
         """The best ``depth`` results, the total and the counts per report over the whole query
         (so the user can switch reports). The total is the engine's count of the passages it
         lists, never a sum of the counts per report: a text printed in two reports is listed
         once in a search of both, and once in a search of either."""
-        matches = reader.engine.search(compiled.query, depth, report, deadline)
+        matches = reader.engine.search(compiled.query, depth, report, deadline, order)
         return Ranked(matches.top, depth, matches.total, matches.counts, partial=not matches.complete)
 
     def has_index(self) -> bool:
@@ -381,12 +412,14 @@ class Searcher:
         """A report's metadata from the manifest, or ``None`` when unknown."""
         return next((entry for entry in self.manifest["reports"] if entry["id"] == report_id), None)
 
-    def _result(self, fields: dict, score: float, compiled, vocabulary: Vocabulary) -> Result:
+    def _result(self, fields: dict, score: float, compiled, opened: OpenIndex) -> Result:
+        vocabulary = opened.vocabulary
         text, text_en = fields["text"], fields["text_en"]
         marks = chinese_marks(text, vocabulary, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
         marks_en = english_marks(text_en, compiled.english_terms)
         return Result(
             **passage_fields(fields),
+            report_date=opened.report_dates.get(fields["report_id"], ""),
             snippet=chinese_snippet(text, marks),
             snippet_en=english_snippet(text_en, marks_en),
             matched_in=matched_in(marks, fields["section"], compiled.chinese_terms, marks_en),

@@ -1,13 +1,14 @@
-"""The JSON API: /api/search, /api/passages/<id>, /api/reports, /api/openapi.json."""
+"""The JSON API: /api/search, /api/passages/<id>, /api/export, /api/reports, /api/openapi.json."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, jsonify, request
+from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from shuangyu.index.ids import PASSAGE_ID_PATTERN
 from shuangyu.search.cite import all_citations, citable
+from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT, export
 from shuangyu.search.records import Passage, Source, passage_fields
 from shuangyu.web.app import absolute_url
 from shuangyu.web.openapi import openapi_document
@@ -35,7 +36,7 @@ def search():
     if not params["q"]:
         abort(400, description="q is required: the words to search for")
     return jsonify(run_search(params["q"], limit=params["limit"], offset=params["offset"],
-                                         lang=params["lang"], report=params["report"]))
+                              lang=params["lang"], report=params["report"], sort=params["sort"]))
 
 
 @api.get("/suggest")
@@ -69,6 +70,32 @@ def passage_document(passage_id: str) -> Passage:
         report=report,
         citations=all_citations(citable(found, report, url)),
     )
+
+
+@api.get("/export")
+def export_passages():
+    """Passages exported together as one file to download: ``ids`` (comma-separated, or the
+    parameter repeated; at most ``MAX_EXPORT``) in ``format`` ris, bib, json (CSL-JSON) or csv.
+    A 400 names what was wrong: no ids, too many, a malformed or unknown id, an unknown format."""
+    fmt = request.args.get("format", "")
+    if fmt not in EXPORT_FORMATS:
+        abort(400, description=f"format must be one of {', '.join(EXPORT_FORMATS)}")
+    ids = list(dict.fromkeys(passage_id.strip() for value in request.args.getlist("ids")
+                             for passage_id in value.split(",") if passage_id.strip()))
+    if not ids:
+        abort(400, description="ids is required: passage ids separated by commas")
+    if len(ids) > MAX_EXPORT:
+        abort(400, description=f"ids holds {len(ids)} passages; at most {MAX_EXPORT} at a time")
+    searcher = get_searcher()
+    unknown = [passage_id for passage_id in ids
+               if not PASSAGE_ID_PATTERN.match(passage_id) or searcher.passage(passage_id) is None]
+    if unknown:
+        shown = ", ".join(repr(passage_id[:100]) for passage_id in unknown[:5])
+        abort(400, description=f"no passage with id {shown}" + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""))
+    body = export([passage_document(passage_id) for passage_id in ids], fmt)
+    filename = f"shuangyu-{len(ids)}-passages.{fmt}"
+    return Response(body, content_type=EXPORT_FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @api.get("/reports")

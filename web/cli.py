@@ -26,7 +26,7 @@ from shuangyu.index.passages import split_report
 from shuangyu.index.translate import CHOICES, TranslationError, select_engine, translate_all
 from shuangyu.index.store import IndexUnavailable, current_manifest
 from shuangyu.search.query import LANGUAGES, QueryError
-from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, Searcher
+from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, SORTS, Searcher
 from shuangyu.web.settings import SETTINGS, Settings, SettingError, load_settings
 
 # A build lists its reports one by one up to this many.
@@ -241,13 +241,17 @@ def models_remove(name: str, **given) -> None:
 @click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True, help="Results to skip.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="auto", show_default=True, help="Language of the query.")
 @click.option("--report", help="Search only this report (its id).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="Order: relevance, or date (the newest report first).")
 @folder_options
-def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang: str, report: str | None, **given) -> None:
+def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang: str, report: str | None, sort: str,
+           **given) -> None:
     """Search the index for QUERY. Words in Chinese must all match; English words rank by how
     many match. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
     query = " ".join(query)
     try:
-        response = Searcher(settings(**given).index_dir).search(query, limit=limit, offset=offset, lang=lang, report=report)
+        response = Searcher(settings(**given).index_dir).search(query, limit=limit, offset=offset, lang=lang, report=report,
+                                                                sort=sort)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:
@@ -255,6 +259,10 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
         return
     total = response["total"]
     click.echo(f"{total} passage{'s' if total != 1 else ''} ({response['took_ms']:.0f} ms)")
+    if offset and offset >= total > 0:
+        last = (total - 1) // limit * limit
+        click.echo(f"Only {total} passage{'s' if total != 1 else ''}: --offset {offset} is past the end "
+                   f"(the last page is --offset {last}).")
     for number, result in enumerate(response["results"], start=offset + 1):
         click.echo("")
         click.echo(click.style(f"{number}. {_printable(result['id'])}", bold=True)

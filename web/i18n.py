@@ -67,6 +67,35 @@ STRINGS = {
     "chinese": ("中文", "Chinese"),
     "matched_in_heading": ("仅标题匹配", "Matched in its heading only"),
     "matched_in_english": ("仅英文匹配", "Matched in its English only"),
+    # Researchers' tools on the results page (issue 17, points 3 and 4).
+    "past_end": ("第 {page} 页超出了结果范围：共 {total} 段，只有 {pages} 页。",
+                 "Page {page} is past the end: there are {total} passages, on {pages} pages."),
+    "to_last_page": ("回到最后一页（第 {pages} 页）", "Back to the last page (page {pages})"),
+    "pages": ("分页", "Pages"),
+    "page_n": ("第 {n} 页", "Page {n}"),
+    "sort_by": ("排序：", "Sort by:"),
+    "sort_relevance": ("相关度", "relevance"),
+    "sort_date": ("日期（新的在前）", "date (newest first)"),
+    "select_all": ("全选本页", "Select all on this page"),
+    "select_result": ("选择 {id}", "Select {id}"),
+    "selected_count": ("已选 {n} 段", "{n} selected"),
+    "export_format": ("格式", "Format"),
+    "export_selected": ("导出所选", "Export selected"),
+    "export_none": ("请先勾选要导出的结果", "Select the results to export first"),
+    "format_ris": ("RIS（文献管理软件）", "RIS (reference managers)"),
+    "format_bib": ("BibTeX", "BibTeX"),
+    "format_json": ("CSL-JSON", "CSL-JSON"),
+    "format_csv": ("CSV（电子表格）", "CSV (spreadsheets)"),
+    "citation_style": ("引用格式", "Citation style"),
+    "style_gb_t_7714": ("GB/T 7714", "GB/T 7714"),
+    "style_apa": ("APA", "APA"),
+    "style_mla": ("MLA", "MLA"),
+    "copy_citation": ("复制引用", "Copy citation"),
+    "copy_failed": ("无法写入剪贴板：请按 Ctrl+C 复制已选中的引用", "The clipboard refused: press Ctrl+C to copy the selected citation"),
+    "date_inferred": ("（推定）", " (inferred)"),
+    "date_inferred_note": ("报告中未印日期，此日期是推定的", "The report does not print this date; it is inferred"),
+    "search_report": ("在本报告中搜索", "Search this report"),
+    "search_report_placeholder": ("在本报告中搜索（中文或英文）", "Search within this report (Chinese or English)"),
 }
 
 EXAMPLES = ("物流枢纽", "紅岩精神", '"高质量发展"', "logistics hub", "ciqikou", "5G基站")
@@ -92,7 +121,7 @@ def other_language() -> str:
 
 
 # The query parameters a page is made of; nothing else of the query string is carried over.
-PAGE_PARAMETERS = ("q", "lang", "report", "page", "limit")
+PAGE_PARAMETERS = ("q", "lang", "report", "page", "limit", "sort")
 
 
 def switch_language_url() -> str:

@@ -7,6 +7,7 @@ import types
 from typing import Annotated, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 from shuangyu.index.ids import PASSAGE_ID
+from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.records import Field, Passage, Result
 from shuangyu.web.params import SEARCH_PARAMETERS, SUGGEST_PARAMETER
 
@@ -20,7 +21,9 @@ SEARCH_RESPONSE = {
         "query": _STRING,
         "lang": _STRING,
         "report": _NULLABLE_STRING,
-        "total": {"type": "integer", "minimum": 0},
+        "sort": {"type": "string", "description": "The order of the results (the sort parameter)."},
+        "total": {"type": "integer", "minimum": 0, "description": "How many results there are to page through "
+                  "(with offset and limit): an offset at or past it gives no results, and the same total."},
         "partial": {"type": "boolean", "description": "True when the search stopped at its time budget: "
                     "the results are the best of the matches seen, and total counts only those."},
         "offset": {"type": "integer"},
@@ -35,7 +38,9 @@ SEARCH_RESPONSE = {
         "did_you_mean": {"type": ["string", "null"], "description": "A corrected query, when this one found little."},
         "reports": {
             "type": "array",
-            "description": "Matches per report, over the whole query (ignoring the report filter).",
+            "description": "Matches per report, over the whole query (ignoring the report filter): a report's count "
+                           "is the total of the same search with report set to it. A text printed in several reports "
+                           "counts in each, so the counts may add up to more than total.",
             "items": {"type": "object", "properties": {"id": _STRING, "title": _STRING, "count": {"type": "integer"}}},
         },
     },
@@ -188,6 +193,24 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
                 "parameters": [{"name": "passage_id", "in": "path", "required": True,
                                 "schema": {"type": "string", "pattern": f"^{PASSAGE_ID}$"}}],
                 "responses": {"200": _json("The passage", "Passage"), "404": _problem("No passage has this id"),
+                              "503": _problem("No index has been built")},
+            }},
+            "/api/export": {"get": {
+                "operationId": "exportPassages",
+                "summary": "Several passages as one file for a reference manager or a spreadsheet",
+                "parameters": [
+                    {"name": "ids", "in": "query", "required": True,
+                     "description": f"Passage ids, separated by commas (or the parameter repeated); at most {MAX_EXPORT}.",
+                     "schema": {"type": "string"}},
+                    {"name": "format", "in": "query", "required": True,
+                     "description": "ris (RIS), bib (BibTeX), json (CSL-JSON, one array) or csv (a row per passage, "
+                                    "UTF-8 with a byte order mark).",
+                     "schema": {"type": "string", "enum": list(EXPORT_FORMATS)}},
+                ],
+                "responses": {"200": {"description": "The file, as an attachment, the passages in the order given",
+                                      "content": {content_type.split(";")[0]: {"schema": {"type": "string"}}
+                                                  for content_type in EXPORT_FORMATS.values()}},
+                              "400": _problem("No ids, too many, an unknown or malformed id, or an unknown format"),
                               "503": _problem("No index has been built")},
             }},
             "/api/reports": {"get": {

@@ -9,24 +9,30 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from shuangyu.index.ids import REPORT_ID_PATTERN
-from shuangyu.search.cite import FORMATS
+from shuangyu.search.cite import CITATION_NAMES, FORMATS, all_citations, citable
+from shuangyu.search.export import EXPORT_FORMATS
 from shuangyu.search.query import QueryError
 from shuangyu.web.api import passage_document
-from shuangyu.web.app import settings_of
-from shuangyu.web.i18n import EXAMPLES
+from shuangyu.web.app import absolute_url, settings_of
+from shuangyu.web.i18n import EXAMPLES, STRINGS, translate, ui_language
 from shuangyu.web.params import parse_search
 from shuangyu.web.searching import get_searcher, run_search
 
 pages = Blueprint("pages", __name__)
 
 PAGE_SIZE = 10
+# Page links shown on each side of the current page (with the first and the last always shown).
+PAGE_LINKS_AROUND = 2
+# The citations a reader copies from a result: the styles written as text, not the file formats.
+COPY_STYLES = tuple(name for name in CITATION_NAMES if name not in {name for _, name in FORMATS.values()})
 # Passages per page of the report view: a report of any size is sent a page at a time.
 REPORT_PAGE_SIZE = 50
 
 
 @pages.get("/")
 def search():
-    """The search page: the query stays in the URL (``/?q=…&page=2``), so it can be shared."""
+    """The search page: the query stays in the URL (``/?q=…&page=2&sort=date``), so it can be
+    shared. A page past the last says so and links back to the last one."""
     args = request.args.to_dict()
     page = _page_number(args.pop("page", None))
     args["offset"], args["limit"] = str((page - 1) * PAGE_SIZE), str(PAGE_SIZE)
@@ -34,10 +40,55 @@ def search():
     response = None
     if params["q"]:
         response = run_search(params["q"], limit=PAGE_SIZE, offset=params["offset"],
-                                         lang=params["lang"], report=params["report"])
+                              lang=params["lang"], report=params["report"], sort=params["sort"])
+    pages_count = math.ceil(response["total"] / PAGE_SIZE) if response else 0
     return render_template("search.html", params=params, response=response, page=page, page_size=PAGE_SIZE,
+                           pages_count=pages_count, page_numbers=page_numbers(page, pages_count),
+                           past_end=bool(response and response["total"] and page > pages_count),
+                           citations=_result_citations(response["results"]) if response else {},
+                           copy_styles=[(style, style_label(style)) for style in COPY_STYLES],
+                           default_style=_default_style(), export_formats=EXPORT_FORMATS, date_inferred=date_inferred,
                            examples=EXAMPLES, no_index=None if response or get_searcher().has_index() else
                            str(settings_of(current_app).corpus_dir))
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The page links to show around ``page`` of ``pages``: the first, the last, and
+    ``PAGE_LINKS_AROUND`` on each side of ``page``; ``None`` stands for a gap."""
+    shown = sorted({1, pages, *range(page - PAGE_LINKS_AROUND, page + PAGE_LINKS_AROUND + 1)} & set(range(1, pages + 1)))
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None if number - numbers[-1] > 2 else number - 1)
+        numbers.append(number)
+    return numbers
+
+
+def _result_citations(results: list[dict]) -> dict[str, dict[str, str]]:
+    """Each result's citations (``search.cite``) by passage id, for its copy button."""
+    searcher = get_searcher()
+    return {result["id"]: all_citations(citable(result, searcher.report(result["report_id"]),
+                                                absolute_url("pages.passage", passage_id=result["id"])))
+            for result in results}
+
+
+def style_label(style: str) -> str:
+    """The name of a citation style in the interface (a style ``web.i18n`` has no name for
+    is shown by its own name)."""
+    return translate(f"style_{style}") if f"style_{style}" in STRINGS else style
+
+
+def _default_style() -> str:
+    """The style a copy button copies unless the reader picks another: GB/T 7714 in the Chinese
+    interface, APA in the English one (the first style when the preferred one is missing)."""
+    preferred = "gb_t_7714" if ui_language() == "zh" else "apa"
+    return preferred if preferred in COPY_STYLES else COPY_STYLES[0]
+
+
+def date_inferred(report_id: str) -> bool:
+    """True when the metadata says the report's date is inferred, not printed in it."""
+    report = get_searcher().report(report_id) or {}
+    return report.get("date_basis", "").lower().startswith("inferred")
 
 
 def _page_number(raw: str | None, last: int = 1000) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shuangyu.search.query import LANGUAGES, MAX_QUERY_CHARS, QueryError
-from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET
+from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, SORTS
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ SEARCH_PARAMETERS = (
     Parameter("offset", "integer", 0, "Results to skip.", minimum=0, maximum=MAX_OFFSET),
     Parameter("lang", "enum", "auto", "Language of the query: auto (per word), zh or en.", choices=LANGUAGES),
     Parameter("report", "string", None, "Search only this report (an id from /api/reports).", max_length=80),
+    Parameter("sort", "enum", "relevance", "Order of the results: relevance (best first), or date (the newest "
+              "report first, each report's passages best first; reports without a date last).", choices=SORTS),
 )
 
 

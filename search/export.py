@@ -1,0 +1,62 @@
+"""Several passages exported together, for a reference manager (RIS, BibTeX, CSL-JSON) or a
+spreadsheet (CSV).
+
+The reference formats are the passages' own citations (``search.cite``) put together, so that
+an exported record is the record of the passage's page; CSV has one row per passage.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from shuangyu.search.cite import FORMATS
+from shuangyu.search.records import Passage
+
+# Extension -> content type, in the order a user is offered them.
+EXPORT_FORMATS = {
+    "ris": FORMATS["ris"][0],
+    "bib": FORMATS["bib"][0],
+    "json": FORMATS["json"][0],
+    "csv": "text/csv; charset=utf-8",
+}
+# How many passages one export may hold (a page of results at most).
+MAX_EXPORT = 100
+CSV_COLUMNS = ("id", "url", "report_id", "report_title", "authors", "date", "section", "kind", "text", "text_en",
+               "translation_engine", "citation")
+
+
+def export(passages: Sequence[Passage], fmt: str) -> str:
+    """``passages`` (the API's passage objects) as one file of format ``fmt`` (a key of
+    ``EXPORT_FORMATS``), in the order given."""
+    if fmt == "csv":
+        return _csv(passages)
+    citations = [passage["citations"][FORMATS[fmt][1]] for passage in passages]
+    if fmt == "json":
+        # Each passage's CSL-JSON is an array (or an item): one array holds them all.
+        items = []
+        for text in citations:
+            parsed = json.loads(text)
+            items += parsed if isinstance(parsed, list) else [parsed]
+        return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    newline = "\r\n" if fmt == "ris" else "\n"
+    return newline.join(text.rstrip("\r\n") + newline for text in citations)
+
+
+def _csv(passages: Sequence[Passage]) -> str:
+    out = io.StringIO()
+    # A byte order mark: spreadsheets read a UTF-8 file without one as a legacy code page.
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for passage in passages:
+        report = passage["report"]
+        writer.writerow([
+            passage["id"], passage["url"], passage["report_id"], passage["report_title"],
+            "; ".join(report.get("authors", ())), report.get("date", ""), passage["section"], passage["kind"],
+            passage["text"], passage["text_en"], passage["translation_engine"],
+            passage["citations"].get("gb_t_7714", ""),
+        ])
+    return out.getvalue()
