@@ -102,7 +102,6 @@ document.addEventListener("click", async (event) => {
   const update = () => {
     const chosen = boxes().filter((box) => box.checked).length;
     counter.textContent = chosen ? template.replace("{n}", chosen) : "";
-    exportButton.setAttribute("aria-disabled", String(!chosen));
     all.checked = chosen > 0 && chosen === boxes().length;
     all.indeterminate = chosen > 0 && chosen < boxes().length;
   };
