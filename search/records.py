@@ -12,7 +12,7 @@ from typing import Annotated, TypedDict
 from shuangyu.index.ids import PASSAGE_ID, REPORT_ID
 from shuangyu.index.passages import KINDS
 from shuangyu.index.translate import ArgosEngine, GlossEngine
-from shuangyu.search.cite import CITATION_NAMES
+from shuangyu.search.cite import CITATION_NAMES, STYLES
 from shuangyu.search.highlight import MATCHED_IN
 
 
@@ -88,4 +88,8 @@ class Passage(PassageFields):
     previous_id: Annotated[str | None, Field("The passage before, or null for the first.")]
     next_id: Annotated[str | None, Field("The passage after, or null for the last.")]
     report: Annotated[dict, Field("The report's metadata.", ref="Report")]
-    citations: Annotated[dict[str, str], Field("The passage cited in each format.", keys=CITATION_NAMES)]
+    citations: Annotated[dict[str, str], Field("The passage cited in each format, as plain text.", keys=CITATION_NAMES)]
+    citations_html: Annotated[dict[str, str], Field("The styles of `citations` as HTML: escaped, with <i> where the "
+                                                    "style italicises.", keys=tuple(STYLES))]
+    citation_record: Annotated[dict, Field("The CSL-JSON item every citation is made from (its `type` is the one "
+                                           "item type of all formats; an inferred date has `\"circa\": true`).")]

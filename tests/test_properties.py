@@ -203,7 +203,8 @@ def test_citations_hold_any_metadata_in_their_fields(title, subtitle, publisher,
     citations = all_citations(item)
     (entry,) = parse_string(citations["bibtex"], "bibtex").entries.values()
     assert len(entry.persons.get("author", [])) == len(authors)
-    assert set(entry.fields) <= {"title", "year", "month", "publisher", "howpublished", "url", "urldate", "note"}
+    assert set(entry.fields) <= {"title", "year", "month", "date", "publisher", "howpublished", "url", "urldate", "language",
+                                 "note"}
     (record,) = rispy.loads(citations["ris"])
     assert record.get("authors", []) == [_one_line(author) for author in authors]
     assert record.get("title", "") == _one_line(title)

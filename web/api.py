@@ -7,7 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from shuangyu.index.ids import PASSAGE_ID_PATTERN
-from shuangyu.search.cite import all_citations, citable
+from shuangyu.search.cite import all_citations, citable, citations_html, csl_record
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT, export
 from shuangyu.search.records import Passage, Source, passage_fields
 from shuangyu.web.app import absolute_url
@@ -60,6 +60,7 @@ def passage_document(passage_id: str) -> Passage:
         abort(404, description=f"no passage with id {passage_id[:100]!r}")
     report = searcher.report(found["report_id"])
     url = absolute_url("pages.passage", passage_id=found["id"])
+    item = citable(found, report, url)
     return Passage(
         **passage_fields(found),
         ordinal=found["ordinal"],
@@ -68,7 +69,9 @@ def passage_document(passage_id: str) -> Passage:
         previous_id=found["previous_id"],
         next_id=found["next_id"],
         report=report,
-        citations=all_citations(citable(found, report, url)),
+        citations=all_citations(item),
+        citations_html=citations_html(item),
+        citation_record=csl_record(item),
     )
 
 

@@ -9,7 +9,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from shuangyu.index.ids import REPORT_ID_PATTERN
-from shuangyu.search.cite import CITATION_NAMES, FORMATS, all_citations, citable
+from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
+                                  meta_tags)
 from shuangyu.search.export import EXPORT_FORMATS
 from shuangyu.search.query import QueryError
 from shuangyu.web.api import passage_document
@@ -116,7 +117,10 @@ def passage(passage_id: str):
     searcher = get_searcher()
     context = [searcher.passage(other) for other in (document["previous_id"], document["next_id"]) if other]
     fragment = quote(document["text"][:30], safe="")
-    return render_template("passage.html", passage=document, context=context, fragment=fragment)
+    return render_template("passage.html", passage=document, context=context, fragment=fragment,
+                           citation_styles=STYLE_LABELS.items(),
+                           head=citation_head(document["citation_record"], document["url"], document["text"],
+                                              citation_links(document["id"])))
 
 
 @pages.get("/p/<path:passage_id>/cite.<fmt>")
@@ -150,7 +154,27 @@ def report(report_id: str):
     page = _page_number(request.args.get("page"), pages_count)
     first = (page - 1) * REPORT_PAGE_SIZE + 1
     passages = searcher.report_passages(report_id, first, REPORT_PAGE_SIZE)
-    return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count)
+    item = citable(None, found, absolute_url("pages.report", report_id=report_id))
+    head = citation_head(csl_record(item), absolute_url("pages.report", report_id=report_id, page=page if page > 1 else None),
+                         " ".join(passage["text"] for passage in passages[:3]))
+    return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count,
+                           head=head, citations=citations_html(item), citation_styles=STYLE_LABELS.items())
+
+
+# The description a page gives of itself (<meta name="description">), in characters.
+DESCRIPTION_CHARS = 160
+FORMAT_NAMES = {"bib": "BibTeX", "ris": "RIS", "json": "CSL-JSON"}
+
+
+def citation_head(record: dict, canonical: str, text: str, downloads: dict[str, str] | None = None) -> dict:
+    """What the <head> of a page that shows one citable item carries, so that reference
+    managers read it: its meta tags (``search.cite.meta_tags``), its canonical URL, a
+    description (the opening of its text) and links to its citation files by type."""
+    description = " ".join(text.split())
+    if len(description) > DESCRIPTION_CHARS:
+        description = description[:DESCRIPTION_CHARS - 1] + "…"
+    alternates = [(FORMATS[fmt][0].split(";")[0], FORMAT_NAMES[fmt], href) for fmt, href in (downloads or {}).items()]
+    return {"meta": meta_tags(record), "canonical": canonical, "description": description, "alternates": alternates}
 
 
 def passage_in_report_url(passage_id: str, anchor: str | None = None) -> str:
