@@ -45,6 +45,16 @@ def export(passages: Sequence[Passage], fmt: str) -> str:
     return newline.join(text.rstrip("\r\n") + newline for text in citations)
 
 
+# A cell a spreadsheet would run as a formula (CSV injection, OWASP): it starts with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it, never as a formula: a leading apostrophe (which the
+    spreadsheet hides) before a cell that would start one."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def _csv(passages: Sequence[Passage]) -> str:
     out = io.StringIO()
     # A byte order mark: spreadsheets read a UTF-8 file without one as a legacy code page.
@@ -53,10 +63,10 @@ def _csv(passages: Sequence[Passage]) -> str:
     writer.writerow(CSV_COLUMNS)
     for passage in passages:
         report = passage["report"]
-        writer.writerow([
+        writer.writerow([_cell(str(value)) for value in (
             passage["id"], passage["url"], passage["report_id"], passage["report_title"],
             "; ".join(report.get("authors", ())), report.get("date", ""), passage["section"], passage["kind"],
             passage["text"], passage["text_en"], passage["translation_engine"],
             passage["citations"].get("gb_t_7714", ""),
-        ])
+        )])
     return out.getvalue()

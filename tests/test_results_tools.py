@@ -125,6 +125,17 @@ def test_export_as_csv_is_a_spreadsheet_row_per_passage(client):
     assert rows[1]["citation"] == passage["citations"]["gb_t_7714"]
 
 
+def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_written_as_text():
+    from shuangyu.search.export import export as export_passages
+
+    passage = {"id": "r:p001", "url": "/p/r:p001", "report_id": "r", "report_title": "=HYPERLINK(\"http://x\")",
+               "report": {"authors": ["@王"], "date": "2020"}, "section": "+1", "kind": "body", "text": "-2+3",
+               "text_en": "plain", "translation_engine": "gloss", "citations": {"gb_t_7714": "王. 题[R]. 2020."}}
+    row = next(csv.DictReader(io.StringIO(export_passages([passage], "csv").removeprefix("\ufeff"))))
+    assert row["report_title"] == "'=HYPERLINK(\"http://x\")"
+    assert (row["authors"], row["section"], row["text"], row["text_en"]) == ("'@王", "'+1", "'-2+3", "plain")
+
+
 def test_export_takes_repeated_ids_and_drops_duplicates(client):
     answer = client.get("/api/export", query_string=[("ids", CHOSEN[0]), ("ids", f"{CHOSEN[1]},{CHOSEN[0]}"),
                                                       ("format", "json")])

@@ -184,7 +184,7 @@ def translate(translator: str, export_to: Path | None, import_from: Path | None,
     except (TranslationError, CorpusError, TranslationMemoryError) as error:
         raise CommandError(str(error)) from None
     click.echo(note)
-    texts = [passage.text for report in corpus.reports for passage in split_report(report.id, report.text)]
+    texts = [passage.text for report in corpus.reports for passage in split_report(report.id, report.text, report.layout)]
     run = translate_all(engine, texts, memory_path, progress=not quiet)
     click.echo(f"{len(texts)} passages: {run.hits} already in the translation memory, {run.translated} translated "
                f"in {run.seconds:.1f} s ({run.rate:.1f} passages/s).")
