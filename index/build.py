@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from shuangyu.index import cedict, gloss
 from shuangyu.index.corpus import Corpus, CorpusError, Report, read_corpus
+from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.documents import Source, analysed_documents
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.passages import split_report
@@ -124,7 +125,9 @@ def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: b
         if not Path(corpus_dir).is_dir():
             raise NoReports(f"no reports in {corpus_dir}: the folder does not exist")
         try:
-            corpus = read_corpus(corpus_dir)
+            extracted = ExtractionCache(instance.extracted)
+            corpus = read_corpus(corpus_dir, extracted)
+            extracted.prune()  # only the build prunes: it holds the lock, and reads every report
             engine, note = select_engine(translator, instance.models, instance.path, corpus.vocabulary)
         except (CorpusError, TranslationError) as error:
             raise BuildError(str(error)) from None

@@ -23,6 +23,7 @@ from pathlib import Path
 from shuangyu.index.analysis import normalise
 from shuangyu.index.docx_reader import read_docx
 from shuangyu.index.formats import Extracted, Properties, UnreadableFile
+from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.html_reader import read_html
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.index.passages import PLAIN, Layout
@@ -144,8 +145,9 @@ class CorpusError(Exception):
     """A corpus file cannot be used; the message names the problem (the caller names the file)."""
 
 
-def read_corpus(folder: Path) -> Corpus:
-    """Read every report in ``folder`` (not recursive; see ``READERS``), in file-name order.
+def read_corpus(folder: Path, extracted: ExtractionCache | None = None) -> Corpus:
+    """Read every report in ``folder`` (not recursive; see ``READERS``), in file-name order;
+    the text of PDF, Word and web page files from ``extracted`` where it was read before.
 
     Raises ``CorpusError`` only when the folder itself is missing; a bad report becomes a
     ``Problem`` and the rest still load. Report ids are unique: a duplicate is skipped. A report
@@ -172,7 +174,7 @@ def read_corpus(folder: Path) -> Corpus:
             corpus.problems.append(Problem(path, "links to a file outside the corpus folder", skipped=True))
             continue
         try:
-            report = read_report(path)
+            report = read_report(path, extracted)
         except CorpusError as error:
             corpus.problems.append(Problem(path, str(error), skipped=True))
             continue
@@ -209,12 +211,13 @@ def _unread_problem(path: Path, report_stems: set[str]) -> Problem | None:
     return Problem(path, advice, skipped=True)
 
 
-def read_report(path: Path) -> Report:
+def read_report(path: Path, cache: ExtractionCache | None = None) -> Report:
     """Read one report and its metadata; raise ``CorpusError`` when it cannot be used."""
     raw = path.read_bytes()
     reader = READERS.get(path.suffix.lower(), read_text)
     try:
-        extracted = reader(raw)
+        # Plain text decodes in milliseconds: only the other formats are worth keeping.
+        extracted = cache.extract(raw, path.suffix.lower(), reader) if cache and reader is not read_text else reader(raw)
     except UnreadableFile as error:
         raise CorpusError(str(error)) from None
     text = extracted.text

@@ -19,6 +19,11 @@ class InstanceFolder:
         return self.path / "models"
 
     @property
+    def extracted(self) -> Path:
+        """The text taken out of PDF, Word and web page reports (``index.extracted``)."""
+        return self.path / "extracted"
+
+    @property
     def translation_memory(self) -> Path:
         """The translation memory (SQLite)."""
         return self.path / "translations.sqlite"

@@ -304,3 +304,35 @@ def test_a_files_date_property_is_read_as_an_iso_date_or_not_at_all(value, date)
     from shuangyu.index.formats import property_date
 
     assert property_date(value) == date
+
+
+def test_a_second_build_takes_the_text_of_unchanged_files_from_the_instance_folder(built, monkeypatch):
+    """An up-to-date check reads no PDF again (reading one costs seconds); a faulty file, never
+    kept, is read and named again."""
+    from shuangyu.index import corpus as corpus_module
+    from shuangyu.web.cli import main
+
+    _, index_dir, corpus = built
+    read_again = []
+    reader = corpus_module.READERS[".pdf"]
+    monkeypatch.setitem(corpus_module.READERS, ".pdf", lambda raw: read_again.append(raw) or reader(raw))
+    environment = {"SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(index_dir),
+                   "SHUANGYU_INSTANCE_DIR": str(SHARED_INSTANCE.path)}
+    again = CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss"], env=environment)
+    assert again.exit_code == 0 and "Index is up to date" in again.output
+    names = {(corpus / name).read_bytes(): name for name in ("logistics.pdf", "mixed.pdf", "locked.pdf", "scanned.pdf", "broken.pdf")}
+    assert sorted(names[raw] for raw in read_again) == ["broken.pdf", "locked.pdf", "scanned.pdf"]
+
+
+def test_a_damaged_kept_text_is_read_from_the_file_again(built, tmp_path):
+    from shuangyu.index.corpus import read_corpus
+    from shuangyu.index.extracted import ExtractionCache
+
+    _, _, corpus = built
+    first = {report.path.name: report.text for report in read_corpus(corpus, ExtractionCache(tmp_path)).reports}
+    kept = list(tmp_path.iterdir())
+    assert len(kept) == 4  # the PDF, the mixed PDF, the Word file and the web page
+    for entry in kept:
+        entry.write_bytes(entry.read_bytes()[:20])
+    again = {report.path.name: report.text for report in read_corpus(corpus, ExtractionCache(tmp_path)).reports}
+    assert again == first

@@ -16,6 +16,7 @@ import click
 from shuangyu.index import cedict
 from shuangyu.index.build import BuildError, NoReports, build_index
 from shuangyu.index.corpus import CorpusError, read_corpus
+from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.models import ModelError
 from shuangyu.index.models import install as install_model
@@ -176,7 +177,7 @@ def translate(translator: str, export_to: Path | None, import_from: Path | None,
             raise CommandError(str(error)) from None
         return
     try:
-        corpus = read_corpus(chosen.corpus_dir)
+        corpus = read_corpus(chosen.corpus_dir, ExtractionCache(chosen.instance.extracted))
         engine, note = select_engine(translator, chosen.instance.models, chosen.instance_dir, corpus.vocabulary)
         if not engine.machine:
             raise TranslationError(f"{note} Nothing to translate: install a model with `shuangyu models install FILE.argosmodel`.")
