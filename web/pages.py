@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
-                                  meta_tags)
+                                  date_is_inferred, meta_tags)
 from shuangyu.search.export import EXPORT_FORMATS
 from shuangyu.search.query import QueryError
 from shuangyu.web.api import passage_document
@@ -89,7 +89,7 @@ def _default_style() -> str:
 def date_inferred(report_id: str) -> bool:
     """True when the metadata says the report's date is inferred, not printed in it."""
     report = get_searcher().report(report_id) or {}
-    return report.get("date_basis", "").lower().startswith("inferred")
+    return date_is_inferred(report.get("date_basis", ""))  # as the citations say it
 
 
 def _page_number(raw: str | None, last: int = 1000) -> int:
