@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -279,7 +279,9 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
     cancelled on any error."""
     passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text, report.layout)]
     run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress, defer_gloss=True)
-    sources = [Source(report, passage, None if made_by == gloss.ENGINE else english, made_by)
+    headings = _headings_english(engine, memory_path, reports, [passage.section for _, passage in passages])
+    sources = [Source(report, passage, None if made_by == gloss.ENGINE else english, made_by,
+                      *headings[report.metadata.title], *headings[passage.section])
                for (report, passage), english, made_by in zip(passages, run.translations, run.engines)]
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
@@ -308,6 +310,10 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
             "fingerprint": report.fingerprint,
             "title": report.metadata.title,
             "subtitle": report.metadata.subtitle,
+            # In English, by the passages' engine (a machine translation, else the gloss): which, in title_en_engine.
+            "title_en": headings[report.metadata.title][0],
+            "title_en_engine": headings[report.metadata.title][1],
+            "subtitle_en": headings[report.metadata.subtitle][0],
             "authors": list(report.metadata.authors),
             "photo_credit": report.metadata.photo_credit,
             "publisher": report.metadata.publisher,
@@ -321,6 +327,19 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
         for report in reports
     ]
     return _Written(run, entries)
+
+
+def _headings_english(engine: Engine, memory_path: Path | None, reports: list[Report],
+                      sections: list[str]) -> dict[str, tuple[str, str]]:
+    """The English of the reports' titles and subtitles and of the passages' headings, made as
+    the passages' English is (``translate_all``: the translation memory, the model when there is
+    one, else the gloss), with the engine that made each: {Chinese: (English, engine)}; an empty
+    text has an empty English and no engine."""
+    texts = list(dict.fromkeys(text for text in (*(report.metadata.title for report in reports),
+                                                *(report.metadata.subtitle for report in reports), *sections) if text.strip()))
+    run = translate_all(engine, texts, memory_path, progress=False)
+    headings = {text: (english, made_by) for text, english, made_by in zip(texts, run.translations, run.engines)}
+    return defaultdict(lambda: ("", ""), headings)
 
 
 def _switch_current(index_dir: Path, build: Path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from shuangyu.index import gloss
+from shuangyu.index.alignment import align_gloss
 from shuangyu.index.analysis import segmenter
 from shuangyu.index.corpus import Report
 from shuangyu.index.passages import Passage
@@ -33,6 +34,11 @@ class Source:
     passage: Passage
     english: str | None
     made_by: str
+    # The English of the report's title and of the passage's heading, and the engine of each.
+    title_en: str = ""
+    title_made_by: str = ""
+    section_en: str = ""
+    section_made_by: str = ""
 
 
 def document(source: Source, vocabulary: Vocabulary) -> dict:
@@ -51,8 +57,9 @@ def document(source: Source, vocabulary: Vocabulary) -> dict:
         "text_bigrams": passage.text,
         "text_en": source.english if machine else glossed,
         "gloss_en": glossed,
-        # Indexed apart only beside a machine translation: a glossed passage's English is the gloss.
-        "gloss_terms": glossed if machine else "",
+        # The gloss shown keeps one sense a word; every sense is searched, here, so that an English
+        # query finds a passage through any meaning of its words.
+        "gloss_terms": gloss.search_gloss(passage.text, vocabulary),
         "pinyin": gloss.pinyin_terms(passage.text, vocabulary),
         "translation_engine": source.made_by,
         "year": metadata.year,
@@ -60,6 +67,11 @@ def document(source: Source, vocabulary: Vocabulary) -> dict:
         "content_hash": passage.content_hash,
         "spans": [list(span) for span in passage.spans],
         "page": passage.page,
+        "gloss_alignment": align_gloss(gloss.glossed_words(passage.text, vocabulary), glossed),
+        "report_title_en": source.title_en,
+        "report_title_engine": source.title_made_by,
+        "section_en": source.section_en,
+        "section_engine": source.section_made_by,
     }
 
 

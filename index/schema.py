@@ -14,7 +14,7 @@ from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING
 from shuangyu.index.vocabulary import Vocabulary
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Captions and credits rank below body text for the same match; headings slightly below.
 KIND_WEIGHTS = {BODY: 1.0, HEADING: 0.9, CAPTION: 0.6, CREDIT: 0.4}
@@ -50,9 +50,9 @@ FIELDS = (
     Field("section", "text", stored=True, analyser="chinese"),
     Field("text", "text", stored=True, analyser="chinese", positions=True),
     Field("text_bigrams", "text", analyser="bigram", positions=True),
-    # The best English available (machine translation, else the gloss) and, always, the gloss;
-    # the gloss is indexed apart (gloss_terms) only where text_en is a machine translation,
-    # so that a glossed passage does not index the same English twice.
+    # The best English available (machine translation, else the gloss shown, one sense a word)
+    # and, always, the gloss shown; every sense of every word (gloss.search_gloss) is indexed
+    # apart, in gloss_terms, so that a query finds a passage through any meaning of its words.
     Field("text_en", "text", stored=True, analyser="english", positions=True),
     Field("gloss_en", "stored", stored=True),
     Field("gloss_terms", "text", analyser="english"),
@@ -64,6 +64,15 @@ FIELDS = (
     Field("spans", "stored", stored=True),
     # The page (a PDF's page label, or "first-last") a passage is printed on; "" without pages.
     Field("page", "stored", stored=True),
+    # Which words of gloss_en stand for which words of text (index.alignment), so that a search
+    # marks the same words in both languages without segmenting its results again.
+    Field("gloss_alignment", "stored", stored=True),
+    # The report's title and the passage's heading in English, made by the passages' engine
+    # (a machine translation, else the gloss), and which engine made each.
+    Field("report_title_en", "stored", stored=True),
+    Field("report_title_engine", "stored", stored=True),
+    Field("section_en", "stored", stored=True),
+    Field("section_engine", "stored", stored=True),
 )
 FIELDS_BY_NAME = {field.name: field for field in FIELDS}
 

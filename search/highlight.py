@@ -8,8 +8,12 @@ fragment of the passage with the most marks (the whole passage when it is short)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+
+from shuangyu.index.alignment import chinese_offset, english_of, english_offset, sentence_offset
 
 from shuangyu.index.analysis import english_analyzer, english_spans_of, has_han, normalise, words
 from shuangyu.index.gloss import gloss_word, pinyin_of
@@ -34,13 +38,14 @@ def merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], english_terms: set[str],
-                  pinyin_terms: set[str] = frozenset()) -> list[Span]:
-    """Spans of ``text`` (cut into words with the index's ``vocabulary``) to mark: each occurrence of a normalised query word, each figure whose
-    canonical token was searched (``5000000`` marks ``500万``), each word whose dictionary
-    English is one of the English query terms (an English query marks the Chinese it found),
-    and each word spelt by the pinyin typed."""
+def term_marks(text: str, chinese_terms: set[str]) -> list[Span]:
+    """Spans of ``text`` where a normalised query word occurs (a traditional-character query
+    marks the simplified text): a substring search, no segmentation."""
     normalised = normalise(text)
+    return merge(_term_spans(normalised, chinese_terms))
+
+
+def _term_spans(normalised, chinese_terms: set[str]) -> list[Span]:
     spans: list[Span] = []
     for term in chinese_terms:
         if not term:
@@ -49,17 +54,40 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
         while start != -1:
             spans.append(normalised.source_span(start, start + len(term)))
             start = normalised.text.find(term, start + 1)
+    return spans
+
+
+def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], english_terms: set[str],
+                  pinyin_terms: set[str] = frozenset()) -> list[Span]:
+    """Spans of ``text`` (cut into words with the index's ``vocabulary``) to mark: each occurrence of a normalised query word, each figure whose
+    canonical token was searched (``5000000`` marks ``500万``), each word whose dictionary
+    English is one of the English query terms (an English query marks the Chinese it found),
+    and each word spelt by the pinyin typed.
+
+    A word found through its English is marked only where its English is: ``logistics`` marks
+    物流 in 物流业 and 物流园 (the part whose English it is), and a whole word only when no
+    part of it has that English."""
+    normalised = normalise(text)
+    spans = _term_spans(normalised, chinese_terms)
     if not (english_terms or pinyin_terms or any(term and not has_han(term) for term in chinese_terms)):
         return merge(spans)  # nothing left that needs the words: segmenting was most of the time
+    by_english: list[Span] = []  # whole words whose English is a query term
+    parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
     for word in words(normalised.text, vocabulary, subwords=True):
         if word.stopped:
             continue
+        span = normalised.source_span(word.start, word.end)
         if word.subword and not word.is_han:
             if word.text in chinese_terms:
-                spans.append(normalised.source_span(word.start, word.end))
-        elif word.is_han and (english_terms and not word.subword and _english_terms_of(word.text, vocabulary) & english_terms
-                              or pinyin_terms and pinyin_of(word.text) in pinyin_terms):
-            spans.append(normalised.source_span(word.start, word.end))
+                spans.append(span)
+        elif word.is_han:
+            if english_terms and _english_terms_of(word.text, vocabulary) & english_terms:
+                (parts_by_english if word.subword else by_english).append(span)
+            elif pinyin_terms and pinyin_of(word.text) in pinyin_terms:
+                spans.append(span)
+    for start, end in by_english:
+        inside = [(s, e) for s, e in spans + parts_by_english if start <= s and e <= end and (s, e) != (start, end)]
+        spans.extend(inside or [(start, end)])
     return merge(spans)
 
 
@@ -69,12 +97,11 @@ MATCHED_IN = ("text", "heading", "english")
 
 def matched_in(marks: list[Span], section: str, chinese_terms: set[str], english_marks: list[Span]) -> str:
     """Why a result matched, for the reader: ``text`` when its Chinese shows a mark, else
-    ``heading`` when its section heading holds a query word, else ``english`` (its English
-    matched, or a looser match of its words that nothing marks)."""
+    ``heading`` when its section heading holds a query word (``chinese_terms``: the words
+    searched in the headings), else ``english`` (its English matched)."""
     if marks:
         return "text"
-    section_text = normalise(section).text
-    if any(term and term in section_text for term in chinese_terms):
+    if term_marks(section, chinese_terms):
         return "heading"
     return "english"
 
@@ -92,9 +119,9 @@ def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:
     return merge(english_spans_of(text_en, frozenset(english_terms)))
 
 
-def snippet(text: str, spans: list[Span], max_chars: int, breaks: str) -> str:
-    """HTML of the best fragment of ``text``: escaped, with ``<mark>`` around ``spans``."""
-    start, end = best_fragment(text, spans, max_chars, breaks)
+def snippet(text: str, spans: list[Span], max_chars: int, breaks: str, window: Span | None = None) -> str:
+    """HTML of ``text`` in ``window`` (else its best fragment): escaped, with ``<mark>`` around ``spans``."""
+    start, end = window or best_fragment(text, spans, max_chars, breaks)
     pieces = [ELLIPSIS] if start > 0 else []
     position = start
     for span_start, span_end in spans:
@@ -110,12 +137,17 @@ def snippet(text: str, spans: list[Span], max_chars: int, breaks: str) -> str:
     return "".join(pieces)
 
 
-def chinese_snippet(text: str, spans: list[Span]) -> str:
-    return snippet(text, spans, CHINESE_FRAGMENT_CHARS, _CHINESE_BREAKS)
+def chinese_snippet(text: str, spans: list[Span], window: Span | None = None) -> str:
+    return snippet(text, spans, CHINESE_FRAGMENT_CHARS, _CHINESE_BREAKS, window)
 
 
-def english_snippet(text_en: str, spans: list[Span]) -> str:
-    return snippet(text_en, spans, ENGLISH_FRAGMENT_CHARS, " ")
+def english_snippet(text_en: str, spans: list[Span], window: Span | None = None) -> str:
+    return snippet(text_en, spans, ENGLISH_FRAGMENT_CHARS, " ", window)
+
+
+def heading_html(section: str, chinese_terms: set[str]) -> str:
+    """HTML of a section heading: escaped, with ``<mark>`` around the query words it holds."""
+    return snippet(section, term_marks(section, chinese_terms), len(section) + 1, "")
 
 
 def best_fragment(text: str, spans: list[Span], max_chars: int, breaks: str) -> Span:
@@ -139,3 +171,96 @@ def best_fragment(text: str, spans: list[Span], max_chars: int, breaks: str) -> 
         cut = text.rfind(" ", best_start, end)
         end = cut if cut > best_start else end
     return best_start, end
+
+
+def window_from(text: str, start: int, end: int, max_chars: int, breaks: str) -> Span:
+    """The window of ``text`` that shows ``start:end`` (a stretch that stands for what the
+    other language's snippet shows): from just after the break before ``start``, at most
+    ``max_chars`` long (the whole text when it is that short), cut at a break."""
+    if len(text) <= max_chars:
+        return 0, len(text)
+    start = max(0, min(start, len(text) - 1))
+    limit = max(0, start - max_chars // 8)
+    while start > limit and text[start - 1] not in breaks:
+        start -= 1
+    end = min(len(text), start + max_chars, max(end, start + max_chars * 2 // 3))
+    if end < len(text):
+        cut = max(text.rfind(char, start, end) for char in breaks) if breaks else -1
+        if cut > start:
+            end = cut if text[cut] == " " else cut + 1  # a clause keeps its comma; a space is dropped
+    return start, end
+
+
+@dataclass(frozen=True)
+class Snippets:
+    """A result's two snippets (HTML), showing the same stretch of the passage."""
+
+    chinese: str
+    english: str
+
+
+def paired_snippets(text: str, text_en: str, marks: list[Span], marks_en: list[Span],
+                    alignment: Sequence[int] | None) -> Snippets:
+    """The Chinese and the English snippet of a passage, centred on the same stretch: the
+    language with marks (the Chinese first) chooses its best fragment, and the other shows what
+    stands for it. ``alignment`` (``index.alignment``) maps the words of a gloss; without it (a
+    machine translation) a sentence stands for a sentence."""
+    chinese_leads = bool(marks) or not marks_en
+    if chinese_leads:
+        start, end = best_fragment(text, marks, CHINESE_FRAGMENT_CHARS, _CHINESE_BREAKS)
+        other = _english_stretch(text, text_en, start, end, alignment)
+        window = _window_within(text_en, other, marks_en, ENGLISH_FRAGMENT_CHARS, " ")
+        return Snippets(chinese_snippet(text, marks, (start, end)), english_snippet(text_en, marks_en, window))
+    start, end = best_fragment(text_en, marks_en, ENGLISH_FRAGMENT_CHARS, " ")
+    other = _chinese_stretch(text, text_en, start, end, alignment)
+    window = _window_within(text, other, marks, CHINESE_FRAGMENT_CHARS, _CHINESE_BREAKS)
+    return Snippets(chinese_snippet(text, marks, window), english_snippet(text_en, marks_en, (start, end)))
+
+
+def _window_within(text: str, stretch: Span, marks: list[Span], max_chars: int, breaks: str) -> Span:
+    """The window of ``text`` that shows the part of ``stretch`` with the most ``marks`` (a
+    gloss is longer than its Chinese: the whole stretch may not fit), else its start."""
+    inside = [(s, e) for s, e in marks if stretch[0] <= s and e <= stretch[1]]
+    if inside and inside[0][0] - stretch[0] > max_chars // 2:
+        return best_fragment(text, inside, max_chars, breaks)
+    return window_from(text, *stretch, max_chars, breaks)
+
+
+def _english_stretch(text: str, text_en: str, start: int, end: int, alignment: Sequence[int] | None) -> Span:
+    if alignment:
+        en_start = english_offset(start, alignment)
+        en_end = english_offset(end, alignment)
+        if en_start is not None:
+            return en_start, en_end if en_end is not None else len(text_en)
+    return (sentence_offset(start, text, text_en, source_is_chinese=True),
+            sentence_offset(end, text, text_en, source_is_chinese=True) if end < len(text) else len(text_en))
+
+
+def _chinese_stretch(text: str, text_en: str, start: int, end: int, alignment: Sequence[int] | None) -> Span:
+    if alignment:
+        zh_start = chinese_offset(start, alignment)
+        zh_end = chinese_offset(end, alignment)
+        if zh_start is not None:
+            return zh_start, zh_end if zh_end is not None else len(text)
+    return (sentence_offset(start, text_en, text, source_is_chinese=False),
+            sentence_offset(end, text_en, text, source_is_chinese=False) if end < len(text_en) else len(text))
+
+
+def english_marks_for(marks: list[Span], marks_en: list[Span], typed_marks_en: list[Span],
+                      alignment: Sequence[int] | None) -> list[Span]:
+    """The marks of a result's English, agreeing with its Chinese marks where the English is a
+    gloss (``alignment`` given): a word typed in English is marked wherever it is; the English
+    of the Chinese query words (``marks_en``) only where it stands for a marked Chinese word;
+    and the English of a word wholly inside a Chinese mark that none of those marks (红岩精神
+    marked in the Chinese marks Hongyan Spirit). Without an alignment, ``marks_en``."""
+    if not alignment:
+        return marks_en
+    if not marks:
+        return typed_marks_en
+    standing_for = english_of(marks, alignment, whole=False)
+    kept = [span for span in marks_en if any(start <= span[0] and span[1] <= end for start, end in standing_for)]
+    shown = kept + typed_marks_en
+    for start, end in english_of(marks, alignment, whole=True):
+        if not any(start <= s and e <= end for s, e in shown):
+            shown.append((start, end))
+    return merge(shown)

@@ -78,6 +78,7 @@ class CompiledQuery:
     report: str | None
     translations: list[Translation] = field(default_factory=list)  # English words searched in Chinese
     pinyin_terms: set[str] = field(default_factory=set)  # toneless pinyin typed: the Chinese it spells is marked
+    heading_terms: set[str] = field(default_factory=set)  # normalised Chinese words searched in the section headings
 
 
 def parse(text: str) -> ParsedQuery:
@@ -121,6 +122,7 @@ class _Compiling:
     weights: Mapping[str, float]
     chinese_terms: set[str] = field(default_factory=set)
     english_terms: set[str] = field(default_factory=set)
+    heading_terms: set[str] = field(default_factory=set)
 
     def boosted(self, query, weight_name: str):
         query.boost = self.weights[weight_name]
@@ -216,7 +218,7 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         query = tree.Without(query, tree.Any(excluded))
     typed_english = {word for group in groups for term in group if not term.is_han for word in _english_words(term.text)}
     return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report, translations,
-                         pinyin_terms)
+                         pinyin_terms, compiling.heading_terms)
 
 
 def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling):
@@ -286,6 +288,7 @@ def _han_query(term: Term, lang: str, compiling: _Compiling):
     ]
     if not term.phrase:
         # Headings have no positions (a phrase cannot be checked there); they help single words.
+        compiling.heading_terms.update(words)
         alternatives.append(compiling.boosted(_all_or_phrase("section", words, phrase=False), "section"))
     return tree.Any(alternatives)
 

@@ -50,6 +50,14 @@ class PassageFields(TypedDict):
     text_en: Annotated[str, Field("The plain English (see translation_engine).")]
     translation_engine: Annotated[str, _ENGINE]
     gloss_en: Annotated[str, Field("The dictionary gloss, always (equal to text_en when translation_engine is gloss).")]
+    report_title_en: Annotated[str, Field("The report's title in English, by report_title_engine (empty in an index "
+                                          "built before English titles).")]
+    report_title_engine: Annotated[str, Field("What made report_title_en: `gloss` (a word-by-word dictionary gloss, not "
+                                              "a translation) or `argos` (machine translation); empty with no English title.",
+                                              enum=("", GlossEngine.name, ArgosEngine.name))]
+    section_en: Annotated[str, Field("The section heading in English, by section_engine.")]
+    section_engine: Annotated[str, Field("What made section_en (as report_title_engine).",
+                                         enum=("", GlossEngine.name, ArgosEngine.name))]
 
 
 def passage_fields(stored: Mapping) -> PassageFields:
@@ -65,6 +73,8 @@ class Result(PassageFields):
                                       "its metadata gives none that is valid.")]
     snippet: Annotated[str, Field("HTML: escaped text with <mark> around matched words.")]
     snippet_en: Annotated[str, Field("HTML: escaped English with <mark> around matched words.")]
+    section_html: Annotated[str, Field("HTML: the escaped section heading with <mark> around the query's words it holds "
+                                       "(where a `heading` match matched).")]
     matched_in: Annotated[str, Field("Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "
                                      "section heading holds the query's words), `english` (only its English matched).",
                                      enum=MATCHED_IN)]

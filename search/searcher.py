@@ -6,6 +6,7 @@ reopened only when ``shuangyu build`` has switched in a new index.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import weakref
@@ -15,15 +16,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from shuangyu.index.analysis import segmenter
+from shuangyu.index.analysis import normalise, segmenter
 from shuangyu.index.cedict import ensure_dictionary
 from shuangyu.index.corpus import parse_date
 from shuangyu.index.engine import open_reader
+from shuangyu.index.gloss import pinyin_of
+from shuangyu.index.translate import GlossEngine
 from shuangyu.index.store import MANIFEST, IndexUnavailable, current_build, read_manifest
 from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.search.highlight import chinese_marks, chinese_snippet, english_marks, english_snippet, matched_in
+from shuangyu.search.highlight import (chinese_marks, english_marks, english_marks_for, heading_html, matched_in,
+                                       paired_snippets)
 from shuangyu.search.crosslingual import ReverseDictionary
-from shuangyu.search.query import WEIGHTS, QueryError, compile_query
+from shuangyu.search.query import WEIGHTS, QueryError, compile_query, parse, toneless
 from shuangyu.search.records import Result, passage_fields
 from shuangyu.search.suggest import Suggester
 
@@ -186,7 +190,7 @@ def _compacted(response: dict, manifest: dict) -> dict:
 
 
 def _expanded(cached: dict, manifest: dict) -> dict:
-    return {**cached, "reports": [{"id": entry["id"], "title": entry["title"], "count": count}
+    return {**cached, "reports": [{"id": entry["id"], "title": entry["title"], "title_en": entry.get("title_en", ""), "count": count}
                                   for entry, count in zip(manifest["reports"], cached["reports"]) if count]}
 
 
@@ -313,12 +317,14 @@ class Searcher:
         compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
         report = report or compiled.report
         titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
+        titles_en = {entry["id"]: entry.get("title_en", "") for entry in opened.manifest["reports"]}
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
         order = opened.date_order if sort == "date" else None
         ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report, sort), report, order,
                                offset + limit)
         hits = [(reader.engine.stored(key), score) for key, score in ranked.top[offset : offset + limit]]
+        results = [self._result(fields, score, compiled, opened) for fields, score in hits]
         return {
             "query": text,
             "lang": lang,
@@ -329,12 +335,13 @@ class Searcher:
             "offset": offset,
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "results": [self._result(fields, score, compiled, opened) for fields, score in hits],
+            "results": results,
             "reports": [
-                {"id": report_id, "title": titles[report_id], "count": ranked.counts[report_id]}
+                {"id": report_id, "title": titles[report_id], "title_en": titles_en[report_id], "count": ranked.counts[report_id]}
                 for report_id in titles if ranked.counts.get(report_id)
             ],
             "query_translations": [{"en": t.english, "zh": list(t.display)} for t in compiled.translations],
+            "query_conversions": conversions(text, compiled, results),
             "did_you_mean": reader.suggester.did_you_mean(text, ranked.total),
         }
 
@@ -416,13 +423,48 @@ class Searcher:
         vocabulary = opened.vocabulary
         text, text_en = fields["text"], fields["text_en"]
         marks = chinese_marks(text, vocabulary, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
-        marks_en = english_marks(text_en, compiled.english_terms)
+        # The stored word alignment is the gloss's: it maps text_en only when text_en is the gloss.
+        alignment = fields.get("gloss_alignment") if fields["translation_engine"] == GlossEngine.name else None
+        typed_marks_en = english_marks(text_en, compiled.typed_english_terms) if compiled.typed_english_terms else []
+        marks_en = english_marks_for(marks, english_marks(text_en, compiled.english_terms), typed_marks_en, alignment)
+        snippets = paired_snippets(text, text_en, marks, marks_en, alignment)
+        heading_terms = compiled.chinese_terms | compiled.heading_terms
         return Result(
             **passage_fields(fields),
             report_date=opened.report_dates.get(fields["report_id"], ""),
-            snippet=chinese_snippet(text, marks),
-            snippet_en=english_snippet(text_en, marks_en),
-            matched_in=matched_in(marks, fields["section"], compiled.chinese_terms, marks_en),
+            snippet=snippets.chinese,
+            snippet_en=snippets.english,
+            section_html=heading_html(fields["section"], heading_terms),
+            matched_in=matched_in(marks, fields["section"], heading_terms, marks_en),
             score=round(score, 4),
             url=f"/p/{fields['id']}",
         )
+
+
+def conversions(text: str, compiled, results: list[Result]) -> list[dict]:
+    """What the query was converted to before it was searched, for the reader: each word typed
+    in traditional characters (or full-width) as the simplified word searched (``script``), and
+    each pinyin typed as the Chinese words it found in these results (``pinyin``; a pinyin
+    word that the query translation already shows is not repeated)."""
+    found: list[dict] = []
+    for term in (term for group in parse(text).groups for term in group if term.is_han):
+        searched = normalise(term.text).text
+        if searched != term.text:
+            found.append({"from": term.text, "to": [searched], "kind": "script"})
+    translated = {translation.english.lower() for translation in compiled.translations}
+    spelt: dict[str, list[str]] = {}
+    for result in results:
+        for word in _MARKED.findall(result["snippet"]):
+            pinyin = pinyin_of(normalise(word).text)
+            if pinyin in compiled.pinyin_terms and word not in spelt.setdefault(pinyin, []):
+                spelt[pinyin].append(word)
+    for term in (term.text for group in parse(text).groups for term in group if not term.is_han):
+        words = spelt.pop(toneless(term), None)
+        if words and term.lower() not in translated:
+            found.append({"from": term, "to": words, "kind": "pinyin"})
+    for pinyin, words in spelt.items():  # pinyin typed syllable by syllable (Ci Qi Kou)
+        found.append({"from": pinyin, "to": words, "kind": "pinyin"})
+    return found
+
+
+_MARKED = re.compile(r"<mark>([^<]+)</mark>")

@@ -65,8 +65,10 @@ STRINGS = {
     "did_you_mean": ("您是不是要找：", "Did you mean:"),
     "searched_for": ("英文词同时按中文检索：", "English words also searched in Chinese:"),
     "chinese": ("中文", "Chinese"),
-    "matched_in_heading": ("仅标题匹配", "Matched in its heading only"),
-    "matched_in_english": ("仅英文匹配", "Matched in its English only"),
+    "matched_in_heading": ("匹配在章节标题中", "Matched in the section heading"),
+    "matched_in_english": ("匹配在英文中", "Matched in the English"),
+    "converted_script": ("已按简体“{searched}”检索（输入的是“{typed}”）", "Searched for {searched} (you typed {typed})"),
+    "converted_pinyin": ("拼音 {typed} → {searched}", "Pinyin {typed} → {searched}"),
     # Researchers' tools on the results page (issue 17, points 3 and 4).
     "past_end": ("第 {page} 页超出了结果范围：共 {total} 段，只有 {pages} 页。",
                  "Page {page} is past the end: there are {total} passages, on {pages} pages."),

@@ -35,13 +35,22 @@ SEARCH_RESPONSE = {
             "description": "How English words of the query were also searched in Chinese.",
             "items": {"type": "object", "properties": {"en": _STRING, "zh": {"type": "array", "items": _STRING}}},
         },
+        "query_conversions": {
+            "type": "array",
+            "description": "What the query was converted to before it was searched: a word in traditional (or "
+                           "full-width) characters to the simplified word searched (`script`), pinyin to the Chinese "
+                           "words it found in these results (`pinyin`).",
+            "items": {"type": "object", "properties": {"from": _STRING, "to": {"type": "array", "items": _STRING},
+                                                       "kind": {"type": "string", "enum": ["script", "pinyin"]}}},
+        },
         "did_you_mean": {"type": ["string", "null"], "description": "A corrected query, when this one found little."},
         "reports": {
             "type": "array",
             "description": "Matches per report, over the whole query (ignoring the report filter): a report's count "
                            "is the total of the same search with report set to it. A text printed in several reports "
                            "counts in each, so the counts may add up to more than total.",
-            "items": {"type": "object", "properties": {"id": _STRING, "title": _STRING, "count": {"type": "integer"}}},
+            "items": {"type": "object", "properties": {"id": _STRING, "title": _STRING, "title_en": _STRING,
+                                                       "count": {"type": "integer"}}},
         },
     },
 }
@@ -51,6 +60,7 @@ REPORT = {
     "required": ["id", "title"],
     "properties": {
         "id": _STRING, "file": _STRING, "encoding": _STRING, "title": _STRING, "subtitle": _STRING,
+        "title_en": _STRING, "title_en_engine": _STRING, "subtitle_en": _STRING,
         "authors": {"type": "array", "items": _STRING}, "photo_credit": _STRING, "publisher": _STRING,
         "date": _STRING, "date_basis": _STRING, "language": _STRING, "passages": {"type": "integer"},
         "passages_by_kind": {"type": "object", "additionalProperties": {"type": "integer"}},
