@@ -132,3 +132,11 @@ def switch_language_url() -> str:
     (``PAGE_PARAMETERS``) with ``ui`` switched; the search page when the request matched no route."""
     kept = {name: request.args[name] for name in PAGE_PARAMETERS if request.args.get(name)}
     return url_for(request.endpoint or "pages.search", **(request.view_args or {}), **kept, ui=other_language())
+
+# Accessibility and embedding (issue 17, points 8 and 9).
+STRINGS.update({
+    "skip_to_content": ("跳到主要内容", "Skip to the main content"),
+    "results_heading": ("“{q}”的检索结果", "Results for “{q}”"),
+    "search_language": ("检索语言", "Language to search in"),
+    "embed_error": ("这次检索无法进行，请换个说法再试。", "This search could not be run: try other words."),
+})

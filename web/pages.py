@@ -103,11 +103,25 @@ def _page_number(raw: str | None, last: int = 1000) -> int:
 
 @pages.get("/embed")
 def embed():
-    """Compact results for an <iframe> on another site (the only page that may be framed)."""
-    params = parse_search(request.args)
-    response = run_search(params["q"], limit=min(params["limit"], 20), lang=params["lang"],
-                                     report=params["report"]) if params["q"] else None
-    return render_template("embed.html", params=params, response=response)
+    """Compact results for an <iframe> on another site (the only page that may be framed): each
+    with its report's title, linked to the passage. A query that cannot be run gets a 400 whose
+    page says so in one line of the interface language, inside the frame, without the
+    site's header or the error's own text."""
+    try:
+        params = parse_search(request.args)
+        response = run_search(params["q"], limit=min(params["limit"], 20), lang=params["lang"],
+                              report=params["report"]) if params["q"] else None
+    except QueryError:
+        return render_template("embed.html", params={"q": request.args.get("q", "")[:500]}, response=None,
+                               error=translate("embed_error")), 400
+    return render_template("embed.html", params=params, response=response, error=None)
+
+
+@pages.get("/favicon.ico")
+def favicon():
+    """The site's icon where browsers and feed readers look for it without a <link rel="icon">
+    (API documents, downloads): the SVG the pages link to."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @pages.get("/p/<path:passage_id>")
