@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.serving import free_port
+from tests.test_accessibility import axe_violations, serious
 from tests.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -166,3 +167,10 @@ def test_the_embed_in_an_iframe_shows_report_titles_in_each_language(page, serve
     # Tall enough for every frame: a full-page screenshot leaves frames below the viewport blank.
     page.set_viewport_size({"width": 900, "height": 1150})
     page.screenshot(path=SCREENSHOTS / "embed-host-page.png", full_page=True)
+
+
+@pytest.mark.parametrize("host", ["zh.html", "en.html"])
+def test_axe_finds_no_serious_violation_in_the_widget(page, other_site, host):
+    page.goto(f"{other_site}/{host}")
+    expect(page.locator("[data-shuangyu] .shuangyu-result").first).to_be_visible()
+    assert serious(axe_violations(page, "[data-shuangyu]")) == []
