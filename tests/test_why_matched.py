@@ -56,7 +56,7 @@ def test_a_match_through_the_heading_is_labelled_and_marked_there(client):
         assert not marked(result["snippet_en"]), result["id"]
     html = client.get("/?q=紅岩精神&ui=zh").get_data(as_text=True)
     assert html.count("匹配在章节标题中") == len(by_heading)
-    assert '<span class="section" lang="zh-Hans">› 文化传承示范区 · 传承弘扬“<mark>红岩精神</mark>”' in html
+    assert '<span class="section">› <span lang="zh-Hans">文化传承示范区 · 传承弘扬“<mark>红岩精神</mark>”' in html
     english = client.get("/?q=紅岩精神&ui=en").get_data(as_text=True)
     assert english.count("Matched in the section heading") == len(by_heading)
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from shuangyu.index.store import IndexUnavailable
 from shuangyu.search.query import QueryError
+from shuangyu.web.i18n import EXAMPLES
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -38,7 +39,7 @@ def _respond(status: int, title: str, detail: str):
     if _wants_json():
         return problem(status, title, detail)
     try:
-        return render_template("error.html", status=status, title=title, detail=detail), status
+        return render_template("error.html", status=status, title=title, detail=detail, examples=EXAMPLES), status
     except Exception:  # the error page itself failed: answer with one that has nothing to fail
         current_app.logger.exception("the error page failed on %s", request.path)
         page = FALLBACK_PAGE.format(status=status, title=escape(title), detail=escape(detail))

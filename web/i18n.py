@@ -68,6 +68,13 @@ STRINGS = {
     "matched_in_heading": ("匹配在章节标题中", "Matched in the section heading"),
     "matched_in_english": ("匹配在英文中", "Matched in the English"),
     "converted_script": ("已按简体“{searched}”检索（输入的是“{typed}”）", "Searched for {searched} (you typed {typed})"),
+    "gloss_short": ("词典释义", "gloss"),
+    "footer_english": ("英文：除标明“机器翻译”者外，均为 CC-CEDICT 词典逐词释义（CC BY-SA 4.0）",
+                       "English: CC-CEDICT dictionary gloss (CC BY-SA 4.0) unless marked as machine translation"),
+    "api_docs": ("接口文档（API）", "API"),
+    "not_found_detail": ("没有这个页面：链接可能有误，或报告已不在检索范围内。",
+                         "There is no such page: the link may be wrong, or the report is no longer searched."),
+    "date_printed": ("报告中印有此日期", "The report prints this date"),
     "converted_pinyin": ("拼音 {typed} → {searched}", "Pinyin {typed} → {searched}"),
     # Researchers' tools on the results page (issue 17, points 3 and 4).
     "past_end": ("第 {page} 页超出了结果范围：共 {total} 段，只有 {pages} 页。",
