@@ -117,10 +117,14 @@ def test_the_host_restyles_the_widget_through_custom_properties(page, other_site
     assert plain.evaluate("node => getComputedStyle(node).outlineStyle") == "solid"
 
 
-def test_data_lang_chooses_the_language_over_the_page(page, other_site):
+def test_data_lang_chooses_the_language_over_the_page(page, server, other_site):
     page.goto(other_site + "/asks-en.html")
     box = page.locator("#box")
     expect(box.locator(".shuangyu-result").first).to_be_visible()
+    # Titles in English, the Chinese beside them.
+    api = page.request.get(f"{server}/api/search?q=logistics+hub&limit=5").json()
+    expect(box.locator(".shuangyu-title .shuangyu-english")).to_have_text([result["report_title_en"] for result in api["results"]])
+    expect(box.locator(".shuangyu-title .shuangyu-original")).to_have_text([result["report_title"] for result in api["results"]])
     expect(box.locator(".shuangyu-status")).to_have_text(re.compile(r"^\d+ passages$"))
     expect(box.locator(".shuangyu-engine").first).to_have_text("dictionary gloss, not a translation")
     expect(box.locator(".shuangyu-button")).to_have_text("Search")
@@ -159,7 +163,9 @@ def test_the_embed_in_an_iframe_shows_report_titles_in_each_language(page, serve
     expect(zh.locator(".engine").first).to_have_text("词典逐词释义（非翻译）")
     en = page.frame_locator("#en")
     expect(en.locator(".summary")).to_contain_text("passages in")
-    expect(en.locator(".result .report").first).to_be_visible()
+    english = page.request.get(f"{server}/api/search?q=logistics+hub&limit=3").json()["results"]
+    expect(en.locator(".result .report .english")).to_have_text([result["report_title_en"] for result in english])
+    expect(en.locator(".result .report .original")).to_have_text([result["report_title"] for result in english])
     expect(en.locator("button[type=submit]")).to_have_text("Search")
     bad = page.frame_locator("#bad")
     expect(bad.locator(".embed-error")).to_have_text("This search could not be run: try other words.")

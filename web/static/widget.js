@@ -97,14 +97,24 @@
     return link;
   }
 
+  // A title or heading in the widget's language: in English (the index's English of it, labelled
+  // with the result's engine below) with the Chinese beside it, else the Chinese alone.
+  function bilingual(chinese, english, language) {
+    const original = element("span", "shuangyu-original", [chinese]);
+    original.lang = "zh-Hans";
+    if (language !== "en" || !english) return [original];
+    const translated = element("span", "shuangyu-english", [english]);
+    translated.lang = "en";
+    return [translated, " ", original];
+  }
+
   // One result, one link: the report's title leads to the passage's page (its permalink).
   function resultItem(result, strings, language) {
-    const where = element("p", "shuangyu-where", [siteLink("shuangyu-title", result.url, { ui: language }, result.report_title)]);
-    where.firstChild.lang = "zh-Hans";
+    const title = siteLink("shuangyu-title", result.url, { ui: language }, "");
+    title.replaceChildren(...bilingual(result.report_title, result.report_title_en, language));
+    const where = element("p", "shuangyu-where", [title]);
     if (result.section) {
-      const section = element("span", "shuangyu-section", ["› " + result.section]);
-      section.lang = "zh-Hans";
-      where.appendChild(section);
+      where.appendChild(element("span", "shuangyu-section", ["› ", ...bilingual(result.section, result.section_en, language)]));
     }
     const snippet = element("p", "shuangyu-snippet", [snippetNodes(result.snippet)]);
     snippet.lang = "zh-Hans";
