@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -66,12 +67,13 @@ class Entry:
 
 # Bump when the tables below, or the cleaning or analysis of senses, change, so that an old
 # file is not read with new code.
-_FORMAT = 4
+_FORMAT = 5
 _CREATE = """
 CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
                     pinyin TEXT NOT NULL, senses TEXT NOT NULL);
 CREATE TABLE sense (headword TEXT NOT NULL, headword_order INTEGER NOT NULL, position INTEGER NOT NULL,
                     is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL, minor INTEGER NOT NULL);
+CREATE TABLE sense_weight (stems TEXT PRIMARY KEY, weight REAL NOT NULL) WITHOUT ROWID;
 """
 _COLUMNS = "simplified, traditional, pinyin, senses"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -145,6 +147,7 @@ def ensure_dictionary() -> Path:
                     ((entry.simplified, headword_order, position, entry.is_name, english.lower(), english_key(english), minor)
                      for position, english in enumerate(clean_sense(sense, entry.is_name) for sense in entry.senses)
                      if english))
+            connection.executemany("INSERT INTO sense_weight (stems, weight) VALUES (?, ?)", _sense_weights(entries).items())
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
             connection.execute("CREATE INDEX sense_stems ON sense (stems)")
             connection.execute("CREATE INDEX sense_english ON sense (english)")
@@ -152,6 +155,35 @@ def ensure_dictionary() -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def _word_frequencies() -> dict[str, int]:
+    """jieba's word frequencies (its dictionary, counted over a large Chinese corpus)."""
+    frequencies = {}
+    with (resources.files("jieba") / "dict.txt").open(encoding="utf-8") as lines:
+        for line in lines:
+            word, count, *_ = line.split(" ")
+            frequencies[word] = int(count)
+    return frequencies
+
+
+def _sense_weights(entries: list[Entry]) -> dict[str, float]:
+    """How common each English sense is as the meaning of Chinese words: for each sense (its
+    analysed English), the sum over the common-noun headwords that have it of log(1 + the
+    headword's frequency in jieba's dictionary). "month" is the sense of 月, 月份, 个月, 一月...,
+    "moon" of 月, 月亮, 月球: a sense many frequent words share is the everyday one."""
+    frequencies = _word_frequencies()
+    seen: set[tuple[str, str]] = set()
+    weights: dict[str, float] = {}
+    for entry in entries:
+        if entry.is_name:
+            continue
+        for sense in entry.senses:
+            stems = english_key(clean_sense(sense, False))
+            if stems and (entry.simplified, stems) not in seen:
+                seen.add((entry.simplified, stems))
+                weights[stems] = weights.get(stems, 0.0) + math.log1p(frequencies.get(entry.simplified, 0))
+    return weights
 
 
 def _damage(path: Path) -> str:
@@ -267,3 +299,56 @@ def main_senses(word: str, limit: int = 2) -> tuple[str, ...]:
         if senses:
             return tuple(senses)
     return ()
+
+
+# Senses that a reader should not be shown first: marked as archaic, literary, regional, slang
+# or grammar, or describing a character rather than meaning something.
+_MARKED = re.compile(
+    r"\((?:[^)]*\b)?(?:archaic|old|literary|lit\.|classical|dialect|Taiwan|Cantonese|slang|Internet|coll\.|"
+    r"bound form|obsolete|euphemism|derog|onom|Buddhism|Daoism|polite|honorific|abbr|fig\.|math\.|chemistry|"
+    r"medicine|TCM|physics|botany|zoology|music|computing|sports|finance|law)\b|radical|classifier|particle|"
+    r"^(?:prefix|suffix)|\babbr\.", re.IGNORECASE)
+
+
+@lru_cache(maxsize=50_000)  # gloss.reading_word caches the glosses of whole words
+def reading_sense(word: str) -> str:
+    """The one English sense of a simplified word to show a reader; "" when it has none.
+
+    CC-CEDICT lists senses in no reliable order (月 is "moon" before "month", 后 "empress"
+    before "after"), so each sense of every entry is scored: how common it is as the meaning of
+    Chinese words (``_sense_weights``: the everyday sense is shared by many frequent words), less
+    a penalty for a sense marked archaic, literary, regional, slang or grammatical, for a long
+    descriptive sense (past three words), for an entry read otherwise than pypinyin reads the word,
+    for a name where a common noun exists, and, slightly, for coming later in its entry."""
+    found = lookup(word)
+    if not found:
+        return ""
+    reading = " ".join(syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
+    has_common = any(not entry.is_name for entry in found)
+    candidates: list[tuple[str, str, float]] = []
+    for entry in found:
+        entry_penalty = (3.0 if entry.pinyin.lower().replace("u:", "v") != reading else 0.0) + \
+                        (6.0 if entry.is_name and has_common else 0.0)
+        for position, sense in enumerate(entry.senses):
+            text = clean_sense(sense, entry.is_name)
+            # "abbr. to 人大", "same as ...": a pointer to another word, not a meaning.
+            if not text or re.match(r"abbr\.|(?:same as|also|see)\b", sense, re.IGNORECASE):
+                continue
+            # A compound's first sense is its meaning unless marked; a character's senses are in no order.
+            penalty = entry_penalty + (0.2 if len(word) == 1 else 3.0) * position + 0.8 * max(0, len(text.split()) - 3)
+            if _MARKED.search(sense):
+                penalty += 4.0
+            # "face sth", "inform sb": the placeholder is for a learner, not a reader.
+            text = re.sub(r"\s+(?:sth|sb)\b", "", text).strip()
+            if text:
+                candidates.append((text, english_key(text), penalty))
+    if not candidates:
+        return ""
+    weights = _weights(tuple(dict.fromkeys(stems for _, stems, _ in candidates)))
+    best = max(candidates, key=lambda candidate: math.log1p(weights.get(candidate[1], 0.0)) - candidate[2])
+    return best[0]
+
+
+def _weights(stems: tuple[str, ...]) -> dict[str, float]:
+    marks = ",".join("?" * len(stems))
+    return dict(_connection().execute(f"SELECT stems, weight FROM sense_weight WHERE stems IN ({marks})", stems))

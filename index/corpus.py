@@ -399,8 +399,13 @@ def slug_for(path: Path) -> str:
 
 
 def first_line(text: str) -> str:
-    """The first non-blank line, stripped: the title of a report that has no metadata."""
+    """The first line with something visible, stripped: the title of a report that has no metadata.
+    A line of zero-width spaces alone (web copies have them) is blank."""
     for line in text.splitlines():
-        if line.strip():
-            return line.strip()
+        if line.strip(_INVISIBLE_AND_SPACE):
+            return line.strip(_INVISIBLE_AND_SPACE)
     return ""
+
+
+# str.strip() leaves the zero-width space, joiners and the byte-order mark.
+_INVISIBLE_AND_SPACE = " \t\r\n\f\v\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"

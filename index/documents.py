@@ -57,8 +57,9 @@ def document(source: Source, vocabulary: Vocabulary) -> dict:
         "text_bigrams": passage.text,
         "text_en": source.english if machine else glossed,
         "gloss_en": glossed,
-        # Indexed apart only beside a machine translation: a glossed passage's English is the gloss.
-        "gloss_terms": glossed if machine else "",
+        # The gloss shown keeps one sense a word; every sense is searched, here, so that an English
+        # query finds a passage through any meaning of its words.
+        "gloss_terms": gloss.search_gloss(passage.text, vocabulary),
         "pinyin": gloss.pinyin_terms(passage.text, vocabulary),
         "translation_engine": source.made_by,
         "year": metadata.year,

@@ -50,9 +50,9 @@ FIELDS = (
     Field("section", "text", stored=True, analyser="chinese"),
     Field("text", "text", stored=True, analyser="chinese", positions=True),
     Field("text_bigrams", "text", analyser="bigram", positions=True),
-    # The best English available (machine translation, else the gloss) and, always, the gloss;
-    # the gloss is indexed apart (gloss_terms) only where text_en is a machine translation,
-    # so that a glossed passage does not index the same English twice.
+    # The best English available (machine translation, else the gloss shown, one sense a word)
+    # and, always, the gloss shown; every sense of every word (gloss.search_gloss) is indexed
+    # apart, in gloss_terms, so that a query finds a passage through any meaning of its words.
     Field("text_en", "text", stored=True, analyser="english", positions=True),
     Field("gloss_en", "stored", stored=True),
     Field("gloss_terms", "text", analyser="english"),
