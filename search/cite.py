@@ -95,6 +95,7 @@ class Citable:
     quote: str
     date_basis: str = ""
     kind: ItemType = WEBPAGE
+    page: str = ""  # the printed page(s) of a passage of a paged report: "11" or "11-12"
 
     @property
     def date_parts(self) -> list[int]:
@@ -126,6 +127,8 @@ def csl_record(item: Citable) -> dict:
     }
     if item.is_passage:
         record["note"] = f"Passage {item.passage_id}"
+    if item.page:
+        record["page"] = item.page
     if item.date_parts:
         record["issued"] = {"date-parts": [item.date_parts], **({"circa": True} if item.date_inferred else {})}
     if item.publisher:
@@ -214,13 +217,16 @@ def _gb_t(record: dict, rules: _GbT) -> Runs:
     accessed = _accessed(record)
     cited = f"[{accessed.isoformat()}]" if accessed and (rules.cited_date_on_all or kind is WEBPAGE) else ""
     page = f"{rules.open}{record['page']}{rules.close}" if record.get("page") else ""
+    # A newspaper's page is its 版次, in brackets after the date; any other item's cited page
+    # (引文页码) follows its year after a colon: 出版者, 2020: 11-12.
+    cited_page = f"{rules.colon}{record['page']}" if record.get("page") else ""
     if kind is NEWSPAPER_ARTICLE:
         where = rules.comma.join(filter(None, [record.get("container-title", ""), when + page]))
     elif kind is REPORT and not rules.cited_date_on_all:
-        where = rules.comma.join(filter(None, [record.get("publisher", ""), when]))
+        where = rules.comma.join(filter(None, [record.get("publisher", ""), when])) + cited_page
     else:
         dated = f"{rules.open}{when}{rules.close}" if when and not circa else when
-        where = rules.before_dated.join(filter(None, [record.get("publisher", ""), dated]))
+        where = rules.before_dated.join(filter(None, [record.get("publisher", ""), dated])) + cited_page
     body = f"{where}{cited}"
     pieces = [f"{authors}. " if authors else "", f"{record.get('title', '')}[{kind.gb_t}/OL]. ",
               f"{body}. " if body else "", f"{record['URL']}." if record.get("URL") else ""]
@@ -286,6 +292,10 @@ def apa(record: dict) -> Runs:
         publisher = record.get("publisher", "")
         same_as_author = [name.get("literal") for name in record.get("author", [])] == [publisher]
         source = [(_end(publisher) + " ", False)] if publisher and not same_as_author else []
+    if record.get("page"):
+        # The part cited, in brackets after the title, where APA puts a chapter's pages (§10.3).
+        text = record.get("title", "")
+        title = [(text, kind is not NEWSPAPER_ARTICLE), (f" ({_pages(record['page'], 'p.', 'pp.')})" + _end(text)[len(text):], False)]
     if authors:
         runs = [(f"{_end(authors)} ({when}). ", False), *title, (" ", False), *source]
     else:
@@ -340,7 +350,9 @@ def mla(record: dict) -> Runs:
     else:
         runs += [*_title(record.get("title", ""), True), (" ", False)]
         container = ""
-    tail = ", ".join(filter(None, [record.get("publisher", "") if kind is not NEWSPAPER_ARTICLE else "", when, url]))
+    # MLA 9 §2.6: the location within the source (pp. 11-12) comes after the date.
+    location = _pages(record["page"], "p.", "pp.") if record.get("page") else ""
+    tail = ", ".join(filter(None, [record.get("publisher", "") if kind is not NEWSPAPER_ARTICLE else "", when, location, url]))
     if container:
         runs += [(container, True), (f", {tail}." if tail else ".", False)]
     elif tail:
@@ -349,6 +361,12 @@ def mla(record: dict) -> Runs:
     if accessed and (not parts or circa):
         runs.append((f" Accessed {_mla_date([accessed.year, accessed.month, accessed.day])}.", False))
     return _tidy(runs)
+
+
+def _pages(page: str, one: str, several: str) -> str:
+    """``p. 11`` or ``pp. 11–12`` (an en dash between the pages of a range)."""
+    first, _, last = page.partition("-")
+    return f"{several} {first}\u2013{last}" if last else f"{one} {first}"
 
 
 def _tidy(runs: Runs) -> Runs:
@@ -388,6 +406,7 @@ def bibtex(record: dict) -> str:
         ("publisher", _bibtex_escape(publisher) if kind is not REPORT else ""),
         ("year", (f"ca. {parts[0]}" if circa else str(parts[0])) if parts else ""),
         ("date", _iso(parts) + ("~" if circa else "") if parts else ""),
+        ("pages", _bibtex_escape(record.get("page", "")).replace("-", "--")),
         ("howpublished", f"\\url{{{url}}}" if url else ""),
         ("url", url),
         ("urldate", accessed.isoformat() if accessed else ""),
@@ -415,6 +434,7 @@ def ris(record: dict, quote_text: str = "") -> str:
              ("PY", str(parts[0]) if parts and not circa else ""),
              ("DA", "/".join([*(f"{part:02d}" for part in parts), *[""] * (3 - len(parts)), "circa"]) if circa
               else _iso(parts).replace("-", "/")),
+             ("SP", record.get("page", "").partition("-")[0]), ("EP", record.get("page", "").partition("-")[2]),
              ("PB", record.get("publisher", "")), ("LA", record.get("language", "")), ("UR", record.get("URL", "")),
              ("Y2", accessed.isoformat() if accessed else ""),
              ("N1", ": ".join(filter(None, [record.get("note", ""), quote_text])))]
@@ -447,6 +467,8 @@ def meta_tags(record: dict) -> list[tuple[str, str, str]]:
              ("name", "citation_language", record.get("language", "")),
              ("name", "citation_public_url", record.get("URL", "")),
              ("name", "DC.type", kind.zotero)]
+    first_page, _, last_page = record.get("page", "").partition("-")
+    tags += [("name", "citation_firstpage", first_page), ("name", "citation_lastpage", last_page)]
     return [(attribute, key, _one_line(content)) for attribute, key, content in tags if _one_line(content)]
 
 
@@ -513,4 +535,5 @@ def citable(passage: Mapping | None, report: Mapping, url: str, accessed: date |
         quote=passage.get("text", "") if passage else "",
         date_basis=report.get("date_basis", ""),
         kind=item_type(report),
+        page=(passage.get("page") or "") if passage else "",
     )

@@ -208,6 +208,27 @@ def test_the_permalink_page_shows_the_page(client):
     assert plain["page"] == "" and 'class="page"' not in client.get(plain["url"]).get_data(as_text=True)
 
 
+def test_every_citation_of_a_passage_of_a_pdf_prints_its_pages(client):
+    (found,) = results(client, "物流中心", "logistics")
+    pages = f"{FIRST_PAGE}-{FIRST_PAGE + 1}"
+    passage = client.get(f"/api/passages/{found['id']}").get_json()
+    citations = passage["citations"]
+    # The report (its title says 报告) is cited as a report: the page follows the year after a colon.
+    assert f": {pages}" in citations["gb_t_7714"] and f"：{pages}" in citations["gb_t_7714_2025"]
+    assert f"(pp. {FIRST_PAGE}\u2013{FIRST_PAGE + 1})" in citations["apa"]
+    assert f", pp. {FIRST_PAGE}\u2013{FIRST_PAGE + 1}," in citations["mla"]
+    assert f"pages = {{{FIRST_PAGE}--{FIRST_PAGE + 1}}}" in citations["bibtex"]
+    assert f"SP  - {FIRST_PAGE}\r\n" in citations["ris"] and f"EP  - {FIRST_PAGE + 1}\r\n" in citations["ris"]
+    assert json.loads(citations["csl_json"])[0]["page"] == pages
+    head = client.get(found["url"]).get_data(as_text=True).split("</head>")[0]
+    assert f'<meta name="citation_firstpage" content="{FIRST_PAGE}">' in head
+    assert f'<meta name="citation_lastpage" content="{FIRST_PAGE + 1}">' in head
+    # A passage of a report without pages cites none.
+    (plain,) = results(client, "滨江公园", "plain")
+    plain_citations = client.get(f"/api/passages/{plain['id']}").get_json()["citations"]
+    assert "page" not in json.loads(plain_citations["csl_json"])[0] and "SP  -" not in plain_citations["ris"]
+
+
 def test_a_word_file_gives_each_passage_its_heading_path(client):
     (corridor,) = results(client, "班列开行", "work")
     assert corridor["section"] == f"一、工作回顾{PATH_SEPARATOR}陆海新通道" and corridor["page"] == ""
