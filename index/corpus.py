@@ -211,8 +211,16 @@ def _unread_problem(path: Path, report_stems: set[str]) -> Problem | None:
     return Problem(path, advice, skipped=True)
 
 
+# The largest file read as a report: a report of a thousand scanned-free pages is far smaller, and
+# every reader holds the whole file (and a PDF's parsed pages) in memory.
+MAX_REPORT_BYTES = 200 * 1024 * 1024
+
+
 def read_report(path: Path, cache: ExtractionCache | None = None) -> Report:
     """Read one report and its metadata; raise ``CorpusError`` when it cannot be used."""
+    size = path.stat().st_size
+    if size > MAX_REPORT_BYTES:
+        raise CorpusError(f"a file of {size // 2**20} MB, more than the {MAX_REPORT_BYTES // 2**20} MB a report may be; not read")
     raw = path.read_bytes()
     reader = READERS.get(path.suffix.lower(), read_text)
     try:
@@ -364,7 +372,12 @@ def infer_metadata(path: Path, text: str, properties: Properties = Properties())
         year, month, day = (int(part) for part in delivered.groups())
         date, date_basis = f"{year:04d}-{month:02d}-{day:02d}", "Inferred from the report's opening line (no metadata file)."
     elif properties.date:
-        date, date_basis = properties.date, f"From {properties.source} (no metadata file)."
+        if properties.date_published:
+            date, date_basis = properties.date, f"From {properties.source} (no metadata file)."
+        else:
+            # A PDF's or Word file's date is often when the file was made, not when the report
+            # was published: a guess, cited as one.
+            date, date_basis = properties.date, f"Inferred from {properties.source}, which may be when the file was made (no metadata file)."
     elif year_match:
         date, date_basis = year_match.group(1), "Inferred from the file name (no metadata file)."
     year = date[:4]

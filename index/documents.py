@@ -9,6 +9,7 @@ before this step: workers only read the English they are given.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -96,10 +97,12 @@ def analysed_documents(sources: list[Source], vocabulary: Vocabulary, analyse: C
     _job = (sources, vocabulary, analyse)
     try:
         chunks = [(start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)]
-        # Leaving the block (an error, Ctrl+C) terminates the workers.
-        with interrupts_deferred():  # the pool forks its workers as it starts
-            pool = multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),))
-        with pool:
+        # Leaving the block (an error, Ctrl+C) terminates the workers, also when a stop held
+        # back while the pool forked them is acted on as it ends.
+        with contextlib.ExitStack() as stack:
+            with interrupts_deferred():  # the pool forks its workers as it starts
+                pool = stack.enter_context(
+                    multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),)))
             for made in pool.imap(_make, chunks):
                 yield from made
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import docx
 from docx.oxml.ns import qn
@@ -31,6 +32,7 @@ def read_docx(raw: bytes) -> Extracted:
     """The text of a Word file's paragraphs and tables, blocks apart by a blank line, with its
     headings (``Layout.headings``) and properties. Raises ``UnreadableFile`` for a file that is
     not a readable .docx (an old .doc renamed, a damaged or partly copied file)."""
+    _refuse_zip_bomb(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
         blocks = [_block(item) for item in document.iter_inner_content()]
@@ -62,6 +64,23 @@ def _block(item: Paragraph | Table) -> tuple[str, int | None]:
     return item.text.strip(), None
 
 
+# A Word file unpacks into memory whole: a report's parts come to a few MB, a hundred is no report.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def _refuse_zip_bomb(raw: bytes) -> None:
+    """``UnreadableFile`` when the package would unpack to more than ``MAX_UNPACKED_BYTES``
+    (a small file that expands to gigabytes would take the build's memory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # not a zip at all: python-docx says so in its own words
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(f"a Word file that unpacks to {unpacked // 2**20} MB, more than the "
+                             f"{MAX_UNPACKED_BYTES // 2**20} MB a report may; not read")
+
+
 def _row(row) -> str:
     """A table row's cells apart by a tab; a merged cell, which python-docx repeats, once."""
     cells, seen = [], set()
@@ -75,7 +94,10 @@ def _row(row) -> str:
 def _heading_level(paragraph: Paragraph) -> int | None:
     """0 for a Title, 1-9 for a Heading 1-9 (or a style based on one, or an outline level)."""
     style = paragraph.style
-    while style is not None:
+    seen: set[str] = set()
+    # A damaged or crafted file may base a style on itself: each style is looked at once.
+    while style is not None and style.style_id not in seen:
+        seen.add(style.style_id)
         if style.name == "Title":
             return 0
         match = _HEADING_STYLE.fullmatch(style.name or "")

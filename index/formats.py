@@ -31,6 +31,9 @@ class Properties:
     date: str = ""
     publisher: str = ""
     source: str = ""
+    # True when the file states ``date`` as the date it was published (a web page's
+    # citation_publication_date); a PDF's or Word file's date is when the file was made or saved.
+    date_published: bool = False
 
 
 @dataclass(frozen=True)

@@ -97,5 +97,5 @@ def _properties(tree) -> Properties:
     dates = [date for date in map(property_date, _meta(tree, "citation_publication_date", "citation_date",
                                                        "citation_online_date", "article:published_time", "DC.date"))
              if date]
-    return Properties(title=property_title(title), authors=tuple(authors), date=next(iter(dates), ""),
+    return Properties(title=property_title(title), authors=tuple(authors), date=next(iter(dates), ""), date_published=True,
                       publisher=publisher, source="the web page's meta tags")

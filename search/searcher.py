@@ -53,7 +53,8 @@ def newest_first(reports: list[dict]) -> dict[str, int]:
     of the same year), reports without a valid date last, ties by id."""
     def key(entry: dict) -> tuple:
         parts = parse_date(entry.get("date", "")) or ()
-        return (not parts, tuple(-part for part in parts), entry["id"])
+        # Missing month and day sort after every real one of the same year (0 > -1).
+        return (not parts, (*(-part for part in parts), *(0,) * (3 - len(parts))), entry["id"])
 
     return {entry["id"]: rank for rank, entry in enumerate(sorted(reports, key=key))}
 

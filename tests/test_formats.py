@@ -6,8 +6,11 @@ way office software does, python-docx writes Word's heading styles."""
 from __future__ import annotations
 
 import datetime
+import io
 import json
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import docx
@@ -257,6 +260,12 @@ def test_without_a_toml_the_files_own_properties_are_the_metadata(built, client)
     assert "meta tags" in page["date_basis"]
     assert (word["title"], word["authors"], word["date"]) == ("沙坪坝区工作报告", ["沙坪坝区人民政府"], "2024-01-15")
     assert (pdf["title"], pdf["authors"]) == ("沙坪坝区物流发展报告", ["沙坪坝区发展改革委"])
+    # A Word file's date is when it was made, maybe not when the report was published: cited as a
+    # guess; a web page's citation_publication_date is its publisher's word, cited as a fact.
+    assert word["date_basis"].startswith("Inferred from the Word file's document properties")
+    (in_word,) = results(client, "班列开行", "work")
+    assert "(ca. 2024)" in client.get(f"/api/passages/{in_word['id']}").get_json()["citations"]["apa"]
+    assert not page["date_basis"].startswith("Inferred")
     # The warning stays, and says what the file gave.
     assert ("warning: work.docx: no metadata file work.toml; inferred title '沙坪坝区工作报告', date 2024-01-15 "
             "(title, authors, date from the file's own properties) (warning)") in result.stderr.splitlines()
@@ -357,3 +366,33 @@ def test_a_damaged_kept_text_is_read_from_the_file_again(built, tmp_path):
         entry.write_bytes(entry.read_bytes()[:20])
     again = {report.path.name: report.text for report in read_corpus(corpus, ExtractionCache(tmp_path)).reports}
     assert again == first
+
+
+def self_based_style_word_file(path: Path) -> None:
+    """A Word file whose Normal style is based on itself, as a damaged or crafted file may be."""
+    made = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("嘉陵江边的公园已经开放。", style="Normal")
+    document.save(made)
+    with zipfile.ZipFile(io.BytesIO(made.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "word/styles.xml":
+                data, count = re.subn(rb'(w:styleId="Normal">\s*<w:name w:val="Normal"/>)', rb'\1<w:basedOn w:val="Normal"/>', data)
+                assert count == 1
+            target.writestr(member, data)
+
+
+def test_a_word_file_whose_style_is_based_on_itself_is_read_and_a_zip_bomb_is_named(tmp_path, monkeypatch):
+    from shuangyu.index import docx_reader
+    from shuangyu.index.corpus import read_corpus
+
+    self_based_style_word_file(tmp_path / "looped.docx")
+    monkeypatch.setattr(docx_reader, "MAX_UNPACKED_BYTES", 1_000_000)
+    with zipfile.ZipFile(tmp_path / "bomb.docx", "w", compression=zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("word/document.xml", b"\0" * 2_000_000)
+    corpus = read_corpus(tmp_path)
+    (report,) = corpus.reports
+    assert report.path.name == "looped.docx" and "嘉陵江边的公园已经开放。" in report.text
+    (problem,) = [problem for problem in corpus.problems if problem.path.name == "bomb.docx"]
+    assert problem.skipped and "unpacks to" in problem.message

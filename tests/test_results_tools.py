@@ -249,3 +249,12 @@ def test_the_tools_speak_the_interface_language_only(client, ui, other):
             foreign = re.compile(r"\S+?".join(re.escape(part) for part in re.split(r"\{\w+\}", STRINGS[key][other].strip())))
             assert not any(foreign.search(page) for page in pages), (ui, key, foreign)
     assert any(STRINGS["sort_date"][own] in page for page in pages)
+
+
+def test_date_order_puts_a_precise_date_before_a_bare_year_of_the_same_year_and_undated_reports_last():
+    from shuangyu.search.searcher import newest_first
+
+    reports = [{"id": "a-year", "date": "2020"}, {"id": "b-day", "date": "2020-05-03"}, {"id": "c-month", "date": "2020-05"},
+               {"id": "d-undated", "date": ""}, {"id": "e-newer", "date": "2021"}, {"id": "f-earlier-day", "date": "2020-01-09"}]
+    ranks = newest_first(reports)
+    assert sorted(ranks, key=ranks.get) == ["e-newer", "b-day", "c-month", "f-earlier-day", "a-year", "d-undated"]
