@@ -43,7 +43,9 @@ class GlossEngine:
     """The dictionary gloss, with the names of the collection's vocabulary."""
 
     name = gloss.ENGINE
-    model = "cc-cedict"
+    # Named anew whenever what the gloss shows changes, so that an index made with the old one
+    # is rebuilt rather than mixed (reading-1: one sense per word, figures in English).
+    model = "cc-cedict/reading-1"
     machine = False
 
     def __init__(self, vocabulary: Vocabulary):

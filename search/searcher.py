@@ -452,6 +452,8 @@ def conversions(text: str, compiled, results: list[Result]) -> list[dict]:
         searched = normalise(term.text).text
         if searched != term.text:
             found.append({"from": term.text, "to": [searched], "kind": "script"})
+    if not compiled.pinyin_terms:
+        return found  # no pinyin typed: nothing more was converted
     translated = {translation.english.lower() for translation in compiled.translations}
     spelt: dict[str, list[str]] = {}
     for result in results:

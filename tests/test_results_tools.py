@@ -122,7 +122,8 @@ def test_export_as_csv_is_a_spreadsheet_row_per_passage(client):
     assert [row["id"] for row in rows] == CHOSEN
     passage = client.get(f"/api/passages/{CHOSEN[1]}").get_json()
     assert rows[1]["text"] == passage["text"] and rows[1]["date"] == "2022" and rows[1]["authors"] == "王彩艳; 杨敏"
-    assert rows[1]["citation"] == passage["citations"]["gb_t_7714"]
+    assert rows[1]["citation"] == passage["citations"]["gb_t_7714_2025"]
+    assert rows[1]["date_inferred"] == "yes"  # the seed reports' dates are inferred (see their metadata)
 
 
 def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_written_as_text():

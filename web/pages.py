@@ -68,9 +68,11 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
 def _result_citations(results: list[dict]) -> dict[str, dict[str, str]]:
     """Each result's citations (``search.cite``) by passage id, for its copy button."""
     searcher = get_searcher()
-    return {result["id"]: all_citations(citable(result, searcher.report(result["report_id"]),
+    reports = {result["report_id"]: searcher.report(result["report_id"]) for result in results}
+    # A build that switched in since the search may have removed a report: its results go uncopied.
+    return {result["id"]: all_citations(citable(result, reports[result["report_id"]],
                                                 absolute_url("pages.passage", passage_id=result["id"])))
-            for result in results}
+            for result in results if reports[result["report_id"]] is not None}
 
 
 def style_label(style: str) -> str:
@@ -80,9 +82,10 @@ def style_label(style: str) -> str:
 
 
 def _default_style() -> str:
-    """The style a copy button copies unless the reader picks another: GB/T 7714 in the Chinese
-    interface, APA in the English one (the first style when the preferred one is missing)."""
-    preferred = "gb_t_7714" if ui_language() == "zh" else "apa"
+    """The style a copy button copies unless the reader picks another: GB/T 7714-2025 (in force
+    since 2026-07-01) in the Chinese interface, APA in the English one (the first style when the
+    preferred one is missing)."""
+    preferred = "gb_t_7714_2025" if ui_language() == "zh" else "apa"
     return preferred if preferred in COPY_STYLES else COPY_STYLES[0]
 
 
