@@ -12,7 +12,7 @@ import pytest
 from shuangyu.web.i18n import STRINGS
 
 PAGES = ["/", "/?q=紅岩精神", "/?q=logistics", "/?q=没有这个词xyz", "/p/shapingba-four-zones:p039",
-         "/r/shapingba-four-zones", "/no-such-page", "/r/no-such-report"]
+         "/r/shapingba-four-zones", "/no-such-page", "/r/no-such-report", "/?q=x&page=abc"]
 
 
 def interface_text(html: str, query: str = "") -> str:
@@ -50,6 +50,15 @@ def test_the_english_interface_shows_no_chinese_interface_text(client, path):
                and chinese in text]
     assert not chinese, chinese
     assert not re.search(r"[\u4e00-\u9fff]", text), re.findall(r".{0,20}[\u4e00-\u9fff]+.{0,20}", text)[:5]
+
+
+def test_an_error_page_is_titled_in_the_interface_language_with_the_detail_labelled(client):
+    chinese = client.get("/?q=x&page=abc&ui=zh")
+    assert chinese.status_code == 400
+    html = chinese.get_data(as_text=True)
+    assert "<h1>请求有误</h1>" in html and "Bad Request" not in html
+    assert re.search(r'详细信息（英文）： <span lang="en">page must be a whole number', html)
+    assert "<h1>Bad request</h1>" in client.get("/?q=x&page=abc&ui=en").get_data(as_text=True)
 
 
 def test_the_404_page_offers_searches(client):

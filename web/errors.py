@@ -16,9 +16,11 @@ from werkzeug.exceptions import HTTPException
 
 from shuangyu.index.store import IndexUnavailable
 from shuangyu.search.query import QueryError
-from shuangyu.web.i18n import EXAMPLES
+from shuangyu.web.i18n import EXAMPLES, STRINGS
 
 PROBLEM_TYPE = "application/problem+json"
+# The error statuses whose page title the interface has in both languages (web.i18n: error_<status>).
+ERROR_TITLES = frozenset(key for key in STRINGS if key.startswith("error_") and key[6:].isdigit())
 
 
 def problem(status: int, title: str, detail: str) -> Response:
@@ -39,7 +41,8 @@ def _respond(status: int, title: str, detail: str):
     if _wants_json():
         return problem(status, title, detail)
     try:
-        return render_template("error.html", status=status, title=title, detail=detail, examples=EXAMPLES), status
+        return render_template("error.html", status=status, title=title, detail=detail, examples=EXAMPLES,
+                               error_titles=ERROR_TITLES), status
     except Exception:  # the error page itself failed: answer with one that has nothing to fail
         current_app.logger.exception("the error page failed on %s", request.path)
         page = FALLBACK_PAGE.format(status=status, title=escape(title), detail=escape(detail))

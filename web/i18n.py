@@ -75,6 +75,16 @@ STRINGS = {
     "not_found_detail": ("没有这个页面：链接可能有误，或报告已不在检索范围内。",
                          "There is no such page: the link may be wrong, or the report is no longer searched."),
     "date_printed": ("报告中印有此日期", "The report prints this date"),
+    # Error pages other than 404: a title in the interface's language; the detail, which names the
+    # parameter or the fault, is the service's own (English) message, shown labelled as such.
+    "error_400": ("请求有误", "Bad request"),
+    "error_405": ("不支持这种请求方式", "Method not allowed"),
+    "error_413": ("请求内容太大", "Request too large"),
+    "error_429": ("请求过于频繁，请稍后再试", "Too many requests: try again shortly"),
+    "error_500": ("服务出错了，错误已记录", "Something went wrong on our side; the error was logged"),
+    "error_503": ("服务暂时不可用", "Service unavailable"),
+    "error_other": ("请求无法完成", "The request could not be completed"),
+    "error_detail": ("详细信息（英文）：", "Details:"),
     "converted_pinyin": ("拼音 {typed} → {searched}", "Pinyin {typed} → {searched}"),
     # Researchers' tools on the results page (issue 17, points 3 and 4).
     "past_end": ("第 {page} 页超出了结果范围：共 {total} 段，只有 {pages} 页。",
