@@ -47,11 +47,12 @@ def test_copying_a_result_citation_in_the_chosen_style(page, server):
     # The passage's own citations (its page and the API give the same).
     citations = page.request.get(f"{server}/api/passages/{passage_id}").json()["citations"]
     first.locator("button.copy-citation").click()
-    assert page.evaluate("navigator.clipboard.readText()") == citations["gb_t_7714"]
+    # The Chinese interface copies the GB/T 7714 in force (2025) unless the reader picks another.
+    assert page.evaluate("navigator.clipboard.readText()") == citations["gb_t_7714_2025"]
     expect(first.locator("button.copy-citation")).to_have_text("已复制")
     page.locator("#cite-style").select_option("apa")
     first.locator("button.copy-citation").click()
-    assert page.evaluate("navigator.clipboard.readText()") == citations["apa"] != citations["gb_t_7714"]
+    assert page.evaluate("navigator.clipboard.readText()") == citations["apa"] != citations["gb_t_7714_2025"]
     # The choice is kept for the next search.
     page.goto(server + "/?q=物流")
     expect(page.locator("#cite-style")).to_have_value("apa")
