@@ -73,17 +73,23 @@ def gloss_word(word: str, vocabulary: Vocabulary) -> str:
         return "/".join(senses)
     if len(word) == 1:
         return pinyin_name(word)
+    return " ".join(filter(None, (gloss_word(part, vocabulary) for part in _known_parts(word, vocabulary, main_senses))))
+
+
+def _known_parts(word: str, vocabulary: Vocabulary, known) -> list[str]:
+    """``word`` cut from the left into the longest pieces that are names or that ``known`` gives
+    an English for (a lone character where none is)."""
     parts: list[str] = []
     start = 0
     while start < len(word):
         end = next(
             end for end in range(len(word), start, -1)
             if end - start == 1
-            or (word[start:end] != word and (word[start:end] in vocabulary.names or main_senses(word[start:end])))
+            or (word[start:end] != word and (word[start:end] in vocabulary.names or known(word[start:end])))
         )
-        parts.append(gloss_word(word[start:end], vocabulary))
+        parts.append(word[start:end])
         start = end
-    return " ".join(part for part in parts if part)
+    return parts
 
 
 def glossed_words(text: str, vocabulary: Vocabulary) -> list[GlossedWord]:
@@ -177,17 +183,7 @@ def reading_word(word: str, vocabulary: Vocabulary) -> str:
         return sense
     if len(word) == 1:
         return pinyin_name(word)
-    parts: list[str] = []
-    start = 0
-    while start < len(word):
-        end = next(
-            end for end in range(len(word), start, -1)
-            if end - start == 1
-            or (word[start:end] != word and (word[start:end] in vocabulary.names or reading_sense(word[start:end])))
-        )
-        parts.append(_glossed_part(word[start:end], vocabulary))
-        start = end
-    return " ".join(part for part in parts if part)
+    return " ".join(filter(None, (_glossed_part(part, vocabulary) for part in _known_parts(word, vocabulary, reading_sense))))
 
 
 def _glossed_part(part: str, vocabulary: Vocabulary) -> str:
