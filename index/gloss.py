@@ -60,14 +60,22 @@ def pinyin_name(word: str) -> str:
     return "".join(lazy_pinyin(word)).capitalize()
 
 
+def _name_english(word: str, vocabulary: Vocabulary) -> str:
+    """The English of a name of the vocabulary (its own, else its pinyin); "" for other words."""
+    name = vocabulary.names.get(word)
+    if name and (name.english or name.is_proper):
+        return name.english or pinyin_name(word)
+    return ""
+
+
 @lru_cache(maxsize=100_000)
 def gloss_word(word: str, vocabulary: Vocabulary) -> str:
     """The English of one normalised word, with the vocabulary's names (see the module docstring)."""
     if word in _FUNCTION_WORDS:
         return _FUNCTION_WORDS[word]
-    name = vocabulary.names.get(word)
-    if name and (name.english or name.is_proper):
-        return name.english or pinyin_name(word)
+    named = _name_english(word, vocabulary)
+    if named:
+        return named
     senses = main_senses(word)
     if senses:
         return "/".join(senses)
@@ -172,9 +180,9 @@ def reading_word(word: str, vocabulary: Vocabulary) -> str:
     """The English a reader is shown for one normalised word: one sense (see the module docstring)."""
     if word in _READING_WORDS:
         return _READING_WORDS[word]
-    name = vocabulary.names.get(word)
-    if name and (name.english or name.is_proper):
-        return name.english or pinyin_name(word)
+    named = _name_english(word, vocabulary)
+    if named:
+        return named
     value = chinese_numeral_value(word) if _CHINESE_NUMERAL.fullmatch(word) else None
     if value is not None:
         return "one" if value == 1 else _number(value)
