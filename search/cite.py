@@ -173,10 +173,17 @@ def _end(text: str, mark: str = ".") -> str:
     return text if text.endswith((".", "?", "!", "？", "！", "。")) else text + mark
 
 
-def _title(title: str, italic: bool) -> Runs:
+def _title(title: str, italic: bool, original: str = "") -> Runs:
     """A title closed with a full stop; the stop is not italic when the title is (a question
-    mark that ends the title is part of it)."""
+    mark that ends the title is part of it). A romanised title is followed by its original
+    script in brackets, not italic (APA 7 §9.38)."""
+    if original:
+        return [(title, italic), (f" [{original}].", False)]
     return [(title, italic), (_end(title)[len(title):], False)]
+
+
+def _bracketed(text: str, original: str) -> str:
+    return f"{text} [{original}]" if original else text
 
 
 # GB/T 7714. 2015 uses half-width punctuation; 2025 (in force from 2026-07-01) keeps "." and
@@ -249,9 +256,9 @@ def gb_t_7714_2025(record: dict) -> Runs:
 
 def _apa_name(name: dict) -> str:
     if "literal" in name:
-        return name["literal"]
+        return _bracketed(name["literal"], name.get("original", ""))
     initials = " ".join(f"{part[0]}." for part in re.split(r"[\s.]+", name.get("given", "")) if part)
-    return f"{name.get('family', '')}, {initials}" if initials else name.get("family", "")
+    return _bracketed(f"{name.get('family', '')}, {initials}" if initials else name.get("family", ""), name.get("original", ""))
 
 
 def _apa_authors(names: list[dict]) -> str:
@@ -285,17 +292,20 @@ def apa(record: dict) -> Runs:
     kind = ITEM_TYPES.get(record.get("type", ""), WEBPAGE)
     authors = _apa_authors(record.get("author", []))
     when = _apa_date(record)
-    title = _title(record.get("title", ""), kind is not NEWSPAPER_ARTICLE)
+    title = _title(record.get("title", ""), kind is not NEWSPAPER_ARTICLE, record.get("original-title", ""))
     if kind is NEWSPAPER_ARTICLE:
-        source: Runs = [(record["container-title"], True), (". ", False)] if record.get("container-title") else []
+        source: Runs = [(record["container-title"], True),
+                        (_bracketed("", record.get("original-container-title", "")) + ". ", False)] if record.get("container-title") else []
     else:
         publisher = record.get("publisher", "")
         same_as_author = [name.get("literal") for name in record.get("author", [])] == [publisher]
-        source = [(_end(publisher) + " ", False)] if publisher and not same_as_author else []
+        source = ([(_end(_bracketed(publisher, record.get("original-publisher", ""))) + " ", False)]
+                  if publisher and not same_as_author else [])
     if record.get("page"):
         # The part cited, in brackets after the title, where APA puts a chapter's pages (§10.3).
-        text = record.get("title", "")
-        title = [(text, kind is not NEWSPAPER_ARTICLE), (f" ({_pages(record['page'], 'p.', 'pp.')})" + _end(text)[len(text):], False)]
+        text, original = record.get("title", ""), record.get("original-title", "")
+        title = [(text, kind is not NEWSPAPER_ARTICLE),
+                 (_bracketed("", original) + f" ({_pages(record['page'], 'p.', 'pp.')})" + ("." if original else _end(text)[len(text):]), False)]
     if authors:
         runs = [(f"{_end(authors)} ({when}). ", False), *title, (" ", False), *source]
     else:
@@ -310,11 +320,15 @@ def _mla_authors(names: list[dict]) -> str:
         return ""
 
     def natural(name: dict) -> str:
-        return name.get("literal") or " ".join(filter(None, [name.get("given", ""), name.get("family", "")]))
+        if "original" in name and "literal" not in name:  # a Chinese name: family name first, as written
+            return _bracketed(f"{name.get('family', '')} {name.get('given', '')}".strip(), name["original"])
+        return _bracketed(name.get("literal") or " ".join(filter(None, [name.get("given", ""), name.get("family", "")])),
+                          name.get("original", ""))
 
     first = names[0]
-    inverted = first.get("literal") or ", ".join(filter(None, [first.get("family", ""), first.get("given", "")]))
-    comma = "" if "literal" in first else ","
+    held_whole = "literal" in first or "original" in first
+    inverted = natural(first) if held_whole else ", ".join(filter(None, [first.get("family", ""), first.get("given", "")]))
+    comma = "" if held_whole else ","
     if len(names) == 1:
         return inverted
     if len(names) == 2:
@@ -344,17 +358,21 @@ def mla(record: dict) -> Runs:
     when = (f"c. {parts[0]}" if circa else _mla_date(parts)) if parts else ""
     url = re.sub(r"^https?://", "", record.get("URL", ""))
     runs: Runs = [(f"{_end(authors)} ", False)] if authors else []
+    original_title = record.get("original-title", "")
     if kind is NEWSPAPER_ARTICLE:
-        runs.append((_mla_quoted(record.get("title", "")) + " ", False))
+        quoted = _mla_quoted(record.get("title", "")) if not original_title else \
+            f"\u201c{record.get('title', '')}\u201d [{original_title}]."
+        runs.append((quoted + " ", False))
         container = record.get("container-title", "")
     else:
-        runs += [*_title(record.get("title", ""), True), (" ", False)]
+        runs += [*_title(record.get("title", ""), True, original_title), (" ", False)]
         container = ""
     # MLA 9 §2.6: the location within the source (pp. 11-12) comes after the date.
     location = _pages(record["page"], "p.", "pp.") if record.get("page") else ""
-    tail = ", ".join(filter(None, [record.get("publisher", "") if kind is not NEWSPAPER_ARTICLE else "", when, location, url]))
+    publisher = _bracketed(record.get("publisher", ""), record.get("original-publisher", "")) if record.get("publisher") else ""
+    tail = ", ".join(filter(None, [publisher if kind is not NEWSPAPER_ARTICLE else "", when, location, url]))
     if container:
-        runs += [(container, True), (f", {tail}." if tail else ".", False)]
+        runs += [(container, True), (_bracketed("", record.get("original-container-title", "")) + (f", {tail}." if tail else "."), False)]
     elif tail:
         runs.append((f"{tail}.", False))
     accessed = _accessed(record)
@@ -472,10 +490,51 @@ def meta_tags(record: dict) -> list[tuple[str, str, str]]:
     return [(attribute, key, _one_line(content)) for attribute, key, content in tags if _one_line(content)]
 
 
+def romanised_record(record: dict) -> dict:
+    """The record as a paper in English cites a Chinese work (APA 7 §9.38, MLA 9 §1.8): the
+    authors, the title, the newspaper and the publisher in Hanyu Pinyin (``search.romanise``),
+    each followed by its Chinese in brackets, which the styles print (``original-title`` as in
+    CSL; the other ``original`` keys are this module's own, for names, the newspaper and the
+    publisher). Text with no Chinese in it is kept as it is. This record feeds the styles only:
+    the files (BibTeX, RIS, CSL-JSON) keep the Chinese record."""
+    from shuangyu.search.romanise import has_han, person_name, romanised
+
+    english = dict(record)
+    authors = []
+    for name in record.get("author", []):
+        literal = name.get("literal", "")
+        person = person_name(literal) if literal else None
+        if person:
+            authors.append({"family": person[0], "given": person[1], "original": literal})
+        elif has_han(literal):
+            authors.append({"literal": romanised(literal, capitalise_all=True), "original": literal})
+        else:
+            authors.append(name)
+    english["author"] = authors
+    if has_han(record.get("title", "")):
+        english["title"], english["original-title"] = romanised(record["title"]), record["title"]
+    for key in ("container-title", "publisher"):
+        if has_han(record.get(key, "")):
+            english[key], english[f"original-{key}"] = romanised(record[key], capitalise_all=True), record[key]
+    return english
+
+
+def apa_english(record: dict) -> Runs:
+    """APA 7 as a paper in English writes it: romanised, with the Chinese in brackets."""
+    return apa(romanised_record(record))
+
+
+def mla_english(record: dict) -> Runs:
+    """MLA 9 as a paper in English writes it: romanised, with the Chinese in brackets."""
+    return mla(romanised_record(record))
+
+
 # The styles written as text (each has a plain and an HTML form) and the file formats.
-STYLES = {"gb_t_7714": gb_t_7714_2015, "gb_t_7714_2025": gb_t_7714_2025, "apa": apa, "mla": mla}
-STYLE_LABELS = {"gb_t_7714": "GB/T 7714-2015", "gb_t_7714_2025": "GB/T 7714-2025", "apa": "APA 7", "mla": "MLA 9"}
-CITATION_NAMES = ("gb_t_7714", "apa", "mla", "bibtex", "ris", "csl_json", "gb_t_7714_2025")
+STYLES = {"gb_t_7714": gb_t_7714_2015, "gb_t_7714_2025": gb_t_7714_2025, "apa": apa, "mla": mla,
+          "apa_en": apa_english, "mla_en": mla_english}
+STYLE_LABELS = {"gb_t_7714": "GB/T 7714-2015", "gb_t_7714_2025": "GB/T 7714-2025", "apa": "APA 7", "mla": "MLA 9",
+                "apa_en": "APA 7 (romanised)", "mla_en": "MLA 9 (romanised)"}
+CITATION_NAMES = ("gb_t_7714", "apa", "mla", "bibtex", "ris", "csl_json", "gb_t_7714_2025", "apa_en", "mla_en")
 
 
 def all_citations(item: Citable) -> dict[str, str]:

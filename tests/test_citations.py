@@ -15,7 +15,8 @@ from pybtex.database import parse_string
 
 from shuangyu.index.build import build_index
 from shuangyu.index.corpus import infer_metadata
-from shuangyu.search.cite import apa, gb_t_7714_2015, gb_t_7714_2025, html, mla, plain
+from shuangyu.search.cite import apa, apa_english, gb_t_7714_2015, gb_t_7714_2025, html, mla, mla_english, plain
+from shuangyu.search.romanise import person_name, romanised
 from shuangyu.web.app import create_app
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
@@ -145,6 +146,42 @@ def test_names_in_characters_take_no_comma_meant_for_initials():
     assert plain(mla(record)) == "王彩艳 and 肖亚平. \u201c标题.\u201d Dec. 2020."
 
 
+# The English-language form: APA 7 §9.38 and MLA 9 cite a work in Chinese romanised (Hanyu
+# Pinyin as GB/T 16159 writes it), here with the Chinese kept in brackets.
+
+@pytest.mark.parametrize("name, expected", [
+    ("王彩艳", ("Wang", "Caiyan")), ("欧阳修", ("Ouyang", "Xiu")), ("曾国藩", ("Zeng", "Guofan")),
+    ("单田芳", ("Shan", "Tianfang")), ("吕思勉", ("Lu", "Simian")), ("新华社", None), ("重庆市人民政府", None), ("Li Wei", None),
+])
+def test_a_person_s_name_is_read_as_family_and_given_name(name, expected):
+    assert person_name(name) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("中华人民共和国宪法", "Zhonghua Renmin Gongheguo xianfa"),
+    ("西安的天安门", "Xi'an de Tian'anmen"),
+    ("沙坪坝区：建设西部（重庆）科学城", "Shapingba Qu: jianshe xibu (Chongqing) kexuecheng"),
+    ("2017年政府工作报告", "2017 nian zhengfu gongzuo baogao"),
+])
+def test_titles_are_romanised_word_by_word_with_names_capitalised(text, expected):
+    assert romanised(text) == expected
+
+
+def test_the_english_language_forms_romanise_and_keep_the_chinese_in_brackets():
+    record = {"type": "article-newspaper", "title": "重庆物流", "author": [{"literal": "王彩艳"}, {"literal": "肖亚平"}],
+              "container-title": "重庆日报", "issued": _date(2020, 12, 1), "URL": "http://x/p/1"}
+    assert html(apa_english(record)) == ("Wang, C. [王彩艳], &amp; Xiao, Y. [肖亚平]. (2020, December 1). Chongqing wuliu [重庆物流]. "
+                                         "<i>Chongqing Ribao</i> [重庆日报]. http://x/p/1")
+    assert html(mla_english(record)) == ("Wang Caiyan [王彩艳] and Xiao Yaping [肖亚平]. \u201cChongqing wuliu\u201d [重庆物流]. "
+                                         "<i>Chongqing Ribao</i> [重庆日报], 1 Dec. 2020, x/p/1.")
+    report = {**REPORT, "id": "r", "title": "第29次中国互联网络发展状况统计报告"}
+    cited = plain(apa_english(report))
+    assert cited.startswith("Zhongguo Hulian Wangluo Xinxi Zhongxin [中国互联网络信息中心]. (2012, January 16). ")
+    assert "[第29次中国互联网络发展状况统计报告]" in cited
+    # The record itself is not changed: the files keep the Chinese.
+    assert record["title"] == "重庆物流" and "original-title" not in record
+
+
 # 2. Through the API and the pages: one item type and one honest date in every format.
 
 @pytest.fixture
@@ -185,6 +222,21 @@ def test_the_passage_page_shows_each_style_with_its_italics_escaped(client, pass
         assert f"<h3>{label}</h3>" in page
     assert passage_body["citations_html"]["apa"] == f"王彩艳 &amp; 肖亚平. (ca. 2020). 2020 沙坪坝走向了“四高”. {URL}"
     assert f'id="citation-apa">{passage_body["citations_html"]["apa"]}</p>' in page
+
+
+def test_the_english_interface_offers_the_english_language_form_first(client, passage_body):
+    page = client.get(f"/p/{PASSAGE}?ui=en", headers=HOST).get_data(as_text=True)
+    headings = re.findall(r"<h3>([^<]+)</h3>", page)
+    assert headings[:2] == ["APA 7, for a paper in English (pinyin)", "MLA 9, for a paper in English (pinyin)"]
+    english = passage_body["citations"]["apa_en"]
+    assert english == f"Wang, C. [王彩艳], & Xiao, Y. [肖亚平]. (ca. 2020). 2020 Shapingba zouxiang le \u201csigao\u201d [2020 沙坪坝走向了“四高”]. {URL}"
+    assert f'lang="en" id="citation-apa_en">{passage_body["citations_html"]["apa_en"]}</p>' in page
+    # A result's copy button copies the English-language APA unless the reader picks another.
+    results = client.get("/?q=沙坪坝&ui=en", headers=HOST).get_data(as_text=True)
+    assert '<option value="apa_en" selected>' in results and "data-cite-apa-en=" in results
+    # The Chinese interface keeps GB/T first; the English forms come after the others.
+    chinese = re.findall(r"<h3>([^<]+)</h3>", client.get(f"/p/{PASSAGE}?ui=zh", headers=HOST).get_data(as_text=True))
+    assert chinese[0] == "GB/T 7714-2015" and chinese[-2:] == ["APA 7（英文论文用，拼音）", "MLA 9（英文论文用，拼音）"]
 
 
 # The translator's rules (zotero/translators, "Embedded Metadata.js" and the RDF translator's

@@ -83,10 +83,19 @@ def style_label(style: str) -> str:
 
 def _default_style() -> str:
     """The style a copy button copies unless the reader picks another: GB/T 7714-2025 (in force
-    since 2026-07-01) in the Chinese interface, APA in the English one (the first style when the
-    preferred one is missing)."""
-    preferred = "gb_t_7714_2025" if ui_language() == "zh" else "apa"
+    since 2026-07-01) in the Chinese interface, APA as a paper in English cites a Chinese work
+    (pinyin, the Chinese in brackets) in the English one (the first style when the preferred
+    one is missing)."""
+    preferred = "gb_t_7714_2025" if ui_language() == "zh" else "apa_en"
     return preferred if preferred in COPY_STYLES else COPY_STYLES[0]
+
+
+def citation_styles() -> list[tuple[str, str]]:
+    """The styles a passage or report page shows, as (name, label in the interface language):
+    the English-language forms first in the English interface, last in the Chinese one."""
+    english_first = ui_language() == "en"
+    names = sorted(STYLE_LABELS, key=lambda name: name.endswith("_en") != english_first)
+    return [(name, style_label(name)) for name in names]
 
 
 def date_inferred(report_id: str) -> bool:
@@ -135,7 +144,7 @@ def passage(passage_id: str):
     context = [searcher.passage(other) for other in (document["previous_id"], document["next_id"]) if other]
     fragment = quote(document["text"][:30], safe="")
     return render_template("passage.html", passage=document, context=context, fragment=fragment,
-                           citation_styles=STYLE_LABELS.items(),
+                           citation_styles=citation_styles(),
                            head=citation_head(document["citation_record"], document["url"], document["text"],
                                               citation_links(document["id"])))
 
@@ -175,7 +184,7 @@ def report(report_id: str):
     head = citation_head(csl_record(item), absolute_url("pages.report", report_id=report_id, page=page if page > 1 else None),
                          " ".join(passage["text"] for passage in passages[:3]))
     return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count,
-                           head=head, citations=citations_html(item), citation_styles=STYLE_LABELS.items())
+                           head=head, citations=citations_html(item), citation_styles=citation_styles())
 
 
 # The description a page gives of itself (<meta name="description">), in characters.
