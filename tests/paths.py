@@ -4,6 +4,7 @@ whose dictionary file the in-process tests share."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from shuangyu.index.instance import InstanceFolder
@@ -16,3 +17,15 @@ SHARED_INSTANCE = InstanceFolder(REPOSITORY_ROOT / "instance")
 SEED_VOCABULARY = Vocabulary.read(CORPUS_DIR)
 # Passages the frozen seed corpus is cut into (tests/test_passages.py checks how they are cut).
 SEED_PASSAGES = 114
+
+
+def instance_with_dictionary(folder: Path) -> Path:
+    """``folder`` made as an instance folder holding a copy of the shared dictionary file, so that
+    a command run on it starts at once instead of making the dictionary (about eight seconds).
+    A copy, not a link: a test may damage its own."""
+    from shuangyu.index import cedict
+
+    cedict.use_folder(SHARED_INSTANCE.path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(cedict.ensure_dictionary(), folder)
+    return folder

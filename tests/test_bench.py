@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.paths import REPOSITORY_ROOT
+from tests.paths import REPOSITORY_ROOT, instance_with_dictionary
 
 
 def perf(tmp_path, *options):
@@ -20,7 +20,7 @@ def perf(tmp_path, *options):
         [sys.executable, "bench/perf.py", "--passages", "300", "--queries", "8", "--rounds", "1", "--http-seconds", "1",
          "--work", str(tmp_path / "work"), "--results", str(tmp_path / "results"), *options],
         cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")})
+        env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance"))})
 
 
 @pytest.mark.benchmark
@@ -69,7 +69,7 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
     profile = subprocess.run([sys.executable, "bench/query_profile.py", str(tmp_path / "work" / "shuangyu-whoosh" / "index"),
                               str(results / "perf-300.json")],
                              cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")})
+                             env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance"))})
     assert profile.returncode == 0, profile.stderr[-2000:]
     parts, slowest = profile.stdout.split("slowest")
     shares = [int(share) for share in re.findall(r"^\s+(\d+)%\s", parts, re.M)]

@@ -12,7 +12,7 @@ from shuangyu.index import build as build_module
 from shuangyu.index.build import BuildError, NoReports, build_index, build_lock
 from shuangyu.index.store import BUILDS, current_build
 from shuangyu.search.searcher import Searcher
-from tests.paths import SHARED_INSTANCE
+from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 
 
 def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_path, monkeypatch):
@@ -111,7 +111,7 @@ def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_stil
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
     for name, value in (("SHUANGYU_CORPUS_DIR", corpus), ("SHUANGYU_INDEX_DIR", index_dir),
-                        ("SHUANGYU_INSTANCE_DIR", tmp_path / "instance")):
+                        ("SHUANGYU_INSTANCE_DIR", instance_with_dictionary(tmp_path / "instance"))):
         monkeypatch.setenv(name, str(value))
     assert CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss"]).exit_code == 0
     before = current_build(index_dir)

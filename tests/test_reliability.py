@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, SEED_PASSAGES
+from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, SEED_PASSAGES, instance_with_dictionary
 from tests.serving import free_port, serving, stop, wait_for
 
 MARKER = "zqxjv7"  # a word that occurs nowhere else, in any field
@@ -41,7 +41,7 @@ def site(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, corpus)
     return {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(tmp_path / "index"),
-            "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")}
+            "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance"))}
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def big_site(tmp_path):
     corpus = tmp_path / "corpus"
     generate(corpus, 1500)
     return {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(tmp_path / "index"),
-            "SHUANGYU_INSTANCE_DIR": str(tmp_path / "instance")}
+            "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance"))}
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def parallel_site_built(tmp_path_factory):
     root = tmp_path_factory.mktemp("parallel")
     generate(root / "corpus", 3000)
     env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(root / "corpus"), "SHUANGYU_INDEX_DIR": str(root / "index"),
-           "SHUANGYU_INSTANCE_DIR": str(root / "instance")}
+           "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(root / "instance"))}
     built = shuangyu("build", "--quiet", "--translator", "gloss", env=env)
     assert built.returncode == 0, built.stderr
     return root, env

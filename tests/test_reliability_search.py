@@ -21,7 +21,7 @@ from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
 from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu
-from tests.paths import SHARED_INSTANCE
+from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 
 # Every passage of a build with the gloss.
 ANYTHING = Term("translation_engine", "gloss")
@@ -35,6 +35,7 @@ def generated_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bounded")
     generate(folder / "corpus", 6000)
     build_index(folder / "corpus", folder / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+    instance_with_dictionary(folder / "instance")
     return folder
 
 

@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shuangyu.index import cedict
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
-from tests.paths import CORPUS_DIR, REPOSITORY_ROOT
+from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, instance_with_dictionary
 from tests.serving import STOP_SECONDS, serving_any_port
 from tests.test_reliability import get_json
 
@@ -39,8 +38,7 @@ def built_site(tmp_path_factory) -> dict:
     that has the dictionary file: the servers of this module start without building."""
     folder = tmp_path_factory.mktemp("served")
     shutil.copytree(CORPUS_DIR, folder / "corpus")
-    (folder / "instance").mkdir()
-    shutil.copy2(cedict.ensure_dictionary(), folder / "instance")
+    instance_with_dictionary(folder / "instance")
     # Answers are compared whole: no search may stop at its time budget on a busy machine.
     env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(folder / "corpus"), "SHUANGYU_INDEX_DIR": str(folder / "index"),
            "SHUANGYU_INSTANCE_DIR": str(folder / "instance"), "SHUANGYU_SEARCH_TIME_BUDGET": str(WHOLE_SEARCH_SECONDS)}

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from shuangyu.index.translate import TranslationError, select_engine, translate_all
-from tests.paths import CORPUS_DIR, SEED_PASSAGES, SEED_VOCABULARY
+from tests.paths import CORPUS_DIR, SEED_PASSAGES, SEED_VOCABULARY, instance_with_dictionary
 from tests.tiny_argos import PACKAGE_NAME, TINY_OUTPUT, build_tiny_package
 from shuangyu.web.cli import main
 
@@ -26,7 +26,7 @@ def tiny_model(tmp_path_factory):
 def instance(tmp_path, monkeypatch):
     """An empty instance folder (models, translation memory) and index for the real corpus."""
     monkeypatch.setenv("SHUANGYU_CORPUS_DIR", str(CORPUS_DIR))
-    monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(instance_with_dictionary(tmp_path / "instance")))
     monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(tmp_path / "instance" / "index"))
     return tmp_path / "instance"
 
@@ -133,7 +133,7 @@ def test_translate_command_fills_the_memory_and_exports_it(cli, instance, tiny_m
     assert cli("translate", "--export", str(export)).exit_code == 0
 
     # On a machine without the model, the imported translations are used, the rest is glossed.
-    monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(tmp_path / "other"))
+    monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(instance_with_dictionary(tmp_path / "other")))
     monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(tmp_path / "other" / "index"))
     assert "Imported" in cli("translate", "--import", str(export)).output
     assert "dictionary gloss" in cli("build", "--quiet").output
