@@ -33,7 +33,7 @@ from shuangyu.search.suggest import Suggester
 
 MAX_LIMIT = 100
 # How results are ordered: by relevance, or by their report's date (newest first; then by relevance).
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "date", "oldest")
 MAX_OFFSET = 10_000
 # How long one search may walk its matches before it answers with what it has (``partial``).
 TIME_BUDGET_SECONDS = 2.0
@@ -55,6 +55,16 @@ def newest_first(reports: list[dict]) -> dict[str, int]:
         parts = parse_date(entry.get("date", "")) or ()
         # Missing month and day sort after every real one of the same year (0 > -1).
         return (not parts, (*(-part for part in parts), *(0,) * (3 - len(parts))), entry["id"])
+
+    return {entry["id"]: rank for rank, entry in enumerate(sorted(reports, key=key))}
+
+
+def oldest_first(reports: list[dict]) -> dict[str, int]:
+    """A rank per report id: the oldest report first (a bare year before the dates within it),
+    reports without a valid date last, ties by id."""
+    def key(entry: dict) -> tuple:
+        parts = parse_date(entry.get("date", "")) or ()
+        return (not parts, (*parts, *(0,) * (3 - len(parts))), entry["id"])
 
     return {entry["id"]: rank for rank, entry in enumerate(sorted(reports, key=key))}
 
@@ -103,7 +113,7 @@ class OpenIndex:
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
         self.report_dates = {entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]}
-        self.date_order = newest_first(manifest["reports"])
+        self.date_orders = {"date": newest_first(manifest["reports"]), "oldest": oldest_first(manifest["reports"])}
         first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
         # An engine whose reader serves many threads at once needs no pool.
@@ -321,7 +331,7 @@ class Searcher:
         titles_en = {entry["id"]: entry.get("title_en", "") for entry in opened.manifest["reports"]}
         if report is not None and report not in titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
-        order = opened.date_order if sort == "date" else None
+        order = opened.date_orders.get(sort)
         ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report, sort), report, order,
                                offset + limit)
         hits = [(reader.engine.stored(key), score) for key, score in ranked.top[offset : offset + limit]]

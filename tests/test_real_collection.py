@@ -43,6 +43,16 @@ def test_no_kind_of_real_query_falls_below_its_floor(real_searcher):
     assert not failures, "\n".join(failures + misses)
 
 
+@pytest.mark.parametrize("query", ["粮食", "reform and opening up"])
+def test_the_real_collection_sorts_by_date_both_ways_across_seventy_years(real_searcher, query):
+    by_date = {sort: real_searcher.search(query, limit=100, sort=sort) for sort in ("relevance", "date", "oldest")}
+    assert by_date["date"]["total"] == by_date["oldest"]["total"] == by_date["relevance"]["total"] > 100
+    newest = [result["report_date"][:4] for result in by_date["date"]["results"]]
+    oldest = [result["report_date"][:4] for result in by_date["oldest"]["results"]]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+    assert oldest[0] < "1960" and newest[0] >= "2025", (oldest[:3], newest[:3])
+
+
 def test_the_real_evaluation_covers_every_kind_the_issue_names():
     queries = load_real_queries()
     kinds = {query.kind for query in queries}

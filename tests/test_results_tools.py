@@ -20,7 +20,7 @@ from shuangyu.web.pages import page_numbers
 
 NEWER, OLDER = "shapingba-four-zones", "shapingba-2020-four-highs"  # dated 2022 and 2020-12
 # The strings these tools added to the interface (web/i18n.py).
-TOOL_STRINGS = ("past_end", "to_last_page", "pages", "page_n", "sort_by", "sort_relevance", "sort_date", "select_all",
+TOOL_STRINGS = ("past_end", "to_last_page", "pages", "page_n", "sort_by", "sort_relevance", "sort_date", "sort_oldest", "select_all",
                 "select_result", "selected_count", "export_format", "export_selected", "export_none", "format_ris",
                 "format_csv", "citation_style", "copy_citation", "copy_failed", "date_inferred", "date_inferred_note",
                 "search_report", "search_report_placeholder")
@@ -54,6 +54,16 @@ def test_sorting_by_date_lists_the_same_results_newest_report_first(client, quer
         assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.parametrize("query", ["发展", "logistics hub"])
+def test_sorting_oldest_first_is_the_date_order_reversed_by_report(client, query):
+    _, newest = every_result(client, q=query, sort="date")
+    _, oldest = every_result(client, q=query, sort="oldest")
+    # The same texts (a text printed in both reports is listed once: in the older one here).
+    assert sorted(result["text"] for result in oldest) == sorted(result["text"] for result in newest)
+    dates = [parse_date(result["report_date"]) for result in oldest]
+    assert dates == sorted(dates) and len(set(dates)) == 2, dates
+
+
 def test_a_text_printed_in_both_reports_is_listed_in_the_newer_one_by_date(client):
     body = client.get("/api/search", query_string={"q": "枢纽园", "sort": "date"}).get_json()
     caption = [result for result in body["results"] if result["text"] == "俯瞰重庆国际物流枢纽园区"]
@@ -70,7 +80,7 @@ def test_each_result_carries_its_reports_date(client):
 @pytest.mark.parametrize("value", ["xyz", "DATE", "date,relevance", "0"])
 def test_an_unknown_sort_is_a_400_that_names_the_choices(client, value):
     answer = client.get("/api/search", query_string={"q": "物流", "sort": value})
-    assert answer.status_code == 400 and "sort must be one of relevance, date" in answer.get_json()["detail"]
+    assert answer.status_code == 400 and "sort must be one of relevance, date, oldest" in answer.get_json()["detail"]
     page = client.get("/", query_string={"q": "物流", "sort": value})
     assert page.status_code == 400 and "sort must be one of" in page.get_data(as_text=True)
 
@@ -78,7 +88,7 @@ def test_an_unknown_sort_is_a_400_that_names_the_choices(client, value):
 def test_the_api_document_declares_sort_and_export(client):
     document = client.get("/api/openapi.json").get_json()
     sort = next(p for p in document["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "sort")
-    assert sort["schema"] == {"type": "string", "default": "relevance", "enum": ["relevance", "date"]}
+    assert sort["schema"] == {"type": "string", "default": "relevance", "enum": ["relevance", "date", "oldest"]}
     export = document["paths"]["/api/export"]["get"]
     assert {p["name"]: p["required"] for p in export["parameters"]} == {"ids": True, "format": True}
     assert next(p for p in export["parameters"] if p["name"] == "format")["schema"]["enum"] == ["ris", "bib", "json", "csv"]

@@ -243,7 +243,7 @@ def models_remove(name: str, **given) -> None:
 @click.option("--lang", type=click.Choice(LANGUAGES), default="auto", show_default=True, help="Language of the query.")
 @click.option("--report", help="Search only this report (its id).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
-              help="Order: relevance, or date (the newest report first).")
+              help="Order: relevance, date (the newest report first) or oldest (the oldest first).")
 @folder_options
 def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang: str, report: str | None, sort: str,
            **given) -> None:

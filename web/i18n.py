@@ -95,6 +95,7 @@ STRINGS = {
     "sort_by": ("排序：", "Sort by:"),
     "sort_relevance": ("相关度", "relevance"),
     "sort_date": ("日期（新的在前）", "date (newest first)"),
+    "sort_oldest": ("日期（旧的在前）", "date (oldest first)"),
     "select_all": ("全选本页", "Select all on this page"),
     "select_result": ("选择 {id}", "Select {id}"),
     "selected_count": ("已选 {n} 段", "{n} selected"),

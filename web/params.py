@@ -50,8 +50,9 @@ SEARCH_PARAMETERS = (
     Parameter("offset", "integer", 0, "Results to skip.", minimum=0, maximum=MAX_OFFSET),
     Parameter("lang", "enum", "auto", "Language of the query: auto (per word), zh or en.", choices=LANGUAGES),
     Parameter("report", "string", None, "Search only this report (an id from /api/reports).", max_length=80),
-    Parameter("sort", "enum", "relevance", "Order of the results: relevance (best first), or date (the newest "
-              "report first, each report's passages best first; reports without a date last).", choices=SORTS),
+    Parameter("sort", "enum", "relevance", "Order of the results: relevance (best first), date (the newest "
+              "report first, each report's passages best first; reports without a date last) or oldest (the oldest "
+              "report first).", choices=SORTS),
 )
 
 
