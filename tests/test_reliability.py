@@ -391,6 +391,7 @@ def broken_archive(folder: Path, fault: str) -> Path:
     return path
 
 
+@pytest.mark.no_index
 @pytest.mark.parametrize("fault, message", [
     ("bad-crc", "Bad CRC-32"),
     ("encrypted", "encrypted"),
@@ -412,6 +413,7 @@ def test_a_faulty_model_archive_is_refused_in_one_line_and_leaves_nothing(site, 
     assert not models.exists() or not list(models.iterdir())
 
 
+@pytest.mark.no_index
 def test_a_model_within_the_cap_installs_and_a_killed_install_is_cleaned_up_at_the_next_one(site, tmp_path):
     models = Path(site["SHUANGYU_INSTANCE_DIR"]) / "models"
     # What an install killed part way leaves: its folder, named for a process that has ended.
@@ -442,6 +444,7 @@ def memory_record(source: str = "物流枢纽", translation: str = "logistics hu
             "translation": translation, "created_at": "2026-01-01T00:00:00+00:00", **fields}
 
 
+@pytest.mark.no_index
 @pytest.mark.parametrize("fault, line, message", [
     ("lone-surrogate", json.dumps(memory_record(translation="\ud800 hub")), "translation holds a lone surrogate"),
     ("nested", "[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
@@ -462,6 +465,7 @@ def test_a_faulty_memory_import_is_refused_in_one_line_and_imports_nothing(site,
     assert "Exported 0 translations" in exported.stdout
 
 
+@pytest.mark.no_index
 def test_a_memory_import_file_past_the_size_cap_is_refused_unread(site, tmp_path):
     from shuangyu.index.memory import MAX_IMPORT_BYTES
 
