@@ -80,6 +80,32 @@ def test_selecting_results_and_exporting_them(page, server):
     assert download.value.path().read_text(encoding="utf-8").count("ER  -") == boxes.count()
 
 
+def test_a_selection_is_kept_across_pages_and_exported_together(page, server):
+    page.goto(server + "/?q=发展&ui=en")
+    first_page = page.locator(".result input.select").nth(1)
+    chosen = [first_page.get_attribute("value")]
+    first_page.check()
+    page.locator("a.page-number", has_text="2").first.click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    second_page = page.locator(".result input.select").nth(0)
+    chosen.append(second_page.get_attribute("value"))
+    second_page.check()
+    expect(page.locator("#selected-count")).to_have_text("2 selected")
+    page.locator("#export-format").select_option("csv")
+    with page.expect_download() as download:
+        page.locator("#export-button").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    assert sorted(row["id"] for row in rows) == sorted(chosen)
+    # Back on the first page its result is still checked; clearing empties the selection everywhere.
+    page.go_back()
+    expect(page.locator(".result input.select").nth(1)).to_be_checked()
+    page.locator("#clear-selection").click()
+    expect(page.locator("#selected-count")).to_have_text("")
+    expect(page.locator(".result input.select:checked")).to_have_count(0)
+    page.reload()
+    expect(page.locator(".result input.select:checked")).to_have_count(0)
+
+
 def test_searching_within_a_report_from_its_page(page, server):
     page.goto(server + f"/r/{NEWER}?ui=en")
     page.locator("#report-q").fill("logistics")

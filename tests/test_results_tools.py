@@ -20,7 +20,7 @@ from shuangyu.web.pages import page_numbers
 
 NEWER, OLDER = "shapingba-four-zones", "shapingba-2020-four-highs"  # dated 2022 and 2020-12
 # The strings these tools added to the interface (web/i18n.py).
-TOOL_STRINGS = ("past_end", "to_last_page", "pages", "page_n", "sort_by", "sort_relevance", "sort_date", "sort_oldest", "select_all",
+TOOL_STRINGS = ("past_end", "to_last_page", "pages", "page_n", "sort_by", "sort_relevance", "sort_date", "sort_oldest", "select_all", "clear_selection", "selection_full",
                 "select_result", "selected_count", "export_format", "export_selected", "export_none", "format_ris",
                 "format_csv", "citation_style", "copy_citation", "copy_failed", "date_inferred", "date_inferred_note",
                 "search_report", "search_report_placeholder")

@@ -102,6 +102,8 @@ STRINGS = {
     "export_format": ("格式", "Format"),
     "export_selected": ("导出所选", "Export selected"),
     "export_none": ("请先勾选要导出的结果", "Select the results to export first"),
+    "clear_selection": ("清除所选", "Clear selection"),
+    "selection_full": ("一次最多导出 {n} 段", "At most {n} passages can be exported at a time"),
     "format_ris": ("RIS（文献管理软件）", "RIS (reference managers)"),
     "format_bib": ("BibTeX", "BibTeX"),
     "format_json": ("CSL-JSON", "CSL-JSON"),

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
                                   date_is_inferred, meta_tags)
-from shuangyu.search.export import EXPORT_FORMATS
+from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.query import QueryError
 from shuangyu.web.api import passage_document
 from shuangyu.web.app import absolute_url, settings_of
@@ -48,7 +48,7 @@ def search():
                            past_end=bool(response and response["total"] and page > pages_count),
                            citations=_result_citations(response["results"]) if response else {},
                            copy_styles=[(style, style_label(style)) for style in COPY_STYLES],
-                           default_style=_default_style(), export_formats=EXPORT_FORMATS, date_inferred=date_inferred,
+                           default_style=_default_style(), export_formats=EXPORT_FORMATS, max_export=MAX_EXPORT, date_inferred=date_inferred,
                            examples=EXAMPLES, no_index=None if response or get_searcher().has_index() else
                            str(settings_of(current_app).corpus_dir))
 

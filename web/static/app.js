@@ -94,29 +94,75 @@ document.addEventListener("click", async (event) => {
 
   const form = document.getElementById("export");
   if (!form) return;
+  // The selection lives in the tab's session storage, so that results checked on one page of
+  // results (or one search) stay checked on the next, and are exported together.
+  const SELECTION_KEY = "shuangyu-selection";
+  const MAX_SELECTED = Number(form.dataset.max) || 100;
+  let selection;
+  try {
+    selection = new Set(JSON.parse(sessionStorage.getItem(SELECTION_KEY) || "[]").filter((id) => typeof id === "string"));
+  } catch {
+    selection = new Set();
+  }
+  const save = () => {
+    try { sessionStorage.setItem(SELECTION_KEY, JSON.stringify([...selection])); } catch { /* storage refused: this page only */ }
+  };
   const boxes = () => [...document.querySelectorAll("input.select[form=export]")];
   const all = document.getElementById("select-all");
   const counter = document.getElementById("selected-count");
   const exportButton = document.getElementById("export-button");
+  const clear = document.getElementById("clear-selection");
   const template = counter.dataset.template;
   const update = () => {
-    const chosen = boxes().filter((box) => box.checked).length;
-    counter.textContent = chosen ? template.replace("{n}", chosen) : "";
-    all.checked = chosen > 0 && chosen === boxes().length;
-    all.indeterminate = chosen > 0 && chosen < boxes().length;
+    const onPage = boxes().filter((box) => box.checked).length;
+    counter.textContent = selection.size ? template.replace("{n}", selection.size) : "";
+    clear.hidden = selection.size === 0;
+    all.checked = onPage > 0 && onPage === boxes().length;
+    all.indeterminate = onPage > 0 && onPage < boxes().length;
   };
+  const choose = (box, checked) => {
+    if (checked && !selection.has(box.value) && selection.size >= MAX_SELECTED) {
+      box.checked = false;  // the export takes at most MAX_SELECTED passages at a time
+      counter.textContent = form.dataset.full;
+      return false;
+    }
+    box.checked = checked;
+    if (checked) selection.add(box.value); else selection.delete(box.value);
+    return true;
+  };
+  boxes().forEach((box) => { box.checked = selection.has(box.value); });
   all.addEventListener("change", () => {
-    boxes().forEach((box) => { box.checked = all.checked; });
+    const full = !boxes().every((box) => choose(box, all.checked));
+    save();
     update();
+    if (full) counter.textContent = form.dataset.full;
   });
   document.addEventListener("change", (event) => {
-    if (event.target.matches("input.select[form=export]")) update();
+    if (!event.target.matches("input.select[form=export]")) return;
+    const taken = choose(event.target, event.target.checked);
+    save();
+    if (taken) update();
+  });
+  clear.addEventListener("click", () => {
+    selection.clear();
+    boxes().forEach((box) => { box.checked = false; });
+    save();
+    update();
   });
   form.addEventListener("submit", (event) => {
-    if (!boxes().some((box) => box.checked)) {
+    form.querySelectorAll("input.carried").forEach((input) => input.remove());
+    if (!selection.size) {
       // Nothing chosen: say so here instead of sending the API's error page.
       event.preventDefault();
       counter.textContent = exportButton.dataset.none;
+      return;
+    }
+    // Results checked on other pages go with the form as hidden fields.
+    const here = new Set(boxes().map((box) => box.value));
+    for (const id of selection) {
+      if (here.has(id)) continue;
+      const input = Object.assign(document.createElement("input"), { type: "hidden", name: "ids", value: id, className: "carried" });
+      form.append(input);
     }
   });
   update();
