@@ -125,6 +125,7 @@ def test_data_lang_chooses_the_language_over_the_page(page, server, other_site):
     api = page.request.get(f"{server}/api/search?q=logistics+hub&limit=5").json()
     expect(box.locator(".shuangyu-title .shuangyu-english")).to_have_text([result["report_title_en"] for result in api["results"]])
     expect(box.locator(".shuangyu-title .shuangyu-original")).to_have_text([result["report_title"] for result in api["results"]])
+    expect(box.locator(".shuangyu-title .shuangyu-english").first).to_have_attribute("title", "dictionary gloss, not a translation")
     expect(box.locator(".shuangyu-status")).to_have_text(re.compile(r"^\d+ passages$"))
     expect(box.locator(".shuangyu-engine").first).to_have_text("dictionary gloss, not a translation")
     expect(box.locator(".shuangyu-button")).to_have_text("Search")
@@ -166,6 +167,9 @@ def test_the_embed_in_an_iframe_shows_report_titles_in_each_language(page, serve
     english = page.request.get(f"{server}/api/search?q=logistics+hub&limit=3").json()["results"]
     expect(en.locator(".result .report .english")).to_have_text([result["report_title_en"] for result in english])
     expect(en.locator(".result .report .original")).to_have_text([result["report_title"] for result in english])
+    # The English of a title says what made it (here the gloss, as for the passage below it).
+    expect(en.locator(".result .report .english").first).to_have_attribute("title", "Dictionary gloss (word by word, not a translation)")
+    expect(en.locator(".result .report .english").first).to_have_attribute("data-engine", english[0]["report_title_engine"])
     expect(en.locator("button[type=submit]")).to_have_text("Search")
     bad = page.frame_locator("#bad")
     expect(bad.locator(".embed-error")).to_have_text("This search could not be run: try other words.")

@@ -98,23 +98,30 @@
   }
 
   // A title or heading in the widget's language: in English (the index's English of it, labelled
-  // with the result's engine below) with the Chinese beside it, else the Chinese alone.
-  function bilingual(chinese, english, language) {
+  // with the result's engine below, and with its own label where its engine is another) with the
+  // Chinese beside it, else the Chinese alone.
+  function bilingual(chinese, english, language, engine, resultEngine, strings) {
     const original = element("span", "shuangyu-original", [chinese]);
     original.lang = "zh-Hans";
     if (language !== "en" || !english) return [original];
+    const label = engine === "gloss" ? strings.gloss : strings.translation;
     const translated = element("span", "shuangyu-english", [english]);
     translated.lang = "en";
-    return [translated, " ", original];
+    translated.title = label;
+    translated.dataset.engine = engine || "";
+    if (engine === resultEngine) return [translated, " ", original];
+    return [translated, " ", element("span", "shuangyu-engine", [`(${label})`]), " ", original];
   }
 
   // One result, one link: the report's title leads to the passage's page (its permalink).
   function resultItem(result, strings, language) {
     const title = siteLink("shuangyu-title", result.url, { ui: language }, "");
-    title.replaceChildren(...bilingual(result.report_title, result.report_title_en, language));
+    title.replaceChildren(...bilingual(result.report_title, result.report_title_en, language, result.report_title_engine,
+                                         result.translation_engine, strings));
     const where = element("p", "shuangyu-where", [title]);
     if (result.section) {
-      where.appendChild(element("span", "shuangyu-section", ["› ", ...bilingual(result.section, result.section_en, language)]));
+      where.appendChild(element("span", "shuangyu-section", ["› ", ...bilingual(result.section, result.section_en, language, result.section_engine,
+                                                                           result.translation_engine, strings)]));
     }
     const snippet = element("p", "shuangyu-snippet", [snippetNodes(result.snippet)]);
     snippet.lang = "zh-Hans";
