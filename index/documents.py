@@ -45,7 +45,8 @@ class Source:
 def document(source: Source, vocabulary: Vocabulary) -> dict:
     """The fields of a passage (``index.schema.FIELDS``)."""
     report, passage, metadata = source.report, source.passage, source.report.metadata
-    glossed = gloss.gloss(passage.text, vocabulary)
+    glossed_words = gloss.glossed_words(passage.text, vocabulary)
+    glossed = gloss.gloss_of(passage.text, glossed_words)
     machine = source.english is not None
     return {
         "id": passage.id,
@@ -68,7 +69,7 @@ def document(source: Source, vocabulary: Vocabulary) -> dict:
         "content_hash": passage.content_hash,
         "spans": [list(span) for span in passage.spans],
         "page": passage.page,
-        "gloss_alignment": align_gloss(gloss.glossed_words(passage.text, vocabulary), glossed),
+        "gloss_alignment": align_gloss(glossed_words, glossed),
         "report_title_en": source.title_en,
         "report_title_engine": source.title_made_by,
         "section_en": source.section_en,

@@ -137,7 +137,12 @@ def _outside(start: int, end: int, figures: list[tuple[int, int, str]]) -> list[
 
 def gloss(text: str, vocabulary: Vocabulary) -> str:
     """The gloss of ``text`` a reader is shown (see the module docstring), punctuation carried over."""
-    return _joined(text, [(word.start, word.end, word.english) for word in glossed_words(text, vocabulary)])
+    return gloss_of(text, glossed_words(text, vocabulary))
+
+
+def gloss_of(text: str, glossed: list[GlossedWord]) -> str:
+    """``gloss(text)`` from its ``glossed_words``, for a caller that needs both."""
+    return _joined(text, [(word.start, word.end, word.english) for word in glossed])
 
 
 def search_gloss(text: str, vocabulary: Vocabulary) -> str:
