@@ -9,6 +9,7 @@ Every stored field of a passage is kept as one JSON document.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -34,11 +35,23 @@ WRITER_HEAP_BYTES = 256 * 2**20
 # scaled back by the smallest weight.
 _SMALLEST_WEIGHT = min(KIND_WEIGHTS.values())
 STORED = "stored"  # the field holding the JSON of every stored field
+# Report ids of passages kept by a reader for ordering tied scores (about 100 bytes each).
+_REPORT_IDS_KEPT = 100_000
 _STORED_FIELDS = [field.name for field in FIELDS if field.stored]
 
 
 def _score_weight(kind: str) -> float:
     return 2 ** (kind_weight(kind) / _SMALLEST_WEIGHT) - 2
+
+
+def _report_key(report_id: str) -> int:
+    """The first eight bytes of a report id as a number: ids compare as their keys do, but
+    for ids that begin with the same eight bytes."""
+    return int.from_bytes(report_id.encode()[:8].ljust(8, b"\0"), "big")
+
+
+def _report_hash(report_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(report_id.encode(), digest_size=8).digest(), "big")
 
 
 def _schema() -> tantivy.Schema:
@@ -51,6 +64,11 @@ def _schema() -> tantivy.Schema:
         elif field.kind == "text":
             builder.add_text_field(field.name, index_option="position" if field.positions else "freq")
     builder.add_unsigned_field("content_key", fast=True)
+    # A passage's report as numbers a search reads without its stored JSON, to put tied scores
+    # in reading order: the id's first eight bytes (its order) and a hash of the whole id (to
+    # tell apart two reports whose ids begin alike).
+    builder.add_unsigned_field("report_key", fast=True)
+    builder.add_unsigned_field("report_hash", fast=True)
     builder.add_float_field("weight", fast=True)
     builder.add_bytes_field(STORED, stored=True)
     return builder.build()
@@ -123,6 +141,8 @@ class TantivyWriter:
                 made = [tantivy.Token(*token) for token in tokens[field.name]]
                 doc.add_pre_tokenized_text(field.name, tantivy.PreTokenizedString(value, made))
         doc.add_unsigned("content_key", int(document["content_hash"], 16))
+        doc.add_unsigned("report_key", _report_key(document["report_id"]))
+        doc.add_unsigned("report_hash", _report_hash(document["report_id"]))
         doc.add_float("weight", _score_weight(document["kind"]))
         stored = {name: document.get(name) for name in _STORED_FIELDS}
         doc.add_bytes(STORED, json.dumps(stored, ensure_ascii=False).encode())
@@ -189,6 +209,7 @@ class TantivyReader:
         self._schema = index.schema
         self._searcher = index.searcher()
         self._idf = IdfScale(self._searcher)
+        self._report_ids: dict[tuple[int, int], str] = {}  # see _report_id
         everything = self._searcher.aggregate(tantivy.Query.all_query(), {
             "reports": {"terms": {"field": "report_id", "size": 1_000_000}},
             "repeated": {"terms": {"field": "content_hash", "size": 1_000_000, "min_doc_count": 2}},
@@ -266,16 +287,14 @@ class TantivyReader:
     def _ranked(self, hits: list, depth: int) -> list[tuple[object, float]]:
         """The best ``depth`` hits, each text once, ties in reading order (report, place)."""
         addresses = [address for _, address in hits]
-        contents = self._searcher.fast_field_values("content_key", addresses)
-        ordinals = self._searcher.fast_field_values("ordinal", addresses)
-        scored = [(score * _SMALLEST_WEIGHT, address, content, ordinal)
-                  for (score, address), content, ordinal in zip(hits, contents, ordinals)]
+        fast = [self._searcher.fast_field_values(name, addresses) for name in ("content_key", "ordinal", "report_key", "report_hash")]
+        scored = [(score * _SMALLEST_WEIGHT, address, *values) for (score, address), *values in zip(hits, *fast)]
         ordered: list[tuple[float, object, int]] = []
         for _, tied in groupby(scored, key=lambda hit: _rounded(hit[0])):
             tied = list(tied)
             if len(tied) > 1:
-                tied.sort(key=lambda hit: (self._report_of(hit[1]), hit[3]))
-            ordered.extend((score, address, content) for score, address, content, _ in tied)
+                tied.sort(key=self._reading_order(tied))
+            ordered.extend((score, address, content) for score, address, content, *_ in tied)
         listed: set[int] = set()
         top: list[tuple[object, float]] = []
         for score, address, content in ordered:
@@ -286,8 +305,30 @@ class TantivyReader:
                     break
         return top
 
-    def _report_of(self, address) -> str:
-        return self.stored(address)["report_id"]
+    def _reading_order(self, tied: list[tuple]):
+        """The sort key that puts tied hits ``(score, address, content, ordinal, report_key,
+        report_hash)`` in reading order: by report id, then place. The report key orders the
+        reports; the stored id is read only where two reports of the tie share a key."""
+        hashes: dict[int, set[int]] = {}
+        for *_, report_key, report_hash in tied:
+            hashes.setdefault(report_key, set()).add(report_hash)
+
+        def key(hit: tuple) -> tuple:
+            _, address, _, ordinal, report_key, _ = hit
+            shared = len(hashes[report_key]) > 1
+            return report_key, self._report_id(address) if shared else "", ordinal
+
+        return key
+
+    def _report_id(self, address) -> str:
+        """The report id of a passage, read from its stored JSON once per reader (bounded)."""
+        place = (address.segment_ord, address.doc)
+        report_id = self._report_ids.get(place)
+        if report_id is None:
+            if len(self._report_ids) >= _REPORT_IDS_KEPT:
+                self._report_ids.clear()
+            report_id = self._report_ids[place] = self.stored(address)["report_id"]
+        return report_id
 
     def stored(self, key) -> dict:
         return json.loads(self._searcher.doc(key)[STORED][0])

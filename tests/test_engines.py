@@ -47,6 +47,18 @@ def test_the_engines_agree_on_the_seed_evaluation(both_seed_indexes):
     assert measured["best"] >= 0.9 and measured["top10"] >= 0.9, measured
 
 
+def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path):
+    # Report ids that begin alike (the real collection's prov2026-*), so that tantivy's numeric
+    # report key alone cannot order them; the reports written out of order.
+    corpus = make_corpus({f"{report_id}.txt": f"报告{n}\n\n这里的物流枢纽建设第{n}期进展顺利。\n"
+                          for report_id, n in (("prov2026-c", "三"), ("prov2026-a", "一"), ("prov2026-b", "二"), ("gwr-1990", "四"))})
+    for engine in ("whoosh", "tantivy"):
+        build_index(corpus, tmp_path / engine, SHARED_INSTANCE, progress=False, translator="gloss", index_engine=engine)
+        results = Searcher(tmp_path / engine).search("物流枢纽")["results"]
+        assert len({result["score"] for result in results}) == 1, results
+        assert [result["id"] for result in results] == ["gwr-1990:p002", "prov2026-a:p002", "prov2026-b:p002", "prov2026-c:p002"]
+
+
 @pytest.mark.engine("whoosh")
 @pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
 def test_the_engines_agree_on_the_real_evaluation(real_collection_index, tmp_path):
