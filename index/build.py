@@ -184,7 +184,8 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
         # The searcher reads the vocabulary of the build it opens (index.vocabulary).
         corpus.vocabulary.write(temporary)
         written = _add_reports(corpus.reports, corpus.vocabulary, engine, memory_path, progress, index_engine,
-                               lambda passages: engine_module(index_engine).create(temporary, corpus.vocabulary, passages))
+                               lambda passages, repeated: engine_module(index_engine).create(temporary, corpus.vocabulary,
+                                                                                             passages, repeated))
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "engine": index_engine,
@@ -231,7 +232,8 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
     build = current_build(index_dir)
     writer_report_ids = removed | {report.id for report in changed}
     written = _add_reports(changed, corpus.vocabulary, engine, memory_path, progress, engine_of(manifest),
-                           lambda passages: engine_module(engine_of(manifest)).open_writer(build, corpus.vocabulary),
+                           lambda passages, repeated: engine_module(engine_of(manifest)).open_writer(build, corpus.vocabulary,
+                                                                                                     repeated),
                            replacing=writer_report_ids)
     entries = {entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids}
     entries.update({entry["id"]: entry for entry in written.report_entries})
@@ -272,11 +274,11 @@ class _Written:
 
 
 def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, memory_path: Path | None,
-                 progress: bool, index_engine: str, open_writer: Callable[[int], Writer],
+                 progress: bool, index_engine: str, open_writer: Callable[[int, frozenset[str]], Writer],
                  replacing: set[str] = frozenset()) -> _Written:
     """Add the passages of ``reports`` with the writer that ``open_writer`` gives for their
-    number (deleting those of the ``replacing`` report ids first), in one commit; the writer is
-    cancelled on any error."""
+    number and the content hashes more than one of them has (deleting those of the
+    ``replacing`` report ids first), in one commit; the writer is cancelled on any error."""
     passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text, report.layout)]
     run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress, defer_gloss=True)
     headings = _headings_english(engine, memory_path, reports, [passage.section for _, passage in passages])
@@ -285,7 +287,8 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
                for (report, passage), english, made_by in zip(passages, run.translations, run.engines)]
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
-    writer = open_writer(len(passages))
+    hashes = Counter(passage.content_hash for _, passage in passages)
+    writer = open_writer(len(passages), frozenset(text for text, count in hashes.items() if count > 1))
     try:
         for report_id in replacing:
             writer.delete_report(report_id)

@@ -85,14 +85,15 @@ def analyse(document: dict, vocabulary: Vocabulary) -> dict:
     return document
 
 
-def create(build_dir: Path, vocabulary: Vocabulary, passages: int) -> "WhooshWriter":
-    """A writer of a new index in ``build_dir`` for about ``passages`` passages."""
+def create(build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()) -> "WhooshWriter":
+    """A writer of a new index in ``build_dir`` for about ``passages`` passages. (``repeated``,
+    the texts several of them have, is not needed: the reader finds repeats in its columns.)"""
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
     parallel = passages >= PARALLEL_FROM and can_fork_workers()
     return WhooshWriter(whoosh_index.create_in(str(build_dir), _schema(vocabulary)), parallel)
 
 
-def open_writer(build_dir: Path, vocabulary: Vocabulary) -> "WhooshWriter":
+def open_writer(build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()) -> "WhooshWriter":
     """A writer that updates the index in ``build_dir`` (one process: an update is small)."""
     # Without mmap: see check_readable.
     return WhooshWriter(FileStorage(str(build_dir), supports_mmap=False).open_index(), parallel=False)

@@ -113,6 +113,9 @@ class OpenIndex:
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
         self.report_dates = {entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]}
+        # Each report's (title, English title) and its place in the manifest, read once, not per search.
+        self.titles = {entry["id"]: (entry["title"], entry.get("title_en", "")) for entry in manifest["reports"]}
+        self.report_places = {report_id: place for place, report_id in enumerate(self.titles)}
         self.date_orders = {"date": newest_first(manifest["reports"]), "oldest": oldest_first(manifest["reports"])}
         first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
@@ -327,9 +330,7 @@ class Searcher:
                 report: str | None, sort: str, started: float) -> dict:
         compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
         report = report or compiled.report
-        titles = {entry["id"]: entry["title"] for entry in opened.manifest["reports"]}
-        titles_en = {entry["id"]: entry.get("title_en", "") for entry in opened.manifest["reports"]}
-        if report is not None and report not in titles:
+        if report is not None and report not in opened.titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
         order = opened.date_orders.get(sort)
         ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report, sort), report, order,
@@ -348,8 +349,11 @@ class Searcher:
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
             "results": results,
             "reports": [
-                {"id": report_id, "title": titles[report_id], "title_en": titles_en[report_id], "count": ranked.counts[report_id]}
-                for report_id in titles if ranked.counts.get(report_id)
+                {"id": report_id, "title": opened.titles[report_id][0], "title_en": opened.titles[report_id][1],
+                 "count": ranked.counts[report_id]}
+                for report_id in sorted((report_id for report_id, count in ranked.counts.items()
+                                         if count and report_id in opened.report_places),
+                                        key=opened.report_places.__getitem__)
             ],
             "query_translations": [{"en": t.english, "zh": list(t.display)} for t in compiled.translations],
             "query_conversions": conversions(text, compiled, results),

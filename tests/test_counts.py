@@ -53,3 +53,32 @@ def test_a_text_printed_in_two_reports_is_listed_and_counted_in_each(client):
     for report_id, count in counts.items():
         filtered = client.get("/api/search", query_string={"q": "枢纽园", "report": report_id}).get_json()
         assert filtered["total"] == count == len(filtered["results"])
+
+
+def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(make_corpus, tmp_path):
+    """An update that adds a report printing a text the index has (and one that removes it
+    again) leaves every count as a full build of the same corpus gives it."""
+    from shuangyu.index.build import build_index
+    from shuangyu.search.searcher import Searcher
+    from tests.paths import SHARED_INSTANCE
+
+    shared = "物流枢纽的建设进展顺利。"
+    corpus = make_corpus({"a.txt": f"报告甲\n\n{shared}\n\n物流枢纽以外的段落。\n", "b.txt": "报告乙\n\n物流枢纽在这里。\n"})
+
+    def answer(index_dir):
+        response = Searcher(index_dir, cache_size=0).search("物流枢纽", limit=50)
+        return response["total"], {entry["id"]: entry["count"] for entry in response["reports"]}, \
+            sorted(result["text"] for result in response["results"])
+
+    def updated_and_full(name):
+        assert build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+        build_index(corpus, tmp_path / name, SHARED_INSTANCE, progress=False, translator="gloss")
+        return answer(tmp_path / "index"), answer(tmp_path / name)
+
+    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+    (corpus / "c.txt").write_text(f"报告丙\n\n{shared}\n", encoding="utf-8")
+    updated, full = updated_and_full("full-with-c")
+    assert updated == full and updated[0] == 3 and updated[1] == {"a": 2, "b": 1, "c": 1}
+    (corpus / "c.txt").unlink()
+    updated, full = updated_and_full("full-without-c")
+    assert updated == full and updated[0] == 3 and updated[1] == {"a": 2, "b": 1}
