@@ -86,6 +86,18 @@ def rss_mb(pid: int) -> float | None:
     return None if kb is None else round(kb / 1024, 1)
 
 
+def anonymous_mb(pid: int) -> float | None:
+    """The process's own memory (its heap: anonymous pages), without the pages of the index
+    files it maps, which RSS counts too though the page cache holds them once for every
+    process and can drop them."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^Anonymous:\s+(\d+) kB", rollup, re.M)
+    return round(int(found.group(1)) / 1024, 1) if found else None
+
+
 def children(pid: int) -> list[int]:
     """The processes forked by any thread of ``pid`` that are still running."""
     found = []
@@ -382,8 +394,9 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], di
                  "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
             load = loads[workload][str(connections)] = parse_wrk(output)
             load["server_running"] = process.poll() is None
-        rss = rss_mb(process.pid)
+        rss, anonymous = rss_mb(process.pid), anonymous_mb(process.pid)
         worker_rss = [rss_mb(child) for child in children(process.pid)]
+        worker_anonymous = [anonymous_mb(child) for child in children(process.pid)]
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -391,8 +404,9 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], di
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return {"workers": workers, "first_answer_seconds": round(first_answer, 2), "rss_mb": rss,
+    return {"workers": workers, "first_answer_seconds": round(first_answer, 2), "rss_mb": rss, "anonymous_mb": anonymous,
             "worker_rss_mb": [value for value in worker_rss if value is not None],
+            "worker_anonymous_mb": [value for value in worker_anonymous if value is not None],
             "distinct_queries_per_load": len(distinct[0]), **loads}
 
 
@@ -508,10 +522,12 @@ def measures(results: dict) -> list[tuple[str, str, dict]]:
                              of_engines("http", workers, workload, connections, "p99_ms")))
         if workers == "1":
             rows.append(("serving RSS MB, 1 process (waitress)", LOWER, of_engines("http", "1", "rss_mb")))
+            rows.append(("serving heap (anonymous) MB, 1 process", LOWER, of_engines("http", "1", "anonymous_mb")))
         else:
             rows.append((f"serving RSS MB, {processes}: master", LOWER, of_engines("http", workers, "rss_mb")))
-            rows.append((f"serving RSS MB, {processes}: largest worker", LOWER,
-                         {engine: max(rss or [None]) for engine, rss in of_engines("http", workers, "worker_rss_mb").items()}))
+            for measure, name in (("RSS", "worker_rss_mb"), ("heap (anonymous)", "worker_anonymous_mb")):
+                rows.append((f"serving {measure} MB, {processes}: largest worker", LOWER,
+                             {engine: max(values or [None]) for engine, values in of_engines("http", workers, name).items()}))
         rows.append((f"serve to first answer, s ({processes})", LOWER, of_engines("http", workers, "first_answer_seconds")))
     rows.append(("new report of 100 passages searchable after, s", LOWER, of_engines("new_report", "seconds")))
     return rows

@@ -50,7 +50,7 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
                 assert set(served[workload]) == {"1", "8", "32"}
                 # Errors and a stopped server fail the run; how many requests a one-second run completes is timing.
                 assert all(load["errors"] == 0 and load["server_running"] for load in served[workload].values())
-            assert served["rss_mb"] > 0
+            assert served["rss_mb"] > 0 and 0 < served["anonymous_mb"] <= served["rss_mb"]
             assert len(served["worker_rss_mb"]) == (0 if workers == "1" else int(workers))
             assert all(rss > 0 for rss in served["worker_rss_mb"])
         assert figures["new_report"]["seconds"] > 0 and figures["new_report"]["incremental"]
