@@ -341,10 +341,11 @@ def _mla_date(parts: list[int]) -> str:
                      *([_MLA_MONTHS[parts[1] - 1]] if len(parts) > 1 else []), str(parts[0])])
 
 
-def _mla_quoted(title: str) -> str:
-    """A title in MLA's double quotes, with the quotation marks inside it made single."""
+def _mla_quoted(title: str, original: str = "") -> str:
+    """A title in MLA's double quotes, with the quotation marks inside it made single; a
+    romanised title followed by its original script in brackets."""
     inner = title.replace("\u201c", "\u2018").replace("\u201d", "\u2019").replace('"', "\u2019")
-    return f"\u201c{_end(inner)}\u201d"
+    return f"\u201c{inner}\u201d [{original}]." if original else f"\u201c{_end(inner)}\u201d"
 
 
 def mla(record: dict) -> Runs:
@@ -360,9 +361,7 @@ def mla(record: dict) -> Runs:
     runs: Runs = [(f"{_end(authors)} ", False)] if authors else []
     original_title = record.get("original-title", "")
     if kind is NEWSPAPER_ARTICLE:
-        quoted = _mla_quoted(record.get("title", "")) if not original_title else \
-            f"\u201c{record.get('title', '')}\u201d [{original_title}]."
-        runs.append((quoted + " ", False))
+        runs.append((_mla_quoted(record.get("title", ""), original_title) + " ", False))
         container = record.get("container-title", "")
     else:
         runs += [*_title(record.get("title", ""), True, original_title), (" ", False)]

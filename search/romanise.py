@@ -122,7 +122,8 @@ def romanised(text: str, capitalise_all: bool = False) -> str:
             out += " "
         out += piece
     out = re.sub(r"\s+", " ", out).strip()
-    return out[:1].upper() + out[1:]
+    first = len(out) - len(out.lstrip("\u201c\u2018(\"'"))  # the first word, after an opening quote or bracket
+    return out[:first] + out[first:first + 1].upper() + out[first + 1:]
 
 
 def person_name(name: str) -> tuple[str, str] | None:

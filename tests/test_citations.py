@@ -178,6 +178,9 @@ def test_the_english_language_forms_romanise_and_keep_the_chinese_in_brackets():
     cited = plain(apa_english(report))
     assert cited.startswith("Zhongguo Hulian Wangluo Xinxi Zhongxin [中国互联网络信息中心]. (2012, January 16). ")
     assert "[第29次中国互联网络发展状况统计报告]" in cited
+    # MLA makes the quotation marks inside a quoted title single, romanised too.
+    quoted = {**record, "title": "“四高”沙坪坝"}
+    assert "\u201c\u2018Sigao\u2019 Shapingba\u201d [“四高”沙坪坝]." in plain(mla_english(quoted)), plain(mla_english(quoted))
     # The record itself is not changed: the files keep the Chinese.
     assert record["title"] == "重庆物流" and "original-title" not in record
 

@@ -74,7 +74,7 @@ STRINGS = {
     "api_docs": ("接口文档（API）", "API"),
     "not_found_detail": ("没有这个页面：链接可能有误，或报告已不在检索范围内。",
                          "There is no such page: the link may be wrong, or the report is no longer searched."),
-    "date_printed": ("报告中印有此日期", "The report prints this date"),
+    "date_printed": ("报告中印有此日期。", "The report prints this date."),
     # Error pages other than 404: a title in the interface's language; the detail, which names the
     # parameter or the fault, is the service's own (English) message, shown labelled as such.
     "error_400": ("请求有误", "Bad request"),
@@ -118,7 +118,7 @@ STRINGS = {
     "copy_citation": ("复制引用", "Copy citation"),
     "copy_failed": ("无法写入剪贴板：请按 Ctrl+C 复制已选中的引用", "The clipboard refused: press Ctrl+C to copy the selected citation"),
     "date_inferred": ("（推定）", " (inferred)"),
-    "date_inferred_note": ("报告中未印日期，此日期是推定的", "The report does not print this date; it is inferred"),
+    "date_inferred_note": ("报告中未印日期，此日期是推定的。", "The report does not print this date; it is inferred."),
     "search_report": ("在本报告中搜索", "Search this report"),
     "search_report_placeholder": ("在本报告中搜索（中文或英文）", "Search within this report (Chinese or English)"),
 }
