@@ -12,6 +12,9 @@ PROGRAM = textwrap.dedent("""
     import os, signal
     from shuangyu.index.workers import interrupts_deferred
 
+    # Python's own Ctrl+C handler even when the test runs in the background, where the shell
+    # starts it with SIGINT ignored (and an ignored signal rightly stops nothing).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda number, frame: (_ for _ in ()).throw(KeyboardInterrupt))
     os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.{signal}))
     try:
