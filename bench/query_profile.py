@@ -44,10 +44,17 @@ def part_of(path: str, name: str) -> str:
     return "other"
 
 
+def _timed(searcher, query: str) -> float:
+    begun = time.perf_counter()
+    searcher.search(query)
+    return (time.perf_counter() - begun) * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index_dir", type=Path, help="an index folder made by bench/perf.py")
     parser.add_argument("results", type=Path, help="the perf-<N>.json whose queries to profile")
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each query, without the profiler")
     arguments = parser.parse_args()
     from shuangyu.index import cedict
     from shuangyu.search.searcher import Searcher
@@ -60,6 +67,13 @@ def main() -> int:
     searcher.warm()
     for query in queries:
         searcher.search(query)
+    # Latency without the profiler: each query's best of ``--rounds`` (the least disturbed by
+    # other work on a shared machine), then the percentiles over the queries.
+    from bench.perf import percentiles
+
+    best = percentiles([min(_timed(searcher, query) for _ in range(arguments.rounds)) for query in queries])
+    print(f"{len(queries)} queries, best of {arguments.rounds} each: p50 {best['p50']:.2f} ms, "
+          f"p95 {best['p95']:.2f} ms, p99 {best['p99']:.2f} ms")
     timed = []
     profiler = cProfile.Profile()
     for query in queries:

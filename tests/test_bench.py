@@ -71,6 +71,7 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
                              cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300,
                              env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance"))})
     assert profile.returncode == 0, profile.stderr[-2000:]
+    assert re.search(r"^8 queries, best of 5 each: p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms$", profile.stdout, re.M)
     parts, slowest = profile.stdout.split("slowest")
     shares = [int(share) for share in re.findall(r"^\s+(\d+)%\s", parts, re.M)]
     assert shares and 97 <= sum(shares) <= 103
