@@ -88,7 +88,9 @@ def test_an_unknown_sort_is_a_400_that_names_the_choices(client, value):
 def test_the_api_document_declares_sort_and_export(client):
     document = client.get("/api/openapi.json").get_json()
     sort = next(p for p in document["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "sort")
-    assert sort["schema"] == {"type": "string", "default": "relevance", "enum": ["relevance", "date", "oldest"]}
+    # An empty value is the default, as an empty form field sends it.
+    assert sort["schema"] == {"type": "string", "default": "relevance", "enum": ["relevance", "date", "oldest", ""]}
+    assert client.get("/api/search", query_string={"q": "物流", "sort": "", "report": ""}).get_json()["sort"] == "relevance"
     export = document["paths"]["/api/export"]["get"]
     assert {p["name"]: p["required"] for p in export["parameters"]} == {"ids": True, "format": True}
     assert next(p for p in export["parameters"] if p["name"] == "format")["schema"]["enum"] == ["ris", "bib", "json", "csv"]

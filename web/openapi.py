@@ -160,7 +160,8 @@ def _parameter(parameter, choices: tuple[str, ...] = ()) -> dict:
     if parameter.minimum is not None:
         schema["minimum"], schema["maximum"] = parameter.minimum, parameter.maximum
     if parameter.choices or choices:
-        schema["enum"] = list(parameter.choices or choices)
+        # An empty value is the parameter left out (Parameter.parse), as an empty form field sends it.
+        schema["enum"] = [*(parameter.choices or choices), ""]
     if parameter.max_length:
         schema["maxLength"] = parameter.max_length
     return {"name": parameter.name, "in": "query", "required": parameter.name == "q",
