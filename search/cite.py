@@ -22,7 +22,9 @@ from datetime import date
 from html import escape
 from urllib.parse import quote
 
+from shuangyu.index.analysis import has_han
 from shuangyu.index.corpus import parse_date
+from shuangyu.search.romanise import person_name, romanised
 
 _MLA_MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
 _FULL_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -496,8 +498,6 @@ def romanised_record(record: dict) -> dict:
     CSL; the other ``original`` keys are this module's own, for names, the newspaper and the
     publisher). Text with no Chinese in it is kept as it is. This record feeds the styles only:
     the files (BibTeX, RIS, CSL-JSON) keep the Chinese record."""
-    from shuangyu.search.romanise import has_han, person_name, romanised
-
     english = dict(record)
     authors = []
     for name in record.get("author", []):

@@ -17,8 +17,7 @@ import rjieba
 from pypinyin import lazy_pinyin
 
 from shuangyu.index import cedict
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from shuangyu.index.analysis import has_han, is_han_only
 
 # Family names that pypinyin reads otherwise in running text (曾经 ceng, 单独 dan, 解决 jie...).
 _FAMILY_READINGS = {
@@ -37,11 +36,6 @@ _PUNCTUATION = {"，": ", ", "、": ", ", "：": ": ", "；": "; ", "。": ". ",
                 "—": "\u2014", "《": "\u201c", "》": "\u201d", "〈": "\u2018", "〉": "\u2019", "（": " (", "）": ") ",
                 "“": "\u201c", "”": "\u201d", "·": " "}
 _PUNCTUATION_RUN = re.compile("|".join(sorted(map(re.escape, _PUNCTUATION), key=len, reverse=True)))
-
-
-def has_han(text: str) -> bool:
-    """True when ``text`` holds a Chinese character."""
-    return bool(_HAN.search(text))
 
 
 def _joined(syllables: list[str]) -> str:
@@ -108,7 +102,7 @@ def romanised(text: str, capitalise_all: bool = False) -> str:
     text = _PUNCTUATION_RUN.sub(lambda match: _PUNCTUATION[match.group()], text)
     pieces: list[str] = []
     for token in rjieba.cut(unicodedata.normalize("NFKC", text)):
-        if not _HAN.search(token):
+        if not has_han(token):
             pieces.append(token)
             continue
         for word, proper in _words(token, capitalise_all):
@@ -131,7 +125,7 @@ def person_name(name: str) -> tuple[str, str] | None:
     (two to four, no organisation's ending): 王彩艳 → ("Wang", "Caiyan"), 欧阳修 → ("Ouyang", "Xiu").
     None for anything else (a group, a name in Latin letters)."""
     name = name.strip()
-    if not 2 <= len(name) <= 4 or not all(_HAN.match(character) for character in name):
+    if not 2 <= len(name) <= 4 or not is_han_only(name):
         return None
     if _ORGANISATION_ENDINGS.search(name):
         return None
