@@ -95,6 +95,7 @@ def _words(token: str, proper: bool) -> list[tuple[str, bool]]:
     return words
 
 
+@lru_cache(maxsize=4096)  # a results page cites the same report titles and newspapers again and again
 def romanised(text: str, capitalise_all: bool = False) -> str:
     """``text`` (a title, a newspaper, an organisation) in pinyin, word by word: the first word
     and proper names capitalised, or every word with ``capitalise_all`` (a name of its own).
