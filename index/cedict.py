@@ -279,13 +279,17 @@ def main_senses(word: str, limit: int = 2) -> tuple[str, ...]:
     skipped.
     """
     found = lookup(word)
-    reading = " ".join(syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
+    if len(found) > 1:
+        # Only several entries need the common reading to choose between them: pypinyin was
+        # most of the time of a search's highlighting (an English query looks up each word).
+        reading = " ".join(syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
 
-    def preference(entry: Entry) -> tuple:
-        entry_reading = entry.pinyin.lower().replace("u:", "v")
-        return (entry.is_name, entry_reading != reading, entry.traditional != entry.simplified, -entry.sense_line.count("/"))
+        def preference(entry: Entry) -> tuple:
+            entry_reading = entry.pinyin.lower().replace("u:", "v")
+            return (entry.is_name, entry_reading != reading, entry.traditional != entry.simplified, -entry.sense_line.count("/"))
 
-    for entry in sorted(found, key=preference):
+        found = tuple(sorted(found, key=preference))
+    for entry in found:
         senses: list[str] = []
         seen_words: set[str] = set()
         for sense in entry.senses:

@@ -113,9 +113,10 @@ class OpenIndex:
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
         self.report_dates = {entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]}
-        # Each report's (title, English title) and its place in the manifest, read once, not per search.
+        # Each report's (title, English title), read once, not per search.
         self.titles = {entry["id"]: (entry["title"], entry.get("title_en", "")) for entry in manifest["reports"]}
-        self.report_places = {report_id: place for place, report_id in enumerate(self.titles)}
+        # (id, title, English title) of each report in the manifest's order: how a response lists them.
+        self.report_entries = [(report_id, *titles) for report_id, titles in self.titles.items()]
         self.date_orders = {"date": newest_first(manifest["reports"]), "oldest": oldest_first(manifest["reports"])}
         first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
@@ -329,6 +330,9 @@ class Searcher:
     def _search(self, opened: OpenIndex, reader: Reader, text: str, limit: int, offset: int, lang: str,
                 report: str | None, sort: str, started: float) -> dict:
         compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
+        # Pinyin that no passage has (most English words) spells no word of a result: checking
+        # each word of each result for it was a third of an English query's highlighting.
+        compiled.pinyin_terms = {term for term in compiled.pinyin_terms if reader.engine.doc_frequency("pinyin", term)}
         report = report or compiled.report
         if report is not None and report not in opened.titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
@@ -349,11 +353,8 @@ class Searcher:
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
             "results": results,
             "reports": [
-                {"id": report_id, "title": opened.titles[report_id][0], "title_en": opened.titles[report_id][1],
-                 "count": ranked.counts[report_id]}
-                for report_id in sorted((report_id for report_id, count in ranked.counts.items()
-                                         if count and report_id in opened.report_places),
-                                        key=opened.report_places.__getitem__)
+                {"id": report_id, "title": title, "title_en": title_en, "count": count}
+                for report_id, title, title_en in opened.report_entries if (count := ranked.counts.get(report_id))
             ],
             "query_translations": [{"en": t.english, "zh": list(t.display)} for t in compiled.translations],
             "query_conversions": conversions(text, compiled, results),

@@ -59,6 +59,24 @@ def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path
         assert [result["id"] for result in results] == ["gwr-1990:p002", "prov2026-a:p002", "prov2026-b:p002", "prov2026-c:p002"]
 
 
+def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_indexes, monkeypatch):
+    # tantivy counts reports by a hash of their id; were two ids to hash alike, it counts by
+    # the ids themselves, with the same answers.
+    from shuangyu.index import tantivy_engine
+
+    queries = [query.text for query in load_queries()]
+    by_hash = [both_seed_indexes["tantivy"].search(query, limit=10) for query in queries]
+    monkeypatch.setattr(tantivy_engine, "_report_hash", lambda report_id: 7)
+    by_id = Searcher(both_seed_indexes["tantivy"].index_dir, cache_size=0)
+    with by_id._current().reading() as reader:
+        assert reader.engine._report_field == "report_id"
+    for query, expected in zip(queries, by_hash):
+        answer = by_id.search(query, limit=10)
+        assert (answer["total"], answer["reports"]) == (expected["total"], expected["reports"]), query
+        assert [r["id"] for r in answer["results"]] == [r["id"] for r in expected["results"]], query
+    assert any(len(expected["reports"]) > 1 for expected in by_hash)
+
+
 @pytest.mark.engine("whoosh")
 @pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
 def test_the_engines_agree_on_the_real_evaluation(real_collection_index, tmp_path):
