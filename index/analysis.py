@@ -381,13 +381,27 @@ class EnglishAnalyzer:
             yield Token(stem(word), position, match.start(), match.end())
             position += 1
 
+    def words(self, text: str) -> list[str]:
+        """The words of the tokens, in order (one at each position): without the spans, for an
+        index that needs none."""
+        lowered = (word.lower() for word in _ENGLISH_WORD.findall(text))
+        return [stem(word) for word in lowered
+                if len(word) >= _ENGLISH_MIN_CHARS and word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS]
+
 
 class PinyinAnalyzer:
     """Toneless pinyin syllables joined per word, as ``index.gloss.pinyin_terms`` writes them."""
 
     def __call__(self, text: str, mode: str = "query") -> Iterator[Token]:
-        for position, match in enumerate(re.finditer(r"[a-z0-9]+", text)):
+        for position, match in enumerate(_PINYIN_WORD.finditer(text)):
             yield Token(match.group(), position, match.start(), match.end())
+
+    def words(self, text: str) -> list[str]:
+        """The words of the tokens, in order (one at each position)."""
+        return _PINYIN_WORD.findall(text)
+
+
+_PINYIN_WORD = re.compile(r"[a-z0-9]+")
 
 
 def chinese_analyzer(vocabulary: Vocabulary) -> ChineseAnalyzer:

@@ -129,6 +129,8 @@ def _outside(start: int, end: int, figures: list[tuple[int, int, str]]) -> list[
     """The stretches of ``start:end`` that no figure covers."""
     pieces = [(start, end)]
     for figure_start, figure_end, _ in figures:
+        if figure_start >= end or figure_end <= start:
+            continue  # a figure elsewhere in the passage
         pieces = [part for piece_start, piece_end in pieces
                   for part in ((piece_start, min(piece_end, figure_start)), (max(piece_start, figure_end), piece_end))
                   if part[0] < part[1]]

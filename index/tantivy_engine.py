@@ -38,6 +38,13 @@ STORED = "stored"  # the field holding the JSON of every stored field
 # Report ids of passages kept by a reader for ordering tied scores (about 100 bytes each).
 _REPORT_IDS_KEPT = 100_000
 _STORED_FIELDS = [field.name for field in FIELDS if field.stored]
+# Our analysers whose words take consecutive positions, one word at each: their words reach
+# tantivy joined by spaces, which its whitespace tokenizer splits again into the same words at
+# the same positions, instead of as one Python token object each (a third of a build's time
+# in the writer and in passing tokens between processes went to those). Words with gaps or
+# sub-words at one position (Chinese words, bigrams) go as tokens.
+_JOINED_ANALYSERS = ("english", "pinyin")
+_JOINED_TOKENIZER = "shuangyu_words"
 
 
 def _score_weight(kind: str) -> float:
@@ -62,7 +69,8 @@ def _schema() -> tantivy.Schema:
         elif field.kind == "number":
             builder.add_unsigned_field(field.name, indexed=True, fast=True)
         elif field.kind == "text":
-            builder.add_text_field(field.name, index_option="position" if field.positions else "freq")
+            builder.add_text_field(field.name, index_option="position" if field.positions else "freq",
+                                   tokenizer_name=_JOINED_TOKENIZER if field.analyser in _JOINED_ANALYSERS else "default")
     builder.add_unsigned_field("content_key", fast=True)
     # A passage's report as numbers a search reads without its stored JSON, to put tied scores
     # in reading order: the id's first eight bytes (its order) and a hash of the whole id (to
@@ -93,14 +101,25 @@ def _file_errors(folder: Path) -> Iterator[None]:
         raise OSError(int(code.group(1)), os.strerror(int(code.group(1))), str(folder)) from None
 
 
-def analyse(document: dict, vocabulary: Vocabulary) -> tuple[dict, dict[str, list[tuple[str, int, int, int]]]]:
-    """A passage document and the tokens of its text fields, ``(word, position, start, end)``:
-    plain data, made in a build's worker processes and sent to the one writer."""
+def _with_tokenizers(index: tantivy.Index) -> tantivy.Index:
+    """``index``, knowing the tokenizer of the joined fields (tantivy keeps only its name)."""
+    index.register_tokenizer(_JOINED_TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    return index
+
+
+def analyse(document: dict, vocabulary: Vocabulary) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]]]:
+    """A passage document and the analysed words of its text fields: plain data, made in a
+    build's worker processes and sent to the one writer. A field of ``_JOINED_ANALYSERS`` has
+    its words joined by spaces; another, its tokens ``(word, position, start, end)``."""
     tokens = {}
     for field in FIELDS:
         if field.kind == "text" and document.get(field.name):
-            tokens[field.name] = [(token.text, token.position, token.start, token.end)
-                                  for token in analyser(field.analyser, vocabulary)(document[field.name], mode="index")]
+            analysing = analyser(field.analyser, vocabulary)
+            if field.analyser in _JOINED_ANALYSERS:
+                tokens[field.name] = " ".join(analysing.words(document[field.name]))
+            else:
+                tokens[field.name] = [(token.text, token.position, token.start, token.end)
+                                      for token in analysing(document[field.name], mode="index")]
     return document, tokens
 
 
@@ -108,7 +127,7 @@ def create(build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: fro
     """A writer of a new index in ``build_dir``; ``repeated``: the content hashes that more than
     one of the passages to be added has."""
     with _file_errors(build_dir):
-        return TantivyWriter(tantivy.Index(_schema(), path=str(build_dir), reuse=False), build_dir, repeated)
+        return TantivyWriter(_with_tokenizers(tantivy.Index(_schema(), path=str(build_dir), reuse=False)), build_dir, repeated)
 
 
 def open_writer(build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()) -> "TantivyWriter":
@@ -158,8 +177,11 @@ class TantivyWriter:
                 # A Python int given as a keyword to an unsigned field panics in tantivy: added one by one.
                 doc.add_unsigned(field.name, int(value))
             elif field.kind == "text" and tokens.get(field.name):
-                made = [tantivy.Token(*token) for token in tokens[field.name]]
-                doc.add_pre_tokenized_text(field.name, tantivy.PreTokenizedString(value, made))
+                if isinstance(tokens[field.name], str):
+                    doc.add_text(field.name, tokens[field.name])
+                else:
+                    made = [tantivy.Token(*token) for token in tokens[field.name]]
+                    doc.add_pre_tokenized_text(field.name, tantivy.PreTokenizedString(value, made))
         doc.add_unsigned("content_key", int(document["content_hash"], 16))
         doc.add_unsigned("report_key", _report_key(document["report_id"]))
         doc.add_unsigned("report_hash", _report_hash(document["report_id"]))
@@ -182,7 +204,7 @@ class TantivyWriter:
 
 def _open(build_dir: Path) -> tantivy.Index:
     try:
-        return tantivy.Index.open(str(build_dir))
+        return _with_tokenizers(tantivy.Index.open(str(build_dir)))
     except BaseException as error:  # a damaged index may panic inside tantivy (a BaseException)
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             raise

@@ -106,3 +106,20 @@ def test_every_normalised_character_maps_back_to_the_character_it_came_from(text
     assert len(normalised.offsets) == len(normalised.text) == sum(len(_fold(char)) for char in text)
     expected = [index for index, char in enumerate(text) for _ in _fold(char)]
     assert list(normalised.offsets) == expected
+
+
+@given(st.lists(st.sampled_from(ENGLISH_PIECES + ["the", "what", "s", "xi'an", "shapingbaqu"]) | st.text(max_size=8), max_size=12),
+       st.lists(st.sampled_from([" ", "\u3000", "\u00a0", "\t", "/", "", "\u200b", "\u1680"]), min_size=1))
+@settings(max_examples=300, deadline=None)
+def test_the_english_and_pinyin_words_joined_by_spaces_are_their_tokens(pieces, separators):
+    """The tantivy engine indexes these fields as their words joined by spaces, split again on
+    whitespace: that gives back the tokens only when each is one word at the next position."""
+    from shuangyu.index.analysis import english_analyzer, pinyin_analyzer
+
+    text = "".join(piece + separators[index % len(separators)] for index, piece in enumerate(pieces))
+    for analyser in (english_analyzer(), pinyin_analyzer()):
+        tokens = list(analyser(text, mode="index"))
+        words = analyser.words(text)
+        assert words == [token.text for token in tokens]
+        assert [token.position for token in tokens] == list(range(len(tokens)))
+        assert " ".join(words).split() == words  # no word is empty or holds whitespace
