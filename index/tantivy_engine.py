@@ -39,12 +39,11 @@ STORED = "stored"  # the field holding the JSON of every stored field
 _REPORT_IDS_KEPT = 100_000
 _STORED_FIELDS = [field.name for field in FIELDS if field.stored]
 # Our analysers whose words take consecutive positions, one word at each: their words reach
-# tantivy joined by spaces, which its whitespace tokenizer splits again into the same words at
-# the same positions, instead of as one Python token object each (a third of a build's time
-# in the writer and in passing tokens between processes went to those). Words with gaps or
-# sub-words at one position (Chinese words, bigrams) go as tokens.
+# tantivy joined by spaces, which its whitespace tokenizer (no filters) splits again into the
+# same words at the same positions, instead of as one Python token object each (a third of a
+# build's time in the writer and in passing tokens between processes went to those). Words
+# with gaps or sub-words at one position (Chinese words, bigrams) go as tokens.
 _JOINED_ANALYSERS = ("english", "pinyin")
-_JOINED_TOKENIZER = "shuangyu_words"
 
 
 def _score_weight(kind: str) -> float:
@@ -70,7 +69,7 @@ def _schema() -> tantivy.Schema:
             builder.add_unsigned_field(field.name, indexed=True, fast=True)
         elif field.kind == "text":
             builder.add_text_field(field.name, index_option="position" if field.positions else "freq",
-                                   tokenizer_name=_JOINED_TOKENIZER if field.analyser in _JOINED_ANALYSERS else "default")
+                                   tokenizer_name="whitespace" if field.analyser in _JOINED_ANALYSERS else "default")
     builder.add_unsigned_field("content_key", fast=True)
     # A passage's report as numbers a search reads without its stored JSON, to put tied scores
     # in reading order: the id's first eight bytes (its order) and a hash of the whole id (to
@@ -101,12 +100,6 @@ def _file_errors(folder: Path) -> Iterator[None]:
         raise OSError(int(code.group(1)), os.strerror(int(code.group(1))), str(folder)) from None
 
 
-def _with_tokenizers(index: tantivy.Index) -> tantivy.Index:
-    """``index``, knowing the tokenizer of the joined fields (tantivy keeps only its name)."""
-    index.register_tokenizer(_JOINED_TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
-    return index
-
-
 def analyse(document: dict, vocabulary: Vocabulary) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]]]:
     """A passage document and the analysed words of its text fields: plain data, made in a
     build's worker processes and sent to the one writer. A field of ``_JOINED_ANALYSERS`` has
@@ -127,7 +120,7 @@ def create(build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: fro
     """A writer of a new index in ``build_dir``; ``repeated``: the content hashes that more than
     one of the passages to be added has."""
     with _file_errors(build_dir):
-        return TantivyWriter(_with_tokenizers(tantivy.Index(_schema(), path=str(build_dir), reuse=False)), build_dir, repeated)
+        return TantivyWriter(tantivy.Index(_schema(), path=str(build_dir), reuse=False), build_dir, repeated)
 
 
 def open_writer(build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()) -> "TantivyWriter":
@@ -204,7 +197,7 @@ class TantivyWriter:
 
 def _open(build_dir: Path) -> tantivy.Index:
     try:
-        return _with_tokenizers(tantivy.Index.open(str(build_dir)))
+        return tantivy.Index.open(str(build_dir))
     except BaseException as error:  # a damaged index may panic inside tantivy (a BaseException)
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             raise
