@@ -212,3 +212,15 @@ def test_widget_script_and_static_files_are_served(client):
         assert "data-shuangyu" in widget.get_data(as_text=True)
     with client.get("/static/style.css") as style:
         assert style.status_code == 200
+
+
+def test_api_json_is_utf8_in_key_order_and_what_orjson_refuses_is_written_by_flask(app, client):
+    answer = client.get("/api/search?q=沙坪坝")
+    body = answer.get_data(as_text=True)
+    assert "沙坪坝" in body and "\\u6c99" not in body  # Chinese as UTF-8, not escaped
+    assert list(json.loads(body))[:3] == ["query", "lang", "report"] and body.endswith("}\n")
+    with app.app_context():
+        # An integer past 64 bits: orjson refuses it; Flask's own JSON writes it.
+        refused = app.json.response({"text": "沙坪坝", "big": 2**70})
+        assert json.loads(refused.get_data()) == {"text": "沙坪坝", "big": 2**70}
+        assert json.loads(app.json.dumps({"big": 2**70})) == {"big": 2**70}

@@ -8,6 +8,7 @@ import re
 from flask import Flask, abort, current_app, g, request, url_for
 
 from shuangyu.index import cedict
+from shuangyu.web.json_provider import OrjsonProvider
 from shuangyu.web.settings import SETTINGS, Settings, load_settings
 
 
@@ -23,8 +24,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config["SETTINGS"] = settings
     app.config.update(test_config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)  # UTF-8, keys in order
     cedict.use_folder(settings.instance_dir)
 
     from shuangyu.web import errors, headers, searching
