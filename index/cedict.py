@@ -209,16 +209,18 @@ _connections = threading.local()
 def _connection() -> sqlite3.Connection:
     """This thread's read-only connection to the dictionary file (SQLite connections are not
     shared between threads)."""
-    path = dictionary_path()
-    opened = getattr(_connections, "by_path", None)
+    opened = getattr(_connections, "by_folder", None)
     # A forked process (the build's writer processes) opens its own: SQLite connections must
     # not cross a fork.
     if opened is None or _connections.pid != os.getpid():
-        opened = _connections.by_path = {}
+        opened = _connections.by_folder = {}
         _connections.pid = os.getpid()
-    if path not in opened:
-        opened[path] = sqlite3.connect(f"{ensure_dictionary().as_uri()}?mode=ro", uri=True)
-    return opened[path]
+    # Keyed by the folder as set, not by the file's path: making and hashing that Path was half
+    # the cost of a word's lookup (a search looks up each word of a result it has not seen).
+    connection = opened.get(_folder)
+    if connection is None:
+        connection = opened[_folder] = sqlite3.connect(f"{ensure_dictionary().as_uri()}?mode=ro", uri=True)
+    return connection
 
 
 @lru_cache(maxsize=4096)  # main_senses, and gloss_word above it, cache what is made of this
