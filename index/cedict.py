@@ -67,13 +67,14 @@ class Entry:
 
 # Bump when the tables below, or the cleaning or analysis of senses, change, so that an old
 # file is not read with new code.
-_FORMAT = 5
+_FORMAT = 6
 _CREATE = """
 CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
                     pinyin TEXT NOT NULL, senses TEXT NOT NULL);
 CREATE TABLE sense (headword TEXT NOT NULL, headword_order INTEGER NOT NULL, position INTEGER NOT NULL,
                     is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL, minor INTEGER NOT NULL);
 CREATE TABLE sense_weight (stems TEXT PRIMARY KEY, weight REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE sense_word (stem TEXT NOT NULL, headword TEXT NOT NULL, PRIMARY KEY (stem, headword)) WITHOUT ROWID;
 """
 _COLUMNS = "simplified, traditional, pinyin, senses"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -148,6 +149,10 @@ def ensure_dictionary() -> Path:
                      for position, english in enumerate(clean_sense(sense, entry.is_name) for sense in entry.senses)
                      if english))
             connection.executemany("INSERT INTO sense_weight (stems, weight) VALUES (?, ?)", _sense_weights(entries).items())
+            # Each analysed word of a sense, to its headword: which words an English word can gloss.
+            senses = connection.execute("SELECT headword, stems FROM sense").fetchall()
+            connection.executemany("INSERT OR IGNORE INTO sense_word (stem, headword) VALUES (?, ?)",
+                                   ((stem, headword) for headword, stems in senses for stem in set(stems.split())))
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
             connection.execute("CREATE INDEX sense_stems ON sense (stems)")
             connection.execute("CREATE INDEX sense_english ON sense (english)")
@@ -229,6 +234,13 @@ def lookup(word: str) -> tuple[Entry, ...]:
     rows = _connection().execute(f"SELECT {_COLUMNS} FROM entry WHERE simplified = ? ORDER BY rowid", (word,))
     return tuple(Entry(simplified=simplified, traditional=traditional, pinyin=pinyin, sense_line=senses)
                  for simplified, traditional, pinyin, senses in rows)
+
+
+@lru_cache(maxsize=1024)
+def headwords_with_stem(stem: str) -> frozenset[str]:
+    """The headwords with a sense one of whose analysed words is ``stem``: every word whose
+    ``main_senses`` can have it (``logist`` → 物流, 后勤…)."""
+    return frozenset(headword for (headword,) in _connection().execute("SELECT headword FROM sense_word WHERE stem = ?", (stem,)))
 
 
 @lru_cache(maxsize=20_000)

@@ -25,9 +25,9 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from shuangyu.index.analysis import normalise, words
+from shuangyu.index.analysis import english_analyzer, normalise, words
 from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.index.cedict import main_senses, reading_sense
+from shuangyu.index.cedict import headwords_with_stem, main_senses, reading_sense
 from shuangyu.index.numbers import chinese_numeral_value
 
 ENGINE = "gloss"
@@ -82,6 +82,74 @@ def gloss_word(word: str, vocabulary: Vocabulary) -> str:
     if len(word) == 1:
         return pinyin_name(word)
     return " ".join(filter(None, (gloss_word(part, vocabulary) for part in _known_parts(word, vocabulary, main_senses))))
+
+
+def could_gloss_as(word: str, stems: frozenset[str], vocabulary: Vocabulary) -> bool:
+    """False only when the English of ``gloss_word(word)`` has none of the analysed English
+    words ``stems``, told without making it: an English query spares looking up most words of
+    its results (a lookup each, for a passage not seen before).
+
+    ``gloss_word`` takes its English from the function words, the vocabulary's names, the
+    dictionary senses of the word or of the words inside it, and the pinyin of a character
+    that has none of these: so a word can have a stem only if part of it is a function word,
+    a name or a headword with that stem, or a character glossed by its pinyin."""
+    glossing = _glossing(stems, vocabulary)
+    length = len(word)
+    if any(word[start:end] in glossing for start in range(length) for end in range(start + 1, length + 1)):
+        return True
+    # A character without pinyin stands for itself, which no English stem is.
+    if stems.isdisjoint(pinyin_stems()) and all(stem.isascii() for stem in stems):
+        return False
+    return any(_pinyin_glossed(char, vocabulary) and _stems_of(gloss_word(char, vocabulary)) & stems for char in word)
+
+
+@lru_cache(maxsize=1)
+def pinyin_stems() -> frozenset[str]:
+    """The analysed English of the pinyin of every character, as ``gloss_word`` gives a
+    character it has no other English for (about half a second, once)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    syllables = set(lazy_pinyin([chr(code) for code in pinyin_dict]))
+    return frozenset().union(*(_stems_of(syllable) for syllable in syllables))
+
+
+@lru_cache(maxsize=256)
+def _glossing(stems: frozenset[str], vocabulary: Vocabulary) -> frozenset[str]:
+    """The function words, names and headwords whose own English has one of ``stems``."""
+    found: set[str] = set()
+    for stem in stems:
+        found |= headwords_with_stem(stem)
+        found |= _function_words_by_stem().get(stem, set())
+        found |= _names_by_stem(vocabulary).get(stem, set())
+    return frozenset(found)
+
+
+def _stems_of(english: str) -> frozenset[str]:
+    return frozenset(english_analyzer().words(english))
+
+
+@lru_cache(maxsize=1)
+def _function_words_by_stem() -> dict[str, set[str]]:
+    by_stem: dict[str, set[str]] = {}
+    for word, english in _FUNCTION_WORDS.items():
+        for stem in _stems_of(english):
+            by_stem.setdefault(stem, set()).add(word)
+    return by_stem
+
+
+@lru_cache(maxsize=2)  # a server holds the old index's vocabulary until its last search ends
+def _names_by_stem(vocabulary: Vocabulary) -> dict[str, set[str]]:
+    by_stem: dict[str, set[str]] = {}
+    for word in vocabulary.names:
+        for stem in _stems_of(_name_english(word, vocabulary)):
+            by_stem.setdefault(stem, set()).add(word)
+    return by_stem
+
+
+@lru_cache(maxsize=20_000)
+def _pinyin_glossed(char: str, vocabulary: Vocabulary) -> bool:
+    """Whether ``gloss_word`` gives a character its pinyin, having no other English for it."""
+    return char not in _FUNCTION_WORDS and not _name_english(char, vocabulary) and not main_senses(char)
 
 
 def _known_parts(word: str, vocabulary: Vocabulary, known) -> list[str]:

@@ -16,7 +16,7 @@ from html import escape
 from shuangyu.index.alignment import chinese_offset, english_of, english_offset, sentence_offset
 
 from shuangyu.index.analysis import english_analyzer, english_spans_of, has_han, normalise, words
-from shuangyu.index.gloss import gloss_word, pinyin_of
+from shuangyu.index.gloss import could_gloss_as, gloss_word, pinyin_of
 from shuangyu.index.vocabulary import Vocabulary
 
 Span = tuple[int, int]
@@ -69,6 +69,7 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
     part of it has that English."""
     normalised = normalise(text)
     spans = _term_spans(normalised, chinese_terms)
+    english_terms = frozenset(english_terms)
     if not (english_terms or pinyin_terms or any(term and not has_han(term) for term in chinese_terms)):
         return merge(spans)  # nothing left that needs the words: segmenting was most of the time
     by_english: list[Span] = []  # whole words whose English is a query term
@@ -81,7 +82,8 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
             if word.text in chinese_terms:
                 spans.append(span)
         elif word.is_han:
-            if english_terms and _english_terms_of(word.text, vocabulary) & english_terms:
+            if english_terms and could_gloss_as(word.text, english_terms, vocabulary) \
+                    and _english_terms_of(word.text, vocabulary) & english_terms:
                 (parts_by_english if word.subword else by_english).append(span)
             elif pinyin_terms and pinyin_of(word.text) in pinyin_terms:
                 spans.append(span)

@@ -21,7 +21,7 @@ from shuangyu.index.analysis import normalise, segmenter
 from shuangyu.index.cedict import ensure_dictionary
 from shuangyu.index.corpus import parse_date
 from shuangyu.index.engine import open_reader
-from shuangyu.index.gloss import pinyin_of
+from shuangyu.index.gloss import pinyin_of, pinyin_stems
 from shuangyu.index.translate import GlossEngine
 from shuangyu.index.store import CURRENT, MANIFEST, IndexUnavailable, current_build, read_manifest
 from shuangyu.index.vocabulary import Vocabulary
@@ -419,6 +419,7 @@ class Searcher:
         opened = self._current()
         ensure_dictionary()
         segmenter(opened.vocabulary)
+        pinyin_stems()
         with opened.reading() as reader:
             reader.suggester.warm()
 
