@@ -151,8 +151,9 @@ def ensure_dictionary() -> Path:
             connection.executemany("INSERT INTO sense_weight (stems, weight) VALUES (?, ?)", _sense_weights(entries).items())
             # Each analysed word of a sense, to its headword: which words an English word can gloss.
             senses = connection.execute("SELECT headword, stems FROM sense").fetchall()
-            connection.executemany("INSERT OR IGNORE INTO sense_word (stem, headword) VALUES (?, ?)",
-                                   ((stem, headword) for headword, stems in senses for stem in set(stems.split())))
+            # In key order: the same file every time (a set's order changes from process to process).
+            connection.executemany("INSERT INTO sense_word (stem, headword) VALUES (?, ?)",
+                                   sorted({(stem, headword) for headword, stems in senses for stem in stems.split()}))
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
             connection.execute("CREATE INDEX sense_stems ON sense (stems)")
             connection.execute("CREATE INDEX sense_english ON sense (english)")
