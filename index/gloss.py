@@ -100,7 +100,13 @@ def could_gloss_as(word: str, stems: frozenset[str], vocabulary: Vocabulary) -> 
     # A character without pinyin stands for itself, which no English stem is.
     if stems.isdisjoint(pinyin_stems()) and all(stem.isascii() for stem in stems):
         return False
-    return any(_pinyin_glossed(char, vocabulary) and _stems_of(gloss_word(char, vocabulary)) & stems for char in word)
+    return any(_pinyin_glossed(char, vocabulary) and gloss_stems(char, vocabulary) & stems for char in word)
+
+
+@lru_cache(maxsize=10_000)
+def gloss_stems(word: str, vocabulary: Vocabulary) -> frozenset[str]:
+    """The analysed English words of ``gloss_word(word)``: what an English query word is matched against."""
+    return _stems_of(gloss_word(word, vocabulary))
 
 
 @lru_cache(maxsize=1)

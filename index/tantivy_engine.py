@@ -342,10 +342,8 @@ class TantivyReader:
                 surplus += text["doc_count"] - 1
                 for bucket in text["reports"]["buckets"]:
                     counts[bucket["key"]] -= bucket["doc_count"] - 1
-        if self._report_field == "report_hash":
-            counts = {self._report_of_hash[key]: count for key, count in counts.items() if count}
-        else:
-            counts = {report_id: count for report_id, count in counts.items() if count}
+        by_hash = self._report_field == "report_hash"
+        counts = {self._report_of_hash[key] if by_hash else key: count for key, count in counts.items() if count}
         return counts, matches - surplus, surplus
 
     def _ranked(self, hits: list, depth: int) -> list[tuple[object, float]]:

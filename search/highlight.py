@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 
 from shuangyu.index.alignment import chinese_offset, english_of, english_offset, sentence_offset
 
-from shuangyu.index.analysis import english_analyzer, english_spans_of, has_han, normalise, words
-from shuangyu.index.gloss import could_gloss_as, gloss_word, pinyin_of
+from shuangyu.index.analysis import english_spans_of, has_han, normalise, words
+from shuangyu.index.gloss import could_gloss_as, gloss_stems, pinyin_of
 from shuangyu.index.vocabulary import Vocabulary
 
 Span = tuple[int, int]
@@ -83,7 +82,7 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
                 spans.append(span)
         elif word.is_han:
             if english_terms and could_gloss_as(word.text, english_terms, vocabulary) \
-                    and _english_terms_of(word.text, vocabulary) & english_terms:
+                    and gloss_stems(word.text, vocabulary) & english_terms:
                 (parts_by_english if word.subword else by_english).append(span)
             elif pinyin_terms and pinyin_of(word.text) in pinyin_terms:
                 spans.append(span)
@@ -106,11 +105,6 @@ def matched_in(marks: list[Span], section: str, chinese_terms: set[str], english
     if term_marks(section, chinese_terms):
         return "heading"
     return "english"
-
-
-@lru_cache(maxsize=10_000)
-def _english_terms_of(word: str, vocabulary: Vocabulary) -> frozenset[str]:
-    return frozenset(token.text for token in english_analyzer()(gloss_word(word, vocabulary)))
 
 
 def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:

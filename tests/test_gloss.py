@@ -79,19 +79,16 @@ def test_a_first_line_of_zero_width_spaces_is_never_a_title():
 def test_the_quick_english_test_passes_every_word_whose_gloss_has_the_stem():
     """``could_gloss_as`` may say yes wrongly, never no: checked for every word and sub-word of
     the seed reports and of a tenth of the real collection, with each stem of its gloss."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
     from bench.eval import REAL_COLLECTION
-    from shuangyu.index.analysis import normalise, words
-    from shuangyu.index.corpus import read_corpus
+    from shuangyu.index.analysis import english_analyzer, normalise, words
     from shuangyu.index.gloss import could_gloss_as, gloss_word
-    from shuangyu.index.passages import split_report
-    from shuangyu.index.analysis import english_analyzer
 
     vocabulary = Vocabulary.read(CORPUS_DIR)
     texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS_DIR.glob("*.txt"))]
     texts += [path.read_text(encoding="utf-8", errors="replace") for path in sorted(REAL_COLLECTION.glob("*.txt"))[::10]]
     found = {word.text for text in texts for word in words(normalise(text).text, vocabulary, subwords=True) if word.is_han}
-    from pypinyin.pinyin_dict import pinyin_dict
-
     found |= {chr(code) for code in list(pinyin_dict)[::20]}  # rare characters too, glossed by their pinyin
     checked = 0
     for word in found:
