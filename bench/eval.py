@@ -4,6 +4,7 @@
     python bench/eval.py --real             # also the real collection (../shared/realcorpus)
     python bench/eval.py --real --index DIR # the real part against an index already built
     python bench/eval.py --json             # the same figures as JSON
+    python bench/eval.py --real --index DIR --compare   # lexical, hybrid and semantic side by side
 
 The queries of tests/eval/queries.tsv were written by hand over the seed corpus (its frozen copy, tests/fixtures/corpus), each with the passages
 that must come back. Those of tests/eval/real_queries.tsv were written over the real collection
@@ -33,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.paths import REAL_COLLECTION, SEED_CORPUS, shared_instance  # noqa: E402
+from bench.paths import REAL_COLLECTION, REAL_VECTORS, SEED_CORPUS, shared_instance  # noqa: E402
 
 QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
 REAL_QUERIES = ROOT / "tests" / "eval" / "real_queries.tsv"
@@ -157,10 +158,11 @@ def evaluate(searcher, queries: list[EvalQuery]) -> dict[str, Scores]:
     return dict(by_kind)
 
 
-def evaluate_real(searcher, queries: list[RealQuery]) -> dict[str, Scores]:
-    """Scores by kind, and under ``"real_overall"``, on the real collection. A query with no
-    answer scores ``empty`` (1 when it finds nothing); the others success@5, MRR@10 and
-    nDCG@10, every passage that holds an answer being relevant."""
+def evaluate_real(searcher, queries: list[RealQuery], mode: str = "hybrid") -> dict[str, Scores]:
+    """Scores by kind, and under ``"real_overall"``, on the real collection, searched in
+    ``mode`` (``hybrid``, ``lexical`` or ``semantic``). A query with no answer scores ``empty``
+    (1 when it finds nothing); the others success@5, MRR@10 and nDCG@10, every passage that
+    holds an answer being relevant."""
     from shuangyu.search.query import QueryError
 
     passages = [(passage["report_id"], passage["text"]) for report in searcher.manifest["reports"]
@@ -168,7 +170,7 @@ def evaluate_real(searcher, queries: list[RealQuery]) -> dict[str, Scores]:
     by_kind: dict[str, Scores] = defaultdict(Scores)
     for query in queries:
         try:
-            response = searcher.search(query.text, limit=10)
+            response = searcher.search(query.text, limit=10, mode=mode)
         except QueryError:
             response = {"total": 0, "results": []}
         ranked = response["results"]
@@ -192,17 +194,24 @@ def evaluate_real(searcher, queries: list[RealQuery]) -> dict[str, Scores]:
     return dict(by_kind)
 
 
-def build_real_index(corpus_folder: Path, index_folder: Path, index_engine: str | None = None) -> Path:
+def build_real_index(corpus_folder: Path, index_folder: Path, index_engine: str | None = None,
+                     embedder: str = "e5-small", vectors: Path | None = REAL_VECTORS) -> Path:
     """The real collection and the seed corpus in one corpus folder, built with ``shuangyu build``
     (the command, as an operator runs it) into ``index_folder``, with ``index_engine`` (else the
-    engine of ``SHUANGYU_ENGINE``, else Whoosh)."""
+    engine of ``SHUANGYU_ENGINE``, else Whoosh) and ``embedder``, whose vectors are cached in the
+    repository's instance folder (a second build embeds nothing) after ``vectors`` (a file of
+    ``shuangyu embed --export``, when there is one) is imported there."""
     corpus_folder.mkdir(parents=True, exist_ok=True)
     for source in [*SEED_CORPUS.iterdir(), *REAL_COLLECTION.glob("*.txt")]:
         if source.is_file():
             shutil.copy(source, corpus_folder / source.name)
-    environment = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus_folder), "SHUANGYU_INDEX_DIR": str(index_folder)}
+    environment = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus_folder), "SHUANGYU_INDEX_DIR": str(index_folder),
+                   "SHUANGYU_EMBEDDER": embedder}
     if index_engine:
         environment["SHUANGYU_ENGINE"] = index_engine
+    if embedder != "none" and vectors is not None and vectors.is_file():
+        subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "embed", "--import", str(vectors)],
+                       cwd=ROOT, env=environment, check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--translator", "gloss"],
                    cwd=ROOT, env=environment, check=True, capture_output=True)
     return index_folder
@@ -230,13 +239,45 @@ def table(results: dict[str, Scores]) -> str:
     return "\n".join(lines)
 
 
+def comparison(by_mode: dict[str, dict[str, Scores]]) -> str:
+    """Markdown: each kind's success@5 / MRR@10 / nDCG@10 (or empty) in each mode."""
+    modes = list(by_mode)
+    first = by_mode[modes[0]]
+    kinds = sorted(kind for kind in first if kind != "real_overall") + ["real_overall"]
+    lines = ["| kind | queries | " + " | ".join(f"{mode} s@5 / MRR / nDCG" for mode in modes) + " |",
+             "|---|---|" + "---|" * len(modes)]
+    for kind in kinds:
+        cells = []
+        for mode in modes:
+            scores = by_mode[mode][kind]
+            if "empty" in scores.values:
+                cells.append(f"empty {scores.mean('empty'):.3f}")
+            else:
+                cells.append(" / ".join(f"{scores.mean(metric):.3f}" for metric in METRICS))
+        lines.append(f"| {kind} | {len(next(iter(first[kind].values.values())))} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--real", action="store_true", help="also evaluate on the real collection (builds it: about a minute)")
     parser.add_argument("--index", type=Path, help="with --real: an index of the real collection already built")
+    parser.add_argument("--compare", action="store_true",
+                        help="with --real: the real collection searched lexical, hybrid and semantic, side by side")
     arguments = parser.parse_args()
+    from shuangyu.index.embedding import E5Small
     from shuangyu.search.searcher import Searcher
+
+    if arguments.compare:
+        shared_instance()
+        index = arguments.index
+        with tempfile.TemporaryDirectory() as folder:
+            index = index or build_real_index(Path(folder) / "real-corpus", Path(folder) / "real-index")
+            searcher = Searcher(index, embedder=E5Small())
+            compared = {mode: evaluate_real(searcher, load_real_queries(), mode) for mode in ("lexical", "hybrid", "semantic")}
+        print(comparison(compared))
+        return 0
 
     with tempfile.TemporaryDirectory() as folder:
         results = evaluate(Searcher(build_eval_index(Path(folder) / "seed")), load_queries())

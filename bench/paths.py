@@ -12,6 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 # The real collection sits beside the repository on the team's machines (its README lists its faults).
 REAL_COLLECTION = ROOT.parent / "shared" / "realcorpus" / "reports"
+# The e5-small vectors of the real collection's passages (`shuangyu embed --export`), made once on
+# this team's machines: its first embedding takes about 16 minutes on 2 cores, so the tests and
+# the evaluation import them into the vector cache and embed only what changed since.
+REAL_VECTORS = ROOT / "tests" / "fixtures" / "real-collection-vectors.npz"
 
 
 def shared_instance():

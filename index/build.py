@@ -30,6 +30,8 @@ from shuangyu.index.engine import DEFAULT_ENGINE, ENGINES, Writer, engine_module
 from shuangyu.index.schema import SCHEMA_VERSION
 from shuangyu.index.instance import InstanceFolder
 from shuangyu.index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
+from shuangyu.index.embedding import Embedder, EmbedderError
+from shuangyu.index.vectors import VectorRun, embed_build
 from shuangyu.index.vocabulary import Vocabulary
 from shuangyu.index.workers import usable_cores
 from shuangyu.index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
@@ -58,6 +60,8 @@ class BuildResult:
     up_to_date: bool = False
     problems: list[str] = field(default_factory=list)
     translator_note: str = ""
+    # The passages' vectors (None: no embedder, or the embedding failed: see problems).
+    vectors: VectorRun | None = None
 
 
 # Lock files this process holds. POSIX record locks do not conflict within one process, and
@@ -93,7 +97,7 @@ def _busy(index_dir: Path) -> str:
 
 
 def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool = False, progress: bool = True,
-                translator: str = "auto", index_engine: str | None = None) -> BuildResult:
+                translator: str = "auto", index_engine: str | None = None, embedder: Embedder | None = None) -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
 
     ``index_engine`` (``index.engine.ENGINES``) writes the index; ``None`` keeps the engine of
@@ -106,54 +110,95 @@ def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, for
     on). Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
     report, when the translator cannot run, when another build is running, or when the index
     folder cannot be written (full, read-only): the previous index still answers then.
+
+    With an ``embedder``, the passages are then embedded (``embed_vectors``), after the new
+    index is switched in: it answers by words meanwhile.
     """
     cedict.use_folder(instance.path)
     try:
-        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator, index_engine)
+        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator, index_engine, embedder)
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use still answers (build again once the index folder can be written)") from None
 
 
 def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
-           translator: str, index_engine: str | None) -> BuildResult:
+           translator: str, index_engine: str | None, embedder: Embedder | None) -> BuildResult:
     """``build_index`` itself; file system errors go on up."""
     if index_engine is not None and index_engine not in ENGINES:
         raise BuildError(f"unknown engine {index_engine!r}: one of {', '.join(ENGINES)}")
     with build_lock(index_dir):
-        _remove_abandoned_builds(index_dir)
-        if not Path(corpus_dir).is_dir():
-            raise NoReports(f"no reports in {corpus_dir}: the folder does not exist")
-        try:
-            extracted = ExtractionCache(instance.extracted)
-            corpus = read_corpus(corpus_dir, extracted)
-            extracted.prune()  # only the build prunes: it holds the lock, and reads every report
-            engine, note = select_engine(translator, instance.models, instance.path, corpus.vocabulary)
-        except (CorpusError, TranslationError) as error:
-            raise BuildError(str(error)) from None
-        problems = [str(problem) for problem in corpus.problems]
-        if not corpus.reports:
-            raise NoReports(f"no reports in {corpus_dir}: no report to index" + "".join(f"\n  {p}" for p in problems))
-        memory_path, memory_problem = _usable_memory(engine, instance.translation_memory)
-        problems += [memory_problem] if memory_problem else []
-        manifest = current_manifest(index_dir)
-        current_engine = engine_of(manifest) if manifest is not None else DEFAULT_ENGINE
-        index_engine = index_engine or current_engine
-        identity = translator_identity(engine, memory_path)
-        same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
-        # New names or glossary terms cut every report into words differently: all is rebuilt.
-        same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary.fingerprint
-        if not force and same_english and same_words and index_engine == current_engine:
-            if manifest.get("corpus_fingerprint") == corpus.fingerprint:
-                return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
-            changed, removed = _changed_reports(corpus, manifest)
-            if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
-                manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, memory_path, progress)
-                manifest["problems"] = problems
-                return BuildResult(manifest, problems=problems, translator_note=note)
-        manifest = _write_build(corpus, index_dir, progress, engine, memory_path, identity, index_engine)
-        manifest["problems"] = problems
-        return BuildResult(manifest, problems=problems, translator_note=note)
+        result = _build_words(corpus_dir, index_dir, instance, force, progress, translator, index_engine)
+        if embedder is not None:
+            vectors, problem = _embed(index_dir, result.manifest, embedder, instance, progress)
+            result.vectors = vectors
+            result.problems += [problem] if problem else []
+        return result
+
+
+def embed_vectors(index_dir: Path, instance: InstanceFolder, embedder: Embedder, progress: bool = True) -> tuple[VectorRun | None, str]:
+    """Give the current index the vectors of its passages by ``embedder`` (resuming from the
+    vector cache of ``instance``), holding the build lock. Returns what was done and a problem
+    ("" when none: an embedder that cannot run is a problem, not an error, for the index
+    answers by words without vectors). ``BuildError`` when another build is running or there
+    is no index."""
+    index_dir = Path(index_dir)
+    try:
+        with build_lock(index_dir):
+            manifest = current_manifest(index_dir)
+            if manifest is None:
+                raise BuildError(f"no usable index in {index_dir}: run `shuangyu build` first")
+            return _embed(index_dir, manifest, embedder, instance, progress)
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        raise BuildError(f"the embedding stopped: {error.strerror or error}{where}; the index still answers by words") from None
+
+
+def _embed(index_dir: Path, manifest: dict, embedder: Embedder, instance: InstanceFolder,
+           progress: bool) -> tuple[VectorRun | None, str]:
+    try:
+        run = embed_build(current_build(index_dir), manifest, embedder, instance.vector_cache, progress)
+    except EmbedderError as error:
+        return None, f"{error}; the index answers by words alone"
+    return run, run.problem
+
+
+def _build_words(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
+                 translator: str, index_engine: str | None) -> BuildResult:
+    """The lexical build, under the build lock."""
+    _remove_abandoned_builds(index_dir)
+    if not Path(corpus_dir).is_dir():
+        raise NoReports(f"no reports in {corpus_dir}: the folder does not exist")
+    try:
+        extracted = ExtractionCache(instance.extracted)
+        corpus = read_corpus(corpus_dir, extracted)
+        extracted.prune()  # only the build prunes: it holds the lock, and reads every report
+        engine, note = select_engine(translator, instance.models, instance.path, corpus.vocabulary)
+    except (CorpusError, TranslationError) as error:
+        raise BuildError(str(error)) from None
+    problems = [str(problem) for problem in corpus.problems]
+    if not corpus.reports:
+        raise NoReports(f"no reports in {corpus_dir}: no report to index" + "".join(f"\n  {p}" for p in problems))
+    memory_path, memory_problem = _usable_memory(engine, instance.translation_memory)
+    problems += [memory_problem] if memory_problem else []
+    manifest = current_manifest(index_dir)
+    current_engine = engine_of(manifest) if manifest is not None else DEFAULT_ENGINE
+    index_engine = index_engine or current_engine
+    identity = translator_identity(engine, memory_path)
+    same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
+    # New names or glossary terms cut every report into words differently: all is rebuilt.
+    same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary.fingerprint
+    if not force and same_english and same_words and index_engine == current_engine:
+        if manifest.get("corpus_fingerprint") == corpus.fingerprint:
+            return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
+        changed, removed = _changed_reports(corpus, manifest)
+        if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
+            manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, memory_path, progress)
+            manifest["problems"] = problems
+            return BuildResult(manifest, problems=problems, translator_note=note)
+    manifest = _write_build(corpus, index_dir, progress, engine, memory_path, identity, index_engine)
+    manifest["problems"] = problems
+    return BuildResult(manifest, problems=problems, translator_note=note)
 
 
 def _usable_memory(engine: Engine, path: Path) -> tuple[Path | None, str]:

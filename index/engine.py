@@ -100,6 +100,15 @@ class Without:
     boost: float = 1.0
 
 
+@dataclass(eq=False)
+class Filter:
+    """Passages that match ``query`` and ``condition``, scored by ``query`` alone."""
+
+    query: object
+    condition: object
+    boost: float = 1.0
+
+
 # --- What a search returns -----------------------------------------------------------------
 
 

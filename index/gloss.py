@@ -3,7 +3,8 @@
 A gloss is not a translation, and the product says so wherever it shows one.
 
 ``gloss`` is the gloss a reader is shown: each jieba word becomes one English sense, the
-commonest (``cedict.reading_sense``); dates, ordinals, amounts and percentages are written as
+commonest (``cedict.reading_sense``), or the official English of a term of the collection's
+``glossary.tsv``; dates, ordinals, amounts and percentages are written as
 English (``2017年3月5日`` → ``5 March 2017``, ``第十二届`` → ``12th``, ``1600亿元`` → ``160 billion
 yuan``); particles and measure words that English has no word for are left out; names from the
 collection's ``names.tsv`` take the English given there or are written in pinyin, as are
@@ -264,6 +265,11 @@ def reading_word(word: str, vocabulary: Vocabulary) -> str:
     named = _name_english(word, vocabulary)
     if named:
         return named
+    # A term of the collection's glossary is shown in its official English, not in the
+    # dictionary's senses of its characters (乡村振兴: "rural revitalization", not "rustic revive").
+    official = vocabulary.official_english.get(word)
+    if official:
+        return official
     value = chinese_numeral_value(word) if _CHINESE_NUMERAL.fullmatch(word) else None
     if value is not None:
         return "one" if value == 1 else _number(value)

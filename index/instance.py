@@ -1,5 +1,5 @@
-"""What the service keeps in its instance folder, outside git: installed translation models and
-the translation memory (and the dictionary file, ``index.cedict``)."""
+"""What the service keeps in its instance folder, outside git: installed translation models, the
+translation memory, the vector cache (and the dictionary file, ``index.cedict``)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ class InstanceFolder:
     def extracted(self) -> Path:
         """The text taken out of PDF, Word and web page reports (``index.extracted``)."""
         return self.path / "extracted"
+
+    @property
+    def vector_cache(self) -> Path:
+        """The passage vectors made so far, by embedder and text (SQLite; ``index.vector_cache``)."""
+        return self.path / "vectors.sqlite"
 
     @property
     def translation_memory(self) -> Path:

@@ -506,6 +506,9 @@ def compile_tree(node, schema: tantivy.Schema, idf: IdfScale | None = None) -> t
     elif isinstance(node, tree.Without):
         compiled = query.boolean_query([(tantivy.Occur.Must, compiled_part(node.positive)),
                                         (tantivy.Occur.MustNot, compiled_part(node.negative))])
+    elif isinstance(node, tree.Filter):
+        compiled = query.boolean_query([(tantivy.Occur.Must, compiled_part(node.query)),
+                                        (tantivy.Occur.Must, query.const_score_query(compiled_part(node.condition), 0.0))])
     else:
         raise TypeError(f"not a query tree node: {node!r}")
     boost = node.boost * scale

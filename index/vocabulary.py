@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 NAMES_FILE = "names.tsv"
@@ -80,6 +81,15 @@ class Vocabulary:
         glossary = tuple(GlossaryEntry(*columns[:3]) for columns in _rows(raw[GLOSSARY_FILE])
                          if len(columns) >= 3 and all(columns[:3]))
         return cls(names, glossary, digest.hexdigest(), {name: content for name, content in raw.items() if content})
+
+    @cached_property
+    def official_english(self) -> dict[str, str]:
+        """The English of each glossary term: the first line that gives one (the standard
+        rendering; later lines are other renderings a query may use)."""
+        english: dict[str, str] = {}
+        for entry in self.glossary:
+            english.setdefault(entry.chinese, entry.english)
+        return english
 
     def write(self, target: Path) -> None:
         """Write the files this vocabulary was read from into ``target`` (a build folder)."""

@@ -260,6 +260,8 @@ def compile_tree(node) -> wq.Query:
         compiled = wq.AndMaybe(compile_tree(node.required), compile_tree(node.optional))
     elif isinstance(node, tree.Without):
         compiled = wq.AndNot(compile_tree(node.positive), compile_tree(node.negative))
+    elif isinstance(node, tree.Filter):
+        compiled = wq.Require(compile_tree(node.query), compile_tree(node.condition))
     else:
         raise TypeError(f"not a query tree node: {node!r}")
     if node.boost != 1.0:

@@ -93,7 +93,7 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
 
 
 # Why a result matched (``matched_in``), from the most to the least visible.
-MATCHED_IN = ("text", "heading", "english")
+MATCHED_IN = ("text", "heading", "english", "meaning")
 
 
 def matched_in(marks: list[Span], section: str, chinese_terms: set[str], english_marks: list[Span]) -> str:

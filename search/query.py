@@ -79,6 +79,21 @@ class CompiledQuery:
     translations: list[Translation] = field(default_factory=list)  # English words searched in Chinese
     pinyin_terms: set[str] = field(default_factory=set)  # toneless pinyin typed: the Chinese it spells is marked
     heading_terms: set[str] = field(default_factory=set)  # normalised Chinese words searched in the section headings
+    # For the English (Latin) words of a query: what matching each of them means (the word
+    # itself, or a translation of a phrase it is part of), by the words as typed; a result says
+    # how many it has (``counts_words``).
+    coverage: list[tuple[str, object]] = field(default_factory=list)
+    excluded: object | None = None  # the words excluded (``-word``), as a query tree; None when none
+
+    @property
+    def counts_words(self) -> bool:
+        """Whether each result says how many of the query's English words it has: a query of
+        two to ``MAX_COUNTED_WORDS`` of them."""
+        return 2 <= len(self.coverage) <= MAX_COUNTED_WORDS
+
+
+# Past this many English words, results do not say how many they have (a search each).
+MAX_COUNTED_WORDS = 8
 
 
 def parse(text: str) -> ParsedQuery:
@@ -172,6 +187,7 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         if key not in seen:  # a word typed twice is searched once: repeats add clauses, not meaning
             seen.add(key)
             groups.append([term for term in group if not in_figure(term)])
+    latin_groups: list[tuple[list[Term], object]] = []
     for group in filter(None, groups):
         alternatives = [q for q in (_term_query(term, lang, compiling) for term in group) if q]
         if not alternatives:
@@ -179,6 +195,9 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         group_query = alternatives[0] if len(alternatives) == 1 else tree.Any(alternatives)
         all_han = all(term.is_han for term in group)
         (required if all_han or lang == "zh" else optional).append(group_query)
+        if not all_han and lang != "zh":
+            latin_groups.append((group, group_query))
+    translated: list[tuple[Translation, object]] = []
     for translation in translations:
         chinese_terms.update(translation.chinese)
         candidates = [tree.Term("text", word) for word in translation.chinese]
@@ -188,10 +207,12 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
             required.append(compiling.boosted(tree.Best(candidates), "figure"))
         else:
             optional.append(compiling.boosted(tree.Best(candidates), "translated"))
+            translated.append((translation, optional[-1]))
     pinyin_terms = {toneless(term.text) for group in groups for term in group if not term.is_han} - {""}
     # Syllables as typed, repeats included: Yi Dai Yi Lu is yidaiyilu.
     syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group
                  if not term.phrase and not term.is_han and re.fullmatch(r"[^\W\d_]{1,6}", term.text)]
+    joined_pinyin = None
     if lang != "zh" and len(syllables) > 1:
         # Pinyin typed syllable by syllable (Nan Shui Bei Diao) is one word of the pinyin field.
         joined = toneless("".join(syllables))
@@ -199,6 +220,7 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         # It stands for all of them: as many clauses as syllables.
         optional.append(compiling.boosted(tree.Term("pinyin", joined), "pinyin"))
         optional[-1].boost *= len(syllables)
+        joined_pinyin = optional[-1]
     if required:
         query = tree.All(required) if len(required) > 1 else required[0]
         if optional:
@@ -214,11 +236,31 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         query = tree.WithOptional(query, proximity)
     # The excluded words are not marked: they compile on their own.
     excluded = [q for q in (_term_query(term, lang, _Compiling(vocabulary, weights)) for term in parsed.excluded) if q]
-    if excluded:
-        query = tree.Without(query, tree.Any(excluded))
+    excluded_node = tree.Any(excluded) if excluded else None
+    if excluded_node is not None:
+        query = tree.Without(query, excluded_node)
     typed_english = {word for group in groups for term in group if not term.is_han for word in _english_words(term.text)}
     return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report, translations,
-                         pinyin_terms, compiling.heading_terms)
+                         pinyin_terms, compiling.heading_terms, _coverage(latin_groups, translated, joined_pinyin),
+                         excluded_node)
+
+
+def _coverage(latin_groups: list[tuple[list[Term], object]], translated: list[tuple[Translation, object]],
+              joined_pinyin) -> list[tuple[str, object]]:
+    """What matching each English group of the query means: its own clause, or the clause of a
+    translation of a phrase that holds one of its words (``food security`` → 粮食安全 stands
+    for both words), or the pinyin of syllables typed apart (``Nan Shui Bei Diao``)."""
+    coverage = []
+    for group, clause in latin_groups:
+        if not any(_english_words(term.text) for term in group):
+            continue  # a function word (the, is, of): a passage need not have it
+        typed = {word.lower() for term in group for word in english_words(term.text)}
+        covering = [clause] + [node for translation, node in translated
+                               if typed & {word.lower() for word in english_words(translation.english.split("→")[0])}]
+        if joined_pinyin is not None and all(len(term.text) <= 6 and term.text.isalpha() for term in group):
+            covering.append(joined_pinyin)
+        coverage.append((" ".join(term.text for term in group), covering[0] if len(covering) == 1 else tree.Any(covering)))
+    return coverage
 
 
 def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling):

@@ -13,6 +13,7 @@ from shuangyu.index.ids import PASSAGE_ID, REPORT_ID
 from shuangyu.index.passages import KINDS
 from shuangyu.index.translate import ArgosEngine, GlossEngine
 from shuangyu.search.cite import CITATION_NAMES, STYLES
+from shuangyu.search.fusion import FOUND_BY
 from shuangyu.search.highlight import MATCHED_IN
 
 
@@ -76,8 +77,15 @@ class Result(PassageFields):
     section_html: Annotated[str, Field("HTML: the escaped section heading with <mark> around the query's words it holds "
                                        "(where a `heading` match matched).")]
     matched_in: Annotated[str, Field("Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "
-                                     "section heading holds the query's words), `english` (only its English matched).",
-                                     enum=MATCHED_IN)]
+                                     "section heading holds the query's words), `english` (only its English matched), "
+                                     "`meaning` (none of its words matched: it is related in meaning, found by the semantic "
+                                     "side).", enum=MATCHED_IN)]
+    query_words: Annotated[int, Field("For a query of two to eight English words: how many (a quoted phrase or a group "
+                                      "joined by OR counts as one, a word such as `the` not at all); else 0.")]
+    matched_words: Annotated[int, Field("How many of query_words the passage has, in any form (its English, its pinyin, "
+                                        "or the Chinese a phrase of them translates to); 0 when query_words is 0.")]
+    found_by: Annotated[str, Field("What found the passage: `words` (the lexical search), `meaning` (the semantic search "
+                                   "alone: no word of the query matched) or `both`.", enum=FOUND_BY)]
     score: Annotated[float, Field("Relevance; comparable only within one answer.")]
     url: Annotated[str, Field("Path of the passage's permalink page.")]
 

@@ -17,24 +17,52 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from shuangyu.index.analysis import normalise, segmenter
+import numpy as np
+
+from shuangyu.index import engine as tree
+from shuangyu.index.analysis import english_analyzer, normalise, segmenter
 from shuangyu.index.cedict import ensure_dictionary
 from shuangyu.index.corpus import parse_date
+from shuangyu.index.embedding import Embedder, EmbedderError
 from shuangyu.index.engine import open_reader
 from shuangyu.index.gloss import pinyin_of, pinyin_stems
 from shuangyu.index.translate import GlossEngine
 from shuangyu.index.store import CURRENT, MANIFEST, IndexUnavailable, current_build, read_manifest
+from shuangyu.index.vectors import FOLDER as VECTORS_FOLDER
 from shuangyu.index.vocabulary import Vocabulary
 from shuangyu.search.highlight import (chinese_marks, english_marks, english_marks_for, heading_html, matched_in,
                                        paired_snippets)
-from shuangyu.search.crosslingual import ReverseDictionary
+from shuangyu.search.crosslingual import ReverseDictionary, english_words
+from shuangyu.search.fusion import FUSED_DEPTH, MEANING, RRF_K, SEMANTIC_WEIGHT, WORDS, Fused, fuse
 from shuangyu.search.query import WEIGHTS, QueryError, compile_query, parse, toneless
 from shuangyu.search.records import Result, passage_fields
+from shuangyu.search.semantic import Neighbour, VectorIndex, VectorsUnavailable, status
 from shuangyu.search.suggest import Suggester
 
 MAX_LIMIT = 100
 # How results are ordered: by relevance, or by their report's date (newest first; then by relevance).
 SORTS = ("relevance", "date", "oldest")
+# How results are found: by their words and their meaning (hybrid: the default, where the index
+# has vectors), by their words alone (lexical), or by their meaning alone (semantic).
+MODES = ("hybrid", "lexical", "semantic")
+# The passages nearest in meaning that a query may gain: no more, so that a loose meaning never
+# floods the matches of its words (5, 10 and 20 measured: bench/calibrate.py --fusion).
+SEMANTIC_CANDIDATES = 10
+# The nearest passages shown as related in meaning when a Chinese query matches nothing.
+RELATED_COUNT = 5
+# A Chinese query that matches nothing is offered the passages nearest in meaning only from this
+# cosine up: every no-answer Chinese query of the evaluation has its nearest passage below it (at
+# most 0.873), answered ones mostly above (median 0.91); bench/calibrate.py. No cosine (nor how far
+# one stands above the rest) tells an English query's answer from nothing, so an English query
+# gains passages by meaning only where its words found some.
+RELATED_MIN_COSINE = 0.88
+# A query with this many English words that no passage has in any form matches nothing. One such
+# word is often only missing from the dictionary ("fire hazards": no sense of 隐患 is "hazard"),
+# and is named while the other words are searched; two seldom are: 25 of the 28 no-answer English
+# queries of the evaluation have one, 10 have two or more, and 1 of 89 answerable questions has two.
+UNKNOWN_WORDS_FOR_NOTHING = 2
+# Query vectors kept (a query is embedded once, 6-10 ms).
+QUERY_VECTOR_CACHE_SIZE = 1024
 MAX_OFFSET = 10_000
 # How long one search may walk its matches before it answers with what it has (``partial``).
 TIME_BUDGET_SECONDS = 2.0
@@ -139,6 +167,55 @@ class OpenIndex:
         self._opening = 0
         self._closed = False
         self._available = threading.Condition()
+        # The build's vectors, opened when they appear (they are made after the words are
+        # indexed) and again when they are made anew; what went wrong when they cannot be used.
+        self._vectors_lock = threading.Lock()
+        self._vectors: VectorIndex | None = None
+        self._vectors_identity: tuple | None = None
+        self._vectors_problem = ""
+
+    def vectors(self, model: str | None) -> VectorIndex | None:
+        """The build's vectors when it has usable ones made by ``model`` (``None`` when no
+        model embeds the queries); opened once, and again when they are made anew."""
+        if model is None:
+            return None
+        try:
+            seen = os.stat(self.build / VECTORS_FOLDER)
+            identity = (seen.st_ino, seen.st_mtime_ns)
+        except OSError:
+            identity = None
+        if identity == self._vectors_identity:
+            return self._vectors
+        with self._vectors_lock:
+            if identity != self._vectors_identity:
+                vectors, problem = None, ""
+                if identity is not None:
+                    try:
+                        vectors = VectorIndex(self.build)
+                    except VectorsUnavailable as error:
+                        problem = str(error)
+                    if vectors is not None and vectors.model != model:
+                        problem = (f"the passages' vectors were made by {vectors.model} and queries are embedded by "
+                                   f"{model}: run `shuangyu build` to embed the passages again (the search by words "
+                                   "still answers)")
+                        vectors = None
+                    elif vectors is not None and vectors.meta.get("corpus_fingerprint") != self.manifest.get("corpus_fingerprint"):
+                        # An update in place changed the reports; their vectors are being made
+                        # again (the build does it next): until then, words alone.
+                        vectors = None
+                self._vectors, self._vectors_problem, self._vectors_identity = vectors, problem, identity
+            return self._vectors
+
+    @property
+    def vectors_key(self) -> tuple | None:
+        """Which vectors ``vectors`` last opened (None: none): a key of the caches, so that an
+        answer made before the vectors came (or before they were made again) is not reused."""
+        return self._vectors_identity if self._vectors is not None else None
+
+    def semantic_status(self, model: str | None) -> dict:
+        """What the semantic side of this build can do now (``search.semantic.status``)."""
+        vectors = self.vectors(model)
+        return status(self.build, vectors, self._vectors_problem, model)
 
     @contextmanager
     def reading(self) -> Iterator[Reader]:
@@ -231,8 +308,16 @@ class Searcher:
 
     def __init__(self, index_dir: Path, cache_size: int = RESULT_CACHE_SIZE, time_budget: float = TIME_BUDGET_SECONDS,
                  max_readers: int = MAX_READERS, stuck_after: float | None = None,
-                 weights: Mapping[str, float] = WEIGHTS):
+                 weights: Mapping[str, float] = WEIGHTS, embedder: Embedder | None = None,
+                 fusion_k: float = RRF_K, semantic_weight: float = SEMANTIC_WEIGHT):
         self.index_dir = Path(index_dir)
+        # What embeds the queries for the semantic side (None: words alone), and how the two
+        # rankings are fused (``search.fusion``).
+        self.embedder = embedder
+        self.fusion = {"k": fusion_k, "weight": semantic_weight}
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Why the embedder cannot be used, once it failed: the search goes on by words alone.
+        self._embedder_problem = ""
         # The field weights of its queries (``search.query``): a Searcher's caches hold rankings
         # made with its own weights.
         self.weights = dict(weights)
@@ -245,7 +330,7 @@ class Searcher:
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
         # Recent rankings by generation and query, whatever the page asked for: another limit
         # or offset of the same query costs a page of highlighting, not a new search.
-        self._ranked: OrderedDict[tuple, Ranked] = OrderedDict()
+        self._ranked: OrderedDict[tuple, Ranked | Fused] = OrderedDict()
         self._cache_size = cache_size
         self._opened: list[OpenIndex] = []
         self._running: dict[int, float] = {}  # searches under way: thread id -> start
@@ -301,10 +386,13 @@ class Searcher:
                 "stuck": longest > self.stuck_after}
 
     def search(self, text: str, limit: int = 10, offset: int = 0, lang: str = "auto", report: str | None = None,
-               sort: str = "relevance") -> dict:
+               sort: str = "relevance", mode: str = "hybrid") -> dict:
         """Search; return the response object of the JSON contract. ``sort`` (``SORTS``) orders
         the same results by relevance, or by their report's date (``newest_first``), each
-        report's by relevance.
+        report's by relevance. ``mode`` (``MODES``) says what finds them: ``hybrid`` adds the
+        passages nearest in meaning to a query with English words (and offers them as
+        ``related`` when a Chinese query matches nothing), where the index has vectors and the
+        order is by relevance; ``lexical`` the words alone; ``semantic`` the meaning alone.
 
         Raises ``QueryError`` for a query or parameter the user must change, and
         ``IndexUnavailable`` when there is no usable index.
@@ -316,20 +404,24 @@ class Searcher:
             raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
         if sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        if mode not in MODES:
+            raise QueryError(f"mode must be one of {', '.join(MODES)}")
         opened = self._current()
-        key = (opened.generation, text, limit, offset, lang, report, sort)
+        vectors = opened.vectors(self._model)
+        key = (opened.generation, opened.vectors_key, text, limit, offset, lang, report, sort, mode)
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
         if cached is not None:
-            return {**_expanded(cached, opened.manifest), "took_ms": round((time.perf_counter() - started) * 1000, 2)}
+            return {**_expanded(cached, opened.manifest), "semantic": self._semantic_status(opened),
+                    "took_ms": round((time.perf_counter() - started) * 1000, 2)}
         thread = threading.get_ident()
         with self._lock:
             self._running[thread] = started
         try:
             with opened.reading() as reader:
-                response = self._search(opened, reader, text, limit, offset, lang, report, sort, started)
+                response = self._search(opened, reader, vectors, text, limit, offset, lang, report, sort, mode, started)
         finally:
             with self._lock:
                 self._running.pop(thread, None)
@@ -341,8 +433,21 @@ class Searcher:
                     self._cache.popitem(last=False)
         return response
 
-    def _search(self, opened: OpenIndex, reader: Reader, text: str, limit: int, offset: int, lang: str,
-                report: str | None, sort: str, started: float) -> dict:
+    @property
+    def _model(self) -> str | None:
+        return self.embedder.name if self.embedder is not None and not self._embedder_problem else None
+
+    def semantic_status(self) -> dict:
+        """What the semantic side of the current index can do now (``search.semantic.status``)."""
+        return self._semantic_status(self._current())
+
+    def _semantic_status(self, opened: OpenIndex) -> dict:
+        if self._embedder_problem:
+            return {"state": "unavailable", "model": self.embedder.name, "note": self._embedder_problem}
+        return opened.semantic_status(self._model)
+
+    def _search(self, opened: OpenIndex, reader: Reader, vectors: VectorIndex | None, text: str, limit: int,
+                offset: int, lang: str, report: str | None, sort: str, mode: str, started: float) -> dict:
         compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
         # Pinyin that no passage has (most English words) spells no word of a result: checking
         # each word of each result for it was a third of an English query's highlighting.
@@ -350,34 +455,216 @@ class Searcher:
         report = report or compiled.report
         if report is not None and report not in opened.titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
+        if mode == "semantic" and vectors is None:
+            raise QueryError(f"mode=semantic needs the passages' vectors: {_semantic_state(self._semantic_status(opened))}")
+        if mode == "semantic" and sort != "relevance":
+            raise QueryError("mode=semantic orders results by meaning: sort must be relevance")
+        has_latin = lang != "zh" and any(not term.is_han for group in parse(text).groups for term in group)
+        effective = mode if vectors is not None and sort == "relevance" else "lexical"
+        if effective == "hybrid" and not has_latin:
+            effective = "lexical"  # Chinese keeps its precision: every word must match
+        if effective != "lexical" and not self._embeds(text):
+            if mode == "semantic":
+                raise QueryError(f"mode=semantic cannot run: {self._embedder_problem}")
+            effective, vectors = "lexical", None
         order = opened.date_orders.get(sort)
-        ranked = self._ranking(reader, compiled, (opened.generation, text, lang, report, sort), report, order,
-                               offset + limit)
-        hits = [(reader.engine.stored(key), score) for key, score in ranked.top[offset : offset + limit]]
-        results = [self._result(fields, score, compiled, opened) for fields, score in hits]
+        ranking_key = (opened.generation, text, lang, report, sort)
+        related: list[Result] = []
+        some_words: SomeWords | None = None
+        unknown = _unknown_words(reader, compiled, text, lang)
+        if len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING and mode != "semantic":
+            # Words that no passage has in any form: the collection does not speak of it, so
+            # nothing matches (as for a Chinese word no passage has), and the passages with the
+            # query's other words are offered apart.
+            effective, total, meaning_total, partial, counts, page = "lexical", 0, 0, False, {}, []
+            some_words = self._some_words(reader, compiled, opened, ranking_key, report, order)
+        elif effective == "lexical":
+            ranked = self._ranking(reader, compiled.query, ranking_key, report, order, offset + limit)
+            page = [(reader.engine.stored(key), score, WORDS) for key, score in ranked.top[offset : offset + limit]]
+            total, meaning_total, partial, counts = ranked.total, 0, ranked.partial, ranked.counts
+            if ranked.total == 0 and mode == "hybrid" and vectors is not None and not has_latin and self._embeds(text):
+                nearest = [neighbour for neighbour in self._neighbours(vectors, text, report, RELATED_COUNT)
+                           if neighbour.cosine >= RELATED_MIN_COSINE]
+                related = [self._result(fields, neighbour.cosine, compiled, opened, MEANING)
+                           for neighbour in self._allowed(reader, compiled, nearest)
+                           if (fields := reader.engine.document(neighbour.passage_id))]
+        elif effective == "semantic":
+            nearest = self._allowed(reader, compiled, self._neighbours(vectors, text, report, SEMANTIC_CANDIDATES))
+            page = [(fields, neighbour.cosine, MEANING) for neighbour in nearest[offset : offset + limit]
+                    if (fields := reader.engine.document(neighbour.passage_id))]
+            # The reports list counts matches of the words (over every report): none here.
+            total, meaning_total, partial, counts = len(nearest), len(nearest), False, {}
+        else:
+            fused, ranked = self._hybrid(reader, vectors, compiled, ranking_key, text, report, opened.vectors_key)
+            page, tail_partial = self._hybrid_page(reader, compiled, ranking_key, report, fused, offset, limit)
+            total, meaning_total = ranked.total + fused.meaning_only, fused.meaning_only
+            partial, counts = ranked.partial or tail_partial, ranked.counts
+        # A result of a query of several English words says how many of them it has.
+        matched = self._words_matched(reader, compiled, [fields for fields, _, _ in page]) if compiled.counts_words else {}
+        results = [self._result(fields, score, compiled, opened, found_by, matched.get(fields["id"], 0))
+                   for fields, score, found_by in page]
         return {
             "query": text,
             "lang": lang,
             "report": report,
             "sort": sort,
-            "total": ranked.total,
-            "partial": ranked.partial,
+            "mode": effective,
+            "total": total,
+            "total_by": {"words": total - meaning_total, "meaning": meaning_total,
+                         "some_words": some_words.total if some_words else 0},
+            "partial": partial,
             "offset": offset,
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
             "results": results,
+            "related": related,
+            "some_words": some_words.results if some_words else [],
+            "semantic": self._semantic_status(opened),
             "reports": [
                 {"id": report_id, "title": title, "title_en": title_en, "count": count}
-                for report_id, title, title_en in opened.report_entries if (count := ranked.counts.get(report_id))
+                for report_id, title, title_en in opened.report_entries if (count := counts.get(report_id))
             ],
             "query_translations": [{"en": t.english, "zh": list(t.display)} for t in compiled.translations],
             "query_conversions": conversions(text, compiled, results),
-            "did_you_mean": reader.suggester.did_you_mean(text, ranked.total),
+            "did_you_mean": reader.suggester.did_you_mean(text, total - meaning_total),
+            "unknown_words": unknown,
         }
 
-    def _ranking(self, reader: Reader, compiled, key: tuple, report: str | None, order: Mapping[str, int] | None,
+    def _embeds(self, text: str) -> bool:
+        """Whether query ``text`` has its vector: False once the embedder has failed (told by
+        ``semantic_status`` from then on; the search goes on by words)."""
+        try:
+            self._query_vector(text)
+        except EmbedderError as error:
+            self._embedder_problem = str(error)
+            return False
+        return True
+
+    def _some_words(self, reader: Reader, compiled, opened: OpenIndex, ranking_key: tuple, report: str | None,
+                    order: Mapping[str, int] | None) -> SomeWords:
+        """For a query with a word that no passage has: the best passages that have its other
+        words (not matches: listed apart, each saying how many of the words it has), and how many."""
+        loose = self._ranking(reader, compiled.query, ranking_key, report, order, RELATED_COUNT)
+        shown = [(reader.engine.stored(key), score) for key, score in loose.top[:RELATED_COUNT]]
+        matched = self._words_matched(reader, compiled, [fields for fields, _ in shown]) if compiled.counts_words else {}
+        return SomeWords(loose.total, [self._result(fields, score, compiled, opened, WORDS, matched.get(fields["id"], 0))
+                                       for fields, score in shown])
+
+    def _words_matched(self, reader: Reader, compiled, passages: list[dict]) -> dict[str, int]:
+        """How many of the query's English words (``CompiledQuery.coverage``) each of
+        ``passages`` (stored fields) has, by passage id: a search of each word among their
+        texts (a text several reports print is listed once, under any of its ids)."""
+        contents = {fields["content_hash"] for fields in passages}
+        by_content = dict.fromkeys(contents, 0)
+        for _, node in compiled.coverage if contents else ():
+            found = reader.engine.search(tree.All([node, _with_content(sorted(contents))]), len(contents), None,
+                                         time.perf_counter() + self.time_budget)
+            for key, _ in found.top:
+                by_content[reader.engine.stored(key)["content_hash"]] += 1
+        return {fields["id"]: by_content[fields["content_hash"]] for fields in passages}
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The embedding of the words of query ``text`` (its syntax left out), cached."""
+        parsed = parse(text)
+        words = " ".join(term.text for group in parsed.groups for term in group)
+        with self._lock:
+            vector = self._query_vectors.get(words)
+            if vector is not None:
+                self._query_vectors.move_to_end(words)
+                return vector
+        vector = self.embedder.queries([words])[0]
+        with self._lock:
+            self._query_vectors[words] = vector
+            while len(self._query_vectors) > QUERY_VECTOR_CACHE_SIZE:
+                self._query_vectors.popitem(last=False)
+        return vector
+
+    def _neighbours(self, vectors: VectorIndex, text: str, report: str | None, count: int) -> list[Neighbour]:
+        """The ``count`` passages nearest in meaning to ``text`` (of ``report`` alone when given)."""
+        return vectors.nearest(self._query_vector(text), count, report)
+
+    def _hybrid(self, reader: Reader, vectors: VectorIndex, compiled, ranking_key: tuple, text: str,
+                report: str | None, vectors_key: tuple) -> tuple[Fused, Ranked]:
+        """The fused head of a hybrid ranking (cached as rankings are, by the vectors it was made
+        with too) and the lexical ranking under it, at least ``FUSED_DEPTH`` deep."""
+        key = ("hybrid", vectors_key, *ranking_key)
+        with self._lock:
+            fused = self._ranked.get(key)
+        ranked = self._ranking(reader, compiled.query, ranking_key, report, None, FUSED_DEPTH)
+        if fused is not None:
+            return fused, ranked
+        head = [reader.engine.stored(doc) for doc, _ in ranked.top[:FUSED_DEPTH]]
+        if not head:
+            # Nothing has the words: the collection does not speak of it. e5 cannot tell "nothing
+            # here" (its nearest passage to "dinosaur" stands as far above the rest as a right
+            # answer does: bench/calibrate.py), so meaning only adds to what the words found.
+            fused = fuse([], [], set())
+            return fused, ranked
+        # A text that several reports print is one passage, named as the lexical side names it.
+        named = {fields["content_hash"]: fields["id"] for fields in head}
+        neighbours = self._allowed(reader, compiled, self._neighbours(vectors, text, report, SEMANTIC_CANDIDATES))
+        below_head = [neighbour.content for neighbour in neighbours if neighbour.content not in named]
+        lexical_matches: set[str] = set()
+        if below_head and len(head) == FUSED_DEPTH:
+            # Which of them match the words anyway, below the head: they are matches, not
+            # passages found by meaning alone.
+            found = reader.engine.search(tree.All([compiled.query, _with_content(below_head)]), len(below_head),
+                                         report, time.perf_counter() + self.time_budget)
+            for doc, _ in found.top:
+                fields = reader.engine.stored(doc)
+                named[fields["content_hash"]] = fields["id"]
+                lexical_matches.add(fields["id"])
+        nearest = list(dict.fromkeys(named.get(neighbour.content, neighbour.passage_id) for neighbour in neighbours))
+        fused = fuse([fields["id"] for fields in head], nearest, lexical_matches, **self.fusion)
+        if self._cache_size and not ranked.partial:
+            with self._lock:
+                self._ranked[key] = fused
+                while len(self._ranked) > self._cache_size:
+                    self._ranked.popitem(last=False)
+        return fused, ranked
+
+    def _allowed(self, reader: Reader, compiled, neighbours: list[Neighbour]) -> list[Neighbour]:
+        """``neighbours`` less those that hold a word the query excludes (``-word``)."""
+        if compiled.excluded is None or not neighbours:
+            return neighbours
+        found = reader.engine.search(tree.All([compiled.excluded, _with_content([n.content for n in neighbours])]),
+                                     len(neighbours), None, time.perf_counter() + self.time_budget)
+        excluded = {reader.engine.stored(doc)["content_hash"] for doc, _ in found.top}
+        return [neighbour for neighbour in neighbours if neighbour.content not in excluded]
+
+    def _hybrid_page(self, reader: Reader, compiled, ranking_key: tuple, report: str | None, fused: Fused,
+                     offset: int, limit: int) -> tuple[list[tuple[dict, float, str]], bool]:
+        """The results ``offset`` to ``offset + limit`` of a hybrid ranking, each with its score
+        and what found it: the fused head, then the lexical matches it does not list, in
+        lexical order; and whether the time budget cut the lexical ranking short."""
+        page: list[tuple[dict, float, str]] = []
+        for passage_id in fused.ids[offset : offset + limit]:
+            fields = reader.engine.document(passage_id)
+            if fields is not None:
+                page.append((fields, fused.scores[passage_id], fused.found_by[passage_id]))
+        wanted = offset + limit - len(fused.ids)
+        if wanted <= 0:
+            return page, False
+        listed = set(fused.ids)
+        # The tail is every match the head does not list, taken by id (not by place: a deeper
+        # ranking may order tied scores at the head's edge otherwise).
+        ranked = self._ranking(reader, compiled.query, ranking_key, report, None, len(listed) + wanted)
+        skip = max(0, offset - len(fused.ids))
+        position = 0
+        for rank, (doc, _) in enumerate(ranked.top, start=1):
+            fields = reader.engine.stored(doc)
+            if fields["id"] in listed:
+                continue
+            if position >= skip:
+                page.append((fields, 1.0 / (self.fusion["k"] + rank), WORDS))
+                if len(page) == limit:
+                    break
+            position += 1
+        return page, ranked.partial
+
+    def _ranking(self, reader: Reader, query, key: tuple, report: str | None, order: Mapping[str, int] | None,
                  wanted: int) -> Ranked:
-        """The ranking of a query at least ``wanted`` deep: from the cache, else computed to the
+        """The ranking of ``query`` (a query tree; ``key`` names it in the cache) at least ``wanted`` deep: from the cache, else computed to the
         next multiple of ``RANKING_DEPTH`` (and cached unless the time budget cut it short)."""
         with self._lock:
             ranked = self._ranked.get(key)
@@ -387,7 +674,7 @@ class Searcher:
             return ranked
         depth = -(-wanted // RANKING_DEPTH) * RANKING_DEPTH
         # The budget starts once this search has its reader, not while it waited for one.
-        ranked = self._run(reader, compiled, report, order, depth, time.perf_counter() + self.time_budget)
+        ranked = self._run(reader, query, report, order, depth, time.perf_counter() + self.time_budget)
         if self._cache_size and not ranked.partial:
             with self._lock:
                 self._ranked[key] = ranked
@@ -396,13 +683,13 @@ class Searcher:
         return ranked
 
     @staticmethod
-    def _run(reader: Reader, compiled, report: str | None, order: Mapping[str, int] | None, depth: int,
+    def _run(reader: Reader, query, report: str | None, order: Mapping[str, int] | None, depth: int,
              deadline: float) -> Ranked:
         """The best ``depth`` results, the total and the counts per report over the whole query
         (so the user can switch reports). The total is the engine's count of the passages it
         lists, never a sum of the counts per report: a text printed in two reports is listed
         once in a search of both, and once in a search of either."""
-        matches = reader.engine.search(compiled.query, depth, report, deadline, order)
+        matches = reader.engine.search(query, depth, report, deadline, order)
         return Ranked(matches.top, depth, matches.total, matches.counts, partial=not matches.complete)
 
     def has_index(self) -> bool:
@@ -450,7 +737,8 @@ class Searcher:
         """A report's metadata from the manifest, or ``None`` when unknown."""
         return next((entry for entry in self.manifest["reports"] if entry["id"] == report_id), None)
 
-    def _result(self, fields: dict, score: float, compiled, opened: OpenIndex) -> Result:
+    def _result(self, fields: dict, score: float, compiled, opened: OpenIndex, found_by: str = WORDS,
+                matched_words: int = 0) -> Result:
         vocabulary = opened.vocabulary
         text, text_en = fields["text"], fields["text_en"]
         marks = chinese_marks(text, vocabulary, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
@@ -466,10 +754,58 @@ class Searcher:
             snippet=snippets.chinese,
             snippet_en=snippets.english,
             section_html=heading_html(fields["section"], heading_terms),
-            matched_in=matched_in(marks, fields["section"], heading_terms, marks_en),
+            matched_in="meaning" if found_by == MEANING else matched_in(marks, fields["section"], heading_terms, marks_en),
+            found_by=found_by,
+            query_words=len(compiled.coverage) if compiled.counts_words else 0,
+            matched_words=matched_words,
             score=round(score, 4),
             url=f"/p/{fields['id']}",
         )
+
+
+@dataclass(frozen=True)
+class SomeWords:
+    """Passages that match some words of a query of several English words but not all."""
+
+    total: int
+    results: list[Result]
+
+
+def _with_content(contents: list[str]):
+    """The passages whose text is one of ``contents`` (content hashes)."""
+    return tree.Any([tree.Term("content_hash", content) for content in contents])
+
+
+def _unknown_words(reader: Reader, compiled, text: str, lang: str) -> list[str]:
+    """The English (Latin) words of the query that no passage has in any form: not in its English,
+    not as pinyin, not in its Chinese, and not translated to a word of it."""
+    if lang == "zh":
+        return []
+    translated = {word.lower() for translation in compiled.translations for word in english_words(translation.english)}
+    unknown = []
+    for term in (term for group in parse(text).groups for term in group if not term.is_han):
+        for word in english_words(term.text):
+            stems = [token.text for token in english_analyzer()(word)]
+            if word.lower() in translated or not stems:
+                continue  # translated, or a word too common to search (the, of)
+            if any(reader.engine.doc_frequency(field, stem) for stem in stems for field in ("text_en", "gloss_terms")):
+                continue
+            if reader.engine.doc_frequency("pinyin", toneless(word)) or reader.engine.doc_frequency("text", word.lower()):
+                continue
+            unknown.append(word)
+    return list(dict.fromkeys(unknown))
+
+
+def _semantic_state(semantic: dict) -> str:
+    """What a semantic status (``search.semantic.status``) says, in a line for the user."""
+    state = semantic["state"]
+    if state == "embedding":
+        return f"they are being made ({semantic['done']} of {semantic['total']} passages); try again soon"
+    if state == "off":
+        return "the semantic side is off (no embedder)"
+    if state == "missing":
+        return "this index has none yet: run `shuangyu build`"
+    return semantic.get("note", "they cannot be used")
 
 
 def conversions(text: str, compiled, results: list[Result]) -> list[dict]:

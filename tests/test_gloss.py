@@ -43,6 +43,13 @@ def test_particles_and_measure_words_are_left_out_and_names_come_from_the_names_
     assert [word.english for word in glossed_words("物流的", vocabulary)][-1] == ""
 
 
+def test_glossary_terms_are_shown_in_their_official_english(vocabulary):
+    shown = gloss("全面推进乡村振兴，完善最低生活保障制度", vocabulary)
+    # The glossary's first English for a term, not the dictionary's senses of its characters.
+    assert "rural revitalization" in shown and "rustic" not in shown and "revive" not in shown
+    assert "minimum living allowance" in shown and "subsistence allowance" not in shown
+
+
 def test_unknown_names_are_written_in_pinyin(vocabulary):
     assert gloss("歌乐山", vocabulary) == "Geleshan"
 

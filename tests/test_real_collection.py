@@ -22,9 +22,11 @@ NOWHERE = "恐龙化石"
 
 @pytest.fixture(scope="session")
 def real_searcher(real_collection_index):
+    """The real collection searched as the service does: words and meaning (hybrid)."""
+    from shuangyu.index.embedding import E5Small
     from shuangyu.search.searcher import Searcher
 
-    return Searcher(real_collection_index)
+    return Searcher(real_collection_index, embedder=E5Small())
 
 
 def excerpt(name: str, start: str, length: int = 200) -> str:
@@ -58,8 +60,11 @@ def test_the_real_evaluation_covers_every_kind_the_issue_names():
     kinds = {query.kind for query in queries}
     assert len(queries) >= 150
     assert {"real_zh_keyword", "real_zh_phrase", "real_en_term", "real_en_number", "real_pinyin", "real_zh_traditional",
-            "real_zh_simplified_1954", "real_digits", "real_none"} <= kinds
+            "real_zh_simplified_1954", "real_digits", "real_none", "real_en_question", "real_en_none"} <= kinds
     assert sum(not query.answers for query in queries) >= 15
+    # Plain-English questions a foreign researcher would type, and English queries with no answer.
+    assert sum(query.kind == "real_en_question" for query in queries) >= 60
+    assert sum(query.kind == "real_en_none" and not query.answers for query in queries) >= 20
     english = [query for query in queries if query.kind in ("real_en_term", "real_en_number")]
     floors = json.loads(FLOORS.read_text(encoding="utf-8"))
     assert english and all(floors[kind]["success@5"] >= 0.85 for kind in ("real_en_term", "real_en_number"))
@@ -148,3 +153,33 @@ def test_a_report_printed_twice_is_indexed_once():
     assert len(texts) == len(set(texts)) or len(texts) - len(set(texts)) <= 2
     opening = "国务院根据中共中央《建议》精神"
     assert report.text.count(opening) == 2 and sum(opening in text for text in texts) == 1
+
+
+def test_an_english_question_gains_the_passage_that_means_what_it_asks(real_collection_index, real_searcher):
+    from shuangyu.search.searcher import Searcher
+
+    question = "raising the age at which people retire"
+    answer = "延迟法定退休年龄"
+    lexical = Searcher(real_collection_index).search(question)["results"][:5]
+    hybrid = real_searcher.search(question)
+    assert hybrid["mode"] == "hybrid" and hybrid["semantic"]["state"] == "ready"
+    assert not any(answer in result["text"] for result in lexical)
+    found = [result for result in hybrid["results"][:5] if answer in result["text"]]
+    # Found by its words too (a lexical match the meaning lifted), and it says so.
+    assert found and found[0]["found_by"] == "both"
+
+
+def test_a_chinese_paraphrase_that_matches_nothing_is_offered_related_passages_apart(real_searcher):
+    response = real_searcher.search("延迟退休年龄改革方案")
+    assert response["total"] == 0 and response["results"] == []
+    related = response["related"]
+    assert related and "延迟法定退休年龄" in related[0]["text"]
+    assert all(result["found_by"] == "meaning" and result["matched_in"] == "meaning" for result in related)
+    # Nothing near enough in meaning: nothing offered.
+    assert real_searcher.search(NOWHERE)["related"] == []
+
+
+def test_an_english_query_about_what_the_collection_never_mentions_finds_nothing(real_searcher):
+    response = real_searcher.search("bitcoin cryptocurrency price crash")
+    assert response["total"] == 0 and response["results"] == [] and response["related"] == []
+    assert {"bitcoin", "cryptocurrency"} <= set(response["unknown_words"])

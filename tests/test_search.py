@@ -110,9 +110,26 @@ def test_chinese_words_must_all_match(searcher):
         assert "物流" in result["text"] and "德国" in result["text"]
 
 
-def test_english_ranks_by_how_many_words_match(searcher):
-    results = searcher.search("hospital xylophone", limit=5)["results"]
-    assert results and "医院" in results[0]["text"]
+def test_words_no_passage_has_are_named_and_two_of_them_match_nothing(searcher):
+    # One word no passage has in any form is named, and the others are searched: each result
+    # says it has one of the two.
+    response = searcher.search("hospital xylophone", limit=5)
+    assert response["unknown_words"] == ["xylophone"]
+    assert response["results"] and "医院" in response["results"][0]["text"]
+    assert all((result["matched_words"], result["query_words"]) == (1, 2) for result in response["results"])
+    # Two of them: the collection does not speak of it. Nothing matches; the passages with the
+    # other word are offered apart, each saying so, and not counted.
+    response = searcher.search("hospital xylophone bagpipes", limit=5)
+    assert response["total"] == 0 and response["results"] == [] and response["unknown_words"] == ["xylophone", "bagpipes"]
+    loose = response["some_words"]
+    assert loose and "医院" in loose[0]["text"] and response["total_by"]["some_words"] >= len(loose)
+    assert all((result["matched_words"], result["query_words"]) == (1, 3) for result in loose)
+    # English words rank by how many match, and each result says how many it has.
+    ranked = searcher.search("logistics hub", limit=50)["results"]
+    assert ranked[0]["matched_words"] == ranked[0]["query_words"] == 2
+    counts = [result["matched_words"] for result in ranked]
+    assert set(counts) == {1, 2} and all(result["query_words"] == 2 for result in ranked)
+    assert all("物流" in result["text"] or "枢纽" in result["text"] for result in ranked if result["matched_words"] == 2)
 
 
 def test_results_follow_the_contract(searcher):

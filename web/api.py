@@ -36,7 +36,8 @@ def search():
     if not params["q"]:
         abort(400, description="q is required: the words to search for")
     return jsonify(run_search(params["q"], limit=params["limit"], offset=params["offset"],
-                              lang=params["lang"], report=params["report"], sort=params["sort"]))
+                              lang=params["lang"], report=params["report"], sort=params["sort"],
+                              mode=params["mode"]))
 
 
 @api.get("/suggest")

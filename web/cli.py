@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
 import json
 import os
 import re
 import signal
+import subprocess
 import sys
 from html import unescape
 from pathlib import Path
@@ -14,7 +16,8 @@ from pathlib import Path
 import click
 
 from shuangyu.index import cedict
-from shuangyu.index.build import BuildError, NoReports, build_index
+from shuangyu.index.build import BuildError, NoReports, build_index, embed_vectors
+from shuangyu.index.embedding import EmbedderError, load_embedder
 from shuangyu.index.corpus import CorpusError, read_corpus
 from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
@@ -25,9 +28,11 @@ from shuangyu.index.models import remove as remove_model
 from shuangyu.index.models import remove_abandoned_unpacks
 from shuangyu.index.passages import split_report
 from shuangyu.index.translate import CHOICES, TranslationError, select_engine, translate_all
-from shuangyu.index.store import IndexUnavailable, current_manifest
+from shuangyu.index.store import IndexUnavailable, current_build, current_manifest
+from shuangyu.index.vector_cache import VectorCache, VectorCacheError
+from shuangyu.index.vectors import is_current as vectors_are_current
 from shuangyu.search.query import LANGUAGES, QueryError
-from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, SORTS, Searcher
+from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS, Searcher
 from shuangyu.web.settings import SETTINGS, Settings, SettingError, load_settings
 
 # A build lists its reports one by one up to this many.
@@ -115,7 +120,8 @@ def build(force: bool, quiet: bool, translator: str, **given) -> None:
     chosen = settings(**given)
     try:
         result = build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=force, progress=not quiet,
-                             translator=translator, index_engine=chosen.engine or None)
+                             translator=translator, index_engine=chosen.engine or None,
+                             embedder=_embedder(chosen.embedder))
     except BuildError as error:
         raise CommandError(str(error)) from None
     click.echo(result.translator_note)
@@ -124,6 +130,7 @@ def build(force: bool, quiet: bool, translator: str, **given) -> None:
     manifest = result.manifest
     if result.up_to_date:
         click.echo(f"Index is up to date ({manifest['passages']} passages, built {manifest['built_at']}); use --force to rebuild.")
+        _report_vectors(result.vectors)
         return
     update = manifest["last_update"]
     if update["mode"] == "incremental":
@@ -140,10 +147,68 @@ def build(force: bool, quiet: bool, translator: str, **given) -> None:
             f"{manifest['build_seconds']:.1f} s with {manifest['engine']}; index {manifest['index_bytes'] / 1e6:.1f} MB; "
             f"English by {engines}."
         )
+    _report_vectors(result.vectors)
     translation = manifest["translation"]
     if manifest["translator"]["engine"] != "gloss":
         click.echo(f"Translation memory: {translation['memory_hits']} hits, {translation['translated']} passages translated "
                    f"({translation['passages_per_second']:.1f} passages/s).")
+
+
+def _embedder(name: str):
+    """The embedder of the settings (``None`` for ``none``)."""
+    try:
+        return load_embedder(name, threads=_usable_cores())
+    except EmbedderError as error:
+        raise CommandError(str(error)) from None
+
+
+def _report_vectors(run) -> None:
+    """One line on what the embedding step did (nothing when it did not run)."""
+    if run is None:
+        return
+    if run.up_to_date:
+        click.echo(f"Vectors are up to date ({run.rows} passages).")
+    else:
+        click.echo(f"Embedded {run.rows} passages for search by meaning in {run.seconds:.1f} s "
+                   f"({run.embedded} new, the rest from the vector cache).")
+
+
+@main.command()
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the vector cache's vectors of this embedder to FILE (.npz) instead of embedding.")
+@click.option("--import", "import_from", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Add the vectors of FILE (from --export) to the vector cache instead of embedding.")
+@folder_options
+def embed(quiet: bool, export_to: Path | None, import_from: Path | None, **given) -> None:
+    """Make the vectors of the current index for search by meaning (`shuangyu build` does it
+    after indexing; this resumes an interrupted run). The index answers by words meanwhile.
+    With --export or --import, carry the vector cache to or from another machine."""
+    _stop_on_sigterm()
+    chosen = settings(**given)
+    embedder = _embedder(chosen.embedder)
+    if embedder is None:
+        raise CommandError("the embedder is none (SHUANGYU_EMBEDDER): nothing to embed")
+    if export_to or import_from:
+        try:
+            with VectorCache(chosen.instance.vector_cache, embedder.dimensions) as cache:
+                if export_to:
+                    click.echo(f"Exported {cache.export(embedder.name, export_to)} vectors of {embedder.name} to {export_to}.")
+                if import_from:
+                    model, count = cache.import_file(import_from)
+                    click.echo(f"Imported {count} vectors of {model} from {import_from}.")
+        except VectorCacheError as error:
+            raise CommandError(str(error)) from None
+        return
+    try:
+        run, problem = embed_vectors(chosen.index_dir, chosen.instance, embedder, progress=not quiet)
+    except BuildError as error:
+        raise CommandError(str(error)) from None
+    if run is None:
+        raise CommandError(problem)
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
+    _report_vectors(run)
 
 
 @main.command()
@@ -244,22 +309,30 @@ def models_remove(name: str, **given) -> None:
 @click.option("--report", help="Search only this report (its id).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="Order: relevance, date (the newest report first) or oldest (the oldest first).")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
+              help="What finds the results: words and meaning (hybrid), words alone (lexical), meaning alone (semantic).")
 @folder_options
 def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang: str, report: str | None, sort: str,
-           **given) -> None:
+           mode: str, **given) -> None:
     """Search the index for QUERY. Words in Chinese must all match; English words rank by how
     many match. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
     query = " ".join(query)
+    chosen = settings(**given)
     try:
-        response = Searcher(settings(**given).index_dir).search(query, limit=limit, offset=offset, lang=lang, report=report,
-                                                                sort=sort)
+        response = Searcher(chosen.index_dir, embedder=_embedder(chosen.embedder)).search(
+            query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:
         click.echo(_json_for_terminal(response))
         return
     total = response["total"]
-    click.echo(f"{total} passage{'s' if total != 1 else ''} ({response['took_ms']:.0f} ms)")
+    by_meaning = response["total_by"]["meaning"]
+    found = f"; {total - by_meaning} match the words, {by_meaning} related in meaning" if by_meaning else ""
+    click.echo(f"{total} passage{'s' if total != 1 else ''} ({response['took_ms']:.0f} ms{found})")
+    semantic = response["semantic"]
+    if semantic["state"] == "unavailable" and mode != "lexical":
+        click.echo(f"note: search by meaning is unavailable: {semantic['note']}", err=True)
     if offset and offset >= total > 0:
         last = (total - 1) // limit * limit
         click.echo(f"Only {total} passage{'s' if total != 1 else ''}: --offset {offset} is past the end "
@@ -271,6 +344,19 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
         click.echo("   " + _terminal(result["snippet"]))
         label = "machine translation" if result["translation_engine"] != "gloss" else "dictionary gloss"
         click.echo("   " + _terminal(result["snippet_en"]) + click.style(f"  [{label}]", dim=True))
+        if result["found_by"] == "meaning":
+            click.echo(click.style("   [related in meaning: none of the query's words is in it]", dim=True))
+    if response["some_words"]:
+        click.echo("")
+        click.echo(f"{response['total_by']['some_words']} more passages have only some of the words (not matches):")
+        for result in response["some_words"]:
+            click.echo(f"  {_printable(result['id'])}  [matches {result['matched_words']} of {result['query_words']} words]  "
+                       f"{_terminal(result['snippet'])[:100]}")
+    if response["related"]:
+        click.echo("")
+        click.echo("No passage has these words. Related in meaning (not matches):")
+        for result in response["related"]:
+            click.echo(f"  {_printable(result['id'])}  {_terminal(result['snippet'])[:120]}")
 
 
 # How often waitress closes connections idle past --channel-timeout (at most this much later).
@@ -320,6 +406,7 @@ def serve(host: str, port: int, workers: int, threads: int, connection_limit: in
     --workers processes, or waitress in one. Builds the index first when there is none."""
     chosen = settings(**given)
     _build_when_missing(chosen)
+    _embed_in_background(chosen)  # ends with this process (PR_SET_PDEATHSIG), however it ends
 
     def announce(effective_port: int, what: str) -> None:
         shown_host = f"[{host}]" if ":" in host else host
@@ -369,6 +456,28 @@ def _build_when_missing(chosen: Settings) -> None:
                    f"put the reports (*.txt) in {chosen.corpus_dir} first.")
     except BuildError as error:
         raise CommandError(str(error)) from None
+
+
+def _embed_in_background(chosen: Settings) -> None:
+    """Start `shuangyu embed` in a process of its own when the index lacks the vectors of the
+    settings' embedder: the site answers by words at once and by meaning too once they are
+    made (the page says how far along they are). It is sent SIGTERM (and cleans up) when this
+    process ends."""
+    embedder = _embedder(chosen.embedder)
+    manifest = current_manifest(chosen.index_dir)
+    if embedder is None or manifest is None or vectors_are_current(current_build(chosen.index_dir), manifest, embedder):
+        return
+    click.echo("The passages are being embedded for search by meaning, in the background; the site searches by "
+               "words meanwhile.")
+    folders = [argument for setting in SETTINGS if not setting.serve_only
+               for argument in (setting.option, str(getattr(chosen, setting.name) or ""))]
+    subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", *folders, "embed", "--quiet"], stdin=subprocess.DEVNULL,
+                     preexec_fn=_ends_with_parent if sys.platform.startswith("linux") else None)
+
+
+def _ends_with_parent() -> None:
+    """Run in a child before it executes: SIGTERM when its parent ends (Linux ``PR_SET_PDEATHSIG``)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
 
 
 def _serving_app(chosen: Settings, max_request_body: int):

@@ -51,11 +51,15 @@ def init_app(app: Flask) -> None:
 
 
 def _make_conditional(response: Response) -> None:
-    """ETag from the index build and the request: clients revalidate and get 304 until a new
-    index is switched in."""
-    manifest = get_searcher().manifest
+    """ETag from the index build, its vectors and the request: clients revalidate and get 304
+    until a new index (or its vectors) is switched in."""
+    searcher = get_searcher()
+    manifest = searcher.manifest
     host = request.host if g.get("varies_by_host") else ""
-    key = "\0".join((manifest["built_at"], manifest["corpus_fingerprint"], request.full_path, ui_language(), host))
+    # The vectors come after the index is switched in: an answer made before them differs.
+    semantic = searcher.semantic_status()
+    key = "\0".join((manifest["built_at"], manifest["corpus_fingerprint"], request.full_path, ui_language(), host,
+                      semantic["state"], str(semantic.get("passages", ""))))
     response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "public, no-cache"
     response.make_conditional(request)

