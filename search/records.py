@@ -78,8 +78,8 @@ class Result(PassageFields):
                                        "(where a `heading` match matched).")]
     matched_in: Annotated[str, Field("Why the passage matched: `text` (the Chinese snippet marks it), `heading` (only its "
                                      "section heading holds the query's words), `english` (only its English matched), "
-                                     "`meaning` (none of its words matched: it is related in meaning, found by the semantic "
-                                     "side).", enum=MATCHED_IN)]
+                                     "`meaning` (it does not match the query's words: it is related in meaning, found by the "
+                                     "semantic side).", enum=MATCHED_IN)]
     query_words: Annotated[int, Field("For a query of two to eight English words: how many (a quoted phrase or a group "
                                       "joined by OR counts as one, a word such as `the` not at all); else 0.")]
     matched_words: Annotated[int, Field("How many of query_words the passage has, in any form (its English, its pinyin, "

@@ -345,7 +345,7 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
         label = "machine translation" if result["translation_engine"] != "gloss" else "dictionary gloss"
         click.echo("   " + _terminal(result["snippet_en"]) + click.style(f"  [{label}]", dim=True))
         if result["found_by"] == "meaning":
-            click.echo(click.style("   [related in meaning: none of the query's words is in it]", dim=True))
+            click.echo(click.style("   [related in meaning: found by its meaning, not by having the words]", dim=True))
     if response["some_words"]:
         click.echo("")
         click.echo(f"{response['total_by']['some_words']} more passages have only some of the words (not matches):")

@@ -68,14 +68,14 @@ STRINGS = {
     "matched_in_heading": ("匹配在章节标题中", "Matched in the section heading"),
     "matched_in_english": ("匹配在英文中", "Matched in the English"),
     "found_by_meaning": ("语义相关", "Related in meaning"),
-    "found_by_meaning_note": ("查询的词没有出现在这一段中：它是按意思找到的（多语言语义模型），不是按词匹配。",
-                              "None of the query's words is in this passage: it was found by its meaning (a multilingual "
-                              "embedding model), not by matching words."),
+    "found_by_meaning_note": ("这一段是按意思找到的（多语言语义模型），不是因为它含有全部检索词。",
+                              "This passage was found by its meaning (a multilingual embedding model), not because it "
+                              "has every word searched for."),
     "total_by": ("（其中 {words} 段按词匹配，{meaning} 段按意思相关）", "({words} match the words, {meaning} related in meaning)"),
     "related_heading": ("意思相近的段落", "Passages related in meaning"),
-    "related_note": ("这些段落不含所查的词，按意思与查询相近；它们不算匹配。",
-                     "These passages do not contain the words searched for; they are near the query in meaning, and "
-                     "are not counted as matches."),
+    "related_note": ("没有段落含全部检索词；这些段落按意思与查询相近，不算匹配。",
+                     "No passage has every word searched for; these are near the query in meaning, and are not "
+                     "counted as matches."),
     "semantic_embedding": ("语义检索正在准备（已处理 {done}/{total} 段）：目前只按词检索。",
                            "Search by meaning is being prepared ({done} of {total} passages): for now only the words are "
                            "searched."),
