@@ -23,14 +23,12 @@ class VectorsUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Neighbour:
-    """A passage near the query: its id, its report, the cosine of the two, and how far that
-    cosine stands above the query's cosines with every passage (in their standard deviations)."""
+    """A passage near the query: its id, its report, its text's hash and the cosine of the two."""
 
     passage_id: str
     report_id: str
     content: str  # the hash of its text (``content_hash``)
     cosine: float
-    standing: float
 
 
 class VectorIndex:
@@ -70,11 +68,6 @@ class VectorIndex:
         text once; of ``report`` alone when given."""
         rows = self._rows_of_report.get(report, np.zeros(0, dtype=int)) if report is not None else None
         scores = np.asarray(self.matrix @ query if rows is None else self.matrix[rows] @ query)
-        # How near a passage is, told against this query's cosines with the whole collection:
-        # e5 gives an English query and an unrelated Chinese passage 0.74-0.76, a related one
-        # 0.76-0.80, and a Chinese query 0.83-0.88 with anything, so no cosine alone says "near".
-        everything = scores if rows is None else np.asarray(self.matrix @ query)
-        mean, spread = float(everything.mean()), float(everything.std()) or 1.0
         # More than ``count`` are taken: a repeated text takes several of the best rows.
         taken = min(len(scores), count * 2 + 8)
         if taken == 0:
@@ -88,8 +81,7 @@ class VectorIndex:
             if self.contents[row] in seen:
                 continue
             seen.add(self.contents[row])
-            found.append(Neighbour(self.ids[row], self.reports[row], self.contents[row], float(scores[position]),
-                                   (float(scores[position]) - mean) / spread))
+            found.append(Neighbour(self.ids[row], self.reports[row], self.contents[row], float(scores[position])))
             if len(found) == count:
                 break
         return found
