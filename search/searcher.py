@@ -596,7 +596,7 @@ class Searcher:
         head = [reader.engine.stored(doc) for doc, _ in ranked.top[:FUSED_DEPTH]]
         if not head:
             # Nothing has the words: the collection does not speak of it. e5 cannot tell "nothing
-            # here" (its nearest passage to "dinosaur" stands as far above the rest as a right
+            # here" (its nearest passage to "dinosaur" stands further above the rest than a right
             # answer does: bench/calibrate.py), so meaning only adds to what the words found.
             fused = fuse([], [], set())
             return fused, ranked
