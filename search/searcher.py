@@ -463,7 +463,9 @@ class Searcher:
         effective = mode if vectors is not None and sort == "relevance" else "lexical"
         if effective == "hybrid" and not has_latin:
             effective = "lexical"  # Chinese keeps its precision: every word must match
-        if effective != "lexical" and not self._embeds(text):
+        unknown = _unknown_words(reader, compiled, text, lang)
+        nowhere = len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING and mode != "semantic"
+        if effective != "lexical" and not nowhere and not self._embeds(text):
             if mode == "semantic":
                 raise QueryError(f"mode=semantic cannot run: {self._embedder_problem}")
             effective, vectors = "lexical", None
@@ -471,8 +473,7 @@ class Searcher:
         ranking_key = (opened.generation, text, lang, report, sort)
         related: list[Result] = []
         some_words: SomeWords | None = None
-        unknown = _unknown_words(reader, compiled, text, lang)
-        if len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING and mode != "semantic":
+        if nowhere:
             # Words that no passage has in any form: the collection does not speak of it, so
             # nothing matches (as for a Chinese word no passage has), and the passages with the
             # query's other words are offered apart.
