@@ -425,7 +425,7 @@ def serve(host: str, port: int, workers: int, threads: int, connection_limit: in
         serve_prefork(lambda: _serving_app(chosen, max_request_body), workers=workers, host=host, port=port,
                       threads=threads, connection_limit=connection_limit, channel_timeout=channel_timeout,
                       trusted_proxy=trusted_proxy, announce=announce, on_stop=lambda: click.echo("Stopped."))
-    from waitress import create_server
+    from shuangyu.web.waitress_server import create_server
 
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if trusted_proxy else {}
