@@ -18,15 +18,33 @@ from shuangyu.web.searching import get_searcher, run_search
 api = Blueprint("api", __name__, url_prefix="/api")
 
 
+# The views that search, counted together: the same search through a page costs what it costs
+# through the API, and would otherwise go around the limit.
+SEARCHING_ENDPOINTS = frozenset({"api.search", "pages.search", "pages.embed"})
+
+
 def limit_rate(app: Flask, rate: str) -> None:
-    """Limit each client address to ``rate`` requests to /api/ (Flask-Limiter's notation, e.g.
-    ``"120 per minute"``; empty: no limit). Past it, a 429 problem with ``Retry-After``. Counts
-    are kept in this process; behind a reverse proxy the client address is the one the server
-    was told to trust (see ``shuangyu serve --trusted-proxy``)."""
+    """Limit each client address to ``rate`` requests to each route of /api/ (Flask-Limiter's
+    notation, e.g. ``"120 per minute"``; empty: no limit), and to ``rate`` searches in all, however
+    asked: /api/search, and the search and embed pages with a query, share one count. Past it, a
+    429 with ``Retry-After`` (a problem under /api/, a page elsewhere). Counts are kept in this
+    process; behind a reverse proxy the client address is the one the server was told to trust
+    (see ``shuangyu serve --trusted-proxy``)."""
     if not rate:
         return
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", key_prefix="api")
-    limiter.limit(rate)(api)
+    limiter.shared_limit(rate, scope=_counted_as)(api)
+    limiter.shared_limit(rate, scope=_counted_as, exempt_when=lambda: not _searches())(app.blueprints["pages"])
+
+
+def _counted_as(endpoint: str) -> str:
+    """The count a request to ``endpoint`` adds to: the searches', or the endpoint's own."""
+    return "search" if endpoint in SEARCHING_ENDPOINTS else endpoint
+
+
+def _searches() -> bool:
+    """True when the current request runs a search (a page without a query runs none)."""
+    return request.endpoint in SEARCHING_ENDPOINTS and bool(request.args.get("q", "").strip())
 
 
 @api.get("/search")

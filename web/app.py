@@ -11,6 +11,12 @@ from shuangyu.index import cedict
 from shuangyu.web.json_provider import OrjsonProvider
 from shuangyu.web.settings import SETTINGS, Settings, load_settings
 
+# The longest URL the app answers, in bytes (its path, decoded, and its query string). The longest valid
+# request is an export of MAX_EXPORT (100) passage ids of 80-character report ids, each character
+# percent-encoded UTF-8 (9 bytes for most Chinese, 12 for the rarest): 73 to 98 KB. A query of
+# MAX_QUERY_CHARS (500) Chinese characters takes about 4.5 KB.
+MAX_URL_BYTES = 128 * 1024
+
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     """Create the Shuangyu app with ``settings`` (by default, read from the environment:
@@ -33,6 +39,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     from shuangyu.web.pages import citation_links, pages, passage_in_report_url
 
     app.before_request(refuse_large_bodies)
+    app.before_request(refuse_long_urls)
     searching.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
@@ -52,6 +59,15 @@ def refuse_large_bodies() -> None:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit is not None and request.content_length is not None and request.content_length > limit:
         abort(413, description=f"The request body is larger than {limit:,} bytes (the API is GET only).")
+
+
+def refuse_long_urls() -> None:
+    """Refuse with 414 a request whose URL is longer than ``MAX_URL_BYTES`` (a problem under
+    /api/, a page elsewhere): no valid request is longer, and the servers let longer ones through
+    (waitress reads a request line of up to 256 KB, gunicorn as long a one as it is told to)."""
+    length = len(request.environ.get("PATH_INFO", "")) + len(request.query_string)
+    if length > MAX_URL_BYTES:
+        abort(414, description=f"The URL is {length:,} bytes long; at most {MAX_URL_BYTES:,} are answered.")
 
 
 def settings_of(app: Flask) -> Settings:

@@ -3,6 +3,7 @@ from the records the search layer defines (``search.records``)."""
 
 from __future__ import annotations
 
+import re
 import types
 from typing import Annotated, Union, get_args, get_origin, get_type_hints, is_typeddict
 
@@ -128,6 +129,50 @@ HEALTH = {
 
 _SIMPLE_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
+# JSON Schema validators read a pattern as an ECMA-262 regular expression, whose \w and \d are
+# ASCII alone; Python's (``index.ids``) are any script's: a Chinese report id must match too.
+_ASCII_NON_WORD = [code for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")]
+# A class (with its escapes), or one escape.
+_CLASS_OR_ESCAPE = re.compile(r"(\[(?:\\.|[^\]\\])*\]|\\.)")
+
+
+def ecma_pattern(pattern: str) -> str:
+    r"""The Python regular expression ``pattern`` as a JSON Schema (ECMA-262) pattern that
+    matches every string it matches: ``\d`` as ``[0-9]`` (ids are written with ASCII digits),
+    ``\w``, alone or in a class with ASCII characters (``[\w-]``), as a class of every
+    character but whitespace and the other ASCII characters. That class also takes the
+    punctuation and symbols of other scripts, which no id has: no class of Unicode letters is
+    read alike by every validator. ``ValueError`` for a class with ``\w`` and a range or a
+    negation."""
+    written = []
+    for part in _CLASS_OR_ESCAPE.split(pattern):
+        if part == r"\w":
+            part = _word_class("")
+        elif part == r"\d":
+            part = "[0-9]"
+        elif part.startswith("[") and r"\w" in part:
+            also = part[1:-1].replace(r"\w", "")
+            if part.startswith("[^") or re.search(r"[^\\]-.", also) or not also.isascii():
+                raise ValueError(f"no ECMA-262 class for {part!r}")
+            part = _word_class(re.sub(r"\\(.)", r"\1", also))
+        elif part.startswith("["):
+            part = part.replace(r"\d", "0-9")
+        written.append(part)
+    return "".join(written)
+
+
+def _word_class(also: str) -> str:
+    r"""An ECMA-262 class of the characters of Python's ``\w`` and of ``also`` (ASCII), written
+    as the ASCII characters it excludes (and whitespace)."""
+    excluded = [code for code in _ASCII_NON_WORD if chr(code) not in also]
+    ranges: list[list[int]] = []
+    for code in excluded:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[^\\s" + "".join(f"\\x{low:02X}" + (f"-\\x{high:02X}" if high > low else "") for low, high in ranges) + "]"
+
 
 def record_schema(record: type) -> dict:
     """The JSON Schema of a record (a ``TypedDict`` of ``search.records``): every field it
@@ -150,7 +195,7 @@ def _field_schema(hint) -> dict:
     if field.enum:
         schema["enum"] = list(field.enum)
     if field.pattern:
-        schema["pattern"] = field.pattern
+        schema["pattern"] = ecma_pattern(field.pattern)
     if field.keys:
         value = schema.pop("additionalProperties")
         schema.update(required=list(field.keys), additionalProperties=False, properties={key: value for key in field.keys})
@@ -188,8 +233,11 @@ def _json(description: str, schema_name: str) -> dict:
     return _response(description, "application/json", schema_name)
 
 
-def _parameter(parameter, choices: tuple[str, ...] = ()) -> dict:
+def _parameter(parameter, choices: tuple[str, ...] = (), required: bool = False) -> dict:
     schema: dict = {"type": "integer" if parameter.kind == "integer" else "string"}
+    if required and parameter.kind == "string":
+        # Empty, a required parameter is missing (a 400): the schema says so.
+        schema["minLength"] = 1
     if parameter.default is not None and parameter.default != "":
         schema["default"] = parameter.default
     if parameter.minimum is not None:
@@ -199,8 +247,7 @@ def _parameter(parameter, choices: tuple[str, ...] = ()) -> dict:
         schema["enum"] = [*(parameter.choices or choices), ""]
     if parameter.max_length:
         schema["maxLength"] = parameter.max_length
-    return {"name": parameter.name, "in": "query", "required": parameter.name == "q",
-            "description": parameter.help, "schema": schema}
+    return {"name": parameter.name, "in": "query", "required": required, "description": parameter.help, "schema": schema}
 
 
 def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
@@ -219,8 +266,8 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
             "/api/search": {"get": {
                 "operationId": "search",
                 "summary": "Search passages in Chinese or English",
-                "parameters": [_parameter(parameter, report_ids if parameter.name == "report" else ())
-                               for parameter in SEARCH_PARAMETERS],
+                "parameters": [_parameter(parameter, report_ids if parameter.name == "report" else (),
+                                          required=parameter.name == "q") for parameter in SEARCH_PARAMETERS],
                 "responses": {"200": _json("Results, best first", "SearchResponse"),
                               "400": _problem("A parameter is missing or not valid"),
                               "503": _problem("No index has been built")},
@@ -228,7 +275,7 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
             "/api/suggest": {"get": {
                 "operationId": "suggest",
                 "summary": "Autocomplete: corpus words and names that start with q",
-                "parameters": [_parameter(SUGGEST_PARAMETER) | {"required": False}],
+                "parameters": [_parameter(SUGGEST_PARAMETER)],
                 "responses": {"200": _json("Completions, most frequent first", "Suggestions"),
                               "400": _problem("q is too long"),
                               "503": _problem("No index has been built")},
@@ -237,7 +284,7 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
                 "operationId": "getPassage",
                 "summary": "One passage with context and citations",
                 "parameters": [{"name": "passage_id", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": f"^{PASSAGE_ID}$"}}],
+                                "schema": {"type": "string", "pattern": ecma_pattern(f"^{PASSAGE_ID}$")}}],
                 "responses": {"200": _json("The passage", "Passage"), "404": _problem("No passage has this id"),
                               "503": _problem("No index has been built")},
             }},
@@ -247,7 +294,7 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
                 "parameters": [
                     {"name": "ids", "in": "query", "required": True,
                      "description": f"Passage ids, separated by commas (or the parameter repeated); at most {MAX_EXPORT}.",
-                     "schema": {"type": "string"}},
+                     "schema": {"type": "string", "minLength": 1}},
                     {"name": "format", "in": "query", "required": True,
                      "description": "ris (RIS), bib (BibTeX), json (CSL-JSON, one array) or csv (a row per passage, "
                                     "UTF-8 with a byte order mark).",
@@ -269,7 +316,8 @@ def openapi_document(server_url: str, report_ids: tuple[str, ...]) -> dict:
             "/api/openapi.json": {"get": {
                 "operationId": "openapi",
                 "summary": "This document",
-                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}},
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "503": _problem("No index has been built")},
             }},
             "/healthz": {"get": {
                 "operationId": "health",

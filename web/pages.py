@@ -17,7 +17,7 @@ from shuangyu.web.api import passage_document
 from shuangyu.web.app import absolute_url, settings_of
 from shuangyu.web.i18n import EXAMPLES, STRINGS, translate, ui_language
 from shuangyu.web.params import parse_search
-from shuangyu.web.searching import get_searcher, run_search
+from shuangyu.web.searching import get_searcher, needs_no_index, run_search
 
 pages = Blueprint("pages", __name__)
 
@@ -31,9 +31,11 @@ REPORT_PAGE_SIZE = 50
 
 
 @pages.get("/")
+@needs_no_index
 def search():
     """The search page: the query stays in the URL (``/?q=…&page=2&sort=date``), so it can be
-    shared. A page past the last says so and links back to the last one."""
+    shared. A page past the last says so and links back to the last one. Without an index, the
+    page without a query says how to make one (a query gets the 503 page)."""
     args = request.args.to_dict()
     page = _page_number(args.pop("page", None))
     args["offset"], args["limit"] = str((page - 1) * PAGE_SIZE), str(PAGE_SIZE)
@@ -131,6 +133,7 @@ def embed():
 
 
 @pages.get("/favicon.ico")
+@needs_no_index
 def favicon():
     """The site's icon where browsers and feed readers look for it without a <link rel="icon">
     (API documents, downloads): the SVG the pages link to."""

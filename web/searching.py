@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, request
 
 from shuangyu.index.embedding import load_embedder
 from shuangyu.search.searcher import MAX_READERS, Searcher
@@ -20,6 +22,25 @@ def init_app(app: Flask) -> None:
                                          max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
                                          stuck_after=app.config.get("SEARCH_STUCK_AFTER"),
                                          embedder=load_embedder(settings.embedder))
+    app.before_request(require_index)
+
+
+def needs_no_index(view: Callable) -> Callable:
+    """Mark ``view`` as one that answers without an index (``require_index`` lets it run)."""
+    view.needs_no_index = True
+    return view
+
+
+def require_index() -> None:
+    """Refuse a request to a view that reads the index, when there is none, with the 503 of
+    ``IndexUnavailable`` (a problem under /api/, a page elsewhere): checked before the view, not
+    when a view or the ETag hook (``web.headers``) first reads the index, which some answers
+    never do (an empty query). Static files, views marked ``needs_no_index``, preflight requests
+    and URLs that match no route pass."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or request.endpoint == "static" or request.method == "OPTIONS" or getattr(view, "needs_no_index", False):
+        return
+    get_searcher().manifest  # IndexUnavailable when there is no usable index
 
 
 def searcher_of(app: Flask) -> Searcher:
