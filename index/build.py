@@ -32,6 +32,7 @@ from shuangyu.index.instance import InstanceFolder
 from shuangyu.index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
 from shuangyu.index.embedding import Embedder, EmbedderError
 from shuangyu.index.vectors import VectorRun, embed_build
+from shuangyu.index.read_budget import DEFAULT_BUDGET, ReadBudget
 from shuangyu.index.vocabulary import Vocabulary
 from shuangyu.index.workers import usable_cores
 from shuangyu.index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
@@ -97,7 +98,8 @@ def _busy(index_dir: Path) -> str:
 
 
 def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool = False, progress: bool = True,
-                translator: str = "auto", index_engine: str | None = None, embedder: Embedder | None = None) -> BuildResult:
+                translator: str = "auto", index_engine: str | None = None, embedder: Embedder | None = None,
+                budget: ReadBudget = DEFAULT_BUDGET) -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
 
     ``index_engine`` (``index.engine.ENGINES``) writes the index; ``None`` keeps the engine of
@@ -112,23 +114,24 @@ def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, for
     folder cannot be written (full, read-only): the previous index still answers then.
 
     With an ``embedder``, the passages are then embedded (``embed_vectors``), after the new
-    index is switched in: it answers by words meanwhile.
+    index is switched in: it answers by words meanwhile. Each received file is read within
+    ``budget``; a file past it is skipped and named in the problems.
     """
     cedict.use_folder(instance.path)
     try:
-        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator, index_engine, embedder)
+        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator, index_engine, embedder, budget)
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use still answers (build again once the index folder can be written)") from None
 
 
 def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
-           translator: str, index_engine: str | None, embedder: Embedder | None) -> BuildResult:
+           translator: str, index_engine: str | None, embedder: Embedder | None, budget: ReadBudget) -> BuildResult:
     """``build_index`` itself; file system errors go on up."""
     if index_engine is not None and index_engine not in ENGINES:
         raise BuildError(f"unknown engine {index_engine!r}: one of {', '.join(ENGINES)}")
     with build_lock(index_dir):
-        result = _build_words(corpus_dir, index_dir, instance, force, progress, translator, index_engine)
+        result = _build_words(corpus_dir, index_dir, instance, force, progress, translator, index_engine, budget)
         if embedder is not None:
             vectors, problem = _embed(index_dir, result.manifest, embedder, instance, progress)
             result.vectors = vectors
@@ -164,14 +167,14 @@ def _embed(index_dir: Path, manifest: dict, embedder: Embedder, instance: Instan
 
 
 def _build_words(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
-                 translator: str, index_engine: str | None) -> BuildResult:
+                 translator: str, index_engine: str | None, budget: ReadBudget) -> BuildResult:
     """The lexical build, under the build lock."""
     _remove_abandoned_builds(index_dir)
     if not Path(corpus_dir).is_dir():
         raise NoReports(f"no reports in {corpus_dir}: the folder does not exist")
     try:
         extracted = ExtractionCache(instance.extracted)
-        corpus = read_corpus(corpus_dir, extracted)
+        corpus = read_corpus(corpus_dir, extracted, budget)
         extracted.prune()  # only the build prunes: it holds the lock, and reads every report
         engine, note = select_engine(translator, instance.models, instance.path, corpus.vocabulary)
     except (CorpusError, TranslationError) as error:

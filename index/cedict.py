@@ -11,6 +11,7 @@ and analysed like the English field, so that English can be looked up in Chinese
 
 from __future__ import annotations
 
+import errno
 import gzip
 import logging
 import math
@@ -158,8 +159,14 @@ def ensure_dictionary() -> Path:
             connection.execute("CREATE INDEX sense_stems ON sense (stems)")
             connection.execute("CREATE INDEX sense_english ON sense (english)")
         os.replace(temporary, path)
+    except sqlite3.Error as error:
+        # A full or read-only instance folder: one line for the operator, not sqlite's traceback.
+        raise OSError(errno.ENOSPC if "full" in str(error) else errno.EIO,
+                      f"the dictionary file could not be made ({error})", str(path.parent)) from None
     finally:
-        temporary.unlink(missing_ok=True)
+        # The journal too: sqlite leaves it beside a database whose writing failed.
+        for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
+            leftover.unlink(missing_ok=True)
     return path
 
 

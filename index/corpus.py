@@ -13,10 +13,13 @@ other reports still load.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime
+import errno
 import hashlib
 import importlib
 import re
+import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +30,7 @@ from shuangyu.index.formats import Extracted, Properties, UnreadableFile
 from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.index.passages import PLAIN, Layout
+from shuangyu.index.read_budget import DEFAULT_BUDGET, ReadBudget, read_within
 from shuangyu.index.vocabulary import FILES as VOCABULARY_FILES
 from shuangyu.index.vocabulary import Vocabulary
 
@@ -130,7 +134,19 @@ class Problem:
 
     def __str__(self) -> str:
         verdict = "skipped" if self.skipped else "warning"
-        return f"{self.path.name}: {self.message} ({verdict})"
+        return visible(f"{self.path.name}: {self.message} ({verdict})")
+
+
+# Control characters (C0 but the tab, DEL, C1, the bidi overrides) and the surrogates a name that is not UTF-8 is
+# read with: printed as they are, they would move the operator's cursor, change the terminal's
+# title or forge a line of their own.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters (line breaks too) and undecodable bytes written
+    as escapes (``\\x1b``, ``\\n``, ``\\udcff``): safe to print on one line of a terminal."""
+    return _INVISIBLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass
@@ -155,9 +171,10 @@ class CorpusError(Exception):
     """A corpus file cannot be used; the message names the problem (the caller names the file)."""
 
 
-def read_corpus(folder: Path, extracted: ExtractionCache | None = None) -> Corpus:
+def read_corpus(folder: Path, extracted: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET) -> Corpus:
     """Read every report in ``folder`` (not recursive; see ``READERS``), in file-name order;
-    the text of PDF, Word and web page files from ``extracted`` where it was read before.
+    the text of PDF, Word and web page files from ``extracted`` where it was read before, each
+    file within ``budget`` (a file past it is skipped, named).
 
     Raises ``CorpusError`` only when the folder itself is missing; a bad report becomes a
     ``Problem`` and the rest still load. Report ids are unique: a duplicate is skipped. A report
@@ -171,7 +188,13 @@ def read_corpus(folder: Path, extracted: ExtractionCache | None = None) -> Corpu
     corpus = Corpus(vocabulary=Vocabulary.read(folder))
     seen_ids: dict[str, Path] = {}
     root = folder.resolve()
-    files = sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith("."))
+    files = []
+    for path in sorted(entry for entry in folder.iterdir() if not entry.name.startswith(".")):
+        refusal = _not_a_file(path)
+        if refusal is None:
+            files.append(path)
+        elif refusal:
+            corpus.problems.append(Problem(path, refusal, skipped=True))
     report_stems = {path.stem for path in files if path.suffix.lower() in READERS}
     for path in files:
         if path.suffix.lower() not in READERS:
@@ -184,15 +207,19 @@ def read_corpus(folder: Path, extracted: ExtractionCache | None = None) -> Corpu
             corpus.problems.append(Problem(path, "links to a file outside the corpus folder", skipped=True))
             continue
         try:
-            report = read_report(path, extracted)
+            report = read_report(path, extracted, budget)
         except CorpusError as error:
             corpus.problems.append(Problem(path, str(error), skipped=True))
+            continue
+        except Exception as error:  # noqa: BLE001 - one file's fault never stops the build
+            corpus.problems.append(Problem(path, f"could not be read ({type(error).__name__}: {str(error)[:200]})", skipped=True))
             continue
         corpus.problems.extend(Problem(path, warning, skipped=False) for warning in report.warnings)
         if report.metadata.date_problem:
             corpus.problems.append(Problem(path, report.metadata.date_problem, skipped=False))
         if not report.has_metadata_file:
-            inferred = f"title {report.metadata.title!r}" + (f", date {report.metadata.date}" if report.metadata.date else "")
+            title = report.metadata.title
+            inferred = f"title {title[:80]!r}" + ("..." if len(title) > 80 else "") + (f", date {report.metadata.date}" if report.metadata.date else "")
             source = f" ({report.from_properties} from the file's own properties)" if report.from_properties else ""
             corpus.problems.append(
                 Problem(path, f"no metadata file {path.stem}{METADATA_SUFFIX}; inferred {inferred}{source}", skipped=False)
@@ -205,6 +232,34 @@ def read_corpus(folder: Path, extracted: ExtractionCache | None = None) -> Corpu
         seen_ids[report.id] = path
         corpus.reports.append(report)
     return corpus
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` is not read as a file of the corpus ("" for a folder, which is passed over:
+    the corpus is not recursive), or ``None`` when it is a regular file with a usable name.
+    Reading a named pipe or a device would never end; a name that is not UTF-8 cannot be an
+    id, a link or a citation."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a file name that is not UTF-8: rename it"
+    try:
+        mode = path.stat().st_mode
+    except RuntimeError:  # a loop of links (Python 3.11 and 3.12)
+        return "a link that loops back on itself"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a link that loops back on itself"
+        if error.errno == errno.ENOENT:
+            return "a link to nothing (its target does not exist)"
+        return f"cannot be read: {error.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return ""
+    kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return f"{kind}, not a file: not read"
 
 
 def _unread_problem(path: Path, report_stems: set[str]) -> Problem | None:
@@ -226,16 +281,28 @@ def _unread_problem(path: Path, report_stems: set[str]) -> Problem | None:
 MAX_REPORT_BYTES = 200 * 1024 * 1024
 
 
-def read_report(path: Path, cache: ExtractionCache | None = None) -> Report:
-    """Read one report and its metadata; raise ``CorpusError`` when it cannot be used."""
+def read_report(path: Path, cache: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET) -> Report:
+    """Read one report and its metadata within ``budget``; raise ``CorpusError`` when it cannot be used."""
     size = path.stat().st_size
     if size > MAX_REPORT_BYTES:
         raise CorpusError(f"a file of {size // 2**20} MB, more than the {MAX_REPORT_BYTES // 2**20} MB a report may be; not read")
-    raw = path.read_bytes()
     reader = READERS.get(path.suffix.lower(), read_text)
+    # A character takes at most four bytes in any encoding read: a larger text file is past the
+    # text budget before it is decoded.
+    if reader is read_text and size > 4 * budget.max_chars:
+        raise CorpusError(f"a text file of {size // 2**20} MB, more than the {budget.max_chars:,} characters a report may have; skipped")
+    raw = path.read_bytes()
     try:
-        # Plain text decodes in milliseconds: only the other formats are worth keeping.
-        extracted = cache.extract(raw, path.suffix.lower(), reader) if cache and reader is not read_text else reader(raw)
+        if reader is read_text:
+            # Plain text decodes in milliseconds, in this process, and is not worth keeping.
+            extracted = reader(raw)
+            if len(extracted.text) > budget.max_chars:
+                raise CorpusError(f"a text of {len(extracted.text):,} characters, more than the {budget.max_chars:,} a report may have; skipped")
+        else:
+            def bounded(raw: bytes) -> Extracted:
+                return read_within(reader, raw, budget)
+
+            extracted = cache.extract(raw, path.suffix.lower(), bounded) if cache else bounded(raw)
     except UnreadableFile as error:
         raise CorpusError(str(error)) from None
     text = extracted.text
@@ -254,8 +321,39 @@ def read_report(path: Path, cache: ExtractionCache | None = None) -> Report:
         metadata = infer_metadata(path, text, extracted.properties)
         from_properties = _taken_from(metadata, extracted.properties)
         has_metadata = False
+    metadata, cut = bounded_metadata(metadata)
     return Report(path, text, metadata, extracted.encoding, digest.hexdigest(), has_metadata, format=extracted.format,
-                  layout=extracted.layout, warnings=extracted.warnings, from_properties=from_properties)
+                  layout=extracted.layout, warnings=extracted.warnings + cut, from_properties=from_properties)
+
+
+# What one metadata field may hold: every result and citation carries the report's metadata, so
+# a 6 MB title from a received file would be copied into every answer.
+MAX_FIELD_CHARS = 500
+MAX_AUTHORS = 100
+MAX_AUTHOR_CHARS = 200
+
+
+def bounded_metadata(metadata: Metadata) -> tuple[Metadata, tuple[str, ...]]:
+    """``metadata`` with each text field cut to ``MAX_FIELD_CHARS`` and the authors to
+    ``MAX_AUTHORS`` of at most ``MAX_AUTHOR_CHARS`` each, and a warning for each field cut,
+    saying how long it was."""
+    changes: dict[str, object] = {}
+    warnings = []
+    for name in _TEXT_FIELDS:
+        value = getattr(metadata, name)
+        if len(value) > MAX_FIELD_CHARS:
+            changes[name] = value[:MAX_FIELD_CHARS].rstrip()
+            warnings.append(f"{name} of {len(value):,} characters cut to its first {MAX_FIELD_CHARS}")
+    authors = metadata.authors
+    if len(authors) > MAX_AUTHORS:
+        warnings.append(f"{len(authors):,} authors: only the first {MAX_AUTHORS} kept")
+        authors = authors[:MAX_AUTHORS]
+    if any(len(author) > MAX_AUTHOR_CHARS for author in authors):
+        warnings.append(f"author names longer than {MAX_AUTHOR_CHARS} characters cut to that length")
+        authors = tuple(author[:MAX_AUTHOR_CHARS].rstrip() for author in authors)
+    if authors != metadata.authors:
+        changes["authors"] = authors
+    return (dataclasses.replace(metadata, **changes) if changes else metadata), tuple(warnings)
 
 
 def _taken_from(metadata: Metadata, properties: Properties) -> str:
@@ -307,6 +405,9 @@ def parse_metadata(raw: bytes, default_id: str, default_title: str) -> Metadata:
         raise CorpusError("metadata file is not UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise CorpusError(f"malformed metadata: {error}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and tables by recursion: 500 levels exhaust the stack.
+        raise CorpusError("malformed metadata: arrays or tables nested too deeply to read") from None
     unknown = sorted(set(data) - set(_TEXT_FIELDS) - set(_LIST_FIELDS))
     if unknown:
         raise CorpusError(f"malformed metadata: unknown field(s) {', '.join(unknown)}")

@@ -39,6 +39,8 @@ def read_docx(raw: bytes) -> Extracted:
         properties = document.core_properties
         found = Properties(title=property_title(properties.title), authors=property_authors(properties.author),
                            date=property_date(properties.created), source="the Word file's document properties")
+    except MemoryError:
+        raise  # past the reader's memory budget (index.read_budget), not a damaged file
     except Exception as error:  # a damaged package fails anywhere in zipfile, lxml or python-docx
         detail = " ".join(str(error).split())[:120] or type(error).__name__
         raise UnreadableFile(f"not a readable Word (.docx) file ({type(error).__name__}: {detail})") from None

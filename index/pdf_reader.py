@@ -50,9 +50,13 @@ def read_pdf(raw: bytes) -> Extracted:
                 page.close()  # else every page's parsed characters stay in memory to the end
             info = dict(pdf.metadata)
     except PdfminerException as error:
+        if error.args and isinstance(error.args[0], MemoryError):
+            raise error.args[0] from None
         if error.args and isinstance(error.args[0], PDFPasswordIncorrect):
             raise UnreadableFile("encrypted PDF: it opens only with a password; add a copy without one") from None
         raise UnreadableFile(f"corrupt PDF (pdfminer: {_detail(error)})") from None
+    except MemoryError:
+        raise  # past the reader's memory budget (index.read_budget), not a damaged file
     except Exception as error:  # pdfminer raises whatever its parser meets in a damaged file
         raise UnreadableFile(f"corrupt PDF ({type(error).__name__}: {_detail(error)})") from None
     scanned = [label for label, text, has_images in pages if not text.strip() and has_images]
@@ -75,10 +79,17 @@ def read_pdf(raw: bytes) -> Extracted:
                      warnings=tuple(warnings))
 
 
+# A page label is printed in citations and warnings: no control characters, and short.
+_LABEL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MAX_LABEL_CHARS = 24
+
+
 def _label(page, number: int) -> str:
-    """The page's label in the PDF (``iv``, ``12``), else its number in the file from 1."""
-    label = getattr(page.page_obj, "label", None)
-    return str(label).strip() if label and str(label).strip() else str(number)
+    """The page's label in the PDF (``iv``, ``12``), else its number in the file from 1; a
+    label is at most ``MAX_LABEL_CHARS`` and has no control characters (a terminal escape in a
+    label would reach the build's warnings and the citations)."""
+    label = _LABEL_CONTROL.sub("", str(getattr(page.page_obj, "label", None) or "")).strip()[:MAX_LABEL_CHARS]
+    return label or str(number)
 
 
 def _detail(error: Exception) -> str:

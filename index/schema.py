@@ -14,7 +14,7 @@ from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING
 from shuangyu.index.vocabulary import Vocabulary
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16  # 16: passages cut at a hard length (issue 27)
 
 # Captions and credits rank below body text for the same match; headings slightly below.
 KIND_WEIGHTS = {BODY: 1.0, HEADING: 0.9, CAPTION: 0.6, CREDIT: 0.4}

@@ -8,6 +8,7 @@ fragment of the passage with the most marks (the whole passage when it is short)
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -152,6 +153,11 @@ def best_fragment(text: str, spans: list[Span], max_chars: int, breaks: str) -> 
     if len(text) <= max_chars:
         return 0, len(text)
     best_start, best_count = 0, -1
+    # Marks are merged (sorted, apart): their starts and ends are both in order, so the marks
+    # inside a window are counted by bisection. A passage with thousands of marks costs
+    # thousands of steps, not millions.
+    spans = merge(spans)
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
     for anchor, _ in spans or [(0, 0)]:
         start = anchor
         limit = max(0, anchor - max_chars // 4)
@@ -159,7 +165,7 @@ def best_fragment(text: str, spans: list[Span], max_chars: int, breaks: str) -> 
             start -= 1
         if start == limit and limit > 0:
             start = max(0, anchor - max_chars // 8)
-        count = sum(1 for s, e in spans if s >= start and e <= start + max_chars)
+        count = bisect.bisect_right(ends, start + max_chars) - bisect.bisect_left(starts, start)
         if count > best_count:
             best_start, best_count = start, count
     end = min(len(text), best_start + max_chars)
@@ -253,10 +259,31 @@ def english_marks_for(marks: list[Span], marks_en: list[Span], typed_marks_en: l
         return marks_en
     if not marks:
         return typed_marks_en
-    standing_for = english_of(marks, alignment, whole=False)
-    kept = [span for span in marks_en if any(start <= span[0] and span[1] <= end for start, end in standing_for)]
-    shown = kept + typed_marks_en
+    standing_for = _Covering(english_of(marks, alignment, whole=False))
+    shown = merge([span for span in marks_en if standing_for.covers(span)] + typed_marks_en)
+    shown_starts = [start for start, _ in shown]
+    added = []
     for start, end in english_of(marks, alignment, whole=True):
-        if not any(start <= s and e <= end for s, e in shown):
-            shown.append((start, end))
-    return merge(shown)
+        # Is a shown mark inside start:end? The first shown mark from start on tells.
+        at = bisect.bisect_left(shown_starts, start)
+        if not (at < len(shown) and shown[at][1] <= end):
+            added.append((start, end))
+    return merge(shown + added)
+
+
+class _Covering:
+    """Spans asked whether one of them covers a given span, by bisection (linear highlighting
+    in a passage however many marks it has)."""
+
+    def __init__(self, spans: list[Span]):
+        spans = sorted(spans)
+        self.starts = [start for start, _ in spans]
+        # The furthest end among the spans starting up to each one.
+        self.reach = []
+        for _, end in spans:
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def covers(self, span: Span) -> bool:
+        """True when one span starts at or before ``span`` and ends at or after it."""
+        at = bisect.bisect_right(self.starts, span[0]) - 1
+        return at >= 0 and self.reach[at] >= span[1]

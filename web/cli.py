@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
@@ -121,7 +122,7 @@ def build(force: bool, quiet: bool, translator: str, **given) -> None:
     try:
         result = build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=force, progress=not quiet,
                              translator=translator, index_engine=chosen.engine or None,
-                             embedder=_embedder(chosen.embedder))
+                             embedder=_embedder(chosen.embedder), budget=chosen.read_budget)
     except BuildError as error:
         raise CommandError(str(error)) from None
     click.echo(result.translator_note)
@@ -421,7 +422,7 @@ def serve(host: str, port: int, workers: int, threads: int, connection_limit: in
 
         if current_manifest(chosen.index_dir) is not None:
             # Made here once, not by every worker at once as it warms (about ten seconds).
-            cedict.ensure_dictionary()
+            _made_or_stop(cedict.ensure_dictionary)
         serve_prefork(lambda: _serving_app(chosen, max_request_body), workers=workers, host=host, port=port,
                       threads=threads, connection_limit=connection_limit, channel_timeout=channel_timeout,
                       trusted_proxy=trusted_proxy, announce=announce, on_stop=lambda: click.echo("Stopped."))
@@ -449,7 +450,8 @@ def _build_when_missing(chosen: Settings) -> None:
         return
     click.echo(f"No usable index in {chosen.index_dir}: building it first.")
     try:
-        build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True, index_engine=chosen.engine or None)
+        build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True, index_engine=chosen.engine or None,
+                    budget=chosen.read_budget)
     except NoReports as error:
         reason = str(error).splitlines()[0]
         click.echo(f"{reason[:1].upper()}{reason[1:]}. Serving without an index until `shuangyu build` makes one: "
@@ -488,8 +490,18 @@ def _serving_app(chosen: Settings, max_request_body: int):
 
     app = create_app({"MAX_CONTENT_LENGTH": max_request_body}, settings=chosen)
     if searcher_of(app).has_index():
-        searcher_of(app).warm()
+        _made_or_stop(searcher_of(app).warm)
     return app
+
+
+def _made_or_stop(make: Callable[[], object]) -> None:
+    """``make()``; a folder that cannot be written (full, read-only) stops the command with
+    one line instead of a traceback."""
+    try:
+        make()
+    except OSError as error:
+        where = f" in {error.filename}" if error.filename else ""
+        raise CommandError(f"cannot start: {error.strerror or error}{where}; free space there (or make it writable) and start again") from None
 
 
 def _stop_on_sigterm() -> None:

@@ -19,6 +19,7 @@ from limits import parse_many
 from shuangyu.index.embedding import DEFAULT_EMBEDDER, EMBEDDERS
 from shuangyu.index.engine import ENGINES
 from shuangyu.index.instance import InstanceFolder
+from shuangyu.index.read_budget import DEFAULT_BUDGET, ReadBudget
 from shuangyu.search.searcher import TIME_BUDGET_SECONDS
 
 
@@ -133,6 +134,13 @@ SETTINGS = (
     Setting("model_max_bytes", "SHUANGYU_MODEL_MAX_BYTES", "BYTES", "2000000000",
             "Largest unpacked size, in bytes, of a model archive that `shuangyu models install` accepts.",
             _positive_whole),
+    Setting("read_seconds", "SHUANGYU_READ_SECONDS", "SECONDS", f"{DEFAULT_BUDGET.seconds:g}",
+            "Seconds `shuangyu build` may spend reading one PDF, Word or web page file, and as many again for each MB "
+            "of it; a file past them is skipped, named (a PDF whose references loop would otherwise hold the build for "
+            "ever).", _seconds),
+    Setting("read_memory_mb", "SHUANGYU_READ_MEMORY_MB", "MB", f"{DEFAULT_BUDGET.memory_bytes // 2**20}",
+            "Memory, in MB, that reading one PDF, Word or web page file may take; a file past it is skipped, named.",
+            _positive_whole),
     Setting("base_url", "SHUANGYU_BASE_URL", "URL", "",
             "Public URL of the site (e.g. https://search.example.org), used for every absolute link. Empty: the "
             "request's host when it is an allowed host, else links stay relative.", _base_url, serve_only=True),
@@ -158,6 +166,8 @@ class Settings:
     engine: str
     embedder: str
     model_max_bytes: int
+    read_seconds: float
+    read_memory_mb: int
     base_url: str
     allowed_hosts: tuple[str, ...]
     rate_limit: str
@@ -166,6 +176,11 @@ class Settings:
     @property
     def instance(self) -> InstanceFolder:
         return InstanceFolder(self.instance_dir)
+
+    @property
+    def read_budget(self) -> ReadBudget:
+        """What reading one received file may cost."""
+        return ReadBudget(seconds=self.read_seconds, memory_bytes=self.read_memory_mb * 2**20)
 
 
 def load_settings(environ: Mapping[str, str], given: Mapping[str, object] | None = None) -> Settings:
