@@ -281,6 +281,10 @@ def _unread_problem(path: Path, report_stems: set[str]) -> Problem | None:
 MAX_REPORT_BYTES = 200 * 1024 * 1024
 
 
+# Metadata is a few lines: the TOML parser holds what it reads several times over.
+MAX_METADATA_BYTES = 10 * 2**20
+
+
 def read_report(path: Path, cache: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET) -> Report:
     """Read one report and its metadata within ``budget``; raise ``CorpusError`` when it cannot be used."""
     size = path.stat().st_size
@@ -312,6 +316,9 @@ def read_report(path: Path, cache: ExtractionCache | None = None, budget: ReadBu
     digest = hashlib.sha256(raw)
     from_properties = ""
     if metadata_path.is_file():
+        if metadata_path.stat().st_size > MAX_METADATA_BYTES:
+            raise CorpusError(f"a metadata file of {metadata_path.stat().st_size:,} bytes, more than the "
+                              f"{MAX_METADATA_BYTES:,} one may be; not read")
         metadata_raw = metadata_path.read_bytes()
         digest.update(b"\0" + metadata_raw)
         default_title = extracted.properties.title or first_line(text)

@@ -31,7 +31,7 @@ class ReadBudget:
     fault, not a report)."""
 
     seconds: float = 10.0
-    memory_bytes: int = 768 * 2**20
+    memory_bytes: int = 512 * 2**20
     max_chars: int = 5_000_000
 
     def seconds_for(self, size: int) -> float:
