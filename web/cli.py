@@ -425,7 +425,8 @@ def serve(host: str, port: int, workers: int, threads: int, connection_limit: in
             _made_or_stop(cedict.ensure_dictionary)
         serve_prefork(lambda: _serving_app(chosen, max_request_body), workers=workers, host=host, port=port,
                       threads=threads, connection_limit=connection_limit, channel_timeout=channel_timeout,
-                      trusted_proxy=trusted_proxy, announce=announce, on_stop=lambda: click.echo("Stopped."))
+                      max_request_body=max_request_body, trusted_proxy=trusted_proxy, announce=announce,
+                      on_stop=lambda: click.echo("Stopped."))
     from shuangyu.web.waitress_server import create_server
 
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
