@@ -186,3 +186,13 @@ def test_a_full_instance_folder_is_one_line_and_leaves_no_journal(tmp_path):
         assert "Traceback" not in error and len(error.strip().splitlines()) == 1, error
         assert "the dictionary file could not be made" in error and "full" in error
         assert not [path.name for path in instance.iterdir() if path.name.endswith(("-journal", ".tmp"))]
+
+
+def test_a_text_file_past_the_text_budget_is_refused_before_it_is_decoded(site):
+    corpus, env = site
+    hostile.long_line_txt(corpus, 0.11)  # 21 MB without a line break: past 5,000,000 characters
+    result = build(env)
+    assert result.returncode == 0
+    (skipped,) = [line for line in warnings_of(result) if "long-line.txt" in line]
+    assert "more than the 5,000,000 characters a report may have" in skipped and skipped.endswith("(skipped)")
+    assert len(indexed_reports(env)) == SEED_REPORTS
