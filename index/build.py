@@ -21,7 +21,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from shuangyu.index import cedict, gloss
-from shuangyu.index.corpus import Corpus, CorpusError, Report, read_corpus
+from shuangyu.index.corpus import Corpus, CorpusError, Problem, Report, read_corpus
 from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.documents import Source, analysed_documents
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
@@ -60,6 +60,8 @@ class BuildResult:
     manifest: dict
     up_to_date: bool = False
     problems: list[str] = field(default_factory=list)
+    # The problems of the corpus's files among them (each with its kind, for a summary).
+    file_problems: list[Problem] = field(default_factory=list)
     translator_note: str = ""
     # The passages' vectors (None: no embedder, or the embedding failed: see problems).
     vectors: VectorRun | None = None
@@ -193,15 +195,15 @@ def _build_words(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, fo
     same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary.fingerprint
     if not force and same_english and same_words and index_engine == current_engine:
         if manifest.get("corpus_fingerprint") == corpus.fingerprint:
-            return BuildResult(manifest, up_to_date=True, problems=problems, translator_note=note)
+            return BuildResult(manifest, up_to_date=True, problems=problems, file_problems=corpus.problems, translator_note=note)
         changed, removed = _changed_reports(corpus, manifest)
         if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
             manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, memory_path, progress)
             manifest["problems"] = problems
-            return BuildResult(manifest, problems=problems, translator_note=note)
+            return BuildResult(manifest, problems=problems, file_problems=corpus.problems, translator_note=note)
     manifest = _write_build(corpus, index_dir, progress, engine, memory_path, identity, index_engine)
     manifest["problems"] = problems
-    return BuildResult(manifest, problems=problems, translator_note=note)
+    return BuildResult(manifest, problems=problems, file_problems=corpus.problems, translator_note=note)
 
 
 def _usable_memory(engine: Engine, path: Path) -> tuple[Path | None, str]:
@@ -370,6 +372,8 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
             "publisher": report.metadata.publisher,
             "date": report.metadata.date,
             "date_basis": report.metadata.date_basis,
+            # Which fields were read from the report's own text (it came without a metadata file).
+            "inferred": list(report.metadata.inferred),
             "language": report.metadata.language,
             "passages": sum(kinds[report.id].values()),
             "passages_by_kind": dict(kinds[report.id]),

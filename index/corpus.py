@@ -29,6 +29,7 @@ from shuangyu.index.analysis import normalise
 from shuangyu.index.formats import Extracted, Properties, UnreadableFile
 from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.ids import REPORT_ID_PATTERN
+from shuangyu.index.inferred_metadata import infer
 from shuangyu.index.passages import PLAIN, Layout
 from shuangyu.index.read_budget import DEFAULT_BUDGET, ReadBudget, read_within
 from shuangyu.index.vocabulary import FILES as VOCABULARY_FILES
@@ -85,6 +86,8 @@ class Metadata:
     date: str = ""
     date_basis: str = ""
     language: str = "zh-Hans"
+    # The fields read from the report's own text (no metadata file): "title", "date", "authors"...
+    inferred: tuple[str, ...] = ()
 
     @property
     def year(self) -> int | None:
@@ -135,6 +138,27 @@ class Problem:
     def __str__(self) -> str:
         verdict = "skipped" if self.skipped else "warning"
         return visible(f"{self.path.name}: {self.message} ({verdict})")
+
+    @property
+    def kind(self) -> str:
+        """What sort of problem this is, for a summary (``KINDS``): a file left out, metadata
+        read from the text, a date that cannot be cited, or another warning."""
+        if self.skipped:
+            return "skipped"
+        if self.message.startswith("no metadata file"):
+            return "inferred"
+        if self.message.startswith("date "):
+            return "date"
+        return "warning"
+
+
+# The kinds of problem, in the order a summary lists them, with what a summary line says of them.
+KINDS = {
+    "skipped": "files not indexed",
+    "inferred": "reports without a metadata file, their title, date, authors and publisher read from their text where it prints them",
+    "date": "reports whose date is not YYYY, YYYY-MM or YYYY-MM-DD (shown as written, never cited)",
+    "warning": "other warnings",
+}
 
 
 # Control characters (C0 but the tab, DEL, C1, the bidi overrides) and the surrogates a name that is not UTF-8 is
@@ -218,8 +242,11 @@ def read_corpus(folder: Path, extracted: ExtractionCache | None = None, budget: 
         if report.metadata.date_problem:
             corpus.problems.append(Problem(path, report.metadata.date_problem, skipped=False))
         if not report.has_metadata_file:
-            title = report.metadata.title
-            inferred = f"title {title[:80]!r}" + ("..." if len(title) > 80 else "") + (f", date {report.metadata.date}" if report.metadata.date else "")
+            title, metadata = report.metadata.title, report.metadata
+            inferred = f"title {title[:80]!r}" + ("..." if len(title) > 80 else "") + (f", date {metadata.date}" if metadata.date else "")
+            from_text = [f"{name} {', '.join(value) if isinstance(value, tuple) else value}" for name in ("authors", "publisher")
+                         if name in metadata.inferred and (value := getattr(metadata, name))]
+            inferred += "".join(f", {part}" for part in from_text)
             source = f" ({report.from_properties} from the file's own properties)" if report.from_properties else ""
             corpus.problems.append(
                 Problem(path, f"no metadata file {path.stem}{METADATA_SUFFIX}; inferred {inferred}{source}", skipped=False)
@@ -455,72 +482,44 @@ def parse_date(text: str) -> tuple[int, ...] | None:
     return parts if parts[0] >= 1000 else None
 
 
-# What a report without metadata says of itself in its opening lines.
-_OPENING_CHARS = 600
-_FILE_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_DELIVERED_ON = re.compile(r"——\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日")
-_PARTY_CONGRESS = re.compile(r"中国共产党第[一二三四五六七八九十]+次全国代表大会")
-_GOVERNMENT_REPORT = re.compile(r"政府工作报告|报告政府工作|代表国务院|国务院向|代表中央人民政府作工作报告")
-_REPORT_ON = re.compile(r"作(关于[^，,。！？!?；;]{4,60}?的报告)")
-_TITLE_LINE = re.compile(r"^(?!—)[^，,。！？!?：:；;、]{2,40}报告$")
-_PROVINCE = re.compile(r"在(\S{2,8}?(?:省|市|自治区))第\S{1,4}届人民代表大会")
-# A province named in the file name (prov2026-广东省.txt).
-_PROVINCE_IN_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|自治区))$")
-
-
 _MAX_TITLE_CHARS = 60
 _PROSE_END = re.compile(r"[：:，,；;。！？!?]$")
 
 
 def infer_metadata(path: Path, text: str, properties: Properties = Properties()) -> Metadata:
-    """Metadata for a report that came without any: its id from the file name; its date from
-    the line that says when it was delivered (``——2017年3月5日在…``), else the date the file's
-    ``properties`` give (a PDF's creation date, a web page's citation date), else the year from
-    the file name, with ``date_basis`` saying which; its title from the file's properties, else
-    from a title line at the top, else from what its opening says it is (``作关于…的报告``, a party congress, a
-    government work report, with the province that heard it), else its first line; its authors
-    and publisher from the file's properties. Nothing is invented: what cannot be read stays empty."""
-    # Simplified and NFKC, so that a traditional text (報告) or full-width date reads the same.
-    opening = normalise(text[:_OPENING_CHARS]).text
-    lines = [line.strip() for line in opening.splitlines() if line.strip()]
-    year_match = _FILE_NAME_YEAR.search(path.stem)
-    delivered = _DELIVERED_ON.search(opening)
-    date, date_basis = "", ""
-    if delivered:
-        year, month, day = (int(part) for part in delivered.groups())
-        date, date_basis = f"{year:04d}-{month:02d}-{day:02d}", "Inferred from the report's opening line (no metadata file)."
-    elif properties.date:
+    """Metadata for a report that came without any: its id from the file name; its title,
+    subtitle, date, speaker and issuing body as the text prints them (``index.inferred_metadata``);
+    where the text is silent, what the file's ``properties`` say (a PDF's or Word file's
+    document properties, a web page's meta tags; a property title always wins over a guessed
+    one), else the year in the file name, else the first line or the file name for a title.
+    ``date_basis`` says where the date came from and ``inferred`` which fields were read from
+    the text. Nothing is invented: what cannot be read stays empty."""
+    found = infer(path, text)
+    date, date_basis = found.date, found.date_basis
+    printed_date = date and "opening line" in date_basis
+    if properties.date and not printed_date:
         if properties.date_published:
             date, date_basis = properties.date, f"From {properties.source} (no metadata file)."
         else:
             # A PDF's or Word file's date is often when the file was made, not when the report
             # was published: a guess, cited as one.
             date, date_basis = properties.date, f"Inferred from {properties.source}, which may be when the file was made (no metadata file)."
-    elif year_match:
-        date, date_basis = year_match.group(1), "Inferred from the file name (no metadata file)."
-    year = date[:4]
-    title = next((line for line in lines[:3] if _TITLE_LINE.match(line)), "")
-    report_on = _REPORT_ON.search(opening)
-    congress = _PARTY_CONGRESS.search(opening)
-    if not title and report_on:
-        title = report_on.group(1)
-    elif not title and congress:
-        title = f"{congress.group()}报告"
-    elif not title and _GOVERNMENT_REPORT.search(opening):
-        title = "政府工作报告"
-    province = _PROVINCE.search(opening) or _PROVINCE_IN_NAME.search(path.stem)
-    if title.endswith("政府工作报告") and province and province.group(1) not in title:
-        title = title.replace("政府工作报告", f"{province.group(1)}政府工作报告")
-    if title and year and year not in title and not report_on:
-        title = f"{year}年{title}"
+    title, inferred = found.title, list(found.fields)
     if properties.title:
         title = properties.title
-    if not title:
+        inferred = [name for name in inferred if name not in ("title", "subtitle")]
+    elif found.title_basis == "file name":
         # A salutation (同志们：) or a paragraph says nothing of the report: the file name does.
         opening_line = first_line(text)
         title = opening_line if len(opening_line) <= _MAX_TITLE_CHARS and not _PROSE_END.search(opening_line) else path.stem
-    return Metadata(id=slug_for(path), title=title, authors=properties.authors, publisher=properties.publisher,
-                    date=date, date_basis=date_basis)
+    if date != found.date:
+        inferred = [name for name in inferred if name != "date"]
+    authors = properties.authors or found.authors
+    publisher = properties.publisher or found.publisher
+    inferred = [name for name in inferred if not (name == "authors" and properties.authors)
+                and not (name == "publisher" and properties.publisher)]
+    return Metadata(id=slug_for(path), title=title, subtitle="" if properties.title else found.subtitle, authors=authors,
+                    publisher=publisher, date=date, date_basis=date_basis, inferred=tuple(inferred))
 
 
 def slug_for(path: Path) -> str:

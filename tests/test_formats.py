@@ -135,7 +135,7 @@ def built(tmp_path_factory):
     index_dir = folder / "index"
     environment = {"SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(index_dir),
                    "SHUANGYU_INSTANCE_DIR": str(SHARED_INSTANCE.path)}
-    result = CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss"], env=environment)
+    result = CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss", "--details"], env=environment)
     return result, index_dir, corpus
 
 
@@ -303,7 +303,12 @@ def test_a_build_with_nothing_new_still_names_the_files_it_does_not_read(built):
                    "SHUANGYU_INSTANCE_DIR": str(SHARED_INSTANCE.path)}
     again = CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss"], env=environment)
     assert again.exit_code == 0 and "Index is up to date" in again.output
-    named = {line.split(":", 2)[1].strip() for line in again.stderr.splitlines() if line.startswith("warning: ")}
+    # One line for the files left out (the other warnings were said when it was built)...
+    (summary,) = [line for line in again.stderr.splitlines() if line.startswith("warning: ")]
+    assert summary.startswith("warning: 6 files not indexed: broken.docx, broken.pdf, locked.pdf and 3 more")
+    # ...and each of them with --details.
+    detailed = CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss", "--details"], env=environment)
+    named = {line.split(":", 2)[1].strip() for line in detailed.stderr.splitlines() if line.startswith("warning: ")}
     assert {"notes.xyz", "old.doc", "locked.pdf", "scanned.pdf", "broken.pdf", "broken.docx"} <= named
 
 

@@ -84,7 +84,7 @@ def test_files_that_once_aborted_the_build_are_named_and_the_rest_is_indexed(sit
     hostile.deep_toml(corpus)
     hostile.undecodable_name(corpus)
     fifo = hostile.special_files(corpus)
-    result = build(env)
+    result = build(env, "--details")
     assert result.returncode == 0, result.stderr
     warned = "\n".join(warnings_of(result))
     assert "deep-toml.txt: malformed metadata: arrays or tables nested too deeply" in warned
@@ -100,7 +100,7 @@ def test_the_build_s_warnings_reach_the_terminal_with_control_characters_made_vi
     corpus, env = site
     hostile.escape_names(corpus)
     hostile.escape_page_label_pdf(corpus)
-    result = build(env)
+    result = build(env, "--details")
     assert result.returncode == 0
     assert b"\x1b" not in result.stderr and b"\x07" not in result.stderr
     lines = result.stderr.decode().splitlines()

@@ -19,7 +19,7 @@ import click
 from shuangyu.index import cedict
 from shuangyu.index.build import BuildError, NoReports, build_index, embed_vectors
 from shuangyu.index.embedding import EmbedderError, load_embedder
-from shuangyu.index.corpus import CorpusError, read_corpus
+from shuangyu.index.corpus import KINDS, CorpusError, read_corpus, visible
 from shuangyu.index.extracted import ExtractionCache
 from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.models import ModelError
@@ -113,8 +113,9 @@ def settings(**given) -> Settings:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--translator", type=click.Choice(CHOICES), default="auto", show_default=True,
               help="English by Argos machine translation (argos), the dictionary gloss (gloss), or argos when a model is installed (auto).")
+@click.option("--details", is_flag=True, help="Every warning about the corpus's files, one line each (else one line per kind).")
 @folder_options
-def build(force: bool, quiet: bool, translator: str, **given) -> None:
+def build(force: bool, quiet: bool, translator: str, details: bool, **given) -> None:
     """Build the search index from the corpus folder (atomically: the old index keeps
     answering until the new one is complete)."""
     _stop_on_sigterm()
@@ -126,8 +127,8 @@ def build(force: bool, quiet: bool, translator: str, **given) -> None:
     except BuildError as error:
         raise CommandError(str(error)) from None
     click.echo(result.translator_note)
-    for problem in result.problems:
-        click.echo(f"warning: {problem}", err=True)
+    for line in _warning_lines(result, details):
+        click.echo(f"warning: {line}", err=True)
     manifest = result.manifest
     if result.up_to_date:
         click.echo(f"Index is up to date ({manifest['passages']} passages, built {manifest['built_at']}); use --force to rebuild.")
@@ -493,6 +494,35 @@ def _serving_app(chosen: Settings, max_request_body: int):
     if searcher_of(app).has_index():
         _made_or_stop(searcher_of(app).warm)
     return app
+
+
+# A kind of problem with more files than this is one line (``build --details`` lists them all).
+LISTED_UP_TO = 3
+
+
+def _warning_lines(result, details: bool) -> list[str]:
+    """The warnings a build prints: every problem with ``details``; else one line per kind of
+    file problem (each file's own line where a kind has few), and only the files left out when
+    nothing changed (the rest was said when it was built); other problems (the translation
+    memory, the vectors) always."""
+    file_lines = {str(problem) for problem in result.file_problems}
+    others = [problem for problem in result.problems if problem not in file_lines]
+    if details:
+        return [str(problem) for problem in result.file_problems] + others
+    by_kind: dict[str, list] = {kind: [] for kind in KINDS}
+    for problem in result.file_problems:
+        by_kind[problem.kind].append(problem)
+    lines = []
+    for kind, problems in by_kind.items():
+        if not problems or (result.up_to_date and kind != "skipped"):
+            continue
+        if len(problems) <= LISTED_UP_TO:
+            lines += [str(problem) for problem in problems]
+            continue
+        names = sorted({visible(problem.path.name) for problem in problems})
+        shown = ", ".join(names[:LISTED_UP_TO]) + (f" and {len(names) - LISTED_UP_TO} more" if len(names) > LISTED_UP_TO else "")
+        lines.append(f"{len(problems)} {KINDS[kind]}: {shown} (`shuangyu build --details` says why)")
+    return lines + others
 
 
 def _made_or_stop(make: Callable[[], object]) -> None:

@@ -98,6 +98,9 @@ REPORT = {
         "title_en": _STRING, "title_en_engine": _STRING, "subtitle_en": _STRING,
         "authors": {"type": "array", "items": _STRING}, "photo_credit": _STRING, "publisher": _STRING,
         "date": _STRING, "date_basis": _STRING, "language": _STRING, "passages": {"type": "integer"},
+        "inferred": {"type": "array", "items": _STRING,
+                     "description": "The fields read from the report's own text (it came without a metadata file): "
+                                    "title, subtitle, date, authors, publisher."},
         "passages_by_kind": {"type": "object", "additionalProperties": {"type": "integer"}},
     },
 }
