@@ -37,6 +37,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A test of the real collection's index needs the real collection beside the repository.
+    for item in items:
+        if "real_collection_index" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_collection)
     # A test of what no engine reads gives the same answer in every engine's pass: run it once.
     if config.getoption("--engine") != DEFAULT_ENGINE:
         kept = [item for item in items if not item.get_closest_marker("no_index")]

@@ -83,6 +83,7 @@ def test_a_first_line_of_zero_width_spaces_is_never_a_title():
     assert first_line("\u200b\n\ufeff \u200b\n政府工作报告\n") == "政府工作报告"
 
 
+@pytest.mark.real_collection
 def test_the_quick_english_test_passes_every_word_whose_gloss_has_the_stem():
     """``could_gloss_as`` may say yes wrongly, never no: checked for every word and sub-word of
     the seed reports and of a tenth of the real collection, with each stem of its gloss."""

@@ -24,6 +24,14 @@ def _wrk() -> str:
     return "" if shutil.which("wrk") else "wrk is not installed (Debian's wrk package; .ci/run installs it)"
 
 
+def _real_collection() -> str:
+    from bench.paths import REAL_COLLECTION
+
+    if not any(REAL_COLLECTION.glob("*.txt")):
+        return f"the real collection is not at {REAL_COLLECTION} (a clone without ../shared beside it)"
+    return ""
+
+
 def _argos() -> str:
     if importlib.util.find_spec("argostranslate") is None:
         return "argostranslate is not installed (pip install -e '.[test,mt]')"
@@ -36,6 +44,7 @@ REQUIREMENTS = {
     "load": ("drive `shuangyu serve` with wrk", _wrk),
     "benchmark": ("run the bench/ scripts (wrk for their HTTP part)", _wrk),
     "translation": ("translate with a real (tiny) Argos model", _argos),
+    "real_collection": ("read the real collection (../shared/realcorpus)", _real_collection),
 }
 
 
