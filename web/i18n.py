@@ -14,7 +14,10 @@ STRINGS = {
     "lang_auto": ("自动识别语言", "Detect language"),
     "lang_zh": ("只搜中文", "Chinese only"),
     "lang_en": ("只搜英文", "English only"),
-    "results": ("共 {total} 段，用时 {ms} 毫秒", "{total} passages in {ms} ms"),
+    "results": ("共 {n} 段，{took}", "{n} passages {took}"),
+    "results_one": ("共 {n} 段，{took}", "{n} passage {took}"),
+    "took_ms": ("用时 {ms} 毫秒", "in {ms} ms"),
+    "took_under_1ms": ("用时不到 1 毫秒", "in < 1 ms"),
     "partial": ("这次搜索到时限就停了：以下是已查过的段落中最相关的，总数只计已查过的。请缩短查询再试。",
                 "This search stopped at its time limit: these are the best of the passages it had looked at, "
                 "and the count covers only those. A shorter query searches everything."),
@@ -49,7 +52,7 @@ STRINGS = {
     "source": ("原文位置", "Source"),
     "source_chars": ("{file} 第 {spans} 字符", "{file}, characters {spans}"),
     "citations": ("引用格式", "Citations"),
-    "downloads": ("下载", "Download"),
+    "downloads": ("下载：", "Download:"),
     "in_report": ("在全文中查看", "View in the full report"),
     "text_fragment": ("在全文中定位原句", "Jump to the words in the report"),
     "section": ("章节", "Section"),
@@ -71,7 +74,7 @@ STRINGS = {
     "found_by_meaning_note": ("这一段是按意思找到的（多语言语义模型），不是因为它含有全部检索词。",
                               "This passage was found by its meaning (a multilingual embedding model), not because it "
                               "has every word searched for."),
-    "total_by": ("（其中 {words} 段按词匹配，{meaning} 段按意思相关）", "({words} match the words, {meaning} related in meaning)"),
+    "total_by": ("（其中 {words} 段按词匹配，{meaning} 段按意思相关）", "(matching the words: {words}; related in meaning: {meaning})"),
     "related_heading": ("意思相近的段落", "Passages related in meaning"),
     "related_note": ("没有段落含全部检索词；这些段落按意思与查询相近，不算匹配。",
                      "No passage has every word searched for; these are near the query in meaning, and are not "
@@ -82,6 +85,7 @@ STRINGS = {
     "semantic_unavailable": ("语义检索暂不可用：只按词检索。", "Search by meaning is unavailable: only the words are searched."),
     "unknown_words": ("这些词在任何段落中都没有：{words}", "No passage has these words in any form: {words}"),
     "some_words_heading": ("有 {n} 段含其余的检索词", "{n} passages have the other words"),
+    "some_words_heading_one": ("有 {n} 段含其余的检索词", "{n} passage has the other words"),
     "some_words_note": ("没有段落含全部检索词，以下段落不算匹配，也不计入总数；这是其中最相关的几段。",
                         "No passage has every word searched for: these are not matches and are not counted. The most "
                         "relevant of them:"),
@@ -110,8 +114,11 @@ STRINGS = {
     "error_detail": ("详细信息（英文）：", "Details:"),
     "converted_pinyin": ("拼音 {typed} → {searched}", "Pinyin {typed} → {searched}"),
     # Researchers' tools on the results page (issue 17, points 3 and 4).
-    "past_end": ("第 {page} 页超出了结果范围：共 {total} 段，只有 {pages} 页。",
-                 "Page {page} is past the end: there are {total} passages, on {pages} pages."),
+    "past_end": ("第 {page} 页超出了结果范围：共 {passages}，只有 {pages}。", "Page {page} is past the end: {passages}, on {pages}."),
+    "n_passages": ("{n} 段", "{n} passages"),
+    "n_passages_one": ("{n} 段", "{n} passage"),
+    "n_pages": ("{n} 页", "{n} pages"),
+    "n_pages_one": ("{n} 页", "{n} page"),
     "to_last_page": ("回到最后一页（第 {pages} 页）", "Back to the last page (page {pages})"),
     "pages": ("分页", "Pages"),
     "page_n": ("第 {n} 页", "Page {n}"),
@@ -163,6 +170,18 @@ def translate(key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+def translate_count(key: str, n: int, **values) -> str:
+    """The interface text ``key`` for a count of ``n``: its ``<key>_one`` form when ``n`` is 1
+    and the language has one ("1 passage", "2 passages"; Chinese has one form)."""
+    singular = f"{key}_one"
+    return translate(singular if n == 1 and singular in STRINGS else key, n=n, **values)
+
+
+def duration(ms: float) -> str:
+    """How long a search took, in whole milliseconds; under one, as under one ("< 1 ms", not "0 ms")."""
+    return translate("took_under_1ms") if ms < 1 else translate("took_ms", ms=f"{ms:.0f}")
+
+
 def other_language() -> str:
     """The interface language the switch link leads to."""
     return UI_LANGUAGES[1 - UI_LANGUAGES.index(ui_language())]
@@ -184,4 +203,19 @@ STRINGS.update({
     "results_heading": ("“{q}”的检索结果", "Results for “{q}”"),
     "search_language": ("检索语言", "Language to search in"),
     "embed_error": ("这次检索无法进行，请换个说法再试。", "This search could not be run: try other words."),
+})
+
+# How a report's date is known, in the interface's language (issue 28, point 6): the bases the
+# build writes for a report without metadata, and where an editor's reasoning (in English) is.
+STRINGS.update({
+    "basis_opening_line": ("依据：报告开头印的日期（无元数据文件）。", "From the report's opening line (no metadata file)."),
+    "basis_file_name": ("依据：文件名中的年份（无元数据文件）。", "From the year in the file name (no metadata file)."),
+    "basis_web_copy": ("依据：网页版的发布日期，可能晚于报告日期（无元数据文件）。",
+                       "From the date its web copy was published, which may be after the report (no metadata file)."),
+    "basis_file_made": ("依据：文件属性中的日期，可能是文件的制作日期（无元数据文件）。",
+                        "From the file's properties, which may give when the file was made (no metadata file)."),
+    "basis_file_properties": ("依据：文件属性（无元数据文件）。", "From the file's properties (no metadata file)."),
+    "basis_editor": ("依据：编者根据报告内容推定（说明只有英文）。", "Inferred by the editor from the report's content."),
+    "basis_metadata": ("依据：元数据文件中的说明（只有英文）。", "As the metadata file says."),
+    "basis_in_english": ("查看英文说明", "Read it in English"),
 })

@@ -15,11 +15,13 @@ from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.query import QueryError
 from shuangyu.web.api import passage_document
 from shuangyu.web.app import absolute_url, settings_of
-from shuangyu.web.i18n import EXAMPLES, STRINGS, translate, ui_language
+from shuangyu.web.i18n import EXAMPLES, STRINGS, duration, translate, translate_count, ui_language
 from shuangyu.web.params import parse_search
 from shuangyu.web.searching import get_searcher, needs_no_index, run_search
 
 pages = Blueprint("pages", __name__)
+pages.add_app_template_global(translate_count, "tn")
+pages.add_app_template_global(duration)
 
 PAGE_SIZE = 10
 # Page links shown on each side of the current page (with the first and the last always shown).
@@ -105,6 +107,28 @@ def date_inferred(report_id: str) -> bool:
     """True when the metadata says the report's date is inferred, not printed in it."""
     report = get_searcher().report(report_id) or {}
     return date_is_inferred(report.get("date_basis", ""))  # as the citations say it
+
+
+# The date bases the build writes for a report without metadata (index.corpus,
+# index.inferred_metadata), by their opening words: the interface says them in its language.
+_BUILT_DATE_BASES = (("inferred from the report's opening line", "basis_opening_line"),
+                     ("inferred from the file name", "basis_file_name"),
+                     ("inferred from the date its web copy", "basis_web_copy"),
+                     ("inferred from", "basis_file_made"),
+                     ("from", "basis_file_properties"))
+_BUILT_BASIS_END = "(no metadata file)."
+
+
+@pages.app_template_global()
+def date_basis_note(basis: str) -> tuple[str, bool]:
+    """How a report's date is known, as an interface text key, and whether the basis says more
+    than the key (an editor's reasoning in its metadata file, written in English)."""
+    words = " ".join(basis.split()).lower()
+    if words.endswith(_BUILT_BASIS_END):
+        key = next((key for opening, key in _BUILT_DATE_BASES if words.startswith(opening)), None)
+        if key:
+            return key, False
+    return ("basis_editor" if date_is_inferred(basis) else "basis_metadata"), True
 
 
 def _page_number(raw: str | None, last: int = 1000) -> int:
