@@ -1,6 +1,6 @@
 """Interface text (issue 28, point 6): the "gloss" label a tag outside links, the Chinese
 interface's date note in Chinese, plurals ("1 passage"), a search under a millisecond said as
-"< 1 ms"."""
+"< 1 ms", and the footer's API link opening a page that documents the API."""
 
 from __future__ import annotations
 
@@ -106,3 +106,45 @@ def test_the_gloss_label_is_a_tag_beside_a_title_outside_its_link(client):
         assert 'class="report"' in link and "<span lang=\"en\">" in link
         assert "made-by" not in link and "gloss" not in re.sub(r"<[^>]+>", "", link), path
         assert re.match(r'\s*<span class="made-by made-by-gloss">gloss</span>', after), (path, after[:80])
+
+
+def test_the_footer_api_link_opens_a_page_documenting_the_api(client):
+    html = page(client, "/?ui=en")
+    footer = html.split("<footer", 1)[1]
+    href = unescape(re.search(r'<a href="([^"]+)">API</a>', footer).group(1))
+    answer = client.get(href)
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+    docs = answer.get_data(as_text=True)
+    document = client.get("/api/openapi.json").get_json()
+    assert 'href="/api/openapi.json"' in docs
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            section = re.search(rf'<section class="api-operation" id="{operation["operationId"]}">(.*?)</section>',
+                                docs, flags=re.S).group(1)
+            assert f"<code>{method.upper()} {path}</code>" in section
+            assert unescape(operation["summary"]) in unescape(section)
+            for parameter in operation.get("parameters", []):
+                assert f"<code>{parameter['name']}</code>" in section
+                assert unescape(parameter.get("description", "")) in unescape(section)
+            for status in operation["responses"]:
+                assert f"<code>{status}</code>" in section
+    for name, schema in document["components"]["schemas"].items():
+        section = re.search(rf'<section class="api-schema" id="schema-{name}">(.*?)</section>', docs, flags=re.S).group(1)
+        for field in schema.get("properties", {}):
+            assert f"<code>{field}</code>" in section
+    # An example request to try for each operation that reads the index, and it answers.
+    examples = [unescape(link) for link in re.findall(r'<p class="api-example">[^<]*<a href="([^"]+)">', docs)]
+    assert len(examples) == len(document["paths"])
+    for example in examples:
+        assert client.get(example).status_code == 200, example
+
+
+def test_the_api_page_is_in_the_interface_language(client):
+    # Paths, parameter names and media types are code, the same in either language; the API's own
+    # descriptions are marked as English.
+    html = re.sub(r"<code>.*?</code>", " ", page(client, "/api?ui=zh"), flags=re.S)
+    text = interface_text(html)
+    assert "接口文档" in text and "参数" in text and "数据结构" in text
+    for name in ("CC-CEDICT", "CC BY-SA", "OpenAPI", "JSON", "API", "GET", "CORS"):
+        text = text.replace(name, " ")
+    assert not re.search(r"[A-Za-z]{2,}", text), re.findall(r".{0,20}[A-Za-z]{2,}.{0,20}", text)[:5]

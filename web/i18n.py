@@ -188,7 +188,7 @@ def other_language() -> str:
 
 
 # The query parameters a page is made of; nothing else of the query string is carried over.
-PAGE_PARAMETERS = ("q", "lang", "report", "page", "limit", "sort")
+PAGE_PARAMETERS = ("q", "lang", "report", "page", "limit", "sort", "order")
 
 
 def switch_language_url() -> str:
@@ -218,4 +218,33 @@ STRINGS.update({
     "basis_editor": ("依据：编者根据报告内容推定（说明只有英文）。", "Inferred by the editor from the report's content."),
     "basis_metadata": ("依据：元数据文件中的说明（只有英文）。", "As the metadata file says."),
     "basis_in_english": ("查看英文说明", "Read it in English"),
+})
+
+# The reports page and the API page (issue 28, points 4 and 6).
+STRINGS.update({
+    "undated": ("日期不详", "Undated"),
+    "reports_page": ("报告列表", "Reports"),
+    "site_links": ("网站导航", "Site"),
+    "reports_heading": ("收录的报告", "The reports"),
+    "reports_summary": ("共 {n} 份报告，{passages}。", "{n} reports, {passages}."),
+    "reports_summary_one": ("共 {n} 份报告，{passages}。", "{n} report, {passages}."),
+    "title": ("标题", "Title"),
+    "passages_column": ("段落数", "Passages"),
+    "sort_reports_by": ("按{column}排序", "Sort by {column}"),
+    "api_title": ("接口文档（API）", "API documentation"),
+    "api_intro": ("JSON 接口，只接受 GET 请求，允许任何来源跨域访问（CORS）。下面的说明由 OpenAPI 文档生成；各项说明为英文原文。",
+                  "A JSON API: GET only, open to every origin (CORS). This page is made from the OpenAPI document."),
+    "api_openapi": ("OpenAPI 文档（JSON）", "The OpenAPI document (JSON)"),
+    "api_operations": ("接口", "Operations"),
+    "api_parameters": ("参数", "Parameters"),
+    "api_responses": ("响应", "Responses"),
+    "api_schemas": ("数据结构", "Schemas"),
+    "api_name": ("名称", "Name"),
+    "api_in": ("位置", "In"),
+    "api_type": ("类型", "Type"),
+    "api_description": ("说明", "Description"),
+    "api_required": ("必填", "required"),
+    "api_status": ("状态码", "Status"),
+    "api_example": ("示例：", "Example:"),
+    "api_field": ("字段", "Field"),
 })

@@ -6,16 +6,20 @@ import math
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from pypinyin import lazy_pinyin
 
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
                                   date_is_inferred, meta_tags)
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.query import QueryError
+from shuangyu.search.searcher import newest_first, oldest_first
 from shuangyu.web.api import passage_document
+from shuangyu.web.api_docs import api_examples, api_operations, api_schemas
 from shuangyu.web.app import absolute_url, settings_of
 from shuangyu.web.i18n import EXAMPLES, STRINGS, duration, translate, translate_count, ui_language
+from shuangyu.web.openapi import openapi_document
 from shuangyu.web.params import parse_search
 from shuangyu.web.searching import get_searcher, needs_no_index, run_search
 
@@ -213,6 +217,75 @@ def report(report_id: str):
                          " ".join(passage["text"] for passage in passages[:3]))
     return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count,
                            head=head, citations=citations_html(item), citation_styles=citation_styles())
+
+
+@pages.get("/r/")
+def report_index():
+    """The folder of the report pages lists them: ``/reports``."""
+    return redirect(url_for("pages.reports", ui=request.args.get("ui")), 301)
+
+
+# The orders of the reports page, each with the direction it starts in: the newest, the first
+# title (by pinyin in the Chinese interface, by the English in the English one), the longest.
+REPORT_ORDERS = {"date": "desc", "title": "asc", "passages": "desc"}
+
+
+@pages.get("/reports")
+def reports():
+    """Every report of the collection with its title, date and passages, each linked to its
+    page, in the order of ``?sort=`` (``date``, ``title`` or ``passages``) and ``?order=``
+    (``asc`` or ``desc``; by default, the newest, A to Z, the longest first)."""
+    sort = request.args.get("sort") or "date"
+    if sort not in REPORT_ORDERS:
+        raise QueryError(f"sort must be one of {', '.join(REPORT_ORDERS)}")
+    order = request.args.get("order") or REPORT_ORDERS[sort]
+    if order not in ("asc", "desc"):
+        raise QueryError("order must be asc or desc")
+    listed = sorted_reports(get_searcher().manifest["reports"], sort, descending=order == "desc")
+    return render_template("reports.html", reports=listed, sort=sort, order=order, orders=REPORT_ORDERS,
+                           passages=sum(entry.get("passages", 0) for entry in listed), date_inferred=date_inferred)
+
+
+def sorted_reports(entries: list[dict], sort: str, descending: bool) -> list[dict]:
+    """``entries`` (the manifest's reports) in the order of ``sort``; undated reports come last
+    in either direction of a sort by date, and ties go to the newest."""
+    newest = newest_first(entries)
+    if sort == "date":
+        ranks = newest if descending else oldest_first(entries)
+        return sorted(entries, key=lambda entry: ranks[entry["id"]])
+    if sort == "title":
+        key = _english_title_key if ui_language() == "en" else _chinese_title_key
+    else:
+        key = _passages_key
+    # Python's sort is stable, reversed too: equal keys keep the newest first.
+    by_date = sorted(entries, key=lambda entry: newest[entry["id"]])
+    return sorted(by_date, key=key, reverse=descending)
+
+
+def _chinese_title_key(entry: dict) -> list[str]:
+    """A title's place in a Chinese list: by its pinyin, as dictionaries order words."""
+    return lazy_pinyin(entry["title"].casefold())
+
+
+def _english_title_key(entry: dict) -> str:
+    return (entry.get("title_en") or " ".join(lazy_pinyin(entry["title"]))).casefold()
+
+
+def _passages_key(entry: dict) -> int:
+    return entry.get("passages", 0)
+
+
+@pages.get("/api")
+@needs_no_index
+def api_docs():
+    """The JSON API for a reader: the OpenAPI document of ``/api/openapi.json`` as a page, with a
+    request to try for each operation (those about a passage only when there is an index)."""
+    document = openapi_document(absolute_url("pages.search").rstrip("/") or "/", ())
+    searcher = get_searcher()
+    reports = searcher.manifest["reports"] if searcher.has_index() else []
+    examples = api_examples(url_for, f"{reports[0]['id']}:p001" if reports else None)
+    return render_template("api_docs.html", document=document, operations=api_operations(document, examples),
+                           schemas=api_schemas(document))
 
 
 # The description a page gives of itself (<meta name="description">), in characters.
