@@ -5,15 +5,19 @@ permalink, with the passage id as a note, so that a reader lands on the quoted w
 (``csl_record``) is the single source: its item type is chosen once per report (``item_type``)
 and every format reads it, so BibTeX, RIS, CSL-JSON, the styles and the page's meta tags agree.
 Fields the metadata leaves empty are left out, never guessed, and a date the metadata marks as
-inferred is printed as an estimate in every format, never as fact.
+inferred is an estimate in every format that can say so (CSL-JSON ``circa``, biblatex's ``~``,
+RIS's free-text date part, the styles' "ca." and [brackets]) and a clean date everywhere else,
+never "ca. 2020" where a reference manager expects a date.
 
 The styles are rendered here rather than by citeproc-py: citeproc-py 0.11 renders the official
 GB/T 7714 CSL style without its [N]/[R]/[EB/OL] type markers, and it ships no APA or MLA style,
-so each style is written out below from its manual and tested against the manual's examples.
+so each style is written out below from its manual and tested against the manual's examples and
+against citeproc-js with the official CSL styles (tests/test_citeproc.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -21,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 from urllib.parse import quote
+
+from pypinyin import lazy_pinyin
 
 from shuangyu.index.analysis import has_han
 from shuangyu.index.corpus import parse_date
@@ -44,14 +50,15 @@ class ItemType:
 
     csl: str
     zotero: str
-    bibtex: str
+    bibtex: str  # biblatex's entry type (our BibTeX carries biblatex's date, urldate and entrysubtype)
     ris: str
     gb_t: str  # GB/T 7714's document type code: N newspaper, R report, EB electronic bulletin
 
 
 NEWSPAPER_ARTICLE = ItemType("article-newspaper", "newspaperArticle", "article", "NEWS", "N")
+# @techreport rather than biblatex's @report: BibTeX knows it too, and Zotero imports either as a report.
 REPORT = ItemType("report", "report", "techreport", "RPRT", "R")
-WEBPAGE = ItemType("webpage", "webpage", "misc", "ELEC", "EB")
+WEBPAGE = ItemType("webpage", "webpage", "online", "ELEC", "EB")
 ITEM_TYPES = {kind.csl: kind for kind in (NEWSPAPER_ARTICLE, REPORT, WEBPAGE)}
 
 # Publishers whose name says they are a newspaper (重庆日报, 新民晚报, 南方周末 is not one: it stays a page).
@@ -60,15 +67,15 @@ _NEWSPAPER_NAME = re.compile(r"(日报|晚报|晨报|时报|商报|周报)$")
 
 def item_type(report: Mapping) -> ItemType:
     """The item type of a report (its manifest entry or metadata), chosen from what the metadata
-    says: a publisher named as a newspaper makes a newspaper article; a title that calls the
-    work a report (政府工作报告, 关于…的报告) makes a report; a bylined piece with a photo credit is
-    a newspaper feature, as the papers print them; anything else is cited as a web page."""
+    says: a newspaper article only when the metadata names the newspaper (a newspaper article
+    without its paper is a wrong reference in every style: GB/T's [N] has no 报纸名, BibTeX's
+    @article no journal); a title or subtitle that calls the work a report (政府工作报告, 关于…的
+    报告, ——在…代表大会上的报告) makes a report; anything else, a bylined feature whose paper is
+    not known included, is cited as the web page it is read on."""
     if _NEWSPAPER_NAME.search(report.get("publisher", "")):
         return NEWSPAPER_ARTICLE
-    if "报告" in report.get("title", ""):
+    if "报告" in report.get("title", "") or "报告" in report.get("subtitle", ""):
         return REPORT
-    if report.get("authors") and report.get("photo_credit"):
-        return NEWSPAPER_ARTICLE
     return WEBPAGE
 
 
@@ -98,6 +105,10 @@ class Citable:
     date_basis: str = ""
     kind: ItemType = WEBPAGE
     page: str = ""  # the printed page(s) of a passage of a paged report: "11" or "11-12"
+    # The title in English and what made it ("gloss", or the machine translation engine), for
+    # the English-language forms, which give a title's English in brackets (APA 7 §9.38).
+    title_en: str = ""
+    title_en_engine: str = ""
 
     @property
     def date_parts(self) -> list[int]:
@@ -114,6 +125,42 @@ class Citable:
         return self.passage_id != self.report_id
 
 
+def csl_name(name: str) -> dict:
+    """A name as CSL-JSON holds it: a person's name in Chinese characters as family and given
+    name (王彩艳: 王 and 彩艳, 欧阳修: 欧阳 and 修), so that every reference manager stores it in
+    two fields and sorts it by the family name; anything else (an institution such as 国务院, a
+    name in Latin letters, whose order the metadata does not say) whole, as a literal."""
+    romanised_name = person_name(name)
+    if romanised_name is None:
+        return {"literal": name}
+    family_pinyin = romanised_name[0].lower()
+    # The family name is the characters that read as it: two for a compound name (欧阳), else one.
+    size = 2 if len(name) > 2 and "".join(lazy_pinyin(name[:2])) == family_pinyin else 1
+    return {"family": name[:size], "given": name[size:]}
+
+
+def _is_han_person(name: dict) -> bool:
+    return "literal" not in name and has_han(name.get("family", ""))
+
+
+def _whole_name(name: dict) -> str:
+    """A name as one string in its own order: a literal as written, a Chinese name family name
+    first without a space (王彩艳), any other given name first (Benedict Carey)."""
+    if "literal" in name:
+        return name["literal"]
+    if _is_han_person(name):
+        return name["family"] + name.get("given", "")
+    return " ".join(filter(None, [name.get("given", ""), name.get("family", "")]))
+
+
+def inverted_name(name: dict) -> str:
+    """A name as reference files write it, family name first: "王, 彩艳", "Carey, Benedict"; a
+    literal (an institution) whole."""
+    if "literal" in name:
+        return name["literal"]
+    return ", ".join(filter(None, [name.get("family", ""), name.get("given", "")]))
+
+
 def csl_record(item: Citable) -> dict:
     """The one CSL-JSON item every citation is made from. An inferred date carries
     ``"circa": true`` (CSL-JSON's mark of an approximate date); the newspaper a newspaper
@@ -122,7 +169,7 @@ def csl_record(item: Citable) -> dict:
         "id": item.passage_id,
         "type": item.kind.csl,
         "title": item.title,
-        "author": [{"literal": author} for author in item.authors],
+        "author": [csl_name(author) for author in item.authors],
         "URL": item.url,
         "accessed": {"date-parts": [[item.accessed.year, item.accessed.month, item.accessed.day]]},
         "language": "zh-CN",
@@ -175,12 +222,12 @@ def _end(text: str, mark: str = ".") -> str:
     return text if text.endswith((".", "?", "!", "？", "！", "。")) else text + mark
 
 
-def _title(title: str, italic: bool, original: str = "") -> Runs:
+def _title(title: str, italic: bool, bracket: str = "") -> Runs:
     """A title closed with a full stop; the stop is not italic when the title is (a question
-    mark that ends the title is part of it). A romanised title is followed by its original
-    script in brackets, not italic (APA 7 §9.38)."""
-    if original:
-        return [(title, italic), (f" [{original}].", False)]
+    mark that ends the title is part of it). A romanised title is followed by its English (or,
+    without one, its Chinese) in brackets, not italic (APA 7 §9.38)."""
+    if bracket:
+        return [(title, italic), (f" [{bracket}].", False)]
     return [(title, italic), (_end(title)[len(title):], False)]
 
 
@@ -191,6 +238,11 @@ def _bracketed(text: str, original: str) -> str:
 # GB/T 7714. 2015 uses half-width punctuation; 2025 (in force from 2026-07-01) keeps "." and
 # "[ ]" half-width and makes the others full-width (，：（）), and drops the date of citation
 # from newspaper articles and reports. An estimated year is printed in square brackets ([1936]).
+#
+# Where the date goes: a newspaper article gives its full date and 版次; an item with a publisher
+# or a cited page has the standard's publication statement, 出版者, 出版年: 引文页码 (the year
+# alone: "国务院, 2017: 1-2"); a purely electronic item (no publisher, no page) gives its full date,
+# in 2015 as its "(更新或修改日期)", in 2025 a report's bare and a page's still in brackets.
 
 @dataclass(frozen=True)
 class _GbT:
@@ -198,21 +250,40 @@ class _GbT:
     colon: str
     open: str
     close: str
-    cited_date_on_all: bool  # 2015: every online item carries [date of citation]
+    cited_date_on_all: bool  # 2015: every online item carries [date of citation]; 2025: web pages only
     upper_case_family: bool  # 2015: WANG C, 2025: Wang C
-    before_dated: str  # between a page's publisher and its (date): "出版者, (日期)" or "出版者（日期）"
+    bare_report_date: bool  # 2025: a report without publisher gives its full date, unbracketed
 
 
-_GB_T_2015 = _GbT(", ", ": ", "(", ")", True, True, ", ")
-_GB_T_2025 = _GbT("，", "：", "（", "）", False, False, "")
+_GB_T_2015 = _GbT(", ", ": ", "(", ")", True, True, False)
+_GB_T_2025 = _GbT("，", "：", "（", "）", False, False, True)
 
 
 def _gb_t_name(name: dict, rules: _GbT) -> str:
-    if "literal" in name:
-        return name["literal"]
+    if "literal" in name or _is_han_person(name):
+        return _whole_name(name)
     family = name.get("family", "")
     initials = " ".join(part[0] for part in re.split(r"[\s.\-]+", name.get("given", "")) if part)
     return " ".join(filter(None, [family.upper() if rules.upper_case_family else family, initials]))
+
+
+def _gb_t_where(record: dict, kind: ItemType, rules: _GbT) -> str:
+    """The part of a GB/T reference between the title and the date of citation."""
+    parts, circa = _issued(record)
+    page, publisher = record.get("page", ""), record.get("publisher", "")
+    full_date = (f"[{_iso(parts)}]" if circa else _iso(parts)) if parts else ""
+    if kind is NEWSPAPER_ARTICLE:
+        return rules.comma.join(filter(None, [record.get("container-title", ""),
+                                              full_date + (f"{rules.open}{page}{rules.close}" if page else "")]))
+    if publisher or page:
+        # 2025 dates a report that names no publisher in full, wherever its page is.
+        full = kind is REPORT and not publisher and rules.bare_report_date
+        year = full_date if full else (f"[{parts[0]}]" if circa else str(parts[0])) if parts else ""
+        statement = rules.comma.join(filter(None, [publisher, year]))
+        return rules.colon.join(filter(None, [statement, page]))
+    if not full_date or circa or (kind is REPORT and rules.bare_report_date):
+        return full_date
+    return f"{rules.open}{full_date}{rules.close}"
 
 
 def _gb_t(record: dict, rules: _GbT) -> Runs:
@@ -221,44 +292,37 @@ def _gb_t(record: dict, rules: _GbT) -> Runs:
     authors = rules.comma.join(names[:3] + (["等" if record.get("language", "").startswith("zh") else "et al"]
                                             if len(names) > 3 else []))
     kind = ITEM_TYPES.get(record.get("type", ""), WEBPAGE)
-    parts, circa = _issued(record)
-    when = f"[{_iso(parts)}]" if circa else _iso(parts)
     accessed = _accessed(record)
     cited = f"[{accessed.isoformat()}]" if accessed and (rules.cited_date_on_all or kind is WEBPAGE) else ""
-    page = f"{rules.open}{record['page']}{rules.close}" if record.get("page") else ""
-    # A newspaper's page is its 版次, in brackets after the date; any other item's cited page
-    # (引文页码) follows its year after a colon: 出版者, 2020: 11-12.
-    cited_page = f"{rules.colon}{record['page']}" if record.get("page") else ""
-    if kind is NEWSPAPER_ARTICLE:
-        where = rules.comma.join(filter(None, [record.get("container-title", ""), when + page]))
-    elif kind is REPORT and not rules.cited_date_on_all:
-        where = rules.comma.join(filter(None, [record.get("publisher", ""), when])) + cited_page
-    else:
-        dated = f"{rules.open}{when}{rules.close}" if when and not circa else when
-        where = rules.before_dated.join(filter(None, [record.get("publisher", ""), dated])) + cited_page
-    body = f"{where}{cited}"
+    body = _gb_t_where(record, kind, rules) + cited
     pieces = [f"{authors}. " if authors else "", f"{record.get('title', '')}[{kind.gb_t}/OL]. ",
               f"{body}. " if body else "", f"{record['URL']}." if record.get("URL") else ""]
     return [("".join(pieces).rstrip(), False)]
 
 
 def gb_t_7714_2015(record: dict) -> Runs:
-    """GB/T 7714-2015, online: 作者. 题名[N/OL]. 报纸名, 日期(版次)[引用日期]. URL. (R/OL, EB/OL alike)."""
+    """GB/T 7714-2015, online: 作者. 题名[R/OL]. 出版者, 出版年: 引文页码[引用日期]. URL.; a newspaper
+    article 报纸名, 日期(版次)[引用日期]; with neither publisher nor page (更新或修改日期)[引用日期]."""
     return _gb_t(record, _GB_T_2015)
 
 
 def gb_t_7714_2025(record: dict) -> Runs:
-    """GB/T 7714-2025, online: 作者. 题名[N/OL]. 报纸名，日期（版次）. URL. (no date of citation for
-    newspapers and reports; EB/OL keeps （日期）[引用日期])."""
+    """GB/T 7714-2025, online: 作者. 题名[R/OL]. 出版者，出版年：引文页码. URL.; a newspaper article
+    报纸名，日期（版次）; no date of citation but for web pages (EB/OL keeps （日期）[引用日期])."""
     return _gb_t(record, _GB_T_2025)
 
 
 # APA 7 and MLA 9: a person's name is "Family, G." (APA) or "Family, Given" (MLA, first author);
 # a name held whole (a group, or a Chinese name in characters) is printed as written.
 
+def _has_initials(name: dict) -> bool:
+    """True for a name APA writes with initials (a romanised or Western name, not one held whole)."""
+    return "literal" not in name and not _is_han_person(name) and bool(name.get("given"))
+
+
 def _apa_name(name: dict) -> str:
-    if "literal" in name:
-        return _bracketed(name["literal"], name.get("original", ""))
+    if "literal" in name or _is_han_person(name):
+        return _bracketed(_whole_name(name), name.get("original", ""))
     initials = " ".join(f"{part[0]}." for part in re.split(r"[\s.]+", name.get("given", "")) if part)
     return _bracketed(f"{name.get('family', '')}, {initials}" if initials else name.get("family", ""), name.get("original", ""))
 
@@ -272,17 +336,20 @@ def _apa_authors(names: list[dict]) -> str:
         return ", ".join(shown[:19]) + ", . . . " + shown[-1]
     if len(shown) <= 1:
         return "".join(shown)
-    serial = "," if len(shown) > 2 or "literal" not in names[0] else ""
+    serial = "," if len(shown) > 2 or _has_initials(names[0]) else ""
     return ", ".join(shown[:-1]) + f"{serial} & " + shown[-1]
 
 
-def _apa_date(record: dict) -> str:
-    """(2019, March 22), (2018); an inferred date (ca. 2020); none (n.d.)."""
+def _apa_date(record: dict, kind: ItemType) -> str:
+    """(2019, March 22); a report the year alone (2017), as APA 7 §10.4 dates reports; an
+    inferred date at the precision of the estimate, its year (ca. 2020); none (n.d.)."""
     parts, circa = _issued(record)
     if not parts:
         return "n.d."
     if circa:
         return f"ca. {parts[0]}"
+    if kind is REPORT:
+        return str(parts[0])
     month_day = " ".join([_FULL_MONTHS[parts[1] - 1], *map(str, parts[2:])]) if len(parts) > 1 else ""
     return ", ".join(filter(None, [str(parts[0]), month_day]))
 
@@ -293,21 +360,24 @@ def apa(record: dict) -> Runs:
     out when it is the author, §9.24). With no author the title takes the author's place (§9.12)."""
     kind = ITEM_TYPES.get(record.get("type", ""), WEBPAGE)
     authors = _apa_authors(record.get("author", []))
-    when = _apa_date(record)
-    title = _title(record.get("title", ""), kind is not NEWSPAPER_ARTICLE, record.get("original-title", ""))
+    when = _apa_date(record, kind)
+    bracket = record.get("title-bracket", "")
+    title = _title(record.get("title", ""), kind is not NEWSPAPER_ARTICLE, bracket)
     if kind is NEWSPAPER_ARTICLE:
+        # A newspaper's page follows its name (§10.2: The New York Times, A1).
+        page = f", {record['page']}" if record.get("page") else ""
         source: Runs = [(record["container-title"], True),
-                        (_bracketed("", record.get("original-container-title", "")) + ". ", False)] if record.get("container-title") else []
+                        (_bracketed("", record.get("original-container-title", "")) + page + ". ", False)] if record.get("container-title") else []
     else:
         publisher = record.get("publisher", "")
-        same_as_author = [name.get("literal") for name in record.get("author", [])] == [publisher]
+        same_as_author = [_whole_name(name) for name in record.get("author", [])] == [publisher]
         source = ([(_end(_bracketed(publisher, record.get("original-publisher", ""))) + " ", False)]
                   if publisher and not same_as_author else [])
-    if record.get("page"):
+    if record.get("page") and kind is not NEWSPAPER_ARTICLE:
         # The part cited, in brackets after the title, where APA puts a chapter's pages (§10.3).
-        text, original = record.get("title", ""), record.get("original-title", "")
+        text = record.get("title", "")
         title = [(text, kind is not NEWSPAPER_ARTICLE),
-                 (_bracketed("", original) + f" ({_pages(record['page'], 'p.', 'pp.')})" + ("." if original else _end(text)[len(text):]), False)]
+                 (_bracketed("", bracket) + f" ({_pages(record['page'], 'p.', 'pp.')})" + ("." if bracket else _end(text)[len(text):]), False)]
     if authors:
         runs = [(f"{_end(authors)} ({when}). ", False), *title, (" ", False), *source]
     else:
@@ -322,13 +392,12 @@ def _mla_authors(names: list[dict]) -> str:
         return ""
 
     def natural(name: dict) -> str:
-        if "original" in name and "literal" not in name:  # a Chinese name: family name first, as written
+        if "original" in name and "literal" not in name:  # a romanised Chinese name: family name first, as written
             return _bracketed(f"{name.get('family', '')} {name.get('given', '')}".strip(), name["original"])
-        return _bracketed(name.get("literal") or " ".join(filter(None, [name.get("given", ""), name.get("family", "")])),
-                          name.get("original", ""))
+        return _bracketed(_whole_name(name), name.get("original", ""))
 
     first = names[0]
-    held_whole = "literal" in first or "original" in first
+    held_whole = "literal" in first or "original" in first or _is_han_person(first)
     inverted = natural(first) if held_whole else ", ".join(filter(None, [first.get("family", ""), first.get("given", "")]))
     comma = "" if held_whole else ","
     if len(names) == 1:
@@ -343,11 +412,11 @@ def _mla_date(parts: list[int]) -> str:
                      *([_MLA_MONTHS[parts[1] - 1]] if len(parts) > 1 else []), str(parts[0])])
 
 
-def _mla_quoted(title: str, original: str = "") -> str:
+def _mla_quoted(title: str, bracket: str = "") -> str:
     """A title in MLA's double quotes, with the quotation marks inside it made single; a
-    romanised title followed by its original script in brackets."""
+    romanised title followed by its English (or its Chinese) in brackets."""
     inner = title.replace("\u201c", "\u2018").replace("\u201d", "\u2019").replace('"', "\u2019")
-    return f"\u201c{inner}\u201d [{original}]." if original else f"\u201c{_end(inner)}\u201d"
+    return f"\u201c{inner}\u201d [{bracket}]." if bracket else f"\u201c{_end(inner)}\u201d"
 
 
 def mla(record: dict) -> Runs:
@@ -361,12 +430,12 @@ def mla(record: dict) -> Runs:
     when = (f"c. {parts[0]}" if circa else _mla_date(parts)) if parts else ""
     url = re.sub(r"^https?://", "", record.get("URL", ""))
     runs: Runs = [(f"{_end(authors)} ", False)] if authors else []
-    original_title = record.get("original-title", "")
+    bracket = record.get("title-bracket", "")
     if kind is NEWSPAPER_ARTICLE:
-        runs.append((_mla_quoted(record.get("title", ""), original_title) + " ", False))
+        runs.append((_mla_quoted(record.get("title", ""), bracket) + " ", False))
         container = record.get("container-title", "")
     else:
-        runs += [*_title(record.get("title", ""), True, original_title), (" ", False)]
+        runs += [*_title(record.get("title", ""), True, bracket), (" ", False)]
         container = ""
     # MLA 9 §2.6: the location within the source (pp. 11-12) comes after the date.
     location = _pages(record["page"], "p.", "pp.") if record.get("page") else ""
@@ -400,63 +469,95 @@ def _tidy(runs: Runs) -> Runs:
 
 # File formats, each read from the record.
 
+# The characters a BibTeX key keeps as they are (biber, BibTeX, pybtex and Zotero accept them all).
+_KEY_SAFE = re.compile(r"[A-Za-z0-9_:-]+")
+
+
+def bibtex_key(item_id: str) -> str:
+    """The BibTeX key of a passage or report id: the id itself when it is ASCII
+    (``gwr-2017:p001``); otherwise its report part in pinyin, a full stop (which no report id
+    holds, so that no ASCII id has the same key) and a short hash of that part, so that two
+    reports whose names read alike do not share a key (山西省 and 陕西省 are both Shanxi Sheng):
+    ``prov2026-chongqingshi.4be0c2:p016``. The same id always gets the same key."""
+    if _KEY_SAFE.fullmatch(item_id):
+        return item_id
+    report_part, colon, passage_part = item_id.partition(":")
+    readable = re.sub(r"[^A-Za-z0-9_-]+", "", "".join(lazy_pinyin(report_part))).lower()
+    digest = hashlib.sha1(report_part.encode("utf-8")).hexdigest()[:6]
+    suffix = re.sub(r"[^A-Za-z0-9_:-]+", "", passage_part)
+    return f"{readable}.{digest}" + (f":{suffix}" if colon else "")
+
+
+def estimate_note(parts: list[int]) -> str:
+    """The words that keep an estimated date in a field of free text (a note, Zotero's Extra),
+    for formats whose date field cannot say "about"."""
+    return f"Date estimated (ca. {_iso(parts)}), not printed in the report"
+
+
+def _bibtex_name(name: dict) -> str:
+    """A name for a BibTeX name list: a person as "Family, Given"; anything held whole braced, so
+    that it is never split into first and last names or into two names at "and"."""
+    if "literal" in name:
+        return f"{{{_bibtex_escape(name['literal'])}}}"
+    return ", ".join(f"{{{_bibtex_escape(part)}}}" if " " in part else _bibtex_escape(part)
+                     for part in (name.get("family", ""), name.get("given", "")) if part)
+
+
 def bibtex(record: dict) -> str:
-    """A BibTeX entry keyed by the record id, of the record's type (``@article`` with
-    ``entrysubtype = {newspaper}`` as biblatex marks a newspaper article, ``@techreport``,
-    ``@misc``). Every field is escaped so that no metadata can close it or add fields: braces,
-    backslashes and LaTeX specials become commands, line breaks become spaces, and URLs are
-    percent-encoded. An inferred date is ``year = {ca. 2020}`` with biblatex's approximate
-    ``date = {2020-12~}``, never a bare year."""
+    """A biblatex entry keyed by ``bibtex_key`` of the record id, of the record's type
+    (``@article`` with ``entrysubtype = {newspaper}`` as biblatex marks a newspaper article,
+    ``@techreport``, ``@online``). Every field is escaped so that no metadata can close it or add
+    fields: braces, backslashes and LaTeX specials become commands, line breaks become spaces,
+    and URLs are percent-encoded. An inferred date is biblatex's approximate ``date =
+    {2020-12~}`` with the bare ``year`` BibTeX reads, and a note that says it is an estimate."""
     kind = ITEM_TYPES.get(record.get("type", ""), WEBPAGE)
-    key = re.sub(r"[^A-Za-z0-9]+", "_", record["id"]).strip("_") or "passage"
     url = _bibtex_url(record.get("URL", ""))
     parts, circa = _issued(record)
     accessed = _accessed(record)
     container = record.get("container-title", "")
     publisher = record.get("publisher", "")
+    notes = [record.get("note", ""), estimate_note(parts) if circa else ""]
     fields = [
-        # Braced, so that a name is never split into first and last names or into two authors at "and".
-        ("author", " and ".join(f"{{{_bibtex_escape(name['literal'])}}}" for name in record.get("author", [])
-                                if _one_line(name.get("literal", "")))),
+        ("author", " and ".join(_bibtex_name(name) for name in record.get("author", []) if _one_line(_whole_name(name)))),
         ("title", _bibtex_escape(record.get("title", ""))),
         ("journal", _bibtex_escape(container) if kind is NEWSPAPER_ARTICLE else ""),
         ("entrysubtype", "newspaper" if kind is NEWSPAPER_ARTICLE else ""),
+        # biblatex's name of the publisher: a report's institution, a web page's organization.
         ("institution", _bibtex_escape(publisher) if kind is REPORT else ""),
-        ("publisher", _bibtex_escape(publisher) if kind is not REPORT else ""),
-        ("year", (f"ca. {parts[0]}" if circa else str(parts[0])) if parts else ""),
+        ("organization", _bibtex_escape(publisher) if kind is WEBPAGE else ""),
+        ("year", str(parts[0]) if parts else ""),
         ("date", _iso(parts) + ("~" if circa else "") if parts else ""),
         ("pages", _bibtex_escape(record.get("page", "")).replace("-", "--")),
-        ("howpublished", f"\\url{{{url}}}" if url else ""),
         ("url", url),
         ("urldate", accessed.isoformat() if accessed else ""),
         ("language", "chinese"),
-        ("note", _bibtex_escape(record.get("note", ""))),
+        ("note", _bibtex_escape(". ".join(filter(None, notes)))),
     ]
-    lines = [f"@{kind.bibtex}{{{key},"]
+    lines = [f"@{kind.bibtex}{{{bibtex_key(record['id'])},"]
     lines += [f"  {name} = {{{value}}}," for name, value in fields if value]
-    if len(parts) >= 2 and not circa:
-        lines.append(f"  month = {_BIBTEX_MONTHS[parts[1] - 1]},")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def ris(record: dict, quote_text: str = "") -> str:
-    """A RIS record of the record's type (NEWS, RPRT, ELEC). An inferred date has no ``PY``
-    (a bare year) and a ``DA`` that says ``circa`` in its free-text part. Every value is one
+    """A RIS record of the record's type (NEWS, RPRT, ELEC), names as "Family, Given" (a name
+    with no comma is a group's). An inferred date has its year in ``PY``, a ``DA`` that says
+    ``circa`` in its free-text part and a note that says it is an estimate. Every value is one
     line: line breaks and other control characters become spaces, so none can add a tag or a record."""
     kind = ITEM_TYPES.get(record.get("type", ""), WEBPAGE)
     parts, circa = _issued(record)
     accessed = _accessed(record)
     rows = [("TY", kind.ris)]
-    rows += [("AU", name.get("literal", "")) for name in record.get("author", [])]
+    rows += [("AU", inverted_name(name)) for name in record.get("author", [])]
     rows += [("TI", record.get("title", "")), ("T2", record.get("container-title", "")),
-             ("PY", str(parts[0]) if parts and not circa else ""),
+             ("PY", str(parts[0]) if parts else ""),
              ("DA", "/".join([*(f"{part:02d}" for part in parts), *[""] * (3 - len(parts)), "circa"]) if circa
               else _iso(parts).replace("-", "/")),
              ("SP", record.get("page", "").partition("-")[0]), ("EP", record.get("page", "").partition("-")[2]),
              ("PB", record.get("publisher", "")), ("LA", record.get("language", "")), ("UR", record.get("URL", "")),
              ("Y2", accessed.isoformat() if accessed else ""),
-             ("N1", ": ".join(filter(None, [record.get("note", ""), quote_text])))]
+             ("N1", ": ".join(filter(None, [record.get("note", ""), quote_text]))),
+             ("N1", estimate_note(parts) if circa else "")]
     lines = [f"{tag}  - {_one_line(value)}" for tag, value in rows if _one_line(value)]
     return "\r\n".join([*lines, "ER  -"]) + "\r\n"
 
@@ -466,66 +567,87 @@ def csl_json(record: dict) -> str:
     return json.dumps([record], ensure_ascii=False, indent=2)
 
 
-def meta_tags(record: dict) -> list[tuple[str, str, str]]:
-    """The <meta> tags of a page that shows the record, as (attribute, key, content): Highwire
-    Press ``citation_*`` tags (read by Zotero's Embedded Metadata translator and Google Scholar),
-    ``DC.type`` with Zotero's name of the item type (Zotero ranks a Dublin Core type above its
-    guess from Highwire tags), and ``og:site_name`` for the newspaper of a newspaper article.
-    Never ``citation_journal_title``: Zotero would save any item that has it as a journal article.
-    An inferred date is given as "ca. 2020", which Zotero keeps as written."""
+def meta_tags(record: dict, pdf_url: str = "") -> list[tuple[str, str, str]]:
+    """The <meta> tags of a page that shows the record, as (attribute, key, content), for Zotero's
+    Embedded Metadata translator (and Google Scholar): Highwire Press ``citation_*`` tags, and
+    the item type as ``z:itemType``, which the translator hands to its RDF reader with the
+    Dublin Core tags. Not ``DC.type``: that reader copies a Dublin Core type into the item's
+    "Report Type" and "Website Type" as well, which APA then prints ("[report]").
+    ``og:site_name`` names the newspaper of a newspaper article. Never ``citation_journal_title``:
+    Zotero would save any item that has it as a journal article.
+
+    Names go as "Family, Given" (Zotero splits a name at its comma into two fields; a group's
+    name has none and stays whole). The date is the clean date (2020/12): Zotero keeps a date
+    field as written, and every GB/T style prints "ca. 2020" as "2020-ca". An estimated date says
+    so in ``DC.description``, which, beside ``z:itemType``, the translator puts in Zotero's Extra.
+    ``pdf_url``, for a report read from a PDF, is the PDF, which Zotero saves with the item."""
     kind = ITEM_TYPES.get(record.get("type", ""), WEBPAGE)
     parts, circa = _issued(record)
-    when = f"ca. {parts[0]}" if circa else "/".join(f"{part:02d}" for part in parts)
+    when = "/".join(f"{part:02d}" for part in parts)
     publisher = record.get("publisher", "")
     tags = [("name", "citation_title", record.get("title", ""))]
-    tags += [("name", "citation_author", name.get("literal") or ", ".join(filter(None, [name.get("family"), name.get("given")])))
-             for name in record.get("author", [])]
+    tags += [("name", "citation_author", inverted_name(name)) for name in record.get("author", [])]
     tags += [("name", "citation_publication_date", when), ("name", "citation_date", when)]
     tags += [("name", "citation_technical_report_institution" if kind is REPORT else "citation_publisher", publisher)]
     tags += [("property", "og:site_name", record.get("container-title", "")),
              ("name", "citation_language", record.get("language", "")),
              ("name", "citation_public_url", record.get("URL", "")),
-             ("name", "DC.type", kind.zotero)]
+             ("name", "citation_pdf_url", pdf_url),
+             ("name", "z:itemType", kind.zotero),
+             ("name", "DC.description", estimate_note(parts) if circa else "")]
     first_page, _, last_page = record.get("page", "").partition("-")
     tags += [("name", "citation_firstpage", first_page), ("name", "citation_lastpage", last_page)]
     return [(attribute, key, _one_line(content)) for attribute, key, content in tags if _one_line(content)]
 
 
-def romanised_record(record: dict) -> dict:
+def _english_title(title_en: str, engine: str) -> str:
+    """The English of a title as the brackets after its pinyin give it, saying what made it: the
+    word-by-word dictionary gloss, or a machine translation (APA 7 §9.38 asks for a translation;
+    a gloss is not one, and the reader is told which it is)."""
+    if not title_en.strip():
+        return ""
+    label = {"gloss": "gloss", "": ""}.get(engine, "machine translation")
+    return f"{label}: {title_en.strip()}" if label else title_en.strip()
+
+
+def romanised_record(record: dict, title_en: str = "", title_en_engine: str = "") -> dict:
     """The record as a paper in English cites a Chinese work (APA 7 §9.38, MLA 9 §1.8): the
-    authors, the title, the newspaper and the publisher in Hanyu Pinyin (``search.romanise``),
-    each followed by its Chinese in brackets, which the styles print (``original-title`` as in
-    CSL; the other ``original`` keys are this module's own, for names, the newspaper and the
-    publisher). Text with no Chinese in it is kept as it is. This record feeds the styles only:
-    the files (BibTeX, RIS, CSL-JSON) keep the Chinese record."""
+    authors, the title, the newspaper and the publisher in Hanyu Pinyin (``search.romanise``).
+    The title is followed in brackets by its English (``title_en``, labelled with what made it,
+    ``title_en_engine``), or by its Chinese when it has no English; names, the newspaper and the
+    publisher by their Chinese. ``original-title`` holds the Chinese title as in CSL;
+    ``title-bracket`` and the other ``original`` keys are this module's own. Text with no
+    Chinese in it is kept as it is. This record feeds the styles only: the files (BibTeX, RIS,
+    CSL-JSON) keep the Chinese record."""
     english = dict(record)
     authors = []
     for name in record.get("author", []):
-        literal = name.get("literal", "")
-        person = person_name(literal) if literal else None
+        whole = _whole_name(name)
+        person = person_name(whole) if "literal" not in name or has_han(whole) else None
         if person:
-            authors.append({"family": person[0], "given": person[1], "original": literal})
-        elif has_han(literal):
-            authors.append({"literal": romanised(literal, capitalise_all=True), "original": literal})
+            authors.append({"family": person[0], "given": person[1], "original": whole})
+        elif has_han(whole):
+            authors.append({"literal": romanised(whole, capitalise_all=True), "original": whole})
         else:
             authors.append(name)
     english["author"] = authors
     if has_han(record.get("title", "")):
         english["title"], english["original-title"] = romanised(record["title"]), record["title"]
+        english["title-bracket"] = _english_title(title_en, title_en_engine) or record["title"]
     for key in ("container-title", "publisher"):
         if has_han(record.get(key, "")):
             english[key], english[f"original-{key}"] = romanised(record[key], capitalise_all=True), record[key]
     return english
 
 
-def apa_english(record: dict) -> Runs:
-    """APA 7 as a paper in English writes it: romanised, with the Chinese in brackets."""
-    return apa(romanised_record(record))
+def apa_english(record: dict, title_en: str = "", title_en_engine: str = "") -> Runs:
+    """APA 7 as a paper in English writes it: romanised, the title's English in brackets."""
+    return apa(romanised_record(record, title_en, title_en_engine))
 
 
-def mla_english(record: dict) -> Runs:
-    """MLA 9 as a paper in English writes it: romanised, with the Chinese in brackets."""
-    return mla(romanised_record(record))
+def mla_english(record: dict, title_en: str = "", title_en_engine: str = "") -> Runs:
+    """MLA 9 as a paper in English writes it: romanised, the title's English in brackets."""
+    return mla(romanised_record(record, title_en, title_en_engine))
 
 
 # The styles written as text (each has a plain and an HTML form) and the file formats.
@@ -534,20 +656,28 @@ STYLES = {"gb_t_7714": gb_t_7714_2015, "gb_t_7714_2025": gb_t_7714_2025, "apa": 
 STYLE_LABELS = {"gb_t_7714": "GB/T 7714-2015", "gb_t_7714_2025": "GB/T 7714-2025", "apa": "APA 7", "mla": "MLA 9",
                 "apa_en": "APA 7 (romanised)", "mla_en": "MLA 9 (romanised)"}
 CITATION_NAMES = ("gb_t_7714", "apa", "mla", "bibtex", "ris", "csl_json", "gb_t_7714_2025", "apa_en", "mla_en")
+# The styles for a paper in English, which give a title's English.
+_ENGLISH_STYLES = frozenset({"apa_en", "mla_en"})
+
+
+def styled(item: Citable) -> dict[str, Runs]:
+    """Every style (``STYLES``) of the item, as runs."""
+    record = csl_record(item)
+    return {name: style(record, item.title_en, item.title_en_engine) if name in _ENGLISH_STYLES else style(record)
+            for name, style in STYLES.items()}
 
 
 def all_citations(item: Citable) -> dict[str, str]:
     """Every citation of the passage by format name (``CITATION_NAMES``), as plain text."""
     record = csl_record(item)
-    texts = {name: plain(style(record)) for name, style in STYLES.items()}
+    texts = {name: plain(runs) for name, runs in styled(item).items()}
     texts.update(bibtex=bibtex(record), ris=ris(record, item.quote), csl_json=csl_json(record))
     return {name: texts[name] for name in CITATION_NAMES}
 
 
 def citations_html(item: Citable) -> dict[str, str]:
     """The styles (``STYLES``) as HTML: escaped, with <i> where the style italicises."""
-    record = csl_record(item)
-    return {name: html(style(record)) for name, style in STYLES.items()}
+    return {name: html(runs) for name, runs in styled(item).items()}
 
 
 # Line breaks (every character str.splitlines() splits at) and other control characters.
@@ -594,4 +724,6 @@ def citable(passage: Mapping | None, report: Mapping, url: str, accessed: date |
         date_basis=report.get("date_basis", ""),
         kind=item_type(report),
         page=(passage.get("page") or "") if passage else "",
+        title_en=report.get("title_en", ""),
+        title_en_engine=report.get("title_en_engine", ""),
     )

@@ -103,7 +103,7 @@ def test_permalink_and_copying_a_citation(page, server):
     expect(page.locator("h1.passage-id")).to_have_text("shapingba-2020-four-highs:p010")
     page.locator('button.copy[data-copy="citation-gb_t_7714"]').click()
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[N/OL].")
+    assert copied.startswith("王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[EB/OL].")
     assert copied.endswith("/p/shapingba-2020-four-highs:p010.")
     expect(page.locator('button.copy[data-copy="citation-gb_t_7714"]')).to_have_text("已复制")
     page.screenshot(path=SCREENSHOTS / "permalink.png", full_page=True)

@@ -1,13 +1,14 @@
-"""Citations (issue 17, points 1 and 2): each style against its manual's examples, one item
-type and one honest date in every format, and the <head> of the passage and report pages read
-the way Zotero's Embedded Metadata translator reads it."""
+"""Citations (issue 17, points 1 and 2; issue 28, point 5): each style against its manual's
+examples, one true item type and one honest date in every format, names in two fields, reports
+dated by their year. The same citations against citeproc-js and the official CSL styles are in
+tests/test_citeproc.py; the pages and files as Zotero and the other reference managers read them
+in tests/test_reference_managers.py."""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
-from html.parser import HTMLParser
 
 import pytest
 import rispy
@@ -15,10 +16,12 @@ from pybtex.database import parse_string
 
 from shuangyu.index.build import build_index
 from shuangyu.index.corpus import infer_metadata
-from shuangyu.search.cite import apa, apa_english, gb_t_7714_2015, gb_t_7714_2025, html, mla, mla_english, plain
+from shuangyu.search.cite import (apa, apa_english, csl_name, gb_t_7714_2015, gb_t_7714_2025, html, mla, mla_english,
+                                  plain)
 from shuangyu.search.romanise import person_name, romanised
 from shuangyu.web.app import create_app
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.test_reference_managers import zotero_reads
 
 PASSAGE = "shapingba-2020-four-highs:p022"
 HOST = {"Host": "127.0.0.1:8000"}
@@ -76,6 +79,19 @@ def test_gb_t_7714_2015_prints_the_standards_examples(record, expected):
 ])
 def test_gb_t_7714_2025_prints_the_standards_examples(record, expected):
     assert plain(gb_t_7714_2025(record)) == expected
+
+
+# A report with a publisher takes the standard's publication statement, the year in its place and
+# the cited page after it (GB/T 7714-2015 §4.1: 出版者, 出版年: 引文页码).
+def test_gb_t_7714_dates_a_published_report_by_its_year_and_page():
+    record = dict(REPORT, author=[{"family": "李", "given": "克强"}], publisher="国务院", issued=_date(2023, 6, 15),
+                  page="1-2")
+    assert plain(gb_t_7714_2015(record)).startswith("李克强. 第29次中国互联网络发展状况统计报告[R/OL]. 国务院, 2023: 1-2[2013-03-26]. ")
+    assert plain(gb_t_7714_2025(record)).startswith("李克强. 第29次中国互联网络发展状况统计报告[R/OL]. 国务院，2023：1-2. ")
+    estimated = dict(record, issued=_date(2023, circa=True))
+    assert "国务院, [2023]: 1-2[" in plain(gb_t_7714_2015(estimated)) and "国务院，[2023]：1-2. " in plain(gb_t_7714_2025(estimated))
+    undated = {key: value for key, value in record.items() if key != "issued"}
+    assert "[R/OL]. 国务院: 1-2[2013-03-26]. " in plain(gb_t_7714_2015(undated))
 
 
 def test_gb_t_7714_gives_three_authors_then_deng():
@@ -140,10 +156,28 @@ def test_mla_9_prints_the_handbooks_examples(record, expected_html):
 
 
 def test_names_in_characters_take_no_comma_meant_for_initials():
-    record = {"type": "article-newspaper", "title": "标题", "author": [{"literal": "王彩艳"}, {"literal": "肖亚平"}],
-              "issued": _date(2020, 12)}
-    assert plain(apa(record)) == "王彩艳 & 肖亚平. (2020, December). 标题."
-    assert plain(mla(record)) == "王彩艳 and 肖亚平. \u201c标题.\u201d Dec. 2020."
+    for names in ([{"literal": "王彩艳"}, {"literal": "肖亚平"}], [csl_name("王彩艳"), csl_name("肖亚平")]):
+        record = {"type": "article-newspaper", "title": "标题", "author": names, "issued": _date(2020, 12)}
+        assert plain(apa(record)) == "王彩艳 & 肖亚平. (2020, December). 标题."
+        assert plain(mla(record)) == "王彩艳 and 肖亚平. \u201c标题.\u201d Dec. 2020."
+        assert plain(gb_t_7714_2015(record)).startswith("王彩艳, 肖亚平. 标题[N/OL].")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("王彩艳", {"family": "王", "given": "彩艳"}), ("欧阳修", {"family": "欧阳", "given": "修"}),
+    ("李克强", {"family": "李", "given": "克强"}), ("国务院", {"literal": "国务院"}),
+    ("重庆市人民政府", {"literal": "重庆市人民政府"}), ("Li Wei", {"literal": "Li Wei"}),
+])
+def test_a_person_s_name_is_held_in_two_fields_and_an_institution_s_in_one(name, expected):
+    assert csl_name(name) == expected
+
+
+def test_apa_dates_a_report_by_its_year():
+    # APA 7 §10.4: a report's date is its year; a newspaper article's and a web page's the full date.
+    report = {"type": "report", "title": "2017年政府工作报告", "author": [csl_name("李克强")], "publisher": "国务院",
+              "issued": _date(2017, 3, 5), "URL": "http://x/r"}
+    assert plain(apa(report)) == "李克强. (2017). 2017年政府工作报告. 国务院. http://x/r"
+    assert "(2017, March 5)" in plain(apa(dict(report, type="webpage")))
 
 
 # The English-language form: APA 7 §9.38 and MLA 9 cite a work in Chinese romanised (Hanyu
@@ -168,7 +202,7 @@ def test_titles_are_romanised_word_by_word_with_names_capitalised(text, expected
 
 
 def test_the_english_language_forms_romanise_and_keep_the_chinese_in_brackets():
-    record = {"type": "article-newspaper", "title": "重庆物流", "author": [{"literal": "王彩艳"}, {"literal": "肖亚平"}],
+    record = {"type": "article-newspaper", "title": "重庆物流", "author": [csl_name("王彩艳"), csl_name("肖亚平")],
               "container-title": "重庆日报", "issued": _date(2020, 12, 1), "URL": "http://x/p/1"}
     assert html(apa_english(record)) == ("Wang, C. [王彩艳], &amp; Xiao, Y. [肖亚平]. (2020, December 1). Chongqing wuliu [重庆物流]. "
                                          "<i>Chongqing Ribao</i> [重庆日报]. http://x/p/1")
@@ -176,13 +210,27 @@ def test_the_english_language_forms_romanise_and_keep_the_chinese_in_brackets():
                                          "<i>Chongqing Ribao</i> [重庆日报], 1 Dec. 2020, x/p/1.")
     report = {**REPORT, "id": "r", "title": "第29次中国互联网络发展状况统计报告"}
     cited = plain(apa_english(report))
-    assert cited.startswith("Zhongguo Hulian Wangluo Xinxi Zhongxin [中国互联网络信息中心]. (2012, January 16). ")
+    assert cited.startswith("Zhongguo Hulian Wangluo Xinxi Zhongxin [中国互联网络信息中心]. (2012). ")
     assert "[第29次中国互联网络发展状况统计报告]" in cited
     # MLA makes the quotation marks inside a quoted title single, romanised too.
     quoted = {**record, "title": "“四高”沙坪坝"}
     assert "\u201c\u2018Sigao\u2019 Shapingba\u201d [“四高”沙坪坝]." in plain(mla_english(quoted)), plain(mla_english(quoted))
     # The record itself is not changed: the files keep the Chinese.
     assert record["title"] == "重庆物流" and "original-title" not in record
+
+
+def test_the_english_language_forms_give_the_english_of_the_title_and_say_what_made_it():
+    # APA 7 §9.38: a title in another language, then its English in brackets (not in italics); the
+    # English here is a dictionary gloss or a machine translation, and says which.
+    report = {"type": "report", "title": "2017年政府工作报告", "author": [csl_name("李克强")], "publisher": "国务院",
+              "issued": _date(2017, 3, 5), "URL": "http://x/r"}
+    assert html(apa_english(report, "2017 government work report", "gloss")) == (
+        "Li, K. [李克强]. (2017). <i>2017 nian zhengfu gongzuo baogao</i> [gloss: 2017 government work report]. "
+        "Guowuyuan [国务院]. http://x/r")
+    assert "[machine translation: Report on the Work of the Government, 2017]" in plain(
+        apa_english(report, "Report on the Work of the Government, 2017", "argos"))
+    assert "<i>2017 nian zhengfu gongzuo baogao</i> [gloss: 2017 government work report]. Guowuyuan [国务院], 5 Mar. 2017" in html(
+        mla_english(report, "2017 government work report", "gloss"))
 
 
 # 2. Through the API and the pages: one item type and one honest date in every format.
@@ -195,14 +243,17 @@ def passage_body(client):
 def test_an_inferred_date_is_never_printed_as_fact(client, passage_body):
     citations = passage_body["citations"]
     assert passage_body["report"]["date_basis"].startswith("Inferred, not printed")
-    assert citations["gb_t_7714"].startswith("王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[N/OL]. [2020-12][")
-    assert citations["gb_t_7714_2025"] == f"王彩艳，肖亚平. 2020 沙坪坝走向了“四高”[N/OL]. [2020-12]. {URL}."
+    assert citations["gb_t_7714"].startswith("王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[EB/OL]. [2020-12][")
+    assert citations["gb_t_7714_2025"].startswith("王彩艳，肖亚平. 2020 沙坪坝走向了“四高”[EB/OL]. [2020-12][")
     assert citations["apa"] == f"王彩艳 & 肖亚平. (ca. 2020). 2020 沙坪坝走向了“四高”. {URL}"
     assert " c. 2020, " in citations["mla"] and "Accessed" in citations["mla"] and "Dec." not in citations["mla"].split("Accessed")[0]
+    # The files: a clean year every reader sorts by, and the estimate where the format can hold it.
     (entry,) = parse_string(citations["bibtex"], "bibtex").entries.values()
-    assert entry.fields["year"] == "ca. 2020" and entry.fields["date"] == "2020-12~" and "month" not in entry.fields
+    assert entry.fields["year"] == "2020" and entry.fields["date"] == "2020-12~" and "month" not in entry.fields
+    assert "Date estimated (ca. 2020-12)" in entry.fields["note"]
     (ris_record,) = rispy.loads(citations["ris"])
-    assert "year" not in ris_record and ris_record["date"] == "2020/12//circa"
+    assert ris_record["year"] == "2020" and ris_record["date"] == "2020/12//circa"
+    assert "Date estimated (ca. 2020-12), not printed in the report" in ris_record["notes"]
     assert json.loads(citations["csl_json"])[0]["issued"] == {"date-parts": [[2020, 12]], "circa": True}
     assert passage_body["citation_record"]["issued"]["circa"] is True
     for text in (citations["gb_t_7714"], citations["apa"], citations["mla"]):
@@ -210,20 +261,29 @@ def test_an_inferred_date_is_never_printed_as_fact(client, passage_body):
 
 
 def test_every_format_gives_the_one_item_type(client, passage_body):
-    assert passage_body["citation_record"]["type"] == "article-newspaper"
-    assert json.loads(client.get(f"/p/{PASSAGE}/cite.json").get_data(as_text=True))[0]["type"] == "article-newspaper"
+    # The seed articles name no newspaper: each is the web page it is read on, in every format.
+    assert passage_body["citation_record"]["type"] == "webpage"
+    assert json.loads(client.get(f"/p/{PASSAGE}/cite.json").get_data(as_text=True))[0]["type"] == "webpage"
     (entry,) = parse_string(client.get(f"/p/{PASSAGE}/cite.bib").get_data(as_text=True), "bibtex").entries.values()
-    assert entry.type == "article" and entry.fields["entrysubtype"] == "newspaper"
-    assert rispy.loads(client.get(f"/p/{PASSAGE}/cite.ris").get_data(as_text=True))[0]["type_of_reference"] == "NEWS"
-    assert "[N/OL]" in passage_body["citations"]["gb_t_7714"] and "[N/OL]" in passage_body["citations"]["gb_t_7714_2025"]
-    assert zotero_reads(client, f"/p/{PASSAGE}")["itemType"] == "newspaperArticle"
+    assert entry.type == "online" and "entrysubtype" not in entry.fields and "journal" not in entry.fields
+    assert rispy.loads(client.get(f"/p/{PASSAGE}/cite.ris").get_data(as_text=True))[0]["type_of_reference"] == "ELEC"
+    assert "[EB/OL]" in passage_body["citations"]["gb_t_7714"] and "[EB/OL]" in passage_body["citations"]["gb_t_7714_2025"]
+    assert zotero_reads(client, f"/p/{PASSAGE}")["itemType"] == "webpage"
+
+
+def test_the_names_go_out_in_two_fields(passage_body):
+    citations = passage_body["citations"]
+    assert passage_body["citation_record"]["author"] == [{"family": "王", "given": "彩艳"}, {"family": "肖", "given": "亚平"}]
+    (entry,) = parse_string(citations["bibtex"], "bibtex").entries.values()
+    assert [(person.last_names, person.first_names) for person in entry.persons["author"]] == [(["王"], ["彩艳"]), (["肖"], ["亚平"])]
+    assert rispy.loads(citations["ris"])[0]["authors"] == ["王, 彩艳", "肖, 亚平"]
 
 
 def test_the_passage_page_shows_each_style_with_its_italics_escaped(client, passage_body):
     page = client.get(f"/p/{PASSAGE}", headers=HOST).get_data(as_text=True)
     for label in ("GB/T 7714-2015", "GB/T 7714-2025", "APA 7", "MLA 9"):
         assert f"<h3>{label}</h3>" in page
-    assert passage_body["citations_html"]["apa"] == f"王彩艳 &amp; 肖亚平. (ca. 2020). 2020 沙坪坝走向了“四高”. {URL}"
+    assert passage_body["citations_html"]["apa"] == f"王彩艳 &amp; 肖亚平. (ca. 2020). <i>2020 沙坪坝走向了“四高”</i>. {URL}"
     assert f'id="citation-apa">{passage_body["citations_html"]["apa"]}</p>' in page
 
 
@@ -232,7 +292,9 @@ def test_the_english_interface_offers_the_english_language_form_first(client, pa
     headings = re.findall(r"<h3>([^<]+)</h3>", page)
     assert headings[:2] == ["APA 7, for a paper in English (pinyin)", "MLA 9, for a paper in English (pinyin)"]
     english = passage_body["citations"]["apa_en"]
-    assert english == f"Wang, C. [王彩艳], & Xiao, Y. [肖亚平]. (ca. 2020). 2020 Shapingba zouxiang le \u201csigao\u201d [2020 沙坪坝走向了“四高”]. {URL}"
+    title_en = passage_body["report"]["title_en"]
+    assert english == (f"Wang, C. [王彩艳], & Xiao, Y. [肖亚平]. (ca. 2020). 2020 Shapingba zouxiang le \u201csigao\u201d "
+                       f"[gloss: {title_en}]. {URL}")
     assert f'lang="en" id="citation-apa_en">{passage_body["citations_html"]["apa_en"]}</p>' in page
     # A result's copy button copies the English-language APA unless the reader picks another.
     results = client.get("/?q=沙坪坝&ui=en", headers=HOST).get_data(as_text=True)
@@ -240,118 +302,6 @@ def test_the_english_interface_offers_the_english_language_form_first(client, pa
     # The Chinese interface keeps GB/T first; the English forms come after the others.
     chinese = re.findall(r"<h3>([^<]+)</h3>", client.get(f"/p/{PASSAGE}?ui=zh", headers=HOST).get_data(as_text=True))
     assert chinese[0] == "GB/T 7714-2015" and chinese[-2:] == ["APA 7（英文论文用，拼音）", "MLA 9（英文论文用，拼音）"]
-
-
-# The translator's rules (zotero/translators, "Embedded Metadata.js" and the RDF translator's
-# detectType it calls): meta tags are read by name or property; a name with a known prefix before
-# its first ".", ":" or "_" (dc, og, ...) is an RDF statement, any other is Highwire. The item
-# type is the first of: an og:type Zotero knows (website is a web page), a DC.type that is a
-# Zotero item type, then Highwire's (citation_journal_title: journal article,
-# citation_technical_report_institution: report, ...), then a guess (citation_title: journal
-# article). Highwire fields overwrite RDF ones; one citation_author is one creator unless it
-# holds ";"; og:site_name (or DC.source) is the publication's title.
-_RDF_PREFIXES = {"dc", "dcterms", "og", "prism", "eprints", "bib", "bibo", "foaf", "z", "article", "book"}
-_ZOTERO_TYPES = {"newspaperArticle", "report", "webpage", "journalArticle", "magazineArticle", "book", "document", "thesis"}
-_OG_TYPES = {"website": "webpage", "book": "book", "video.movie": "videoRecording", "video.other": "videoRecording"}
-_HIGHWIRE_TYPES = {"citation_journal_title": "journalArticle", "citation_technical_report_institution": "report",
-                   "citation_conference_title": "conferencePaper", "citation_book_title": "bookSection",
-                   "citation_dissertation_institution": "thesis"}
-_HIGHWIRE_FIELDS = {"citation_title": "title", "citation_publication_date": "date", "citation_date": "date",
-                    "citation_journal_title": "publicationTitle", "citation_technical_report_institution": "institution",
-                    "citation_publisher": "publisher", "citation_public_url": "url", "citation_language": "language"}
-
-
-class _Head(HTMLParser):
-    """The <meta> and <link> elements of a page's <head>."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.meta: list[dict] = []
-        self.links: list[dict] = []
-        self._in_head = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "head":
-            self._in_head = True
-        elif self._in_head and tag in ("meta", "link"):
-            (self.meta if tag == "meta" else self.links).append(dict(attrs))
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self._in_head = False
-
-
-def read_head(client, path: str) -> _Head:
-    response = client.get(path, headers=HOST)
-    assert response.status_code == 200
-    head = _Head()
-    head.feed(response.get_data(as_text=True))
-    return head
-
-
-def zotero_reads(client, path: str) -> dict:
-    """The item Zotero's Embedded Metadata translator would save from the page at ``path``."""
-    head = read_head(client, path)
-    rdf: dict[str, str] = {}
-    highwire: dict[str, list[str]] = {}
-    for tag in head.meta:
-        key, content = tag.get("name") or tag.get("property"), tag.get("content")
-        if not key or not content:
-            continue
-        delimiter = re.search(r"[.:_]", key)
-        prefix = key[:delimiter.start()].lower() if delimiter else ""
-        if prefix in _RDF_PREFIXES:
-            rdf.setdefault(f"{prefix}:{key[delimiter.end()].lower()}{key[delimiter.end() + 1:]}", content)
-        else:
-            highwire.setdefault(key[key.rfind("citation_"):], []).append(content)
-    highwire_type = next((kind for name, kind in _HIGHWIRE_TYPES.items() if name in highwire), None)
-    dc_type = rdf.get("dc:type") if rdf.get("dc:type") in _ZOTERO_TYPES else None
-    item: dict = {"itemType": _OG_TYPES.get(rdf.get("og:type", "")) or dc_type or highwire_type
-                  or ("journalArticle" if "citation_title" in highwire else None) or ("webpage" if rdf else None)}
-    item["publicationTitle"] = rdf.get("og:site_name") or rdf.get("dc:source")
-    item["title"] = rdf.get("dc:title") or rdf.get("og:title")
-    for name, field in _HIGHWIRE_FIELDS.items():
-        if name in highwire:
-            item[field] = ", ".join(highwire[name])  # the translator's XPath joins repeated tags
-    item["creators"] = [author.strip() for value in highwire.get("citation_author", []) for author in value.split(";")
-                        if author.strip()]
-    item["links"] = head.links
-    item["description"] = next((tag["content"] for tag in head.meta if tag.get("name") == "description"), "")
-    return item
-
-
-def test_zotero_reads_a_passage_page_as_a_newspaper_article(client, passage_body):
-    item = zotero_reads(client, f"/p/{PASSAGE}")
-    assert item["itemType"] == "newspaperArticle"
-    assert item["title"] == "2020 沙坪坝走向了“四高”"
-    assert item["creators"] == ["王彩艳", "肖亚平"]
-    assert item["date"] == "ca. 2020"  # inferred: Zotero keeps the words as written
-    assert item["language"] == "zh-CN"
-    assert item["url"] == URL
-    assert item["publicationTitle"] is None  # the paper is not known, and never the name of this site
-    assert not any(tag.get("name") == "citation_journal_title" for tag in read_head(client, f"/p/{PASSAGE}").meta)
-    assert item["description"].startswith(passage_body["text"][:20])
-    links = {link["rel"]: link for link in item["links"] if link.get("rel") in ("canonical",)}
-    assert links["canonical"]["href"] == URL
-    alternates = {link["type"]: link["href"] for link in item["links"] if link.get("rel") == "alternate"}
-    assert set(alternates) == {"application/x-research-info-systems", "application/x-bibtex",
-                               "application/vnd.citationstyles.csl+json"}
-    for mimetype, href in alternates.items():
-        download = client.get(href)
-        assert download.status_code == 200 and download.mimetype == mimetype
-
-
-def test_zotero_reads_a_report_page_at_the_reports_own_url(client):
-    item = zotero_reads(client, "/r/shapingba-four-zones")
-    assert item["itemType"] == "newspaperArticle"
-    assert item["title"] == "沙坪坝 着力“四区”建设 奋力实现图新图变图强"
-    assert item["creators"] == ["王彩艳", "杨敏"]
-    assert item["date"] == "ca. 2022"
-    assert item["url"] == "http://127.0.0.1:8000/r/shapingba-four-zones"
-    canonical = next(link for link in item["links"] if link.get("rel") == "canonical")
-    assert canonical["href"] == item["url"]
-    page = client.get("/r/shapingba-four-zones", headers=HOST).get_data(as_text=True)
-    assert "<h3>GB/T 7714-2025</h3>" in page and "(ca. 2022)" in page
 
 
 # Reports without metadata (the real collection's kind): a government work report is a report; a
@@ -380,21 +330,27 @@ def test_the_corpus_date_bases_are_read_as_printed_or_inferred(tmp_path):
 def test_a_government_work_report_is_a_report_in_every_format(reports_client):
     body = reports_client.get("/api/passages/gwr-2017:p001", headers=HOST).get_json()
     assert body["citation_record"]["type"] == "report" and "circa" not in body["citation_record"]["issued"]
+    # The speaker and the issuing body the report prints (index.inferred_metadata), carried into every format.
+    assert body["citation_record"]["author"] == [{"family": "李", "given": "克强"}]
+    assert body["citation_record"]["publisher"] == "国务院"
     citations = body["citations"]
-    assert citations["gb_t_7714_2025"].startswith("2017年政府工作报告[R/OL]. 2017-03-05. ")
-    assert "(2017, March 5)" in citations["apa"] and "5 Mar. 2017" in citations["mla"]
-    assert citations["bibtex"].startswith("@techreport{") and "TY  - RPRT" in citations["ris"]
+    assert citations["gb_t_7714"].startswith("李克强. 2017年政府工作报告[R/OL]. 国务院, 2017[")
+    assert citations["gb_t_7714_2025"].startswith("李克强. 2017年政府工作报告[R/OL]. 国务院，2017. ")
+    assert citations["apa"].startswith("李克强. (2017). 2017年政府工作报告. 国务院. ") and "5 Mar. 2017" in citations["mla"]
+    assert citations["bibtex"].startswith("@techreport{gwr-2017:p001,") and "institution = {国务院}" in citations["bibtex"]
+    assert "TY  - RPRT" in citations["ris"] and "PB  - 国务院" in citations["ris"]
     assert "<i>2017年政府工作报告</i>." in body["citations_html"]["apa"]
     item = zotero_reads(reports_client, "/p/gwr-2017:p001")
-    assert item["itemType"] == "report" and item["date"] == "2017/03/05"
+    assert item["itemType"] == "report" and item["date"] == "2017/03/05" and item["institution"] == "国务院"
 
 
 def test_a_year_from_the_file_name_is_cited_as_an_estimate(reports_client):
     citations = reports_client.get("/api/passages/gwr-1990:p001", headers=HOST).get_json()["citations"]
-    assert "[R/OL]. [1990][" in citations["gb_t_7714"] and "[R/OL]. [1990]. " in citations["gb_t_7714_2025"]
+    assert "[R/OL]. 国务院, [1990][" in citations["gb_t_7714"] and "[R/OL]. 国务院，[1990]. " in citations["gb_t_7714_2025"]
     assert "(ca. 1990)" in citations["apa"] and "c. 1990" in citations["mla"]
-    assert "PY  -" not in citations["ris"]
-    assert zotero_reads(reports_client, "/r/gwr-1990")["date"] == "ca. 1990"
+    assert "PY  - 1990" in citations["ris"] and "DA  - 1990///circa" in citations["ris"]
+    item = zotero_reads(reports_client, "/r/gwr-1990")
+    assert item["date"] == "1990" and item["extra"] == "Date estimated (ca. 1990), not printed in the report"
 
 
 @pytest.mark.parametrize("path", ["/r/gwr-1990?page=999", "/r/no-such-report", "/p/gwr-1990:p999", "/r/gwr-1990?page=x"])

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pybtex.database import parse_string
 
 from shuangyu.index.corpus import parse_date
-from shuangyu.search.cite import Citable, all_citations
+from shuangyu.search.cite import Citable, all_citations, csl_name, inverted_name
 from shuangyu.search.highlight import ELLIPSIS
 from shuangyu.web.cli import main
 
@@ -203,10 +203,10 @@ def test_citations_hold_any_metadata_in_their_fields(title, subtitle, publisher,
     citations = all_citations(item)
     (entry,) = parse_string(citations["bibtex"], "bibtex").entries.values()
     assert len(entry.persons.get("author", [])) == len(authors)
-    assert set(entry.fields) <= {"title", "year", "month", "date", "publisher", "howpublished", "url", "urldate", "language",
-                                 "note"}
+    assert set(entry.fields) <= {"title", "year", "date", "organization", "institution", "url", "urldate", "language", "note"}
     (record,) = rispy.loads(citations["ris"])
-    assert record.get("authors", []) == [_one_line(author) for author in authors]
+    # A person's name as "family, given" (王, 彩艳), any other whole.
+    assert record.get("authors", []) == [_one_line(inverted_name(csl_name(author))) for author in authors]
     assert record.get("title", "") == _one_line(title)
     parts = parse_date(date)
     assert record.get("year", "") == (str(parts[0]) if parts else "")

@@ -80,9 +80,9 @@ def test_passage_api_has_context_citations_and_source(client, spec):
     assert body["url"].endswith(f"/p/{PASSAGE}")
     citations = body["citations"]
     # The report's date is inferred, not printed: every format says so (tests/test_citations.py).
-    assert citations["gb_t_7714"].startswith("王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[N/OL]. [2020-12][")
+    assert citations["gb_t_7714"].startswith("王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[EB/OL]. [2020-12][")
     assert "(ca. 2020)" in citations["apa"]
-    assert citations["bibtex"].startswith("@article{shapingba_2020_four_highs_p022,")
+    assert citations["bibtex"].startswith("@online{shapingba-2020-four-highs:p022,")
     assert json.loads(citations["csl_json"])[0]["issued"] == {"date-parts": [[2020, 12]], "circa": True}
     start, end = body["source"]["spans"][0]
     assert body["text"].startswith(("智能产业产值"))
@@ -181,8 +181,8 @@ def test_permalink_page_has_both_languages_context_and_citations(client):
 
 
 @pytest.mark.parametrize("fmt, mimetype, start", [
-    ("bib", "application/x-bibtex", "@article{"),
-    ("ris", "application/x-research-info-systems", "TY  - NEWS"),
+    ("bib", "application/x-bibtex", "@online{"),
+    ("ris", "application/x-research-info-systems", "TY  - ELEC"),
     ("json", "application/vnd.citationstyles.csl+json", "["),
 ])
 def test_citation_downloads(client, fmt, mimetype, start):
