@@ -248,3 +248,13 @@ STRINGS.update({
     "api_example": ("示例：", "Example:"),
     "api_field": ("字段", "Field"),
 })
+
+# The report filter above the results (issue 28, point 4).
+STRINGS.update({
+    "report_filter": ("按报告筛选", "Filter by report"),
+    "more_reports": ("全部 {n} 份报告（按年份）", "All {n} reports, by year"),
+    "more_reports_one": ("全部 {n} 份报告（按年份）", "The {n} report, by year"),
+    "matches_by_year": ("各年份报告中匹配段落的比例", "Share of each year's passages that match"),
+    "year_share": ("{year} 年：{n} 段匹配，占该年 {passages} 段的 {percent}%", "{year}: {percent}% of its passages match ({n} of {passages})"),
+    "year_no_reports": ("{year} 年：没有收录报告", "{year}: no report in the collection"),
+})

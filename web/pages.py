@@ -9,6 +9,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from pypinyin import lazy_pinyin
 
+from shuangyu.index.corpus import parse_date
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
                                   date_is_inferred, meta_tags)
@@ -53,6 +54,8 @@ def search():
                               mode=params["mode"])
     pages_count = math.ceil(response["total"] / PAGE_SIZE) if response else 0
     return render_template("search.html", params=params, response=response, page=page, page_size=PAGE_SIZE,
+                           report_filter=report_filter(response) if response else None,
+                           query_without_report=query_without_report(params["q"]),
                            pages_count=pages_count, page_numbers=page_numbers(page, pages_count),
                            past_end=bool(response and response["total"] and page > pages_count),
                            citations=_result_citations(response["results"]) if response else {},
@@ -60,6 +63,55 @@ def search():
                            default_style=_default_style(), export_formats=EXPORT_FORMATS, max_export=MAX_EXPORT, date_inferred=date_inferred,
                            examples=EXAMPLES, no_index=None if response or get_searcher().has_index() else
                            str(settings_of(current_app).corpus_dir))
+
+
+# Reports named above the results (those with the most matches); the others are one click away,
+# by year. A common word is in every report: a hundred names would push the results off the screen.
+TOP_REPORTS = 5
+# Steps of a bar of the year histogram (CSS classes; the Content-Security-Policy allows no inline style).
+HISTOGRAM_STEPS = 10
+_REPORT_IN_QUERY = re.compile(r"(?<!\S)report:\S+", re.IGNORECASE)
+
+
+def query_without_report(query: str) -> str:
+    """``query`` without its ``report:<id>`` filter, for the links that choose another report or all."""
+    return " ".join(_REPORT_IN_QUERY.sub(" ", query).split())
+
+
+def report_filter(response: dict) -> dict:
+    """The report filter of a search: the report searched in (``report=`` or ``report:`` in the
+    query), the ``TOP_REPORTS`` reports with the most matches (the one searched in among them),
+    the reports with matches by year (newest first, undated last), and a histogram over every
+    year from the collection's first to its last: the share of the year's passages that match
+    (a year of thirty reports would dwarf the others by its count), in ``HISTOGRAM_STEPS``."""
+    collection = {entry["id"]: entry for entry in get_searcher().manifest["reports"]}
+    passages_in: dict[int, int] = {}
+    for entry in collection.values():
+        if parse_date(entry.get("date", "")):
+            year = int(entry["date"][:4])
+            passages_in[year] = passages_in.get(year, 0) + entry.get("passages", 0)
+    entries = []
+    for entry in response["reports"]:
+        date = collection.get(entry["id"], {}).get("date", "")
+        entries.append({**entry, "date": date, "year": date[:4] if parse_date(date) else ""})
+    newest = newest_first(entries)
+    by_count = sorted(entries, key=lambda entry: (-entry["count"], newest[entry["id"]]))
+    active = response.get("report")
+    top = by_count[:TOP_REPORTS]
+    if active and all(entry["id"] != active for entry in top):
+        top = [entry for entry in by_count if entry["id"] == active] + top[:TOP_REPORTS - 1]
+    years: dict[str, list[dict]] = {}
+    for entry in sorted(entries, key=lambda entry: newest[entry["id"]]):
+        years.setdefault(entry["year"], []).append(entry)
+    matches = {int(year): sum(entry["count"] for entry in group) for year, group in years.items() if year}
+    shares = {year: matches.get(year, 0) / passages for year, passages in passages_in.items() if passages}
+    most = max(shares.values(), default=0) or 1
+    histogram = [{"year": year, "matches": matches.get(year, 0), "passages": passages_in.get(year, 0),
+                  "percent": round(100 * shares.get(year, 0)),
+                  "step": math.ceil(HISTOGRAM_STEPS * shares.get(year, 0) / most)}
+                 for year in range(min(passages_in, default=0), max(passages_in, default=-1) + 1)]
+    return {"active": active, "top": top, "count": len(entries), "histogram": histogram,
+            "years": [{"year": year, "reports": years[year]} for year in sorted(years, key=lambda year: (bool(year), year), reverse=True)]}
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
