@@ -383,3 +383,23 @@ def test_the_build_says_each_kind_of_warning_once_and_nothing_when_nothing_chang
     assert build() == []  # up to date: said when it was built
     detailed = build("--details")
     assert len(detailed) == 6 and all("no metadata file" in line and "publisher 国务院" in line for line in detailed)
+
+
+@pytest.mark.parametrize("ui, said", [("zh", "标题、作者、发布机关取自报告正文中印出的内容"),
+                                      ("en", "The title, speaker, publisher as the report&#39;s own text prints them")])
+def test_the_permalink_and_report_pages_say_which_facts_were_read_from_the_text(tmp_path, ui, said):
+    from shuangyu.index.build import build_index
+    from shuangyu.web.app import create_app
+    from tests.paths import SHARED_INSTANCE
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
+    (corpus / "gwr-2022.txt").write_text(EXCERPTS["gwr-2022"], encoding="utf-8")
+    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+    client = create_app({"TESTING": True, "INDEX_DIR": tmp_path / "index"}).test_client()
+    permalink = client.get("/p/gwr-2022:p001", query_string={"ui": ui}).get_data(as_text=True)
+    assert said in permalink and "李克强" in permalink and "国务院" in permalink
+    assert said in client.get("/r/gwr-2022", query_string={"ui": ui}).get_data(as_text=True)
+    # A report with a metadata file says nothing of the kind.
+    seed = client.get("/r/shapingba-four-zones", query_string={"ui": ui}).get_data(as_text=True)
+    assert 'id="metadata-basis"' not in seed

@@ -187,6 +187,21 @@ def date_basis_note(basis: str) -> tuple[str, bool]:
     return ("basis_editor" if date_is_inferred(basis) else "basis_metadata"), True
 
 
+# The fields a build may read from a report's own text, in the order the note names them (the
+# date has its own note, ``date_basis_note``).
+_INFERRED_SHOWN = ("title", "subtitle", "authors", "publisher")
+
+
+@pages.app_template_global()
+def inferred_fields(report: dict) -> str:
+    """A sentence saying which of the report's title, subtitle, speaker and publisher were read
+    from its own text (it came without a metadata file), or "" when none was."""
+    fields = [translate(f"field_{name}") for name in _INFERRED_SHOWN if name in report.get("inferred", ())]
+    if not fields:
+        return ""
+    return translate("inferred_fields", fields=translate("list_separator").join(fields))
+
+
 def _page_number(raw: str | None, last: int = 1000) -> int:
     """The page number ``raw`` (1 when absent); ``QueryError`` unless it is 1 to ``last``."""
     if raw in (None, ""):
