@@ -312,6 +312,21 @@ MAX_REPORT_BYTES = 200 * 1024 * 1024
 MAX_METADATA_BYTES = 10 * 2**20
 
 
+def source_of(folder: Path, report: dict) -> Path | None:
+    """The file in the corpus ``folder`` that the indexed ``report`` (its manifest entry) was
+    read from, when it is still there unchanged (same fingerprint, metadata file included);
+    else ``None``."""
+    name = str(report.get("file", ""))
+    path = Path(folder) / name
+    if not name or Path(name).name != name or not path.is_file() or path.is_symlink():
+        return None
+    digest = hashlib.sha256(path.read_bytes())
+    metadata_path = path.with_suffix(METADATA_SUFFIX)
+    if metadata_path.is_file():
+        digest.update(b"\0" + metadata_path.read_bytes())
+    return path if digest.hexdigest() == report.get("fingerprint") else None
+
+
 def read_report(path: Path, cache: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET) -> Report:
     """Read one report and its metadata within ``budget``; raise ``CorpusError`` when it cannot be used."""
     size = path.stat().st_size

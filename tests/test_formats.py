@@ -402,3 +402,29 @@ def test_a_word_file_whose_style_is_based_on_itself_is_read_and_a_zip_bomb_is_na
     assert report.path.name == "looped.docx" and "嘉陵江边的公园已经开放。" in report.text
     (problem,) = [problem for problem in corpus.problems if problem.path.name == "bomb.docx"]
     assert problem.skipped and "unpacks to" in problem.message
+
+
+def test_a_pdf_report_s_pages_point_zotero_at_its_own_file_served_while_unchanged(built, tmp_path):
+    from shuangyu.web.app import create_app
+
+    _, index_dir, corpus = built
+    client = create_app({"TESTING": True, "INDEX_DIR": index_dir, "CORPUS_DIR": corpus}).test_client()
+    for page in ("/p/logistics:p001", "/r/logistics"):
+        html = client.get(page).get_data(as_text=True)
+        assert '<meta name="citation_pdf_url" content="http://localhost/r/logistics/source">' in html, page
+    with client.get("/r/logistics/source") as source:
+        assert source.status_code == 200 and source.mimetype == "application/pdf"
+        assert source.data == (corpus / "logistics.pdf").read_bytes()
+        assert source.headers["Content-Disposition"].startswith("inline;")
+    # A text report's file is served too, but no PDF link is made for it.
+    with client.get("/r/plain/source") as source:
+        assert source.data == (corpus / "plain.txt").read_bytes()
+    assert "citation_pdf_url" not in client.get("/r/plain").get_data(as_text=True)
+    # A file changed since the build is not the one the index holds: not served, not linked.
+    changed = create_app({"TESTING": True, "INDEX_DIR": index_dir, "CORPUS_DIR": tmp_path}).test_client()
+    shutil.copy(corpus / "plain.txt", tmp_path / "plain.txt")
+    (tmp_path / "logistics.pdf").write_bytes((corpus / "logistics.pdf").read_bytes() + b"\n% changed")
+    assert changed.get("/r/logistics/source").status_code == 404
+    assert "citation_pdf_url" not in changed.get("/r/logistics").get_data(as_text=True)
+    with changed.get("/r/plain/source") as source:
+        assert source.status_code == 200

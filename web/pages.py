@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import mimetypes
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from pypinyin import lazy_pinyin
 
-from shuangyu.index.corpus import parse_date
+from shuangyu.index.corpus import parse_date, source_of
 from shuangyu.index.ids import REPORT_ID_PATTERN
 from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
                                   date_is_inferred, meta_tags)
@@ -245,7 +246,7 @@ def passage(passage_id: str):
     return render_template("passage.html", passage=document, context=context, fragment=fragment,
                            citation_styles=citation_styles(),
                            head=citation_head(document["citation_record"], document["url"], document["text"],
-                                              citation_links(document["id"])))
+                                              citation_links(document["id"]), pdf_url=pdf_url(document["report"])))
 
 
 @pages.get("/p/<path:passage_id>/cite.<fmt>")
@@ -281,9 +282,38 @@ def report(report_id: str):
     passages = searcher.report_passages(report_id, first, REPORT_PAGE_SIZE)
     item = citable(None, found, absolute_url("pages.report", report_id=report_id))
     head = citation_head(csl_record(item), absolute_url("pages.report", report_id=report_id, page=page if page > 1 else None),
-                         " ".join(passage["text"] for passage in passages[:3]))
+                         " ".join(passage["text"] for passage in passages[:3]), pdf_url=pdf_url(found))
     return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count,
                            head=head, citations=citations_html(item), citation_styles=citation_styles())
+
+
+@pages.get("/r/<report_id>/source")
+def report_source(report_id: str):
+    """The file the report was read from (a PDF, a Word file, a web page, a text), as received,
+    while it is in the corpus folder unchanged since the index was built; else a 404 that says so."""
+    found = get_searcher().report(report_id) if REPORT_ID_PATTERN.match(report_id) else None
+    if found is None:
+        abort(404, description=f"no report with id {report_id[:100]!r}")
+    path = source_of(settings_of(current_app).corpus_dir, found)
+    if path is None:
+        abort(404, description="the file this report was read from is no longer in the corpus folder as it was indexed")
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if mimetype.startswith("text/"):
+        mimetype += "; charset=" + (found.get("encoding") or "utf-8").replace("-sig", "")
+    response = send_file(path, mimetype=mimetype, download_name=path.name, conditional=True)
+    response.headers["Content-Disposition"] = attachment(path.name).replace("attachment", "inline", 1)
+    # A received HTML file is shown as text, never run in the site's origin.
+    if mimetype.startswith("text/html"):
+        response.headers["Content-Type"] = response.headers["Content-Type"].replace("text/html", "text/plain")
+    return response
+
+
+def pdf_url(report: dict) -> str:
+    """The absolute URL of a PDF report's own file, for ``citation_pdf_url`` (Zotero saves it with
+    the item); "" for another format or when the file is not served (``report_source``)."""
+    if report.get("format") != "pdf" or source_of(settings_of(current_app).corpus_dir, report) is None:
+        return ""
+    return absolute_url("pages.report_source", report_id=report["id"])
 
 
 @pages.get("/r/")
@@ -360,7 +390,8 @@ DESCRIPTION_CHARS = 160
 FORMAT_NAMES = {"bib": "BibTeX", "ris": "RIS", "json": "CSL-JSON"}
 
 
-def citation_head(record: dict, canonical: str, text: str, downloads: dict[str, str] | None = None) -> dict:
+def citation_head(record: dict, canonical: str, text: str, downloads: dict[str, str] | None = None,
+                  pdf_url: str = "") -> dict:
     """What the <head> of a page that shows one citable item carries, so that reference
     managers read it: its meta tags (``search.cite.meta_tags``), its canonical URL, a
     description (the opening of its text) and links to its citation files by type."""
@@ -368,7 +399,8 @@ def citation_head(record: dict, canonical: str, text: str, downloads: dict[str, 
     if len(description) > DESCRIPTION_CHARS:
         description = description[:DESCRIPTION_CHARS - 1] + "…"
     alternates = [(FORMATS[fmt][0].split(";")[0], FORMAT_NAMES[fmt], href) for fmt, href in (downloads or {}).items()]
-    return {"meta": meta_tags(record), "canonical": canonical, "description": description, "alternates": alternates}
+    return {"meta": meta_tags(record, pdf_url=pdf_url), "canonical": canonical, "description": description,
+            "alternates": alternates}
 
 
 def passage_in_report_url(passage_id: str, anchor: str | None = None) -> str:
