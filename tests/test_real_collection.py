@@ -142,11 +142,13 @@ def test_page_furniture_is_left_out_and_the_title_inferred():
 
 
 def test_a_title_is_never_a_salutation_or_a_paragraph():
-    # cpc12_07 opens with 同志们：, gwr-1964 with a 250-character paragraph: neither is a title,
-    # the file name is. Guangdong's opening names no province: its file name does.
+    # cpc12_07 opens with 同志们：, then says whom it reports to: that is its title, not the
+    # salutation. gwr-1964 opens with a 250-character paragraph and prints nothing of itself: the
+    # file name is its title. Guangdong's opening names no province: its file name does.
     titles = {name: read_report(REAL_COLLECTION / f"{name}.txt").metadata.title
               for name in ("cpc12_07", "gwr-1964", "prov2026-广东省")}
-    assert titles == {"cpc12_07": "cpc12_07", "gwr-1964": "gwr-1964", "prov2026-广东省": "2026年广东省政府工作报告"}
+    assert titles == {"cpc12_07": "中国共产党第十二次全国代表大会报告", "gwr-1964": "gwr-1964",
+                      "prov2026-广东省": "2026年广东省政府工作报告"}
 
 
 def test_a_report_printed_twice_is_indexed_once():
