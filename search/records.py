@@ -67,8 +67,21 @@ def passage_fields(stored: Mapping) -> PassageFields:
     return PassageFields(**{name: stored.get(name, "") for name in PassageFields.__annotations__})
 
 
+class Copy(TypedDict):
+    """A report that prints a result's text, and its passage of it."""
+
+    id: Annotated[str, Field("The passage of that report: its stable id, `<report-id>:pNNN`.", pattern=f"^{PASSAGE_ID}$")]
+    report_id: Annotated[str, Field("The report's id.", pattern=f"^{REPORT_ID}$")]
+    report_title: Annotated[str, Field("The report's title.")]
+    report_date: Annotated[str, Field("The report's date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when its metadata "
+                                      "gives none that is valid.")]
+    section: Annotated[str, Field("The heading the passage falls under in that report.")]
+    page: Annotated[str, Field("The page of that report the passage is printed on (as the result's `page`).")]
+    url: Annotated[str, Field("Path of that passage's permalink page.")]
+
+
 class Result(PassageFields):
-    """One search result."""
+    """One search result: one text, however many reports print it (``copies`` names them)."""
 
     report_date: Annotated[str, Field("The report's date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when "
                                       "its metadata gives none that is valid.")]
@@ -88,6 +101,13 @@ class Result(PassageFields):
                                    "alone: no word of the query matched) or `both`.", enum=FOUND_BY)]
     score: Annotated[float, Field("Relevance; comparable only within one answer.")]
     url: Annotated[str, Field("Path of the passage's permalink page.")]
+    copies: Annotated[list[Copy], Field(
+        "Every report that prints this text, each once with its own passage, the oldest report first (reports without "
+        "a valid date last, then by id); the result itself is one of them. For a result found by the words "
+        "(found_by `words` or `both`), the reports whose passage matches the query (copies differ at most in their "
+        "section heading); for one found by meaning alone, every report that prints it. A report that prints the "
+        "text twice names the passage a search of that report lists. Each report named here counts this result once "
+        "in the response's `reports`.")]
 
 
 class Source(TypedDict):

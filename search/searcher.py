@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from shuangyu.index import engine as tree
-from shuangyu.index.analysis import english_analyzer, normalise, segmenter
+from shuangyu.index.analysis import chinese_analyzer, english_analyzer, normalise, segmenter
 from shuangyu.index.cedict import ensure_dictionary
 from shuangyu.index.corpus import parse_date
 from shuangyu.index.embedding import Embedder, EmbedderError
@@ -35,7 +35,7 @@ from shuangyu.search.highlight import (chinese_marks, english_marks, english_mar
 from shuangyu.search.crosslingual import ReverseDictionary, english_words
 from shuangyu.search.fusion import FUSED_DEPTH, MEANING, RRF_K, SEMANTIC_WEIGHT, WORDS, Fused, fuse
 from shuangyu.search.query import WEIGHTS, QueryError, compile_query, parse, toneless
-from shuangyu.search.records import Result, passage_fields
+from shuangyu.search.records import Copy, Result, passage_fields
 from shuangyu.search.semantic import Neighbour, VectorIndex, VectorsUnavailable, status
 from shuangyu.search.suggest import Suggester
 
@@ -284,6 +284,18 @@ class Ranked:
     partial: bool
 
 
+@dataclass(frozen=True)
+class Head:
+    """The fused head of a hybrid ranking (``search.fusion``), the texts it lists (by content
+    hash: the lexical tail below it skips them, whichever report's copy it would name) and, per
+    report, how many of its texts found by meaning alone the report prints (they count in the
+    report's count as the words' matches do)."""
+
+    fused: Fused
+    contents: frozenset[str]
+    meaning_counts: dict[str, int]
+
+
 # A cached response keeps its per-report counts as a tuple in the manifest's order of reports:
 # as the contract's list of objects they were most of its memory (140 KB of 230 KB at 1,000
 # reports), and the cache held 60 MB of them.
@@ -330,7 +342,7 @@ class Searcher:
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
         # Recent rankings by generation and query, whatever the page asked for: another limit
         # or offset of the same query costs a page of highlighting, not a new search.
-        self._ranked: OrderedDict[tuple, Ranked | Fused] = OrderedDict()
+        self._ranked: OrderedDict[tuple, Ranked | Head] = OrderedDict()
         self._cache_size = cache_size
         self._opened: list[OpenIndex] = []
         self._running: dict[int, float] = {}  # searches under way: thread id -> start
@@ -486,23 +498,35 @@ class Searcher:
             if ranked.total == 0 and mode == "hybrid" and vectors is not None and not has_latin and self._embeds(text):
                 nearest = [neighbour for neighbour in self._neighbours(vectors, text, report, RELATED_COUNT)
                            if neighbour.cosine >= RELATED_MIN_COSINE]
-                related = [self._result(fields, neighbour.cosine, compiled, opened, MEANING)
-                           for neighbour in self._allowed(reader, compiled, nearest)
-                           if (fields := reader.engine.document(neighbour.passage_id))]
+                shown = [(fields, neighbour.cosine) for neighbour in self._allowed(reader, compiled, nearest)
+                         if (fields := reader.engine.document(neighbour.passage_id))]
+                copies = self._copies(reader, opened, None, [fields for fields, _ in shown])
+                related = [self._result(fields, cosine, compiled, opened, copies[fields["content_hash"]], MEANING)
+                           for fields, cosine in shown]
         elif effective == "semantic":
-            nearest = self._allowed(reader, compiled, self._neighbours(vectors, text, report, SEMANTIC_CANDIDATES))
-            page = [(fields, neighbour.cosine, MEANING) for neighbour in nearest[offset : offset + limit]
-                    if (fields := reader.engine.document(neighbour.passage_id))]
-            # The reports list counts matches of the words (over every report): none here.
-            total, meaning_total, partial, counts = len(nearest), len(nearest), False, {}
+            # The nearest texts of the whole collection, each counted in every report that prints
+            # it; a report filter keeps those it prints, as its own passages: a report's count is
+            # what a search of it lists.
+            nearest = self._allowed(reader, compiled, self._neighbours(vectors, text, None, SEMANTIC_CANDIDATES))
+            contents = [neighbour.content for neighbour in nearest]
+            printed, counts = self._texts(reader, _with_content(contents), len(contents), report) if contents else ({}, {})
+            # Unfiltered, each text is the passage nearest in meaning.
+            listed = [(neighbour, printed[neighbour.content]) for neighbour in nearest if neighbour.content in printed]
+            page = [(fields if report else reader.engine.document(neighbour.passage_id) or fields, neighbour.cosine, MEANING)
+                    for neighbour, fields in listed[offset : offset + limit]]
+            total, meaning_total, partial = len(listed), len(listed), False
         else:
-            fused, ranked = self._hybrid(reader, vectors, compiled, ranking_key, text, report, opened.vectors_key)
-            page, tail_partial = self._hybrid_page(reader, compiled, ranking_key, report, fused, offset, limit)
-            total, meaning_total = ranked.total + fused.meaning_only, fused.meaning_only
-            partial, counts = ranked.partial or tail_partial, ranked.counts
+            head, ranked = self._hybrid(reader, vectors, compiled, ranking_key, text, report, opened.vectors_key)
+            page, tail_partial = self._hybrid_page(reader, compiled, ranking_key, report, head, offset, limit)
+            total, meaning_total = ranked.total + head.fused.meaning_only, head.fused.meaning_only
+            partial = ranked.partial or tail_partial
+            counts = dict(Counter(ranked.counts) + Counter(head.meaning_counts))
         # A result of a query of several English words says how many of them it has.
         matched = self._words_matched(reader, compiled, [fields for fields, _, _ in page]) if compiled.counts_words else {}
-        results = [self._result(fields, score, compiled, opened, found_by, matched.get(fields["id"], 0))
+        copies = {**self._copies(reader, opened, compiled.query, [fields for fields, _, found_by in page if found_by != MEANING]),
+                  **self._copies(reader, opened, None, [fields for fields, _, found_by in page if found_by == MEANING])}
+        results = [self._result(fields, score, compiled, opened, copies[fields["content_hash"]], found_by,
+                                matched.get(fields["id"], 0))
                    for fields, score, found_by in page]
         return {
             "query": text,
@@ -548,8 +572,67 @@ class Searcher:
         loose = self._ranking(reader, compiled.query, ranking_key, report, order, RELATED_COUNT)
         shown = [(reader.engine.stored(key), score) for key, score in loose.top[:RELATED_COUNT]]
         matched = self._words_matched(reader, compiled, [fields for fields, _ in shown]) if compiled.counts_words else {}
-        return SomeWords(loose.total, [self._result(fields, score, compiled, opened, WORDS, matched.get(fields["id"], 0))
+        copies = self._copies(reader, opened, compiled.query, [fields for fields, _ in shown])
+        return SomeWords(loose.total, [self._result(fields, score, compiled, opened, copies[fields["content_hash"]], WORDS,
+                                                    matched.get(fields["id"], 0))
                                        for fields, score in shown])
+
+    def _texts(self, reader: Reader, node, count: int, report: str | None) -> tuple[dict[str, dict], dict[str, int]]:
+        """The passages that query tree ``node`` lists (at most ``count``; of ``report`` alone when
+        given), by content hash, and how many texts it matches in each report."""
+        found = reader.engine.search(node, count, report, time.perf_counter() + self.time_budget)
+        passages = {}
+        for key, _ in found.top:
+            fields = reader.engine.stored(key)
+            passages[fields["content_hash"]] = fields
+        return passages, found.counts
+
+    def _copies(self, reader: Reader, opened: OpenIndex, query, passages: list[dict]) -> dict[str, list[Copy]]:
+        """Every report's copy of the texts of ``passages`` (stored fields of results, each text
+        once), by content hash, the oldest report first: the report's passage of that text that
+        ``query`` (a query tree; any passage with ``None``) matches, as a search of that report
+        alone lists it.
+
+        Most texts are in one passage (its number of passages is read from the index, no search).
+        For the others, a search of their hashes says which reports print them, and one per
+        report that prints more of them than ``passages`` name there finds its copies. Copies of
+        a text differ at most in their heading and kind, which decide no match unless the heading
+        holds a word the query searches in headings: the query itself (a costly matcher for a
+        long query) is searched only where a copy's heading has other such words than its
+        result's, or where a report prints a text twice (the query then picks which passage a
+        search of the report lists)."""
+        results = {fields["content_hash"]: fields for fields in passages}
+        copies = {content: {fields["report_id"]: fields} for content, fields in results.items()}
+        passages_of = {content: reader.engine.doc_frequency("content_hash", content) for content in results}
+        repeated = sorted(content for content, count in passages_of.items() if count > 1)
+        if repeated:
+            printed = _with_content(repeated)
+            named = Counter(results[content]["report_id"] for content in repeated)
+            printed_in = reader.engine.search(printed, 1, None, time.perf_counter() + self.time_budget).counts
+            found = {report_id: self._texts(reader, printed, count, report_id)[0]
+                     for report_id, count in printed_in.items() if count > named[report_id]}
+            if query is not None and found:
+                twice = sum(passages_of[content] for content in repeated) > sum(printed_in.values())
+                searched = _field_words(query, "section")
+                heading = chinese_analyzer(opened.vocabulary)
+
+                def hits(fields: dict) -> set[str]:
+                    return searched & {token.text for token in heading(fields["section"], mode="index")} if searched else set()
+
+                unlike = [report_id for report_id, in_report in found.items()
+                          if twice or any(hits(fields) != hits(results[content]) for content, fields in in_report.items())]
+                if unlike:
+                    matching = tree.Filter(query, printed)
+                    matching_in = reader.engine.search(matching, 1, None, time.perf_counter() + self.time_budget).counts
+                    for report_id in unlike:
+                        count = matching_in.get(report_id, 0)
+                        found[report_id] = self._texts(reader, matching, count, report_id)[0] if count > named[report_id] else {}
+            for report_id, in_report in found.items():
+                for content, fields in in_report.items():
+                    copies[content].setdefault(report_id, fields)
+        order = opened.date_orders["oldest"]
+        return {content: [_copy(by_report[report_id], opened) for report_id in sorted(by_report, key=lambda report_id: order.get(report_id, len(order)))]
+                for content, by_report in copies.items()}
 
     def _words_matched(self, reader: Reader, compiled, passages: list[dict]) -> dict[str, int]:
         """How many of the query's English words (``CompiledQuery.coverage``) each of
@@ -585,44 +668,59 @@ class Searcher:
         return vectors.nearest(self._query_vector(text), count, report)
 
     def _hybrid(self, reader: Reader, vectors: VectorIndex, compiled, ranking_key: tuple, text: str,
-                report: str | None, vectors_key: tuple) -> tuple[Fused, Ranked]:
+                report: str | None, vectors_key: tuple) -> tuple[Head, Ranked]:
         """The fused head of a hybrid ranking (cached as rankings are, by the vectors it was made
-        with too) and the lexical ranking under it, at least ``FUSED_DEPTH`` deep."""
+        with too) and the lexical ranking under it, at least ``FUSED_DEPTH`` deep.
+
+        The passages nearest in meaning are those of the whole collection, with or without a
+        report filter: a text found by meaning alone counts in every report that prints it, and
+        a search of one report lists those of them it prints (its own copies), so that a
+        report's count is what a search of it lists."""
         key = ("hybrid", vectors_key, *ranking_key)
         with self._lock:
-            fused = self._ranked.get(key)
+            head = self._ranked.get(key)
         ranked = self._ranking(reader, compiled.query, ranking_key, report, None, FUSED_DEPTH)
-        if fused is not None:
-            return fused, ranked
-        head = [reader.engine.stored(doc) for doc, _ in ranked.top[:FUSED_DEPTH]]
-        if not head:
-            # Nothing has the words: the collection does not speak of it. e5 cannot tell "nothing
-            # here" (its nearest passage to "dinosaur" stands further above the rest than a right
-            # answer does: bench/calibrate.py), so meaning only adds to what the words found.
-            fused = fuse([], [], set())
-            return fused, ranked
-        # A text that several reports print is one passage, named as the lexical side names it.
-        named = {fields["content_hash"]: fields["id"] for fields in head}
-        neighbours = self._allowed(reader, compiled, self._neighbours(vectors, text, report, SEMANTIC_CANDIDATES))
-        below_head = [neighbour.content for neighbour in neighbours if neighbour.content not in named]
-        lexical_matches: set[str] = set()
-        if below_head and len(head) == FUSED_DEPTH:
-            # Which of them match the words anyway, below the head: they are matches, not
-            # passages found by meaning alone.
-            found = reader.engine.search(tree.All([compiled.query, _with_content(below_head)]), len(below_head),
-                                         report, time.perf_counter() + self.time_budget)
-            for doc, _ in found.top:
-                fields = reader.engine.stored(doc)
-                named[fields["content_hash"]] = fields["id"]
-                lexical_matches.add(fields["id"])
-        nearest = list(dict.fromkeys(named.get(neighbour.content, neighbour.passage_id) for neighbour in neighbours))
-        fused = fuse([fields["id"] for fields in head], nearest, lexical_matches, **self.fusion)
+        if head is not None:
+            return head, ranked
+        lexical = [reader.engine.stored(doc) for doc, _ in ranked.top[:FUSED_DEPTH]]
+        # Nothing has the words in any report: the collection does not speak of it. e5 cannot
+        # tell "nothing here" (its nearest passage to "dinosaur" stands further above the rest
+        # than a right answer does: bench/calibrate.py), so meaning only adds to what the words found.
+        neighbours = (self._allowed(reader, compiled, self._neighbours(vectors, text, None, SEMANTIC_CANDIDATES))
+                      if any(ranked.counts.values()) else [])
+        contents = [neighbour.content for neighbour in neighbours]
+        # A text is one passage, named as the lexical side names it (the report's own copy).
+        named = {fields["content_hash"]: fields["id"] for fields in lexical}
+        below = [content for content in contents if content not in named]
+        matching: dict[str, dict] = {}  # the texts below the head that match the words here
+        meaning_only = below  # when the head holds every match
+        if below and (report is not None or len(lexical) == FUSED_DEPTH):
+            # Which of them match the words in some report: matches, not found by meaning alone.
+            words = tree.Filter(compiled.query, _with_content(below))
+            matching, _ = self._texts(reader, words, len(below), None)
+            meaning_only = [content for content in below if content not in matching]
+            if report is not None:
+                # A full head of the report may leave some of its matches below it.
+                full = len(lexical) == FUSED_DEPTH
+                matching = self._texts(reader, words, len(matching), report)[0] if matching and full else {}
+        meaning, meaning_counts = (self._texts(reader, _with_content(meaning_only), len(meaning_only), report)
+                                   if meaning_only else ({}, {}))
+        lexical_matches = {fields["id"] for fields in matching.values()}
+        for content, fields in matching.items():
+            named[content] = fields["id"]
+        # Found by meaning alone: the passage nearest in meaning, or the report's own copy.
+        nearest_passage = {neighbour.content: neighbour.passage_id for neighbour in neighbours}
+        for content, fields in meaning.items():
+            named[content] = fields["id"] if report else nearest_passage[content]
+        nearest = [named[content] for content in contents if content in named]
+        fused = fuse([fields["id"] for fields in lexical], nearest, lexical_matches, **self.fusion)
+        head = Head(fused, frozenset(named), meaning_counts)
         if self._cache_size and not ranked.partial:
             with self._lock:
-                self._ranked[key] = fused
+                self._ranked[key] = head
                 while len(self._ranked) > self._cache_size:
                     self._ranked.popitem(last=False)
-        return fused, ranked
+        return head, ranked
 
     def _allowed(self, reader: Reader, compiled, neighbours: list[Neighbour]) -> list[Neighbour]:
         """``neighbours`` less those that hold a word the query excludes (``-word``)."""
@@ -633,11 +731,12 @@ class Searcher:
         excluded = {reader.engine.stored(doc)["content_hash"] for doc, _ in found.top}
         return [neighbour for neighbour in neighbours if neighbour.content not in excluded]
 
-    def _hybrid_page(self, reader: Reader, compiled, ranking_key: tuple, report: str | None, fused: Fused,
+    def _hybrid_page(self, reader: Reader, compiled, ranking_key: tuple, report: str | None, head: Head,
                      offset: int, limit: int) -> tuple[list[tuple[dict, float, str]], bool]:
         """The results ``offset`` to ``offset + limit`` of a hybrid ranking, each with its score
-        and what found it: the fused head, then the lexical matches it does not list, in
-        lexical order; and whether the time budget cut the lexical ranking short."""
+        and what found it: the fused head, then the lexical matches whose texts it does not
+        list, in lexical order; and whether the time budget cut the lexical ranking short."""
+        fused = head.fused
         page: list[tuple[dict, float, str]] = []
         for passage_id in fused.ids[offset : offset + limit]:
             fields = reader.engine.document(passage_id)
@@ -646,15 +745,14 @@ class Searcher:
         wanted = offset + limit - len(fused.ids)
         if wanted <= 0:
             return page, False
-        listed = set(fused.ids)
-        # The tail is every match the head does not list, taken by id (not by place: a deeper
-        # ranking may order tied scores at the head's edge otherwise).
-        ranked = self._ranking(reader, compiled.query, ranking_key, report, None, len(listed) + wanted)
+        # The tail is every match whose text the head does not list, taken by text (not by place:
+        # a deeper ranking may order tied scores at the head's edge otherwise).
+        ranked = self._ranking(reader, compiled.query, ranking_key, report, None, len(fused.ids) + wanted)
         skip = max(0, offset - len(fused.ids))
         position = 0
         for rank, (doc, _) in enumerate(ranked.top, start=1):
             fields = reader.engine.stored(doc)
-            if fields["id"] in listed:
+            if fields["content_hash"] in head.contents:
                 continue
             if position >= skip:
                 page.append((fields, 1.0 / (self.fusion["k"] + rank), WORDS))
@@ -738,8 +836,8 @@ class Searcher:
         """A report's metadata from the manifest, or ``None`` when unknown."""
         return next((entry for entry in self.manifest["reports"] if entry["id"] == report_id), None)
 
-    def _result(self, fields: dict, score: float, compiled, opened: OpenIndex, found_by: str = WORDS,
-                matched_words: int = 0) -> Result:
+    def _result(self, fields: dict, score: float, compiled, opened: OpenIndex, copies: list[Copy],
+                found_by: str = WORDS, matched_words: int = 0) -> Result:
         vocabulary = opened.vocabulary
         text, text_en = fields["text"], fields["text_en"]
         marks = chinese_marks(text, vocabulary, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
@@ -761,7 +859,32 @@ class Searcher:
             matched_words=matched_words,
             score=round(score, 4),
             url=f"/p/{fields['id']}",
+            copies=copies,
         )
+
+
+def _field_words(node, field: str) -> set[str]:
+    """The words that query tree ``node`` searches in ``field`` (required, optional or excluded)."""
+    if isinstance(node, tree.Term):
+        return {node.text} if node.field == field else set()
+    if isinstance(node, tree.Phrase):
+        return set(node.words) if node.field == field else set()
+    if isinstance(node, (tree.All, tree.Any, tree.Best)):
+        parts = node.parts
+    elif isinstance(node, tree.WithOptional):
+        parts = [node.required, node.optional]
+    elif isinstance(node, tree.Without):
+        parts = [node.positive, node.negative]
+    else:
+        parts = [node.query, node.condition]
+    return set().union(*(_field_words(part, field) for part in parts))
+
+
+def _copy(fields: dict, opened: OpenIndex) -> Copy:
+    """A report's copy of a result's text, from its passage's stored fields."""
+    return Copy(id=fields["id"], report_id=fields["report_id"], report_title=fields["report_title"],
+                report_date=opened.report_dates.get(fields["report_id"], ""), section=fields["section"],
+                page=fields.get("page", ""), url=f"/p/{fields['id']}")
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,12 @@ SEARCH_RESPONSE = {
                                 "or a Chinese query, which keeps every word required, or an order by date, or an index "
                                 "without vectors) or semantic (meaning alone)."},
         "total": {"type": "integer", "minimum": 0, "description": "How many results there are to page through "
-                  "(with offset and limit): an offset at or past it gives no results, and the same total."},
+                  "(with offset and limit): an offset at or past it gives no results, and the same total. A result is "
+                  "a distinct text: one that several reports print is one result, which names each of them in its "
+                  "`copies`, and is listed once across all pages. With a report filter, the texts that report prints "
+                  "(each as its own passage)."},
         "total_by": {"type": "object", "required": ["words", "meaning", "some_words"], "additionalProperties": False,
-                     "description": "The total in two parts: passages that match the query's words, and passages found "
+                     "description": "The total in two parts: texts that match the query's words, and texts found "
                                     "by meaning alone (found_by `meaning`); and, apart, not in the total, how many "
                                     "passages have the other words of a query with two or more words that no passage "
                                     "has (`some_words` lists the best of them).",
@@ -71,9 +74,13 @@ SEARCH_RESPONSE = {
                                          "its English, its pinyin or its Chinese, and not translated to a word of it."},
         "reports": {
             "type": "array",
-            "description": "Matches of the words per report, over the whole query (ignoring the report filter): a "
-                           "report's count is the lexical total of the same search with report set to it. A text printed in several reports "
-                           "counts in each, so the counts may add up to more than total.",
+            "description": "The results per report, over the whole query (ignoring the report filter): a report's "
+                           "count is how many results name it in their `copies` (the texts of its passages that match "
+                           "the words, and of those found by meaning alone, that it prints; a text it prints twice "
+                           "counts once), which is the total of the same search with report set to it. A text printed "
+                           "in several reports counts in each: the counts add up to the (result, report) pairs of all "
+                           "copies, more than total when a result has several. By meaning alone (mode `semantic`), the "
+                           "reports of the texts it lists. Only reports with a count are listed.",
             "items": {"type": "object", "properties": {"id": _STRING, "title": _STRING, "title_en": _STRING,
                                                        "count": {"type": "integer"}}},
         },
