@@ -10,6 +10,7 @@ once), which is what a search of that report lists."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -18,7 +19,10 @@ from bench.eval import REAL_COLLECTION, load_queries, load_real_queries
 
 pytestmark = pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
 
-QUERIES = sorted({query.text for query in load_queries()} | {query.text for query in load_real_queries()})
+# Every evaluation query took 8.5 minutes a pass (15 in CI's two): every sixth of them, in a
+# fixed order, with the queries whose answers are known to have copies.
+QUERIES = sorted({query.text for query in load_queries()} | {query.text for query in load_real_queries()})[::6]
+QUERIES += [query for query in ("李克强", "政府工作报告", "全面建成小康社会") if query not in QUERIES]
 # Every result of a query is checked when its total is within one page of the API's largest
 # size; past it, the first page (the counts then bound what it names).
 PAGE = 100
@@ -133,7 +137,7 @@ def test_a_report_filter_lists_the_copies_that_report_prints_as_its_own_passages
     with_copies = [query for query in QUERIES if any(len(result["copies"]) > 1 for result in api(query)["results"])]
     assert len(with_copies) >= 10
     checked = sum(filtered_checks(api, query, 4) for query in with_copies)
-    assert checked >= 20
+    assert checked >= 12
 
 
 def test_paging_lists_each_text_once_with_the_same_copies(api):
@@ -160,7 +164,7 @@ def test_search_by_meaning_counts_the_copies_of_the_texts_it_lists_and_filters_t
     # Each query is embedded (up to a second on a busy machine): a third of the queries, and
     # those whose words find texts with copies.
     chosen = [query for number, query in enumerate(QUERIES)
-              if number % 3 == 0 or any(len(result["copies"]) > 1 for result in api(query)["results"])]
+              if number % 2 == 0 or any(len(result["copies"]) > 1 for result in api(query)["results"])]
     filtered = 0
     for number, query in enumerate(chosen):
         body = api(query, mode="semantic")
@@ -171,3 +175,16 @@ def test_search_by_meaning_counts_the_copies_of_the_texts_it_lists_and_filters_t
             filtered += filtered_checks(api, query, 2, mode="semantic")
     assert any(len(result["copies"]) > 1 for query in chosen for result in api(query, mode="semantic")["results"])
     assert filtered >= len(chosen) // 4
+
+
+def test_the_results_page_links_every_other_report_that_prints_a_text(real_collection_index):
+    from shuangyu.web.app import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
+    for ui, said in (("zh", "同一段文字也见于："), ("en", "The same text is also in: ")):
+        html = client.get("/", query_string={"q": "李克强", "ui": ui}).get_data(as_text=True)
+        (line,) = [line for line in html.splitlines() if 'class="copies"' in line]
+        assert said in line
+        linked = set(re.findall(r'href="/p/(gwr-\d{4}):p\d+"', line))
+        shown = set(re.findall(r'href="/r/(gwr-\d{4})[?"#]', html.split('class="copies"')[0].split("<article")[-1]))
+        assert linked | shown == {"gwr-2017", "gwr-2021", "gwr-2022", "gwr-2023"} and not linked & shown

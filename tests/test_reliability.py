@@ -261,7 +261,7 @@ def test_faulty_corpus_files_are_named_and_the_rest_is_indexed(site):
     (corpus / "copy.toml").write_bytes((corpus / "001_fe30f50336b97a3f.toml").read_bytes())
     (corpus / "badmeta.txt").write_text("元数据坏了的报告。\n", encoding="utf-8")
     (corpus / "badmeta.toml").write_text('title = "unclosed\n', encoding="utf-8")
-    result = shuangyu("build", "--quiet", env=site)
+    result = shuangyu("build", "--quiet", "--details", env=site)
     assert result.returncode == 0, result.stderr
     warnings = result.stderr
     assert "empty.txt: empty report" in warnings

@@ -158,6 +158,7 @@ STRINGS = {
     "field_authors": ("作者", "speaker"),
     "field_publisher": ("发布机关", "publisher"),
     "list_separator": ("、", ", "),
+    "also_in": ("同一段文字也见于：", "The same text is also in: "),
     "search_report": ("在本报告中搜索", "Search this report"),
     "search_report_placeholder": ("在本报告中搜索（中文或英文）", "Search within this report (Chinese or English)"),
 }
