@@ -42,10 +42,10 @@ def main() -> int:
     parser.add_argument("--index", type=Path, required=True, help="an index of the real collection with vectors")
     parser.add_argument("--fusion", action="store_true", help="also try the fusion's semantic weight and candidates")
     arguments = parser.parse_args()
-    from shuangyu.index import cedict
-    from shuangyu.index.analysis import has_han
-    from shuangyu.index.embedding import E5Small
-    from shuangyu.index.store import current_build
+    from shuangyu.index.english import cedict
+    from shuangyu.index.text.analysis import has_han
+    from shuangyu.index.semantic.embedding import E5Small
+    from shuangyu.index.engines.store import current_build
     from shuangyu.search import searcher as searcher_module
     from shuangyu.search.semantic import VectorIndex
     from shuangyu.search.searcher import Searcher

@@ -266,7 +266,7 @@ def main() -> int:
     parser.add_argument("--compare", action="store_true",
                         help="with --real: the real collection searched lexical, hybrid and semantic, side by side")
     arguments = parser.parse_args()
-    from shuangyu.index.embedding import E5Small
+    from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.search.searcher import Searcher
 
     if arguments.compare:

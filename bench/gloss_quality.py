@@ -7,7 +7,7 @@ The sample (tests/fixtures/gloss_parallel/, its README says where it comes from 
 be used) pairs sentences of China's Government Work Reports with the official English
 translation. "every sense" is the gloss as it was shown before issue 17 (every main sense of
 every word, "/" between them), which the index still searches; "shown" is the gloss a reader sees
-now (``index.gloss.gloss``). Scores are sacrebleu's corpus BLEU and chrF with default settings.
+now (``index.english.gloss.gloss``). Scores are sacrebleu's corpus BLEU and chrF with default settings.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def scores(pairs: list[tuple[str, str]] | None = None) -> dict[str, dict[str, fl
     """BLEU and chrF of each gloss of the sample's Chinese against its English."""
     import sacrebleu
 
-    from shuangyu.index import cedict
-    from shuangyu.index.gloss import gloss, search_gloss
-    from shuangyu.index.vocabulary import Vocabulary
+    from shuangyu.index.english import cedict
+    from shuangyu.index.english.gloss import gloss, search_gloss
+    from shuangyu.index.text.vocabulary import Vocabulary
 
     cedict.use_folder(shared_instance().path)
     vocabulary = Vocabulary.read(SEED_CORPUS)

@@ -42,7 +42,7 @@ def main() -> int:
     if arguments.workers is not None:
         # bench_http starts `shuangyu serve` in this environment, whose --workers reads WEB_CONCURRENCY.
         os.environ["WEB_CONCURRENCY"] = str(arguments.workers)
-    from shuangyu.index import cedict
+    from shuangyu.index.english import cedict
     from shuangyu.index.build import build_index
     from shuangyu.web.settings import load_settings
 

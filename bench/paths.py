@@ -21,7 +21,7 @@ REAL_VECTORS = ROOT / "tests" / "fixtures" / "real-collection-vectors.npz"
 def shared_instance():
     """The repository's instance folder, whose dictionary file every benchmark shares: set as
     the dictionary's folder (as the ``shuangyu`` command does) and returned."""
-    from shuangyu.index import cedict
+    from shuangyu.index.english import cedict
     from shuangyu.index.instance import InstanceFolder
 
     instance = InstanceFolder(ROOT / "instance")

@@ -160,9 +160,9 @@ def stored_passages(index_dir: Path) -> list[dict]:
 def choose_queries(passages: list[dict], count: int, index_dir: Path, seed: int = 11) -> list[str]:
     """Half Chinese words taken from the passages (common and rare), cut as the index of
     ``index_dir`` cuts them, half English words of their gloss, deterministically."""
-    from shuangyu.index.analysis import normalise, words
-    from shuangyu.index.store import current_build
-    from shuangyu.index.vocabulary import Vocabulary
+    from shuangyu.index.text.analysis import normalise, words
+    from shuangyu.index.engines.store import current_build
+    from shuangyu.index.text.vocabulary import Vocabulary
 
     vocabulary = Vocabulary.read(current_build(index_dir))
     rng = random.Random(seed)
@@ -191,7 +191,7 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
     a first build): passages, wall time (start-up included), the build's own time, index size, and
     the peak RSS of the build process and of its largest worker (forked: the RSS counts the pages
     it still shares with the build)."""
-    from shuangyu.index.store import current_manifest
+    from shuangyu.index.engines.store import current_manifest
 
     index_dir, instance_dir = engine_folders(work, engine)
     shutil.rmtree(index_dir.parent, ignore_errors=True)
@@ -225,7 +225,7 @@ def check_index(index_dir: Path, engine: str) -> None:
     """Exit with a message unless ``index_dir`` holds a usable index written by ``engine``: else
     `shuangyu serve` would build one itself, with the default engine, and be measured on that
     (an index left by a resumed run becomes unusable when the code's index format changes)."""
-    from shuangyu.index.store import current_manifest
+    from shuangyu.index.engines.store import current_manifest
 
     manifest = current_manifest(index_dir)
     if manifest is None or manifest.get("engine") != engine:
@@ -585,7 +585,7 @@ def engine_list(text: str) -> list[str]:
 
 
 def main() -> int:
-    from shuangyu.index import cedict
+    from shuangyu.index.english import cedict
     from shuangyu.index.workers import usable_cores
     from shuangyu.search.searcher import RESULT_CACHE_SIZE
 

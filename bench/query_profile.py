@@ -28,7 +28,7 @@ PARTS = [
     ("matcher tree: union, intersection, wrappers (Whoosh)", ("whoosh/matching",)),
     ("posting blocks: read and decode (Whoosh)", ("whoosh/codec", "whoosh/filedb", "_pickle.loads", "zlib", "BufferedReader")),
     ("BM25F scoring and query setup (Whoosh)", ("whoosh/scoring", "whoosh/query", "whoosh/searching", "whoosh/reading")),
-    ("one walk over the matches (index/whoosh_engine.py)", ("index/whoosh_engine",)),
+    ("one walk over the matches (index/engines/whoosh_engine.py)", ("index/whoosh_engine",)),
     ("tantivy: search, aggregation, stored passages (Rust)", ("tantivy", "index/tantivy_engine")),
     ("snippets and marks (search/highlight.py, analysis)", ("search/highlight", "index/analysis", "jieba", "index/gloss")),
     ("query parsing and translation", ("search/query", "search/crosslingual", "index/cedict", "sqlite3")),
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("results", type=Path, help="the perf-<N>.json whose queries to profile")
     parser.add_argument("--rounds", type=int, default=5, help="timed runs of each query, without the profiler")
     arguments = parser.parse_args()
-    from shuangyu.index import cedict
+    from shuangyu.index.english import cedict
     from shuangyu.search.searcher import Searcher
     from shuangyu.web.settings import load_settings
 

@@ -53,9 +53,9 @@ def shuangyu(arguments: list[str], environment: dict) -> float:
 
 
 def embedding_rate(corpus: Path) -> dict:
-    from shuangyu.index.corpus import read_corpus
-    from shuangyu.index.embedding import E5Small
-    from shuangyu.index.passages import split_report
+    from shuangyu.index.sources.corpus import read_corpus
+    from shuangyu.index.semantic.embedding import E5Small
+    from shuangyu.index.sources.passages import split_report
 
     reports = read_corpus(corpus).reports
     texts = [passage.text for report in reports[::9] for passage in split_report(report.id, report.text, report.layout)
@@ -73,8 +73,8 @@ def embedding_rate(corpus: Path) -> dict:
 
 
 def query_latency(index: Path, instance: Path, queries: list[str]) -> dict:
-    from shuangyu.index import cedict
-    from shuangyu.index.embedding import E5Small
+    from shuangyu.index.english import cedict
+    from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.search.searcher import Searcher
 
     cedict.use_folder(instance)
@@ -110,7 +110,7 @@ def serving_memory(index: Path, instance: Path, work: Path, queries: list[str]) 
 
 
 def vector_search_at(count: int, rounds: int = 200) -> dict:
-    from shuangyu.index.vectors import FOLDER, MATRIX, META, ROWS
+    from shuangyu.index.semantic.vectors import FOLDER, MATRIX, META, ROWS
     from shuangyu.search.semantic import VectorIndex
 
     generator = np.random.default_rng(7)
@@ -157,7 +157,7 @@ def main() -> int:
     index = work / "hybrid"
     results["build_seconds"]["cached_vectors"] = shuangyu(build, {**environment, "SHUANGYU_EMBEDDER": "e5-small",
                                                                   "SHUANGYU_INDEX_DIR": str(index)})
-    from shuangyu.index.store import current_build
+    from shuangyu.index.engines.store import current_build
 
     results["storage_mb"] = {"build_vectors": round(folder_bytes(current_build(index) / "vectors") / 2**20, 1),
                              "vector_cache": round((instance / "vectors.sqlite").stat().st_size / 2**20, 1),

@@ -20,22 +20,22 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from shuangyu.index import cedict, gloss
-from shuangyu.index.corpus import Corpus, CorpusError, Problem, Report, read_corpus
-from shuangyu.index.extracted import ExtractionCache
+from shuangyu.index.english import cedict, gloss
+from shuangyu.index.sources.corpus import Corpus, CorpusError, Problem, Report, read_corpus
+from shuangyu.index.sources.extracted import ExtractionCache
 from shuangyu.index.documents import Source, analysed_documents
-from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
-from shuangyu.index.passages import split_report
-from shuangyu.index.engine import DEFAULT_ENGINE, ENGINES, Writer, engine_module, engine_of
-from shuangyu.index.schema import SCHEMA_VERSION
+from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
+from shuangyu.index.sources.passages import split_report
+from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES, Writer, engine_module, engine_of
+from shuangyu.index.engines.schema import SCHEMA_VERSION
 from shuangyu.index.instance import InstanceFolder
-from shuangyu.index.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
-from shuangyu.index.embedding import Embedder, EmbedderError
-from shuangyu.index.vectors import VectorRun, embed_build
-from shuangyu.index.read_budget import DEFAULT_BUDGET, ReadBudget
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.english.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
+from shuangyu.index.semantic.embedding import Embedder, EmbedderError
+from shuangyu.index.semantic.vectors import VectorRun, embed_build
+from shuangyu.index.sources.read_budget import DEFAULT_BUDGET, ReadBudget
+from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.index.workers import usable_cores
-from shuangyu.index.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
+from shuangyu.index.engines.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
 
 # Builds kept besides the current one, so that a process still reading the previous index
 # keeps working while it switches.
@@ -104,11 +104,11 @@ def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, for
                 budget: ReadBudget = DEFAULT_BUDGET) -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
 
-    ``index_engine`` (``index.engine.ENGINES``) writes the index; ``None`` keeps the engine of
+    ``index_engine`` (``index.engines.seam.ENGINES``) writes the index; ``None`` keeps the engine of
     the current index (Whoosh for a first one). Another engine than the current one's is a
     full build.
 
-    ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.translate``); machine
+    ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.english.translate``); machine
     translations go through the translation memory of the ``instance`` folder, where the
     models are installed and the dictionary file is kept (this process's dictionary from now
     on). Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
@@ -231,7 +231,7 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
     temporary = builds / f"{TEMPORARY_PREFIX}{name}"
     temporary.mkdir()
     try:
-        # The searcher reads the vocabulary of the build it opens (index.vocabulary).
+        # The searcher reads the vocabulary of the build it opens (index.text.vocabulary).
         corpus.vocabulary.write(temporary)
         written = _add_reports(corpus.reports, corpus.vocabulary, engine, memory_path, progress, index_engine,
                                lambda passages, repeated: engine_module(index_engine).create(temporary, corpus.vocabulary,

@@ -1,5 +1,5 @@
 """Passages made into the documents an engine indexes: their English gloss and pinyin, and the
-engine's own analysis (``analyse`` of ``index.engine``), on every core for a large build.
+engine's own analysis (``analyse`` of ``index.engines.seam``), on every core for a large build.
 
 Worker processes are forked, so that they start with the corpus, the vocabulary and the loaded
 segmenter in memory and are sent only which passages to make; they die with the build
@@ -15,12 +15,12 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from shuangyu.index import gloss
-from shuangyu.index.alignment import align_gloss
-from shuangyu.index.analysis import segmenter
-from shuangyu.index.corpus import Report
-from shuangyu.index.passages import Passage
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.english import gloss
+from shuangyu.index.english.alignment import align_gloss
+from shuangyu.index.text.analysis import segmenter
+from shuangyu.index.sources.corpus import Report
+from shuangyu.index.sources.passages import Passage
+from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.index.workers import PARALLEL_FROM, can_fork_workers, die_with_parent, interrupts_deferred
 
 # Passages a worker makes at a time.
@@ -43,7 +43,7 @@ class Source:
 
 
 def document(source: Source, vocabulary: Vocabulary) -> dict:
-    """The fields of a passage (``index.schema.FIELDS``)."""
+    """The fields of a passage (``index.engines.schema.FIELDS``)."""
     report, passage, metadata = source.report, source.passage, source.report.metadata
     glossed_words = gloss.glossed_words(passage.text, vocabulary)
     glossed = gloss.gloss_of(passage.text, glossed_words)

@@ -1,5 +1,5 @@
 """What the service keeps in its instance folder, outside git: installed translation models, the
-translation memory, the vector cache (and the dictionary file, ``index.cedict``)."""
+translation memory, the vector cache (and the dictionary file, ``index.english.cedict``)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ class InstanceFolder:
 
     @property
     def extracted(self) -> Path:
-        """The text taken out of PDF, Word and web page reports (``index.extracted``)."""
+        """The text taken out of PDF, Word and web page reports (``index.sources.extracted``)."""
         return self.path / "extracted"
 
     @property
     def vector_cache(self) -> Path:
-        """The passage vectors made so far, by embedder and text (SQLite; ``index.vector_cache``)."""
+        """The passage vectors made so far, by embedder and text (SQLite; ``index.semantic.vector_cache``)."""
         return self.path / "vectors.sqlite"
 
     @property

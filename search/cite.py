@@ -28,8 +28,8 @@ from urllib.parse import quote
 
 from pypinyin import lazy_pinyin
 
-from shuangyu.index.analysis import has_han
-from shuangyu.index.corpus import parse_date
+from shuangyu.index.text.analysis import has_han
+from shuangyu.index.sources.corpus import parse_date
 from shuangyu.search.romanise import person_name, romanised
 
 _MLA_MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]

@@ -8,10 +8,10 @@ a phrase neither starts nor ends with a function word, so ``Ministry of Finance`
 never "Ministry of" → 部. Each matched unit becomes one set of alternative Chinese words, so that
 a word with many translations does not outweigh a word with one. Only words that occur in the
 index are kept. English numbers with a scale word become the canonical token of the figure
-(``index.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), and a
+(``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), and a
 word found nowhere is tried in its corrected spelling (``unemploymnet`` → ``unemployment``).
 
-The reverse index of the dictionary is a table of its SQLite file (``index.cedict``), the same
+The reverse index of the dictionary is a table of its SQLite file (``index.english.cedict``), the same
 for every index; which words an index contains is asked of the index per query. Built per
 index in memory, it took seconds at every update of a large index and tens of MB per process.
 """
@@ -25,10 +25,10 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import islice
 
-from shuangyu.index.analysis import english_key
-from shuangyu.index.cedict import headwords_for
-from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.index.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, is_token, percent
+from shuangyu.index.text.analysis import english_key
+from shuangyu.index.english.cedict import headwords_for
+from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, is_token, percent
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
@@ -49,7 +49,7 @@ class Translation:
 
     @property
     def is_figure(self) -> bool:
-        """A number's canonical token (``index.numbers``), not a word."""
+        """A number's canonical token (``index.text.numbers``), not a word."""
         return all(is_token(word) for word in self.chinese)
 
 

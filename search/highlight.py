@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from shuangyu.index.alignment import chinese_offset, english_of, english_offset, sentence_offset
+from shuangyu.index.english.alignment import chinese_offset, english_of, english_offset, sentence_offset
 
-from shuangyu.index.analysis import english_spans_of, has_han, normalise, words
-from shuangyu.index.gloss import could_gloss_as, gloss_stems, pinyin_of
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.text.analysis import english_spans_of, has_han, normalise, words
+from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
+from shuangyu.index.text.vocabulary import Vocabulary
 
 Span = tuple[int, int]
 
@@ -205,7 +205,7 @@ def paired_snippets(text: str, text_en: str, marks: list[Span], marks_en: list[S
                     alignment: Sequence[int] | None) -> Snippets:
     """The Chinese and the English snippet of a passage, centred on the same stretch: the
     language with marks (the Chinese first) chooses its best fragment, and the other shows what
-    stands for it. ``alignment`` (``index.alignment``) maps the words of a gloss; without it (a
+    stands for it. ``alignment`` (``index.english.alignment``) maps the words of a gloss; without it (a
     machine translation) a sentence stands for a sentence."""
     chinese_leads = bool(marks) or not marks_en
     if chinese_leads:

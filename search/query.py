@@ -19,10 +19,10 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from shuangyu.index import engine as tree
-from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
-from shuangyu.index.gloss import gloss_word
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.engines import seam as tree
+from shuangyu.index.text.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
+from shuangyu.index.english.gloss import gloss_word
+from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.crosslingual import ReverseDictionary, Translation, english_words
 
 LANGUAGES = ("auto", "zh", "en")
@@ -71,7 +71,7 @@ class ParsedQuery:
 class CompiledQuery:
     """An index query and the terms a highlighter should mark."""
 
-    query: object  # an index.engine query tree
+    query: object  # an index.engines.seam query tree
     chinese_terms: set[str]  # normalised Chinese words to mark in the Chinese text
     english_terms: set[str]  # analysed English words to mark in the English text
     typed_english_terms: set[str]  # analysed English words the user typed: their Chinese is marked too

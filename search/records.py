@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, TypedDict
 
-from shuangyu.index.ids import PASSAGE_ID, REPORT_ID
-from shuangyu.index.passages import KINDS
-from shuangyu.index.translate import ArgosEngine, GlossEngine
+from shuangyu.index.sources.ids import PASSAGE_ID, REPORT_ID
+from shuangyu.index.sources.passages import KINDS
+from shuangyu.index.english.translate import ArgosEngine, GlossEngine
 from shuangyu.search.cite import CITATION_NAMES, STYLES
 from shuangyu.search.fusion import FOUND_BY
 from shuangyu.search.highlight import MATCHED_IN

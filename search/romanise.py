@@ -16,8 +16,8 @@ from functools import lru_cache
 import rjieba
 from pypinyin import lazy_pinyin
 
-from shuangyu.index import cedict
-from shuangyu.index.analysis import has_han, is_han_only
+from shuangyu.index.english import cedict
+from shuangyu.index.text.analysis import has_han, is_han_only
 
 # Family names that pypinyin reads otherwise in running text (曾经 ceng, 单独 dan, 解决 jie...).
 _FAMILY_READINGS = {

@@ -19,17 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
-from shuangyu.index import engine as tree
-from shuangyu.index.analysis import chinese_analyzer, english_analyzer, normalise, segmenter
-from shuangyu.index.cedict import ensure_dictionary
-from shuangyu.index.corpus import parse_date
-from shuangyu.index.embedding import Embedder, EmbedderError
-from shuangyu.index.engine import open_reader
-from shuangyu.index.gloss import pinyin_of, pinyin_stems
-from shuangyu.index.translate import GlossEngine
-from shuangyu.index.store import CURRENT, MANIFEST, IndexUnavailable, current_build, read_manifest
-from shuangyu.index.vectors import FOLDER as VECTORS_FOLDER
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.engines import seam as tree
+from shuangyu.index.text.analysis import chinese_analyzer, english_analyzer, normalise, segmenter
+from shuangyu.index.english.cedict import ensure_dictionary
+from shuangyu.index.sources.corpus import parse_date
+from shuangyu.index.semantic.embedding import Embedder, EmbedderError
+from shuangyu.index.engines.seam import open_reader
+from shuangyu.index.english.gloss import pinyin_of, pinyin_stems
+from shuangyu.index.english.translate import GlossEngine
+from shuangyu.index.engines.store import CURRENT, MANIFEST, IndexUnavailable, current_build, read_manifest
+from shuangyu.index.semantic.vectors import FOLDER as VECTORS_FOLDER
+from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.highlight import (chinese_marks, english_marks, english_marks_for, heading_html, matched_in,
                                        paired_snippets)
 from shuangyu.search.crosslingual import ReverseDictionary, english_words
@@ -121,7 +121,7 @@ def _close_all(opened: list) -> None:
 
 @dataclass(frozen=True)
 class Reader:
-    """One engine reader of an index (``index.engine.Reader``) and the helpers that read
+    """One engine reader of an index (``index.engines.seam.Reader``) and the helpers that read
     through it. One thread uses a Reader at a time, and an index has several, so that one long
     search does not hold up the others."""
 

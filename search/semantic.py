@@ -1,6 +1,6 @@
 """The semantic side of search: the passages nearest in meaning to a query, from a build's vectors.
 
-The vectors (``index.vectors``) are memory-mapped, so the serving processes share one copy in
+The vectors (``index.semantic.vectors``) are memory-mapped, so the serving processes share one copy in
 the page cache, and searched exactly (a matrix product: about 2 ms at 16,000 passages, 15 ms
 at 100,000). A passage printed in several reports has one vector per copy; the nearest are
 listed once per text, as the lexical side lists them.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shuangyu.index.vectors import FOLDER, MATRIX, META, ROWS, embedding_alive, read_progress
+from shuangyu.index.semantic.vectors import FOLDER, MATRIX, META, ROWS, embedding_alive, read_progress
 
 
 class VectorsUnavailable(Exception):

@@ -3,7 +3,7 @@
 Chinese words come from the index's word field, pinyin from its pinyin field, English from the
 dictionary senses of words that occur in the index and from the index's names (its ``Vocabulary``). Spelling
 correction finds the closest words of those lists (``search.spelling``). The dictionary's
-English is read from its SQLite file (``index.cedict``) and checked against the index when
+English is read from its SQLite file (``index.english.cedict``) and checked against the index when
 asked, so that opening an index builds nothing.
 """
 
@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from shuangyu.index.analysis import has_han, is_han_only, is_latin_word, normalise
-from shuangyu.index.cedict import sense_words, senses_from
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.text.analysis import has_han, is_han_only, is_latin_word, normalise
+from shuangyu.index.english.cedict import sense_words, senses_from
+from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.spelling import WordList, closest
 
 # "Did you mean" is offered when a query finds fewer passages than this.
@@ -76,7 +76,7 @@ class _LatinWords:
 
 
 class Suggester:
-    """Suggestions for one open index (``reader`` is its engine reader, ``index.engine.Reader``, used by one thread at a
+    """Suggestions for one open index (``reader`` is its engine reader, ``index.engines.seam.Reader``, used by one thread at a
     time; ``known`` says whether a word occurs in its Chinese text; ``vocabulary`` is its names).
     ``sharing`` is a Suggester of another reader of the same index, whose word lists this one
     uses too."""

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from shuangyu.index import build as build_module
-from shuangyu.index import cedict
-from shuangyu.index.engine import DEFAULT_ENGINE, ENGINES
-from shuangyu.index.corpus import read_corpus
+from shuangyu.index.english import cedict
+from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
+from shuangyu.index.sources.corpus import read_corpus
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.tools import require_tools
 

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from shuangyu.index.instance import InstanceFolder
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.text.vocabulary import Vocabulary
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPOSITORY_ROOT / "tests" / "fixtures" / "corpus"
@@ -23,7 +23,7 @@ def instance_with_dictionary(folder: Path) -> Path:
     """``folder`` made as an instance folder holding a copy of the shared dictionary file, so that
     a command run on it starts at once instead of making the dictionary (about eight seconds).
     A copy, not a link: a test may damage its own."""
-    from shuangyu.index import cedict
+    from shuangyu.index.english import cedict
 
     cedict.use_folder(SHARED_INSTANCE.path)
     folder.mkdir(parents=True, exist_ok=True)

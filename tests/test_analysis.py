@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_spans_of, normalise, stem
+from shuangyu.index.text.analysis import bigram_analyzer, chinese_analyzer, english_spans_of, normalise, stem
 from tests.paths import SEED_VOCABULARY
 
 
@@ -55,7 +55,7 @@ def test_bigrams_cover_part_of_a_word_with_source_offsets():
 
 
 def test_english_highlighting_finds_the_words_of_the_english_analyser():
-    from shuangyu.index.analysis import english_analyzer
+    from shuangyu.index.text.analysis import english_analyzer
     from shuangyu.search.highlight import english_marks
 
     text = "Logistics hubs, high-quality development; 5G base stations and U.S. exports in 2020."
@@ -66,7 +66,7 @@ def test_english_highlighting_finds_the_words_of_the_english_analyser():
 
 
 def test_the_dictionary_file_is_made_once_in_the_instance_folder_and_read_per_word(tmp_path, monkeypatch):
-    from shuangyu.index import cedict
+    from shuangyu.index.english import cedict
 
     cedict.use_folder(tmp_path / "instance")
     path = cedict.ensure_dictionary()
@@ -100,7 +100,7 @@ def test_english_spans_are_those_of_stemming_every_word(pieces, separators, sear
 @given(st.text(st.sampled_from("沙坪壩區ΣσςİIiẞßﬁＡａ５\u200b\u00adé\u0301ㄱㅏ①Ⅻ㍻ΑΩ ,.") | st.characters(exclude_categories=("Cs",)), max_size=40))
 @settings(max_examples=500, deadline=None)
 def test_every_normalised_character_maps_back_to_the_character_it_came_from(text):
-    from shuangyu.index.analysis import _fold
+    from shuangyu.index.text.analysis import _fold
 
     normalised = normalise(text)
     assert len(normalised.offsets) == len(normalised.text) == sum(len(_fold(char)) for char in text)
@@ -114,7 +114,7 @@ def test_every_normalised_character_maps_back_to_the_character_it_came_from(text
 def test_the_english_and_pinyin_words_joined_by_spaces_are_their_tokens(pieces, separators):
     """The tantivy engine indexes these fields as their words joined by spaces, split again on
     whitespace: that gives back the tokens only when each is one word at the next position."""
-    from shuangyu.index.analysis import english_analyzer, pinyin_analyzer
+    from shuangyu.index.text.analysis import english_analyzer, pinyin_analyzer
 
     text = "".join(piece + separators[index % len(separators)] for index, piece in enumerate(pieces))
     for analyser in (english_analyzer(), pinyin_analyzer()):

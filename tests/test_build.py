@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from shuangyu.index import build as build_module
 from shuangyu.index.build import BuildError, NoReports, build_index, build_lock
-from shuangyu.index.store import BUILDS, current_build
+from shuangyu.index.engines.store import BUILDS, current_build
 from shuangyu.search.searcher import Searcher
 from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 

@@ -15,7 +15,7 @@ import rispy
 from pybtex.database import parse_string
 
 from shuangyu.index.build import build_index
-from shuangyu.index.corpus import infer_metadata
+from shuangyu.index.sources.corpus import infer_metadata
 from shuangyu.search.cite import (apa, apa_english, csl_name, gb_t_7714_2015, gb_t_7714_2025, html, mla, mla_english,
                                   plain)
 from shuangyu.search.romanise import person_name, romanised
@@ -330,7 +330,7 @@ def test_the_corpus_date_bases_are_read_as_printed_or_inferred(tmp_path):
 def test_a_government_work_report_is_a_report_in_every_format(reports_client):
     body = reports_client.get("/api/passages/gwr-2017:p001", headers=HOST).get_json()
     assert body["citation_record"]["type"] == "report" and "circa" not in body["citation_record"]["issued"]
-    # The speaker and the issuing body the report prints (index.inferred_metadata), carried into every format.
+    # The speaker and the issuing body the report prints (index.sources.inferred_metadata), carried into every format.
     assert body["citation_record"]["author"] == [{"family": "李", "given": "克强"}]
     assert body["citation_record"]["publisher"] == "国务院"
     citations = body["citations"]

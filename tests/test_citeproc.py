@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from shuangyu.index.analysis import has_han
+from shuangyu.index.text.analysis import has_han
 from shuangyu.search.cite import (ITEM_TYPES, NEWSPAPER_ARTICLE, REPORT, STYLES, WEBPAGE, html as runs_html,
                                   romanised_record)
 from shuangyu.web.app import create_app

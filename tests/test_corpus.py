@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shuangyu.index.corpus import read_corpus
-from shuangyu.index.passages import split_report
+from shuangyu.index.sources.corpus import read_corpus
+from shuangyu.index.sources.passages import split_report
 
 FOUR_ZONES = "000_7ef409554a5a9e76.txt"
 

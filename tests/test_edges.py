@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from shuangyu.index.build import build_index
-from shuangyu.index.ids import PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, passage_id
+from shuangyu.index.sources.ids import PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, passage_id
 from shuangyu.search.export import MAX_EXPORT
 from shuangyu.search.query import MAX_QUERY_CHARS
 from shuangyu.web.app import MAX_URL_BYTES, create_app
@@ -26,7 +26,7 @@ from tests.test_serve_workers import built_site  # noqa: F401 (fixture)
 
 PROBLEM = "application/problem+json"
 PASSAGE = "shapingba-2020-four-highs:p022"
-# The longest report id the build accepts (index.ids: 80 word characters), in characters of four
+# The longest report id the build accepts (index.sources.ids: 80 word characters), in characters of four
 # UTF-8 bytes (CJK Extension B): twelve bytes each in a URL, the longest an id can be.
 LONGEST_REPORT_ID = "𠮷" * 80
 CHINESE_REPORT_ID = "2017年政府工作报告"

@@ -1,4 +1,4 @@
-"""Both engines behind the seam (index/engine.py) answer alike: the same passages match, the
+"""Both engines behind the seam (index/engines/seam.py) answer alike: the same passages match, the
 same counts per report, and the top results of the evaluation queries agree; and each engine
 is chosen at build time, recorded in the manifest and followed by search and serve."""
 
@@ -10,7 +10,7 @@ import pytest
 
 from bench.eval import REAL_COLLECTION, build_real_index, load_queries, load_real_queries
 from shuangyu.index.build import build_index
-from shuangyu.index.store import current_manifest
+from shuangyu.index.engines.store import current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.cli import main
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
@@ -62,7 +62,7 @@ def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path
 def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_indexes, monkeypatch):
     # tantivy counts reports by a hash of their id; were two ids to hash alike, it counts by
     # the ids themselves, with the same answers.
-    from shuangyu.index import tantivy_engine
+    from shuangyu.index.engines import tantivy_engine
 
     queries = [query.text for query in load_queries()]
     by_hash = [both_seed_indexes["tantivy"].search(query, limit=10) for query in queries]

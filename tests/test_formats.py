@@ -23,8 +23,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfdoc import PDFPageLabel
 from reportlab.pdfgen import canvas
 
-from shuangyu.index.passages import PATH_SEPARATOR, Layout, split_report
-from shuangyu.index.store import CURRENT, MANIFEST
+from shuangyu.index.sources.passages import PATH_SEPARATOR, Layout, split_report
+from shuangyu.index.engines.store import CURRENT, MANIFEST
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
 CHINESE_FONT = "STSong-Light"
@@ -272,7 +272,7 @@ def test_without_a_toml_the_files_own_properties_are_the_metadata(built, client)
 
 
 def test_a_toml_beside_a_pdf_wins_over_its_properties(built, tmp_path):
-    from shuangyu.index.corpus import read_corpus
+    from shuangyu.index.sources.corpus import read_corpus
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -313,7 +313,7 @@ def test_a_build_with_nothing_new_still_names_the_files_it_does_not_read(built):
 
 
 def test_a_web_page_without_main_text_and_a_word_file_without_heading_styles(tmp_path):
-    from shuangyu.index.corpus import read_corpus
+    from shuangyu.index.sources.corpus import read_corpus
 
     (tmp_path / "empty.html").write_text("<html><head><title>空页</title></head><body><nav><a href='/'>首页</a></nav></body></html>",
                                          encoding="utf-8")
@@ -336,7 +336,7 @@ def test_a_web_page_without_main_text_and_a_word_file_without_heading_styles(tmp
     ("2023年5月4日", "2023-05-04"), ("2023", "2023"), (datetime.datetime(2024, 1, 15, 9, 30), "2024-01-15"),
     ("2023-13-01", ""), ("last Tuesday", ""), (None, "")])
 def test_a_files_date_property_is_read_as_an_iso_date_or_not_at_all(value, date):
-    from shuangyu.index.formats import property_date
+    from shuangyu.index.sources.formats import property_date
 
     assert property_date(value) == date
 
@@ -344,12 +344,12 @@ def test_a_files_date_property_is_read_as_an_iso_date_or_not_at_all(value, date)
 def test_a_second_build_takes_the_text_of_unchanged_files_from_the_instance_folder(built, monkeypatch):
     """An up-to-date check reads no PDF again (reading one costs seconds); a faulty file, never
     kept, is read and named again."""
-    from shuangyu.index import corpus as corpus_module
+    from shuangyu.index.sources import corpus as corpus_module
     from shuangyu.web.cli import main
 
     _, index_dir, corpus = built
     read_again = []
-    # Each file is read in a process of its own (index.read_budget): what is read is counted here.
+    # Each file is read in a process of its own (index.sources.read_budget): what is read is counted here.
     read_within = corpus_module.read_within
     monkeypatch.setattr(corpus_module, "read_within", lambda reader, raw, budget: read_again.append(raw) or read_within(reader, raw, budget))
     environment = {"SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(index_dir),
@@ -361,8 +361,8 @@ def test_a_second_build_takes_the_text_of_unchanged_files_from_the_instance_fold
 
 
 def test_a_damaged_kept_text_is_read_from_the_file_again(built, tmp_path):
-    from shuangyu.index.corpus import read_corpus
-    from shuangyu.index.extracted import ExtractionCache
+    from shuangyu.index.sources.corpus import read_corpus
+    from shuangyu.index.sources.extracted import ExtractionCache
 
     _, _, corpus = built
     first = {report.path.name: report.text for report in read_corpus(corpus, ExtractionCache(tmp_path)).reports}
@@ -390,8 +390,8 @@ def self_based_style_word_file(path: Path) -> None:
 
 
 def test_a_word_file_whose_style_is_based_on_itself_is_read_and_a_zip_bomb_is_named(tmp_path, monkeypatch):
-    from shuangyu.index import docx_reader
-    from shuangyu.index.corpus import read_corpus
+    from shuangyu.index.sources import docx_reader
+    from shuangyu.index.sources.corpus import read_corpus
 
     self_based_style_word_file(tmp_path / "looped.docx")
     monkeypatch.setattr(docx_reader, "MAX_UNPACKED_BYTES", 1_000_000)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench.gloss_quality import read_sample, scores
-from shuangyu.index.gloss import gloss, glossed_words, search_gloss
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.english.gloss import gloss, glossed_words, search_gloss
+from shuangyu.index.text.vocabulary import Vocabulary
 from tests.paths import CORPUS_DIR
 
 
@@ -78,7 +78,7 @@ def test_the_shown_gloss_scores_above_every_sense_against_the_official_translati
 
 
 def test_a_first_line_of_zero_width_spaces_is_never_a_title():
-    from shuangyu.index.corpus import first_line
+    from shuangyu.index.sources.corpus import first_line
 
     assert first_line("\u200b\n\ufeff \u200b\n政府工作报告\n") == "政府工作报告"
 
@@ -90,8 +90,8 @@ def test_the_quick_english_test_passes_every_word_whose_gloss_has_the_stem():
     from pypinyin.pinyin_dict import pinyin_dict
 
     from bench.eval import REAL_COLLECTION
-    from shuangyu.index.analysis import english_analyzer, normalise, words
-    from shuangyu.index.gloss import could_gloss_as, gloss_word
+    from shuangyu.index.text.analysis import english_analyzer, normalise, words
+    from shuangyu.index.english.gloss import could_gloss_as, gloss_word
 
     vocabulary = Vocabulary.read(CORPUS_DIR)
     texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS_DIR.glob("*.txt"))]

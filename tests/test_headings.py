@@ -11,8 +11,8 @@ import re
 import pytest
 
 from bench.paths import REAL_COLLECTION
-from shuangyu.index.corpus import read_corpus
-from shuangyu.index.passages import BODY, CREDIT, HEADING, PATH_SEPARATOR, split_report
+from shuangyu.index.sources.corpus import read_corpus
+from shuangyu.index.sources.passages import BODY, CREDIT, HEADING, PATH_SEPARATOR, split_report
 
 KICKER = " · "
 

@@ -46,7 +46,7 @@ def warnings_of(result: subprocess.CompletedProcess) -> list[str]:
 
 def indexed_reports(env: dict) -> dict[str, dict]:
     """The reports of the current index, by id (from its manifest)."""
-    from shuangyu.index.store import current_manifest
+    from shuangyu.index.engines.store import current_manifest
 
     return {report["id"]: report for report in current_manifest(Path(env["SHUANGYU_INDEX_DIR"]))["reports"]}
 
@@ -159,7 +159,7 @@ def test_text_without_punctuation_becomes_short_passages_that_search_and_highlig
     assert result.returncode == 0, result.stderr
     reports = indexed_reports(env)
     assert reports["unpunctuated"]["passages"] >= 147_000 // 250
-    from shuangyu.index.passages import MAX_PASSAGE_CHARS
+    from shuangyu.index.sources.passages import MAX_PASSAGE_CHARS
     from shuangyu.web.app import create_app
     from shuangyu.web.settings import load_settings
 

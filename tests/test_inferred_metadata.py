@@ -320,7 +320,7 @@ EXPECTED = [
 
 @pytest.mark.parametrize("name, title, subtitle, date, authors, publisher", EXPECTED, ids=[row[0] for row in EXPECTED])
 def test_a_report_s_own_text_gives_its_title_date_speaker_and_issuing_body(name, title, subtitle, date, authors, publisher):
-    from shuangyu.index.corpus import infer_metadata
+    from shuangyu.index.sources.corpus import infer_metadata
 
     metadata = infer_metadata(Path(f"{name}.txt"), EXCERPTS[name])
     assert (metadata.title, metadata.subtitle, metadata.date, metadata.authors, metadata.publisher) == \
@@ -335,7 +335,7 @@ def test_a_report_s_own_text_gives_its_title_date_speaker_and_issuing_body(name,
 
 
 def test_a_report_that_prints_nothing_of_itself_is_titled_by_its_file_name_and_marked_so():
-    from shuangyu.index.corpus import infer_metadata
+    from shuangyu.index.sources.corpus import infer_metadata
 
     metadata = infer_metadata(Path("gwr-1964.txt"), "五年来，我国各族人民在中国共产党的英明领导下，坚持总路线，取得了伟大的胜利。\n")
     assert metadata.title == "gwr-1964" and "title" not in metadata.inferred

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING, MAX_PASSAGE_CHARS, split_report
+from shuangyu.index.sources.passages import BODY, CAPTION, CREDIT, HEADING, MAX_PASSAGE_CHARS, split_report
 
 
 @pytest.fixture(scope="module")

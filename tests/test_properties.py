@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string
 
-from shuangyu.index.corpus import parse_date
+from shuangyu.index.sources.corpus import parse_date
 from shuangyu.search.cite import Citable, all_citations, csl_name, inverted_name
 from shuangyu.search.highlight import ELLIPSIS
 from shuangyu.web.cli import main

@@ -10,10 +10,10 @@ import re
 import pytest
 
 from bench.eval import FLOORS, REAL_COLLECTION, evaluate_real, load_real_queries
-from shuangyu.index.analysis import normalise, query_words
-from shuangyu.index.corpus import read_report
-from shuangyu.index.passages import BODY, HEADING, split_report
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.text.analysis import normalise, query_words
+from shuangyu.index.sources.corpus import read_report
+from shuangyu.index.sources.passages import BODY, HEADING, split_report
+from shuangyu.index.text.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
 
@@ -23,7 +23,7 @@ NOWHERE = "恐龙化石"
 @pytest.fixture(scope="session")
 def real_searcher(real_collection_index):
     """The real collection searched as the service does: words and meaning (hybrid)."""
-    from shuangyu.index.embedding import E5Small
+    from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.search.searcher import Searcher
 
     return Searcher(real_collection_index, embedder=E5Small())

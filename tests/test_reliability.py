@@ -438,7 +438,7 @@ def test_a_model_within_the_cap_installs_and_a_killed_install_is_cleaned_up_at_t
 
 def memory_record(source: str = "物流枢纽", translation: str = "logistics hub", **fields) -> dict:
     """One line of `shuangyu translate --export`, as a dict."""
-    from shuangyu.index.memory import source_hash
+    from shuangyu.index.english.memory import source_hash
 
     return {"engine": "argos", "model": "zh_en@1.0", "source_hash": source_hash(source), "source": source,
             "translation": translation, "created_at": "2026-01-01T00:00:00+00:00", **fields}
@@ -467,7 +467,7 @@ def test_a_faulty_memory_import_is_refused_in_one_line_and_imports_nothing(site,
 
 @pytest.mark.no_index
 def test_a_memory_import_file_past_the_size_cap_is_refused_unread(site, tmp_path):
-    from shuangyu.index.memory import MAX_IMPORT_BYTES
+    from shuangyu.index.english.memory import MAX_IMPORT_BYTES
 
     file = tmp_path / "huge.jsonl"
     with file.open("wb") as sparse:  # a hole: no disk space, no time to write

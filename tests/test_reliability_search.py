@@ -15,7 +15,7 @@ import pytest
 
 from bench.generate import generate
 from shuangyu.index.build import build_index
-from shuangyu.index.engine import Term
+from shuangyu.index.engines.seam import Term
 from shuangyu.search import searcher as searcher_module
 from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
@@ -163,7 +163,7 @@ def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, 
 def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_path, monkeypatch):
     # A search still reading an index when two newer generations arrive: the oldest is closed
     # once that search is done, and no request waits for it meanwhile.
-    from shuangyu.index.store import MANIFEST, current_build
+    from shuangyu.index.engines.store import MANIFEST, current_build
 
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
@@ -201,7 +201,7 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
     opened = searcher._current()
     (corpus / "g.txt").write_text("物流枢纽带动城市发展。\n", encoding="utf-8")
     from shuangyu.index import build as build_module
-    from shuangyu.index.store import MANIFEST, current_build
+    from shuangyu.index.engines.store import MANIFEST, current_build
 
     manifest_path = current_build(index_dir) / MANIFEST
     manifest_before = manifest_path.read_bytes()

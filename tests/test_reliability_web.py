@@ -16,7 +16,7 @@ import rispy
 from pybtex.database import parse_string
 
 from shuangyu.index.build import build_index
-from shuangyu.index.corpus import read_corpus
+from shuangyu.index.sources.corpus import read_corpus
 from tests.test_reliability import server, shuangyu, site  # noqa: F401 (fixtures)
 from shuangyu.web.app import create_app
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE

@@ -13,7 +13,7 @@ from html import unescape
 
 import pytest
 
-from shuangyu.index.corpus import parse_date
+from shuangyu.index.sources.corpus import parse_date
 from shuangyu.search.cite import bibtex_key
 from shuangyu.web.cli import main
 from shuangyu.web.i18n import STRINGS

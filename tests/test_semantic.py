@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from shuangyu.index.embedding import E5_SMALL_FILE, E5Small, EmbedderError
-from shuangyu.index.store import current_build, current_manifest
-from shuangyu.index.vectors import FOLDER, MATRIX, PROGRESS, embed_build, embeddable, read_meta
+from shuangyu.index.semantic.embedding import E5_SMALL_FILE, E5Small, EmbedderError
+from shuangyu.index.engines.store import current_build, current_manifest
+from shuangyu.index.semantic.vectors import FOLDER, MATRIX, PROGRESS, embed_build, embeddable, read_meta
 from shuangyu.search.fusion import BOTH, MEANING, WORDS, fuse
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shuangyu.index.passages import KINDS
+from shuangyu.index.sources.passages import KINDS
 from shuangyu.web.cli import main
 from shuangyu.web.i18n import STRINGS
 from shuangyu.web.settings import SETTINGS, SettingError, load_settings, settings_table
@@ -93,8 +93,8 @@ def test_the_index_folder_follows_the_instance_folder_unless_it_is_set(tmp_path)
 
 
 def test_a_vocabulary_made_in_code_is_not_mistaken_for_another():
-    from shuangyu.index.analysis import query_words
-    from shuangyu.index.vocabulary import Name, Vocabulary
+    from shuangyu.index.text.analysis import query_words
+    from shuangyu.index.text.vocabulary import Name, Vocabulary
 
     assert query_words("特钢厂", Vocabulary()) != ["特钢厂"]
     assert query_words("特钢厂", Vocabulary(names={"特钢厂": Name("特钢厂", "place")})) == ["特钢厂"]

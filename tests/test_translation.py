@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from shuangyu.index.translate import TranslationError, select_engine, translate_all
+from shuangyu.index.english.translate import TranslationError, select_engine, translate_all
 from tests.paths import CORPUS_DIR, SEED_PASSAGES, SEED_VOCABULARY, instance_with_dictionary
 from tests.tiny_argos import PACKAGE_NAME, TINY_OUTPUT, build_tiny_package
 from shuangyu.web.cli import main
@@ -48,7 +48,7 @@ def cli():
 @pytest.fixture
 def model_calls(monkeypatch):
     """Counts the passages sent to the Argos model."""
-    from shuangyu.index.translate import ArgosEngine
+    from shuangyu.index.english.translate import ArgosEngine
 
     calls = []
     original = ArgosEngine.translate
@@ -94,10 +94,10 @@ def test_build_with_argos_then_rebuild_from_the_memory(cli, instance, tiny_model
 
 
 def test_an_interrupted_translation_resumes_where_it_stopped(instance, tiny_model, model_calls, monkeypatch):
-    from shuangyu.index.models import install
-    from shuangyu.index.passages import split_report
-    from shuangyu.index.corpus import read_corpus
-    from shuangyu.index.translate import ArgosEngine
+    from shuangyu.index.english.models import install
+    from shuangyu.index.sources.passages import split_report
+    from shuangyu.index.sources.corpus import read_corpus
+    from shuangyu.index.english.translate import ArgosEngine
 
     install(tiny_model, instance / "models", max_bytes=10**9)
     engine, _ = select_engine("argos", instance / "models", instance, SEED_VOCABULARY)

@@ -9,8 +9,8 @@ from html import unescape
 
 import pytest
 
-from shuangyu.index.analysis import has_han
-from shuangyu.index.gloss import glossed_words
+from shuangyu.index.text.analysis import has_han
+from shuangyu.index.english.gloss import glossed_words
 from tests.paths import REPOSITORY_ROOT, SEED_VOCABULARY
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from shuangyu.index.ids import PASSAGE_ID_PATTERN
+from shuangyu.index.sources.ids import PASSAGE_ID_PATTERN
 from shuangyu.search.cite import all_citations, citable, citations_html, csl_record
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT, export
 from shuangyu.search.records import Passage, Source, passage_fields

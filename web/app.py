@@ -7,7 +7,7 @@ import re
 
 from flask import Flask, abort, current_app, g, request, url_for
 
-from shuangyu.index import cedict
+from shuangyu.index.english import cedict
 from shuangyu.web.json_provider import OrjsonProvider
 from shuangyu.web.settings import SETTINGS, Settings, load_settings
 

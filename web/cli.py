@@ -16,22 +16,22 @@ from pathlib import Path
 
 import click
 
-from shuangyu.index import cedict
+from shuangyu.index.english import cedict
 from shuangyu.index.build import BuildError, NoReports, build_index, embed_vectors
-from shuangyu.index.embedding import EmbedderError, load_embedder
-from shuangyu.index.corpus import KINDS, CorpusError, read_corpus, visible
-from shuangyu.index.extracted import ExtractionCache
-from shuangyu.index.memory import TranslationMemory, TranslationMemoryError
-from shuangyu.index.models import ModelError
-from shuangyu.index.models import install as install_model
-from shuangyu.index.models import installed as installed_models
-from shuangyu.index.models import remove as remove_model
-from shuangyu.index.models import remove_abandoned_unpacks
-from shuangyu.index.passages import split_report
-from shuangyu.index.translate import CHOICES, TranslationError, select_engine, translate_all
-from shuangyu.index.store import IndexUnavailable, current_build, current_manifest
-from shuangyu.index.vector_cache import VectorCache, VectorCacheError
-from shuangyu.index.vectors import is_current as vectors_are_current
+from shuangyu.index.semantic.embedding import EmbedderError, load_embedder
+from shuangyu.index.sources.corpus import KINDS, CorpusError, read_corpus, visible
+from shuangyu.index.sources.extracted import ExtractionCache
+from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
+from shuangyu.index.english.models import ModelError
+from shuangyu.index.english.models import install as install_model
+from shuangyu.index.english.models import installed as installed_models
+from shuangyu.index.english.models import remove as remove_model
+from shuangyu.index.english.models import remove_abandoned_unpacks
+from shuangyu.index.sources.passages import split_report
+from shuangyu.index.english.translate import CHOICES, TranslationError, select_engine, translate_all
+from shuangyu.index.engines.store import IndexUnavailable, current_build, current_manifest
+from shuangyu.index.semantic.vector_cache import VectorCache, VectorCacheError
+from shuangyu.index.semantic.vectors import is_current as vectors_are_current
 from shuangyu.search.query import LANGUAGES, QueryError
 from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS, Searcher
 from shuangyu.web.settings import SETTINGS, Settings, SettingError, load_settings

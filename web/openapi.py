@@ -7,7 +7,7 @@ import re
 import types
 from typing import Annotated, Union, get_args, get_origin, get_type_hints, is_typeddict
 
-from shuangyu.index.ids import PASSAGE_ID
+from shuangyu.index.sources.ids import PASSAGE_ID
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.records import Field, Passage, Result
 from shuangyu.web.params import SEARCH_PARAMETERS, SUGGEST_PARAMETER
@@ -140,7 +140,7 @@ HEALTH = {
 _SIMPLE_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 # JSON Schema validators read a pattern as an ECMA-262 regular expression, whose \w and \d are
-# ASCII alone; Python's (``index.ids``) are any script's: a Chinese report id must match too.
+# ASCII alone; Python's (``index.sources.ids``) are any script's: a Chinese report id must match too.
 _ASCII_NON_WORD = [code for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")]
 # A class (with its escapes), or one escape.
 _CLASS_OR_ESCAPE = re.compile(r"(\[(?:\\.|[^\]\\])*\]|\\.)")

@@ -10,8 +10,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from pypinyin import lazy_pinyin
 
-from shuangyu.index.corpus import parse_date, source_of
-from shuangyu.index.ids import REPORT_ID_PATTERN
+from shuangyu.index.sources.corpus import parse_date, source_of
+from shuangyu.index.sources.ids import REPORT_ID_PATTERN
 from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
                                   date_is_inferred, meta_tags)
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
@@ -166,8 +166,8 @@ def date_inferred(report_id: str) -> bool:
     return date_is_inferred(report.get("date_basis", ""))  # as the citations say it
 
 
-# The date bases the build writes for a report without metadata (index.corpus,
-# index.inferred_metadata), by their opening words: the interface says them in its language.
+# The date bases the build writes for a report without metadata (index.sources.corpus,
+# index.sources.inferred_metadata), by their opening words: the interface says them in its language.
 _BUILT_DATE_BASES = (("inferred from the report's opening line", "basis_opening_line"),
                      ("inferred from the file name", "basis_file_name"),
                      ("inferred from the date its web copy", "basis_web_copy"),

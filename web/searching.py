@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
 
-from shuangyu.index.embedding import load_embedder
+from shuangyu.index.semantic.embedding import load_embedder
 from shuangyu.search.searcher import MAX_READERS, Searcher
 
 EXTENSION = "shuangyu.searcher"

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
-from shuangyu.index.embedding import DEFAULT_EMBEDDER, EMBEDDERS
-from shuangyu.index.engine import ENGINES
+from shuangyu.index.semantic.embedding import DEFAULT_EMBEDDER, EMBEDDERS
+from shuangyu.index.engines.seam import ENGINES
 from shuangyu.index.instance import InstanceFolder
-from shuangyu.index.read_budget import DEFAULT_BUDGET, ReadBudget
+from shuangyu.index.sources.read_budget import DEFAULT_BUDGET, ReadBudget
 from shuangyu.search.searcher import TIME_BUDGET_SECONDS
 
 

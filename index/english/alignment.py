@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
-from shuangyu.index.gloss import GlossedWord
+from shuangyu.index.english.gloss import GlossedWord
 
 # How far past the last aligned word a word's English may be found: further away, an equal
 # English word belongs to a later Chinese word (a shown gloss may drop or reorder a few words).

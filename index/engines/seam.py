@@ -2,10 +2,10 @@
 
 Everything that is ours (reading and splitting reports, analysis, translation, query parsing,
 ranking rules, highlighting, citations) is written once above this seam; an engine only stores
-passages and finds them. An engine module (``index.whoosh_engine``, ``index.tantivy_engine``)
+passages and finds them. An engine module (``index.engines.whoosh_engine``, ``index.engines.tantivy_engine``)
 is the only place its library is imported, and offers:
 
-- ``analyse(document, vocabulary)``: a passage document (``index.schema.FIELDS``) as its
+- ``analyse(document, vocabulary)``: a passage document (``index.engines.schema.FIELDS``) as its
   writer takes it, made in a build's worker processes (``index.documents``): plain data;
 - ``create(build_dir, vocabulary, passages)`` / ``open_writer(build_dir, vocabulary)``: a
   ``Writer`` that adds analysed documents, deletes a report's passages, and commits them at
@@ -186,7 +186,7 @@ def engine_module(name: str):
     """The module of engine ``name`` (imported on first use: a Whoosh index never loads tantivy)."""
     if name not in ENGINES:
         raise ValueError(f"unknown engine {name!r}; one of {', '.join(ENGINES)}")
-    return importlib.import_module(f"shuangyu.index.{name}_engine")
+    return importlib.import_module(f"shuangyu.index.engines.{name}_engine")
 
 
 def engine_of(manifest: dict) -> str:

@@ -15,8 +15,8 @@ import re
 import trafilatura
 from lxml import etree
 
-from shuangyu.index.formats import Extracted, Properties, UnreadableFile, property_date, property_title
-from shuangyu.index.passages import Layout
+from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile, property_date, property_title
+from shuangyu.index.sources.passages import Layout
 
 FORMAT = "html"
 # Elements of trafilatura's XML that hold a block of text of their own.

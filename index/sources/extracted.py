@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from shuangyu.index.formats import Extracted
+from shuangyu.index.sources.formats import Extracted
 
 # The modules whose code decides what a reader returns, and the libraries they read with.
 _READER_MODULES = ("formats", "pdf_reader", "docx_reader", "html_reader", "passages")

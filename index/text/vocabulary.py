@@ -48,7 +48,7 @@ class GlossaryEntry:
 # every name on each lookup would cost more than the lookup.
 @dataclass(frozen=True, eq=False)
 class Vocabulary:
-    """The names and glossary of one collection (``index.analysis.segmenter`` keeps them whole)."""
+    """The names and glossary of one collection (``index.text.analysis.segmenter`` keeps them whole)."""
 
     names: dict[str, Name] = field(default_factory=dict)
     glossary: tuple[GlossaryEntry, ...] = ()

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from shuangyu.index.analysis import normalise
+from shuangyu.index.text.analysis import normalise
 
 # How much of a report its head and opening are looked for in (characters).
 HEAD_CHARS = 2000
@@ -34,7 +34,7 @@ OPENING_CHARS = 600
 _NUMERAL = "一二三四五六七八九十"
 _DIGITS = {char: value for value, char in enumerate("一二三四五六七八九", start=1)}
 _SALUTATION = re.compile(r"^(?:各位代表|同志们|代表们|各位委员|各位代表、各位委员)\s*[：:！!，,]")
-# Lines of a web page's chrome (buttons, breadcrumbs, source and time lines), as index.passages
+# Lines of a web page's chrome (buttons, breadcrumbs, source and time lines), as index.sources.passages
 # knows them, plus the navigation labels of a breadcrumb (…要闻, …信息) and reading counts.
 _CHROME = re.compile(r"^(?:下载|打印|全屏|收藏|分享.*|打印本页|关闭窗口|【?字[号体][:：]?|[大中小]|加大|还原|减小|[】×>]|"
                      r"首页|[您当]前?的?位置[:：]?|当前位置[:：]?|来源[:：]?.*|发表时间[:：]?.*|时间[:：].*|阅读量?[:：]?.*|"

@@ -17,10 +17,10 @@ from typing import Protocol
 
 from tqdm import tqdm
 
-from shuangyu.index import gloss
-from shuangyu.index.memory import TranslationMemory, source_hash
-from shuangyu.index.models import ModelPackage, installed
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.english import gloss
+from shuangyu.index.english.memory import TranslationMemory, source_hash
+from shuangyu.index.english.models import ModelPackage, installed
+from shuangyu.index.text.vocabulary import Vocabulary
 
 CHOICES = ("auto", "argos", "gloss")
 BATCH = 16

@@ -17,7 +17,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shuangyu.index.formats import Extracted, UnreadableFile
+from shuangyu.index.sources.formats import Extracted, UnreadableFile
 from shuangyu.index.workers import can_fork_workers, die_with_parent
 
 

@@ -1,7 +1,7 @@
 """The fields of a passage document, defined once for every engine, the writer and the searcher.
 
-Each engine makes its own schema from ``FIELDS`` (``index.whoosh_engine``,
-``index.tantivy_engine``) and indexes the tokens of the analysers named here, so that a query
+Each engine makes its own schema from ``FIELDS`` (``index.engines.whoosh_engine``,
+``index.engines.tantivy_engine``) and indexes the tokens of the analysers named here, so that a query
 analysed by ``search.query`` finds what the writer wrote whatever the engine.
 """
 
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shuangyu.index.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
-from shuangyu.index.passages import BODY, CAPTION, CREDIT, HEADING
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.text.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
+from shuangyu.index.sources.passages import BODY, CAPTION, CREDIT, HEADING
+from shuangyu.index.text.vocabulary import Vocabulary
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 16  # 16: passages cut at a hard length (issue 27)
+SCHEMA_VERSION = 17  # 17: the analysers moved to index/text/ (Whoosh pickles their import path)
+# 16: passages cut at a hard length (issue 27)
 
 # Captions and credits rank below body text for the same match; headings slightly below.
 KIND_WEIGHTS = {BODY: 1.0, HEADING: 0.9, CAPTION: 0.6, CREDIT: 0.4}
@@ -64,7 +65,7 @@ FIELDS = (
     Field("spans", "stored", stored=True),
     # The page (a PDF's page label, or "first-last") a passage is printed on; "" without pages.
     Field("page", "stored", stored=True),
-    # Which words of gloss_en stand for which words of text (index.alignment), so that a search
+    # Which words of gloss_en stand for which words of text (index.english.alignment), so that a search
     # marks the same words in both languages without segmenting its results again.
     Field("gloss_alignment", "stored", stored=True),
     # The report's title and the passage's heading in English, made by the passages' engine

@@ -6,7 +6,7 @@ it (the number printed on it, when the PDF says) or by its place in the file, so
 gives the page a reader finds in print.
 
 Each page's lines follow the last page's with a single line break: a paragraph cut by a page
-break is rejoined by ``index.passages`` like one cut by a line break, and runs over both pages.
+break is rejoined by ``index.sources.passages`` like one cut by a line break, and runs over both pages.
 A page's number (``- 3 -``, ``第 3 页``) and a running header or footer repeated on most pages
 are page furniture, not the report's text, and are left out.
 """
@@ -21,8 +21,8 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from shuangyu.index.formats import Extracted, Properties, UnreadableFile, property_authors, property_date, property_title
-from shuangyu.index.passages import Layout
+from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile, property_authors, property_date, property_title
+from shuangyu.index.sources.passages import Layout
 
 FORMAT = "pdf"
 NEEDS_OCR = "it needs OCR, which this product does not do"
@@ -56,7 +56,7 @@ def read_pdf(raw: bytes) -> Extracted:
             raise UnreadableFile("encrypted PDF: it opens only with a password; add a copy without one") from None
         raise UnreadableFile(f"corrupt PDF (pdfminer: {_detail(error)})") from None
     except MemoryError:
-        raise  # past the reader's memory budget (index.read_budget), not a damaged file
+        raise  # past the reader's memory budget (index.sources.read_budget), not a damaged file
     except Exception as error:  # pdfminer raises whatever its parser meets in a damaged file
         raise UnreadableFile(f"corrupt PDF ({type(error).__name__}: {_detail(error)})") from None
     scanned = [label for label, text, has_images in pages if not text.strip() and has_images]

@@ -1,4 +1,4 @@
-"""The Whoosh engine (``index.engine``): pure Python, the engine the product was specified with.
+"""The Whoosh engine (``index.engines.seam``): pure Python, the engine the product was specified with.
 
 The only module that imports Whoosh. It indexes the tokens of our analysers (through
 ``AnalysedTokenizer``, pickled into the index: its import path is part of the on-disk format),
@@ -27,11 +27,11 @@ from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
-from shuangyu.index import engine as tree
-from shuangyu.index.engine import Matches
-from shuangyu.index.schema import FIELDS, analyser, kind_weight
-from shuangyu.index.store import IndexUnavailable
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.engines import seam as tree
+from shuangyu.index.engines.seam import Matches
+from shuangyu.index.engines.schema import FIELDS, analyser, kind_weight
+from shuangyu.index.engines.store import IndexUnavailable
+from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.index.workers import PARALLEL_FROM, WorkerGuard, can_fork_workers, interrupts_deferred
 
 NAME = "whoosh"
@@ -41,7 +41,7 @@ NAME = "whoosh"
 
 
 class AnalysedTokenizer(Tokenizer):
-    """One of our analysers (``index.analysis``) in Whoosh's token protocol: the same tokens,
+    """One of our analysers (``index.text.analysis``) in Whoosh's token protocol: the same tokens,
     positions and source offsets whatever the engine."""
 
     def __init__(self, analyse):
@@ -244,7 +244,7 @@ class _DisjunctionMax(wq.DisjunctionMax):
 
 
 def compile_tree(node) -> wq.Query:
-    """The Whoosh query of a query tree (``index.engine``)."""
+    """The Whoosh query of a query tree (``index.engines.seam``)."""
     if isinstance(node, tree.Term):
         compiled = wq.Term(node.field, node.text)
     elif isinstance(node, tree.Phrase):
@@ -308,7 +308,7 @@ def open_reader(build_dir: Path, vocabulary: Vocabulary) -> "WhooshReader":
 
 
 class WhooshReader:
-    """``index.engine.Reader`` over one Whoosh searcher. Whoosh's readers keep file positions
+    """``index.engines.seam.Reader`` over one Whoosh searcher. Whoosh's readers keep file positions
     and caches that threads must not share at the same time (eight threads searching at once
     read garbled blocks, with or without mmap): one thread uses it at a time."""
 
@@ -378,7 +378,7 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
              ranks: list[int] | None = None) -> tuple[list[tuple[int, float]], int, list[int], bool]:
     """One pass over a query's matches: the ``wanted`` best (docnum, score), how many texts
     are listed (of ``report`` alone when given), the count of matching texts per report index
-    of ``columns``, and whether every match was seen (see ``index.engine.Reader.search``).
+    of ``columns``, and whether every match was seen (see ``index.engines.seam.Reader.search``).
     With ``ranks`` (a rank per report index), the best are those of the lowest-ranked
     reports first, then by score.
 

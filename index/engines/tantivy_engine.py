@@ -1,4 +1,4 @@
-"""The tantivy engine (``index.engine``): Rust, Lucene-class, for large collections.
+"""The tantivy engine (``index.engines.seam``): Rust, Lucene-class, for large collections.
 
 The only module that imports tantivy. It indexes the tokens of our analysers as pre-tokenized
 text (the same words, positions and sub-words as the Whoosh engine), scores with BM25 scaled
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import tantivy
 
-from shuangyu.index import engine as tree
-from shuangyu.index.engine import Matches
-from shuangyu.index.schema import FIELDS, KIND_WEIGHTS, analyser, kind_weight
-from shuangyu.index.store import IndexUnavailable
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.engines import seam as tree
+from shuangyu.index.engines.seam import Matches
+from shuangyu.index.engines.schema import FIELDS, KIND_WEIGHTS, analyser, kind_weight
+from shuangyu.index.engines.store import IndexUnavailable
+from shuangyu.index.text.vocabulary import Vocabulary
 
 NAME = "tantivy"
 # The writer's memory before it writes a segment (split between its threads).
@@ -136,7 +136,7 @@ class TantivyWriter:
 
     def __init__(self, index: tantivy.Index, folder: Path, repeated: frozenset[str], existing: tantivy.Searcher | None = None):
         self._folder = folder
-        self._schema = index.schema
+        self._schema = index.engines.schema
         self._writer = index.writer(heap_size=WRITER_HEAP_BYTES)
         self._repeated = repeated
         self._existing = existing  # the index as it was, when updating it
@@ -234,7 +234,7 @@ def open_reader(build_dir: Path, vocabulary: Vocabulary) -> "TantivyReader":
 
 
 class TantivyReader:
-    """``index.engine.Reader`` over one tantivy searcher (a snapshot of the index as opened),
+    """``index.engines.seam.Reader`` over one tantivy searcher (a snapshot of the index as opened),
     which serves every thread at once: tantivy's searcher is thread-safe and runs a search
     without the GIL."""
 
@@ -242,7 +242,7 @@ class TantivyReader:
 
     def __init__(self, index: tantivy.Index):
         self._index = index
-        self._schema = index.schema
+        self._schema = index.engines.schema
         self._searcher = index.searcher()
         self._idf = IdfScale(self._searcher)
         self._report_ids: dict[tuple[int, int], str] = {}  # see _report_id
@@ -480,7 +480,7 @@ class IdfScale:
 
 
 def compile_tree(node, schema: tantivy.Schema, idf: IdfScale | None = None) -> tantivy.Query:
-    """The tantivy query of a query tree (``index.engine``), each word weighed with Whoosh's
+    """The tantivy query of a query tree (``index.engines.seam``), each word weighed with Whoosh's
     idf when ``idf`` is given."""
     query = tantivy.Query
     scale = 1.0

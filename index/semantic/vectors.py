@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from shuangyu.index.embedding import Embedder
-from shuangyu.index.engine import open_reader
-from shuangyu.index.passages import CREDIT, HEADING
-from shuangyu.index.vector_cache import VectorCache, VectorCacheError, text_hash
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.semantic.embedding import Embedder
+from shuangyu.index.engines.seam import open_reader
+from shuangyu.index.sources.passages import CREDIT, HEADING
+from shuangyu.index.semantic.vector_cache import VectorCache, VectorCacheError, text_hash
+from shuangyu.index.text.vocabulary import Vocabulary
 
 FOLDER = "vectors"
 MATRIX = "vectors.npy"

@@ -4,8 +4,8 @@ A report is a plain-text (``.txt``), PDF (``.pdf``), Word (``.docx``) or web pag
 ``.htm``) file; its metadata, when there is any, is a ``.toml`` file with the same stem beside
 it. Files are read as received and never rewritten: a text file is decoded (UTF-8 with or
 without a BOM, UTF-16 with a BOM, or GB18030), so passage spans point into the exact source; the
-text of the other formats is extracted by their readers (``index.pdf_reader``,
-``index.docx_reader``, ``index.html_reader``) and spans point into that text. A file that cannot
+text of the other formats is extracted by their readers (``index.sources.pdf_reader``,
+``index.sources.docx_reader``, ``index.sources.html_reader``) and spans point into that text. A file that cannot
 be used, or of a type the build does not read, is skipped with a problem that names it; the
 other reports still load.
 """
@@ -25,15 +25,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shuangyu.index.analysis import normalise
-from shuangyu.index.formats import Extracted, Properties, UnreadableFile
-from shuangyu.index.extracted import ExtractionCache
-from shuangyu.index.ids import REPORT_ID_PATTERN
-from shuangyu.index.inferred_metadata import infer
-from shuangyu.index.passages import PLAIN, Layout
-from shuangyu.index.read_budget import DEFAULT_BUDGET, ReadBudget, read_within
-from shuangyu.index.vocabulary import FILES as VOCABULARY_FILES
-from shuangyu.index.vocabulary import Vocabulary
+from shuangyu.index.text.analysis import normalise
+from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile
+from shuangyu.index.sources.extracted import ExtractionCache
+from shuangyu.index.sources.ids import REPORT_ID_PATTERN
+from shuangyu.index.sources.inferred_metadata import infer
+from shuangyu.index.sources.passages import PLAIN, Layout
+from shuangyu.index.sources.read_budget import DEFAULT_BUDGET, ReadBudget, read_within
+from shuangyu.index.text.vocabulary import FILES as VOCABULARY_FILES
+from shuangyu.index.text.vocabulary import Vocabulary
 
 REPORT_SUFFIX = ".txt"
 METADATA_SUFFIX = ".toml"
@@ -48,11 +48,11 @@ def read_text(raw: bytes) -> Extracted:
 
 # The report formats, by file suffix (lower case), and their readers.
 def _reader(module: str, name: str) -> Callable[[bytes], Extracted]:
-    """The reader of a format (``index.<module>.<name>``), imported when a file of it is first read:
+    """The reader of a format (``index.sources.<module>.<name>``), imported when a file of it is first read:
     the libraries of PDF, Word and web pages would cost a serving process, which reads no report,
     35 MB, and every command 0.3 s."""
     def read(raw: bytes) -> Extracted:
-        return getattr(importlib.import_module(f"shuangyu.index.{module}"), name)(raw)
+        return getattr(importlib.import_module(f"shuangyu.index.sources.{module}"), name)(raw)
 
     return read
 
@@ -503,7 +503,7 @@ _PROSE_END = re.compile(r"[：:，,；;。！？!?]$")
 
 def infer_metadata(path: Path, text: str, properties: Properties = Properties()) -> Metadata:
     """Metadata for a report that came without any: its id from the file name; its title,
-    subtitle, date, speaker and issuing body as the text prints them (``index.inferred_metadata``);
+    subtitle, date, speaker and issuing body as the text prints them (``index.sources.inferred_metadata``);
     where the text is silent, what the file's ``properties`` say (a PDF's or Word file's
     document properties, a web page's meta tags; a property title always wins over a guessed
     one), else the year in the file name, else the first line or the file name for a title.

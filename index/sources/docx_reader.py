@@ -19,8 +19,8 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from shuangyu.index.formats import Extracted, Properties, UnreadableFile, property_authors, property_date, property_title
-from shuangyu.index.passages import Layout
+from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile, property_authors, property_date, property_title
+from shuangyu.index.sources.passages import Layout
 
 FORMAT = "docx"
 _HEADING_STYLE = re.compile(r"Heading ([1-9])")
@@ -40,7 +40,7 @@ def read_docx(raw: bytes) -> Extracted:
         found = Properties(title=property_title(properties.title), authors=property_authors(properties.author),
                            date=property_date(properties.created), source="the Word file's document properties")
     except MemoryError:
-        raise  # past the reader's memory budget (index.read_budget), not a damaged file
+        raise  # past the reader's memory budget (index.sources.read_budget), not a damaged file
     except Exception as error:  # a damaged package fails anywhere in zipfile, lxml or python-docx
         detail = " ".join(str(error).split())[:120] or type(error).__name__
         raise UnreadableFile(f"not a readable Word (.docx) file ({type(error).__name__}: {detail})") from None

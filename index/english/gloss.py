@@ -26,10 +26,10 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from shuangyu.index.analysis import english_analyzer, normalise, words
-from shuangyu.index.vocabulary import Vocabulary
-from shuangyu.index.cedict import headwords_with_stem, main_senses, reading_sense
-from shuangyu.index.numbers import chinese_numeral_value
+from shuangyu.index.text.analysis import english_analyzer, normalise, words
+from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.english.cedict import headwords_with_stem, main_senses, reading_sense
+from shuangyu.index.text.numbers import chinese_numeral_value
 
 ENGINE = "gloss"
 

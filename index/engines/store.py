@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shuangyu.index.engine import ENGINES, engine_module, engine_of
-from shuangyu.index.schema import SCHEMA_VERSION
+from shuangyu.index.engines.seam import ENGINES, engine_module, engine_of
+from shuangyu.index.engines.schema import SCHEMA_VERSION
 
 CURRENT = "current"
 BUILDS = "builds"

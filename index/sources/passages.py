@@ -29,7 +29,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 
-from shuangyu.index.ids import passage_id
+from shuangyu.index.sources.ids import passage_id
 
 BODY, HEADING, CAPTION, CREDIT = "body", "heading", "caption", "credit"
 KINDS = (BODY, HEADING, CAPTION, CREDIT)
