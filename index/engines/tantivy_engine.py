@@ -136,7 +136,7 @@ class TantivyWriter:
 
     def __init__(self, index: tantivy.Index, folder: Path, repeated: frozenset[str], existing: tantivy.Searcher | None = None):
         self._folder = folder
-        self._schema = index.engines.schema
+        self._schema = index.schema
         self._writer = index.writer(heap_size=WRITER_HEAP_BYTES)
         self._repeated = repeated
         self._existing = existing  # the index as it was, when updating it
@@ -242,7 +242,7 @@ class TantivyReader:
 
     def __init__(self, index: tantivy.Index):
         self._index = index
-        self._schema = index.engines.schema
+        self._schema = index.schema
         self._searcher = index.searcher()
         self._idf = IdfScale(self._searcher)
         self._report_ids: dict[tuple[int, int], str] = {}  # see _report_id
