@@ -42,15 +42,24 @@ def proportional_kb(pid: int) -> int:
 
 def measured_build(corpus: Path, folder: Path) -> dict:
     """`shuangyu build` of ``corpus`` into ``folder``, with its time, memory and warnings."""
-    env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INSTANCE_DIR": str(folder / "instance"),
-           "SHUANGYU_EMBEDDER": "none"}
+    env = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(corpus),
+        "SHUANGYU_INSTANCE_DIR": str(folder / "instance"),
+        "SHUANGYU_EMBEDDER": "none",
+    }
     dictionary = next((REPOSITORY / "instance").glob("cedict-*.sqlite"), None)
     (folder / "instance").mkdir(parents=True)
     if dictionary:  # made once per machine (ten seconds): not what is measured
         shutil.copy2(dictionary, folder / "instance" / dictionary.name)
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--translator", "gloss"],
-                               cwd=REPOSITORY, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--translator", "gloss"],
+        cwd=REPOSITORY,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     peaks: dict[int, int] = {}
     tree_peak = 0
     while process.poll() is None:
@@ -62,7 +71,9 @@ def measured_build(corpus: Path, folder: Path) -> dict:
         time.sleep(SAMPLE_SECONDS)
     out, err = process.communicate()
     seconds = time.monotonic() - started
-    warnings = [line for line in err.decode("utf-8", "replace").splitlines() if line.startswith("warning: ")]
+    warnings = [
+        line for line in err.decode("utf-8", "replace").splitlines() if line.startswith("warning: ")
+    ]
     readers = [peak for pid, peak in peaks.items() if pid != process.pid]
     return {
         "exit_code": process.returncode,
@@ -77,13 +88,20 @@ def measured_build(corpus: Path, folder: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-attack"))
-    parser.add_argument("--json", type=Path, default=REPOSITORY / "bench" / "results" / "attack.json")
+    parser.add_argument(
+        "--json", type=Path, default=REPOSITORY / "bench" / "results" / "attack.json"
+    )
     options = parser.parse_args()
     shutil.rmtree(options.work, ignore_errors=True)
     runs = {}
-    for name, with_hostile in (("seed reports alone", False), ("seed reports and every hostile file", True)):
+    for name, with_hostile in (
+        ("seed reports alone", False),
+        ("seed reports and every hostile file", True),
+    ):
         folder = options.work / ("hostile" if with_hostile else "baseline")
         corpus = folder / "corpus"
         shutil.copytree(REPOSITORY / "corpus", corpus)
@@ -91,16 +109,25 @@ def main() -> None:
             hostile.write_all(corpus)
         runs[name] = measured_build(corpus, folder)
     baseline, attacked = runs.values()
-    print(f"{'build':40} {'exit':>4} {'seconds':>8} {'build MB':>9} {'child MB':>9} {'tree MB':>8} {'skipped':>8}")
+    print(
+        f"{'build':40} {'exit':>4} {'seconds':>8} {'build MB':>9} {'child MB':>9} {'tree MB':>8} {'skipped':>8}"
+    )
     for name, run in runs.items():
-        print(f"{name:40} {run['exit_code']:>4} {run['seconds']:>8} {run['build_peak_rss_mb']:>9} "
-              f"{run['largest_child_peak_rss_mb'] or '-':>9} {run['tree_peak_rss_mb']:>8} {len(run['skipped']):>8}")
+        print(
+            f"{name:40} {run['exit_code']:>4} {run['seconds']:>8} {run['build_peak_rss_mb']:>9} "
+            f"{run['largest_child_peak_rss_mb'] or '-':>9} {run['tree_peak_rss_mb']:>8} {len(run['skipped']):>8}"
+        )
     print(f"time ratio hostile/baseline: {attacked['seconds'] / baseline['seconds']:.1f}x")
     for line in attacked["skipped"]:
         print(f"  {line[:160]}")
     options.json.parent.mkdir(parents=True, exist_ok=True)
-    options.json.write_text(json.dumps({"runs": runs, "machine": f"{os.cpu_count()} cores"}, indent=2, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
+    options.json.write_text(
+        json.dumps(
+            {"runs": runs, "machine": f"{os.cpu_count()} cores"}, indent=2, ensure_ascii=False
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

@@ -39,16 +39,20 @@ FUSION_GRID = list(itertools.product((0.3, 0.6, 1.0), (5, 10, 20)))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, required=True, help="an index of the real collection with vectors")
-    parser.add_argument("--fusion", action="store_true", help="also try the fusion's semantic weight and candidates")
+    parser.add_argument(
+        "--index", type=Path, required=True, help="an index of the real collection with vectors"
+    )
+    parser.add_argument(
+        "--fusion", action="store_true", help="also try the fusion's semantic weight and candidates"
+    )
     arguments = parser.parse_args()
-    from shuangyu.index.english import cedict
-    from shuangyu.index.text.analysis import has_han
-    from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.index.engines.store import current_build
+    from shuangyu.index.english import cedict
+    from shuangyu.index.semantic.embedding import E5Small
+    from shuangyu.index.text.analysis import has_han
     from shuangyu.search import searcher as searcher_module
-    from shuangyu.search.semantic import VectorIndex
     from shuangyu.search.searcher import Searcher
+    from shuangyu.search.semantic import VectorIndex
 
     cedict.use_folder(ROOT / "instance")
     embedder = E5Small()
@@ -61,31 +65,58 @@ def main() -> int:
         cosines = np.asarray(vectors.matrix @ vector)
         standing = (nearest.cosine - float(cosines.mean())) / (float(cosines.std()) or 1.0)
         language = "Chinese" if has_han(query.text) else "English"
-        best.setdefault((language, bool(query.answers)), []).append((nearest.cosine, standing, query.text))
+        best.setdefault((language, bool(query.answers)), []).append(
+            (nearest.cosine, standing, query.text)
+        )
     for language in ("Chinese", "English"):
         none, answered = best.get((language, False), []), best.get((language, True), [])
         print(f"\n## {language} queries: {len(answered)} answered, {len(none)} with no answer")
         for label, found in (("no answer", none), ("answered", answered)):
             if found:
                 cosines, standings = [item[0] for item in found], [item[1] for item in found]
-                print(f"{label}: best cosine min {min(cosines):.3f} median {statistics.median(cosines):.3f} max "
-                      f"{max(cosines):.3f}; standing median {statistics.median(standings):.2f} max {max(standings):.2f}")
-        print("\n| cosine threshold | no-answer queries listing something | answered queries keeping their best |\n|---|---|---|")
+                print(
+                    f"{label}: best cosine min {min(cosines):.3f} median {statistics.median(cosines):.3f} max "
+                    f"{max(cosines):.3f}; standing median {statistics.median(standings):.2f} max {max(standings):.2f}"
+                )
+        print(
+            "\n| cosine threshold | no-answer queries listing something | answered queries keeping their best |\n|---|---|---|"
+        )
         for threshold in THRESHOLDS:
-            print(f"| {threshold:.3f} | {sum(1 for item in none if item[0] >= threshold)} of {len(none)} | "
-                  f"{sum(1 for item in answered if item[0] >= threshold)} of {len(answered)} |")
-        print("highest no-answer neighbours:", ", ".join(f"{text} {cosine:.3f}" for cosine, _, text in sorted(none, reverse=True)[:5]))
+            print(
+                f"| {threshold:.3f} | {sum(1 for item in none if item[0] >= threshold)} of {len(none)} | "
+                f"{sum(1 for item in answered if item[0] >= threshold)} of {len(answered)} |"
+            )
+        print(
+            "highest no-answer neighbours:",
+            ", ".join(f"{text} {cosine:.3f}" for cosine, _, text in sorted(none, reverse=True)[:5]),
+        )
     if arguments.fusion:
         english = [query for query in load_real_queries() if query.kind.startswith("real_en")]
-        print("\n| weight | candidates | English success@5 | MRR@10 | no-answer empty |\n|---|---|---|---|---|")
+        print(
+            "\n| weight | candidates | English success@5 | MRR@10 | no-answer empty |\n|---|---|---|---|---|"
+        )
         for weight, candidates in FUSION_GRID:
             searcher_module.SEMANTIC_CANDIDATES = candidates
-            scores = evaluate_real(Searcher(arguments.index, embedder=embedder, semantic_weight=weight), english)
-            answered = [kind for kind in scores if kind != "real_overall" and "empty" not in scores[kind].values]
-            values = {metric: statistics.mean(value for kind in answered for value in scores[kind].values[metric])
-                      for metric in ("success@5", "mrr@10")}
-            empty = statistics.mean(value for kind in scores for value in scores[kind].values.get("empty", []))
-            print(f"| {weight} | {candidates} | {values['success@5']:.3f} | {values['mrr@10']:.3f} | {empty:.3f} |")
+            scores = evaluate_real(
+                Searcher(arguments.index, embedder=embedder, semantic_weight=weight), english
+            )
+            answered = [
+                kind
+                for kind in scores
+                if kind != "real_overall" and "empty" not in scores[kind].values
+            ]
+            values = {
+                metric: statistics.mean(
+                    value for kind in answered for value in scores[kind].values[metric]
+                )
+                for metric in ("success@5", "mrr@10")
+            }
+            empty = statistics.mean(
+                value for kind in scores for value in scores[kind].values.get("empty", [])
+            )
+            print(
+                f"| {weight} | {candidates} | {values['success@5']:.3f} | {values['mrr@10']:.3f} | {empty:.3f} |"
+            )
     return 0
 
 

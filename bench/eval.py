@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import shutil
 import subprocess
-import math
-import re
 import sys
-import unicodedata
 import tempfile
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,7 +58,9 @@ class Answer:
     words: str
 
     def accepts(self, report_id: str, text: str) -> bool:
-        return (self.report is None or self.report == report_id) and judged(self.words) in judged(text)
+        return (self.report is None or self.report == report_id) and judged(self.words) in judged(
+            text
+        )
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,14 @@ def load_real_queries(path: Path = REAL_QUERIES) -> list[RealQuery]:
     """``kind<TAB>query<TAB>report:words;*:words`` lines (``-``: no answer); ``#`` comments."""
     queries = []
     for kind, text, relevant in _rows(path):
-        answers = () if relevant.strip() == NO_ANSWER else tuple(
-            Answer(None if report == "*" else report, words)
-            for report, _, words in (item.partition(":") for item in relevant.split(";")))
+        answers = (
+            ()
+            if relevant.strip() == NO_ANSWER
+            else tuple(
+                Answer(None if report == "*" else report, words)
+                for report, _, words in (item.partition(":") for item in relevant.split(";"))
+            )
+        )
         queries.append(RealQuery(kind, text, answers))
     return queries
 
@@ -112,7 +119,10 @@ class Scores:
 
 def load_queries(path: Path = QUERIES) -> list[EvalQuery]:
     """The evaluation queries: ``kind<TAB>query<TAB>id,id,...`` lines; ``#`` starts a comment."""
-    return [EvalQuery(kind, text, frozenset(relevant.split(","))) for kind, text, relevant in _rows(path)]
+    return [
+        EvalQuery(kind, text, frozenset(relevant.split(",")))
+        for kind, text, relevant in _rows(path)
+    ]
 
 
 def score_ranking(ranked: list[str], relevant: frozenset[str]) -> dict[str, float]:
@@ -165,8 +175,11 @@ def evaluate_real(searcher, queries: list[RealQuery], mode: str = "hybrid") -> d
     holds an answer being relevant."""
     from shuangyu.search.query import QueryError
 
-    passages = [(passage["report_id"], passage["text"]) for report in searcher.manifest["reports"]
-                for passage in searcher.report_passages(report["id"])]
+    passages = [
+        (passage["report_id"], passage["text"])
+        for report in searcher.manifest["reports"]
+        for passage in searcher.report_passages(report["id"])
+    ]
     by_kind: dict[str, Scores] = defaultdict(Scores)
     for query in queries:
         try:
@@ -178,15 +191,29 @@ def evaluate_real(searcher, queries: list[RealQuery], mode: str = "hybrid") -> d
             scores = {"empty": 1.0 if response["total"] == 0 else 0.0}
             missed = not scores["empty"]
         else:
-            relevant_count = sum(1 for report_id, text in passages if any(a.accepts(report_id, text) for a in query.answers))
-            hits = [rank for rank, result in enumerate(ranked, start=1)
-                    if any(a.accepts(result["report_id"], result["text"]) for a in query.answers)]
+            relevant_count = sum(
+                1
+                for report_id, text in passages
+                if any(a.accepts(report_id, text) for a in query.answers)
+            )
+            hits = [
+                rank
+                for rank, result in enumerate(ranked, start=1)
+                if any(a.accepts(result["report_id"], result["text"]) for a in query.answers)
+            ]
             dcg = sum(1 / math.log2(rank + 1) for rank in hits)
             ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(relevant_count, 10) + 1))
-            scores = {"success@5": 1.0 if hits and hits[0] <= 5 else 0.0,
-                      "mrr@10": 1 / hits[0] if hits else 0.0, "ndcg@10": dcg / ideal if ideal else 0.0}
+            scores = {
+                "success@5": 1.0 if hits and hits[0] <= 5 else 0.0,
+                "mrr@10": 1 / hits[0] if hits else 0.0,
+                "ndcg@10": dcg / ideal if ideal else 0.0,
+            }
             missed = not scores["success@5"]
-        for bucket in (by_kind[query.kind], by_kind["real_overall"]) if query.answers else (by_kind[query.kind],):
+        for bucket in (
+            (by_kind[query.kind], by_kind["real_overall"])
+            if query.answers
+            else (by_kind[query.kind],)
+        ):
             for metric, value in scores.items():
                 bucket.values[metric].append(value)
             if missed:
@@ -194,8 +221,13 @@ def evaluate_real(searcher, queries: list[RealQuery], mode: str = "hybrid") -> d
     return dict(by_kind)
 
 
-def build_real_index(corpus_folder: Path, index_folder: Path, index_engine: str | None = None,
-                     embedder: str = "e5-small", vectors: Path | None = REAL_VECTORS) -> Path:
+def build_real_index(
+    corpus_folder: Path,
+    index_folder: Path,
+    index_engine: str | None = None,
+    embedder: str = "e5-small",
+    vectors: Path | None = REAL_VECTORS,
+) -> Path:
     """The real collection and the seed corpus in one corpus folder, built with ``shuangyu build``
     (the command, as an operator runs it) into ``index_folder``, with ``index_engine`` (else the
     engine of ``SHUANGYU_ENGINE``, else Whoosh) and ``embedder``, whose vectors are cached in the
@@ -205,15 +237,29 @@ def build_real_index(corpus_folder: Path, index_folder: Path, index_engine: str 
     for source in [*SEED_CORPUS.iterdir(), *REAL_COLLECTION.glob("*.txt")]:
         if source.is_file():
             shutil.copy(source, corpus_folder / source.name)
-    environment = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus_folder), "SHUANGYU_INDEX_DIR": str(index_folder),
-                   "SHUANGYU_EMBEDDER": embedder}
+    environment = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(corpus_folder),
+        "SHUANGYU_INDEX_DIR": str(index_folder),
+        "SHUANGYU_EMBEDDER": embedder,
+    }
     if index_engine:
         environment["SHUANGYU_ENGINE"] = index_engine
     if embedder != "none" and vectors is not None and vectors.is_file():
-        subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "embed", "--import", str(vectors)],
-                       cwd=ROOT, env=environment, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--translator", "gloss"],
-                   cwd=ROOT, env=environment, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "shuangyu.web.cli", "embed", "--import", str(vectors)],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+            capture_output=True,
+        )
+    subprocess.run(
+        [sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--translator", "gloss"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
     return index_folder
 
 
@@ -233,9 +279,15 @@ def table(results: dict[str, Scores]) -> str:
     for kind in kinds:
         scores = results[kind]
         if "empty" in scores.values:
-            lines.append(f"| {kind} (found nothing) | {len(scores.values['empty'])} | {scores.mean('empty'):.3f} | | |")
+            lines.append(
+                f"| {kind} (found nothing) | {len(scores.values['empty'])} | {scores.mean('empty'):.3f} | | |"
+            )
             continue
-        lines.append(f"| {kind} | {scores.count} | " + " | ".join(f"{scores.mean(metric):.3f}" for metric in METRICS) + " |")
+        lines.append(
+            f"| {kind} | {scores.count} | "
+            + " | ".join(f"{scores.mean(metric):.3f}" for metric in METRICS)
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -244,8 +296,10 @@ def comparison(by_mode: dict[str, dict[str, Scores]]) -> str:
     modes = list(by_mode)
     first = by_mode[modes[0]]
     kinds = sorted(kind for kind in first if kind != "real_overall") + ["real_overall"]
-    lines = ["| kind | queries | " + " | ".join(f"{mode} s@5 / MRR / nDCG" for mode in modes) + " |",
-             "|---|---|" + "---|" * len(modes)]
+    lines = [
+        "| kind | queries | " + " | ".join(f"{mode} s@5 / MRR / nDCG" for mode in modes) + " |",
+        "|---|---|" + "---|" * len(modes),
+    ]
     for kind in kinds:
         cells = []
         for mode in modes:
@@ -254,17 +308,30 @@ def comparison(by_mode: dict[str, dict[str, Scores]]) -> str:
                 cells.append(f"empty {scores.mean('empty'):.3f}")
             else:
                 cells.append(" / ".join(f"{scores.mean(metric):.3f}" for metric in METRICS))
-        lines.append(f"| {kind} | {len(next(iter(first[kind].values.values())))} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {kind} | {len(next(iter(first[kind].values.values())))} | "
+            + " | ".join(cells)
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--real", action="store_true", help="also evaluate on the real collection (builds it: about a minute)")
-    parser.add_argument("--index", type=Path, help="with --real: an index of the real collection already built")
-    parser.add_argument("--compare", action="store_true",
-                        help="with --real: the real collection searched lexical, hybrid and semantic, side by side")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="also evaluate on the real collection (builds it: about a minute)",
+    )
+    parser.add_argument(
+        "--index", type=Path, help="with --real: an index of the real collection already built"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="with --real: the real collection searched lexical, hybrid and semantic, side by side",
+    )
     arguments = parser.parse_args()
     from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.search.searcher import Searcher
@@ -273,24 +340,45 @@ def main() -> int:
         shared_instance()
         index = arguments.index
         with tempfile.TemporaryDirectory() as folder:
-            index = index or build_real_index(Path(folder) / "real-corpus", Path(folder) / "real-index")
+            index = index or build_real_index(
+                Path(folder) / "real-corpus", Path(folder) / "real-index"
+            )
             searcher = Searcher(index, embedder=E5Small())
-            compared = {mode: evaluate_real(searcher, load_real_queries(), mode) for mode in ("lexical", "hybrid", "semantic")}
+            compared = {
+                mode: evaluate_real(searcher, load_real_queries(), mode)
+                for mode in ("lexical", "hybrid", "semantic")
+            }
         print(comparison(compared))
         return 0
 
     with tempfile.TemporaryDirectory() as folder:
         results = evaluate(Searcher(build_eval_index(Path(folder) / "seed")), load_queries())
         if arguments.real:
-            index = arguments.index or build_real_index(Path(folder) / "real-corpus", Path(folder) / "real-index")
+            index = arguments.index or build_real_index(
+                Path(folder) / "real-corpus", Path(folder) / "real-index"
+            )
             results.update(evaluate_real(Searcher(index), load_real_queries()))
     if arguments.json:
-        print(json.dumps({kind: {metric: round(scores.mean(metric), 4) for metric in scores.values}
-                          for kind, scores in results.items()}, indent=2))
+        print(
+            json.dumps(
+                {
+                    kind: {metric: round(scores.mean(metric), 4) for metric in scores.values}
+                    for kind, scores in results.items()
+                },
+                indent=2,
+            )
+        )
         return 0
     print(table(results))
-    misses = [miss for kind in ("overall", "real_overall", "real_none") if kind in results for miss in results[kind].misses]
-    print(f"\n{len(misses)} queries without a relevant passage in the top 5 (or, with no answer, not empty):")
+    misses = [
+        miss
+        for kind in ("overall", "real_overall", "real_none")
+        if kind in results
+        for miss in results[kind].misses
+    ]
+    print(
+        f"\n{len(misses)} queries without a relevant passage in the top 5 (or, with no answer, not empty):"
+    )
     for text, ranked in misses:
         print(f"  {text}  →  {', '.join(ranked) or 'no result'}")
     return 0

@@ -26,14 +26,17 @@ SAMPLE = ROOT / "tests" / "fixtures" / "gloss_parallel" / "gwr_zh_en.tsv"
 
 def read_sample(path: Path = SAMPLE) -> list[tuple[str, str]]:
     """The (Chinese, English) pairs of the sample."""
-    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    rows = [
+        line.split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     return [(chinese, english) for _, chinese, english in rows]
 
 
 def scores(pairs: list[tuple[str, str]] | None = None) -> dict[str, dict[str, float]]:
     """BLEU and chrF of each gloss of the sample's Chinese against its English."""
     import sacrebleu
-
     from shuangyu.index.english import cedict
     from shuangyu.index.english.gloss import gloss, search_gloss
     from shuangyu.index.text.vocabulary import Vocabulary
@@ -45,8 +48,10 @@ def scores(pairs: list[tuple[str, str]] | None = None) -> dict[str, dict[str, fl
     result = {}
     for name, glossing in (("every sense", search_gloss), ("shown", gloss)):
         hypotheses = [glossing(chinese, vocabulary) for chinese, _ in pairs]
-        result[name] = {"bleu": round(sacrebleu.corpus_bleu(hypotheses, references).score, 2),
-                        "chrf": round(sacrebleu.corpus_chrf(hypotheses, references).score, 2)}
+        result[name] = {
+            "bleu": round(sacrebleu.corpus_bleu(hypotheses, references).score, 2),
+            "chrf": round(sacrebleu.corpus_chrf(hypotheses, references).score, 2),
+        }
     return result
 
 

@@ -29,26 +29,35 @@ def pdf(objects: list[bytes], root: int = 1) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+        % (len(objects) + 1, root, xref)
+    )
     return out.getvalue()
 
 
 def _stream(data: bytes, extra: bytes = b"") -> bytes:
     packed = zlib.compress(data, 9)
-    return b"<< /Length %d /Filter /FlateDecode %s >>\nstream\n" % (len(packed), extra) + packed + b"\nendstream"
+    return (
+        b"<< /Length %d /Filter /FlateDecode %s >>\nstream\n" % (len(packed), extra)
+        + packed
+        + b"\nendstream"
+    )
 
 
 def _page_pdf(content: bytes, resources: bytes = b"", extra_objects: list[bytes] = ()) -> bytes:
     """A one-page PDF drawing ``content`` with Helvetica as /F1 and ``resources`` besides."""
-    return pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> " + resources + b" >> >>",
-        _stream(content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        *extra_objects,
-    ])
+    return pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> " + resources + b" >> >>",
+            _stream(content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            *extra_objects,
+        ]
+    )
 
 
 def reference_loop_pdf(folder: Path, scale: float = 1.0) -> Path:
@@ -78,7 +87,14 @@ def nested_forms_pdf(folder: Path, scale: float = 1.0) -> Path:
             content, resources = b"BT /F1 12 Tf 10 10 Td (Hello) Tj ET", b"/Font << /F1 5 0 R >>"
         else:
             content, resources = b"/X Do " * 10, b"/XObject << /X %d 0 R >>" % (number - 1)
-        forms.append(_stream(content, b"/Type /XObject /Subtype /Form /BBox [0 0 600 800] /Resources << " + resources + b" >>"))
+        forms.append(
+            _stream(
+                content,
+                b"/Type /XObject /Subtype /Form /BBox [0 0 600 800] /Resources << "
+                + resources
+                + b" >>",
+            )
+        )
     top = 6 + depth
     path.write_bytes(_page_pdf(b"/X Do", b"/XObject << /X %d 0 R >>" % top, forms))
     return path
@@ -87,21 +103,27 @@ def nested_forms_pdf(folder: Path, scale: float = 1.0) -> Path:
 def inflating_stream_pdf(folder: Path, scale: float = 1.0) -> Path:
     """About 300 KB whose page's content stream inflates to 300 MB."""
     path = folder / "inflating-stream.pdf"
-    path.write_bytes(_page_pdf(b"BT /F1 12 Tf 10 10 Td (x) Tj ET" + b" " * int(300 * 2**20 * scale)))
+    path.write_bytes(
+        _page_pdf(b"BT /F1 12 Tf 10 10 Td (x) Tj ET" + b" " * int(300 * 2**20 * scale))
+    )
     return path
 
 
 def _docx(document_xml: bytes, core_xml: bytes | None = None) -> bytes:
     """A minimal Word file holding ``document_xml`` (and document properties ``core_xml``)."""
-    content_types = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                     b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                     b'<Default Extension="xml" ContentType="application/xml"/>'
-                     b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-                     b'<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>')
-    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
-            b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-            b'</Relationships>')
+    content_types = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        b'<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
+    )
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+        b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+        b"</Relationships>"
+    )
     core = core_xml or core_properties(title="", creator="")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -113,17 +135,25 @@ def _docx(document_xml: bytes, core_xml: bytes | None = None) -> bytes:
 
 
 def core_properties(title: str, creator: str) -> bytes:
-    return ('<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties '
-            'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f"<dc:title>{title}</dc:title><dc:creator>{creator}</dc:creator></cp:coreProperties>").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>{title}</dc:title><dc:creator>{creator}</dc:creator></cp:coreProperties>"
+    ).encode()
 
 
 _W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 def _document(paragraphs: bytes) -> bytes:
-    return b'<?xml version="1.0" encoding="UTF-8"?><w:document ' + _W + b"><w:body>" + paragraphs + b"</w:body></w:document>"
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?><w:document '
+        + _W
+        + b"><w:body>"
+        + paragraphs
+        + b"</w:body></w:document>"
+    )
 
 
 def xml_bomb_docx(folder: Path, scale: float = 1.0) -> Path:
@@ -137,7 +167,9 @@ def xml_bomb_docx(folder: Path, scale: float = 1.0) -> Path:
 def huge_title_docx(folder: Path, scale: float = 1.0) -> Path:
     """About 10 KB whose title property is 2,000,000 characters."""
     path = folder / "huge-title-property.docx"
-    body = _document("<w:p><w:r><w:t>红队测试的报告正文。推动高质量发展。</w:t></w:r></w:p>".encode())
+    body = _document(
+        "<w:p><w:r><w:t>红队测试的报告正文。推动高质量发展。</w:t></w:r></w:p>".encode()
+    )
     path.write_bytes(_docx(body, core_properties(title="标" * int(2_000_000 * scale), creator="")))
     return path
 
@@ -145,7 +177,9 @@ def huge_title_docx(folder: Path, scale: float = 1.0) -> Path:
 def many_authors_docx(folder: Path, scale: float = 1.0) -> Path:
     """A Word file whose author property lists 50,000 authors."""
     path = folder / "many-authors.docx"
-    body = _document("<w:p><w:r><w:t>红队测试：许多作者署名的报告正文。推动高质量发展。</w:t></w:r></w:p>".encode())
+    body = _document(
+        "<w:p><w:r><w:t>红队测试：许多作者署名的报告正文。推动高质量发展。</w:t></w:r></w:p>".encode()
+    )
     authors = "; ".join(f"作者{number}" for number in range(int(50_000 * scale)))
     path.write_bytes(_docx(body, core_properties(title="许多作者的报告", creator=authors)))
     return path
@@ -164,7 +198,9 @@ def deep_toml(folder: Path, scale: float = 1.0) -> Path:
     """A report whose metadata nests arrays 500 deep."""
     path = folder / "deep-toml.txt"
     path.write_text("推动高质量发展，扎实推进乡村振兴。\n", encoding="utf-8")
-    path.with_suffix(".toml").write_text("title = " + "[" * 500 + "]" * 500 + "\n", encoding="utf-8")
+    path.with_suffix(".toml").write_text(
+        "title = " + "[" * 500 + "]" * 500 + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -188,13 +224,17 @@ def escape_names(folder: Path, scale: float = 1.0) -> Path:
 def escape_page_label_pdf(folder: Path, scale: float = 1.0) -> Path:
     """A PDF whose page label holds terminal escapes and whose page has text."""
     path = folder / "escape-label.pdf"
-    path.write_bytes(pdf([
-        b"<< /Type /Catalog /Pages 2 0 R /PageLabels << /Nums [0 << /P (\x1b]0;owned\x07\x1b[31m) >>] >> >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        _stream(b"BT /F1 12 Tf 10 700 Td (Development report text.) Tj ET"),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]))
+    path.write_bytes(
+        pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R /PageLabels << /Nums [0 << /P (\x1b]0;owned\x07\x1b[31m) >>] >> >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+                _stream(b"BT /F1 12 Tf 10 700 Td (Development report text.) Tj ET"),
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            ]
+        )
+    )
     return path
 
 
@@ -208,7 +248,9 @@ def unpunctuated_txt(folder: Path, scale: float = 1.0) -> Path:
 def comma_lines_txt(folder: Path, scale: float = 1.0) -> Path:
     """80,000 short lines each ending with a comma: one paragraph of 80,000 lines."""
     path = folder / "comma-lines.txt"
-    path.write_text("".join(f"第{number}项工作，\n" for number in range(int(80_000 * scale))), encoding="utf-8")
+    path.write_text(
+        "".join(f"第{number}项工作，\n" for number in range(int(80_000 * scale))), encoding="utf-8"
+    )
     return path
 
 

@@ -50,7 +50,10 @@ from bench.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 ENGINES = ("whoosh", "tantivy")
 CONNECTIONS = (1, 8, 32)
-WORKLOADS = {"wrk_uncached": "a query not in the cache every request", "wrk": "repeated queries (result cache)"}
+WORKLOADS = {
+    "wrk_uncached": "a query not in the cache every request",
+    "wrk": "repeated queries (result cache)",
+}
 # How often the memory of a running build is sampled.
 SAMPLE_SECONDS = 0.05
 
@@ -69,6 +72,7 @@ def folder_bytes(folder: Path) -> int:
 
 
 # --- processes and their memory ----------------------------------------------------------------
+
 
 def status_kb(pid: int, field: str) -> int | None:
     """A ``kB`` field of /proc/<pid>/status (``VmRSS``, ``VmHWM``: the peak RSS); ``None`` once
@@ -137,6 +141,7 @@ def wait_watching_memory(process: subprocess.Popen) -> dict[int, int]:
 
 # --- the collection and the queries ---------------------------------------------------------
 
+
 def copy_real_collection(corpus: Path) -> None:
     """The real collection and the seed corpus in one corpus folder, as bench/eval.py builds them."""
     corpus.mkdir(parents=True, exist_ok=True)
@@ -151,8 +156,11 @@ def stored_passages(index_dir: Path) -> list[dict]:
 
     searcher = Searcher(index_dir, cache_size=0)
     try:
-        return [{"id": passage["id"], "text": passage["text"], "text_en": passage["text_en"]}
-                for report in searcher.manifest["reports"] for passage in searcher.report_passages(report["id"])]
+        return [
+            {"id": passage["id"], "text": passage["text"], "text_en": passage["text_en"]}
+            for report in searcher.manifest["reports"]
+            for passage in searcher.report_passages(report["id"])
+        ]
     finally:
         searcher.close()
 
@@ -160,15 +168,19 @@ def stored_passages(index_dir: Path) -> list[dict]:
 def choose_queries(passages: list[dict], count: int, index_dir: Path, seed: int = 11) -> list[str]:
     """Half Chinese words taken from the passages (common and rare), cut as the index of
     ``index_dir`` cuts them, half English words of their gloss, deterministically."""
-    from shuangyu.index.text.analysis import normalise, words
     from shuangyu.index.engines.store import current_build
+    from shuangyu.index.text.analysis import normalise, words
     from shuangyu.index.text.vocabulary import Vocabulary
 
     vocabulary = Vocabulary.read(current_build(index_dir))
     rng = random.Random(seed)
     chinese, english = [], []
     for passage in rng.sample(passages, min(len(passages), count * 4)):
-        han = [word.text for word in words(normalise(passage["text"]).text, vocabulary, subwords=False) if word.is_han and len(word.text) > 1]
+        han = [
+            word.text
+            for word in words(normalise(passage["text"]).text, vocabulary, subwords=False)
+            if word.is_han and len(word.text) > 1
+        ]
         latin = [word for word in re.findall(r"[a-z]{4,}", passage["text_en"].lower())]
         if han:
             chinese.append(rng.choice(han))
@@ -179,6 +191,7 @@ def choose_queries(passages: list[dict], count: int, index_dir: Path, seed: int 
 
 
 # --- Shuangyu, with one engine --------------------------------------------------------------
+
 
 def engine_folders(work: Path, engine: str) -> tuple[Path, Path]:
     """The index folder and the instance folder of Shuangyu built with ``engine`` in ``work``."""
@@ -196,17 +209,38 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
     index_dir, instance_dir = engine_folders(work, engine)
     shutil.rmtree(index_dir.parent, ignore_errors=True)
     index_dir.parent.mkdir(parents=True)
-    environment = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(index_dir),
-                   "SHUANGYU_INSTANCE_DIR": str(instance_dir), "SHUANGYU_ENGINE": engine}
+    environment = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(corpus),
+        "SHUANGYU_INDEX_DIR": str(index_dir),
+        "SHUANGYU_INSTANCE_DIR": str(instance_dir),
+        "SHUANGYU_ENGINE": engine,
+    }
     log = index_dir.parent / "build.log"
     with log.open("w", encoding="utf-8") as output:
         started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--force", "--translator", "gloss"],
-                                   cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "shuangyu.web.cli",
+                "build",
+                "--quiet",
+                "--force",
+                "--translator",
+                "gloss",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         peaks = wait_watching_memory(process)
         seconds = time.perf_counter() - started
     if process.returncode:
-        raise RuntimeError(f"shuangyu build with {engine} failed: {log.read_text(encoding='utf-8')[-2000:]}")
+        raise RuntimeError(
+            f"shuangyu build with {engine} failed: {log.read_text(encoding='utf-8')[-2000:]}"
+        )
     manifest = current_manifest(index_dir)
     workers = [peak for pid, peak in peaks.items() if pid != process.pid]
     return {
@@ -229,8 +263,10 @@ def check_index(index_dir: Path, engine: str) -> None:
 
     manifest = current_manifest(index_dir)
     if manifest is None or manifest.get("engine") != engine:
-        sys.exit(f"{index_dir} holds no usable index written by {engine} (from another version of Shuangyu?): "
-                 "run again without --resume")
+        sys.exit(
+            f"{index_dir} holds no usable index written by {engine} (from another version of Shuangyu?): "
+            "run again without --resume"
+        )
 
 
 def query_shuangyu(index_dir: Path, queries: list[str], rounds: int, cache_size: int) -> dict:
@@ -252,6 +288,7 @@ def query_shuangyu(index_dir: Path, queries: list[str], rounds: int, cache_size:
 
 # --- naive Whoosh -------------------------------------------------------------------------
 
+
 def bench_naive(passages: list[dict], work: Path, queries: list[str], rounds: int) -> dict:
     from jieba.analyse import ChineseAnalyzer
     from whoosh import index as whoosh_index
@@ -262,8 +299,11 @@ def bench_naive(passages: list[dict], work: Path, queries: list[str], rounds: in
     folder = work / "naive-index"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    schema = Schema(id=ID(stored=True), text=TEXT(analyzer=ChineseAnalyzer(), stored=True),
-                    text_en=TEXT(analyzer=StemmingAnalyzer(), stored=True))
+    schema = Schema(
+        id=ID(stored=True),
+        text=TEXT(analyzer=ChineseAnalyzer(), stored=True),
+        text_en=TEXT(analyzer=StemmingAnalyzer(), stored=True),
+    )
     ix = whoosh_index.create_in(str(folder), schema)
     started = time.perf_counter()
     writer = ix.writer(limitmb=256)
@@ -281,11 +321,16 @@ def bench_naive(passages: list[dict], work: Path, queries: list[str], rounds: in
                     hit.highlights("text")
                     hit.highlights("text_en")
             latencies.append((time.perf_counter() - begun) * 1000)
-    return {"build_seconds": round(seconds, 2), "build_passages_per_s": round(len(passages) / seconds, 1),
-            "index_mb": round(folder_bytes(folder) / 1e6, 1), "query_ms": percentiles(latencies)}
+    return {
+        "build_seconds": round(seconds, 2),
+        "build_passages_per_s": round(len(passages) / seconds, 1),
+        "index_mb": round(folder_bytes(folder) / 1e6, 1),
+        "query_ms": percentiles(latencies),
+    }
 
 
 # --- tantivy alone ------------------------------------------------------------------------
+
 
 def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: int) -> dict:
     import jieba
@@ -306,7 +351,9 @@ def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: 
     engine_started = time.perf_counter()
     writer = index.writer(heap_size=256_000_000)
     for passage, tokens in zip(passages, tokenized):
-        writer.add_document(tantivy.Document(id=passage["id"], text=tokens, text_en=passage["text_en"]))
+        writer.add_document(
+            tantivy.Document(id=passage["id"], text=tokens, text_en=passage["text_en"])
+        )
     writer.commit()
     writer.wait_merging_threads()
     engine_seconds = time.perf_counter() - engine_started
@@ -326,10 +373,14 @@ def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: 
                     generator.snippet_from_doc(searcher.doc(address)).to_html()
             latencies.append((time.perf_counter() - begun) * 1000)
     total = tokenizing + engine_seconds
-    return {"build_seconds": round(total, 2), "build_passages_per_s": round(len(passages) / total, 1),
-            "engine_build_passages_per_s": round(len(passages) / engine_seconds, 1),
-            "index_mb": round(folder_bytes(folder) / 1e6, 1), "query_ms": percentiles(latencies),
-            "engine_query_ms": percentiles(engine_latencies)}
+    return {
+        "build_seconds": round(total, 2),
+        "build_passages_per_s": round(len(passages) / total, 1),
+        "engine_build_passages_per_s": round(len(passages) / engine_seconds, 1),
+        "index_mb": round(folder_bytes(folder) / 1e6, 1),
+        "query_ms": percentiles(latencies),
+        "engine_query_ms": percentiles(engine_latencies),
+    }
 
 
 # --- HTTP ---------------------------------------------------------------------------------
@@ -344,20 +395,35 @@ def start_serving(options: list[str], environment: dict, log: Path) -> tuple[sub
     base URL once it says where it serves (a port of the system's choice, which no other program
     can take between being chosen and being listened on)."""
     with log.open("w", encoding="utf-8") as output:
-        process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--port", "0", *options],
-                                   cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shuangyu.web.cli", "serve", "--port", "0", *options],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.perf_counter() + START_SECONDS
     while not (serving := SERVING_LINE.search(log.read_text(encoding="utf-8"))):
         if process.poll() is not None or time.perf_counter() > deadline:
             process.kill()
             process.wait()
-            raise RuntimeError(f"shuangyu serve did not start: {log.read_text(encoding='utf-8')[-2000:]}")
+            raise RuntimeError(
+                f"shuangyu serve did not start: {log.read_text(encoding='utf-8')[-2000:]}"
+            )
         time.sleep(0.05)
     return process, serving.group(1)
 
 
-def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], distinct: list[list[str]], seconds: int,
-               workers: int | None = None, instance_dir: Path | None = None) -> dict:
+def bench_http(
+    index_dir: Path,
+    corpus: Path,
+    work: Path,
+    queries: list[str],
+    distinct: list[list[str]],
+    seconds: int,
+    workers: int | None = None,
+    instance_dir: Path | None = None,
+) -> dict:
     """``shuangyu serve`` (with ``--workers workers``; ``None``: its default) under wrk at 1, 8 and
     32 connections, in two workloads: ``wrk``, the benchmark's queries over and over after one
     pass (popular queries, answered from the result cache), and ``wrk_uncached``, the queries of
@@ -365,15 +431,23 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], di
     list holds more queries than a process's result cache: one comes back only once evicted).
     Also the RSS of the process started (gunicorn's master, or waitress) and of its workers. The
     server's output goes to ``work``/serve-<workers>.log, and wrk's scripts there too."""
-    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(index_dir), "SHUANGYU_CORPUS_DIR": str(corpus)}
+    environment = {
+        **os.environ,
+        "SHUANGYU_INDEX_DIR": str(index_dir),
+        "SHUANGYU_CORPUS_DIR": str(corpus),
+    }
     if instance_dir is not None:
         environment["SHUANGYU_INSTANCE_DIR"] = str(instance_dir)
     processes = [] if workers is None else ["--workers", str(workers)]
     started = time.perf_counter()
-    process, base = start_serving(["--threads", "8", *processes], environment, work / f"serve-{workers or 'default'}.log")
+    process, base = start_serving(
+        ["--threads", "8", *processes], environment, work / f"serve-{workers or 'default'}.log"
+    )
 
     def ask(query: str) -> None:
-        with urllib.request.urlopen(f"{base}/api/search?q={urllib.parse.quote(query)}", timeout=120) as answer:
+        with urllib.request.urlopen(
+            f"{base}/api/search?q={urllib.parse.quote(query)}", timeout=120
+        ) as answer:
             answer.read()
 
     try:
@@ -384,14 +458,34 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], di
         loads: dict[str, dict] = {"wrk": {}, "wrk_uncached": {}}
         # The repeated queries first: the uncached workload fills the result cache with others.
         runs = [("wrk", connections, queries) for connections in CONNECTIONS]
-        runs += [("wrk_uncached", connections, fresh) for connections, fresh in zip(CONNECTIONS, distinct)]
+        runs += [
+            ("wrk_uncached", connections, fresh)
+            for connections, fresh in zip(CONNECTIONS, distinct)
+        ]
         for workload, connections, asked in runs:
             threads = min(connections, 2)
             script = work / f"queries-{workload}-{connections}.lua"
             write_wrk_script(script, asked, threads)
             output = subprocess.run(
-                ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
-                 "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
+                [
+                    "wrk",
+                    "-t",
+                    str(threads),
+                    "-c",
+                    str(connections),
+                    "-d",
+                    f"{seconds}s",
+                    "--timeout",
+                    "30s",
+                    "--latency",
+                    "-s",
+                    str(script),
+                    base,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             load = loads[workload][str(connections)] = parse_wrk(output)
             load["server_running"] = process.poll() is None
         rss, anonymous = rss_mb(process.pid), anonymous_mb(process.pid)
@@ -404,10 +498,16 @@ def bench_http(index_dir: Path, corpus: Path, work: Path, queries: list[str], di
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return {"workers": workers, "first_answer_seconds": round(first_answer, 2), "rss_mb": rss, "anonymous_mb": anonymous,
-            "worker_rss_mb": [value for value in worker_rss if value is not None],
-            "worker_anonymous_mb": [value for value in worker_anonymous if value is not None],
-            "distinct_queries_per_load": len(distinct[0]), **loads}
+    return {
+        "workers": workers,
+        "first_answer_seconds": round(first_answer, 2),
+        "rss_mb": rss,
+        "anonymous_mb": anonymous,
+        "worker_rss_mb": [value for value in worker_rss if value is not None],
+        "worker_anonymous_mb": [value for value in worker_anonymous if value is not None],
+        "distinct_queries_per_load": len(distinct[0]),
+        **loads,
+    }
 
 
 def write_wrk_script(script: Path, queries: list[str], threads: int = 1) -> None:
@@ -417,10 +517,11 @@ def write_wrk_script(script: Path, queries: list[str], threads: int = 1) -> None
     paths = ",".join(f'"/api/search?q={urllib.parse.quote(query)}"' for query in queries)
     script.write_text(
         f"local paths = {{{paths}}}\nlocal threads = {threads}\nlocal started = 0\nlocal i = 0\n"
-        "function setup(thread)\n  thread:set(\"id\", started)\n  started = started + 1\nend\n"
+        'function setup(thread)\n  thread:set("id", started)\n  started = started + 1\nend\n'
         "request = function()\n  local path = paths[(i * threads + id) % #paths + 1]\n  i = i + 1\n"
         "  return wrk.format('GET', path)\nend\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def parse_wrk(output: str) -> dict:
@@ -430,15 +531,34 @@ def parse_wrk(output: str) -> dict:
 
     requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     # The lines of wrk's latency distribution (a thread's "+/- Stdev" may also end in 50%).
-    p50, p99 = re.search(r"^\s+50%\s+(\S+)", output, re.M), re.search(r"^\s+99%\s+(\S+)", output, re.M)
-    if not (p50 and p99 and re.match(r"[\d.]+(us|ms|s|m)$", p50.group(1)) and re.match(r"[\d.]+(us|ms|s|m)$", p99.group(1))):
+    p50, p99 = (
+        re.search(r"^\s+50%\s+(\S+)", output, re.M),
+        re.search(r"^\s+99%\s+(\S+)", output, re.M),
+    )
+    if not (
+        p50
+        and p99
+        and re.match(r"[\d.]+(us|ms|s|m)$", p50.group(1))
+        and re.match(r"[\d.]+(us|ms|s|m)$", p99.group(1))
+    ):
         # No request completed (or wrk printed something new): keep what it said, go on.
-        return {"requests_per_s": requests, "p50_ms": None, "p99_ms": None, "errors": None, "wrk_output": output[-1500:]}
+        return {
+            "requests_per_s": requests,
+            "p50_ms": None,
+            "p99_ms": None,
+            "errors": None,
+            "wrk_output": output[-1500:],
+        }
     p50, p99 = duration_ms(p50.group(1)), duration_ms(p99.group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
-    return {"requests_per_s": requests, "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
-            "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
+    return {
+        "requests_per_s": requests,
+        "p50_ms": round(p50, 2),
+        "p99_ms": round(p99, 2),
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
 
 
 # --- a new report ---------------------------------------------------------------------------
@@ -458,8 +578,13 @@ def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
     searcher = Searcher(index_dir)
     searcher.warm()
     marker = "新报告标记词甲乙丙"
-    paragraphs = [f"第{n}段：{marker}出现在沙坪坝区的新报告里，用来测量新报告多快能被检索到。" for n in range(100)]
-    (corpus / NEW_REPORT).write_text("新报告\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    paragraphs = [
+        f"第{n}段：{marker}出现在沙坪坝区的新报告里，用来测量新报告多快能被检索到。"
+        for n in range(100)
+    ]
+    (corpus / NEW_REPORT).write_text(
+        "新报告\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+    )
     try:
         started = time.perf_counter()
         result = build_index(corpus, index_dir, instance, progress=False, translator="gloss")
@@ -470,13 +595,21 @@ def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
         (corpus / NEW_REPORT).unlink()
         build_index(corpus, index_dir, instance, progress=False, translator="gloss")
         searcher.close()
-    return {"seconds": round(seconds, 2), "incremental": result.manifest.get("last_update", {}).get("mode") == "incremental"}
+    return {
+        "seconds": round(seconds, 2),
+        "incremental": result.manifest.get("last_update", {}).get("mode") == "incremental",
+    }
 
 
 # --- report ---------------------------------------------------------------------------------
 
 HIGHER, LOWER = "higher is better", "lower is better"
-COLUMNS = {"whoosh": "Whoosh engine", "tantivy": "tantivy engine", "naive": "naive Whoosh", "alone": "tantivy alone"}
+COLUMNS = {
+    "whoosh": "Whoosh engine",
+    "tantivy": "tantivy engine",
+    "naive": "naive Whoosh",
+    "alone": "tantivy alone",
+}
 
 
 def dig(figures: dict | None, *keys: str):
@@ -494,42 +627,122 @@ def measures(results: dict) -> list[tuple[str, str, dict]]:
         return {engine: dig(figures, *keys) for engine, figures in engines.items()}
 
     def of_all(*keys: str) -> dict:
-        return {**of_engines("build", *keys), "naive": dig(naive, *keys), "alone": dig(alone, *keys)}
+        return {
+            **of_engines("build", *keys),
+            "naive": dig(naive, *keys),
+            "alone": dig(alone, *keys),
+        }
 
     rows = [
-        ("build, passages/s (end to end, gloss)", HIGHER, {
-            **of_all("build_passages_per_s"),
-            "alone": alone and (alone["build_passages_per_s"], f"engine only {alone['engine_build_passages_per_s']}")}),
+        (
+            "build, passages/s (end to end, gloss)",
+            HIGHER,
+            {
+                **of_all("build_passages_per_s"),
+                "alone": alone
+                and (
+                    alone["build_passages_per_s"],
+                    f"engine only {alone['engine_build_passages_per_s']}",
+                ),
+            },
+        ),
         ("build, seconds", LOWER, of_all("build_seconds")),
         ("build peak RSS MB, build process", LOWER, of_engines("build", "build_peak_rss_mb")),
         ("build peak RSS MB, largest worker", LOWER, of_engines("build", "worker_peak_rss_mb")),
         ("index size, MB", LOWER, of_all("index_mb")),
     ]
     for percentile in ("p50", "p95", "p99"):
-        rows.append((f"query {percentile} ms (top 10, highlights zh+en)", LOWER, {
-            **of_engines("query", "query_ms", percentile), "naive": dig(naive, "query_ms", percentile),
-            "alone": alone and (alone["query_ms"][percentile], f"engine only {alone['engine_query_ms'][percentile]}")}))
+        rows.append(
+            (
+                f"query {percentile} ms (top 10, highlights zh+en)",
+                LOWER,
+                {
+                    **of_engines("query", "query_ms", percentile),
+                    "naive": dig(naive, "query_ms", percentile),
+                    "alone": alone
+                    and (
+                        alone["query_ms"][percentile],
+                        f"engine only {alone['engine_query_ms'][percentile]}",
+                    ),
+                },
+            )
+        )
     for percentile in ("p50", "p99"):
-        rows.append((f"query {percentile} ms, result cache", LOWER, of_engines("query", "query_ms_with_result_cache", percentile)))
-    served = sorted({workers for figures in engines.values() for workers in figures.get("http", {})}, key=int)
+        rows.append(
+            (
+                f"query {percentile} ms, result cache",
+                LOWER,
+                of_engines("query", "query_ms_with_result_cache", percentile),
+            )
+        )
+    served = sorted(
+        {workers for figures in engines.values() for workers in figures.get("http", {})}, key=int
+    )
     for workers in served:
         processes = f"{workers} process{'es' if workers != '1' else ''}"
         for workload, label in WORKLOADS.items():
             for connections in map(str, CONNECTIONS):
-                rows.append((f"HTTP, {label}, {processes}, {connections} conn: requests/s", HIGHER,
-                             of_engines("http", workers, workload, connections, "requests_per_s")))
-                rows.append((f"HTTP, {label}, {processes}, {connections} conn: p99 ms", LOWER,
-                             of_engines("http", workers, workload, connections, "p99_ms")))
+                rows.append(
+                    (
+                        f"HTTP, {label}, {processes}, {connections} conn: requests/s",
+                        HIGHER,
+                        of_engines("http", workers, workload, connections, "requests_per_s"),
+                    )
+                )
+                rows.append(
+                    (
+                        f"HTTP, {label}, {processes}, {connections} conn: p99 ms",
+                        LOWER,
+                        of_engines("http", workers, workload, connections, "p99_ms"),
+                    )
+                )
         if workers == "1":
-            rows.append(("serving RSS MB, 1 process (waitress)", LOWER, of_engines("http", "1", "rss_mb")))
-            rows.append(("serving heap (anonymous) MB, 1 process", LOWER, of_engines("http", "1", "anonymous_mb")))
+            rows.append(
+                ("serving RSS MB, 1 process (waitress)", LOWER, of_engines("http", "1", "rss_mb"))
+            )
+            rows.append(
+                (
+                    "serving heap (anonymous) MB, 1 process",
+                    LOWER,
+                    of_engines("http", "1", "anonymous_mb"),
+                )
+            )
         else:
-            rows.append((f"serving RSS MB, {processes}: master", LOWER, of_engines("http", workers, "rss_mb")))
-            for measure, name in (("RSS", "worker_rss_mb"), ("heap (anonymous)", "worker_anonymous_mb")):
-                rows.append((f"serving {measure} MB, {processes}: largest worker", LOWER,
-                             {engine: max(values or [None]) for engine, values in of_engines("http", workers, name).items()}))
-        rows.append((f"serve to first answer, s ({processes})", LOWER, of_engines("http", workers, "first_answer_seconds")))
-    rows.append(("new report of 100 passages searchable after, s", LOWER, of_engines("new_report", "seconds")))
+            rows.append(
+                (
+                    f"serving RSS MB, {processes}: master",
+                    LOWER,
+                    of_engines("http", workers, "rss_mb"),
+                )
+            )
+            for measure, name in (
+                ("RSS", "worker_rss_mb"),
+                ("heap (anonymous)", "worker_anonymous_mb"),
+            ):
+                rows.append(
+                    (
+                        f"serving {measure} MB, {processes}: largest worker",
+                        LOWER,
+                        {
+                            engine: max(values or [None])
+                            for engine, values in of_engines("http", workers, name).items()
+                        },
+                    )
+                )
+        rows.append(
+            (
+                f"serve to first answer, s ({processes})",
+                LOWER,
+                of_engines("http", workers, "first_answer_seconds"),
+            )
+        )
+    rows.append(
+        (
+            "new report of 100 passages searchable after, s",
+            LOWER,
+            of_engines("new_report", "seconds"),
+        )
+    )
     return rows
 
 
@@ -546,41 +759,66 @@ def times(better: str, value, other) -> str:
 
 def table(results: dict) -> str:
     """The results as Markdown: a column per engine and baseline, then the tantivy engine's ratios."""
-    header = [COLUMNS[column] for column in COLUMNS] + ["tantivy engine ÷ Whoosh engine (times better)",
-                                                          "tantivy engine ÷ tantivy alone (times worse)"]
-    lines = [f"{results['collection']}: {results['passages']} passages on {results['machine']}", "",
-             "| measure | " + " | ".join(header) + " |", "|---" * (len(header) + 1) + "|"]
+    header = [COLUMNS[column] for column in COLUMNS] + [
+        "tantivy engine ÷ Whoosh engine (times better)",
+        "tantivy engine ÷ tantivy alone (times worse)",
+    ]
+    lines = [
+        f"{results['collection']}: {results['passages']} passages on {results['machine']}",
+        "",
+        "| measure | " + " | ".join(header) + " |",
+        "|---" * (len(header) + 1) + "|",
+    ]
     for name, better, cells in measures(results):
         shown = []
         for column in COLUMNS:
             cell = cells.get(column)
-            shown.append("-" if figure(cell) is None else f"{cell[0]} ({cell[1]})" if isinstance(cell, tuple) else str(cell))
+            shown.append(
+                "-"
+                if figure(cell) is None
+                else f"{cell[0]} ({cell[1]})"
+                if isinstance(cell, tuple)
+                else str(cell)
+            )
         ours = figure(cells.get("tantivy"))
         today = times(better, ours, figure(cells.get("whoosh")))
         alone = figure(cells.get("alone"))
         versus_alone = "-" if alone is None else times(better, alone, ours)
         lines.append(f"| {name} | " + " | ".join(shown) + f" | {today} | {versus_alone} |")
-    failed = [f"{engine}, {workers} process(es), {workload}, {connections} conn"
-              for engine, figures in results["engines"].items() for workers, served in figures.get("http", {}).items()
-              for workload in WORKLOADS for connections, load in served[workload].items()
-              if load["errors"] != 0 or not load["server_running"]]
-    distinct = {served["distinct_queries_per_load"]
-                for figures in results["engines"].values() for served in figures.get("http", {}).values()}
-    lines += ["", f"- HTTP loads with errors or a stopped server: {', '.join(failed) or 'none'}",
-              f"- uncached HTTP workload: {', '.join(map(str, sorted(distinct))) or '-'} distinct queries per connection count, "
-              f"asked in turn (a serving process's result cache holds {results['result_cache_size']})",
-              f"- query latency in process over {results['rounds']} rounds of {len(results['queries'])} queries "
-              "(naive: one round); wrk on the same machine as the server"]
+    failed = [
+        f"{engine}, {workers} process(es), {workload}, {connections} conn"
+        for engine, figures in results["engines"].items()
+        for workers, served in figures.get("http", {}).items()
+        for workload in WORKLOADS
+        for connections, load in served[workload].items()
+        if load["errors"] != 0 or not load["server_running"]
+    ]
+    distinct = {
+        served["distinct_queries_per_load"]
+        for figures in results["engines"].values()
+        for served in figures.get("http", {}).values()
+    }
+    lines += [
+        "",
+        f"- HTTP loads with errors or a stopped server: {', '.join(failed) or 'none'}",
+        f"- uncached HTTP workload: {', '.join(map(str, sorted(distinct))) or '-'} distinct queries per connection count, "
+        f"asked in turn (a serving process's result cache holds {results['result_cache_size']})",
+        f"- query latency in process over {results['rounds']} rounds of {len(results['queries'])} queries "
+        "(naive: one round); wrk on the same machine as the server",
+    ]
     return "\n".join(lines)
 
 
 # --- the run --------------------------------------------------------------------------------
 
+
 def engine_list(text: str) -> list[str]:
     engines = [engine.strip() for engine in text.split(",") if engine.strip()]
     unknown = [engine for engine in engines if engine not in ENGINES]
     if unknown or not engines:
-        raise argparse.ArgumentTypeError(f"engines are a comma-separated list of {', '.join(ENGINES)}")
+        raise argparse.ArgumentTypeError(
+            f"engines are a comma-separated list of {', '.join(ENGINES)}"
+        )
     return list(dict.fromkeys(engines))
 
 
@@ -590,21 +828,49 @@ def main() -> int:
     from shuangyu.search.searcher import RESULT_CACHE_SIZE
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=10_000, help="synthetic passages (bench/generate.py)")
-    parser.add_argument("--real", action="store_true",
-                        help="the real collection (the seed corpus and ../shared/realcorpus) instead of synthetic passages")
-    parser.add_argument("--engines", type=engine_list, default=list(ENGINES), help="Shuangyu's engines to measure, comma-separated")
+    parser.add_argument(
+        "--passages", type=int, default=10_000, help="synthetic passages (bench/generate.py)"
+    )
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="the real collection (the seed corpus and ../shared/realcorpus) instead of synthetic passages",
+    )
+    parser.add_argument(
+        "--engines",
+        type=engine_list,
+        default=list(ENGINES),
+        help="Shuangyu's engines to measure, comma-separated",
+    )
     parser.add_argument("--queries", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=3, help="times each query is run (naive: once)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="times each query is run (naive: once)"
+    )
     parser.add_argument("--http-seconds", type=int, default=10)
-    parser.add_argument("--http-queries", type=int, default=2000,
-                        help="distinct queries per connection count in the uncached HTTP workload")
-    parser.add_argument("--skip-naive-build-above", type=int, default=50_000,
-                        help="run the naive stack only up to this many passages (its build is slow)")
+    parser.add_argument(
+        "--http-queries",
+        type=int,
+        default=2000,
+        help="distinct queries per connection count in the uncached HTTP workload",
+    )
+    parser.add_argument(
+        "--skip-naive-build-above",
+        type=int,
+        default=50_000,
+        help="run the naive stack only up to this many passages (its build is slow)",
+    )
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for perf-<passages>.json (perf-real.json)")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep the measures already in --work from an interrupted run and measure the rest")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="folder for perf-<passages>.json (perf-real.json)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the measures already in --work from an interrupted run and measure the rest",
+    )
     arguments = parser.parse_args()
     work = arguments.work or Path(tempfile.mkdtemp(prefix="shuangyu-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -613,16 +879,30 @@ def main() -> int:
     # Each measure is saved as soon as it is taken, so that a failure late in a long run
     # (a 100k run takes half an hour) loses only what was not measured yet.
     partial = work / "partial.json"
-    results: dict = json.loads(partial.read_text(encoding="utf-8")) if arguments.resume and partial.exists() else {}
-    if results.get("collection") != collection or (not arguments.real and results.get("requested") != arguments.passages):
-        results = {"collection": collection, "requested": None if arguments.real else arguments.passages}
+    results: dict = (
+        json.loads(partial.read_text(encoding="utf-8"))
+        if arguments.resume and partial.exists()
+        else {}
+    )
+    if results.get("collection") != collection or (
+        not arguments.real and results.get("requested") != arguments.passages
+    ):
+        results = {
+            "collection": collection,
+            "requested": None if arguments.real else arguments.passages,
+        }
         shutil.rmtree(corpus, ignore_errors=True)
         if arguments.real:
             copy_real_collection(corpus)
         else:
             generate(corpus, arguments.passages)
-    results.update({"rounds": arguments.rounds, "result_cache_size": RESULT_CACHE_SIZE,
-                    "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"})
+    results.update(
+        {
+            "rounds": arguments.rounds,
+            "result_cache_size": RESULT_CACHE_SIZE,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        }
+    )
     results.setdefault("engines", {})
 
     def measured(keys: tuple[str, ...], what: str, measure) -> None:
@@ -636,7 +916,11 @@ def main() -> int:
             partial.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
     for engine in arguments.engines:
-        measured(("engines", engine, "build"), f"building with {engine}", lambda: build_shuangyu(corpus, work, engine))
+        measured(
+            ("engines", engine, "build"),
+            f"building with {engine}",
+            lambda: build_shuangyu(corpus, work, engine),
+        )
     for engine in arguments.engines:
         check_index(engine_folders(work, engine)[0], engine)
     # Every engine indexes the same passages: the baselines and the queries take those of the first.
@@ -646,26 +930,56 @@ def main() -> int:
     if "queries" not in results:
         results["queries"] = choose_queries(passages(), arguments.queries, first_index)
     queries = results["queries"]
-    distinct = functools.cache(lambda: uncached_queries(passages(), queries, arguments.http_queries, first_index))
+    distinct = functools.cache(
+        lambda: uncached_queries(passages(), queries, arguments.http_queries, first_index)
+    )
 
     if results["passages"] <= arguments.skip_naive_build_above:
         measured(("naive",), "naive Whoosh", lambda: bench_naive(passages(), work, queries, 1))
-    measured(("tantivy_alone",), "tantivy alone", lambda: bench_tantivy(passages(), work, queries, arguments.rounds))
+    measured(
+        ("tantivy_alone",),
+        "tantivy alone",
+        lambda: bench_tantivy(passages(), work, queries, arguments.rounds),
+    )
     for engine in arguments.engines:
         index_dir, instance_dir = engine_folders(work, engine)
         # This process's dictionary (query translation) is the one the engine's build made.
         cedict.use_folder(instance_dir)
-        measured(("engines", engine, "query"), f"querying {engine}", lambda: {
-            "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
-            "query_ms_with_result_cache": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE)})
+        measured(
+            ("engines", engine, "query"),
+            f"querying {engine}",
+            lambda: {
+                "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
+                "query_ms_with_result_cache": query_shuangyu(
+                    index_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE
+                ),
+            },
+        )
         for workers in sorted({1, usable_cores()}):
-            measured(("engines", engine, "http", str(workers)), f"HTTP, {engine}, {workers} process(es)",
-                     lambda: bench_http(index_dir, corpus, index_dir.parent, queries, distinct(), arguments.http_seconds,
-                                        workers=workers, instance_dir=instance_dir))
-        measured(("engines", engine, "new_report"), f"new report, {engine}", lambda: bench_new_report(corpus, index_dir, instance_dir))
+            measured(
+                ("engines", engine, "http", str(workers)),
+                f"HTTP, {engine}, {workers} process(es)",
+                lambda: bench_http(
+                    index_dir,
+                    corpus,
+                    index_dir.parent,
+                    queries,
+                    distinct(),
+                    arguments.http_seconds,
+                    workers=workers,
+                    instance_dir=instance_dir,
+                ),
+            )
+        measured(
+            ("engines", engine, "new_report"),
+            f"new report, {engine}",
+            lambda: bench_new_report(corpus, index_dir, instance_dir),
+        )
 
     arguments.results.mkdir(parents=True, exist_ok=True)
-    output = arguments.results / ("perf-real.json" if arguments.real else f"perf-{arguments.passages}.json")
+    output = arguments.results / (
+        "perf-real.json" if arguments.real else f"perf-{arguments.passages}.json"
+    )
     output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(table(results))
     print(f"\nJSON: {output}")
@@ -674,12 +988,18 @@ def main() -> int:
     return 0
 
 
-def uncached_queries(passages: list[dict], queries: list[str], per_load: int, index_dir: Path) -> list[list[str]]:
+def uncached_queries(
+    passages: list[dict], queries: list[str], per_load: int, index_dir: Path
+) -> list[list[str]]:
     """A list of distinct queries per connection count for the uncached HTTP workload: none of
     the benchmark's, none in two lists, Chinese and English mixed alike in each."""
-    distinct = [query for query in choose_queries(passages, len(CONNECTIONS) * per_load, index_dir, seed=12) if query not in queries]
+    distinct = [
+        query
+        for query in choose_queries(passages, len(CONNECTIONS) * per_load, index_dir, seed=12)
+        if query not in queries
+    ]
     random.Random(12).shuffle(distinct)
-    return [distinct[i::len(CONNECTIONS)] for i in range(len(CONNECTIONS))]
+    return [distinct[i :: len(CONNECTIONS)] for i in range(len(CONNECTIONS))]
 
 
 if __name__ == "__main__":

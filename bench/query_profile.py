@@ -26,12 +26,24 @@ sys.path.insert(0, str(ROOT))
 PARTS = [
     ("phrase positions (Whoosh spans)", ("whoosh/query/spans", "whoosh/formats")),
     ("matcher tree: union, intersection, wrappers (Whoosh)", ("whoosh/matching",)),
-    ("posting blocks: read and decode (Whoosh)", ("whoosh/codec", "whoosh/filedb", "_pickle.loads", "zlib", "BufferedReader")),
-    ("BM25F scoring and query setup (Whoosh)", ("whoosh/scoring", "whoosh/query", "whoosh/searching", "whoosh/reading")),
+    (
+        "posting blocks: read and decode (Whoosh)",
+        ("whoosh/codec", "whoosh/filedb", "_pickle.loads", "zlib", "BufferedReader"),
+    ),
+    (
+        "BM25F scoring and query setup (Whoosh)",
+        ("whoosh/scoring", "whoosh/query", "whoosh/searching", "whoosh/reading"),
+    ),
     ("one walk over the matches (index/engines/whoosh_engine.py)", ("index/whoosh_engine",)),
     ("tantivy: search, aggregation, stored passages (Rust)", ("tantivy", "index/tantivy_engine")),
-    ("snippets and marks (search/highlight.py, analysis)", ("search/highlight", "index/analysis", "jieba", "index/gloss")),
-    ("query parsing and translation", ("search/query", "search/crosslingual", "index/cedict", "sqlite3")),
+    (
+        "snippets and marks (search/highlight.py, analysis)",
+        ("search/highlight", "index/analysis", "jieba", "index/gloss"),
+    ),
+    (
+        "query parsing and translation",
+        ("search/query", "search/crosslingual", "index/cedict", "sqlite3"),
+    ),
 ]
 
 
@@ -54,7 +66,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index_dir", type=Path, help="an index folder made by bench/perf.py")
     parser.add_argument("results", type=Path, help="the perf-<N>.json whose queries to profile")
-    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each query, without the profiler")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="timed runs of each query, without the profiler"
+    )
     arguments = parser.parse_args()
     from shuangyu.index.english import cedict
     from shuangyu.search.searcher import Searcher
@@ -71,9 +85,13 @@ def main() -> int:
     # other work on a shared machine), then the percentiles over the queries.
     from bench.perf import percentiles
 
-    best = percentiles([min(_timed(searcher, query) for _ in range(arguments.rounds)) for query in queries])
-    print(f"{len(queries)} queries, best of {arguments.rounds} each: p50 {best['p50']:.2f} ms, "
-          f"p95 {best['p95']:.2f} ms, p99 {best['p99']:.2f} ms")
+    best = percentiles(
+        [min(_timed(searcher, query) for _ in range(arguments.rounds)) for query in queries]
+    )
+    print(
+        f"{len(queries)} queries, best of {arguments.rounds} each: p50 {best['p50']:.2f} ms, "
+        f"p95 {best['p95']:.2f} ms, p99 {best['p99']:.2f} ms"
+    )
     timed = []
     profiler = cProfile.Profile()
     for query in queries:

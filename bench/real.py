@@ -62,7 +62,11 @@ def summary(samples_ms: list[float]) -> dict[str, float]:
     """Median, p95 (nearest rank) and max of latencies in ms."""
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return {"median": round(statistics.median(ordered), 2), "p95": round(p95, 2), "max": round(ordered[-1], 2)}
+    return {
+        "median": round(statistics.median(ordered), 2),
+        "p95": round(p95, 2),
+        "max": round(ordered[-1], 2),
+    }
 
 
 def ask(base: str, query: str) -> tuple[int, float]:
@@ -96,28 +100,50 @@ def cli_of(tree: Path, links: Path) -> tuple[str, Path]:
     return "shuangyu.web.cli", links
 
 
-def bench_tree(name: str, tree: Path, corpus: Path, work: Path, queries: list[str], repeat: int) -> dict:
+def bench_tree(
+    name: str, tree: Path, corpus: Path, work: Path, queries: list[str], repeat: int
+) -> dict:
     """Build and serve one code tree over the corpus; its build time, passages and latencies."""
     module, path = cli_of(tree, work / f"{name}-src")
-    env = {**os.environ, "PYTHONPATH": str(path), "SHUANGYU_CORPUS_DIR": str(corpus),
-           "SHUANGYU_INDEX_DIR": str(work / f"{name}-index"), "SHUANGYU_INSTANCE_DIR": str(work / f"{name}-instance")}
-    for folder in (work / f"{name}-index", work / f"{name}-instance"):  # a fresh start for both trees
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(path),
+        "SHUANGYU_CORPUS_DIR": str(corpus),
+        "SHUANGYU_INDEX_DIR": str(work / f"{name}-index"),
+        "SHUANGYU_INSTANCE_DIR": str(work / f"{name}-instance"),
+    }
+    for folder in (
+        work / f"{name}-index",
+        work / f"{name}-instance",
+    ):  # a fresh start for both trees
         shutil.rmtree(folder, ignore_errors=True)
     log = work / f"{name}-build.log"
     started = time.perf_counter()
     with log.open("w") as out:
-        done = subprocess.run([sys.executable, "-m", module, "build", "--quiet", "--force", "--translator", "gloss"],
-                              cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT)
+        done = subprocess.run(
+            [sys.executable, "-m", module, "build", "--quiet", "--force", "--translator", "gloss"],
+            cwd=tree,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     build_seconds = time.perf_counter() - started
     output = log.read_text(encoding="utf-8", errors="replace")
     counted = [line.split()[1] for line in output.splitlines() if line.startswith("Indexed ")]
     if done.returncode or not counted:
-        raise RuntimeError(f"{name}: build failed (exit {done.returncode}), {log}:\n{output[-2000:]}")
+        raise RuntimeError(
+            f"{name}: build failed (exit {done.returncode}), {log}:\n{output[-2000:]}"
+        )
     port, server_log = free_port(), work / f"{name}-serve.log"
     base = f"http://127.0.0.1:{port}"
     with server_log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                  cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=tree,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         waited = time.perf_counter()
         while True:
@@ -129,7 +155,9 @@ def bench_tree(name: str, tree: Path, corpus: Path, work: Path, queries: list[st
                 pass
             if server.poll() is not None or time.perf_counter() - waited > 120:
                 tail = server_log.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise RuntimeError(f"{name}: /healthz did not answer 200 (exit {server.poll()}), {server_log}:\n{tail}")
+                raise RuntimeError(
+                    f"{name}: /healthz did not answer 200 (exit {server.poll()}), {server_log}:\n{tail}"
+                )
             time.sleep(0.1)
         first = [ask(base, query) for query in queries]
         repeated = [ask(base, query) for _ in range(repeat) for query in queries]
@@ -141,16 +169,25 @@ def bench_tree(name: str, tree: Path, corpus: Path, work: Path, queries: list[st
             server.kill()
             server.wait()
     answers = first + repeated
-    return {"build_seconds": round(build_seconds, 2), "passages": int(counted[-1]),
-            "first_ms": summary([ms for _, ms in first]), "repeated_ms": summary([ms for _, ms in repeated]) if repeated else None,
-            "errors": sum(status != 200 for status, _ in answers), "errors_400": sum(status == 400 for status, _ in answers),
-            "failed_requests": sum(status == 0 for status, _ in answers)}
+    return {
+        "build_seconds": round(build_seconds, 2),
+        "passages": int(counted[-1]),
+        "first_ms": summary([ms for _, ms in first]),
+        "repeated_ms": summary([ms for _, ms in repeated]) if repeated else None,
+        "errors": sum(status != 200 for status, _ in answers),
+        "errors_400": sum(status == 400 for status, _ in answers),
+        "failed_requests": sum(status == 0 for status, _ in answers),
+    }
 
 
-ROWS = [("build seconds", ("build_seconds",)), ("passages", ("passages",)),
-        *[(f"first-time query {stat} ms", ("first_ms", stat)) for stat in ("median", "p95", "max")],
-        *[(f"repeated query {stat} ms", ("repeated_ms", stat)) for stat in ("median", "p95", "max")],
-        ("errors (non-200)", ("errors",)), ("of which 400", ("errors_400",))]
+ROWS = [
+    ("build seconds", ("build_seconds",)),
+    ("passages", ("passages",)),
+    *[(f"first-time query {stat} ms", ("first_ms", stat)) for stat in ("median", "p95", "max")],
+    *[(f"repeated query {stat} ms", ("repeated_ms", stat)) for stat in ("median", "p95", "max")],
+    ("errors (non-200)", ("errors",)),
+    ("of which 400", ("errors_400",)),
+]
 
 
 def figure(result: dict | None, path: tuple[str, ...]):
@@ -163,7 +200,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="git revision to compare against")
     parser.add_argument("--work", type=Path, default=Path("/tmp/realbench"), help="scratch folder")
-    parser.add_argument("--repeat", type=int, default=3, help="passes over the queries after the first")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="passes over the queries after the first"
+    )
     args = parser.parse_args()
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -171,12 +210,23 @@ def main() -> int:
     make_corpus(corpus)
     queries = read_queries()
     git = ["git", "-C", str(ROOT)]
-    revision, head = subprocess.run(git + ["rev-parse", args.baseline, "HEAD"], capture_output=True, text=True,
-                                    check=True).stdout.split()
-    dirty = bool(subprocess.run(git + ["status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout)
+    revision, head = subprocess.run(
+        git + ["rev-parse", args.baseline, "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    dirty = bool(
+        subprocess.run(
+            git + ["status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+        ).stdout
+    )
     if baseline_src.exists():  # left by an interrupted run
-        subprocess.run(git + ["worktree", "remove", "--force", str(baseline_src)], capture_output=True)
-    subprocess.run(git + ["worktree", "add", "--detach", str(baseline_src), revision], check=True, capture_output=True)
+        subprocess.run(
+            git + ["worktree", "remove", "--force", str(baseline_src)], capture_output=True
+        )
+    subprocess.run(
+        git + ["worktree", "add", "--detach", str(baseline_src), revision],
+        check=True,
+        capture_output=True,
+    )
     results: dict[str, dict | None] = {}
     problems, ratios = [], {}
     try:
@@ -187,23 +237,43 @@ def main() -> int:
                 results[name] = None
                 problems.append(str(error))
     finally:
-        subprocess.run(git + ["worktree", "remove", "--force", str(baseline_src)], capture_output=True)
+        subprocess.run(
+            git + ["worktree", "remove", "--force", str(baseline_src)], capture_output=True
+        )
     base, current = results.get("baseline"), results.get("current")
-    print(f"{len(queries)} queries, repeated {args.repeat} times; baseline {revision[:7]}, current {head[:7]}"
-          f"{' + uncommitted edits' if dirty else ''}\n")
+    print(
+        f"{len(queries)} queries, repeated {args.repeat} times; baseline {revision[:7]}, current {head[:7]}"
+        f"{' + uncommitted edits' if dirty else ''}\n"
+    )
     print("| measure | baseline | current | current ÷ baseline |\n|---|---|---|---|")
     for label, path in ROWS:
         old, new = figure(base, path), figure(current, path)
-        ratios[label] = round(new / old, 2) if isinstance(old, (int, float)) and isinstance(new, (int, float)) and old else None
+        ratios[label] = (
+            round(new / old, 2)
+            if isinstance(old, (int, float)) and isinstance(new, (int, float)) and old
+            else None
+        )
         shown = "" if ratios[label] is None else f"{ratios[label]:.2f}x"
-        print(f"| {label} | {'—' if old is None else old} | {'—' if new is None else new} | {shown} |")
+        print(
+            f"| {label} | {'—' if old is None else old} | {'—' if new is None else new} | {shown} |"
+        )
     for problem in problems:
         print(f"\nproblem: {problem}", file=sys.stderr)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    report = {"baseline_revision": revision, "current_revision": head, "current_uncommitted_edits": dirty,
-              "queries": len(queries), "repeat": args.repeat, "baseline": base, "current": current,
-              "current_over_baseline": ratios, "problems": problems}
-    (RESULTS / "real.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = {
+        "baseline_revision": revision,
+        "current_revision": head,
+        "current_uncommitted_edits": dirty,
+        "queries": len(queries),
+        "repeat": args.repeat,
+        "baseline": base,
+        "current": current,
+        "current_over_baseline": ratios,
+        "problems": problems,
+    }
+    (RESULTS / "real.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return 1 if problems or any(result["errors"] for result in results.values() if result) else 0
 
 

@@ -20,10 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.eval import (build_eval_index, build_real_index, evaluate, evaluate_real, load_queries,  # noqa: E402
-                        load_real_queries)
 from shuangyu.search import query  # noqa: E402
 from shuangyu.search.searcher import Searcher  # noqa: E402
+
+from bench.eval import (  # noqa: E402
+    build_eval_index,
+    build_real_index,
+    evaluate,
+    evaluate_real,
+    load_queries,
+    load_real_queries,
+)
 
 GRID = {
     "translated": (0.5, 0.8, 1.2),
@@ -39,7 +46,11 @@ def figures(scores) -> tuple[float, ...]:
 
 
 def shown(label: str, row: tuple) -> str:
-    return f"{label}" + "  ".join(f"{metric} {figure:.4f}" for metric, figure in zip(METRICS, row)) + "  "
+    return (
+        f"{label}"
+        + "  ".join(f"{metric} {figure:.4f}" for metric, figure in zip(METRICS, row))
+        + "  "
+    )
 
 
 def main() -> int:
@@ -48,26 +59,42 @@ def main() -> int:
     arguments = parser.parse_args()
     original = dict(query.WEIGHTS)
     settings = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
-    current = next(setting for setting in settings if all(original[name] == value for name, value in setting.items()))
+    current = next(
+        setting
+        for setting in settings
+        if all(original[name] == value for name, value in setting.items())
+    )
     with tempfile.TemporaryDirectory() as folder:
         seed_index = build_eval_index(Path(folder) / "seed")
         seed = {}
         for setting in settings:
-            seed[str(setting)] = figures(evaluate(Searcher(seed_index, weights={**original, **setting}), load_queries())["overall"])
+            seed[str(setting)] = figures(
+                evaluate(Searcher(seed_index, weights={**original, **setting}), load_queries())[
+                    "overall"
+                ]
+            )
             print(shown("", seed[str(setting)]) + str(setting), flush=True)
         top = max(seed.values())
         tied = [setting for setting in settings if seed[str(setting)] == top]
         real = {}
         if arguments.real:
             real_index = build_real_index(Path(folder) / "real-corpus", Path(folder) / "real-index")
-            print(f"\n{len(tied)} settings tie on the seed corpus; on the real collection (current setting too):")
+            print(
+                f"\n{len(tied)} settings tie on the seed corpus; on the real collection (current setting too):"
+            )
             for setting in [*tied, *([current] if current not in tied else [])]:
                 searcher = Searcher(real_index, weights={**original, **setting})
-                real[str(setting)] = figures(evaluate_real(searcher, load_real_queries())["real_overall"])
+                real[str(setting)] = figures(
+                    evaluate_real(searcher, load_real_queries())["real_overall"]
+                )
                 print(shown("real ", real[str(setting)]) + str(setting), flush=True)
     best = max(tied, key=lambda setting: real.get(str(setting), ()))
     for label, setting in (("best", best), ("current", current)):
-        print(shown(f"\n{label}: seed ", seed[str(setting)]) + (shown("real ", real[str(setting)]) if real else "") + str(setting))
+        print(
+            shown(f"\n{label}: seed ", seed[str(setting)])
+            + (shown("real ", real[str(setting)]) if real else "")
+            + str(setting)
+        )
     return 0
 
 

@@ -18,24 +18,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tqdm import tqdm
-
-from shuangyu.index.english import cedict, gloss
-from shuangyu.index.sources.corpus import Corpus, CorpusError, Problem, Report, read_corpus
-from shuangyu.index.sources.extracted import ExtractionCache
 from shuangyu.index.documents import Source, analysed_documents
-from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
-from shuangyu.index.sources.passages import split_report
-from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES, Writer, engine_module, engine_of
 from shuangyu.index.engines.schema import SCHEMA_VERSION
+from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES, Writer, engine_module, engine_of
+from shuangyu.index.engines.store import (
+    BUILDS,
+    CURRENT,
+    LOCK,
+    MANIFEST,
+    TEMPORARY_PREFIX,
+    current_build,
+    current_manifest,
+)
+from shuangyu.index.english import cedict, gloss
+from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
+from shuangyu.index.english.translate import (
+    Engine,
+    TranslationError,
+    TranslationRun,
+    select_engine,
+    translate_all,
+    translator_identity,
+)
 from shuangyu.index.instance import InstanceFolder
-from shuangyu.index.english.translate import Engine, TranslationError, TranslationRun, select_engine, translate_all, translator_identity
 from shuangyu.index.semantic.embedding import Embedder, EmbedderError
 from shuangyu.index.semantic.vectors import VectorRun, embed_build
+from shuangyu.index.sources.corpus import Corpus, CorpusError, Problem, Report, read_corpus
+from shuangyu.index.sources.extracted import ExtractionCache
+from shuangyu.index.sources.passages import split_report
 from shuangyu.index.sources.read_budget import DEFAULT_BUDGET, ReadBudget
 from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.index.workers import usable_cores
-from shuangyu.index.engines.store import BUILDS, CURRENT, LOCK, MANIFEST, TEMPORARY_PREFIX, current_build, current_manifest
+from tqdm import tqdm
 
 # Builds kept besides the current one, so that a process still reading the previous index
 # keeps working while it switches.
@@ -99,9 +113,17 @@ def _busy(index_dir: Path) -> str:
     return f"another `shuangyu build` is running on {index_dir}; try again when it has finished"
 
 
-def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool = False, progress: bool = True,
-                translator: str = "auto", index_engine: str | None = None, embedder: Embedder | None = None,
-                budget: ReadBudget = DEFAULT_BUDGET) -> BuildResult:
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    instance: InstanceFolder,
+    force: bool = False,
+    progress: bool = True,
+    translator: str = "auto",
+    index_engine: str | None = None,
+    embedder: Embedder | None = None,
+    budget: ReadBudget = DEFAULT_BUDGET,
+) -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
 
     ``index_engine`` (``index.engines.seam.ENGINES``) writes the index; ``None`` keeps the engine of
@@ -121,19 +143,42 @@ def build_index(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, for
     """
     cedict.use_folder(instance.path)
     try:
-        return _build(Path(corpus_dir), Path(index_dir), instance, force, progress, translator, index_engine, embedder, budget)
+        return _build(
+            Path(corpus_dir),
+            Path(index_dir),
+            instance,
+            force,
+            progress,
+            translator,
+            index_engine,
+            embedder,
+            budget,
+        )
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
-        raise BuildError(f"the build stopped: {error.strerror or error}{where}; the index in use still answers (build again once the index folder can be written)") from None
+        raise BuildError(
+            f"the build stopped: {error.strerror or error}{where}; the index in use still answers (build again once the index folder can be written)"
+        ) from None
 
 
-def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
-           translator: str, index_engine: str | None, embedder: Embedder | None, budget: ReadBudget) -> BuildResult:
+def _build(
+    corpus_dir: Path,
+    index_dir: Path,
+    instance: InstanceFolder,
+    force: bool,
+    progress: bool,
+    translator: str,
+    index_engine: str | None,
+    embedder: Embedder | None,
+    budget: ReadBudget,
+) -> BuildResult:
     """``build_index`` itself; file system errors go on up."""
     if index_engine is not None and index_engine not in ENGINES:
         raise BuildError(f"unknown engine {index_engine!r}: one of {', '.join(ENGINES)}")
     with build_lock(index_dir):
-        result = _build_words(corpus_dir, index_dir, instance, force, progress, translator, index_engine, budget)
+        result = _build_words(
+            corpus_dir, index_dir, instance, force, progress, translator, index_engine, budget
+        )
         if embedder is not None:
             vectors, problem = _embed(index_dir, result.manifest, embedder, instance, progress)
             result.vectors = vectors
@@ -141,7 +186,9 @@ def _build(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: b
         return result
 
 
-def embed_vectors(index_dir: Path, instance: InstanceFolder, embedder: Embedder, progress: bool = True) -> tuple[VectorRun | None, str]:
+def embed_vectors(
+    index_dir: Path, instance: InstanceFolder, embedder: Embedder, progress: bool = True
+) -> tuple[VectorRun | None, str]:
     """Give the current index the vectors of its passages by ``embedder`` (resuming from the
     vector cache of ``instance``), holding the build lock. Returns what was done and a problem
     ("" when none: an embedder that cannot run is a problem, not an error, for the index
@@ -156,20 +203,33 @@ def embed_vectors(index_dir: Path, instance: InstanceFolder, embedder: Embedder,
             return _embed(index_dir, manifest, embedder, instance, progress)
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
-        raise BuildError(f"the embedding stopped: {error.strerror or error}{where}; the index still answers by words") from None
+        raise BuildError(
+            f"the embedding stopped: {error.strerror or error}{where}; the index still answers by words"
+        ) from None
 
 
-def _embed(index_dir: Path, manifest: dict, embedder: Embedder, instance: InstanceFolder,
-           progress: bool) -> tuple[VectorRun | None, str]:
+def _embed(
+    index_dir: Path, manifest: dict, embedder: Embedder, instance: InstanceFolder, progress: bool
+) -> tuple[VectorRun | None, str]:
     try:
-        run = embed_build(current_build(index_dir), manifest, embedder, instance.vector_cache, progress)
+        run = embed_build(
+            current_build(index_dir), manifest, embedder, instance.vector_cache, progress
+        )
     except EmbedderError as error:
         return None, f"{error}; the index answers by words alone"
     return run, run.problem
 
 
-def _build_words(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, force: bool, progress: bool,
-                 translator: str, index_engine: str | None, budget: ReadBudget) -> BuildResult:
+def _build_words(
+    corpus_dir: Path,
+    index_dir: Path,
+    instance: InstanceFolder,
+    force: bool,
+    progress: bool,
+    translator: str,
+    index_engine: str | None,
+    budget: ReadBudget,
+) -> BuildResult:
     """The lexical build, under the build lock."""
     _remove_abandoned_builds(index_dir)
     if not Path(corpus_dir).is_dir():
@@ -183,27 +243,49 @@ def _build_words(corpus_dir: Path, index_dir: Path, instance: InstanceFolder, fo
         raise BuildError(str(error)) from None
     problems = [str(problem) for problem in corpus.problems]
     if not corpus.reports:
-        raise NoReports(f"no reports in {corpus_dir}: no report to index" + "".join(f"\n  {p}" for p in problems))
+        raise NoReports(
+            f"no reports in {corpus_dir}: no report to index"
+            + "".join(f"\n  {p}" for p in problems)
+        )
     memory_path, memory_problem = _usable_memory(engine, instance.translation_memory)
     problems += [memory_problem] if memory_problem else []
     manifest = current_manifest(index_dir)
     current_engine = engine_of(manifest) if manifest is not None else DEFAULT_ENGINE
     index_engine = index_engine or current_engine
     identity = translator_identity(engine, memory_path)
-    same_english = manifest is not None and manifest.get("translator", {}).get("identity") == identity
+    same_english = (
+        manifest is not None and manifest.get("translator", {}).get("identity") == identity
+    )
     # New names or glossary terms cut every report into words differently: all is rebuilt.
-    same_words = manifest is not None and manifest.get("vocabulary_fingerprint") == corpus.vocabulary.fingerprint
+    same_words = (
+        manifest is not None
+        and manifest.get("vocabulary_fingerprint") == corpus.vocabulary.fingerprint
+    )
     if not force and same_english and same_words and index_engine == current_engine:
         if manifest.get("corpus_fingerprint") == corpus.fingerprint:
-            return BuildResult(manifest, up_to_date=True, problems=problems, file_problems=corpus.problems, translator_note=note)
+            return BuildResult(
+                manifest,
+                up_to_date=True,
+                problems=problems,
+                file_problems=corpus.problems,
+                translator_note=note,
+            )
         changed, removed = _changed_reports(corpus, manifest)
         if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
-            manifest = _update_in_place(corpus, index_dir, manifest, changed, removed, engine, memory_path, progress)
+            manifest = _update_in_place(
+                corpus, index_dir, manifest, changed, removed, engine, memory_path, progress
+            )
             manifest["problems"] = problems
-            return BuildResult(manifest, problems=problems, file_problems=corpus.problems, translator_note=note)
-    manifest = _write_build(corpus, index_dir, progress, engine, memory_path, identity, index_engine)
+            return BuildResult(
+                manifest, problems=problems, file_problems=corpus.problems, translator_note=note
+            )
+    manifest = _write_build(
+        corpus, index_dir, progress, engine, memory_path, identity, index_engine
+    )
     manifest["problems"] = problems
-    return BuildResult(manifest, problems=problems, file_problems=corpus.problems, translator_note=note)
+    return BuildResult(
+        manifest, problems=problems, file_problems=corpus.problems, translator_note=note
+    )
 
 
 def _usable_memory(engine: Engine, path: Path) -> tuple[Path | None, str]:
@@ -222,8 +304,15 @@ def _usable_memory(engine: Engine, path: Path) -> tuple[Path | None, str]:
     return path, ""
 
 
-def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine,
-                 memory_path: Path | None, identity: str, index_engine: str) -> dict:
+def _write_build(
+    corpus: Corpus,
+    index_dir: Path,
+    progress: bool,
+    engine: Engine,
+    memory_path: Path | None,
+    identity: str,
+    index_engine: str,
+) -> dict:
     started = time.perf_counter()
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -233,9 +322,17 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
     try:
         # The searcher reads the vocabulary of the build it opens (index.text.vocabulary).
         corpus.vocabulary.write(temporary)
-        written = _add_reports(corpus.reports, corpus.vocabulary, engine, memory_path, progress, index_engine,
-                               lambda passages, repeated: engine_module(index_engine).create(temporary, corpus.vocabulary,
-                                                                                             passages, repeated))
+        written = _add_reports(
+            corpus.reports,
+            corpus.vocabulary,
+            engine,
+            memory_path,
+            progress,
+            index_engine,
+            lambda passages, repeated: engine_module(index_engine).create(
+                temporary, corpus.vocabulary, passages, repeated
+            ),
+        )
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "engine": index_engine,
@@ -250,7 +347,9 @@ def _write_build(corpus: Corpus, index_dir: Path, progress: bool, engine: Engine
         _count_passages(manifest)
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
         manifest["index_bytes"] = _folder_bytes(temporary)
-        (temporary / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        (temporary / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         final = builds / name
         temporary.rename(final)
     except BaseException:
@@ -270,8 +369,16 @@ def _changed_reports(corpus: Corpus, manifest: dict) -> tuple[list[Report], set[
     return changed, removed
 
 
-def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: list[Report], removed: set[str],
-                     engine: Engine, memory_path: Path | None, progress: bool) -> dict:
+def _update_in_place(
+    corpus: Corpus,
+    index_dir: Path,
+    manifest: dict,
+    changed: list[Report],
+    removed: set[str],
+    engine: Engine,
+    memory_path: Path | None,
+    progress: bool,
+) -> dict:
     """Re-index only the changed, new and removed reports, in the current build.
 
     Engines commit atomically, so readers see the index before or after the update, never
@@ -281,18 +388,32 @@ def _update_in_place(corpus: Corpus, index_dir: Path, manifest: dict, changed: l
     started = time.perf_counter()
     build = current_build(index_dir)
     writer_report_ids = removed | {report.id for report in changed}
-    written = _add_reports(changed, corpus.vocabulary, engine, memory_path, progress, engine_of(manifest),
-                           lambda passages, repeated: engine_module(engine_of(manifest)).open_writer(build, corpus.vocabulary,
-                                                                                                     repeated),
-                           replacing=writer_report_ids)
-    entries = {entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids}
+    written = _add_reports(
+        changed,
+        corpus.vocabulary,
+        engine,
+        memory_path,
+        progress,
+        engine_of(manifest),
+        lambda passages, repeated: engine_module(engine_of(manifest)).open_writer(
+            build, corpus.vocabulary, repeated
+        ),
+        replacing=writer_report_ids,
+    )
+    entries = {
+        entry["id"]: entry for entry in manifest["reports"] if entry["id"] not in writer_report_ids
+    }
     entries.update({entry["id"]: entry for entry in written.report_entries})
     updated = dict(manifest)
     updated["reports"] = [entries[report.id] for report in corpus.reports]
     updated["corpus_fingerprint"] = corpus.fingerprint
     updated["translation"] = written.translation_figures()
-    updated["last_update"] = {"mode": "incremental", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                              "reports": sorted(writer_report_ids), "seconds": round(time.perf_counter() - started, 3)}
+    updated["last_update"] = {
+        "mode": "incremental",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reports": sorted(writer_report_ids),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     _count_passages(updated)
     updated["index_bytes"] = _folder_bytes(build)
     staging = build / f"{MANIFEST}.tmp"
@@ -319,32 +440,72 @@ class _Written:
     report_entries: list[dict]
 
     def translation_figures(self) -> dict:
-        return {"memory_hits": self.run.hits, "translated": self.run.translated, "seconds": round(self.run.seconds, 3),
-                "passages_per_second": round(self.run.rate, 2)}
+        return {
+            "memory_hits": self.run.hits,
+            "translated": self.run.translated,
+            "seconds": round(self.run.seconds, 3),
+            "passages_per_second": round(self.run.rate, 2),
+        }
 
 
-def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, memory_path: Path | None,
-                 progress: bool, index_engine: str, open_writer: Callable[[int, frozenset[str]], Writer],
-                 replacing: set[str] = frozenset()) -> _Written:
+def _add_reports(
+    reports: list[Report],
+    vocabulary: Vocabulary,
+    engine: Engine,
+    memory_path: Path | None,
+    progress: bool,
+    index_engine: str,
+    open_writer: Callable[[int, frozenset[str]], Writer],
+    replacing: set[str] = frozenset(),
+) -> _Written:
     """Add the passages of ``reports`` with the writer that ``open_writer`` gives for their
     number and the content hashes more than one of them has (deleting those of the
     ``replacing`` report ids first), in one commit; the writer is cancelled on any error."""
-    passages = [(report, passage) for report in reports for passage in split_report(report.id, report.text, report.layout)]
-    run = translate_all(engine, [passage.text for _, passage in passages], memory_path, progress=progress, defer_gloss=True)
-    headings = _headings_english(engine, memory_path, reports, [passage.section for _, passage in passages])
-    sources = [Source(report, passage, None if made_by == gloss.ENGINE else english, made_by,
-                      *headings[report.metadata.title], *headings[passage.section])
-               for (report, passage), english, made_by in zip(passages, run.translations, run.engines)]
+    passages = [
+        (report, passage)
+        for report in reports
+        for passage in split_report(report.id, report.text, report.layout)
+    ]
+    run = translate_all(
+        engine,
+        [passage.text for _, passage in passages],
+        memory_path,
+        progress=progress,
+        defer_gloss=True,
+    )
+    headings = _headings_english(
+        engine, memory_path, reports, [passage.section for _, passage in passages]
+    )
+    sources = [
+        Source(
+            report,
+            passage,
+            None if made_by == gloss.ENGINE else english,
+            made_by,
+            *headings[report.metadata.title],
+            *headings[passage.section],
+        )
+        for (report, passage), english, made_by in zip(passages, run.translations, run.engines)
+    ]
     kinds: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     engines: dict[str, Counter[str]] = {report.id: Counter() for report in reports}
     hashes = Counter(passage.content_hash for _, passage in passages)
-    writer = open_writer(len(passages), frozenset(text for text, count in hashes.items() if count > 1))
+    writer = open_writer(
+        len(passages), frozenset(text for text, count in hashes.items() if count > 1)
+    )
     try:
         for report_id in replacing:
             writer.delete_report(report_id)
-        made = analysed_documents(sources, vocabulary, engine_module(index_engine).analyse, usable_cores())
-        for source, analysed in tqdm(zip(sources, made), total=len(sources), desc="Indexing passages", unit="passage",
-                                     disable=not progress):
+        made = analysed_documents(
+            sources, vocabulary, engine_module(index_engine).analyse, usable_cores()
+        )
+        for source, analysed in tqdm(
+            zip(sources, made),
+            total=len(sources),
+            desc="Indexing passages",
+            unit="passage",
+            disable=not progress,
+        ):
             writer.add(analysed)
             engines[source.report.id][source.made_by] += 1
             kinds[source.report.id][source.passage.kind] += 1
@@ -384,16 +545,29 @@ def _add_reports(reports: list[Report], vocabulary: Vocabulary, engine: Engine, 
     return _Written(run, entries)
 
 
-def _headings_english(engine: Engine, memory_path: Path | None, reports: list[Report],
-                      sections: list[str]) -> dict[str, tuple[str, str]]:
+def _headings_english(
+    engine: Engine, memory_path: Path | None, reports: list[Report], sections: list[str]
+) -> dict[str, tuple[str, str]]:
     """The English of the reports' titles and subtitles and of the passages' headings, made as
     the passages' English is (``translate_all``: the translation memory, the model when there is
     one, else the gloss), with the engine that made each: {Chinese: (English, engine)}; an empty
     text has an empty English and no engine."""
-    texts = list(dict.fromkeys(text for text in (*(report.metadata.title for report in reports),
-                                                *(report.metadata.subtitle for report in reports), *sections) if text.strip()))
+    texts = list(
+        dict.fromkeys(
+            text
+            for text in (
+                *(report.metadata.title for report in reports),
+                *(report.metadata.subtitle for report in reports),
+                *sections,
+            )
+            if text.strip()
+        )
+    )
     run = translate_all(engine, texts, memory_path, progress=False)
-    headings = {text: (english, made_by) for text, english, made_by in zip(texts, run.translations, run.engines)}
+    headings = {
+        text: (english, made_by)
+        for text, english, made_by in zip(texts, run.translations, run.engines)
+    }
     return defaultdict(lambda: ("", ""), headings)
 
 
@@ -409,10 +583,16 @@ def _switch_current(index_dir: Path, build: Path) -> None:
 
 def _remove_old_builds(index_dir: Path, current: Path) -> None:
     builds = sorted(
-        (path for path in (index_dir / BUILDS).iterdir() if path.is_dir() and not path.name.startswith(TEMPORARY_PREFIX)),
+        (
+            path
+            for path in (index_dir / BUILDS).iterdir()
+            if path.is_dir() and not path.name.startswith(TEMPORARY_PREFIX)
+        ),
         key=lambda path: path.name,
     )
-    keep = {current.name} | {path.name for path in [p for p in builds if p != current][-KEEP_PREVIOUS:]}
+    keep = {current.name} | {
+        path.name for path in [p for p in builds if p != current][-KEEP_PREVIOUS:]
+    }
     for path in builds:
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
@@ -426,4 +606,3 @@ def _remove_abandoned_builds(index_dir: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
     for staging in index_dir.glob(f"{CURRENT}.*"):
         staging.unlink(missing_ok=True)
-

@@ -17,11 +17,16 @@ from dataclasses import dataclass
 
 from shuangyu.index.english import gloss
 from shuangyu.index.english.alignment import align_gloss
-from shuangyu.index.text.analysis import segmenter
 from shuangyu.index.sources.corpus import Report
 from shuangyu.index.sources.passages import Passage
+from shuangyu.index.text.analysis import segmenter
 from shuangyu.index.text.vocabulary import Vocabulary
-from shuangyu.index.workers import PARALLEL_FROM, can_fork_workers, die_with_parent, interrupts_deferred
+from shuangyu.index.workers import (
+    PARALLEL_FROM,
+    can_fork_workers,
+    die_with_parent,
+    interrupts_deferred,
+)
 
 # Passages a worker makes at a time.
 CHUNK = 100
@@ -83,10 +88,15 @@ _job: tuple[list[Source], Vocabulary, Callable] | None = None
 
 def _make(bounds: tuple[int, int]) -> list:
     sources, vocabulary, analyse = _job
-    return [analyse(document(source, vocabulary), vocabulary) for source in sources[bounds[0] : bounds[1]]]
+    return [
+        analyse(document(source, vocabulary), vocabulary)
+        for source in sources[bounds[0] : bounds[1]]
+    ]
 
 
-def analysed_documents(sources: list[Source], vocabulary: Vocabulary, analyse: Callable, workers: int) -> Iterator:
+def analysed_documents(
+    sources: list[Source], vocabulary: Vocabulary, analyse: Callable, workers: int
+) -> Iterator:
     """``analyse(document)`` of every source, in order, made by ``workers`` processes when there
     are enough passages for it to pay, else here."""
     global _job
@@ -97,13 +107,18 @@ def analysed_documents(sources: list[Source], vocabulary: Vocabulary, analyse: C
     segmenter(vocabulary)  # loaded once, before the fork: every worker has it
     _job = (sources, vocabulary, analyse)
     try:
-        chunks = [(start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)]
+        chunks = [
+            (start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)
+        ]
         # Leaving the block (an error, Ctrl+C) terminates the workers, also when a stop held
         # back while the pool forked them is acted on as it ends.
         with contextlib.ExitStack() as stack:
             with interrupts_deferred():  # the pool forks its workers as it starts
                 pool = stack.enter_context(
-                    multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),)))
+                    multiprocessing.get_context("fork").Pool(
+                        workers, initializer=die_with_parent, initargs=(os.getpid(),)
+                    )
+                )
             for made in pool.imap(_make, chunks):
                 yield from made
     finally:

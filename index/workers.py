@@ -69,7 +69,10 @@ def interrupts_deferred() -> Iterator[None]:
         return
     received: list[int] = []
     watched = (signal.SIGINT, signal.SIGTERM)
-    previous = {number: signal.signal(number, lambda number, frame: received.append(number)) for number in watched}
+    previous = {
+        number: signal.signal(number, lambda number, frame: received.append(number))
+        for number in watched
+    }
     try:
         yield
     finally:

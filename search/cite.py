@@ -27,15 +27,52 @@ from html import escape
 from urllib.parse import quote
 
 from pypinyin import lazy_pinyin
-
-from shuangyu.index.text.analysis import has_han
 from shuangyu.index.sources.corpus import parse_date
+from shuangyu.index.text.analysis import has_han
 from shuangyu.search.romanise import person_name, romanised
 
-_MLA_MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
-_FULL_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December"]
-_BIBTEX_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MLA_MONTHS = [
+    "Jan.",
+    "Feb.",
+    "Mar.",
+    "Apr.",
+    "May",
+    "June",
+    "July",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+]
+_FULL_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_BIBTEX_MONTHS = [
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+]
 
 FORMATS = {
     "bib": ("application/x-bibtex; charset=utf-8", "bibtex"),
@@ -50,7 +87,9 @@ class ItemType:
 
     csl: str
     zotero: str
-    bibtex: str  # biblatex's entry type (our BibTeX carries biblatex's date, urldate and entrysubtype)
+    bibtex: (
+        str  # biblatex's entry type (our BibTeX carries biblatex's date, urldate and entrysubtype)
+    )
     ris: str
     gb_t: str  # GB/T 7714's document type code: N newspaper, R report, EB electronic bulletin
 
@@ -179,9 +218,14 @@ def csl_record(item: Citable) -> dict:
     if item.page:
         record["page"] = item.page
     if item.date_parts:
-        record["issued"] = {"date-parts": [item.date_parts], **({"circa": True} if item.date_inferred else {})}
+        record["issued"] = {
+            "date-parts": [item.date_parts],
+            **({"circa": True} if item.date_inferred else {}),
+        }
     if item.publisher:
-        record["container-title" if item.kind is NEWSPAPER_ARTICLE else "publisher"] = item.publisher
+        record["container-title" if item.kind is NEWSPAPER_ARTICLE else "publisher"] = (
+            item.publisher
+        )
     return record
 
 
@@ -228,7 +272,7 @@ def _title(title: str, italic: bool, bracket: str = "") -> Runs:
     without one, its Chinese) in brackets, not italic (APA 7 §9.38)."""
     if bracket:
         return [(title, italic), (f" [{bracket}].", False)]
-    return [(title, italic), (_end(title)[len(title):], False)]
+    return [(title, italic), (_end(title)[len(title) :], False)]
 
 
 def _bracketed(text: str, original: str) -> str:
@@ -244,13 +288,16 @@ def _bracketed(text: str, original: str) -> str:
 # alone: "国务院, 2017: 1-2"); a purely electronic item (no publisher, no page) gives its full date,
 # in 2015 as its "(更新或修改日期)", in 2025 a report's bare and a page's still in brackets.
 
+
 @dataclass(frozen=True)
 class _GbT:
     comma: str
     colon: str
     open: str
     close: str
-    cited_date_on_all: bool  # 2015: every online item carries [date of citation]; 2025: web pages only
+    cited_date_on_all: (
+        bool  # 2015: every online item carries [date of citation]; 2025: web pages only
+    )
     upper_case_family: bool  # 2015: WANG C, 2025: Wang C
     bare_report_date: bool  # 2025: a report without publisher gives its full date, unbracketed
 
@@ -273,8 +320,15 @@ def _gb_t_where(record: dict, kind: ItemType, rules: _GbT) -> str:
     page, publisher = record.get("page", ""), record.get("publisher", "")
     full_date = (f"[{_iso(parts)}]" if circa else _iso(parts)) if parts else ""
     if kind is NEWSPAPER_ARTICLE:
-        return rules.comma.join(filter(None, [record.get("container-title", ""),
-                                              full_date + (f"{rules.open}{page}{rules.close}" if page else "")]))
+        return rules.comma.join(
+            filter(
+                None,
+                [
+                    record.get("container-title", ""),
+                    full_date + (f"{rules.open}{page}{rules.close}" if page else ""),
+                ],
+            )
+        )
     if publisher or page:
         # 2025 dates a report that names no publisher in full, wherever its page is.
         full = kind is REPORT and not publisher and rules.bare_report_date
@@ -289,14 +343,28 @@ def _gb_t_where(record: dict, kind: ItemType, rules: _GbT) -> str:
 def _gb_t(record: dict, rules: _GbT) -> Runs:
     names = [_gb_t_name(name, rules) for name in record.get("author", [])]
     # More than three authors: the first three, then 等 (Chinese) or et al.
-    authors = rules.comma.join(names[:3] + (["等" if record.get("language", "").startswith("zh") else "et al"]
-                                            if len(names) > 3 else []))
+    authors = rules.comma.join(
+        names[:3]
+        + (
+            ["等" if record.get("language", "").startswith("zh") else "et al"]
+            if len(names) > 3
+            else []
+        )
+    )
     kind = ITEM_TYPES.get(record.get("type", ""), WEBPAGE)
     accessed = _accessed(record)
-    cited = f"[{accessed.isoformat()}]" if accessed and (rules.cited_date_on_all or kind is WEBPAGE) else ""
+    cited = (
+        f"[{accessed.isoformat()}]"
+        if accessed and (rules.cited_date_on_all or kind is WEBPAGE)
+        else ""
+    )
     body = _gb_t_where(record, kind, rules) + cited
-    pieces = [f"{authors}. " if authors else "", f"{record.get('title', '')}[{kind.gb_t}/OL]. ",
-              f"{body}. " if body else "", f"{record['URL']}." if record.get("URL") else ""]
+    pieces = [
+        f"{authors}. " if authors else "",
+        f"{record.get('title', '')}[{kind.gb_t}/OL]. ",
+        f"{body}. " if body else "",
+        f"{record['URL']}." if record.get("URL") else "",
+    ]
     return [("".join(pieces).rstrip(), False)]
 
 
@@ -315,6 +383,7 @@ def gb_t_7714_2025(record: dict) -> Runs:
 # APA 7 and MLA 9: a person's name is "Family, G." (APA) or "Family, Given" (MLA, first author);
 # a name held whole (a group, or a Chinese name in characters) is printed as written.
 
+
 def _has_initials(name: dict) -> bool:
     """True for a name APA writes with initials (a romanised or Western name, not one held whole)."""
     return "literal" not in name and not _is_han_person(name) and bool(name.get("given"))
@@ -323,8 +392,13 @@ def _has_initials(name: dict) -> bool:
 def _apa_name(name: dict) -> str:
     if "literal" in name or _is_han_person(name):
         return _bracketed(_whole_name(name), name.get("original", ""))
-    initials = " ".join(f"{part[0]}." for part in re.split(r"[\s.]+", name.get("given", "")) if part)
-    return _bracketed(f"{name.get('family', '')}, {initials}" if initials else name.get("family", ""), name.get("original", ""))
+    initials = " ".join(
+        f"{part[0]}." for part in re.split(r"[\s.]+", name.get("given", "")) if part
+    )
+    return _bracketed(
+        f"{name.get('family', '')}, {initials}" if initials else name.get("family", ""),
+        name.get("original", ""),
+    )
 
 
 def _apa_authors(names: list[dict]) -> str:
@@ -350,7 +424,9 @@ def _apa_date(record: dict, kind: ItemType) -> str:
         return f"ca. {parts[0]}"
     if kind is REPORT:
         return str(parts[0])
-    month_day = " ".join([_FULL_MONTHS[parts[1] - 1], *map(str, parts[2:])]) if len(parts) > 1 else ""
+    month_day = (
+        " ".join([_FULL_MONTHS[parts[1] - 1], *map(str, parts[2:])]) if len(parts) > 1 else ""
+    )
     return ", ".join(filter(None, [str(parts[0]), month_day]))
 
 
@@ -366,18 +442,34 @@ def apa(record: dict) -> Runs:
     if kind is NEWSPAPER_ARTICLE:
         # A newspaper's page follows its name (§10.2: The New York Times, A1).
         page = f", {record['page']}" if record.get("page") else ""
-        source: Runs = [(record["container-title"], True),
-                        (_bracketed("", record.get("original-container-title", "")) + page + ". ", False)] if record.get("container-title") else []
+        source: Runs = (
+            [
+                (record["container-title"], True),
+                (_bracketed("", record.get("original-container-title", "")) + page + ". ", False),
+            ]
+            if record.get("container-title")
+            else []
+        )
     else:
         publisher = record.get("publisher", "")
         same_as_author = [_whole_name(name) for name in record.get("author", [])] == [publisher]
-        source = ([(_end(_bracketed(publisher, record.get("original-publisher", ""))) + " ", False)]
-                  if publisher and not same_as_author else [])
+        source = (
+            [(_end(_bracketed(publisher, record.get("original-publisher", ""))) + " ", False)]
+            if publisher and not same_as_author
+            else []
+        )
     if record.get("page") and kind is not NEWSPAPER_ARTICLE:
         # The part cited, in brackets after the title, where APA puts a chapter's pages (§10.3).
         text = record.get("title", "")
-        title = [(text, kind is not NEWSPAPER_ARTICLE),
-                 (_bracketed("", bracket) + f" ({_pages(record['page'], 'p.', 'pp.')})" + ("." if bracket else _end(text)[len(text):]), False)]
+        title = [
+            (text, kind is not NEWSPAPER_ARTICLE),
+            (
+                _bracketed("", bracket)
+                + f" ({_pages(record['page'], 'p.', 'pp.')})"
+                + ("." if bracket else _end(text)[len(text) :]),
+                False,
+            ),
+        ]
     if authors:
         runs = [(f"{_end(authors)} ({when}). ", False), *title, (" ", False), *source]
     else:
@@ -392,13 +484,21 @@ def _mla_authors(names: list[dict]) -> str:
         return ""
 
     def natural(name: dict) -> str:
-        if "original" in name and "literal" not in name:  # a romanised Chinese name: family name first, as written
-            return _bracketed(f"{name.get('family', '')} {name.get('given', '')}".strip(), name["original"])
+        if (
+            "original" in name and "literal" not in name
+        ):  # a romanised Chinese name: family name first, as written
+            return _bracketed(
+                f"{name.get('family', '')} {name.get('given', '')}".strip(), name["original"]
+            )
         return _bracketed(_whole_name(name), name.get("original", ""))
 
     first = names[0]
     held_whole = "literal" in first or "original" in first or _is_han_person(first)
-    inverted = natural(first) if held_whole else ", ".join(filter(None, [first.get("family", ""), first.get("given", "")]))
+    inverted = (
+        natural(first)
+        if held_whole
+        else ", ".join(filter(None, [first.get("family", ""), first.get("given", "")]))
+    )
     comma = "" if held_whole else ","
     if len(names) == 1:
         return inverted
@@ -408,8 +508,13 @@ def _mla_authors(names: list[dict]) -> str:
 
 
 def _mla_date(parts: list[int]) -> str:
-    return " ".join([*([str(parts[2])] if len(parts) > 2 else []),
-                     *([_MLA_MONTHS[parts[1] - 1]] if len(parts) > 1 else []), str(parts[0])])
+    return " ".join(
+        [
+            *([str(parts[2])] if len(parts) > 2 else []),
+            *([_MLA_MONTHS[parts[1] - 1]] if len(parts) > 1 else []),
+            str(parts[0]),
+        ]
+    )
 
 
 def _mla_quoted(title: str, bracket: str = "") -> str:
@@ -439,15 +544,30 @@ def mla(record: dict) -> Runs:
         container = ""
     # MLA 9 §2.6: the location within the source (pp. 11-12) comes after the date.
     location = _pages(record["page"], "p.", "pp.") if record.get("page") else ""
-    publisher = _bracketed(record.get("publisher", ""), record.get("original-publisher", "")) if record.get("publisher") else ""
-    tail = ", ".join(filter(None, [publisher if kind is not NEWSPAPER_ARTICLE else "", when, location, url]))
+    publisher = (
+        _bracketed(record.get("publisher", ""), record.get("original-publisher", ""))
+        if record.get("publisher")
+        else ""
+    )
+    tail = ", ".join(
+        filter(None, [publisher if kind is not NEWSPAPER_ARTICLE else "", when, location, url])
+    )
     if container:
-        runs += [(container, True), (_bracketed("", record.get("original-container-title", "")) + (f", {tail}." if tail else "."), False)]
+        runs += [
+            (container, True),
+            (
+                _bracketed("", record.get("original-container-title", ""))
+                + (f", {tail}." if tail else "."),
+                False,
+            ),
+        ]
     elif tail:
         runs.append((f"{tail}.", False))
     accessed = _accessed(record)
     if accessed and (not parts or circa):
-        runs.append((f" Accessed {_mla_date([accessed.year, accessed.month, accessed.day])}.", False))
+        runs.append(
+            (f" Accessed {_mla_date([accessed.year, accessed.month, accessed.day])}.", False)
+        )
     return _tidy(runs)
 
 
@@ -499,8 +619,11 @@ def _bibtex_name(name: dict) -> str:
     that it is never split into first and last names or into two names at "and"."""
     if "literal" in name:
         return f"{{{_bibtex_escape(name['literal'])}}}"
-    return ", ".join(f"{{{_bibtex_escape(part)}}}" if " " in part else _bibtex_escape(part)
-                     for part in (name.get("family", ""), name.get("given", "")) if part)
+    return ", ".join(
+        f"{{{_bibtex_escape(part)}}}" if " " in part else _bibtex_escape(part)
+        for part in (name.get("family", ""), name.get("given", ""))
+        if part
+    )
 
 
 def bibtex(record: dict) -> str:
@@ -518,7 +641,14 @@ def bibtex(record: dict) -> str:
     publisher = record.get("publisher", "")
     notes = [record.get("note", ""), estimate_note(parts) if circa else ""]
     fields = [
-        ("author", " and ".join(_bibtex_name(name) for name in record.get("author", []) if _one_line(_whole_name(name)))),
+        (
+            "author",
+            " and ".join(
+                _bibtex_name(name)
+                for name in record.get("author", [])
+                if _one_line(_whole_name(name))
+            ),
+        ),
         ("title", _bibtex_escape(record.get("title", ""))),
         ("journal", _bibtex_escape(container) if kind is NEWSPAPER_ARTICLE else ""),
         ("entrysubtype", "newspaper" if kind is NEWSPAPER_ARTICLE else ""),
@@ -549,15 +679,25 @@ def ris(record: dict, quote_text: str = "") -> str:
     accessed = _accessed(record)
     rows = [("TY", kind.ris)]
     rows += [("AU", inverted_name(name)) for name in record.get("author", [])]
-    rows += [("TI", record.get("title", "")), ("T2", record.get("container-title", "")),
-             ("PY", str(parts[0]) if parts else ""),
-             ("DA", "/".join([*(f"{part:02d}" for part in parts), *[""] * (3 - len(parts)), "circa"]) if circa
-              else _iso(parts).replace("-", "/")),
-             ("SP", record.get("page", "").partition("-")[0]), ("EP", record.get("page", "").partition("-")[2]),
-             ("PB", record.get("publisher", "")), ("LA", record.get("language", "")), ("UR", record.get("URL", "")),
-             ("Y2", accessed.isoformat() if accessed else ""),
-             ("N1", ": ".join(filter(None, [record.get("note", ""), quote_text]))),
-             ("N1", estimate_note(parts) if circa else "")]
+    rows += [
+        ("TI", record.get("title", "")),
+        ("T2", record.get("container-title", "")),
+        ("PY", str(parts[0]) if parts else ""),
+        (
+            "DA",
+            "/".join([*(f"{part:02d}" for part in parts), *[""] * (3 - len(parts)), "circa"])
+            if circa
+            else _iso(parts).replace("-", "/"),
+        ),
+        ("SP", record.get("page", "").partition("-")[0]),
+        ("EP", record.get("page", "").partition("-")[2]),
+        ("PB", record.get("publisher", "")),
+        ("LA", record.get("language", "")),
+        ("UR", record.get("URL", "")),
+        ("Y2", accessed.isoformat() if accessed else ""),
+        ("N1", ": ".join(filter(None, [record.get("note", ""), quote_text]))),
+        ("N1", estimate_note(parts) if circa else ""),
+    ]
     lines = [f"{tag}  - {_one_line(value)}" for tag, value in rows if _one_line(value)]
     return "\r\n".join([*lines, "ER  -"]) + "\r\n"
 
@@ -588,16 +728,28 @@ def meta_tags(record: dict, pdf_url: str = "") -> list[tuple[str, str, str]]:
     tags = [("name", "citation_title", record.get("title", ""))]
     tags += [("name", "citation_author", inverted_name(name)) for name in record.get("author", [])]
     tags += [("name", "citation_publication_date", when), ("name", "citation_date", when)]
-    tags += [("name", "citation_technical_report_institution" if kind is REPORT else "citation_publisher", publisher)]
-    tags += [("property", "og:site_name", record.get("container-title", "")),
-             ("name", "citation_language", record.get("language", "")),
-             ("name", "citation_public_url", record.get("URL", "")),
-             ("name", "citation_pdf_url", pdf_url),
-             ("name", "z:itemType", kind.zotero),
-             ("name", "DC.description", estimate_note(parts) if circa else "")]
+    tags += [
+        (
+            "name",
+            "citation_technical_report_institution" if kind is REPORT else "citation_publisher",
+            publisher,
+        )
+    ]
+    tags += [
+        ("property", "og:site_name", record.get("container-title", "")),
+        ("name", "citation_language", record.get("language", "")),
+        ("name", "citation_public_url", record.get("URL", "")),
+        ("name", "citation_pdf_url", pdf_url),
+        ("name", "z:itemType", kind.zotero),
+        ("name", "DC.description", estimate_note(parts) if circa else ""),
+    ]
     first_page, _, last_page = record.get("page", "").partition("-")
     tags += [("name", "citation_firstpage", first_page), ("name", "citation_lastpage", last_page)]
-    return [(attribute, key, _one_line(content)) for attribute, key, content in tags if _one_line(content)]
+    return [
+        (attribute, key, _one_line(content))
+        for attribute, key, content in tags
+        if _one_line(content)
+    ]
 
 
 def _english_title(title_en: str, engine: str) -> str:
@@ -636,7 +788,10 @@ def romanised_record(record: dict, title_en: str = "", title_en_engine: str = ""
         english["title-bracket"] = _english_title(title_en, title_en_engine) or record["title"]
     for key in ("container-title", "publisher"):
         if has_han(record.get(key, "")):
-            english[key], english[f"original-{key}"] = romanised(record[key], capitalise_all=True), record[key]
+            english[key], english[f"original-{key}"] = (
+                romanised(record[key], capitalise_all=True),
+                record[key],
+            )
     return english
 
 
@@ -651,11 +806,33 @@ def mla_english(record: dict, title_en: str = "", title_en_engine: str = "") -> 
 
 
 # The styles written as text (each has a plain and an HTML form) and the file formats.
-STYLES = {"gb_t_7714": gb_t_7714_2015, "gb_t_7714_2025": gb_t_7714_2025, "apa": apa, "mla": mla,
-          "apa_en": apa_english, "mla_en": mla_english}
-STYLE_LABELS = {"gb_t_7714": "GB/T 7714-2015", "gb_t_7714_2025": "GB/T 7714-2025", "apa": "APA 7", "mla": "MLA 9",
-                "apa_en": "APA 7 (romanised)", "mla_en": "MLA 9 (romanised)"}
-CITATION_NAMES = ("gb_t_7714", "apa", "mla", "bibtex", "ris", "csl_json", "gb_t_7714_2025", "apa_en", "mla_en")
+STYLES = {
+    "gb_t_7714": gb_t_7714_2015,
+    "gb_t_7714_2025": gb_t_7714_2025,
+    "apa": apa,
+    "mla": mla,
+    "apa_en": apa_english,
+    "mla_en": mla_english,
+}
+STYLE_LABELS = {
+    "gb_t_7714": "GB/T 7714-2015",
+    "gb_t_7714_2025": "GB/T 7714-2025",
+    "apa": "APA 7",
+    "mla": "MLA 9",
+    "apa_en": "APA 7 (romanised)",
+    "mla_en": "MLA 9 (romanised)",
+}
+CITATION_NAMES = (
+    "gb_t_7714",
+    "apa",
+    "mla",
+    "bibtex",
+    "ris",
+    "csl_json",
+    "gb_t_7714_2025",
+    "apa_en",
+    "mla_en",
+)
 # The styles for a paper in English, which give a title's English.
 _ENGLISH_STYLES = frozenset({"apa_en", "mla_en"})
 
@@ -663,8 +840,12 @@ _ENGLISH_STYLES = frozenset({"apa_en", "mla_en"})
 def styled(item: Citable) -> dict[str, Runs]:
     """Every style (``STYLES``) of the item, as runs."""
     record = csl_record(item)
-    return {name: style(record, item.title_en, item.title_en_engine) if name in _ENGLISH_STYLES else style(record)
-            for name, style in STYLES.items()}
+    return {
+        name: style(record, item.title_en, item.title_en_engine)
+        if name in _ENGLISH_STYLES
+        else style(record)
+        for name, style in STYLES.items()
+    }
 
 
 def all_citations(item: Citable) -> dict[str, str]:
@@ -685,9 +866,18 @@ _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 # BibTeX counts braces even after a backslash, so `\}` would still close a field: braces and
 # backslashes become LaTeX commands, whose own braces are balanced.
-_BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-                    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
-                    "^": r"\textasciicircum{}"}
+_BIBTEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 _BIBTEX_SPECIAL = re.compile("|".join(re.escape(character) for character in _BIBTEX_SPECIALS))
 
 
@@ -707,7 +897,9 @@ def _bibtex_url(url: str) -> str:
     return quote(_one_line(url), safe=":/?#[]@!$&'()*+,;=%-._~")
 
 
-def citable(passage: Mapping | None, report: Mapping, url: str, accessed: date | None = None) -> Citable:
+def citable(
+    passage: Mapping | None, report: Mapping, url: str, accessed: date | None = None
+) -> Citable:
     """The citable description of a stored passage and its report's manifest entry; with no
     passage, of the report itself (at ``url``, its page)."""
     return Citable(

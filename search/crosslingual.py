@@ -25,10 +25,17 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import islice
 
-from shuangyu.index.text.analysis import english_key
 from shuangyu.index.english.cedict import headwords_for
+from shuangyu.index.text.analysis import english_key
+from shuangyu.index.text.numbers import (
+    ENGLISH_SCALES,
+    canonical,
+    chinese_display,
+    english_number,
+    is_token,
+    percent,
+)
 from shuangyu.index.text.vocabulary import Vocabulary
-from shuangyu.index.text.numbers import ENGLISH_SCALES, canonical, chinese_display, english_number, is_token, percent
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
@@ -88,8 +95,12 @@ class ReverseDictionary:
     glossary's terms and the names, then earlier senses, common words before names, shorter
     words first among equals."""
 
-    def __init__(self, known: Callable[[str], bool], vocabulary: Vocabulary,
-                 correct: Callable[[str], str | None] | None = None):
+    def __init__(
+        self,
+        known: Callable[[str], bool],
+        vocabulary: Vocabulary,
+        correct: Callable[[str], str | None] | None = None,
+    ):
         self.known = known
         self.vocabulary = vocabulary
         self.correct = correct
@@ -97,8 +108,11 @@ class ReverseDictionary:
     def candidates(self, stems: str) -> tuple[str, ...]:
         """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``:
         the glossary's, then the names', then the dictionary's."""
-        words = dict.fromkeys(_glossary_by_stems(self.vocabulary).get(stems, ()) + _names_by_stems(self.vocabulary).get(stems, ())
-                              + headwords_for(stems))
+        words = dict.fromkeys(
+            _glossary_by_stems(self.vocabulary).get(stems, ())
+            + _names_by_stems(self.vocabulary).get(stems, ())
+            + headwords_for(stems)
+        )
         return tuple(islice((word for word in words if self.known(word)), MAX_CANDIDATES))
 
     def translate(self, words: list[str]) -> list[Translation]:
@@ -122,7 +136,9 @@ class ReverseDictionary:
                     continue  # a phrase does not start or end with a function word
                 candidates = self.candidates(" ".join(stem for stem in window if stem))
                 if candidates:
-                    result.append(Translation(" ".join(words[position : position + size]), candidates))
+                    result.append(
+                        Translation(" ".join(words[position : position + size]), candidates)
+                    )
                     position += size
                     break
             else:
@@ -157,7 +173,9 @@ def _figure(words: list[str], position: int) -> tuple[int, Translation] | None:
         if token is None:
             return None
         return 2, Translation(f"{word} {following}", (token,), (chinese_display(Decimal(token)),))
-    if following in _PERCENT_WORDS or (following == "per" and position + 2 < len(words) and words[position + 2].lower() == "cent"):
+    if following in _PERCENT_WORDS or (
+        following == "per" and position + 2 < len(words) and words[position + 2].lower() == "cent"
+    ):
         size = 3 if following == "per" else 2
         token = percent(value)
         return size, Translation(" ".join(words[position : position + size]), (token,))

@@ -24,8 +24,21 @@ EXPORT_FORMATS = {
 }
 # How many passages one export may hold (a page of results at most).
 MAX_EXPORT = 100
-CSV_COLUMNS = ("id", "url", "report_id", "report_title", "authors", "date", "date_inferred", "section", "kind", "text",
-               "text_en", "translation_engine", "citation")
+CSV_COLUMNS = (
+    "id",
+    "url",
+    "report_id",
+    "report_title",
+    "authors",
+    "date",
+    "date_inferred",
+    "section",
+    "kind",
+    "text",
+    "text_en",
+    "translation_engine",
+    "citation",
+)
 
 
 def export(passages: Sequence[Passage], fmt: str) -> str:
@@ -63,13 +76,28 @@ def _csv(passages: Sequence[Passage]) -> str:
     writer.writerow(CSV_COLUMNS)
     for passage in passages:
         report = passage["report"]
-        writer.writerow([_cell(str(value)) for value in (
-            passage["id"], passage["url"], passage["report_id"], passage["report_title"],
-            "; ".join(report.get("authors", ())), report.get("date", ""),
-            # Said as the citations say it: a guessed date is never a bare fact in a spreadsheet.
-            "yes" if report.get("date") and date_is_inferred(report.get("date_basis", "")) else "no",
-            passage["section"], passage["kind"], passage["text"], passage["text_en"], passage["translation_engine"],
-            # The GB/T 7714 in force (2025 since 2026-07-01).
-            passage["citations"].get("gb_t_7714_2025", ""),
-        )])
+        writer.writerow(
+            [
+                _cell(str(value))
+                for value in (
+                    passage["id"],
+                    passage["url"],
+                    passage["report_id"],
+                    passage["report_title"],
+                    "; ".join(report.get("authors", ())),
+                    report.get("date", ""),
+                    # Said as the citations say it: a guessed date is never a bare fact in a spreadsheet.
+                    "yes"
+                    if report.get("date") and date_is_inferred(report.get("date_basis", ""))
+                    else "no",
+                    passage["section"],
+                    passage["kind"],
+                    passage["text"],
+                    passage["text_en"],
+                    passage["translation_engine"],
+                    # The GB/T 7714 in force (2025 since 2026-07-01).
+                    passage["citations"].get("gb_t_7714_2025", ""),
+                )
+            ]
+        )
     return out.getvalue()

@@ -44,8 +44,13 @@ class Fused:
         return sum(1 for found in self.found_by.values() if found == MEANING)
 
 
-def fuse(lexical: list[str], semantic: list[str], lexical_matches: set[str], k: float = RRF_K,
-         weight: float = SEMANTIC_WEIGHT) -> Fused:
+def fuse(
+    lexical: list[str],
+    semantic: list[str],
+    lexical_matches: set[str],
+    k: float = RRF_K,
+    weight: float = SEMANTIC_WEIGHT,
+) -> Fused:
     """Fuse ``lexical`` (the head of the lexical ranking, best first) with ``semantic`` (the
     passages nearest in meaning, best first). ``lexical_matches`` are those of ``semantic``
     that match the query's words although below the head: they rank as if just below it.
@@ -66,6 +71,9 @@ def fuse(lexical: list[str], semantic: list[str], lexical_matches: set[str], k: 
             scores[passage_id] = 0.0
             found_by[passage_id] = MEANING
         scores[passage_id] += weight / (k + rank)
-    order = {passage_id: position for position, passage_id in enumerate(dict.fromkeys([*lexical, *semantic]))}
+    order = {
+        passage_id: position
+        for position, passage_id in enumerate(dict.fromkeys([*lexical, *semantic]))
+    }
     ids = sorted(scores, key=lambda passage_id: (-scores[passage_id], order[passage_id]))
     return Fused(ids, scores, found_by)

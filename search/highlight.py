@@ -13,10 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from shuangyu.index.english.alignment import chinese_offset, english_of, english_offset, sentence_offset
-
-from shuangyu.index.text.analysis import english_spans_of, has_han, normalise, words
+from shuangyu.index.english.alignment import (
+    chinese_offset,
+    english_of,
+    english_offset,
+    sentence_offset,
+)
 from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
+from shuangyu.index.text.analysis import english_spans_of, has_han, normalise, words
 from shuangyu.index.text.vocabulary import Vocabulary
 
 Span = tuple[int, int]
@@ -57,8 +61,13 @@ def _term_spans(normalised, chinese_terms: set[str]) -> list[Span]:
     return spans
 
 
-def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], english_terms: set[str],
-                  pinyin_terms: set[str] = frozenset()) -> list[Span]:
+def chinese_marks(
+    text: str,
+    vocabulary: Vocabulary,
+    chinese_terms: set[str],
+    english_terms: set[str],
+    pinyin_terms: set[str] = frozenset(),
+) -> list[Span]:
     """Spans of ``text`` (cut into words with the index's ``vocabulary``) to mark: each occurrence of a normalised query word, each figure whose
     canonical token was searched (``5000000`` marks ``500万``), each word whose dictionary
     English is one of the English query terms (an English query marks the Chinese it found),
@@ -70,7 +79,9 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
     normalised = normalise(text)
     spans = _term_spans(normalised, chinese_terms)
     english_terms = frozenset(english_terms)
-    if not (english_terms or pinyin_terms or any(term and not has_han(term) for term in chinese_terms)):
+    if not (
+        english_terms or pinyin_terms or any(term and not has_han(term) for term in chinese_terms)
+    ):
         return merge(spans)  # nothing left that needs the words: segmenting was most of the time
     by_english: list[Span] = []  # whole words whose English is a query term
     parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
@@ -82,13 +93,20 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
             if word.text in chinese_terms:
                 spans.append(span)
         elif word.is_han:
-            if english_terms and could_gloss_as(word.text, english_terms, vocabulary) \
-                    and gloss_stems(word.text, vocabulary) & english_terms:
+            if (
+                english_terms
+                and could_gloss_as(word.text, english_terms, vocabulary)
+                and gloss_stems(word.text, vocabulary) & english_terms
+            ):
                 (parts_by_english if word.subword else by_english).append(span)
             elif pinyin_terms and pinyin_of(word.text) in pinyin_terms:
                 spans.append(span)
     for start, end in by_english:
-        inside = [(s, e) for s, e in spans + parts_by_english if start <= s and e <= end and (s, e) != (start, end)]
+        inside = [
+            (s, e)
+            for s, e in spans + parts_by_english
+            if start <= s and e <= end and (s, e) != (start, end)
+        ]
         spans.extend(inside or [(start, end)])
     return merge(spans)
 
@@ -97,7 +115,9 @@ def chinese_marks(text: str, vocabulary: Vocabulary, chinese_terms: set[str], en
 MATCHED_IN = ("text", "heading", "english", "meaning")
 
 
-def matched_in(marks: list[Span], section: str, chinese_terms: set[str], english_marks: list[Span]) -> str:
+def matched_in(
+    marks: list[Span], section: str, chinese_terms: set[str], english_marks: list[Span]
+) -> str:
     """Why a result matched, for the reader: ``text`` when its Chinese shows a mark, else
     ``heading`` when its section heading holds a query word (``chinese_terms``: the words
     searched in the headings), else ``english`` (its English matched)."""
@@ -116,7 +136,9 @@ def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:
     return merge(english_spans_of(text_en, frozenset(english_terms)))
 
 
-def snippet(text: str, spans: list[Span], max_chars: int, breaks: str, window: Span | None = None) -> str:
+def snippet(
+    text: str, spans: list[Span], max_chars: int, breaks: str, window: Span | None = None
+) -> str:
     """HTML of ``text`` in ``window`` (else its best fragment): escaped, with ``<mark>`` around ``spans``."""
     start, end = window or best_fragment(text, spans, max_chars, breaks)
     pieces = [ELLIPSIS] if start > 0 else []
@@ -189,7 +211,9 @@ def window_from(text: str, start: int, end: int, max_chars: int, breaks: str) ->
     if end < len(text):
         cut = max(text.rfind(char, start, end) for char in breaks) if breaks else -1
         if cut > start:
-            end = cut if text[cut] == " " else cut + 1  # a clause keeps its comma; a space is dropped
+            end = (
+                cut if text[cut] == " " else cut + 1
+            )  # a clause keeps its comma; a space is dropped
     return start, end
 
 
@@ -201,8 +225,13 @@ class Snippets:
     english: str
 
 
-def paired_snippets(text: str, text_en: str, marks: list[Span], marks_en: list[Span],
-                    alignment: Sequence[int] | None) -> Snippets:
+def paired_snippets(
+    text: str,
+    text_en: str,
+    marks: list[Span],
+    marks_en: list[Span],
+    alignment: Sequence[int] | None,
+) -> Snippets:
     """The Chinese and the English snippet of a passage, centred on the same stretch: the
     language with marks (the Chinese first) chooses its best fragment, and the other shows what
     stands for it. ``alignment`` (``index.english.alignment``) maps the words of a gloss; without it (a
@@ -212,14 +241,20 @@ def paired_snippets(text: str, text_en: str, marks: list[Span], marks_en: list[S
         start, end = best_fragment(text, marks, CHINESE_FRAGMENT_CHARS, _CHINESE_BREAKS)
         other = _english_stretch(text, text_en, start, end, alignment)
         window = _window_within(text_en, other, marks_en, ENGLISH_FRAGMENT_CHARS, " ")
-        return Snippets(chinese_snippet(text, marks, (start, end)), english_snippet(text_en, marks_en, window))
+        return Snippets(
+            chinese_snippet(text, marks, (start, end)), english_snippet(text_en, marks_en, window)
+        )
     start, end = best_fragment(text_en, marks_en, ENGLISH_FRAGMENT_CHARS, " ")
     other = _chinese_stretch(text, text_en, start, end, alignment)
     window = _window_within(text, other, marks, CHINESE_FRAGMENT_CHARS, _CHINESE_BREAKS)
-    return Snippets(chinese_snippet(text, marks, window), english_snippet(text_en, marks_en, (start, end)))
+    return Snippets(
+        chinese_snippet(text, marks, window), english_snippet(text_en, marks_en, (start, end))
+    )
 
 
-def _window_within(text: str, stretch: Span, marks: list[Span], max_chars: int, breaks: str) -> Span:
+def _window_within(
+    text: str, stretch: Span, marks: list[Span], max_chars: int, breaks: str
+) -> Span:
     """The window of ``text`` that shows the part of ``stretch`` with the most ``marks`` (a
     gloss is longer than its Chinese: the whole stretch may not fit), else its start."""
     inside = [(s, e) for s, e in marks if stretch[0] <= s and e <= stretch[1]]
@@ -228,28 +263,44 @@ def _window_within(text: str, stretch: Span, marks: list[Span], max_chars: int, 
     return window_from(text, *stretch, max_chars, breaks)
 
 
-def _english_stretch(text: str, text_en: str, start: int, end: int, alignment: Sequence[int] | None) -> Span:
+def _english_stretch(
+    text: str, text_en: str, start: int, end: int, alignment: Sequence[int] | None
+) -> Span:
     if alignment:
         en_start = english_offset(start, alignment)
         en_end = english_offset(end, alignment)
         if en_start is not None:
             return en_start, en_end if en_end is not None else len(text_en)
-    return (sentence_offset(start, text, text_en, source_is_chinese=True),
-            sentence_offset(end, text, text_en, source_is_chinese=True) if end < len(text) else len(text_en))
+    return (
+        sentence_offset(start, text, text_en, source_is_chinese=True),
+        sentence_offset(end, text, text_en, source_is_chinese=True)
+        if end < len(text)
+        else len(text_en),
+    )
 
 
-def _chinese_stretch(text: str, text_en: str, start: int, end: int, alignment: Sequence[int] | None) -> Span:
+def _chinese_stretch(
+    text: str, text_en: str, start: int, end: int, alignment: Sequence[int] | None
+) -> Span:
     if alignment:
         zh_start = chinese_offset(start, alignment)
         zh_end = chinese_offset(end, alignment)
         if zh_start is not None:
             return zh_start, zh_end if zh_end is not None else len(text)
-    return (sentence_offset(start, text_en, text, source_is_chinese=False),
-            sentence_offset(end, text_en, text, source_is_chinese=False) if end < len(text_en) else len(text))
+    return (
+        sentence_offset(start, text_en, text, source_is_chinese=False),
+        sentence_offset(end, text_en, text, source_is_chinese=False)
+        if end < len(text_en)
+        else len(text),
+    )
 
 
-def english_marks_for(marks: list[Span], marks_en: list[Span], typed_marks_en: list[Span],
-                      alignment: Sequence[int] | None) -> list[Span]:
+def english_marks_for(
+    marks: list[Span],
+    marks_en: list[Span],
+    typed_marks_en: list[Span],
+    alignment: Sequence[int] | None,
+) -> list[Span]:
     """The marks of a result's English, agreeing with its Chinese marks where the English is a
     gloss (``alignment`` given): a word typed in English is marked wherever it is; the English
     of the Chinese query words (``marks_en``) only where it stands for a marked Chinese word;

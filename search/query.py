@@ -20,8 +20,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from shuangyu.index.engines import seam as tree
-from shuangyu.index.text.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, has_han, is_latin_word, query_words
 from shuangyu.index.english.gloss import gloss_word
+from shuangyu.index.text.analysis import (
+    bigram_analyzer,
+    chinese_analyzer,
+    english_analyzer,
+    has_han,
+    is_latin_word,
+    query_words,
+)
 from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.crosslingual import ReverseDictionary, Translation, english_words
 
@@ -34,8 +41,18 @@ MAX_QUERY_WORDS = 64
 # Field weights, tuned with `python bench/tune.py --real` (bench/results/tune.txt): a grid of
 # 81 settings on the seed corpus's queries (MRR@10 from 0.969 to 0.976; 8 settings tie at the
 # top), the ties broken on the real collection's (MRR@10 0.938 for all 8; nDCG@10 decides).
-WEIGHTS = {"text": 1.0, "section": 0.2, "text_bigrams": 0.35, "text_en": 1.0, "gloss_terms": 0.5, "pinyin": 0.9,
-           "latin_in_text": 1.0, "translated": 0.5, "proximity": 0.5, "figure": 2.0}
+WEIGHTS = {
+    "text": 1.0,
+    "section": 0.2,
+    "text_bigrams": 0.35,
+    "text_en": 1.0,
+    "gloss_terms": 0.5,
+    "pinyin": 0.9,
+    "latin_in_text": 1.0,
+    "translated": 0.5,
+    "proximity": 0.5,
+    "figure": 2.0,
+}
 PROXIMITY_SLOP = 2
 
 _TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
@@ -74,16 +91,26 @@ class CompiledQuery:
     query: object  # an index.engines.seam query tree
     chinese_terms: set[str]  # normalised Chinese words to mark in the Chinese text
     english_terms: set[str]  # analysed English words to mark in the English text
-    typed_english_terms: set[str]  # analysed English words the user typed: their Chinese is marked too
+    typed_english_terms: set[
+        str
+    ]  # analysed English words the user typed: their Chinese is marked too
     report: str | None
-    translations: list[Translation] = field(default_factory=list)  # English words searched in Chinese
-    pinyin_terms: set[str] = field(default_factory=set)  # toneless pinyin typed: the Chinese it spells is marked
-    heading_terms: set[str] = field(default_factory=set)  # normalised Chinese words searched in the section headings
+    translations: list[Translation] = field(
+        default_factory=list
+    )  # English words searched in Chinese
+    pinyin_terms: set[str] = field(
+        default_factory=set
+    )  # toneless pinyin typed: the Chinese it spells is marked
+    heading_terms: set[str] = field(
+        default_factory=set
+    )  # normalised Chinese words searched in the section headings
     # For the English (Latin) words of a query: what matching each of them means (the word
     # itself, or a translation of a phrase it is part of), by the words as typed; a result says
     # how many it has (``counts_words``).
     coverage: list[tuple[str, object]] = field(default_factory=list)
-    excluded: object | None = None  # the words excluded (``-word``), as a query tree; None when none
+    excluded: object | None = (
+        None  # the words excluded (``-word``), as a query tree; None when none
+    )
 
     @property
     def counts_words(self) -> bool:
@@ -144,8 +171,13 @@ class _Compiling:
         return query
 
 
-def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: ReverseDictionary | None = None,
-                  weights: Mapping[str, float] = WEIGHTS) -> CompiledQuery:
+def compile_query(
+    text: str,
+    lang: str,
+    vocabulary: Vocabulary,
+    dictionary: ReverseDictionary | None = None,
+    weights: Mapping[str, float] = WEIGHTS,
+) -> CompiledQuery:
     """The index query for ``text``, its Chinese cut into words with the index's
     ``vocabulary`` and its clauses weighted by ``weights``; ``QueryError`` when it has nothing
     to search for.
@@ -158,8 +190,11 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
     parsed = parse(text)
-    words = sum(len(query_words(term.text, vocabulary)) if term.is_han else len(english_words(term.text))
-                for group in parsed.groups for term in group) + len(parsed.excluded)
+    words = sum(
+        len(query_words(term.text, vocabulary)) if term.is_han else len(english_words(term.text))
+        for group in parsed.groups
+        for term in group
+    ) + len(parsed.excluded)
     if words > MAX_QUERY_WORDS:
         raise QueryError(f"query has too many words ({words}; at most {MAX_QUERY_WORDS})")
     compiling = _Compiling(vocabulary, weights)
@@ -168,17 +203,28 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
     optional: list = []
     translations: list[Translation] = []
     if dictionary is not None and lang != "zh":
-        latin_words = [word for group in parsed.groups for term in group if not term.is_han
-                       for word in english_words(term.text)]
+        latin_words = [
+            word
+            for group in parsed.groups
+            for term in group
+            if not term.is_han
+            for word in english_words(term.text)
+        ]
         translations = dictionary.translate(latin_words)
     # The words of a figure the index holds ("5 million") are searched as that figure only:
     # alone, "5" would match every 5 and "million" every 万 and 亿.
-    figure_words = {word.lower() for translation in translations if translation.is_figure
-                    for word in english_words(translation.english)}
+    figure_words = {
+        word.lower()
+        for translation in translations
+        if translation.is_figure
+        for word in english_words(translation.english)
+    }
 
     def in_figure(term: Term) -> bool:
         words = english_words(term.text)
-        return not term.is_han and bool(words) and all(word.lower() in figure_words for word in words)
+        return (
+            not term.is_han and bool(words) and all(word.lower() in figure_words for word in words)
+        )
 
     groups: list[list[Term]] = []
     seen: set[tuple] = set()
@@ -208,10 +254,17 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
         else:
             optional.append(compiling.boosted(tree.Best(candidates), "translated"))
             translated.append((translation, optional[-1]))
-    pinyin_terms = {toneless(term.text) for group in groups for term in group if not term.is_han} - {""}
+    pinyin_terms = {
+        toneless(term.text) for group in groups for term in group if not term.is_han
+    } - {""}
     # Syllables as typed, repeats included: Yi Dai Yi Lu is yidaiyilu.
-    syllables = [term.text for group in parsed.groups if len(group) == 1 for term in group
-                 if not term.phrase and not term.is_han and re.fullmatch(r"[^\W\d_]{1,6}", term.text)]
+    syllables = [
+        term.text
+        for group in parsed.groups
+        if len(group) == 1
+        for term in group
+        if not term.phrase and not term.is_han and re.fullmatch(r"[^\W\d_]{1,6}", term.text)
+    ]
     joined_pinyin = None
     if lang != "zh" and len(syllables) > 1:
         # Pinyin typed syllable by syllable (Nan Shui Bei Diao) is one word of the pinyin field.
@@ -235,18 +288,42 @@ def compile_query(text: str, lang: str, vocabulary: Vocabulary, dictionary: Reve
     if proximity is not None:
         query = tree.WithOptional(query, proximity)
     # The excluded words are not marked: they compile on their own.
-    excluded = [q for q in (_term_query(term, lang, _Compiling(vocabulary, weights)) for term in parsed.excluded) if q]
+    excluded = [
+        q
+        for q in (
+            _term_query(term, lang, _Compiling(vocabulary, weights)) for term in parsed.excluded
+        )
+        if q
+    ]
     excluded_node = tree.Any(excluded) if excluded else None
     if excluded_node is not None:
         query = tree.Without(query, excluded_node)
-    typed_english = {word for group in groups for term in group if not term.is_han for word in _english_words(term.text)}
-    return CompiledQuery(query, chinese_terms, english_terms, typed_english & english_terms, parsed.report, translations,
-                         pinyin_terms, compiling.heading_terms, _coverage(latin_groups, translated, joined_pinyin),
-                         excluded_node)
+    typed_english = {
+        word
+        for group in groups
+        for term in group
+        if not term.is_han
+        for word in _english_words(term.text)
+    }
+    return CompiledQuery(
+        query,
+        chinese_terms,
+        english_terms,
+        typed_english & english_terms,
+        parsed.report,
+        translations,
+        pinyin_terms,
+        compiling.heading_terms,
+        _coverage(latin_groups, translated, joined_pinyin),
+        excluded_node,
+    )
 
 
-def _coverage(latin_groups: list[tuple[list[Term], object]], translated: list[tuple[Translation, object]],
-              joined_pinyin) -> list[tuple[str, object]]:
+def _coverage(
+    latin_groups: list[tuple[list[Term], object]],
+    translated: list[tuple[Translation, object]],
+    joined_pinyin,
+) -> list[tuple[str, object]]:
     """What matching each English group of the query means: its own clause, or the clause of a
     translation of a phrase that holds one of its words (``food security`` → 粮食安全 stands
     for both words), or the pinyin of syllables typed apart (``Nan Shui Bei Diao``)."""
@@ -255,18 +332,33 @@ def _coverage(latin_groups: list[tuple[list[Term], object]], translated: list[tu
         if not any(_english_words(term.text) for term in group):
             continue  # a function word (the, is, of): a passage need not have it
         typed = {word.lower() for term in group for word in english_words(term.text)}
-        covering = [clause] + [node for translation, node in translated
-                               if typed & {word.lower() for word in english_words(translation.english.split("→")[0])}]
-        if joined_pinyin is not None and all(len(term.text) <= 6 and term.text.isalpha() for term in group):
+        covering = [clause] + [
+            node
+            for translation, node in translated
+            if typed & {word.lower() for word in english_words(translation.english.split("→")[0])}
+        ]
+        if joined_pinyin is not None and all(
+            len(term.text) <= 6 and term.text.isalpha() for term in group
+        ):
             covering.append(joined_pinyin)
-        coverage.append((" ".join(term.text for term in group), covering[0] if len(covering) == 1 else tree.Any(covering)))
+        coverage.append(
+            (
+                " ".join(term.text for term in group),
+                covering[0] if len(covering) == 1 else tree.Any(covering),
+            )
+        )
     return coverage
 
 
 def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling):
     """A boost for passages where the query's words stand close together, in order."""
     terms = [term for group in groups if len(group) == 1 for term in group if not term.phrase]
-    chinese = [word for term in terms if term.is_han for word in query_words(term.text, compiling.vocabulary)]
+    chinese = [
+        word
+        for term in terms
+        if term.is_han
+        for word in query_words(term.text, compiling.vocabulary)
+    ]
     english = [word for term in terms if not term.is_han for word in _english_words(term.text)]
     if lang != "en" and len(chinese) > 1:
         return compiling.boosted(tree.Phrase("text", chinese, slop=PROXIMITY_SLOP), "proximity")
@@ -311,18 +403,30 @@ def _han_query(term: Term, lang: str, compiling: _Compiling):
         return None
     # A single character that jieba split off a longer query word is not worth marking alone.
     compiling.chinese_terms.update(word for word in words if len(word) > 1 or len(words) == 1)
-    glossed = [english for word in words
-               for english in _english_words(gloss_word(word, vocabulary) if has_han(word) else word)]
+    glossed = [
+        english
+        for word in words
+        for english in _english_words(gloss_word(word, vocabulary) if has_han(word) else word)
+    ]
     compiling.english_terms.update(glossed)
     if lang == "en":
         # Every word's English must match, as every Chinese word must in the Chinese text:
         # any one of them alone matches unrelated passages.
         if not glossed:
             return None
-        return _all([tree.Any([tree.Term(name, word) for name in ("text_en", "gloss_terms")]) for word in dict.fromkeys(glossed)])
+        return _all(
+            [
+                tree.Any([tree.Term(name, word) for name in ("text_en", "gloss_terms")])
+                for word in dict.fromkeys(glossed)
+            ]
+        )
     grams = [token.text for token in bigram_analyzer()(term.text)]
-    compiling.chinese_terms.add("".join(token.text for token in
-                                        chinese_analyzer(vocabulary)(term.text, mode="query", removestops=False)))
+    compiling.chinese_terms.add(
+        "".join(
+            token.text
+            for token in chinese_analyzer(vocabulary)(term.text, mode="query", removestops=False)
+        )
+    )
     alternatives = [
         compiling.boosted(_all_or_phrase("text", words, term.phrase, term.text), "text"),
         # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
@@ -331,7 +435,9 @@ def _han_query(term: Term, lang: str, compiling: _Compiling):
     if not term.phrase:
         # Headings have no positions (a phrase cannot be checked there); they help single words.
         compiling.heading_terms.update(words)
-        alternatives.append(compiling.boosted(_all_or_phrase("section", words, phrase=False), "section"))
+        alternatives.append(
+            compiling.boosted(_all_or_phrase("section", words, phrase=False), "section")
+        )
     return tree.Any(alternatives)
 
 
@@ -344,12 +450,20 @@ def _latin_query(term: Term, lang: str, compiling: _Compiling):
     alternatives: list = []
     if lang != "zh":
         if english:
-            alternatives.append(compiling.boosted(_all_or_phrase("text_en", english, term.phrase), "text_en"))
-            alternatives.append(compiling.boosted(_all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"))
+            alternatives.append(
+                compiling.boosted(_all_or_phrase("text_en", english, term.phrase), "text_en")
+            )
+            alternatives.append(
+                compiling.boosted(
+                    _all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"
+                )
+            )
         if pinyin:
             alternatives.append(compiling.boosted(tree.Term("pinyin", pinyin), "pinyin"))
     if lang != "en" and in_text:
-        alternatives.append(compiling.boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text"))
+        alternatives.append(
+            compiling.boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text")
+        )
     if not alternatives:
         return None
     return alternatives[0] if len(alternatives) == 1 else tree.Any(alternatives)

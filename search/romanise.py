@@ -15,26 +15,65 @@ from functools import lru_cache
 
 import rjieba
 from pypinyin import lazy_pinyin
-
 from shuangyu.index.english import cedict
 from shuangyu.index.text.analysis import has_han, is_han_only
 
 # Family names that pypinyin reads otherwise in running text (曾经 ceng, 单独 dan, 解决 jie...).
 _FAMILY_READINGS = {
-    "曾": "Zeng", "单": "Shan", "解": "Xie", "仇": "Qiu", "朴": "Piao", "区": "Ou", "查": "Zha", "乐": "Yue",
-    "缪": "Miao", "覃": "Qin", "盖": "Ge", "召": "Shao", "种": "Chong", "员": "Yun", "翟": "Zhai", "秘": "Bi",
-    "繁": "Po", "重": "Chong", "过": "Guo", "长孙": "Zhangsun", "尉迟": "Yuchi", "万俟": "Moqi", "澹台": "Tantai",
+    "曾": "Zeng",
+    "单": "Shan",
+    "解": "Xie",
+    "仇": "Qiu",
+    "朴": "Piao",
+    "区": "Ou",
+    "查": "Zha",
+    "乐": "Yue",
+    "缪": "Miao",
+    "覃": "Qin",
+    "盖": "Ge",
+    "召": "Shao",
+    "种": "Chong",
+    "员": "Yun",
+    "翟": "Zhai",
+    "秘": "Bi",
+    "繁": "Po",
+    "重": "Chong",
+    "过": "Guo",
+    "长孙": "Zhangsun",
+    "尉迟": "Yuchi",
+    "万俟": "Moqi",
+    "澹台": "Tantai",
 }
 # Family names of two characters (欧阳修 is Ouyang Xiu, not Ou Yangxiu).
 _COMPOUND_FAMILY_NAMES = frozenset(
     "欧阳 司马 诸葛 上官 司徒 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 令狐 夏侯 独孤 端木 万俟 轩辕 南宫 西门 呼延 澹台 "
-    "公冶 太史 申屠 闻人 濮阳 赫连 司空 钟离".split())
+    "公冶 太史 申屠 闻人 濮阳 赫连 司空 钟离".split()
+)
 # Endings that make a name an organisation (新华社, 国务院, 重庆市人民政府), not a person.
-_ORGANISATION_ENDINGS = re.compile(r"(社|部|局|会|院|厅|委|府|报|台|所|处|办|室|组|中心|集团|公司|大学|学院|网|刊)$")
+_ORGANISATION_ENDINGS = re.compile(
+    r"(社|部|局|会|院|厅|委|府|报|台|所|处|办|室|组|中心|集团|公司|大学|学院|网|刊)$"
+)
 
-_PUNCTUATION = {"，": ", ", "、": ", ", "：": ": ", "；": "; ", "。": ". ", "！": "! ", "？": "? ", "——": " \u2014 ",
-                "—": "\u2014", "《": "\u201c", "》": "\u201d", "〈": "\u2018", "〉": "\u2019", "（": " (", "）": ") ",
-                "“": "\u201c", "”": "\u201d", "·": " "}
+_PUNCTUATION = {
+    "，": ", ",
+    "、": ", ",
+    "：": ": ",
+    "；": "; ",
+    "。": ". ",
+    "！": "! ",
+    "？": "? ",
+    "——": " \u2014 ",
+    "—": "\u2014",
+    "《": "\u201c",
+    "》": "\u201d",
+    "〈": "\u2018",
+    "〉": "\u2019",
+    "（": " (",
+    "）": ") ",
+    "“": "\u201c",
+    "”": "\u201d",
+    "·": " ",
+}
 _PUNCTUATION_RUN = re.compile("|".join(sorted(map(re.escape, _PUNCTUATION), key=len, reverse=True)))
 
 
@@ -69,7 +108,7 @@ def _dictionary_words(token: str, longest: int) -> list[str]:
     best: list[tuple[int, int, list[str]] | None] = [(0, 0, [])] + [None] * len(token)
     for end in range(1, len(token) + 1):
         for size in range(1, min(longest, end) + 1):
-            before, piece = best[end - size], token[end - size:end]
+            before, piece = best[end - size], token[end - size : end]
             if before is None or (size > 1 and not cedict.lookup(piece)):
                 continue
             candidate = (before[0] + (size == 1), before[1] + 1, [*before[2], piece])
@@ -95,7 +134,9 @@ def _words(token: str, proper: bool) -> list[tuple[str, bool]]:
     return words
 
 
-@lru_cache(maxsize=4096)  # a results page cites the same report titles and newspapers again and again
+@lru_cache(
+    maxsize=4096
+)  # a results page cites the same report titles and newspapers again and again
 def romanised(text: str, capitalise_all: bool = False) -> str:
     """``text`` (a title, a newspaper, an organisation) in pinyin, word by word: the first word
     and proper names capitalised, or every word with ``capitalise_all`` (a name of its own).
@@ -113,12 +154,18 @@ def romanised(text: str, capitalise_all: bool = False) -> str:
     for piece in pieces:
         # A space between words, none before punctuation or after an opening bracket or quote.
         opens = piece[:1] in ("\u201c", "\u2018")
-        if out and not out.endswith((" ", "\u201c", "\u2018", "(", "\u2014")) and (piece[:1].isalnum() or opens and out[-1:].isalnum()):
+        if (
+            out
+            and not out.endswith((" ", "\u201c", "\u2018", "(", "\u2014"))
+            and (piece[:1].isalnum() or opens and out[-1:].isalnum())
+        ):
             out += " "
         out += piece
     out = re.sub(r"\s+", " ", out).strip()
-    first = len(out) - len(out.lstrip("\u201c\u2018(\"'"))  # the first word, after an opening quote or bracket
-    return out[:first] + out[first:first + 1].upper() + out[first + 1:]
+    first = len(out) - len(
+        out.lstrip("\u201c\u2018(\"'")
+    )  # the first word, after an opening quote or bracket
+    return out[:first] + out[first : first + 1].upper() + out[first + 1 :]
 
 
 def person_name(name: str) -> tuple[str, str] | None:
@@ -133,6 +180,6 @@ def person_name(name: str) -> tuple[str, str] | None:
     family = name[:2] if name[:2] in _COMPOUND_FAMILY_NAMES else name[:1]
     if len(name) == 4 and len(family) == 1:
         return None  # four characters with a one-character family name: most often not a person
-    given = name[len(family):]
+    given = name[len(family) :]
     family_pinyin = _FAMILY_READINGS.get(family) or _joined(_syllables(family)).capitalize()
     return family_pinyin, _joined(_syllables(given)).capitalize()

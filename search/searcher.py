@@ -18,22 +18,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from shuangyu.index.engines import seam as tree
-from shuangyu.index.text.analysis import chinese_analyzer, english_analyzer, normalise, segmenter
-from shuangyu.index.english.cedict import ensure_dictionary
-from shuangyu.index.sources.corpus import parse_date
-from shuangyu.index.semantic.embedding import Embedder, EmbedderError
 from shuangyu.index.engines.seam import open_reader
+from shuangyu.index.engines.store import (
+    CURRENT,
+    MANIFEST,
+    IndexUnavailable,
+    current_build,
+    read_manifest,
+)
+from shuangyu.index.english.cedict import ensure_dictionary
 from shuangyu.index.english.gloss import pinyin_of, pinyin_stems
 from shuangyu.index.english.translate import GlossEngine
-from shuangyu.index.engines.store import CURRENT, MANIFEST, IndexUnavailable, current_build, read_manifest
+from shuangyu.index.semantic.embedding import Embedder, EmbedderError
 from shuangyu.index.semantic.vectors import FOLDER as VECTORS_FOLDER
+from shuangyu.index.sources.corpus import parse_date
+from shuangyu.index.text.analysis import chinese_analyzer, english_analyzer, normalise, segmenter
 from shuangyu.index.text.vocabulary import Vocabulary
-from shuangyu.search.highlight import (chinese_marks, english_marks, english_marks_for, heading_html, matched_in,
-                                       paired_snippets)
 from shuangyu.search.crosslingual import ReverseDictionary, english_words
 from shuangyu.search.fusion import FUSED_DEPTH, MEANING, RRF_K, SEMANTIC_WEIGHT, WORDS, Fused, fuse
+from shuangyu.search.highlight import (
+    chinese_marks,
+    english_marks,
+    english_marks_for,
+    heading_html,
+    matched_in,
+    paired_snippets,
+)
 from shuangyu.search.query import WEIGHTS, QueryError, compile_query, parse, toneless
 from shuangyu.search.records import Copy, Result, passage_fields
 from shuangyu.search.semantic import Neighbour, VectorIndex, VectorsUnavailable, status
@@ -77,9 +88,11 @@ RANKING_DEPTH = 50
 # Responses average about 80 KB (ten results with both texts): 256 of them hold about 20 MB.
 RESULT_CACHE_SIZE = 256
 
+
 def newest_first(reports: list[dict]) -> dict[str, int]:
     """A rank per report id: the newest report first (a more precise date before a bare year
     of the same year), reports without a valid date last, ties by id."""
+
     def key(entry: dict) -> tuple:
         parts = parse_date(entry.get("date", "")) or ()
         # Missing month and day sort after every real one of the same year (0 > -1).
@@ -91,6 +104,7 @@ def newest_first(reports: list[dict]) -> dict[str, int]:
 def oldest_first(reports: list[dict]) -> dict[str, int]:
     """A rank per report id: the oldest report first (a bare year before the dates within it),
     reports without a valid date last, ties by id."""
+
     def key(entry: dict) -> tuple:
         parts = parse_date(entry.get("date", "")) or ()
         return (not parts, (*parts, *(0,) * (3 - len(parts))), entry["id"])
@@ -130,14 +144,18 @@ class Reader:
     dictionary: ReverseDictionary
 
 
-def _reader(manifest: dict, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None) -> Reader:
+def _reader(
+    manifest: dict, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None
+) -> Reader:
     engine_reader = open_reader(manifest, build, vocabulary)
 
     def known(word: str) -> bool:
         return engine_reader.doc_frequency("text", word) > 0
 
     suggester = Suggester(engine_reader, known, vocabulary, sharing)
-    return Reader(engine_reader, suggester, ReverseDictionary(known, vocabulary, suggester.correction))
+    return Reader(
+        engine_reader, suggester, ReverseDictionary(known, vocabulary, suggester.correction)
+    )
 
 
 class OpenIndex:
@@ -151,12 +169,20 @@ class OpenIndex:
         self.build = build
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
-        self.report_dates = {entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]}
+        self.report_dates = {
+            entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]
+        }
         # Each report's (title, English title), read once, not per search.
-        self.titles = {entry["id"]: (entry["title"], entry.get("title_en", "")) for entry in manifest["reports"]}
+        self.titles = {
+            entry["id"]: (entry["title"], entry.get("title_en", ""))
+            for entry in manifest["reports"]
+        }
         # (id, title, English title) of each report in the manifest's order: how a response lists them.
         self.report_entries = [(report_id, *titles) for report_id, titles in self.titles.items()]
-        self.date_orders = {"date": newest_first(manifest["reports"]), "oldest": oldest_first(manifest["reports"])}
+        self.date_orders = {
+            "date": newest_first(manifest["reports"]),
+            "oldest": oldest_first(manifest["reports"]),
+        }
         first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
         # An engine whose reader serves many threads at once needs no pool.
@@ -195,15 +221,23 @@ class OpenIndex:
                     except VectorsUnavailable as error:
                         problem = str(error)
                     if vectors is not None and vectors.model != model:
-                        problem = (f"the passages' vectors were made by {vectors.model} and queries are embedded by "
-                                   f"{model}: run `shuangyu build` to embed the passages again (the search by words "
-                                   "still answers)")
+                        problem = (
+                            f"the passages' vectors were made by {vectors.model} and queries are embedded by "
+                            f"{model}: run `shuangyu build` to embed the passages again (the search by words "
+                            "still answers)"
+                        )
                         vectors = None
-                    elif vectors is not None and vectors.meta.get("corpus_fingerprint") != self.manifest.get("corpus_fingerprint"):
+                    elif vectors is not None and vectors.meta.get(
+                        "corpus_fingerprint"
+                    ) != self.manifest.get("corpus_fingerprint"):
                         # An update in place changed the reports; their vectors are being made
                         # again (the build does it next): until then, words alone.
                         vectors = None
-                self._vectors, self._vectors_problem, self._vectors_identity = vectors, problem, identity
+                self._vectors, self._vectors_problem, self._vectors_identity = (
+                    vectors,
+                    problem,
+                    identity,
+                )
             return self._vectors
 
     @property
@@ -234,7 +268,11 @@ class OpenIndex:
                     self._available.notify_all()
             return
         with self._available:
-            while not self._closed and not self._idle and len(self._all) + self._opening >= self.max_readers:
+            while (
+                not self._closed
+                and not self._idle
+                and len(self._all) + self._opening >= self.max_readers
+            ):
                 self._available.wait()
             pooled = not self._closed
             reader = self._idle.pop() if pooled and self._idle else None
@@ -301,12 +339,26 @@ class Head:
 # reports), and the cache held 60 MB of them.
 def _compacted(response: dict, manifest: dict) -> dict:
     counts = {entry["id"]: entry["count"] for entry in response["reports"]}
-    return {**response, "reports": tuple(counts.get(entry["id"], 0) for entry in manifest["reports"])}
+    return {
+        **response,
+        "reports": tuple(counts.get(entry["id"], 0) for entry in manifest["reports"]),
+    }
 
 
 def _expanded(cached: dict, manifest: dict) -> dict:
-    return {**cached, "reports": [{"id": entry["id"], "title": entry["title"], "title_en": entry.get("title_en", ""), "count": count}
-                                  for entry, count in zip(manifest["reports"], cached["reports"]) if count]}
+    return {
+        **cached,
+        "reports": [
+            {
+                "id": entry["id"],
+                "title": entry["title"],
+                "title_en": entry.get("title_en", ""),
+                "count": count,
+            }
+            for entry, count in zip(manifest["reports"], cached["reports"])
+            if count
+        ],
+    }
 
 
 class Searcher:
@@ -318,10 +370,18 @@ class Searcher:
     running longer than ``stuck_after`` seconds is reported stuck by ``health()``.
     """
 
-    def __init__(self, index_dir: Path, cache_size: int = RESULT_CACHE_SIZE, time_budget: float = TIME_BUDGET_SECONDS,
-                 max_readers: int = MAX_READERS, stuck_after: float | None = None,
-                 weights: Mapping[str, float] = WEIGHTS, embedder: Embedder | None = None,
-                 fusion_k: float = RRF_K, semantic_weight: float = SEMANTIC_WEIGHT):
+    def __init__(
+        self,
+        index_dir: Path,
+        cache_size: int = RESULT_CACHE_SIZE,
+        time_budget: float = TIME_BUDGET_SECONDS,
+        max_readers: int = MAX_READERS,
+        stuck_after: float | None = None,
+        weights: Mapping[str, float] = WEIGHTS,
+        embedder: Embedder | None = None,
+        fusion_k: float = RRF_K,
+        semantic_weight: float = SEMANTIC_WEIGHT,
+    ):
         self.index_dir = Path(index_dir)
         # What embeds the queries for the semantic side (None: words alone), and how the two
         # rankings are fused (``search.fusion``).
@@ -334,7 +394,11 @@ class Searcher:
         # made with its own weights.
         self.weights = dict(weights)
         self.time_budget = time_budget
-        self.stuck_after = time_budget * STUCK_AFTER_BUDGETS + STUCK_GRACE_SECONDS if stuck_after is None else stuck_after
+        self.stuck_after = (
+            time_budget * STUCK_AFTER_BUDGETS + STUCK_GRACE_SECONDS
+            if stuck_after is None
+            else stuck_after
+        )
         self.max_readers = max_readers
         self._lock = threading.Lock()
         self._open: OpenIndex | None = None
@@ -394,11 +458,22 @@ class Searcher:
         with self._lock:
             started = list(self._running.values())
         longest = max((now - start for start in started), default=0.0)
-        return {"searches_running": len(started), "longest_search_ms": round(longest * 1000, 1),
-                "stuck": longest > self.stuck_after}
+        return {
+            "searches_running": len(started),
+            "longest_search_ms": round(longest * 1000, 1),
+            "stuck": longest > self.stuck_after,
+        }
 
-    def search(self, text: str, limit: int = 10, offset: int = 0, lang: str = "auto", report: str | None = None,
-               sort: str = "relevance", mode: str = "hybrid") -> dict:
+    def search(
+        self,
+        text: str,
+        limit: int = 10,
+        offset: int = 0,
+        lang: str = "auto",
+        report: str | None = None,
+        sort: str = "relevance",
+        mode: str = "hybrid",
+    ) -> dict:
         """Search; return the response object of the JSON contract. ``sort`` (``SORTS``) orders
         the same results by relevance, or by their report's date (``newest_first``), each
         report's by relevance. ``mode`` (``MODES``) says what finds them: ``hybrid`` adds the
@@ -426,14 +501,19 @@ class Searcher:
             if cached is not None:
                 self._cache.move_to_end(key)
         if cached is not None:
-            return {**_expanded(cached, opened.manifest), "semantic": self._semantic_status(opened),
-                    "took_ms": round((time.perf_counter() - started) * 1000, 2)}
+            return {
+                **_expanded(cached, opened.manifest),
+                "semantic": self._semantic_status(opened),
+                "took_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
         thread = threading.get_ident()
         with self._lock:
             self._running[thread] = started
         try:
             with opened.reading() as reader:
-                response = self._search(opened, reader, vectors, text, limit, offset, lang, report, sort, mode, started)
+                response = self._search(
+                    opened, reader, vectors, text, limit, offset, lang, report, sort, mode, started
+                )
         finally:
             with self._lock:
                 self._running.pop(thread, None)
@@ -447,7 +527,9 @@ class Searcher:
 
     @property
     def _model(self) -> str | None:
-        return self.embedder.name if self.embedder is not None and not self._embedder_problem else None
+        return (
+            self.embedder.name if self.embedder is not None and not self._embedder_problem else None
+        )
 
     def semantic_status(self) -> dict:
         """What the semantic side of the current index can do now (``search.semantic.status``)."""
@@ -455,23 +537,45 @@ class Searcher:
 
     def _semantic_status(self, opened: OpenIndex) -> dict:
         if self._embedder_problem:
-            return {"state": "unavailable", "model": self.embedder.name, "note": self._embedder_problem}
+            return {
+                "state": "unavailable",
+                "model": self.embedder.name,
+                "note": self._embedder_problem,
+            }
         return opened.semantic_status(self._model)
 
-    def _search(self, opened: OpenIndex, reader: Reader, vectors: VectorIndex | None, text: str, limit: int,
-                offset: int, lang: str, report: str | None, sort: str, mode: str, started: float) -> dict:
+    def _search(
+        self,
+        opened: OpenIndex,
+        reader: Reader,
+        vectors: VectorIndex | None,
+        text: str,
+        limit: int,
+        offset: int,
+        lang: str,
+        report: str | None,
+        sort: str,
+        mode: str,
+        started: float,
+    ) -> dict:
         compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
         # Pinyin that no passage has (most English words) spells no word of a result: checking
         # each word of each result for it was a third of an English query's highlighting.
-        compiled.pinyin_terms = {term for term in compiled.pinyin_terms if reader.engine.doc_frequency("pinyin", term)}
+        compiled.pinyin_terms = {
+            term for term in compiled.pinyin_terms if reader.engine.doc_frequency("pinyin", term)
+        }
         report = report or compiled.report
         if report is not None and report not in opened.titles:
             raise QueryError(f"unknown report {report!r}; see /api/reports for the report ids")
         if mode == "semantic" and vectors is None:
-            raise QueryError(f"mode=semantic needs the passages' vectors: {_semantic_state(self._semantic_status(opened))}")
+            raise QueryError(
+                f"mode=semantic needs the passages' vectors: {_semantic_state(self._semantic_status(opened))}"
+            )
         if mode == "semantic" and sort != "relevance":
             raise QueryError("mode=semantic orders results by meaning: sort must be relevance")
-        has_latin = lang != "zh" and any(not term.is_han for group in parse(text).groups for term in group)
+        has_latin = lang != "zh" and any(
+            not term.is_han for group in parse(text).groups for term in group
+        )
         effective = mode if vectors is not None and sort == "relevance" else "lexical"
         if effective == "hybrid" and not has_latin:
             effective = "lexical"  # Chinese keeps its precision: every word must match
@@ -492,42 +596,108 @@ class Searcher:
             effective, total, meaning_total, partial, counts, page = "lexical", 0, 0, False, {}, []
             some_words = self._some_words(reader, compiled, opened, ranking_key, report, order)
         elif effective == "lexical":
-            ranked = self._ranking(reader, compiled.query, ranking_key, report, order, offset + limit)
-            page = [(reader.engine.stored(key), score, WORDS) for key, score in ranked.top[offset : offset + limit]]
+            ranked = self._ranking(
+                reader, compiled.query, ranking_key, report, order, offset + limit
+            )
+            page = [
+                (reader.engine.stored(key), score, WORDS)
+                for key, score in ranked.top[offset : offset + limit]
+            ]
             total, meaning_total, partial, counts = ranked.total, 0, ranked.partial, ranked.counts
-            if ranked.total == 0 and mode == "hybrid" and vectors is not None and not has_latin and self._embeds(text):
-                nearest = [neighbour for neighbour in self._neighbours(vectors, text, report, RELATED_COUNT)
-                           if neighbour.cosine >= RELATED_MIN_COSINE]
-                shown = [(fields, neighbour.cosine) for neighbour in self._allowed(reader, compiled, nearest)
-                         if (fields := reader.engine.document(neighbour.passage_id))]
+            if (
+                ranked.total == 0
+                and mode == "hybrid"
+                and vectors is not None
+                and not has_latin
+                and self._embeds(text)
+            ):
+                nearest = [
+                    neighbour
+                    for neighbour in self._neighbours(vectors, text, report, RELATED_COUNT)
+                    if neighbour.cosine >= RELATED_MIN_COSINE
+                ]
+                shown = [
+                    (fields, neighbour.cosine)
+                    for neighbour in self._allowed(reader, compiled, nearest)
+                    if (fields := reader.engine.document(neighbour.passage_id))
+                ]
                 copies = self._copies(reader, opened, None, [fields for fields, _ in shown])
-                related = [self._result(fields, cosine, compiled, opened, copies[fields["content_hash"]], MEANING)
-                           for fields, cosine in shown]
+                related = [
+                    self._result(
+                        fields, cosine, compiled, opened, copies[fields["content_hash"]], MEANING
+                    )
+                    for fields, cosine in shown
+                ]
         elif effective == "semantic":
             # The nearest texts of the whole collection, each counted in every report that prints
             # it; a report filter keeps those it prints, as its own passages: a report's count is
             # what a search of it lists.
-            nearest = self._allowed(reader, compiled, self._neighbours(vectors, text, None, SEMANTIC_CANDIDATES))
+            nearest = self._allowed(
+                reader, compiled, self._neighbours(vectors, text, None, SEMANTIC_CANDIDATES)
+            )
             contents = [neighbour.content for neighbour in nearest]
-            printed, counts = self._texts(reader, _with_content(contents), len(contents), report) if contents else ({}, {})
+            printed, counts = (
+                self._texts(reader, _with_content(contents), len(contents), report)
+                if contents
+                else ({}, {})
+            )
             # Unfiltered, each text is the passage nearest in meaning.
-            listed = [(neighbour, printed[neighbour.content]) for neighbour in nearest if neighbour.content in printed]
-            page = [(fields if report else reader.engine.document(neighbour.passage_id) or fields, neighbour.cosine, MEANING)
-                    for neighbour, fields in listed[offset : offset + limit]]
+            listed = [
+                (neighbour, printed[neighbour.content])
+                for neighbour in nearest
+                if neighbour.content in printed
+            ]
+            page = [
+                (
+                    fields if report else reader.engine.document(neighbour.passage_id) or fields,
+                    neighbour.cosine,
+                    MEANING,
+                )
+                for neighbour, fields in listed[offset : offset + limit]
+            ]
             total, meaning_total, partial = len(listed), len(listed), False
         else:
-            head, ranked = self._hybrid(reader, vectors, compiled, ranking_key, text, report, opened.vectors_key)
-            page, tail_partial = self._hybrid_page(reader, compiled, ranking_key, report, head, offset, limit)
+            head, ranked = self._hybrid(
+                reader, vectors, compiled, ranking_key, text, report, opened.vectors_key
+            )
+            page, tail_partial = self._hybrid_page(
+                reader, compiled, ranking_key, report, head, offset, limit
+            )
             total, meaning_total = ranked.total + head.fused.meaning_only, head.fused.meaning_only
             partial = ranked.partial or tail_partial
             counts = dict(Counter(ranked.counts) + Counter(head.meaning_counts))
         # A result of a query of several English words says how many of them it has.
-        matched = self._words_matched(reader, compiled, [fields for fields, _, _ in page]) if compiled.counts_words else {}
-        copies = {**self._copies(reader, opened, compiled.query, [fields for fields, _, found_by in page if found_by != MEANING]),
-                  **self._copies(reader, opened, None, [fields for fields, _, found_by in page if found_by == MEANING])}
-        results = [self._result(fields, score, compiled, opened, copies[fields["content_hash"]], found_by,
-                                matched.get(fields["id"], 0))
-                   for fields, score, found_by in page]
+        matched = (
+            self._words_matched(reader, compiled, [fields for fields, _, _ in page])
+            if compiled.counts_words
+            else {}
+        )
+        copies = {
+            **self._copies(
+                reader,
+                opened,
+                compiled.query,
+                [fields for fields, _, found_by in page if found_by != MEANING],
+            ),
+            **self._copies(
+                reader,
+                opened,
+                None,
+                [fields for fields, _, found_by in page if found_by == MEANING],
+            ),
+        }
+        results = [
+            self._result(
+                fields,
+                score,
+                compiled,
+                opened,
+                copies[fields["content_hash"]],
+                found_by,
+                matched.get(fields["id"], 0),
+            )
+            for fields, score, found_by in page
+        ]
         return {
             "query": text,
             "lang": lang,
@@ -535,8 +705,11 @@ class Searcher:
             "sort": sort,
             "mode": effective,
             "total": total,
-            "total_by": {"words": total - meaning_total, "meaning": meaning_total,
-                         "some_words": some_words.total if some_words else 0},
+            "total_by": {
+                "words": total - meaning_total,
+                "meaning": meaning_total,
+                "some_words": some_words.total if some_words else 0,
+            },
             "partial": partial,
             "offset": offset,
             "limit": limit,
@@ -547,9 +720,12 @@ class Searcher:
             "semantic": self._semantic_status(opened),
             "reports": [
                 {"id": report_id, "title": title, "title_en": title_en, "count": count}
-                for report_id, title, title_en in opened.report_entries if (count := counts.get(report_id))
+                for report_id, title, title_en in opened.report_entries
+                if (count := counts.get(report_id))
             ],
-            "query_translations": [{"en": t.english, "zh": list(t.display)} for t in compiled.translations],
+            "query_translations": [
+                {"en": t.english, "zh": list(t.display)} for t in compiled.translations
+            ],
             "query_conversions": conversions(text, compiled, results),
             "did_you_mean": reader.suggester.did_you_mean(text, total - meaning_total),
             "unknown_words": unknown,
@@ -565,19 +741,44 @@ class Searcher:
             return False
         return True
 
-    def _some_words(self, reader: Reader, compiled, opened: OpenIndex, ranking_key: tuple, report: str | None,
-                    order: Mapping[str, int] | None) -> SomeWords:
+    def _some_words(
+        self,
+        reader: Reader,
+        compiled,
+        opened: OpenIndex,
+        ranking_key: tuple,
+        report: str | None,
+        order: Mapping[str, int] | None,
+    ) -> SomeWords:
         """For a query with a word that no passage has: the best passages that have its other
         words (not matches: listed apart, each saying how many of the words it has), and how many."""
         loose = self._ranking(reader, compiled.query, ranking_key, report, order, RELATED_COUNT)
         shown = [(reader.engine.stored(key), score) for key, score in loose.top[:RELATED_COUNT]]
-        matched = self._words_matched(reader, compiled, [fields for fields, _ in shown]) if compiled.counts_words else {}
+        matched = (
+            self._words_matched(reader, compiled, [fields for fields, _ in shown])
+            if compiled.counts_words
+            else {}
+        )
         copies = self._copies(reader, opened, compiled.query, [fields for fields, _ in shown])
-        return SomeWords(loose.total, [self._result(fields, score, compiled, opened, copies[fields["content_hash"]], WORDS,
-                                                    matched.get(fields["id"], 0))
-                                       for fields, score in shown])
+        return SomeWords(
+            loose.total,
+            [
+                self._result(
+                    fields,
+                    score,
+                    compiled,
+                    opened,
+                    copies[fields["content_hash"]],
+                    WORDS,
+                    matched.get(fields["id"], 0),
+                )
+                for fields, score in shown
+            ],
+        )
 
-    def _texts(self, reader: Reader, node, count: int, report: str | None) -> tuple[dict[str, dict], dict[str, int]]:
+    def _texts(
+        self, reader: Reader, node, count: int, report: str | None
+    ) -> tuple[dict[str, dict], dict[str, int]]:
         """The passages that query tree ``node`` lists (at most ``count``; of ``report`` alone when
         given), by content hash, and how many texts it matches in each report."""
         found = reader.engine.search(node, count, report, time.perf_counter() + self.time_budget)
@@ -587,7 +788,9 @@ class Searcher:
             passages[fields["content_hash"]] = fields
         return passages, found.counts
 
-    def _copies(self, reader: Reader, opened: OpenIndex, query, passages: list[dict]) -> dict[str, list[Copy]]:
+    def _copies(
+        self, reader: Reader, opened: OpenIndex, query, passages: list[dict]
+    ) -> dict[str, list[Copy]]:
         """Every report's copy of the texts of ``passages`` (stored fields of results, each text
         once), by content hash, the oldest report first: the report's passage of that text that
         ``query`` (a query tree; any passage with ``None``) matches, as a search of that report
@@ -603,36 +806,68 @@ class Searcher:
         search of the report lists)."""
         results = {fields["content_hash"]: fields for fields in passages}
         copies = {content: {fields["report_id"]: fields} for content, fields in results.items()}
-        passages_of = {content: reader.engine.doc_frequency("content_hash", content) for content in results}
+        passages_of = {
+            content: reader.engine.doc_frequency("content_hash", content) for content in results
+        }
         repeated = sorted(content for content, count in passages_of.items() if count > 1)
         if repeated:
             printed = _with_content(repeated)
             named = Counter(results[content]["report_id"] for content in repeated)
-            printed_in = reader.engine.search(printed, 1, None, time.perf_counter() + self.time_budget).counts
-            found = {report_id: self._texts(reader, printed, count, report_id)[0]
-                     for report_id, count in printed_in.items() if count > named[report_id]}
+            printed_in = reader.engine.search(
+                printed, 1, None, time.perf_counter() + self.time_budget
+            ).counts
+            found = {
+                report_id: self._texts(reader, printed, count, report_id)[0]
+                for report_id, count in printed_in.items()
+                if count > named[report_id]
+            }
             if query is not None and found:
                 twice = sum(passages_of[content] for content in repeated) > sum(printed_in.values())
                 searched = _field_words(query, "section")
                 heading = chinese_analyzer(opened.vocabulary)
 
                 def hits(fields: dict) -> set[str]:
-                    return searched & {token.text for token in heading(fields["section"], mode="index")} if searched else set()
+                    return (
+                        searched
+                        & {token.text for token in heading(fields["section"], mode="index")}
+                        if searched
+                        else set()
+                    )
 
-                unlike = [report_id for report_id, in_report in found.items()
-                          if twice or any(hits(fields) != hits(results[content]) for content, fields in in_report.items())]
+                unlike = [
+                    report_id
+                    for report_id, in_report in found.items()
+                    if twice
+                    or any(
+                        hits(fields) != hits(results[content])
+                        for content, fields in in_report.items()
+                    )
+                ]
                 if unlike:
                     matching = tree.Filter(query, printed)
-                    matching_in = reader.engine.search(matching, 1, None, time.perf_counter() + self.time_budget).counts
+                    matching_in = reader.engine.search(
+                        matching, 1, None, time.perf_counter() + self.time_budget
+                    ).counts
                     for report_id in unlike:
                         count = matching_in.get(report_id, 0)
-                        found[report_id] = self._texts(reader, matching, count, report_id)[0] if count > named[report_id] else {}
+                        found[report_id] = (
+                            self._texts(reader, matching, count, report_id)[0]
+                            if count > named[report_id]
+                            else {}
+                        )
             for report_id, in_report in found.items():
                 for content, fields in in_report.items():
                     copies[content].setdefault(report_id, fields)
         order = opened.date_orders["oldest"]
-        return {content: [_copy(by_report[report_id], opened) for report_id in sorted(by_report, key=lambda report_id: order.get(report_id, len(order)))]
-                for content, by_report in copies.items()}
+        return {
+            content: [
+                _copy(by_report[report_id], opened)
+                for report_id in sorted(
+                    by_report, key=lambda report_id: order.get(report_id, len(order))
+                )
+            ]
+            for content, by_report in copies.items()
+        }
 
     def _words_matched(self, reader: Reader, compiled, passages: list[dict]) -> dict[str, int]:
         """How many of the query's English words (``CompiledQuery.coverage``) each of
@@ -641,8 +876,12 @@ class Searcher:
         contents = {fields["content_hash"] for fields in passages}
         by_content = dict.fromkeys(contents, 0)
         for _, node in compiled.coverage if contents else ():
-            found = reader.engine.search(tree.All([node, _with_content(sorted(contents))]), len(contents), None,
-                                         time.perf_counter() + self.time_budget)
+            found = reader.engine.search(
+                tree.All([node, _with_content(sorted(contents))]),
+                len(contents),
+                None,
+                time.perf_counter() + self.time_budget,
+            )
             for key, _ in found.top:
                 by_content[reader.engine.stored(key)["content_hash"]] += 1
         return {fields["id"]: by_content[fields["content_hash"]] for fields in passages}
@@ -663,12 +902,22 @@ class Searcher:
                 self._query_vectors.popitem(last=False)
         return vector
 
-    def _neighbours(self, vectors: VectorIndex, text: str, report: str | None, count: int) -> list[Neighbour]:
+    def _neighbours(
+        self, vectors: VectorIndex, text: str, report: str | None, count: int
+    ) -> list[Neighbour]:
         """The ``count`` passages nearest in meaning to ``text`` (of ``report`` alone when given)."""
         return vectors.nearest(self._query_vector(text), count, report)
 
-    def _hybrid(self, reader: Reader, vectors: VectorIndex, compiled, ranking_key: tuple, text: str,
-                report: str | None, vectors_key: tuple) -> tuple[Head, Ranked]:
+    def _hybrid(
+        self,
+        reader: Reader,
+        vectors: VectorIndex,
+        compiled,
+        ranking_key: tuple,
+        text: str,
+        report: str | None,
+        vectors_key: tuple,
+    ) -> tuple[Head, Ranked]:
         """The fused head of a hybrid ranking (cached as rankings are, by the vectors it was made
         with too) and the lexical ranking under it, at least ``FUSED_DEPTH`` deep.
 
@@ -686,8 +935,13 @@ class Searcher:
         # Nothing has the words in any report: the collection does not speak of it. e5 cannot
         # tell "nothing here" (its nearest passage to "dinosaur" stands further above the rest
         # than a right answer does: bench/calibrate.py), so meaning only adds to what the words found.
-        neighbours = (self._allowed(reader, compiled, self._neighbours(vectors, text, None, SEMANTIC_CANDIDATES))
-                      if any(ranked.counts.values()) else [])
+        neighbours = (
+            self._allowed(
+                reader, compiled, self._neighbours(vectors, text, None, SEMANTIC_CANDIDATES)
+            )
+            if any(ranked.counts.values())
+            else []
+        )
         contents = [neighbour.content for neighbour in neighbours]
         # A text is one passage, named as the lexical side names it (the report's own copy).
         named = {fields["content_hash"]: fields["id"] for fields in lexical}
@@ -702,9 +956,16 @@ class Searcher:
             if report is not None:
                 # A full head of the report may leave some of its matches below it.
                 full = len(lexical) == FUSED_DEPTH
-                matching = self._texts(reader, words, len(matching), report)[0] if matching and full else {}
-        meaning, meaning_counts = (self._texts(reader, _with_content(meaning_only), len(meaning_only), report)
-                                   if meaning_only else ({}, {}))
+                matching = (
+                    self._texts(reader, words, len(matching), report)[0]
+                    if matching and full
+                    else {}
+                )
+        meaning, meaning_counts = (
+            self._texts(reader, _with_content(meaning_only), len(meaning_only), report)
+            if meaning_only
+            else ({}, {})
+        )
         lexical_matches = {fields["id"] for fields in matching.values()}
         for content, fields in matching.items():
             named[content] = fields["id"]
@@ -726,13 +987,25 @@ class Searcher:
         """``neighbours`` less those that hold a word the query excludes (``-word``)."""
         if compiled.excluded is None or not neighbours:
             return neighbours
-        found = reader.engine.search(tree.All([compiled.excluded, _with_content([n.content for n in neighbours])]),
-                                     len(neighbours), None, time.perf_counter() + self.time_budget)
+        found = reader.engine.search(
+            tree.All([compiled.excluded, _with_content([n.content for n in neighbours])]),
+            len(neighbours),
+            None,
+            time.perf_counter() + self.time_budget,
+        )
         excluded = {reader.engine.stored(doc)["content_hash"] for doc, _ in found.top}
         return [neighbour for neighbour in neighbours if neighbour.content not in excluded]
 
-    def _hybrid_page(self, reader: Reader, compiled, ranking_key: tuple, report: str | None, head: Head,
-                     offset: int, limit: int) -> tuple[list[tuple[dict, float, str]], bool]:
+    def _hybrid_page(
+        self,
+        reader: Reader,
+        compiled,
+        ranking_key: tuple,
+        report: str | None,
+        head: Head,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[tuple[dict, float, str]], bool]:
         """The results ``offset`` to ``offset + limit`` of a hybrid ranking, each with its score
         and what found it: the fused head, then the lexical matches whose texts it does not
         list, in lexical order; and whether the time budget cut the lexical ranking short."""
@@ -747,7 +1020,9 @@ class Searcher:
             return page, False
         # The tail is every match whose text the head does not list, taken by text (not by place:
         # a deeper ranking may order tied scores at the head's edge otherwise).
-        ranked = self._ranking(reader, compiled.query, ranking_key, report, None, len(fused.ids) + wanted)
+        ranked = self._ranking(
+            reader, compiled.query, ranking_key, report, None, len(fused.ids) + wanted
+        )
         skip = max(0, offset - len(fused.ids))
         position = 0
         for rank, (doc, _) in enumerate(ranked.top, start=1):
@@ -761,8 +1036,15 @@ class Searcher:
             position += 1
         return page, ranked.partial
 
-    def _ranking(self, reader: Reader, query, key: tuple, report: str | None, order: Mapping[str, int] | None,
-                 wanted: int) -> Ranked:
+    def _ranking(
+        self,
+        reader: Reader,
+        query,
+        key: tuple,
+        report: str | None,
+        order: Mapping[str, int] | None,
+        wanted: int,
+    ) -> Ranked:
         """The ranking of ``query`` (a query tree; ``key`` names it in the cache) at least ``wanted`` deep: from the cache, else computed to the
         next multiple of ``RANKING_DEPTH`` (and cached unless the time budget cut it short)."""
         with self._lock:
@@ -773,7 +1055,9 @@ class Searcher:
             return ranked
         depth = -(-wanted // RANKING_DEPTH) * RANKING_DEPTH
         # The budget starts once this search has its reader, not while it waited for one.
-        ranked = self._run(reader, query, report, order, depth, time.perf_counter() + self.time_budget)
+        ranked = self._run(
+            reader, query, report, order, depth, time.perf_counter() + self.time_budget
+        )
         if self._cache_size and not ranked.partial:
             with self._lock:
                 self._ranked[key] = ranked
@@ -782,14 +1066,22 @@ class Searcher:
         return ranked
 
     @staticmethod
-    def _run(reader: Reader, query, report: str | None, order: Mapping[str, int] | None, depth: int,
-             deadline: float) -> Ranked:
+    def _run(
+        reader: Reader,
+        query,
+        report: str | None,
+        order: Mapping[str, int] | None,
+        depth: int,
+        deadline: float,
+    ) -> Ranked:
         """The best ``depth`` results, the total and the counts per report over the whole query
         (so the user can switch reports). The total is the engine's count of the passages it
         lists, never a sum of the counts per report: a text printed in two reports is listed
         once in a search of both, and once in a search of either."""
         matches = reader.engine.search(query, depth, report, deadline, order)
-        return Ranked(matches.top, depth, matches.total, matches.counts, partial=not matches.complete)
+        return Ranked(
+            matches.top, depth, matches.total, matches.counts, partial=not matches.complete
+        )
 
     def has_index(self) -> bool:
         """True when there is an index to search (``manifest`` would not raise)."""
@@ -823,9 +1115,15 @@ class Searcher:
             ordinal = fields["ordinal"]
             around = reader.engine.report_passages(fields["report_id"], ordinal - 1, ordinal + 1)
         neighbours = {passage["ordinal"]: passage["id"] for passage in around}
-        return {**fields, "previous_id": neighbours.get(ordinal - 1), "next_id": neighbours.get(ordinal + 1)}
+        return {
+            **fields,
+            "previous_id": neighbours.get(ordinal - 1),
+            "next_id": neighbours.get(ordinal + 1),
+        }
 
-    def report_passages(self, report_id: str, first: int = 1, count: int | None = None) -> list[dict]:
+    def report_passages(
+        self, report_id: str, first: int = 1, count: int | None = None
+    ) -> list[dict]:
         """The passages of a report in reading order, from ordinal ``first``, at most ``count``
         of them (all with ``None``); empty when the report is unknown."""
         last = None if count is None else first + count - 1
@@ -836,15 +1134,39 @@ class Searcher:
         """A report's metadata from the manifest, or ``None`` when unknown."""
         return next((entry for entry in self.manifest["reports"] if entry["id"] == report_id), None)
 
-    def _result(self, fields: dict, score: float, compiled, opened: OpenIndex, copies: list[Copy],
-                found_by: str = WORDS, matched_words: int = 0) -> Result:
+    def _result(
+        self,
+        fields: dict,
+        score: float,
+        compiled,
+        opened: OpenIndex,
+        copies: list[Copy],
+        found_by: str = WORDS,
+        matched_words: int = 0,
+    ) -> Result:
         vocabulary = opened.vocabulary
         text, text_en = fields["text"], fields["text_en"]
-        marks = chinese_marks(text, vocabulary, compiled.chinese_terms, compiled.typed_english_terms, compiled.pinyin_terms)
+        marks = chinese_marks(
+            text,
+            vocabulary,
+            compiled.chinese_terms,
+            compiled.typed_english_terms,
+            compiled.pinyin_terms,
+        )
         # The stored word alignment is the gloss's: it maps text_en only when text_en is the gloss.
-        alignment = fields.get("gloss_alignment") if fields["translation_engine"] == GlossEngine.name else None
-        typed_marks_en = english_marks(text_en, compiled.typed_english_terms) if compiled.typed_english_terms else []
-        marks_en = english_marks_for(marks, english_marks(text_en, compiled.english_terms), typed_marks_en, alignment)
+        alignment = (
+            fields.get("gloss_alignment")
+            if fields["translation_engine"] == GlossEngine.name
+            else None
+        )
+        typed_marks_en = (
+            english_marks(text_en, compiled.typed_english_terms)
+            if compiled.typed_english_terms
+            else []
+        )
+        marks_en = english_marks_for(
+            marks, english_marks(text_en, compiled.english_terms), typed_marks_en, alignment
+        )
         snippets = paired_snippets(text, text_en, marks, marks_en, alignment)
         heading_terms = compiled.chinese_terms | compiled.heading_terms
         return Result(
@@ -853,7 +1175,9 @@ class Searcher:
             snippet=snippets.chinese,
             snippet_en=snippets.english,
             section_html=heading_html(fields["section"], heading_terms),
-            matched_in="meaning" if found_by == MEANING else matched_in(marks, fields["section"], heading_terms, marks_en),
+            matched_in="meaning"
+            if found_by == MEANING
+            else matched_in(marks, fields["section"], heading_terms, marks_en),
             found_by=found_by,
             query_words=len(compiled.coverage) if compiled.counts_words else 0,
             matched_words=matched_words,
@@ -882,9 +1206,15 @@ def _field_words(node, field: str) -> set[str]:
 
 def _copy(fields: dict, opened: OpenIndex) -> Copy:
     """A report's copy of a result's text, from its passage's stored fields."""
-    return Copy(id=fields["id"], report_id=fields["report_id"], report_title=fields["report_title"],
-                report_date=opened.report_dates.get(fields["report_id"], ""), section=fields["section"],
-                page=fields.get("page", ""), url=f"/p/{fields['id']}")
+    return Copy(
+        id=fields["id"],
+        report_id=fields["report_id"],
+        report_title=fields["report_title"],
+        report_date=opened.report_dates.get(fields["report_id"], ""),
+        section=fields["section"],
+        page=fields.get("page", ""),
+        url=f"/p/{fields['id']}",
+    )
 
 
 @dataclass(frozen=True)
@@ -905,16 +1235,26 @@ def _unknown_words(reader: Reader, compiled, text: str, lang: str) -> list[str]:
     not as pinyin, not in its Chinese, and not translated to a word of it."""
     if lang == "zh":
         return []
-    translated = {word.lower() for translation in compiled.translations for word in english_words(translation.english)}
+    translated = {
+        word.lower()
+        for translation in compiled.translations
+        for word in english_words(translation.english)
+    }
     unknown = []
     for term in (term for group in parse(text).groups for term in group if not term.is_han):
         for word in english_words(term.text):
             stems = [token.text for token in english_analyzer()(word)]
             if word.lower() in translated or not stems:
                 continue  # translated, or a word too common to search (the, of)
-            if any(reader.engine.doc_frequency(field, stem) for stem in stems for field in ("text_en", "gloss_terms")):
+            if any(
+                reader.engine.doc_frequency(field, stem)
+                for stem in stems
+                for field in ("text_en", "gloss_terms")
+            ):
                 continue
-            if reader.engine.doc_frequency("pinyin", toneless(word)) or reader.engine.doc_frequency("text", word.lower()):
+            if reader.engine.doc_frequency("pinyin", toneless(word)) or reader.engine.doc_frequency(
+                "text", word.lower()
+            ):
                 continue
             unknown.append(word)
     return list(dict.fromkeys(unknown))

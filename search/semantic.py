@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from shuangyu.index.semantic.vectors import FOLDER, MATRIX, META, ROWS, embedding_alive, read_progress
+from shuangyu.index.semantic.vectors import (
+    FOLDER,
+    MATRIX,
+    META,
+    ROWS,
+    embedding_alive,
+    read_progress,
+)
 
 
 class VectorsUnavailable(Exception):
@@ -41,15 +47,28 @@ class VectorIndex:
             rows = json.loads((folder / ROWS).read_text(encoding="utf-8"))
             self.matrix = np.load(folder / MATRIX, mmap_mode="r")
         except (OSError, ValueError) as error:
-            raise VectorsUnavailable(f"the vectors of {build} cannot be read ({error}); run `shuangyu build` "
-                                     "to make them again (the search by words still answers)") from None
-        damaged = VectorsUnavailable(f"the vectors of {build} are damaged (their files disagree); run `shuangyu build` "
-                                     "to make them again (the search by words still answers)")
-        if (not isinstance(self.meta, dict) or not isinstance(rows, list) or self.matrix.dtype != np.float32
-                or self.matrix.ndim != 2 or self.matrix.shape[0] != len(rows)
-                or self.matrix.shape[1] != self.meta.get("dimensions")
-                or not all(isinstance(row, list) and len(row) == 3 and all(isinstance(part, str) for part in row)
-                           for row in rows)):
+            raise VectorsUnavailable(
+                f"the vectors of {build} cannot be read ({error}); run `shuangyu build` "
+                "to make them again (the search by words still answers)"
+            ) from None
+        damaged = VectorsUnavailable(
+            f"the vectors of {build} are damaged (their files disagree); run `shuangyu build` "
+            "to make them again (the search by words still answers)"
+        )
+        if (
+            not isinstance(self.meta, dict)
+            or not isinstance(rows, list)
+            or self.matrix.dtype != np.float32
+            or self.matrix.ndim != 2
+            or self.matrix.shape[0] != len(rows)
+            or self.matrix.shape[1] != self.meta.get("dimensions")
+            or not all(
+                isinstance(row, list)
+                and len(row) == 3
+                and all(isinstance(part, str) for part in row)
+                for row in rows
+            )
+        ):
             raise damaged
         self.model = self.meta.get("model", "")
         self.ids = [row[0] for row in rows]
@@ -58,7 +77,9 @@ class VectorIndex:
         self._rows_of_report: dict[str, np.ndarray] = {}
         for number, report_id in enumerate(self.reports):
             self._rows_of_report.setdefault(report_id, []).append(number)
-        self._rows_of_report = {report_id: np.asarray(numbers) for report_id, numbers in self._rows_of_report.items()}
+        self._rows_of_report = {
+            report_id: np.asarray(numbers) for report_id, numbers in self._rows_of_report.items()
+        }
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -66,7 +87,9 @@ class VectorIndex:
     def nearest(self, query: np.ndarray, count: int, report: str | None = None) -> list[Neighbour]:
         """The ``count`` passages nearest ``query`` (one L2-normalised vector), best first, each
         text once; of ``report`` alone when given."""
-        rows = self._rows_of_report.get(report, np.zeros(0, dtype=int)) if report is not None else None
+        rows = (
+            self._rows_of_report.get(report, np.zeros(0, dtype=int)) if report is not None else None
+        )
         scores = np.asarray(self.matrix @ query if rows is None else self.matrix[rows] @ query)
         # More than ``count`` are taken: a repeated text takes several of the best rows.
         taken = min(len(scores), count * 2 + 8)
@@ -81,7 +104,11 @@ class VectorIndex:
             if self.contents[row] in seen:
                 continue
             seen.add(self.contents[row])
-            found.append(Neighbour(self.ids[row], self.reports[row], self.contents[row], float(scores[position])))
+            found.append(
+                Neighbour(
+                    self.ids[row], self.reports[row], self.contents[row], float(scores[position])
+                )
+            )
             if len(found) == count:
                 break
         return found
@@ -97,7 +124,12 @@ def status(build: Path, vectors: VectorIndex | None, problem: str, model: str | 
         return {"state": "ready", "model": vectors.model, "passages": len(vectors)}
     progress = read_progress(build)
     if progress is not None and embedding_alive(progress):
-        return {"state": "embedding", "model": model, "done": progress.get("done", 0), "total": progress.get("total", 0)}
+        return {
+            "state": "embedding",
+            "model": model,
+            "done": progress.get("done", 0),
+            "total": progress.get("total", 0),
+        }
     if problem:
         return {"state": "unavailable", "model": model, "note": problem}
     return {"state": "missing", "model": model}

@@ -25,13 +25,27 @@ class WordList:
         return closest(word, self.words, limit, maxdist)
 
 
-def closest(word: str, candidates: Sequence[str], limit: int, maxdist: int,
-            frequency: Callable[[str], int] | None = None) -> list[str]:
+def closest(
+    word: str,
+    candidates: Sequence[str],
+    limit: int,
+    maxdist: int,
+    frequency: Callable[[str], int] | None = None,
+) -> list[str]:
     """Up to ``limit`` of ``candidates`` at most ``maxdist`` edits from ``word``: closest first,
     then those of the same length (a character typed wrong is likelier than one left out or
     added: 磁器扣 is 磁器口, not 磁器), then the most frequent (by ``frequency``, when given),
     then in alphabetical order."""
-    found = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
-    ranked = sorted(found, key=lambda match: (match[1], abs(len(match[0]) - len(word)),
-                                              -frequency(match[0]) if frequency else 0, match[0]))
+    found = process.extract(
+        word, candidates, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None
+    )
+    ranked = sorted(
+        found,
+        key=lambda match: (
+            match[1],
+            abs(len(match[0]) - len(word)),
+            -frequency(match[0]) if frequency else 0,
+            match[0],
+        ),
+    )
     return [candidate for candidate, _, _ in ranked[:limit]]

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
-
-from shuangyu.index.text.analysis import has_han, is_han_only, is_latin_word, normalise
 from shuangyu.index.english.cedict import sense_words, senses_from
+from shuangyu.index.text.analysis import has_han, is_han_only, is_latin_word, normalise
 from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.spelling import WordList, closest
 
@@ -35,7 +34,11 @@ MAX_ENGLISH_CHARS = 40
 
 
 def _offered(english: str) -> bool:
-    return bool(english) and len(english) <= MAX_ENGLISH_CHARS and not _DICTIONARY_SHORTHAND.search(english)
+    return (
+        bool(english)
+        and len(english) <= MAX_ENGLISH_CHARS
+        and not _DICTIONARY_SHORTHAND.search(english)
+    )
 
 
 # Two: a server holds the old index's vocabulary until the last search on it ends.
@@ -54,8 +57,14 @@ def _name_english(vocabulary: Vocabulary) -> dict[str, str]:
 @lru_cache(maxsize=2)
 def _english_words(vocabulary: Vocabulary) -> frozenset[str]:
     """Single English words a user may mean: from the names and the dictionary's senses."""
-    words = {word for phrase in _name_english(vocabulary) for word in phrase.split()} | sense_words(FIRST_SENSES)
-    return frozenset(word for word in words if _ENGLISH_WORD.match(word) and not _DICTIONARY_SHORTHAND.search(word))
+    words = {word for phrase in _name_english(vocabulary) for word in phrase.split()} | sense_words(
+        FIRST_SENSES
+    )
+    return frozenset(
+        word
+        for word in words
+        if _ENGLISH_WORD.match(word) and not _DICTIONARY_SHORTHAND.search(word)
+    )
 
 
 class _LatinWords:
@@ -81,7 +90,13 @@ class Suggester:
     ``sharing`` is a Suggester of another reader of the same index, whose word lists this one
     uses too."""
 
-    def __init__(self, reader, known: Callable[[str], bool], vocabulary: Vocabulary, sharing: "Suggester | None" = None):
+    def __init__(
+        self,
+        reader,
+        known: Callable[[str], bool],
+        vocabulary: Vocabulary,
+        sharing: Suggester | None = None,
+    ):
         self.reader = reader
         self._known = known
         self._vocabulary = vocabulary
@@ -102,7 +117,11 @@ class Suggester:
     def _english_from(self, prefix: str, wanted: int) -> dict[str, str]:
         """Up to ``wanted`` English words and phrases starting with ``prefix`` whose Chinese
         occurs in the index, in English order → that Chinese word."""
-        found = {english: word for english, word in _name_english(self._vocabulary).items() if english.startswith(prefix) and self._known(word)}
+        found = {
+            english: word
+            for english, word in _name_english(self._vocabulary).items()
+            if english.startswith(prefix) and self._known(word)
+        }
         dictionary = 0
         for english, headword in senses_from(prefix, FIRST_SENSES):
             if dictionary >= wanted:
@@ -136,13 +155,20 @@ class Suggester:
         if has_han(word):
             simplified = normalise(word).text
             # Only a term that may be one misspelt word: Han characters, no longer than a word.
-            if self.reader.doc_frequency("text", simplified) or not (is_han_only(simplified) and 2 <= len(simplified) <= 6):
+            if self.reader.doc_frequency("text", simplified) or not (
+                is_han_only(simplified) and 2 <= len(simplified) <= 6
+            ):
                 return simplified
             # Words that share the first character: a scan of a few hundred words of the index,
             # not of all of them (a second on a large collection).
             candidates = self.reader.words("text", simplified[0])
-            suggestions = closest(simplified, candidates, limit=1, maxdist=1,
-                                  frequency=lambda word: self.reader.doc_frequency("text", word))
+            suggestions = closest(
+                simplified,
+                candidates,
+                limit=1,
+                maxdist=1,
+                frequency=lambda word: self.reader.doc_frequency("text", word),
+            )
             return suggestions[0] if suggestions else simplified
         if is_latin_word(word):
             lowered = word.lower()
@@ -155,8 +181,11 @@ class Suggester:
     def _is_known_latin(self, lowered: str) -> bool:
         """True when a lower-case Latin word needs no correction: a dictionary sense or name of
         the index's words, a pinyin word of the index, or a word of the correction list."""
-        return bool(self._chinese_for(lowered) or self.reader.doc_frequency("pinyin", lowered)
-                    or self._latin_corrector.suggest(lowered, limit=1, maxdist=0))
+        return bool(
+            self._chinese_for(lowered)
+            or self.reader.doc_frequency("pinyin", lowered)
+            or self._latin_corrector.suggest(lowered, limit=1, maxdist=0)
+        )
 
     def correction(self, word: str) -> str | None:
         """The closest English word (one letter off, two in a word of eight or more) for a Latin ``word`` that is
@@ -168,7 +197,9 @@ class Suggester:
         if not _ENGLISH_WORD.match(lowered) or self._is_known_latin(lowered):
             return None
         # Two letters off only in a long word: a short one that far off is as likely pinyin.
-        suggestions = self._latin_corrector.suggest(lowered, limit=10, maxdist=2 if len(lowered) >= 8 else 1)
+        suggestions = self._latin_corrector.suggest(
+            lowered, limit=10, maxdist=2 if len(lowered) >= 8 else 1
+        )
         # Among equally close words, one with the same first letter: typos rarely start a word.
         suggestions.sort(key=lambda suggestion: suggestion[:1] != lowered[:1])
         return suggestions[0] if suggestions else None
@@ -181,9 +212,21 @@ class Suggester:
             return []
         if has_han(prefix):
             simplified = normalise(prefix).text
-            terms = [term for term in self.reader.words("text", simplified) if len(term) > 1 or term == simplified]
-            ranked = sorted(terms, key=lambda term: (-self.reader.doc_frequency("text", term), len(term), term))
+            terms = [
+                term
+                for term in self.reader.words("text", simplified)
+                if len(term) > 1 or term == simplified
+            ]
+            ranked = sorted(
+                terms, key=lambda term: (-self.reader.doc_frequency("text", term), len(term), term)
+            )
             return [{"text": term, "zh": term} for term in ranked[:limit]]
         completions = self._english_from(prefix.lower(), limit * 4)
-        ranked = sorted(completions, key=lambda english: (-self.reader.doc_frequency("text", completions[english]), len(english)))
+        ranked = sorted(
+            completions,
+            key=lambda english: (
+                -self.reader.doc_frequency("text", completions[english]),
+                len(english),
+            ),
+        )
         return [{"text": english, "zh": completions[english]} for english in ranked[:limit]]

@@ -7,22 +7,25 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from shuangyu.index import build as build_module
-from shuangyu.index.english import cedict
 from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
+from shuangyu.index.english import cedict
 from shuangyu.index.sources.corpus import read_corpus
+
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.tools import require_tools
-
 
 # Session fixtures too read the dictionary: its folder is set before any of them.
 cedict.use_folder(SHARED_INSTANCE.path)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-                     help="The engine every index of the tests is built with (default: %(default)s).")
+    parser.addoption(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help="The engine every index of the tests is built with (default: %(default)s).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,7 +47,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # A test of what no engine reads gives the same answer in every engine's pass: run it once.
     if config.getoption("--engine") != DEFAULT_ENGINE:
         kept = [item for item in items if not item.get_closest_marker("no_index")]
-        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("no_index")])
+        config.hook.pytest_deselected(
+            items=[item for item in items if item.get_closest_marker("no_index")]
+        )
         items[:] = kept
 
 

@@ -58,8 +58,23 @@ def serving(env: dict, *options: str, seconds: float = 120, cwd=REPOSITORY_ROOT)
     """`shuangyu serve` in ``env`` (with ``options``) on a free loopback port: its base URL
     once it answers /healthz, the server stopped afterwards."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                *options], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "shuangyu.web.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *options,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz", seconds=seconds)
@@ -86,11 +101,29 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving_any_port(env: dict, *options: str, seconds: float = 120, cwd=REPOSITORY_ROOT) -> Iterator[Served]:
+def serving_any_port(
+    env: dict, *options: str, seconds: float = 120, cwd=REPOSITORY_ROOT
+) -> Iterator[Served]:
     """`shuangyu serve --port 0` in ``env`` (with ``options``): the address it says it serves
     on, once that answers /healthz; the server stopped afterwards."""
-    process = subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", "serve", "--host", "127.0.0.1", "--port", "0", *options],
-                               cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "shuangyu.web.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            *options,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output: list[str] = []
     announced: queue.Queue[re.Match | None] = queue.Queue()
 
@@ -108,7 +141,9 @@ def serving_any_port(env: dict, *options: str, seconds: float = 120, cwd=REPOSIT
         try:
             match = announced.get(timeout=seconds)
         except queue.Empty:
-            raise TimeoutError(f"shuangyu serve said nothing of serving in {seconds} s: {''.join(output)!r}") from None
+            raise TimeoutError(
+                f"shuangyu serve said nothing of serving in {seconds} s: {''.join(output)!r}"
+            ) from None
         if match is None:
             raise RuntimeError(f"shuangyu serve ended before serving: {''.join(output)!r}")
         wait_for(match.group(1) + "/healthz", seconds=seconds)

@@ -17,7 +17,11 @@ from tests.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtu
 pytestmark = pytest.mark.browser
 
 # axe-core as the axe-playwright-python package ships it: no download at test time.
-AXE_SOURCE = importlib.resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+AXE_SOURCE = (
+    importlib.resources.files("axe_playwright_python")
+    .joinpath("axe.min.js")
+    .read_text(encoding="utf-8")
+)
 FAILING_IMPACTS = {"serious", "critical"}
 PASSAGE = "shapingba-four-zones:p027"
 PAGES = {
@@ -43,15 +47,20 @@ def axe_violations(page, context: str | None = None) -> list[dict]:
     site's Content-Security-Policy rightly refuses inline scripts, and the check should see the
     page under the policy it is served with."""
     page.evaluate(AXE_SOURCE)
-    results = page.evaluate("context => axe.run(context || document, {resultTypes: ['violations']})", context)
+    results = page.evaluate(
+        "context => axe.run(context || document, {resultTypes: ['violations']})", context
+    )
     return results["violations"]
 
 
 def serious(violations: list[dict]) -> list[str]:
     """The serious and critical violations, one readable line each."""
-    return [f"{violation['impact']} {violation['id']}: {violation['help']} at "
-            f"{[node['target'] for node in violation['nodes'][:5]]}"
-            for violation in violations if violation["impact"] in FAILING_IMPACTS]
+    return [
+        f"{violation['impact']} {violation['id']}: {violation['help']} at "
+        f"{[node['target'] for node in violation['nodes'][:5]]}"
+        for violation in violations
+        if violation["impact"] in FAILING_IMPACTS
+    ]
 
 
 @pytest.mark.parametrize("ui", ["zh", "en"])
@@ -68,7 +77,9 @@ def test_axe_finds_no_serious_violation(page, server, name, ui):
 def test_axe_would_report_a_serious_violation(page, server):
     # The check can fail: a control without a name is a critical violation.
     page.goto(server + "/?q=物流枢纽")
-    page.locator("#q").evaluate("box => { box.removeAttribute('aria-label'); box.removeAttribute('placeholder'); }")
+    page.locator("#q").evaluate(
+        "box => { box.removeAttribute('aria-label'); box.removeAttribute('placeholder'); }"
+    )
     assert any("label" in line for line in serious(axe_violations(page)))
 
 
@@ -85,13 +96,17 @@ def test_the_skip_link_is_the_first_tab_stop_and_leads_to_the_content(page, serv
     expect(page.locator("main#main")).to_be_focused()
     # The next stop is in the content, past the header and the search form.
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement !== document.body && document.activeElement.closest('main') !== null")
+    assert page.evaluate(
+        "document.activeElement !== document.body && document.activeElement.closest('main') !== null"
+    )
 
 
 def ring(locator) -> dict:
     """The focus ring that ``locator`` draws: its outline's style, width and colour."""
-    return locator.evaluate("node => { const s = getComputedStyle(node);"
-                            " return {style: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor}; }")
+    return locator.evaluate(
+        "node => { const s = getComputedStyle(node);"
+        " return {style: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor}; }"
+    )
 
 
 def test_focus_is_visible_on_the_active_report_chip_and_on_every_control(page, server):
@@ -106,8 +121,17 @@ def test_focus_is_visible_on_the_active_report_chip_and_on_every_control(page, s
     # Drawn outside the chip, on the page's background: not the chip's own dark colour.
     assert shown["color"] != active.evaluate("node => getComputedStyle(node).backgroundColor")
     assert active.evaluate("node => getComputedStyle(node).outlineOffset") == "2px"
-    page.screenshot(path=SCREENSHOTS / "focus-active-chip.png", clip={"x": 0, "y": 0, "width": 1100, "height": 320})
-    for selector in ("#q", "button[type=submit]", ".result a.report", ".result input.select", ".result button.copy-citation"):
+    page.screenshot(
+        path=SCREENSHOTS / "focus-active-chip.png",
+        clip={"x": 0, "y": 0, "width": 1100, "height": 320},
+    )
+    for selector in (
+        "#q",
+        "button[type=submit]",
+        ".result a.report",
+        ".result input.select",
+        ".result button.copy-citation",
+    ):
         control = page.locator(selector).first
         control.focus()
         page.keyboard.press("Shift+Tab")

@@ -17,10 +17,32 @@ from tests.paths import REPOSITORY_ROOT, instance_with_dictionary
 
 def perf(tmp_path, *options):
     return subprocess.run(
-        [sys.executable, "bench/perf.py", "--passages", "300", "--queries", "8", "--rounds", "1", "--http-seconds", "1",
-         "--work", str(tmp_path / "work"), "--results", str(tmp_path / "results"), *options],
-        cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance"))})
+        [
+            sys.executable,
+            "bench/perf.py",
+            "--passages",
+            "300",
+            "--queries",
+            "8",
+            "--rounds",
+            "1",
+            "--http-seconds",
+            "1",
+            "--work",
+            str(tmp_path / "work"),
+            "--results",
+            str(tmp_path / "results"),
+            *options,
+        ],
+        cwd=REPOSITORY_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            **os.environ,
+            "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance")),
+        },
+    )
 
 
 @pytest.mark.benchmark
@@ -36,7 +58,11 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
     for engine, figures in measured["engines"].items():
         build = figures["build"]
         assert build["passages"] == measured["passages"]
-        assert build["build_passages_per_s"] > 0 and build["index_mb"] > 0 and build["build_peak_rss_mb"] > 0
+        assert (
+            build["build_passages_per_s"] > 0
+            and build["index_mb"] > 0
+            and build["build_peak_rss_mb"] > 0
+        )
         # Each build ran with its own engine, and the new report was taken out again afterwards.
         index_dir = tmp_path / "work" / f"shuangyu-{engine}" / "index"
         manifest = json.loads((index_dir / "current" / "manifest.json").read_text(encoding="utf-8"))
@@ -49,7 +75,10 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
             for workload in ("wrk", "wrk_uncached"):
                 assert set(served[workload]) == {"1", "8", "32"}
                 # Errors and a stopped server fail the run; how many requests a one-second run completes is timing.
-                assert all(load["errors"] == 0 and load["server_running"] for load in served[workload].values())
+                assert all(
+                    load["errors"] == 0 and load["server_running"]
+                    for load in served[workload].values()
+                )
             assert served["rss_mb"] > 0 and 0 < served["anonymous_mb"] <= served["rss_mb"]
             assert len(served["worker_rss_mb"]) == (0 if workers == "1" else int(workers))
             assert all(rss > 0 for rss in served["worker_rss_mb"])
@@ -59,23 +88,50 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
         assert 0 < baseline["query_ms"]["p50"] <= baseline["query_ms"]["p99"]
     # The table printed for the README: a column per engine and baseline, and both ratios, on every row.
     header = next(line for line in run.stdout.splitlines() if line.startswith("| measure |"))
-    assert all(column in header for column in ("Whoosh engine", "tantivy engine", "naive Whoosh", "tantivy alone",
-                                               "tantivy engine ÷ Whoosh engine", "tantivy engine ÷ tantivy alone"))
+    assert all(
+        column in header
+        for column in (
+            "Whoosh engine",
+            "tantivy engine",
+            "naive Whoosh",
+            "tantivy alone",
+            "tantivy engine ÷ Whoosh engine",
+            "tantivy engine ÷ tantivy alone",
+        )
+    )
     rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and line != header]
     assert len(rows) > 20 and all(row.count("|") == header.count("|") for row in rows)
     assert "errors or a stopped server: none" in run.stdout
 
     # The profile of the same queries: each part's share of the time, adding up to the whole.
-    profile = subprocess.run([sys.executable, "bench/query_profile.py", str(tmp_path / "work" / "shuangyu-whoosh" / "index"),
-                              str(results / "perf-300.json")],
-                             cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance"))})
+    profile = subprocess.run(
+        [
+            sys.executable,
+            "bench/query_profile.py",
+            str(tmp_path / "work" / "shuangyu-whoosh" / "index"),
+            str(results / "perf-300.json"),
+        ],
+        cwd=REPOSITORY_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance")),
+        },
+    )
     assert profile.returncode == 0, profile.stderr[-2000:]
-    assert re.search(r"^8 queries, best of 5 each: p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms$", profile.stdout, re.M)
+    assert re.search(
+        r"^8 queries, best of 5 each: p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms$",
+        profile.stdout,
+        re.M,
+    )
     parts, slowest = profile.stdout.split("slowest")
     shares = [int(share) for share in re.findall(r"^\s+(\d+)%\s", parts, re.M)]
     assert shares and 97 <= sum(shares) <= 103
-    assert "matcher tree" in parts and len(slowest.strip().splitlines()) == 6  # its title and 5 queries
+    assert (
+        "matcher tree" in parts and len(slowest.strip().splitlines()) == 6
+    )  # its title and 5 queries
 
 
 @pytest.mark.benchmark
@@ -89,16 +145,26 @@ def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
     partial.write_text(json.dumps(saved), encoding="utf-8")
     run = perf(tmp_path, "--engines", "tantivy", "--resume")
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "building" not in run.stderr and "querying" not in run.stderr and "tantivy alone" not in run.stderr
+    assert (
+        "building" not in run.stderr
+        and "querying" not in run.stderr
+        and "tantivy alone" not in run.stderr
+    )
     assert f"HTTP, tantivy, {last} process" in run.stderr and "new report, tantivy" in run.stderr
     measured = json.loads((tmp_path / "results" / "perf-300.json").read_text(encoding="utf-8"))
     kept = measured["engines"]["tantivy"]
-    assert kept["build"] == saved["engines"]["tantivy"]["build"] and kept["query"] == saved["engines"]["tantivy"]["query"]
+    assert (
+        kept["build"] == saved["engines"]["tantivy"]["build"]
+        and kept["query"] == saved["engines"]["tantivy"]["query"]
+    )
     assert kept["http"][last]["wrk"]["8"]["errors"] == 0 and "new_report" in kept
 
     # An index the code can no longer use stops a resumed run: a server would build its own and be measured on it.
     manifest = tmp_path / "work" / "shuangyu-tantivy" / "index" / "current" / "manifest.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"engine": "tantivy"', '"engine": "whoosh"'), encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace('"engine": "tantivy"', '"engine": "whoosh"'),
+        encoding="utf-8",
+    )
     stale = perf(tmp_path, "--engines", "tantivy", "--resume")
     assert stale.returncode == 1 and "no usable index written by tantivy" in stale.stderr
 
@@ -116,21 +182,33 @@ def test_a_builds_peak_memory_is_its_own_and_its_largest_workers(tmp_path):
     """A process that forks a worker holding 200 MB more than itself: both peaks are seen."""
     from bench.perf import wait_watching_memory
 
-    script = ("import os, time\n"
-              "if os.fork() == 0:\n    block = b'x' * (200 * 2**20); time.sleep(0.5); os._exit(0)\n"
-              "os.wait()\n")
+    script = (
+        "import os, time\n"
+        "if os.fork() == 0:\n    block = b'x' * (200 * 2**20); time.sleep(0.5); os._exit(0)\n"
+        "os.wait()\n"
+    )
     process = subprocess.Popen([sys.executable, "-c", script])
     peaks = wait_watching_memory(process)
     assert process.returncode == 0
-    parent, *workers = [peaks[process.pid]] + [peak for pid, peak in peaks.items() if pid != process.pid]
+    parent, *workers = [peaks[process.pid]] + [
+        peak for pid, peak in peaks.items() if pid != process.pid
+    ]
     assert len(workers) == 1 and workers[0] > parent + 150 * 1024
 
 
 def test_wrk_latency_is_read_from_its_distribution_not_from_a_thread_line():
     from bench.perf import parse_wrk
 
-    output = ("  2 threads and 8 connections\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n"
-              "    Latency    21.28ms    7.96ms  59.38ms   70.55%\n    Req/Sec   188.84     32.29   282.00     71.50%\n"
-              "  Latency Distribution\n     50%   20.35ms\n     75%   26.00ms\n     90%   31.85ms\n     99%    1.20s\n"
-              "  3768 requests in 10.02s, 309.00MB read\n  Non-2xx or 3xx responses: 2\nRequests/sec:    376.09\n")
-    assert parse_wrk(output) == {"requests_per_s": 376.09, "p50_ms": 20.35, "p99_ms": 1200.0, "errors": 2, "socket_errors": ""}
+    output = (
+        "  2 threads and 8 connections\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n"
+        "    Latency    21.28ms    7.96ms  59.38ms   70.55%\n    Req/Sec   188.84     32.29   282.00     71.50%\n"
+        "  Latency Distribution\n     50%   20.35ms\n     75%   26.00ms\n     90%   31.85ms\n     99%    1.20s\n"
+        "  3768 requests in 10.02s, 309.00MB read\n  Non-2xx or 3xx responses: 2\nRequests/sec:    376.09\n"
+    )
+    assert parse_wrk(output) == {
+        "requests_per_s": 376.09,
+        "p50_ms": 20.35,
+        "p99_ms": 1200.0,
+        "errors": 2,
+        "socket_errors": "",
+    }

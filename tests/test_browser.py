@@ -8,12 +8,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -22,8 +17,15 @@ from tests.paths import CORPUS_DIR, REPOSITORY_ROOT
 from tests.serving import free_port, serving
 from tests.tools import CHROMIUM
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SCREENSHOTS = REPOSITORY_ROOT / "artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
@@ -32,7 +34,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(real_index):
     """`shuangyu serve` on a free loopback port, as a user starts it."""
-    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(real_index), "SHUANGYU_CORPUS_DIR": str(CORPUS_DIR)}
+    environment = {
+        **os.environ,
+        "SHUANGYU_INDEX_DIR": str(real_index),
+        "SHUANGYU_CORPUS_DIR": str(CORPUS_DIR),
+    }
     with serving(environment) as base:
         yield base
 
@@ -117,7 +123,9 @@ def test_switching_the_interface_language(page, server):
     page.locator("#ui-switch").click()
     expect(page.locator("#summary")).to_contain_text("passages in")
     page.goto(server + "/")
-    expect(page.locator("#q")).to_have_attribute("placeholder", "Search the reports (Chinese or English)")
+    expect(page.locator("#q")).to_have_attribute(
+        "placeholder", "Search the reports (Chinese or English)"
+    )
 
 
 def test_readable_on_a_phone(browser, server):

@@ -30,26 +30,27 @@ def host_pages(server: str) -> dict[str, str]:
     return {
         # A Chinese page; one widget restyled by the host, one as it comes.
         "zh.html": '<!doctype html><html lang="zh-CN"><meta charset=utf-8><title>另一个网站</title>'
-                   f'<style>#styled {{ --shuangyu-accent: {HOST_ACCENT}; --shuangyu-radius: 0; }}</style>'
-                   '<main><h1>另一个网站</h1>'
-                   '<div id="styled" data-shuangyu data-query="物流枢纽" data-limit="3"></div>'
-                   '<div id="plain" data-shuangyu></div></main>' + script,
+        f"<style>#styled {{ --shuangyu-accent: {HOST_ACCENT}; --shuangyu-radius: 0; }}</style>"
+        "<main><h1>另一个网站</h1>"
+        '<div id="styled" data-shuangyu data-query="物流枢纽" data-limit="3"></div>'
+        '<div id="plain" data-shuangyu></div></main>' + script,
         # A Chinese page whose widget asks for English; a page in English with no data-lang.
         "asks-en.html": '<!doctype html><html lang="zh-CN"><meta charset=utf-8><title>另一个网站</title>'
-                        '<main><h1>另一个网站</h1><div id="box" data-shuangyu data-lang="en" data-query="logistics hub"></div></main>'
-                        + script,
+        '<main><h1>另一个网站</h1><div id="box" data-shuangyu data-lang="en" data-query="logistics hub"></div></main>'
+        + script,
         "en.html": '<!doctype html><html lang="en"><meta charset=utf-8><title>Another site</title>'
-                   '<main><h1>Another site</h1><div id="box" data-shuangyu data-query="ciqikou"></div></main>' + script,
+        '<main><h1>Another site</h1><div id="box" data-shuangyu data-query="ciqikou"></div></main>'
+        + script,
         # A widget whose own setting the API refuses.
         "refused.html": '<!doctype html><html lang="zh-CN"><meta charset=utf-8><title>另一个网站</title>'
-                        '<main><h1>另一个网站</h1><div id="box" data-shuangyu data-limit="0" data-query="物流"></div></main>'
-                        + script,
+        '<main><h1>另一个网站</h1><div id="box" data-shuangyu data-limit="0" data-query="物流"></div></main>'
+        + script,
         # The embed in an iframe, in each interface language, and with a query it refuses.
         "iframe.html": '<!doctype html><html lang="en"><meta charset=utf-8><title>Another site</title><main><h1>Another site</h1>'
-                       f'<iframe id="zh" title="双语检索" width="640" height="420" src="{server}/embed?q=物流枢纽&limit=3&ui=zh"></iframe>'
-                       f'<iframe id="en" title="Shuangyu" width="640" height="420" src="{server}/embed?q=logistics+hub&limit=3&ui=en"></iframe>'
-                       f'<iframe id="bad" title="Shuangyu" width="640" height="120" src="{server}/embed?q=物流&limit=abc&ui=en"></iframe>'
-                       '</main>',
+        f'<iframe id="zh" title="双语检索" width="640" height="420" src="{server}/embed?q=物流枢纽&limit=3&ui=zh"></iframe>'
+        f'<iframe id="en" title="Shuangyu" width="640" height="420" src="{server}/embed?q=logistics+hub&limit=3&ui=en"></iframe>'
+        f'<iframe id="bad" title="Shuangyu" width="640" height="120" src="{server}/embed?q=物流&limit=abc&ui=en"></iframe>'
+        "</main>",
     }
 
 
@@ -84,12 +85,16 @@ def test_the_widget_shows_report_titles_and_links_in_the_page_language(page, ser
     expect(box.locator(".shuangyu-result")).to_have_count(3)
     api = page.request.get(f"{server}/api/search?q=物流枢纽&limit=3").json()
     expect(box.locator(".shuangyu-status")).to_have_text(f"共 {api['total']} 段")
-    expect(box.locator(".shuangyu-title")).to_have_text([result["report_title"] for result in api["results"]])
+    expect(box.locator(".shuangyu-title")).to_have_text(
+        [result["report_title"] for result in api["results"]]
+    )
     first = box.locator(".shuangyu-title").first
     expect(first).to_have_attribute("href", f"{server}{api['results'][0]['url']}?ui=zh")
     expect(box.locator(".shuangyu-snippet mark").first).to_have_text("物流枢纽")
     expect(box.locator(".shuangyu-engine").first).to_have_text("词典逐词释义（非翻译）")
-    expect(box.locator(".shuangyu-input")).to_have_attribute("placeholder", "搜索报告（中文或英文）")
+    expect(box.locator(".shuangyu-input")).to_have_attribute(
+        "placeholder", "搜索报告（中文或英文）"
+    )
     expect(box.locator(".shuangyu-button")).to_have_text("搜索")
     # One link per result: the title.
     assert box.locator(".shuangyu-result").first.locator("a, button, input").count() == 1
@@ -105,9 +110,17 @@ def test_the_host_restyles_the_widget_through_custom_properties(page, other_site
     expect(page.locator("#styled .shuangyu-result").first).to_be_visible()
     # The stylesheet comes from the Shuangyu server, once for both widgets.
     assert page.locator('link[href$="/static/widget.css"]').count() == 1
-    styled, plain = page.locator("#styled .shuangyu-button"), page.locator("#plain .shuangyu-button")
+    styled, plain = (
+        page.locator("#styled .shuangyu-button"),
+        page.locator("#plain .shuangyu-button"),
+    )
     assert styled.evaluate("node => getComputedStyle(node).backgroundColor") == HOST_ACCENT
-    assert page.locator("#styled .shuangyu-title").first.evaluate("node => getComputedStyle(node).color") == HOST_ACCENT
+    assert (
+        page.locator("#styled .shuangyu-title").first.evaluate(
+            "node => getComputedStyle(node).color"
+        )
+        == HOST_ACCENT
+    )
     assert styled.evaluate("node => getComputedStyle(node).borderTopLeftRadius") == "0px"
     assert plain.evaluate("node => getComputedStyle(node).backgroundColor") == DEFAULT_ACCENT
     assert plain.evaluate("node => getComputedStyle(node).borderTopLeftRadius") != "0px"
@@ -123,13 +136,23 @@ def test_data_lang_chooses_the_language_over_the_page(page, server, other_site):
     expect(box.locator(".shuangyu-result").first).to_be_visible()
     # Titles in English, the Chinese beside them.
     api = page.request.get(f"{server}/api/search?q=logistics+hub&limit=5").json()
-    expect(box.locator(".shuangyu-title .shuangyu-english")).to_have_text([result["report_title_en"] for result in api["results"]])
-    expect(box.locator(".shuangyu-title .shuangyu-original")).to_have_text([result["report_title"] for result in api["results"]])
-    expect(box.locator(".shuangyu-title .shuangyu-english").first).to_have_attribute("title", "dictionary gloss, not a translation")
+    expect(box.locator(".shuangyu-title .shuangyu-english")).to_have_text(
+        [result["report_title_en"] for result in api["results"]]
+    )
+    expect(box.locator(".shuangyu-title .shuangyu-original")).to_have_text(
+        [result["report_title"] for result in api["results"]]
+    )
+    expect(box.locator(".shuangyu-title .shuangyu-english").first).to_have_attribute(
+        "title", "dictionary gloss, not a translation"
+    )
     expect(box.locator(".shuangyu-status")).to_have_text(re.compile(r"^\d+ passages$"))
-    expect(box.locator(".shuangyu-engine").first).to_have_text("dictionary gloss, not a translation")
+    expect(box.locator(".shuangyu-engine").first).to_have_text(
+        "dictionary gloss, not a translation"
+    )
     expect(box.locator(".shuangyu-button")).to_have_text("Search")
-    expect(box.locator(".shuangyu-title").first).to_have_attribute("href", re.compile(r"/p/[^?]+\?ui=en$"))
+    expect(box.locator(".shuangyu-title").first).to_have_attribute(
+        "href", re.compile(r"/p/[^?]+\?ui=en$")
+    )
     expect(box.locator(".shuangyu-more a")).to_have_text("See all results on Shuangyu")
     page.goto(other_site + "/en.html")
     expect(page.locator("#box .shuangyu-result").first).to_be_visible()
@@ -151,28 +174,44 @@ def test_errors_are_a_friendly_line_never_the_api_text(page, other_site):
     # The API out of reach: the widget says so in the page's language.
     page.route("**/api/search**", lambda route: route.abort())
     page.goto(other_site + "/en.html")
-    expect(page.locator("#box .shuangyu-status")).to_have_text("Search is unavailable right now: try again later.")
+    expect(page.locator("#box .shuangyu-status")).to_have_text(
+        "Search is unavailable right now: try again later."
+    )
 
 
 def test_the_embed_in_an_iframe_shows_report_titles_in_each_language(page, server, other_site):
     page.goto(other_site + "/iframe.html")
     api = page.request.get(f"{server}/api/search?q=物流枢纽&limit=3").json()
     zh = page.frame_locator("#zh")
-    expect(zh.locator(".result .report")).to_have_text([result["report_title"] for result in api["results"]])
-    expect(zh.locator(".result .report").first).to_have_attribute("href", f"{server}{api['results'][0]['url']}?ui=zh")
+    expect(zh.locator(".result .report")).to_have_text(
+        [result["report_title"] for result in api["results"]]
+    )
+    expect(zh.locator(".result .report").first).to_have_attribute(
+        "href", f"{server}{api['results'][0]['url']}?ui=zh"
+    )
     expect(zh.locator(".summary")).to_contain_text(f"共 {api['total']} 段")
     expect(zh.locator(".engine").first).to_have_text("词典逐词释义（非翻译）")
     en = page.frame_locator("#en")
     expect(en.locator(".summary")).to_contain_text("passages in")
     english = page.request.get(f"{server}/api/search?q=logistics+hub&limit=3").json()["results"]
-    expect(en.locator(".result .report .english")).to_have_text([result["report_title_en"] for result in english])
-    expect(en.locator(".result .report .original")).to_have_text([result["report_title"] for result in english])
+    expect(en.locator(".result .report .english")).to_have_text(
+        [result["report_title_en"] for result in english]
+    )
+    expect(en.locator(".result .report .original")).to_have_text(
+        [result["report_title"] for result in english]
+    )
     # The English of a title says what made it (here the gloss, as for the passage below it).
-    expect(en.locator(".result .report .english").first).to_have_attribute("title", "Dictionary gloss (word by word, not a translation)")
-    expect(en.locator(".result .report .english").first).to_have_attribute("data-engine", english[0]["report_title_engine"])
+    expect(en.locator(".result .report .english").first).to_have_attribute(
+        "title", "Dictionary gloss (word by word, not a translation)"
+    )
+    expect(en.locator(".result .report .english").first).to_have_attribute(
+        "data-engine", english[0]["report_title_engine"]
+    )
     expect(en.locator("button[type=submit]")).to_have_text("Search")
     bad = page.frame_locator("#bad")
-    expect(bad.locator(".embed-error")).to_have_text("This search could not be run: try other words.")
+    expect(bad.locator(".embed-error")).to_have_text(
+        "This search could not be run: try other words."
+    )
     expect(bad.locator("header.site")).to_have_count(0)  # the frame shows no site page around it
     # Tall enough for every frame: a full-page screenshot leaves frames below the viewport blank.
     page.set_viewport_size({"width": 900, "height": 1150})

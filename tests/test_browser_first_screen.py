@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from playwright.sync_api import expect
-
 from shuangyu.web.pages import TOP_REPORTS
+
 from tests.serving import serving
 from tests.test_accessibility import axe_violations, serious
 from tests.test_browser import browser  # noqa: F401 (fixture)
@@ -30,8 +30,11 @@ PASSAGE = "gwr-2005:p086"
 @pytest.fixture(scope="module")
 def real_server(real_collection_index):
     """`shuangyu serve` over the real collection."""
-    environment = {**os.environ, "SHUANGYU_INDEX_DIR": str(real_collection_index),
-                   "SHUANGYU_CORPUS_DIR": str(real_collection_index.parent / "corpus")}
+    environment = {
+        **os.environ,
+        "SHUANGYU_INDEX_DIR": str(real_collection_index),
+        "SHUANGYU_CORPUS_DIR": str(real_collection_index.parent / "corpus"),
+    }
     with serving(environment) as base:
         yield base
 
@@ -48,7 +51,9 @@ def open_page(browser):  # noqa: F811 (fixture)
     contexts = []
 
     def open_on(screen: str, ui: str = "zh"):
-        context = browser.new_context(viewport=SCREENS[screen], locale="zh-CN" if ui == "zh" else "en-GB")
+        context = browser.new_context(
+            viewport=SCREENS[screen], locale="zh-CN" if ui == "zh" else "en-GB"
+        )
         contexts.append(context)
         return context.new_page()
 
@@ -64,7 +69,9 @@ def results_url(server: str, query: str, ui: str) -> str:
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("ui", ["zh", "en"])
 @pytest.mark.parametrize("language", QUERIES)
-def test_the_first_result_is_in_the_first_screen(open_page, real_server, shots, screen, ui, language):
+def test_the_first_result_is_in_the_first_screen(
+    open_page, real_server, shots, screen, ui, language
+):
     page = open_page(screen, ui)
     page.goto(results_url(real_server, QUERIES[language], ui))
     first = page.locator(".result").first
@@ -72,7 +79,9 @@ def test_the_first_result_is_in_the_first_screen(open_page, real_server, shots, 
     # A common word is in most of the reports: the filter names a few of them, not all.
     reports = int(re.search(r"\d+", page.locator(".more-reports summary").inner_text()).group())
     assert reports > 30
-    expect(page.locator(".top-reports .report-chip")).to_have_count(TOP_REPORTS + 1)  # and "All reports"
+    expect(page.locator(".top-reports .report-chip")).to_have_count(
+        TOP_REPORTS + 1
+    )  # and "All reports"
     expect(page.locator(".more-reports")).not_to_have_attribute("open", "")
     page.screenshot(path=shots / f"results-{language}-query-{ui}-{screen}.png")
     assert page.evaluate("window.scrollY") == 0
@@ -129,16 +138,24 @@ def test_a_report_typed_in_the_query_is_the_active_filter(open_page, real_server
     every.click()
     expect(page.locator("#q")).to_have_value("发展")
     expect(page.locator(".report-chip.all")).to_have_attribute("aria-current", "page")
-    expect(page.locator(".report-chip.active")).to_have_count(1)  # in the list by year too, none is active
+    expect(page.locator(".report-chip.active")).to_have_count(
+        1
+    )  # in the list by year too, none is active
 
 
-PAGES = {"results": f"/?q={quote(QUERIES['zh'])}", "permalink": f"/p/{PASSAGE}", "reports": "/reports"}
+PAGES = {
+    "results": f"/?q={quote(QUERIES['zh'])}",
+    "permalink": f"/p/{PASSAGE}",
+    "reports": "/reports",
+}
 
 
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("ui", ["zh", "en"])
 @pytest.mark.parametrize("name", PAGES)
-def test_screenshots_of_the_results_permalink_and_reports_pages(open_page, real_server, shots, name, ui, screen):
+def test_screenshots_of_the_results_permalink_and_reports_pages(
+    open_page, real_server, shots, name, ui, screen
+):
     page = open_page(screen, ui)
     path = PAGES[name]
     answer = page.goto(f"{real_server}{path}{'&' if '?' in path else '?'}ui={ui}")
@@ -147,19 +164,30 @@ def test_screenshots_of_the_results_permalink_and_reports_pages(open_page, real_
     page.screenshot(path=shots / f"{name}-{ui}-{screen}-full.png", full_page=True)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= SCREENS[screen]["width"]
     if name == "reports":
-        expect(page.locator("table.reports tbody tr")).to_have_count(len(page.request.get(real_server + "/api/reports").json()["reports"]))
+        expect(page.locator("table.reports tbody tr")).to_have_count(
+            len(page.request.get(real_server + "/api/reports").json()["reports"])
+        )
         expect(page.locator("table.reports tbody tr").first.locator("a")).to_be_in_viewport()
     if name == "permalink" and ui == "en":
         # The label of the English title is a tag beside the link, not a word of the title.
         where = page.locator(".passage .where")
         expect(where.locator("a.report .made-by")).to_have_count(0)
         expect(where.locator("a.report + .made-by")).to_be_visible()
-        assert where.locator("a.report + .made-by").evaluate("tag => getComputedStyle(tag).borderStyle") == "solid"
+        assert (
+            where.locator("a.report + .made-by").evaluate(
+                "tag => getComputedStyle(tag).borderStyle"
+            )
+            == "solid"
+        )
 
 
 @pytest.mark.parametrize("ui", ["zh", "en"])
-@pytest.mark.parametrize("path", [f"/?q={quote(QUERIES['en'])}", "/reports", "/reports?sort=title", "/api"])
-def test_axe_finds_no_serious_violation_on_the_filter_the_reports_and_the_api_pages(open_page, real_server, path, ui):
+@pytest.mark.parametrize(
+    "path", [f"/?q={quote(QUERIES['en'])}", "/reports", "/reports?sort=title", "/api"]
+)
+def test_axe_finds_no_serious_violation_on_the_filter_the_reports_and_the_api_pages(
+    open_page, real_server, path, ui
+):
     page = open_page("desktop", ui)
     answer = page.goto(f"{real_server}{path}{'&' if '?' in path else '?'}ui={ui}")
     assert answer.status == 200

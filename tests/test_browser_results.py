@@ -52,7 +52,11 @@ def test_copying_a_result_citation_in_the_chosen_style(page, server):
     expect(first.locator("button.copy-citation")).to_have_text("已复制")
     page.locator("#cite-style").select_option("apa")
     first.locator("button.copy-citation").click()
-    assert page.evaluate("navigator.clipboard.readText()") == citations["apa"] != citations["gb_t_7714_2025"]
+    assert (
+        page.evaluate("navigator.clipboard.readText()")
+        == citations["apa"]
+        != citations["gb_t_7714_2025"]
+    )
     # The choice is kept for the next search.
     page.goto(server + "/?q=物流")
     expect(page.locator("#cite-style")).to_have_value("apa")
@@ -115,5 +119,7 @@ def test_searching_within_a_report_from_its_page(page, server):
     ids = page.locator(".result input.select").evaluate_all("boxes => boxes.map(box => box.value)")
     assert ids and all(re.match(rf"{NEWER}:p\d+$", passage_id) for passage_id in ids)
     # In the English interface both name the report by its English title.
-    expect(page.locator(".facets a.active")).to_contain_text(page.locator(".result .report span[lang=en]").first.inner_text())
+    expect(page.locator(".facets a.active")).to_contain_text(
+        page.locator(".result .report span[lang=en]").first.inner_text()
+    )
     page.screenshot(path=SCREENSHOTS / "report-search-en.png", full_page=True)

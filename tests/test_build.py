@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from shuangyu.index import build as build_module
 from shuangyu.index.build import BuildError, NoReports, build_index, build_lock
 from shuangyu.index.engines.store import BUILDS, current_build
 from shuangyu.search.searcher import Searcher
+
 from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 
 
@@ -58,7 +58,13 @@ def test_a_corpus_without_reports_is_a_clear_error(make_corpus, tmp_path):
 
 
 def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus, tmp_path):
-    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n", "b.txt": "沙坪坝区发展科技。\n", "c.txt": "歌乐山景色优美。\n"})
+    corpus = make_corpus(
+        {
+            "a.txt": "重庆的物流中心正在建设。\n",
+            "b.txt": "沙坪坝区发展科技。\n",
+            "c.txt": "歌乐山景色优美。\n",
+        }
+    )
     index_dir = tmp_path / "index"
     first = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     searcher = Searcher(index_dir)
@@ -73,8 +79,16 @@ def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus
 
 
 def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_path):
-    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n", "b.txt": "沙坪坝区发展科技。\n", "c.txt": "歌乐山景色优美。\n",
-                          "d.txt": "磁器口古镇游客很多。\n", "e.txt": "嘉陵江边的公园。\n", "f.txt": "红岩精神代代相传。\n"})
+    corpus = make_corpus(
+        {
+            "a.txt": "重庆的物流中心正在建设。\n",
+            "b.txt": "沙坪坝区发展科技。\n",
+            "c.txt": "歌乐山景色优美。\n",
+            "d.txt": "磁器口古镇游客很多。\n",
+            "e.txt": "嘉陵江边的公园。\n",
+            "f.txt": "红岩精神代代相传。\n",
+        }
+    )
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     searcher = Searcher(index_dir)
@@ -102,16 +116,23 @@ def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
     assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
 
 
-@pytest.mark.parametrize("code, message", [(errno.ENOSPC, "No space left on device"),
-                                           (errno.EROFS, "Read-only file system")], ids=["full-disk", "read-only"])
+@pytest.mark.parametrize(
+    "code, message",
+    [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system")],
+    ids=["full-disk", "read-only"],
+)
 def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_still_answers(
-        make_corpus, tmp_path, monkeypatch, code, message):
+    make_corpus, tmp_path, monkeypatch, code, message
+):
     from shuangyu.web.cli import main
 
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
-    for name, value in (("SHUANGYU_CORPUS_DIR", corpus), ("SHUANGYU_INDEX_DIR", index_dir),
-                        ("SHUANGYU_INSTANCE_DIR", instance_with_dictionary(tmp_path / "instance"))):
+    for name, value in (
+        ("SHUANGYU_CORPUS_DIR", corpus),
+        ("SHUANGYU_INDEX_DIR", index_dir),
+        ("SHUANGYU_INSTANCE_DIR", instance_with_dictionary(tmp_path / "instance")),
+    ):
         monkeypatch.setenv(name, str(value))
     assert CliRunner().invoke(main, ["build", "--quiet", "--translator", "gloss"]).exit_code == 0
     before = current_build(index_dir)
@@ -128,7 +149,9 @@ def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_stil
     result = CliRunner().invoke(main, ["build", "--quiet", "--force", "--translator", "gloss"])
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
-    assert line.startswith(f"Error: the build stopped: {message}: {index_dir}") and line.endswith("the index in use still answers (build again once the index folder can be written)")
+    assert line.startswith(f"Error: the build stopped: {message}: {index_dir}") and line.endswith(
+        "the index in use still answers (build again once the index folder can be written)"
+    )
     monkeypatch.undo()
     assert current_build(index_dir) == before
     assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from shuangyu.web.cli import main
 from shuangyu.search.records import Result
+from shuangyu.web.cli import main
+
 from tests.paths import SEED_PASSAGES
 
 # The fields every result has: the one definition of a result (search.records.Result).
@@ -47,7 +47,9 @@ def test_bad_queries_exit_cleanly_with_one_line(runner, query):
         assert len(result.output.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("options", [["--limit", "0"], ["--limit", "1000"], ["--offset", "-1"], ["--lang", "fr"]])
+@pytest.mark.parametrize(
+    "options", [["--limit", "0"], ["--limit", "1000"], ["--offset", "-1"], ["--lang", "fr"]]
+)
 def test_bad_options_exit_2(runner, options):
     result = runner.invoke(main, ["search", "物流", *options])
     assert result.exit_code == 2

@@ -17,12 +17,18 @@ import pytest
 
 from bench.eval import REAL_COLLECTION, load_queries, load_real_queries
 
-pytestmark = pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
+pytestmark = pytest.mark.skipif(
+    not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}"
+)
 
 # Every evaluation query took 8.5 minutes a pass (15 in CI's two): every sixth of them, in a
 # fixed order, with the queries whose answers are known to have copies.
-QUERIES = sorted({query.text for query in load_queries()} | {query.text for query in load_real_queries()})[::6]
-QUERIES += [query for query in ("李克强", "政府工作报告", "全面建成小康社会") if query not in QUERIES]
+QUERIES = sorted(
+    {query.text for query in load_queries()} | {query.text for query in load_real_queries()}
+)[::6]
+QUERIES += [
+    query for query in ("李克强", "政府工作报告", "全面建成小康社会") if query not in QUERIES
+]
 # Every result of a query is checked when its total is within one page of the API's largest
 # size; past it, the first page (the counts then bound what it names).
 PAGE = 100
@@ -36,14 +42,22 @@ def api(real_collection_index):
     one no search reaches, so that every answer is whole (a partial one counts what it saw)."""
     from shuangyu.web.app import create_app
 
-    client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index, "EMBEDDER": "e5-small",
-                         "SEARCH_TIME_BUDGET": 600}).test_client()
+    client = create_app(
+        {
+            "TESTING": True,
+            "INDEX_DIR": real_collection_index,
+            "EMBEDDER": "e5-small",
+            "SEARCH_TIME_BUDGET": 600,
+        }
+    ).test_client()
     answers: dict[tuple, dict] = {}
 
     def answer(query: str, **parameters) -> dict:
         key = (query, *sorted(parameters.items()))
         if key not in answers:
-            response = client.get("/api/search", query_string={"q": query, "limit": PAGE, **parameters})
+            response = client.get(
+                "/api/search", query_string={"q": query, "limit": PAGE, **parameters}
+            )
             assert response.status_code == 200, (query, parameters, response.get_json())
             answers[key] = response.get_json()
             assert not answers[key]["partial"], (query, parameters)
@@ -69,7 +83,9 @@ def check_copies(result: dict) -> None:
     reports = [copy["report_id"] for copy in copies]
     assert len(reports) == len(set(reports)), result["id"]
     for copy in copies:
-        assert copy["id"].rpartition(":")[0] == copy["report_id"] and copy["url"] == f"/p/{copy['id']}", copy
+        assert (
+            copy["id"].rpartition(":")[0] == copy["report_id"] and copy["url"] == f"/p/{copy['id']}"
+        ), copy
     dates = [copy["report_date"] for copy in copies]
     dated = [date for date in dates if date]
     assert dated == sorted(dated) and dates[: len(dated)] == dated, (result["id"], dates)
@@ -87,17 +103,25 @@ def check_answer(body: dict) -> None:
     assert all(named[report] <= counts.get(report, 0) for report in named), (named, counts)
     if body["offset"] == 0 and body["total"] <= body["limit"]:
         assert len(results) == body["total"]
-        assert sum(counts.values()) == sum(named.values()), "the counts per report are not the (result, report) pairs"
-        assert set(counts) == set(named), "a report is counted that no result names, or named and not counted"
+        assert sum(counts.values()) == sum(named.values()), (
+            "the counts per report are not the (result, report) pairs"
+        )
+        assert set(counts) == set(named), (
+            "a report is counted that no result names, or named and not counted"
+        )
         assert counts == named
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_each_text_is_one_result_naming_every_report_that_prints_it_and_the_counts_agree(api, query):
+def test_each_text_is_one_result_naming_every_report_that_prints_it_and_the_counts_agree(
+    api, query
+):
     check_answer(api(query))
 
 
-def test_li_keqiang_names_the_four_reports_that_print_him_and_each_reports_filter_gives_its_own_copy(api):
+def test_li_keqiang_names_the_four_reports_that_print_him_and_each_reports_filter_gives_its_own_copy(
+    api,
+):
     body = api("李克强")
     assert body["total"] == 1 and len(body["results"]) == 1
     [result] = body["results"]
@@ -105,10 +129,19 @@ def test_li_keqiang_names_the_four_reports_that_print_him_and_each_reports_filte
     assert years == ["2017", "2021", "2022", "2023"]
     assert counts_of(body) == {copy["report_id"]: 1 for copy in result["copies"]}
     for copy in result["copies"]:
-        for filtered in (api("李克强", report=copy["report_id"]), api(f"李克强 report:{copy['report_id']}")):
-            assert filtered["total"] == 1 and [found["id"] for found in filtered["results"]] == [copy["id"]]
+        for filtered in (
+            api("李克强", report=copy["report_id"]),
+            api(f"李克强 report:{copy['report_id']}"),
+        ):
+            assert filtered["total"] == 1 and [found["id"] for found in filtered["results"]] == [
+                copy["id"]
+            ]
             [own] = filtered["results"]
-            assert own["report_id"] == copy["report_id"] and own["section"] == copy["section"] and own["page"] == copy["page"]
+            assert (
+                own["report_id"] == copy["report_id"]
+                and own["section"] == copy["section"]
+                and own["page"] == copy["page"]
+            )
             assert own["copies"] == result["copies"] and counts_of(filtered) == counts_of(body)
 
 
@@ -120,21 +153,39 @@ def filtered_checks(api, query: str, at_most: int, **parameters) -> int:
     if body["total"] > len(body["results"]):
         return 0
     counts = counts_of(body)
-    others = [copy["report_id"] for result in body["results"] for copy in result["copies"] if copy["id"] != result["id"]]
+    others = [
+        copy["report_id"]
+        for result in body["results"]
+        for copy in result["copies"]
+        if copy["id"] != result["id"]
+    ]
     owners = [result["report_id"] for result in body["results"]]
-    checked = [report for report in dict.fromkeys([*others, *owners]) if counts[report] <= PAGE][:at_most]
+    checked = [report for report in dict.fromkeys([*others, *owners]) if counts[report] <= PAGE][
+        :at_most
+    ]
     for report in checked:
         filtered = api(query, report=report, **parameters)
-        expected = {copy["id"]: result["copies"] for result in body["results"] for copy in result["copies"]
-                    if copy["report_id"] == report}
+        expected = {
+            copy["id"]: result["copies"]
+            for result in body["results"]
+            for copy in result["copies"]
+            if copy["report_id"] == report
+        }
         assert filtered["total"] == counts[report] == len(filtered["results"]), (query, report)
-        assert {found["id"]: found["copies"] for found in filtered["results"]} == expected, (query, report)
+        assert {found["id"]: found["copies"] for found in filtered["results"]} == expected, (
+            query,
+            report,
+        )
         assert counts_of(filtered) == counts, (query, report)
     return len(checked)
 
 
 def test_a_report_filter_lists_the_copies_that_report_prints_as_its_own_passages(api):
-    with_copies = [query for query in QUERIES if any(len(result["copies"]) > 1 for result in api(query)["results"])]
+    with_copies = [
+        query
+        for query in QUERIES
+        if any(len(result["copies"]) > 1 for result in api(query)["results"])
+    ]
     assert len(with_copies) >= 10
     checked = sum(filtered_checks(api, query, 4) for query in with_copies)
     assert checked >= 12
@@ -143,28 +194,48 @@ def test_a_report_filter_lists_the_copies_that_report_prints_as_its_own_passages
 def test_paging_lists_each_text_once_with_the_same_copies(api):
     # The queries whose answers a page boundary could split wrong: texts with copies, or
     # passages found by meaning among the words' matches, every result within one page.
-    chosen = [query for query in QUERIES if api(query)["total"] <= PAGE and any(
-        len(result["copies"]) > 1 or result["found_by"] == "meaning" for result in api(query)["results"])]
+    chosen = [
+        query
+        for query in QUERIES
+        if api(query)["total"] <= PAGE
+        and any(
+            len(result["copies"]) > 1 or result["found_by"] == "meaning"
+            for result in api(query)["results"]
+        )
+    ]
     assert any(len(result["copies"]) > 1 for query in chosen for result in api(query)["results"])
-    assert any(result["found_by"] == "meaning" for query in chosen for result in api(query)["results"])
+    assert any(
+        result["found_by"] == "meaning" for query in chosen for result in api(query)["results"]
+    )
     for query in chosen:
         whole = api(query)
         paged: list[dict] = []
         for offset in range(0, whole["total"] + PAGING, PAGING):
             page = api(query, limit=PAGING, offset=offset)
-            assert page["total"] == whole["total"] and counts_of(page) == counts_of(whole), (query, offset)
+            assert page["total"] == whole["total"] and counts_of(page) == counts_of(whole), (
+                query,
+                offset,
+            )
             paged += page["results"]
         passages = [copy["id"] for result in paged for copy in result["copies"]]
-        assert len(passages) == len(set(passages)), f"{query!r}: a copy is listed twice across pages"
-        assert {result["id"]: result["copies"] for result in paged} == \
-            {result["id"]: result["copies"] for result in whole["results"]}, query
+        assert len(passages) == len(set(passages)), (
+            f"{query!r}: a copy is listed twice across pages"
+        )
+        assert {result["id"]: result["copies"] for result in paged} == {
+            result["id"]: result["copies"] for result in whole["results"]
+        }, query
 
 
-def test_search_by_meaning_counts_the_copies_of_the_texts_it_lists_and_filters_to_a_reports_own(api):
+def test_search_by_meaning_counts_the_copies_of_the_texts_it_lists_and_filters_to_a_reports_own(
+    api,
+):
     # Each query is embedded (up to a second on a busy machine): a third of the queries, and
     # those whose words find texts with copies.
-    chosen = [query for number, query in enumerate(QUERIES)
-              if number % 2 == 0 or any(len(result["copies"]) > 1 for result in api(query)["results"])]
+    chosen = [
+        query
+        for number, query in enumerate(QUERIES)
+        if number % 2 == 0 or any(len(result["copies"]) > 1 for result in api(query)["results"])
+    ]
     filtered = 0
     for number, query in enumerate(chosen):
         body = api(query, mode="semantic")
@@ -173,7 +244,11 @@ def test_search_by_meaning_counts_the_copies_of_the_texts_it_lists_and_filters_t
         # A report filter where a text has copies, and in one query of four anyway.
         if number % 4 == 0 or any(len(result["copies"]) > 1 for result in body["results"]):
             filtered += filtered_checks(api, query, 2, mode="semantic")
-    assert any(len(result["copies"]) > 1 for query in chosen for result in api(query, mode="semantic")["results"])
+    assert any(
+        len(result["copies"]) > 1
+        for query in chosen
+        for result in api(query, mode="semantic")["results"]
+    )
     assert filtered >= len(chosen) // 4
 
 
@@ -186,5 +261,12 @@ def test_the_results_page_links_every_other_report_that_prints_a_text(real_colle
         (line,) = [line for line in html.splitlines() if 'class="copies"' in line]
         assert said in line
         linked = set(re.findall(r'href="/p/(gwr-\d{4}):p\d+"', line))
-        shown = set(re.findall(r'href="/r/(gwr-\d{4})[?"#]', html.split('class="copies"')[0].split("<article")[-1]))
-        assert linked | shown == {"gwr-2017", "gwr-2021", "gwr-2022", "gwr-2023"} and not linked & shown
+        shown = set(
+            re.findall(
+                r'href="/r/(gwr-\d{4})[?"#]', html.split('class="copies"')[0].split("<article")[-1]
+            )
+        )
+        assert (
+            linked | shown == {"gwr-2017", "gwr-2021", "gwr-2022", "gwr-2023"}
+            and not linked & shown
+        )

@@ -21,7 +21,9 @@ def test_real_reports_load_with_their_metadata(real_corpus):
 
 
 def test_a_report_without_metadata_is_titled_from_its_first_line_with_a_warning(corpus_copy):
-    (corpus_copy / "new_report.txt").write_text("\n磁器口古镇迎来游客高峰\n\n国庆期间，磁器口古镇接待游客超过百万人次。\n", encoding="utf-8")
+    (corpus_copy / "new_report.txt").write_text(
+        "\n磁器口古镇迎来游客高峰\n\n国庆期间，磁器口古镇接待游客超过百万人次。\n", encoding="utf-8"
+    )
     corpus = read_corpus(corpus_copy)
     report = next(r for r in corpus.reports if r.path.name == "new_report.txt")
     assert report.id == "new_report"
@@ -38,25 +40,36 @@ def test_a_gb18030_report_is_decoded(corpus_copy):
     report = next(r for r in corpus.reports if r.path.name == "gb_report.txt")
     assert report.encoding == "gb18030"
     assert report.text == source
-    assert [p.text for p in split_report("x", report.text)] == [p.text for p in split_report("x", source)]
+    assert [p.text for p in split_report("x", report.text)] == [
+        p.text for p in split_report("x", source)
+    ]
 
 
 def test_bom_and_crlf_give_the_same_passages(corpus_copy):
     source = (corpus_copy / FOUR_ZONES).read_text(encoding="utf-8")
-    (corpus_copy / "windows.txt").write_bytes(b"\xef\xbb\xbf" + source.replace("\n", "\r\n").encode("utf-8"))
+    (corpus_copy / "windows.txt").write_bytes(
+        b"\xef\xbb\xbf" + source.replace("\n", "\r\n").encode("utf-8")
+    )
     report = next(r for r in read_corpus(corpus_copy).reports if r.path.name == "windows.txt")
-    assert [p.text for p in split_report("x", report.text)] == [p.text for p in split_report("x", source)]
+    assert [p.text for p in split_report("x", report.text)] == [
+        p.text for p in split_report("x", source)
+    ]
 
 
 def test_empty_binary_and_duplicate_reports_are_skipped_by_name(corpus_copy):
     (corpus_copy / "empty.txt").write_bytes(b"")
     (corpus_copy / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
     (corpus_copy / "zz_copy.txt").write_bytes((corpus_copy / FOUR_ZONES).read_bytes())
-    (corpus_copy / "zz_copy.toml").write_bytes((corpus_copy / "000_7ef409554a5a9e76.toml").read_bytes())
+    (corpus_copy / "zz_copy.toml").write_bytes(
+        (corpus_copy / "000_7ef409554a5a9e76.toml").read_bytes()
+    )
     (corpus_copy / "bad_meta.txt").write_text("沙坪坝。\n", encoding="utf-8")
     (corpus_copy / "bad_meta.toml").write_text("title = [unclosed\n", encoding="utf-8")
     corpus = read_corpus(corpus_copy)
-    assert {report.id for report in corpus.reports} == {"shapingba-four-zones", "shapingba-2020-four-highs"}
+    assert {report.id for report in corpus.reports} == {
+        "shapingba-four-zones",
+        "shapingba-2020-four-highs",
+    }
     messages = {problem.path.name: str(problem) for problem in corpus.problems}
     assert "empty" in messages["empty.txt"]
     assert "binary" in messages["image.txt"]

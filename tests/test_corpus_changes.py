@@ -14,15 +14,28 @@ from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu, site  # noqa: F401 (fixture)
 
 # The tests that once counted the live corpus's passages and reports.
-COUNTING_TESTS = ["tests/test_cli.py", "tests/test_web.py", "tests/test_search.py", "tests/test_quality.py",
-                  "tests/test_settings.py"]
+COUNTING_TESTS = [
+    "tests/test_cli.py",
+    "tests/test_web.py",
+    "tests/test_search.py",
+    "tests/test_quality.py",
+    "tests/test_settings.py",
+]
 
 
 def repository_copy(target: Path) -> Path:
     """The repository's files (tracked and new, not ignored) copied to ``target``, with the
     shared dictionary file, so that a test can change its corpus/ without touching ours."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPOSITORY_ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=REPOSITORY_ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = REPOSITORY_ROOT / name
         if source.is_file():
@@ -37,9 +50,17 @@ def repository_copy(target: Path) -> Path:
 def test_a_report_added_to_corpus_leaves_the_tests_green(tmp_path):
     copy = repository_copy(tmp_path / "repository")
     added = copy / "corpus" / "zz-added-report.txt"
-    added.write_text("新增的报告\n\n沙坪坝区物流枢纽建设取得新进展，磁器口游客增加。\n\n高质量发展的报告又多了一篇。\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *COUNTING_TESTS],
-                         cwd=copy, capture_output=True, text=True, timeout=900)
+    added.write_text(
+        "新增的报告\n\n沙坪坝区物流枢纽建设取得新进展，磁器口游客增加。\n\n高质量发展的报告又多了一篇。\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *COUNTING_TESTS],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout[-3000:]
     assert " passed" in run.stdout and " failed" not in run.stdout
     assert added.exists(), "the copy's corpus/ still holds the added report"
@@ -53,9 +74,13 @@ def test_an_edited_names_file_rebuilds_and_a_running_service_takes_the_new_names
         unchanged = shuangyu("build", env=site)
         assert unchanged.returncode == 0 and "up to date" in unchanged.stdout
         names = Path(site["SHUANGYU_CORPUS_DIR"]) / "names.tsv"
-        names.write_text(names.read_text(encoding="utf-8") + "特钢\tplace\tQuillfeather\n", encoding="utf-8")
+        names.write_text(
+            names.read_text(encoding="utf-8") + "特钢\tplace\tQuillfeather\n", encoding="utf-8"
+        )
         rebuilt = shuangyu("build", env=site)
-        assert rebuilt.returncode == 0 and "up to date" not in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+        assert rebuilt.returncode == 0 and "up to date" not in rebuilt.stdout, (
+            rebuilt.stdout + rebuilt.stderr
+        )
         status, after = get_json(base + query)
     assert status == 200 and after["total"] > 0
     assert all("特钢" in result["text"] for result in after["results"])

@@ -21,7 +21,9 @@ def page_through(client, query: str, report: str | None = None) -> tuple[int, li
         body = client.get("/api/search", query_string={**params, "offset": offset}).get_json()
         assert body["total"] == total, f"{query!r} {report}: the total changed at offset {offset}"
         page_ids = [result["id"] for result in body["results"]]
-        assert len(page_ids) == min(PAGE, total - offset), f"{query!r} {report}: a short page at offset {offset}"
+        assert len(page_ids) == min(PAGE, total - offset), (
+            f"{query!r} {report}: a short page at offset {offset}"
+        )
         ids += page_ids
         offset += PAGE
     past = client.get("/api/search", query_string={**params, "offset": offset}).get_json()
@@ -31,7 +33,10 @@ def page_through(client, query: str, report: str | None = None) -> tuple[int, li
 
 def test_the_evaluation_set_matches_in_more_than_one_report(client):
     # Otherwise the filtered half of the test below would test nothing.
-    assert any(len(client.get("/api/search", query_string={"q": q}).get_json()["reports"]) > 1 for q in QUERIES)
+    assert any(
+        len(client.get("/api/search", query_string={"q": q}).get_json()["reports"]) > 1
+        for q in QUERIES
+    )
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -51,27 +56,42 @@ def test_a_text_printed_in_two_reports_is_listed_and_counted_in_each(client):
     counts = {entry["id"]: entry["count"] for entry in body["reports"]}
     assert len(counts) == 2 and body["total"] < sum(counts.values())
     for report_id, count in counts.items():
-        filtered = client.get("/api/search", query_string={"q": "枢纽园", "report": report_id}).get_json()
+        filtered = client.get(
+            "/api/search", query_string={"q": "枢纽园", "report": report_id}
+        ).get_json()
         assert filtered["total"] == count == len(filtered["results"])
 
 
-def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(make_corpus, tmp_path):
+def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(
+    make_corpus, tmp_path
+):
     """An update that adds a report printing a text the index has (and one that removes it
     again) leaves every count as a full build of the same corpus gives it."""
     from shuangyu.index.build import build_index
     from shuangyu.search.searcher import Searcher
+
     from tests.paths import SHARED_INSTANCE
 
     shared = "物流枢纽的建设进展顺利。"
-    corpus = make_corpus({"a.txt": f"报告甲\n\n{shared}\n\n物流枢纽以外的段落。\n", "b.txt": "报告乙\n\n物流枢纽在这里。\n"})
+    corpus = make_corpus(
+        {
+            "a.txt": f"报告甲\n\n{shared}\n\n物流枢纽以外的段落。\n",
+            "b.txt": "报告乙\n\n物流枢纽在这里。\n",
+        }
+    )
 
     def answer(index_dir):
         response = Searcher(index_dir, cache_size=0).search("物流枢纽", limit=50)
-        return response["total"], {entry["id"]: entry["count"] for entry in response["reports"]}, \
-            sorted(result["text"] for result in response["results"])
+        return (
+            response["total"],
+            {entry["id"]: entry["count"] for entry in response["reports"]},
+            sorted(result["text"] for result in response["results"]),
+        )
 
     def updated_and_full(name):
-        assert build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+        assert build_index(
+            corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss"
+        )
         build_index(corpus, tmp_path / name, SHARED_INSTANCE, progress=False, translator="gloss")
         return answer(tmp_path / "index"), answer(tmp_path / name)
 

@@ -14,12 +14,12 @@ import urllib.parse
 from urllib.parse import quote, urlencode
 
 import pytest
-
 from shuangyu.index.build import build_index
 from shuangyu.index.sources.ids import PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, passage_id
 from shuangyu.search.export import MAX_EXPORT
 from shuangyu.search.query import MAX_QUERY_CHARS
 from shuangyu.web.app import MAX_URL_BYTES, create_app
+
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.serving import serving_any_port
 from tests.test_serve_workers import built_site  # noqa: F401 (fixture)
@@ -39,11 +39,20 @@ def chinese_ids_index(tmp_path_factory):
     an export takes, one with a year before its name."""
     folder = tmp_path_factory.mktemp("chinese-ids-corpus")
     shutil.copy(CORPUS_DIR / "names.tsv", folder / "names.tsv")
-    (folder / "long.txt").write_text("长报告\n\n" + "\n\n".join(f"第{n}段写沙坪坝区的物流枢纽。" for n in range(LONG_REPORT_PASSAGES)),
-                                     encoding="utf-8")
-    (folder / "long.toml").write_text(f'id = "{LONGEST_REPORT_ID}"\ntitle = "长报告"\n', encoding="utf-8")
-    (folder / "report.txt").write_text("政府工作报告\n\n沙坪坝区建成物流枢纽。\n\n磁器口古镇迎来游客。\n", encoding="utf-8")
-    (folder / "report.toml").write_text(f'id = "{CHINESE_REPORT_ID}"\ntitle = "2017年政府工作报告"\n', encoding="utf-8")
+    (folder / "long.txt").write_text(
+        "长报告\n\n"
+        + "\n\n".join(f"第{n}段写沙坪坝区的物流枢纽。" for n in range(LONG_REPORT_PASSAGES)),
+        encoding="utf-8",
+    )
+    (folder / "long.toml").write_text(
+        f'id = "{LONGEST_REPORT_ID}"\ntitle = "长报告"\n', encoding="utf-8"
+    )
+    (folder / "report.txt").write_text(
+        "政府工作报告\n\n沙坪坝区建成物流枢纽。\n\n磁器口古镇迎来游客。\n", encoding="utf-8"
+    )
+    (folder / "report.toml").write_text(
+        f'id = "{CHINESE_REPORT_ID}"\ntitle = "2017年政府工作报告"\n', encoding="utf-8"
+    )
     index_dir = tmp_path_factory.mktemp("chinese-ids-index")
     build_index(folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     return index_dir
@@ -57,13 +66,20 @@ def chinese_ids(chinese_ids_index):
 # 8. Without an index, every route that reads one answers 503, none 500.
 
 # A value for each variable of the app's routes.
-ROUTE_VALUES = {"passage_id": PASSAGE, "report_id": "shapingba-2020-four-highs", "fmt": "bib", "filename": "favicon.svg"}
+ROUTE_VALUES = {
+    "passage_id": PASSAGE,
+    "report_id": "shapingba-2020-four-highs",
+    "fmt": "bib",
+    "filename": "favicon.svg",
+}
 # What each route needs to get past its own checks of the parameters.
 QUERY = "?" + urlencode({"q": "物流", "ids": PASSAGE, "format": "json"})
 
 
 def test_every_route_answers_503_without_an_index_and_none_500(tmp_path, caplog):
-    app = create_app({"INDEX_DIR": tmp_path / "no-index"})  # not TESTING: errors answered as when served
+    app = create_app(
+        {"INDEX_DIR": tmp_path / "no-index"}
+    )  # not TESTING: errors answered as when served
     client = app.test_client()
     answers, expected = {}, {}
     for rule in app.url_map.iter_rules():
@@ -94,6 +110,7 @@ def test_every_route_answers_503_without_an_index_and_none_500(tmp_path, caplog)
 
 # 10. URLs as long as the API's longest valid requests are answered; a longer one gets a 414.
 
+
 def test_the_longest_valid_requests_are_answered(chinese_ids):
     ids = [passage_id(LONGEST_REPORT_ID, ordinal) for ordinal in range(1, MAX_EXPORT + 1)]
     export = "/api/export?" + urlencode({"format": "json", "ids": ",".join(ids)})
@@ -112,7 +129,9 @@ def test_the_longest_valid_requests_are_answered(chinese_ids):
         assert "沙坪坝" in answer.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path, mimetype", [("/api/search", PROBLEM), ("/", "text/html"), ("/embed", "text/html")])
+@pytest.mark.parametrize(
+    "path, mimetype", [("/api/search", PROBLEM), ("/", "text/html"), ("/embed", "text/html")]
+)
 def test_a_url_past_the_limit_gets_a_414_and_one_at_the_limit_does_not(chinese_ids, path, mimetype):
     filler = MAX_URL_BYTES - len(path) - len("q=")
     at_limit = chinese_ids.get(f"{path}?q={'a' * filler}")
@@ -128,13 +147,31 @@ def test_a_url_past_the_limit_gets_a_414_and_one_at_the_limit_does_not(chinese_i
 
 # 11. The OpenAPI document read as a JSON Schema validator reads it (ECMA-262 patterns).
 
-REAL_IDS = [passage_id(CHINESE_REPORT_ID, 1), passage_id(LONGEST_REPORT_ID, 100), PASSAGE, "重庆新闻:p001", "报告_2:p1234567",
-            "Ünïcode-报告:p010", "x:p001"]
-REFUSED_IDS = ["-report:p001", "report.v2:p001", "a:b:p001", "报告 2:p001", "报告:p01", "报告:x001", "report", "a/b:p001"]
+REAL_IDS = [
+    passage_id(CHINESE_REPORT_ID, 1),
+    passage_id(LONGEST_REPORT_ID, 100),
+    PASSAGE,
+    "重庆新闻:p001",
+    "报告_2:p1234567",
+    "Ünïcode-报告:p010",
+    "x:p001",
+]
+REFUSED_IDS = [
+    "-report:p001",
+    "report.v2:p001",
+    "a:b:p001",
+    "报告 2:p001",
+    "报告:p01",
+    "报告:x001",
+    "report",
+    "a/b:p001",
+]
 
 
 def _validator(document: dict, schema: dict):
-    jsonschema_rs = pytest.importorskip("jsonschema_rs")  # schemathesis's validator, whose patterns are ECMA-262
+    jsonschema_rs = pytest.importorskip(
+        "jsonschema_rs"
+    )  # schemathesis's validator, whose patterns are ECMA-262
     return jsonschema_rs.validator_for({**schema, "components": document["components"]})
 
 
@@ -144,14 +181,21 @@ def test_the_id_patterns_of_the_openapi_document_take_every_id_the_build_takes(c
     assert not any(PASSAGE_ID_PATTERN.match(passage) for passage in REFUSED_IDS)
     (parameter,) = document["paths"]["/api/passages/{passage_id}"]["get"]["parameters"]
     schemas = document["components"]["schemas"]
-    for schema in (parameter["schema"], schemas["Result"]["properties"]["id"], schemas["Passage"]["properties"]["id"]):
+    for schema in (
+        parameter["schema"],
+        schemas["Result"]["properties"]["id"],
+        schemas["Passage"]["properties"]["id"],
+    ):
         validator = _validator(document, schema)
         assert [passage for passage in REAL_IDS if not validator.is_valid(passage)] == []
         assert [passage for passage in REFUSED_IDS if validator.is_valid(passage)] == []
         # As an ECMA-262 engine reads \w and \d: ASCII alone.
         ecma = re.compile(schema["pattern"], re.ASCII)
         assert all(ecma.search(passage) for passage in REAL_IDS)
-    for schema in (schemas["Result"]["properties"]["report_id"], schemas["Passage"]["properties"]["report_id"]):
+    for schema in (
+        schemas["Result"]["properties"]["report_id"],
+        schemas["Passage"]["properties"]["report_id"],
+    ):
         validator = _validator(document, schema)
         report_ids = [passage.rpartition(":p")[0] for passage in REAL_IDS]
         assert all(REPORT_ID_PATTERN.match(report_id) for report_id in report_ids)
@@ -161,11 +205,19 @@ def test_the_id_patterns_of_the_openapi_document_take_every_id_the_build_takes(c
 def test_answers_about_passages_with_chinese_ids_follow_the_openapi_document(chinese_ids):
     document = chinese_ids.get("/api/openapi.json").get_json()
     search = chinese_ids.get("/api/search?q=物流枢纽&limit=100").get_json()
-    assert {result["report_id"] for result in search["results"]} == {LONGEST_REPORT_ID, CHINESE_REPORT_ID}
-    errors = list(_validator(document, {"$ref": "#/components/schemas/SearchResponse"}).iter_errors(search))
+    assert {result["report_id"] for result in search["results"]} == {
+        LONGEST_REPORT_ID,
+        CHINESE_REPORT_ID,
+    }
+    errors = list(
+        _validator(document, {"$ref": "#/components/schemas/SearchResponse"}).iter_errors(search)
+    )
     assert errors == []
     passage = chinese_ids.get(f"/api/passages/{quote(passage_id(CHINESE_REPORT_ID, 2))}").get_json()
-    assert list(_validator(document, {"$ref": "#/components/schemas/Passage"}).iter_errors(passage)) == []
+    assert (
+        list(_validator(document, {"$ref": "#/components/schemas/Passage"}).iter_errors(passage))
+        == []
+    )
 
 
 def test_a_required_parameter_answered_400_when_empty_is_described_as_not_empty(client):
@@ -174,17 +226,27 @@ def test_a_required_parameter_answered_400_when_empty_is_described_as_not_empty(
     checked = []
     for path, operations in document["paths"].items():
         parameters = operations["get"].get("parameters", [])
-        given = {parameter["name"]: parameter["schema"]["enum"][0] if "enum" in parameter["schema"] else examples[parameter["name"]]
-                 for parameter in parameters if parameter["in"] == "query" and parameter["required"]}
+        given = {
+            parameter["name"]: parameter["schema"]["enum"][0]
+            if "enum" in parameter["schema"]
+            else examples[parameter["name"]]
+            for parameter in parameters
+            if parameter["in"] == "query" and parameter["required"]
+        }
         for name in given:
-            schema = next(parameter["schema"] for parameter in parameters if parameter["name"] == name)
+            schema = next(
+                parameter["schema"] for parameter in parameters if parameter["name"] == name
+            )
             if client.get(path + "?" + urlencode({**given, name: ""})).status_code == 400:
                 checked.append(f"{path} {name}")
-                assert schema.get("minLength", 0) >= 1 or "" not in schema.get("enum", [""]), f"{path}: {name}"
+                assert schema.get("minLength", 0) >= 1 or "" not in schema.get("enum", [""]), (
+                    f"{path}: {name}"
+                )
     assert {"/api/search q", "/api/export ids", "/api/export format"} <= set(checked)
 
 
 # 12. One rate limit for every route that searches.
+
 
 @pytest.fixture
 def limited(real_index):
@@ -193,8 +255,11 @@ def limited(real_index):
     return create_app({"INDEX_DIR": real_index, "RATE_LIMIT": "5 per minute"}).test_client()
 
 
-@pytest.mark.parametrize("urls", [["/?q=物流"], ["/embed?q=物流"], ["/api/search?q=物流", "/?q=物流枢纽", "/embed?q=磁器口"]],
-                         ids=["search page", "embed", "mixed"])
+@pytest.mark.parametrize(
+    "urls",
+    [["/?q=物流"], ["/embed?q=物流"], ["/api/search?q=物流", "/?q=物流枢纽", "/embed?q=磁器口"]],
+    ids=["search page", "embed", "mixed"],
+)
 def test_every_route_that_searches_counts_against_one_limit(limited, urls):
     answers = [limited.get(urls[number % len(urls)]) for number in range(8)]
     assert [answer.status_code for answer in answers] == [200] * 5 + [429] * 3
@@ -204,7 +269,10 @@ def test_every_route_that_searches_counts_against_one_limit(limited, urls):
         assert refused.mimetype == expected
     assert limited.get("/api/search?q=物流").status_code == 429
     # Pages that search nothing are not counted; another client has its own count.
-    assert [limited.get(url).status_code for url in ("/", "/embed", "/?q=%20", f"/p/{PASSAGE}", "/api/reports")] == [200] * 5
+    assert [
+        limited.get(url).status_code
+        for url in ("/", "/embed", "/?q=%20", f"/p/{PASSAGE}", "/api/reports")
+    ] == [200] * 5
     assert limited.get(urls[0], environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 200
 
 
@@ -217,8 +285,10 @@ def _smuggling(version: str) -> bytes:
     """A POST whose chunked body ends at once, followed by a second request that a proxy going
     by Content-Length would have taken for the rest of the body."""
     behind = b"0\r\n\r\nGET /api/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    return (f"POST /api/search?q=x HTTP/{version}\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
-            f"Content-Length: {len(behind)}\r\nTransfer-Encoding: chunked\r\n\r\n").encode() + behind
+    return (
+        f"POST /api/search?q=x HTTP/{version}\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+        f"Content-Length: {len(behind)}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ).encode() + behind
 
 
 def _everything_answered(base: str, request: bytes) -> bytes:
@@ -236,14 +306,28 @@ def _everything_answered(base: str, request: bytes) -> bytes:
     return received
 
 
-@pytest.mark.parametrize("workers", ["1", pytest.param("2", marks=pytest.mark.skipif(
-    sys.platform != "linux", reason="gunicorn serves on Linux"))], ids=["waitress", "gunicorn"])
+@pytest.mark.parametrize(
+    "workers",
+    [
+        "1",
+        pytest.param(
+            "2",
+            marks=pytest.mark.skipif(sys.platform != "linux", reason="gunicorn serves on Linux"),
+        ),
+    ],
+    ids=["waitress", "gunicorn"],
+)
 @pytest.mark.parametrize("version", ["1.1", "1.0"])
-def test_a_request_with_two_lengths_is_refused_and_its_connection_closed(built_site, workers, version):
+def test_a_request_with_two_lengths_is_refused_and_its_connection_closed(
+    built_site, workers, version
+):
     with serving_any_port(built_site, "--workers", workers) as served:
         received = _everything_answered(served.base, _smuggling(version))
         # The server still answers a request that says its length once.
-        plain = _everything_answered(served.base, b"GET /api/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        plain = _everything_answered(
+            served.base,
+            b"GET /api/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )
     assert re.match(rb"HTTP/1\.[01] 400 ", received), received[:200]
     assert len(STATUS_LINE.findall(received)) == 1, received
     assert plain.startswith(b"HTTP/1.1 200 ")

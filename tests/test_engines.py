@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from bench.eval import REAL_COLLECTION, build_real_index, load_queries, load_real_queries
 from shuangyu.index.build import build_index
 from shuangyu.index.engines.store import current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.cli import main
+
+from bench.eval import REAL_COLLECTION, build_real_index, load_queries, load_real_queries
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
 
@@ -27,14 +27,25 @@ def agreement(first: Searcher, second: Searcher, queries: list[str]) -> dict[str
         ids = [[result["id"] for result in response["results"]] for response in (one, two)]
         same_best += ids[0][:1] == ids[1][:1]
         overlaps.append(len(set(ids[0]) & set(ids[1])) / max(len(ids[0]), len(ids[1]), 1))
-    return {"counts": same_counts / len(queries), "best": same_best / len(queries), "top10": sum(overlaps) / len(queries)}
+    return {
+        "counts": same_counts / len(queries),
+        "best": same_best / len(queries),
+        "top10": sum(overlaps) / len(queries),
+    }
 
 
 @pytest.fixture(scope="module")
 def both_seed_indexes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("engines")
     for engine in ("whoosh", "tantivy"):
-        build_index(CORPUS_DIR, folder / engine, SHARED_INSTANCE, progress=False, translator="gloss", index_engine=engine)
+        build_index(
+            CORPUS_DIR,
+            folder / engine,
+            SHARED_INSTANCE,
+            progress=False,
+            translator="gloss",
+            index_engine=engine,
+        )
     return {engine: Searcher(folder / engine) for engine in ("whoosh", "tantivy")}
 
 
@@ -50,13 +61,34 @@ def test_the_engines_agree_on_the_seed_evaluation(both_seed_indexes):
 def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path):
     # Report ids that begin alike (the real collection's prov2026-*), so that tantivy's numeric
     # report key alone cannot order them; the reports written out of order.
-    corpus = make_corpus({f"{report_id}.txt": f"报告{n}\n\n这里的物流枢纽建设第{n}期进展顺利。\n"
-                          for report_id, n in (("prov2026-c", "三"), ("prov2026-a", "一"), ("prov2026-b", "二"), ("gwr-1990", "四"))})
+    corpus = make_corpus(
+        {
+            f"{report_id}.txt": f"报告{n}\n\n这里的物流枢纽建设第{n}期进展顺利。\n"
+            for report_id, n in (
+                ("prov2026-c", "三"),
+                ("prov2026-a", "一"),
+                ("prov2026-b", "二"),
+                ("gwr-1990", "四"),
+            )
+        }
+    )
     for engine in ("whoosh", "tantivy"):
-        build_index(corpus, tmp_path / engine, SHARED_INSTANCE, progress=False, translator="gloss", index_engine=engine)
+        build_index(
+            corpus,
+            tmp_path / engine,
+            SHARED_INSTANCE,
+            progress=False,
+            translator="gloss",
+            index_engine=engine,
+        )
         results = Searcher(tmp_path / engine).search("物流枢纽")["results"]
         assert len({result["score"] for result in results}) == 1, results
-        assert [result["id"] for result in results] == ["gwr-1990:p002", "prov2026-a:p002", "prov2026-b:p002", "prov2026-c:p002"]
+        assert [result["id"] for result in results] == [
+            "gwr-1990:p002",
+            "prov2026-a:p002",
+            "prov2026-b:p002",
+            "prov2026-c:p002",
+        ]
 
 
 def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_indexes, monkeypatch):
@@ -72,16 +104,22 @@ def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_in
         assert reader.engine._report_field == "report_id"
     for query, expected in zip(queries, by_hash):
         answer = by_id.search(query, limit=10)
-        assert (answer["total"], answer["reports"]) == (expected["total"], expected["reports"]), query
+        assert (answer["total"], answer["reports"]) == (expected["total"], expected["reports"]), (
+            query
+        )
         assert [r["id"] for r in answer["results"]] == [r["id"] for r in expected["results"]], query
     assert any(len(expected["reports"]) > 1 for expected in by_hash)
 
 
 @pytest.mark.engine("whoosh")
-@pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
+@pytest.mark.skipif(
+    not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}"
+)
 def test_the_engines_agree_on_the_real_evaluation(real_collection_index, tmp_path):
     # The session's real index is Whoosh's here; tantivy's is quick to build beside it.
-    tantivy_index = build_real_index(tmp_path / "corpus", tmp_path / "index", index_engine="tantivy")
+    tantivy_index = build_real_index(
+        tmp_path / "corpus", tmp_path / "index", index_engine="tantivy"
+    )
     queries = [query.text for query in load_real_queries()]
     measured = agreement(Searcher(real_collection_index), Searcher(tantivy_index), queries)
     assert measured["counts"] >= 0.98
@@ -97,7 +135,9 @@ def test_the_engine_is_chosen_at_build_recorded_and_followed(tmp_path, monkeypat
     monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(SHARED_INSTANCE.path))
     monkeypatch.delenv("SHUANGYU_ENGINE")
     runner = CliRunner()
-    built = runner.invoke(main, ["build", "--quiet", "--translator", "gloss", "--engine", "tantivy"])
+    built = runner.invoke(
+        main, ["build", "--quiet", "--translator", "gloss", "--engine", "tantivy"]
+    )
     assert built.exit_code == 0, built.output
     assert "with tantivy" in built.output and current_manifest(index_dir)["engine"] == "tantivy"
     found = json.loads(runner.invoke(main, ["search", "物流枢纽", "--json"]).output)
@@ -105,9 +145,14 @@ def test_the_engine_is_chosen_at_build_recorded_and_followed(tmp_path, monkeypat
     # A build that names no engine keeps the index's own; naming another rebuilds with it.
     assert "up to date" in runner.invoke(main, ["build", "--quiet", "--translator", "gloss"]).output
     assert current_manifest(index_dir)["engine"] == "tantivy"
-    switched = runner.invoke(main, ["build", "--quiet", "--translator", "gloss", "--engine", "whoosh"])
+    switched = runner.invoke(
+        main, ["build", "--quiet", "--translator", "gloss", "--engine", "whoosh"]
+    )
     assert "with whoosh" in switched.output and current_manifest(index_dir)["engine"] == "whoosh"
-    assert json.loads(runner.invoke(main, ["search", "物流枢纽", "--json"]).output)["total"] == found["total"]
+    assert (
+        json.loads(runner.invoke(main, ["search", "物流枢纽", "--json"]).output)["total"]
+        == found["total"]
+    )
 
 
 def test_an_unknown_engine_is_refused_in_one_line(tmp_path, monkeypatch):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from bench.gloss_quality import read_sample, scores
 from shuangyu.index.english.gloss import gloss, glossed_words, search_gloss
 from shuangyu.index.text.vocabulary import Vocabulary
+
+from bench.gloss_quality import read_sample, scores
 from tests.paths import CORPUS_DIR
 
 
@@ -15,18 +15,21 @@ def vocabulary():
     return Vocabulary.read(CORPUS_DIR)
 
 
-@pytest.mark.parametrize("chinese, english", [
-    ("2017年3月5日", "5 March 2017"),
-    ("第十二届", "12th"),
-    ("十二届", "12th"),
-    ("第五次会议", "fifth meeting"),
-    ("1600亿元", "160 billion yuan"),
-    ("1312万人", "13.12 million people"),
-    ("1383亿美元", "US$138.3 billion"),
-    ("百分之三十三", "33%"),
-    ("一九五三年", "1953"),
-    ("后街", "after street"),
-])
+@pytest.mark.parametrize(
+    "chinese, english",
+    [
+        ("2017年3月5日", "5 March 2017"),
+        ("第十二届", "12th"),
+        ("十二届", "12th"),
+        ("第五次会议", "fifth meeting"),
+        ("1600亿元", "160 billion yuan"),
+        ("1312万人", "13.12 million people"),
+        ("1383亿美元", "US$138.3 billion"),
+        ("百分之三十三", "33%"),
+        ("一九五三年", "1953"),
+        ("后街", "after street"),
+    ],
+)
 def test_figures_and_words_are_written_as_english(vocabulary, chinese, english):
     assert gloss(chinese, vocabulary) == english
 
@@ -63,7 +66,7 @@ def test_each_glossed_word_is_found_in_the_gloss_in_order(vocabulary):
     text = "过去一年，城镇新增就业1312万人，超过全年预期目标。"
     shown, position = gloss(text, vocabulary), 0
     for word in glossed_words(text, vocabulary):
-        assert text[word.start:word.end] == word.source
+        assert text[word.start : word.end] == word.source
         if word.english:
             position = shown.index(word.english, position) + len(word.english)
 
@@ -88,20 +91,34 @@ def test_the_quick_english_test_passes_every_word_whose_gloss_has_the_stem():
     """``could_gloss_as`` may say yes wrongly, never no: checked for every word and sub-word of
     the seed reports and of a tenth of the real collection, with each stem of its gloss."""
     from pypinyin.pinyin_dict import pinyin_dict
+    from shuangyu.index.english.gloss import could_gloss_as, gloss_word
+    from shuangyu.index.text.analysis import english_analyzer, normalise, words
 
     from bench.eval import REAL_COLLECTION
-    from shuangyu.index.text.analysis import english_analyzer, normalise, words
-    from shuangyu.index.english.gloss import could_gloss_as, gloss_word
 
     vocabulary = Vocabulary.read(CORPUS_DIR)
     texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS_DIR.glob("*.txt"))]
-    texts += [path.read_text(encoding="utf-8", errors="replace") for path in sorted(REAL_COLLECTION.glob("*.txt"))[::10]]
-    found = {word.text for text in texts for word in words(normalise(text).text, vocabulary, subwords=True) if word.is_han}
-    found |= {chr(code) for code in list(pinyin_dict)[::20]}  # rare characters too, glossed by their pinyin
+    texts += [
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(REAL_COLLECTION.glob("*.txt"))[::10]
+    ]
+    found = {
+        word.text
+        for text in texts
+        for word in words(normalise(text).text, vocabulary, subwords=True)
+        if word.is_han
+    }
+    found |= {
+        chr(code) for code in list(pinyin_dict)[::20]
+    }  # rare characters too, glossed by their pinyin
     checked = 0
     for word in found:
         for stem in english_analyzer().words(gloss_word(word, vocabulary)):
-            assert could_gloss_as(word, frozenset({stem}), vocabulary), (word, stem, gloss_word(word, vocabulary))
+            assert could_gloss_as(word, frozenset({stem}), vocabulary), (
+                word,
+                stem,
+                gloss_word(word, vocabulary),
+            )
             checked += 1
     assert checked > 10_000
     # It is a filter: for an everyday word most words are ruled out.

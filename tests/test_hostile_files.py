@@ -29,26 +29,44 @@ def site(tmp_path):
     """A corpus folder holding the seed reports, and the environment of a build of it."""
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, corpus)
-    env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(tmp_path / "index"),
-           "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance")), "SHUANGYU_EMBEDDER": "none"}
+    env = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(corpus),
+        "SHUANGYU_INDEX_DIR": str(tmp_path / "index"),
+        "SHUANGYU_INSTANCE_DIR": str(instance_with_dictionary(tmp_path / "instance")),
+        "SHUANGYU_EMBEDDER": "none",
+    }
     return corpus, env
 
 
 def build(env: dict, *extra: str, **options) -> subprocess.CompletedProcess:
     """`shuangyu build` as an operator runs it; a build still running after ``HUNG_SECONDS`` fails the test."""
-    return subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", *extra], cwd=REPOSITORY_ROOT,
-                          env=env, capture_output=True, timeout=HUNG_SECONDS, **options)
+    return subprocess.run(
+        [sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", *extra],
+        cwd=REPOSITORY_ROOT,
+        env=env,
+        capture_output=True,
+        timeout=HUNG_SECONDS,
+        **options,
+    )
 
 
 def warnings_of(result: subprocess.CompletedProcess) -> list[str]:
-    return [line for line in result.stderr.decode("utf-8", "replace").splitlines() if line.startswith("warning: ")]
+    return [
+        line
+        for line in result.stderr.decode("utf-8", "replace").splitlines()
+        if line.startswith("warning: ")
+    ]
 
 
 def indexed_reports(env: dict) -> dict[str, dict]:
     """The reports of the current index, by id (from its manifest)."""
     from shuangyu.index.engines.store import current_manifest
 
-    return {report["id"]: report for report in current_manifest(Path(env["SHUANGYU_INDEX_DIR"]))["reports"]}
+    return {
+        report["id"]: report
+        for report in current_manifest(Path(env["SHUANGYU_INDEX_DIR"]))["reports"]
+    }
 
 
 def test_a_pdf_whose_references_loop_is_skipped_and_the_build_ends_and_lets_go(site):
@@ -70,15 +88,33 @@ def test_drawing_and_archive_bombs_are_skipped_past_the_memory_budget(site):
         make(corpus, 0.5)  # a million drawn characters; 75 MB of XML
     # The build under a parent of its own, which reports the largest peak of the processes under
     # it (the build and each reader), as getrusage counts them once they have ended.
-    watcher = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
-               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", watcher, sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet", "--details"],
-                            cwd=REPOSITORY_ROOT, env={**env, "SHUANGYU_READ_MEMORY_MB": "150", "SHUANGYU_READ_SECONDS": "30"},
-                            capture_output=True, timeout=HUNG_SECONDS)
+    watcher = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            watcher,
+            sys.executable,
+            "-m",
+            "shuangyu.web.cli",
+            "build",
+            "--quiet",
+            "--details",
+        ],
+        cwd=REPOSITORY_ROOT,
+        env={**env, "SHUANGYU_READ_MEMORY_MB": "150", "SHUANGYU_READ_SECONDS": "30"},
+        capture_output=True,
+        timeout=HUNG_SECONDS,
+    )
     peak_kb = int(result.stderr.decode().splitlines()[-1])
     for name in ("drawn-string.pdf", "xml-bomb.docx"):
         (skipped,) = [line for line in warnings_of(result) if name in line]
-        assert "memory" in skipped and "150 MB" in skipped and skipped.endswith("(skipped)"), skipped
+        assert "memory" in skipped and "150 MB" in skipped and skipped.endswith("(skipped)"), (
+            skipped
+        )
     assert len(indexed_reports(env)) == SEED_REPORTS
     # No process of the build (nor its readers) grew past a gigabyte: each reader was stopped.
     assert peak_kb < 1024 * 1024
@@ -118,8 +154,12 @@ def test_the_build_s_warnings_reach_the_terminal_with_control_characters_made_vi
     from shuangyu.web.settings import load_settings
 
     app = create_app(settings=load_settings(env))
-    answer = app.test_client().get("/api/search", query_string={"q": "development report"}).get_json()
-    pages = {result["page"] for result in answer["results"] if result["report_id"] == "escape-label"}
+    answer = (
+        app.test_client().get("/api/search", query_string={"q": "development report"}).get_json()
+    )
+    pages = {
+        result["page"] for result in answer["results"] if result["report_id"] == "escape-label"
+    }
     assert pages and not any(ord(char) < 32 for page in pages for char in page)
 
 
@@ -143,10 +183,14 @@ def test_metadata_from_a_received_file_is_bounded_in_every_answer(site):
     client = create_app(settings=load_settings(env)).test_client()
     answer = client.get("/api/search", query_string={"q": "红队测试", "limit": 100})
     assert answer.status_code == 200 and len(answer.data) < 500_000
-    titles = {result["report_id"]: result["report_title"] for result in answer.get_json()["results"]}
+    titles = {
+        result["report_id"]: result["report_title"] for result in answer.get_json()["results"]
+    }
     assert {"huge-title", "huge-title-property", "many-authors"} <= set(titles)
     assert max(len(title) for title in titles.values()) <= 500
-    (passage,) = [result for result in answer.get_json()["results"] if result["report_id"] == "many-authors"]
+    (passage,) = [
+        result for result in answer.get_json()["results"] if result["report_id"] == "many-authors"
+    ]
     cited = client.get(f"/api/passages/{passage['id']}").get_json()
     assert len(cited["report"]["authors"]) == 100 and len(cited["citation_record"]["author"]) == 100
 
@@ -176,21 +220,28 @@ def test_a_full_instance_folder_is_one_line_and_leaves_no_journal(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, corpus)
     instance = tmp_path / "instance"  # no dictionary yet: the build makes it there
-    env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(corpus), "SHUANGYU_INDEX_DIR": str(tmp_path / "index"),
-           "SHUANGYU_INSTANCE_DIR": str(instance), "SHUANGYU_EMBEDDER": "none"}
+    env = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(corpus),
+        "SHUANGYU_INDEX_DIR": str(tmp_path / "index"),
+        "SHUANGYU_INSTANCE_DIR": str(instance),
+        "SHUANGYU_EMBEDDER": "none",
+    }
 
     def small_disk():
         # Files of this process may not grow past 2 MB: as a full disk, writing fails (EFBIG).
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (2 * 2**20, 2 * 2**20))
 
-    for attempt in range(2):
+    for _attempt in range(2):
         result = build(env, preexec_fn=small_disk)
         assert result.returncode != 0
         error = result.stderr.decode()
         assert "Traceback" not in error and len(error.strip().splitlines()) == 1, error
         assert "the dictionary file could not be made" in error and "full" in error
-        assert not [path.name for path in instance.iterdir() if path.name.endswith(("-journal", ".tmp"))]
+        assert not [
+            path.name for path in instance.iterdir() if path.name.endswith(("-journal", ".tmp"))
+        ]
 
 
 def test_a_text_file_past_the_text_budget_is_refused_before_it_is_decoded(site):
@@ -199,5 +250,7 @@ def test_a_text_file_past_the_text_budget_is_refused_before_it_is_decoded(site):
     result = build(env)
     assert result.returncode == 0
     (skipped,) = [line for line in warnings_of(result) if "long-line.txt" in line]
-    assert "more than the 5,000,000 characters a report may have" in skipped and skipped.endswith("(skipped)")
+    assert "more than the 5,000,000 characters a report may have" in skipped and skipped.endswith(
+        "(skipped)"
+    )
     assert len(indexed_reports(env)) == SEED_REPORTS

@@ -24,7 +24,9 @@ from tests.test_reliability import get_json
 
 
 def run(*command, **options) -> subprocess.CompletedProcess:
-    return subprocess.run([str(part) for part in command], capture_output=True, text=True, timeout=600, **options)
+    return subprocess.run(
+        [str(part) for part in command], capture_output=True, text=True, timeout=600, **options
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,31 +39,66 @@ def installed(tmp_path_factory) -> dict:
     made = run(sys.executable, "-m", "venv", venv)
     assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
-    site_packages = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
-    environment = {name: value for name, value in os.environ.items() if not name.startswith(("SHUANGYU_", "PYTHON", "PIP_"))}
+    site_packages = Path(
+        run(
+            python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+        ).stdout.strip()
+    )
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("SHUANGYU_", "PYTHON", "PIP_"))
+    }
     # The setuptools a venv may bring (Python 3.11's is too old for this pyproject.toml) gives way to ours.
-    removed = run(python, "-m", "pip", "uninstall", "--yes", "--quiet", "setuptools", env=environment)
+    removed = run(
+        python, "-m", "pip", "uninstall", "--yes", "--quiet", "setuptools", env=environment
+    )
     assert removed.returncode == 0, removed.stderr
     before = set(os.listdir(site_packages))
-    (site_packages / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    pip = run(python, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "--quiet", ".",
-              cwd=source, env=environment)
+    (site_packages / "borrowed-dependencies.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
+    )
+    pip = run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "--quiet",
+        ".",
+        cwd=source,
+        env=environment,
+    )
     assert pip.returncode == 0, pip.stdout + pip.stderr
     added = set(os.listdir(site_packages)) - before - {"borrowed-dependencies.pth"}
-    return {"venv": venv, "python": python, "site_packages": site_packages, "added": added, "env": environment}
+    return {
+        "venv": venv,
+        "python": python,
+        "site_packages": site_packages,
+        "added": added,
+        "env": environment,
+    }
 
 
 def test_pip_install_puts_only_the_shuangyu_package_in_site_packages(installed):
     assert {name for name in installed["added"] if not name.endswith(".dist-info")} == {"shuangyu"}
-    assert {name.split("-")[0] for name in installed["added"] if name.endswith(".dist-info")} == {"shuangyu"}
+    assert {name.split("-")[0] for name in installed["added"] if name.endswith(".dist-info")} == {
+        "shuangyu"
+    }
     package = installed["site_packages"] / "shuangyu"
     assert sorted(path.name for path in package.iterdir()) == ["index", "search", "web"]
-    assert (package / "web" / "templates" / "search.html").is_file() and any((package / "web" / "static").iterdir())
+    assert (package / "web" / "templates" / "search.html").is_file() and any(
+        (package / "web" / "static").iterdir()
+    )
 
 
 def test_no_module_named_index_search_or_web_is_importable(installed, tmp_path):
-    probe = ("import importlib.util, shuangyu.web.cli, shuangyu.index.build, shuangyu.search.searcher; "
-             "print(sorted(name for name in ('index', 'search', 'web') if importlib.util.find_spec(name)))")
+    probe = (
+        "import importlib.util, shuangyu.web.cli, shuangyu.index.build, shuangyu.search.searcher; "
+        "print(sorted(name for name in ('index', 'search', 'web') if importlib.util.find_spec(name)))"
+    )
     answer = run(installed["python"], "-c", probe, cwd=tmp_path, env=installed["env"])
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip() == "[]"
@@ -79,8 +116,13 @@ def test_serve_from_an_empty_folder_then_build_there(installed, tmp_path):
     command = installed["venv"] / "bin" / "shuangyu"
     port = free_port()
     with open(tmp_path / "serve.log", "w") as log:
-        server = subprocess.Popen([command, "serve", "--port", str(port)], cwd=folder, env=installed["env"],
-                                  stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [command, "serve", "--port", str(port)],
+            cwd=folder,
+            env=installed["env"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/", seconds=120)

@@ -8,11 +8,19 @@ import re
 from html import unescape
 
 import pytest
-
 from shuangyu.web.i18n import STRINGS
 
-PAGES = ["/", "/?q=紅岩精神", "/?q=logistics", "/?q=没有这个词xyz", "/p/shapingba-four-zones:p039",
-         "/r/shapingba-four-zones", "/no-such-page", "/r/no-such-report", "/?q=x&page=abc"]
+PAGES = [
+    "/",
+    "/?q=紅岩精神",
+    "/?q=logistics",
+    "/?q=没有这个词xyz",
+    "/p/shapingba-four-zones:p039",
+    "/r/shapingba-four-zones",
+    "/no-such-page",
+    "/r/no-such-report",
+    "/?q=x&page=abc",
+]
 
 
 def interface_text(html: str, query: str = "") -> str:
@@ -25,7 +33,9 @@ def interface_text(html: str, query: str = "") -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r'<(\w+)[^>]*\blang="(?:zh-Hans|en)"[^>]*>.*?</\1>', " ", html, flags=re.S)
     # What the reader typed, and the examples of what to type, are queries, not interface text.
-    html = re.sub(r'<(a|p) class="(?:example|did-you-mean)[^"]*"[^>]*>.*?</\1>', " ", html, flags=re.S)
+    html = re.sub(
+        r'<(a|p) class="(?:example|did-you-mean)[^"]*"[^>]*>.*?</\1>', " ", html, flags=re.S
+    )
     html = re.sub(r'value="[^"]*"', "", html)
     # The switch names the other language in that language, as language switches do.
     html = re.sub(r'<a class="ui-switch"[^>]*>.*?</a>', " ", html, flags=re.S)
@@ -34,10 +44,20 @@ def interface_text(html: str, query: str = "") -> str:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_the_chinese_interface_shows_no_english_interface_text(client, path):
-    text = interface_text(client.get(path + ("&" if "?" in path else "?") + "ui=zh").get_data(as_text=True))
-    english_only = {english for key, (chinese, english) in STRINGS.items() if english != chinese and key != "switch_ui"}
-    shown = [english for english in english_only if re.search(rf"(?<![\w]){re.escape(english)}(?![\w])", text)
-             and re.search(r"[a-z]{3}", english)]
+    text = interface_text(
+        client.get(path + ("&" if "?" in path else "?") + "ui=zh").get_data(as_text=True)
+    )
+    english_only = {
+        english
+        for key, (chinese, english) in STRINGS.items()
+        if english != chinese and key != "switch_ui"
+    }
+    shown = [
+        english
+        for english in english_only
+        if re.search(rf"(?<![\w]){re.escape(english)}(?![\w])", text)
+        and re.search(r"[a-z]{3}", english)
+    ]
     assert not shown, shown
     assert "CC-CEDICT dictionary gloss" not in text and "Try a search" not in text
 
@@ -45,11 +65,18 @@ def test_the_chinese_interface_shows_no_english_interface_text(client, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_the_english_interface_shows_no_chinese_interface_text(client, path):
     query = path.partition("?q=")[2]
-    text = interface_text(client.get(path + ("&" if "?" in path else "?") + "ui=en").get_data(as_text=True), query)
-    chinese = [chinese for key, (chinese, english) in STRINGS.items() if chinese != english and key != "switch_ui"
-               and chinese in text]
+    text = interface_text(
+        client.get(path + ("&" if "?" in path else "?") + "ui=en").get_data(as_text=True), query
+    )
+    chinese = [
+        chinese
+        for key, (chinese, english) in STRINGS.items()
+        if chinese != english and key != "switch_ui" and chinese in text
+    ]
     assert not chinese, chinese
-    assert not re.search(r"[\u4e00-\u9fff]", text), re.findall(r".{0,20}[\u4e00-\u9fff]+.{0,20}", text)[:5]
+    assert not re.search(r"[\u4e00-\u9fff]", text), re.findall(
+        r".{0,20}[\u4e00-\u9fff]+.{0,20}", text
+    )[:5]
 
 
 def test_an_error_page_is_titled_in_the_interface_language_with_the_detail_labelled(client):
@@ -68,12 +95,19 @@ def test_the_404_page_offers_searches(client):
 
 def test_english_titles_headings_and_neighbours_are_shown_and_labelled(client):
     passage = client.get("/api/passages/shapingba-four-zones:p039").get_json()
-    assert passage["section_en"] and passage["report_title_en"] and passage["section_engine"] == "gloss"
+    assert (
+        passage["section_en"]
+        and passage["report_title_en"]
+        and passage["section_engine"] == "gloss"
+    )
     assert "Hongyan" in passage["section_en"]
     html = client.get("/p/shapingba-four-zones:p039?ui=en").get_data(as_text=True)
-    assert f'<span lang="en">{passage["report_title_en"]}' in unescape(html).replace("&#34;", '"') or \
-        passage["report_title_en"][:20] in unescape(html)
-    assert html.count('class="made-by made-by-gloss">gloss</span>') >= 3  # title, heading, neighbours
+    assert f'<span lang="en">{passage["report_title_en"]}' in unescape(html).replace(
+        "&#34;", '"'
+    ) or passage["report_title_en"][:20] in unescape(html)
+    assert (
+        html.count('class="made-by made-by-gloss">gloss</span>') >= 3
+    )  # title, heading, neighbours
     report = client.get("/r/shapingba-four-zones?ui=en").get_data(as_text=True)
     assert report.count('class="side-by-side"') >= 10
     results = client.get("/?q=紅岩精神&ui=en").get_data(as_text=True)

@@ -9,10 +9,10 @@ import shutil
 from html import unescape
 
 import pytest
-
 from shuangyu.index.build import build_index
 from shuangyu.web import pages
 from shuangyu.web.app import create_app
+
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.test_interface_language import interface_text
 
@@ -44,7 +44,15 @@ def page(client, path: str) -> str:
 
 
 def summary(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", "", re.search(r'<p class="summary"[^>]*>(.*?)</p>', html, flags=re.S).group(1))).split())
+    return " ".join(
+        unescape(
+            re.sub(
+                r"<[^>]+>",
+                "",
+                re.search(r'<p class="summary"[^>]*>(.*?)</p>', html, flags=re.S).group(1),
+            )
+        ).split()
+    )
 
 
 def test_one_passage_is_one_passage(client):
@@ -59,6 +67,7 @@ def test_one_passage_is_one_passage(client):
 @pytest.fixture
 def took(monkeypatch):
     """Set how long the searches of the pages say they took, in milliseconds."""
+
     def set_took(ms: float) -> None:
         def timed(text, **options):
             return {**searched(text, **options), "took_ms": ms}
@@ -80,7 +89,15 @@ def test_a_search_under_a_millisecond_is_said_to_take_under_one(client, took):
 
 
 def date_note(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", re.search(r'<dd id="date-basis">(.*?)</dd>', html, flags=re.S).group(1))).split())
+    return " ".join(
+        unescape(
+            re.sub(
+                r"<[^>]+>",
+                " ",
+                re.search(r'<dd id="date-basis">(.*?)</dd>', html, flags=re.S).group(1),
+            )
+        ).split()
+    )
 
 
 def test_the_chinese_interface_says_how_a_date_is_known_in_chinese(client):
@@ -91,7 +108,11 @@ def test_the_chinese_interface_says_how_a_date_is_known_in_chinese(client):
     note = date_note(edited)
     assert re.search(r"[\u4e00-\u9fff]", note) and not re.search(r"[A-Za-z]", note), note
     # The editor's reasoning is in English only: one link away, in the English interface.
-    link = re.search(r'<dd id="date-basis">.*?<a href="([^"]+)" hreflang="en">查看英文说明</a>', edited, flags=re.S).group(1)
+    link = re.search(
+        r'<dd id="date-basis">.*?<a href="([^"]+)" hreflang="en">查看英文说明</a>',
+        edited,
+        flags=re.S,
+    ).group(1)
     assert unescape(link) == "/p/edited:p001?ui=en#date-basis"
     english = date_note(page(client, unescape(link).split("#")[0]))
     assert "The report does not print this date; it is inferred." in english
@@ -103,9 +124,12 @@ def test_the_gloss_label_is_a_tag_beside_a_title_outside_its_link(client):
         html = page(client, path)
         where = re.search(r'<p class="where">(.*?)</p>', html, flags=re.S).group(1)
         link, _, after = where.partition("</a>")
-        assert 'class="report"' in link and "<span lang=\"en\">" in link
+        assert 'class="report"' in link and '<span lang="en">' in link
         assert "made-by" not in link and "gloss" not in re.sub(r"<[^>]+>", "", link), path
-        assert re.match(r'\s*<span class="made-by made-by-gloss">gloss</span>', after), (path, after[:80])
+        assert re.match(r'\s*<span class="made-by made-by-gloss">gloss</span>', after), (
+            path,
+            after[:80],
+        )
 
 
 def test_the_footer_api_link_opens_a_page_documenting_the_api(client):
@@ -119,8 +143,11 @@ def test_the_footer_api_link_opens_a_page_documenting_the_api(client):
     assert 'href="/api/openapi.json"' in docs
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            section = re.search(rf'<section class="api-operation" id="{operation["operationId"]}">(.*?)</section>',
-                                docs, flags=re.S).group(1)
+            section = re.search(
+                rf'<section class="api-operation" id="{operation["operationId"]}">(.*?)</section>',
+                docs,
+                flags=re.S,
+            ).group(1)
             assert f"<code>{method.upper()} {path}</code>" in section
             assert unescape(operation["summary"]) in unescape(section)
             for parameter in operation.get("parameters", []):
@@ -129,11 +156,16 @@ def test_the_footer_api_link_opens_a_page_documenting_the_api(client):
             for status in operation["responses"]:
                 assert f"<code>{status}</code>" in section
     for name, schema in document["components"]["schemas"].items():
-        section = re.search(rf'<section class="api-schema" id="schema-{name}">(.*?)</section>', docs, flags=re.S).group(1)
+        section = re.search(
+            rf'<section class="api-schema" id="schema-{name}">(.*?)</section>', docs, flags=re.S
+        ).group(1)
         for field in schema.get("properties", {}):
             assert f"<code>{field}</code>" in section
     # An example request to try for each operation that reads the index, and it answers.
-    examples = [unescape(link) for link in re.findall(r'<p class="api-example">[^<]*<a href="([^"]+)">', docs)]
+    examples = [
+        unescape(link)
+        for link in re.findall(r'<p class="api-example">[^<]*<a href="([^"]+)">', docs)
+    ]
     assert len(examples) == len(document["paths"])
     for example in examples:
         assert client.get(example).status_code == 200, example

@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from shuangyu.index.sources.passages import BODY, CAPTION, CREDIT, HEADING, MAX_PASSAGE_CHARS, split_report
+from shuangyu.index.sources.passages import (
+    BODY,
+    CAPTION,
+    CREDIT,
+    HEADING,
+    MAX_PASSAGE_CHARS,
+    split_report,
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +68,12 @@ def test_captions_and_credits_are_typed(all_passages):
         "沙坪公园",
     }
     credits = {passage.text for passage in all_passages if passage.kind == CREDIT}
-    assert {"王彩艳 杨敏", "王彩艳 肖亚平", "图片由沙坪坝区委宣传部提供", "——小康集团创始人 张兴海"} <= credits
+    assert {
+        "王彩艳 杨敏",
+        "王彩艳 肖亚平",
+        "图片由沙坪坝区委宣传部提供",
+        "——小康集团创始人 张兴海",
+    } <= credits
     assert "新起点 新气象 新征程 新担当" not in credits
 
 
@@ -85,7 +96,10 @@ def test_body_passages_are_whole_sentences_of_bounded_length(all_passages):
 
 
 def test_long_paragraphs_are_split_at_sentence_ends():
-    paragraph = "".join(f"这是第{n}句话，内容是关于沙坪坝区的物流枢纽与科技创新发展情况的较长描述。" for n in range(12))
+    paragraph = "".join(
+        f"这是第{n}句话，内容是关于沙坪坝区的物流枢纽与科技创新发展情况的较长描述。"
+        for n in range(12)
+    )
     passages = split_report("demo", paragraph + "\n")
     assert len(passages) > 1
     assert "".join(passage.text for passage in passages) == paragraph
@@ -106,7 +120,9 @@ def test_spans_reproduce_every_character_of_the_source_once_in_order(real_corpus
 def test_ids_are_readable_unique_and_stable(real_corpus, passages):
     for report in real_corpus.reports:
         again = split_report(report.id, report.text)
-        assert [(p.id, p.content_hash) for p in again] == [(p.id, p.content_hash) for p in passages[report.id]]
+        assert [(p.id, p.content_hash) for p in again] == [
+            (p.id, p.content_hash) for p in passages[report.id]
+        ]
         ids = [passage.id for passage in again]
         assert len(set(ids)) == len(ids)
         assert ids[0] == f"{report.id}:p001"

@@ -13,35 +13,55 @@ HUB_CAPTION = "俯瞰重庆国际物流枢纽园区"
 
 def test_no_kind_of_query_falls_below_its_floor(searcher):
     results = evaluate(searcher, load_queries())
-    floors = {kind: metrics for kind, metrics in json.loads(FLOORS.read_text(encoding="utf-8")).items()
-              if not kind.startswith("real_")}  # the real collection's: tests/test_real_collection.py
+    floors = {
+        kind: metrics
+        for kind, metrics in json.loads(FLOORS.read_text(encoding="utf-8")).items()
+        if not kind.startswith("real_")
+    }  # the real collection's: tests/test_real_collection.py
     assert set(floors) == set(results)
     failures = [
         f"{kind} {metric}: {results[kind].mean(metric):.4f} < floor {floor}"
-        for kind, metrics in floors.items() for metric, floor in metrics.items()
+        for kind, metrics in floors.items()
+        for metric, floor in metrics.items()
         if results[kind].mean(metric) < floor
     ]
-    assert not failures, "\n".join(failures + [f"miss: {text} → {ranked}" for text, ranked in results["overall"].misses])
+    assert not failures, "\n".join(
+        failures + [f"miss: {text} → {ranked}" for text, ranked in results["overall"].misses]
+    )
 
 
 def test_the_evaluation_set_is_large_and_covers_every_kind():
     queries = load_queries()
     kinds = {query.kind for query in queries}
     assert len(queries) >= 80
-    assert {"zh_keyword", "zh_phrase", "zh_part", "zh_traditional", "pinyin", "en_word", "en_phrase",
-            "en_question", "mixed", "number"} <= kinds
+    assert {
+        "zh_keyword",
+        "zh_phrase",
+        "zh_part",
+        "zh_traditional",
+        "pinyin",
+        "en_word",
+        "en_phrase",
+        "en_question",
+        "mixed",
+        "number",
+    } <= kinds
 
 
 def test_metrics():
     assert score_ranking(["a", "b", "c"], frozenset({"b"})) == pytest.approx(
-        {"success@5": 1.0, "mrr@10": 0.5, "ndcg@10": 1 / 1.584962500721156})
+        {"success@5": 1.0, "mrr@10": 0.5, "ndcg@10": 1 / 1.584962500721156}
+    )
     assert score_ranking(["x"] * 6 + ["a"], frozenset({"a"}))["success@5"] == 0.0
 
 
 def test_english_words_are_translated_into_chinese_and_shown(searcher):
     response = searcher.search("export")
     assert {"en": "export", "zh": ["出口"]} in response["query_translations"]
-    assert any("出口德国" in result["text"] and "<mark>出口</mark>" in result["snippet"] for result in response["results"])
+    assert any(
+        "出口德国" in result["text"] and "<mark>出口</mark>" in result["snippet"]
+        for result in response["results"]
+    )
 
 
 def test_an_english_phrase_is_matched_before_its_words(searcher):
@@ -67,9 +87,14 @@ def test_captions_rank_below_body_text_for_the_same_match(searcher):
     assert kinds.index("caption") > kinds.index("body")
 
 
-@pytest.mark.parametrize("query, suggestion", [
-    ("磁器扣", "磁器口"), ("ciqikuo", "ciqikou"), ("紅岩精神 誌願者", "红岩精神 志愿者"),
-])
+@pytest.mark.parametrize(
+    "query, suggestion",
+    [
+        ("磁器扣", "磁器口"),
+        ("ciqikuo", "ciqikou"),
+        ("紅岩精神 誌願者", "红岩精神 志愿者"),
+    ],
+)
 def test_did_you_mean(searcher, query, suggestion):
     assert searcher.search(query)["did_you_mean"] == suggestion
 
@@ -90,7 +115,10 @@ def test_a_query_whose_words_are_nowhere_finds_nothing(searcher, query):
     assert response["total"] == 0 and response["results"] == []
 
 
-@pytest.mark.parametrize("prefix, expected", [("磁", "磁器口"), ("物流", "物流枢纽"), ("log", "logistics"), ("ciq", "ciqikou")])
+@pytest.mark.parametrize(
+    "prefix, expected",
+    [("磁", "磁器口"), ("物流", "物流枢纽"), ("log", "logistics"), ("ciq", "ciqikou")],
+)
 def test_autocomplete_in_both_languages(client, prefix, expected):
     body = client.get(f"/api/suggest?q={prefix}").get_json()
     assert expected in [item["text"] for item in body["suggestions"]]

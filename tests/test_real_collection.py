@@ -8,14 +8,16 @@ import json
 import re
 
 import pytest
-
-from bench.eval import FLOORS, REAL_COLLECTION, evaluate_real, load_real_queries
-from shuangyu.index.text.analysis import normalise, query_words
 from shuangyu.index.sources.corpus import read_report
 from shuangyu.index.sources.passages import BODY, HEADING, split_report
+from shuangyu.index.text.analysis import normalise, query_words
 from shuangyu.index.text.vocabulary import Vocabulary
 
-pytestmark = pytest.mark.skipif(not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}")
+from bench.eval import FLOORS, REAL_COLLECTION, evaluate_real, load_real_queries
+
+pytestmark = pytest.mark.skipif(
+    not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}"
+)
 
 NOWHERE = "恐龙化石"
 
@@ -31,26 +33,43 @@ def real_searcher(real_collection_index):
 
 def excerpt(name: str, start: str, length: int = 200) -> str:
     text = (REAL_COLLECTION / name).read_text(encoding="utf-8")
-    return text[text.index(start):][:length]
+    return text[text.index(start) :][:length]
 
 
 def test_no_kind_of_real_query_falls_below_its_floor(real_searcher):
     results = evaluate_real(real_searcher, load_real_queries())
-    floors = {kind: metrics for kind, metrics in json.loads(FLOORS.read_text(encoding="utf-8")).items()
-              if kind.startswith("real_")}
+    floors = {
+        kind: metrics
+        for kind, metrics in json.loads(FLOORS.read_text(encoding="utf-8")).items()
+        if kind.startswith("real_")
+    }
     assert set(floors) == set(results)
-    failures = [f"{kind} {metric}: {results[kind].mean(metric):.4f} < floor {floor}"
-                for kind, metrics in floors.items() for metric, floor in metrics.items() if results[kind].mean(metric) < floor]
-    misses = [f"miss: {text} → {ranked}" for kind in results for text, ranked in results[kind].misses]
+    failures = [
+        f"{kind} {metric}: {results[kind].mean(metric):.4f} < floor {floor}"
+        for kind, metrics in floors.items()
+        for metric, floor in metrics.items()
+        if results[kind].mean(metric) < floor
+    ]
+    misses = [
+        f"miss: {text} → {ranked}" for kind in results for text, ranked in results[kind].misses
+    ]
     assert not failures, "\n".join(failures + misses)
 
 
 @pytest.mark.parametrize("query", ["粮食", "reform and opening up"])
 def test_the_real_collection_sorts_by_date_both_ways_across_seventy_years(real_searcher, query):
-    by_date = {sort: real_searcher.search(query, limit=100, sort=sort) for sort in ("relevance", "date", "oldest")}
+    by_date = {
+        sort: real_searcher.search(query, limit=100, sort=sort)
+        for sort in ("relevance", "date", "oldest")
+    }
     # By date the words alone order them (hybrid ranking is by relevance): the same matches.
     assert by_date["date"]["mode"] == by_date["oldest"]["mode"] == "lexical"
-    assert by_date["date"]["total"] == by_date["oldest"]["total"] == by_date["relevance"]["total_by"]["words"] > 100
+    assert (
+        by_date["date"]["total"]
+        == by_date["oldest"]["total"]
+        == by_date["relevance"]["total_by"]["words"]
+        > 100
+    )
     newest = [result["report_date"][:4] for result in by_date["date"]["results"]]
     oldest = [result["report_date"][:4] for result in by_date["oldest"]["results"]]
     assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
@@ -61,21 +80,35 @@ def test_the_real_evaluation_covers_every_kind_the_issue_names():
     queries = load_real_queries()
     kinds = {query.kind for query in queries}
     assert len(queries) >= 150
-    assert {"real_zh_keyword", "real_zh_phrase", "real_en_term", "real_en_number", "real_pinyin", "real_zh_traditional",
-            "real_zh_simplified_1954", "real_digits", "real_none", "real_en_question", "real_en_none"} <= kinds
+    assert {
+        "real_zh_keyword",
+        "real_zh_phrase",
+        "real_en_term",
+        "real_en_number",
+        "real_pinyin",
+        "real_zh_traditional",
+        "real_zh_simplified_1954",
+        "real_digits",
+        "real_none",
+        "real_en_question",
+        "real_en_none",
+    } <= kinds
     assert sum(not query.answers for query in queries) >= 15
     # Plain-English questions a foreign researcher would type, and English queries with no answer.
     assert sum(query.kind == "real_en_question" for query in queries) >= 60
     assert sum(query.kind == "real_en_none" and not query.answers for query in queries) >= 20
     english = [query for query in queries if query.kind in ("real_en_term", "real_en_number")]
     floors = json.loads(FLOORS.read_text(encoding="utf-8"))
-    assert english and all(floors[kind]["success@5"] >= 0.85 for kind in ("real_en_term", "real_en_number"))
+    assert english and all(
+        floors[kind]["success@5"] >= 0.85 for kind in ("real_en_term", "real_en_number")
+    )
     assert floors["real_none"]["empty"] == 1.0
 
 
-def test_a_query_whose_words_are_nowhere_finds_nothing_in_the_api_the_page_and_the_cli(real_collection_index, monkeypatch):
+def test_a_query_whose_words_are_nowhere_finds_nothing_in_the_api_the_page_and_the_cli(
+    real_collection_index, monkeypatch
+):
     from click.testing import CliRunner
-
     from shuangyu.web.app import create_app
     from shuangyu.web.cli import main
 
@@ -94,17 +127,28 @@ def test_official_english_finds_the_term_and_shows_how_it_was_searched(real_sear
     assert {"en": "Ministry of Finance", "zh": ["财政部"]} in response["query_translations"]
     assert "<mark>财政部</mark>" in response["results"][0]["snippet"]
     response = real_searcher.search("5 million people")
-    assert any(t["en"] == "5 million" and t["zh"] == ["500万"] for t in response["query_translations"])
+    assert any(
+        t["en"] == "5 million" and t["zh"] == ["500万"] for t in response["query_translations"]
+    )
     assert all(result["matched_in"] == "text" for result in response["results"])
-    assert all(re.search(r"<mark>[^<]*(500|５００|五百)万", result["snippet"]) for result in response["results"][:3])
+    assert all(
+        re.search(r"<mark>[^<]*(500|５００|五百)万", result["snippet"])
+        for result in response["results"][:3]
+    )
     # "5" and "million" are searched as the figure only: no lone 5, no 亿 marked for "million".
-    marks = [mark for result in response["results"] for mark in re.findall(r"<mark>([^<]*)</mark>", result["snippet"])]
+    marks = [
+        mark
+        for result in response["results"]
+        for mark in re.findall(r"<mark>([^<]*)</mark>", result["snippet"])
+    ]
     assert marks and not [mark for mark in marks if re.fullmatch(r"[5５]|[亿万]元?", mark)]
 
 
 def test_ascii_figures_find_full_width_digits_and_chinese_numerals(real_searcher):
     for query, written in (("1953", "一九五三"), ("33%", "百分之三十三")):
-        snippets = [result["snippet"] for result in real_searcher.search(query, limit=50)["results"]]
+        snippets = [
+            result["snippet"] for result in real_searcher.search(query, limit=50)["results"]
+        ]
         assert any(f"<mark>{written}" in snippet for snippet in snippets), query
     assert query_words("９．７％", Vocabulary()) == query_words("9.7%", Vocabulary()) == ["9.7%"]
 
@@ -137,7 +181,9 @@ def test_page_furniture_is_left_out_and_the_title_inferred():
     texts = [passage.text for passage in split_report(report.id, report.text)]
     assert not {"下载", "打印", "全屏", "收藏", "加大", "还原", "减小"} & set(texts)
     assert not any(re.match(r"^(来源|时间)[:：]", text) for text in texts)
-    assert report.metadata.title == "2026年上海市政府工作报告" and report.metadata.date == "2026-02-03"
+    assert (
+        report.metadata.title == "2026年上海市政府工作报告" and report.metadata.date == "2026-02-03"
+    )
     assert "opening line" in report.metadata.date_basis
 
 
@@ -145,10 +191,15 @@ def test_a_title_is_never_a_salutation_or_a_paragraph():
     # cpc12_07 opens with 同志们：, then says whom it reports to: that is its title, not the
     # salutation. gwr-1964 opens with a 250-character paragraph and prints nothing of itself: the
     # file name is its title. Guangdong's opening names no province: its file name does.
-    titles = {name: read_report(REAL_COLLECTION / f"{name}.txt").metadata.title
-              for name in ("cpc12_07", "gwr-1964", "prov2026-广东省")}
-    assert titles == {"cpc12_07": "中国共产党第十二次全国代表大会报告", "gwr-1964": "gwr-1964",
-                      "prov2026-广东省": "2026年广东省政府工作报告"}
+    titles = {
+        name: read_report(REAL_COLLECTION / f"{name}.txt").metadata.title
+        for name in ("cpc12_07", "gwr-1964", "prov2026-广东省")
+    }
+    assert titles == {
+        "cpc12_07": "中国共产党第十二次全国代表大会报告",
+        "gwr-1964": "gwr-1964",
+        "prov2026-广东省": "2026年广东省政府工作报告",
+    }
 
 
 def test_a_report_printed_twice_is_indexed_once():
@@ -159,7 +210,9 @@ def test_a_report_printed_twice_is_indexed_once():
     assert report.text.count(opening) == 2 and sum(opening in text for text in texts) == 1
 
 
-def test_an_english_question_gains_the_passage_that_means_what_it_asks(real_collection_index, real_searcher):
+def test_an_english_question_gains_the_passage_that_means_what_it_asks(
+    real_collection_index, real_searcher
+):
     from shuangyu.search.searcher import Searcher
 
     question = "raising the age at which people retire"
@@ -178,7 +231,9 @@ def test_a_chinese_paraphrase_that_matches_nothing_is_offered_related_passages_a
     assert response["total"] == 0 and response["results"] == []
     related = response["related"]
     assert related and "延迟法定退休年龄" in related[0]["text"]
-    assert all(result["found_by"] == "meaning" and result["matched_in"] == "meaning" for result in related)
+    assert all(
+        result["found_by"] == "meaning" and result["matched_in"] == "meaning" for result in related
+    )
     # Nothing near enough in meaning: nothing offered.
     assert real_searcher.search(NOWHERE)["related"] == []
 

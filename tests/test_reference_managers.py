@@ -45,34 +45,105 @@ from pathlib import Path
 import pytest
 import rispy
 from pybtex.database import parse_string
-
 from shuangyu.index.build import build_index
 from shuangyu.search.cite import bibtex_key, meta_tags
 from shuangyu.web.app import create_app
+
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.tools import under_ci
 
 HOST = {"Host": "127.0.0.1:8000"}
 
 # Embedded Metadata.js's _prefixes (the ones a page's tags can use without declaring them).
-_RDF_PREFIXES = {"bib", "bibo", "dc", "dcterms", "prism", "foaf", "vcard", "link", "z", "eprint", "eprints", "og",
-                 "article", "book", "music", "video", "so", "codemeta", "rdf"}
-_HIGHWIRE_TYPES = {"citation_journal_title": "journalArticle", "citation_technical_report_institution": "report",
-                   "citation_conference_title": "conferencePaper", "citation_conference": "conferencePaper",
-                   "citation_book_title": "bookSection", "citation_inbook_title": "bookSection",
-                   "citation_dissertation_institution": "thesis"}
-_HIGHWIRE_FIELDS = {"citation_title": "title", "citation_publication_date": "date", "citation_date": "date",
-                    "citation_journal_title": "publicationTitle", "citation_technical_report_institution": "institution",
-                    "citation_publisher": "publisher", "citation_public_url": "url", "citation_language": "language"}
+_RDF_PREFIXES = {
+    "bib",
+    "bibo",
+    "dc",
+    "dcterms",
+    "prism",
+    "foaf",
+    "vcard",
+    "link",
+    "z",
+    "eprint",
+    "eprints",
+    "og",
+    "article",
+    "book",
+    "music",
+    "video",
+    "so",
+    "codemeta",
+    "rdf",
+}
+_HIGHWIRE_TYPES = {
+    "citation_journal_title": "journalArticle",
+    "citation_technical_report_institution": "report",
+    "citation_conference_title": "conferencePaper",
+    "citation_conference": "conferencePaper",
+    "citation_book_title": "bookSection",
+    "citation_inbook_title": "bookSection",
+    "citation_dissertation_institution": "thesis",
+}
+_HIGHWIRE_FIELDS = {
+    "citation_title": "title",
+    "citation_publication_date": "date",
+    "citation_date": "date",
+    "citation_journal_title": "publicationTitle",
+    "citation_technical_report_institution": "institution",
+    "citation_publisher": "publisher",
+    "citation_public_url": "url",
+    "citation_language": "language",
+}
 # The types the product makes, and the fields of each that Zotero's schema has (of those read here).
 _FIELDS = {
-    "report": {"title", "date", "institution", "reportType", "pages", "url", "language", "extra", "abstractNote"},
-    "webpage": {"title", "date", "websiteTitle", "websiteType", "url", "language", "extra", "abstractNote"},
-    "newspaperArticle": {"title", "date", "publicationTitle", "pages", "url", "language", "extra", "abstractNote"},
-    "journalArticle": {"title", "date", "publicationTitle", "pages", "url", "language", "extra", "abstractNote"},
+    "report": {
+        "title",
+        "date",
+        "institution",
+        "reportType",
+        "pages",
+        "url",
+        "language",
+        "extra",
+        "abstractNote",
+    },
+    "webpage": {
+        "title",
+        "date",
+        "websiteTitle",
+        "websiteType",
+        "url",
+        "language",
+        "extra",
+        "abstractNote",
+    },
+    "newspaperArticle": {
+        "title",
+        "date",
+        "publicationTitle",
+        "pages",
+        "url",
+        "language",
+        "extra",
+        "abstractNote",
+    },
+    "journalArticle": {
+        "title",
+        "date",
+        "publicationTitle",
+        "pages",
+        "url",
+        "language",
+        "extra",
+        "abstractNote",
+    },
 }
 # Zotero's base fields: publicationTitle is a web page's websiteTitle, publisher a report's institution.
-_BASE_FIELDS = {("webpage", "publicationTitle"): "websiteTitle", ("report", "publisher"): "institution"}
+_BASE_FIELDS = {
+    ("webpage", "publicationTitle"): "websiteTitle",
+    ("report", "publisher"): "institution",
+}
 _TYPE_FIELDS = ("reportType", "websiteType")
 
 
@@ -125,7 +196,7 @@ def _tag_kind(name: str) -> tuple[str, str] | None:
         prefix, length = parts[0].lower(), len(parts[0])
     else:
         return None
-    rest = name[length + 1:]
+    rest = name[length + 1 :]
     return prefix, rest[:1].lower() + rest[1:]
 
 
@@ -145,14 +216,20 @@ def zotero_reads(client, path: str) -> dict:
             if kind:
                 rdf.setdefault(":".join(kind), content)
                 continue
-            short = name[name.rfind("citation_"):]
+            short = name[name.rfind("citation_") :]
             highwire.setdefault(short, []).append(content)
             hw_type = _HIGHWIRE_TYPES.get(short, hw_type)
             if short in ("citation_title", "citation_series_title"):
                 hw_guess = hw_guess or "journalArticle"
     zotero_type = rdf.get("z:itemType") if rdf.get("z:itemType") in _FIELDS else None
     dc_type = rdf.get("dc:type") if rdf.get("dc:type") in _FIELDS else None
-    item_type = hw_type or zotero_type or dc_type or (hw_guess if rdf else None) or ("webpage" if rdf else hw_guess)
+    item_type = (
+        hw_type
+        or zotero_type
+        or dc_type
+        or (hw_guess if rdf else None)
+        or ("webpage" if rdf else hw_guess)
+    )
     item: dict = {"itemType": item_type, "title": rdf.get("dc:title") or rdf.get("og:title")}
     if rdf.get("dc:type"):
         item.update({field: rdf["dc:type"] for field in _TYPE_FIELDS})
@@ -174,24 +251,44 @@ def zotero_reads(client, path: str) -> dict:
         by_comma = re.split(r"\s*,\s*", names[0])
         if len(by_comma) > 1 and " " in by_comma[0] and " " in by_comma[1]:
             names = by_comma
-    item["creators"] = [clean_author(name, "," in name) for name in names if re.search(r"[^\s,\-.;]", name)]
-    first, last = (highwire.get(key, [""])[0] for key in ("citation_firstpage", "citation_lastpage"))
+    item["creators"] = [
+        clean_author(name, "," in name) for name in names if re.search(r"[^\s,\-.;]", name)
+    ]
+    first, last = (
+        highwire.get(key, [""])[0] for key in ("citation_firstpage", "citation_lastpage")
+    )
     if first:
         item["pages"] = first + (f"-{last}" if last else "")
     pdf = highwire.get("citation_pdf_url")
-    item["attachments"] = ([{"title": "Full Text PDF", "url": pdf[0], "mimeType": "application/pdf"}] if pdf
-                           else [{"title": "Snapshot"}])
+    item["attachments"] = (
+        [{"title": "Full Text PDF", "url": pdf[0], "mimeType": "application/pdf"}]
+        if pdf
+        else [{"title": "Snapshot"}]
+    )
     if not item.get("abstractNote"):
-        item["abstractNote"] = next((tag["content"] for tag in head.meta if (tag.get("name") or "").lower() == "description"), "")
+        item["abstractNote"] = next(
+            (
+                tag["content"]
+                for tag in head.meta
+                if (tag.get("name") or "").lower() == "description"
+            ),
+            "",
+        )
     if not item.get("url"):
-        item["url"] = next((link["href"] for link in head.links if link.get("rel") == "canonical"), None)
+        item["url"] = next(
+            (link["href"] for link in head.links if link.get("rel") == "canonical"), None
+        )
     item["links"] = head.links
     # Zotero keeps only the fields of the item's type (through its base fields).
     for (kind, field), mapped in _BASE_FIELDS.items():
         if item_type == kind and item.get(field):
             item[mapped] = item.pop(field)
     valid = _FIELDS.get(item_type, set())
-    dropped = {field for field in list(item) if field not in valid | {"itemType", "creators", "attachments", "links"}}
+    dropped = {
+        field
+        for field in list(item)
+        if field not in valid | {"itemType", "creators", "attachments", "links"}
+    }
     item["dropped"] = {field: item.pop(field) for field in dropped if item.get(field)}
     return item
 
@@ -200,16 +297,22 @@ def zotero_reads(client, path: str) -> dict:
 # product's files use them: item types by RIS TY and BibTeX entry type, and names (RIS: a name
 # with no comma is a group's, one field; BibTeX: a braced name is one field).
 _RIS_TYPES = {"RPRT": "report", "ELEC": "webpage", "NEWS": "newspaperArticle"}
-_BIBTEX_TYPES = {"techreport": "report", "online": "webpage", "article": "journalArticle", "misc": "document"}
+_BIBTEX_TYPES = {
+    "techreport": "report",
+    "online": "webpage",
+    "article": "journalArticle",
+    "misc": "document",
+}
 
 
 def zotero_ris_creator(value: str) -> dict:
     last = re.split(r"\s*,\s*", value)[0]
-    first = re.sub(r"^\s*,\s*", "", value[len(last):])
+    first = re.sub(r"^\s*,\s*", "", value[len(last) :])
     return {"lastName": last, "firstName": first} if first else {"lastName": last, "fieldMode": 1}
 
 
 # The pages to read, and the reports of the seed corpus and a small corpus of real report openings.
+
 
 @pytest.fixture(scope="module")
 def seed(app):
@@ -235,12 +338,15 @@ def reports(tmp_path_factory):
 
 # 1. The permalinks, as Zotero reads them.
 
+
 def test_zotero_saves_a_seed_article_as_a_web_page_with_two_field_names_and_a_clean_date(seed):
     item = zotero_reads(seed, "/p/shapingba-2020-four-highs:p022")
     assert item["itemType"] == "webpage"  # no newspaper is named: not a newspaper article
     assert item["title"] == "2020 沙坪坝走向了“四高”"
-    assert item["creators"] == [{"firstName": "彩艳", "lastName": "王", "creatorType": "author"},
-                                {"firstName": "亚平", "lastName": "肖", "creatorType": "author"}]
+    assert item["creators"] == [
+        {"firstName": "彩艳", "lastName": "王", "creatorType": "author"},
+        {"firstName": "亚平", "lastName": "肖", "creatorType": "author"},
+    ]
     # Inferred: a clean date Zotero parses, the estimate kept in Extra.
     assert item["date"] == "2020/12"
     assert item["extra"] == "Date estimated (ca. 2020-12), not printed in the report"
@@ -252,9 +358,14 @@ def test_zotero_saves_a_seed_article_as_a_web_page_with_two_field_names_and_a_cl
     assert not item["dropped"]
     head = read_head(seed, "/p/shapingba-2020-four-highs:p022")
     assert not any(tag.get("name") in ("citation_journal_title", "DC.type") for tag in head.meta)
-    alternates = {link["type"]: link["href"] for link in item["links"] if link.get("rel") == "alternate"}
-    assert set(alternates) == {"application/x-research-info-systems", "application/x-bibtex",
-                               "application/vnd.citationstyles.csl+json"}
+    alternates = {
+        link["type"]: link["href"] for link in item["links"] if link.get("rel") == "alternate"
+    }
+    assert set(alternates) == {
+        "application/x-research-info-systems",
+        "application/x-bibtex",
+        "application/vnd.citationstyles.csl+json",
+    }
     for mimetype, href in alternates.items():
         download = seed.get(href)
         assert download.status_code == 200 and download.mimetype == mimetype
@@ -263,7 +374,10 @@ def test_zotero_saves_a_seed_article_as_a_web_page_with_two_field_names_and_a_cl
 def test_zotero_saves_a_report_page_at_the_reports_own_url(seed):
     item = zotero_reads(seed, "/r/shapingba-four-zones")
     assert item["itemType"] == "webpage"
-    assert [creator["lastName"] + creator["firstName"] for creator in item["creators"]] == ["王彩艳", "杨敏"]
+    assert [creator["lastName"] + creator["firstName"] for creator in item["creators"]] == [
+        "王彩艳",
+        "杨敏",
+    ]
     assert item["date"] == "2022" and "ca." not in item["date"]
     assert item["url"] == "http://127.0.0.1:8000/r/shapingba-four-zones"
     canonical = next(link for link in item["links"] if link.get("rel") == "canonical")
@@ -291,12 +405,25 @@ def test_zotero_keeps_a_years_estimate_out_of_the_date_and_in_extra(reports):
 
 
 def test_an_institution_as_author_is_one_name_and_a_pdf_is_attached():
-    record = {"id": "r", "type": "report", "title": "报告", "author": [{"literal": "重庆市人民政府"}],
-              "publisher": "重庆市人民政府", "issued": {"date-parts": [[2026, 1, 28]]}, "URL": "http://x/r/r", "page": "3-4"}
-    tags = {key: content for _, key, content in meta_tags(record, pdf_url="http://x/r/r/source.pdf")}
+    record = {
+        "id": "r",
+        "type": "report",
+        "title": "报告",
+        "author": [{"literal": "重庆市人民政府"}],
+        "publisher": "重庆市人民政府",
+        "issued": {"date-parts": [[2026, 1, 28]]},
+        "URL": "http://x/r/r",
+        "page": "3-4",
+    }
+    tags = {
+        key: content for _, key, content in meta_tags(record, pdf_url="http://x/r/r/source.pdf")
+    }
     assert tags["citation_author"] == "重庆市人民政府"
     assert clean_author(tags["citation_author"], "," in tags["citation_author"]) == {
-        "firstName": "", "lastName": "重庆市人民政府", "creatorType": "author"}
+        "firstName": "",
+        "lastName": "重庆市人民政府",
+        "creatorType": "author",
+    }
     assert tags["citation_pdf_url"] == "http://x/r/r/source.pdf"
     assert tags["citation_firstpage"] == "3" and tags["citation_lastpage"] == "4"
     assert "citation_pdf_url" not in {key for _, key, _ in meta_tags(record)}
@@ -304,15 +431,23 @@ def test_an_institution_as_author_is_one_name_and_a_pdf_is_attached():
 
 # 2. Every export, read back by the real parsers and by biber's data model.
 
+
 def _biber_missing() -> str:
-    return "" if shutil.which("biber") else "biber is not installed (Debian's biber package; .ci/run installs it)"
+    return (
+        ""
+        if shutil.which("biber")
+        else "biber is not installed (Debian's biber package; .ci/run installs it)"
+    )
 
 
 @pytest.fixture(scope="module")
 def biber():
     missing = _biber_missing()
     if missing and under_ci():
-        pytest.fail(f"{missing}; CI=true, so a missing tool fails the test instead of skipping it", pytrace=False)
+        pytest.fail(
+            f"{missing}; CI=true, so a missing tool fails the test instead of skipping it",
+            pytrace=False,
+        )
     if missing:
         pytest.skip(missing)
     return shutil.which("biber")
@@ -322,14 +457,32 @@ def biber_warnings(biber: str, bib: str, folder: Path) -> list[str]:
     """What biber (tool mode, offline) says of ``bib`` when it checks it against biblatex's data model."""
     source = folder / "export.bib"
     source.write_text(bib, encoding="utf-8")
-    done = subprocess.run([biber, "--tool", "--validate-datamodel", "--nolog", "--output-directory", str(folder),
-                           str(source)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            biber,
+            "--tool",
+            "--validate-datamodel",
+            "--nolog",
+            "--output-directory",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    return [line for line in (done.stdout + done.stderr).splitlines() if line.startswith(("WARN", "ERROR"))]
+    return [
+        line
+        for line in (done.stdout + done.stderr).splitlines()
+        if line.startswith(("WARN", "ERROR"))
+    ]
 
 
 def _export(client, ids: list[str], fmt: str) -> str:
-    response = client.get("/api/export", query_string={"ids": ",".join(ids), "format": fmt}, headers=HOST)
+    response = client.get(
+        "/api/export", query_string={"ids": ",".join(ids), "format": fmt}, headers=HOST
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_data(as_text=True)
 
@@ -358,14 +511,24 @@ def check_exports(client, biber: str, folder: Path) -> None:
     # institution, a date), never one the product left out or wrote wrong.
     expected = set()
     for passage_id in ids:
-        record, entry = records[passage_id], f"Entry '{bibtex_key(passage_id)}' (export.bib): Missing mandatory field"
+        record, entry = (
+            records[passage_id],
+            f"Entry '{bibtex_key(passage_id)}' (export.bib): Missing mandatory field",
+        )
         if record["type"] == "report":
-            expected |= {f"{entry} '{field}'" for field, key in (("author", "author"), ("institution", "publisher"))
-                         if not record.get(key)}
+            expected |= {
+                f"{entry} '{field}'"
+                for field, key in (("author", "author"), ("institution", "publisher"))
+                if not record.get(key)
+            }
         if not record.get("issued"):
             expected.add(f"{entry} - one of 'date, year' must be defined")
-    warnings = {re.sub(r"\([^()]*export\.bib\)", "(export.bib)", re.sub(r"^WARN - Datamodel: ", "", warning))
-                for warning in biber_warnings(biber, bib, folder)}
+    warnings = {
+        re.sub(
+            r"\([^()]*export\.bib\)", "(export.bib)", re.sub(r"^WARN - Datamodel: ", "", warning)
+        )
+        for warning in biber_warnings(biber, bib, folder)
+    }
     assert warnings <= expected, warnings - expected
 
     # RIS: every record, its type, names as Zotero splits them, a year for every dated record.
@@ -373,10 +536,16 @@ def check_exports(client, biber: str, folder: Path) -> None:
     assert [entry["urls"][0] for entry in ris] == [records[passage_id]["URL"] for passage_id in ids]
     for passage_id, entry in zip(ids, ris):
         record = records[passage_id]
-        assert _RIS_TYPES[entry["type_of_reference"]] == {"report": "report", "webpage": "webpage",
-                                                          "article-newspaper": "newspaperArticle"}[record["type"]]
+        assert (
+            _RIS_TYPES[entry["type_of_reference"]]
+            == {"report": "report", "webpage": "webpage", "article-newspaper": "newspaperArticle"}[
+                record["type"]
+            ]
+        )
         creators = [zotero_ris_creator(name) for name in entry.get("authors", [])]
-        assert [("fieldMode" in creator) for creator in creators] == ["literal" in name for name in record["author"]]
+        assert [("fieldMode" in creator) for creator in creators] == [
+            "literal" in name for name in record["author"]
+        ]
         parts = (record.get("issued") or {}).get("date-parts", [[]])[0]
         assert entry.get("year", "") == (str(parts[0]) if parts else "")
         if (record.get("issued") or {}).get("circa"):
@@ -388,14 +557,19 @@ def test_the_seed_corpus_exports_read_back(seed, biber, tmp_path):
     check_exports(seed, biber, tmp_path)
 
 
-def test_the_real_collection_exports_read_back_with_unique_keys(real_collection_index, biber, tmp_path):
+def test_the_real_collection_exports_read_back_with_unique_keys(
+    real_collection_index, biber, tmp_path
+):
     client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
     check_exports(client, biber, tmp_path)
 
 
 def test_reports_whose_names_read_alike_get_different_keys():
     # 山西省 and 陕西省 are both Shanxi Sheng in pinyin without tones.
-    keys = {bibtex_key(f"prov2026-{province}:p016") for province in ("山西省", "陕西省", "重庆市", "上海市")}
+    keys = {
+        bibtex_key(f"prov2026-{province}:p016")
+        for province in ("山西省", "陕西省", "重庆市", "上海市")
+    }
     assert len(keys) == 4
     assert all(re.fullmatch(r"prov2026-[a-z]+\.[0-9a-f]{6}:p016", key) for key in keys)
     assert bibtex_key("prov2026-重庆市:p016").startswith("prov2026-chongqingshi.")
@@ -411,5 +585,7 @@ def test_zotero_imports_the_files_with_the_item_type_and_names_of_the_page(repor
     assert (person.last_names, person.first_names) == (["李"], ["克强"])
     (record,) = rispy.loads(body["citations"]["ris"])
     assert _RIS_TYPES[record["type_of_reference"]] == "report"
-    assert [zotero_ris_creator(name) for name in record["authors"]] == [{"lastName": "李", "firstName": "克强"}]
+    assert [zotero_ris_creator(name) for name in record["authors"]] == [
+        {"lastName": "李", "firstName": "克强"}
+    ]
     assert record["publisher"] == "国务院" and record["year"] == "2017"

@@ -12,16 +12,16 @@ import time
 import urllib.parse
 
 import pytest
-
-from bench.generate import generate
 from shuangyu.index.build import build_index
 from shuangyu.index.engines.seam import Term
 from shuangyu.search import searcher as searcher_module
 from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
+
+from bench.generate import generate
+from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu
-from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 
 # Every passage of a build with the gloss.
 ANYTHING = Term("translation_engine", "gloss")
@@ -34,7 +34,9 @@ def generated_index(tmp_path_factory):
     """An index of 6,000 generated passages: enough for a query of common words to take seconds."""
     folder = tmp_path_factory.mktemp("bounded")
     generate(folder / "corpus", 6000)
-    build_index(folder / "corpus", folder / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        folder / "corpus", folder / "index", SHARED_INSTANCE, progress=False, translator="gloss"
+    )
     instance_with_dictionary(folder / "instance")
     return folder
 
@@ -46,7 +48,7 @@ def worst_query(generated_index):
     searcher = Searcher(generated_index / "index", cache_size=0)
     with searcher._current().reading() as reader:
         terms = [term for term, _ in reader.engine.most_frequent("text_en", 100)]
-    words = [term for term in terms if term.isalpha() and len(term) > 2][:MAX_QUERY_WORDS - 4]
+    words = [term for term in terms if term.isalpha() and len(term) > 2][: MAX_QUERY_WORDS - 4]
     assert len(words) >= 40
     return " ".join(words)
 
@@ -74,41 +76,67 @@ def test_a_partial_answer_is_kept_by_no_cache(generated_index, worst_query, monk
 
     walks = []
     real_run = searcher_module.Searcher._run
-    monkeypatch.setattr(searcher_module.Searcher, "_run", staticmethod(lambda *args: walks.append(args) or real_run(*args)))
-    client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}).test_client()
+    monkeypatch.setattr(
+        searcher_module.Searcher,
+        "_run",
+        staticmethod(lambda *args: walks.append(args) or real_run(*args)),
+    )
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}
+    ).test_client()
     url = "/api/search?" + urllib.parse.urlencode({"q": worst_query})
     answers = [client.get(url), client.get(url)]
     # Asked again, the search runs again: the server kept nothing, and told clients to keep nothing.
     assert len(walks) == 2 and all(answer.get_json()["partial"] for answer in answers)
-    assert all(answer.headers["Cache-Control"] == "no-store" and "ETag" not in answer.headers for answer in answers)
+    assert all(
+        answer.headers["Cache-Control"] == "no-store" and "ETag" not in answer.headers
+        for answer in answers
+    )
     assert client.get("/healthz").headers["Cache-Control"] == "no-store"
 
 
-def test_another_limit_or_offset_of_a_query_reuses_its_ranking(generated_index, worst_query, monkeypatch):
+def test_another_limit_or_offset_of_a_query_reuses_its_ranking(
+    generated_index, worst_query, monkeypatch
+):
     walks = []
     real_run = searcher_module.Searcher._run
-    monkeypatch.setattr(searcher_module.Searcher, "_run", staticmethod(lambda *args: walks.append(args) or real_run(*args)))
+    monkeypatch.setattr(
+        searcher_module.Searcher,
+        "_run",
+        staticmethod(lambda *args: walks.append(args) or real_run(*args)),
+    )
     searcher = Searcher(generated_index / "index", time_budget=60)
     first = searcher.search(worst_query, limit=10)
-    pages = [searcher.search(worst_query, limit=limit, offset=offset) for limit, offset in ((11, 0), (7, 3), (20, 30))]
+    pages = [
+        searcher.search(worst_query, limit=limit, offset=offset)
+        for limit, offset in ((11, 0), (7, 3), (20, 30))
+    ]
     assert len(walks) == 1
     assert [r["id"] for r in pages[0]["results"][:10]] == [r["id"] for r in first["results"]]
     assert [r["id"] for r in pages[1]["results"]] == [r["id"] for r in pages[0]["results"][3:10]]
-    searcher.search(worst_query, limit=100, offset=200)  # deeper than the ranking kept: walked again
+    searcher.search(
+        worst_query, limit=100, offset=200
+    )  # deeper than the ranking kept: walked again
     assert len(walks) == 2
 
 
 @pytest.fixture(scope="module")
 def generated_server(generated_index):
-    env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(generated_index / "corpus"),
-           "SHUANGYU_INDEX_DIR": str(generated_index / "index"), "SHUANGYU_INSTANCE_DIR": str(generated_index / "instance")}
+    env = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(generated_index / "corpus"),
+        "SHUANGYU_INDEX_DIR": str(generated_index / "index"),
+        "SHUANGYU_INSTANCE_DIR": str(generated_index / "instance"),
+    }
     with serving(env) as base:
         yield base
 
 
 def timed_search(base: str, query: str, **parameters) -> tuple[float, int, dict]:
     started = time.perf_counter()
-    status, body = get_json(f"{base}/api/search?" + urllib.parse.urlencode({"q": query, **parameters}))
+    status, body = get_json(
+        f"{base}/api/search?" + urllib.parse.urlencode({"q": query, **parameters})
+    )
     return time.perf_counter() - started, status, body
 
 
@@ -143,12 +171,23 @@ def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, 
     # A search held inside its walk, as a stuck one would be, until the test lets it go.
     entered, release = threading.Event(), threading.Event()
     real_run = searcher_module.Searcher._run
-    monkeypatch.setattr(searcher_module.Searcher, "_run",
-                        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]))
-    app = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_STUCK_AFTER": 0.2})
+    monkeypatch.setattr(
+        searcher_module.Searcher,
+        "_run",
+        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]),
+    )
+    app = create_app(
+        {"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_STUCK_AFTER": 0.2}
+    )
     ok = app.test_client().get("/healthz")
-    assert ok.status_code == 200 and ok.get_json()["status"] == "ok" and ok.get_json()["searches_running"] == 0
-    thread = threading.Thread(target=lambda: app.test_client().get("/api/search?q=" + urllib.parse.quote(NORMAL)))
+    assert (
+        ok.status_code == 200
+        and ok.get_json()["status"] == "ok"
+        and ok.get_json()["searches_running"] == 0
+    )
+    thread = threading.Thread(
+        target=lambda: app.test_client().get("/api/search?q=" + urllib.parse.quote(NORMAL))
+    )
     thread.start()
     assert entered.wait(30)
     time.sleep(0.3)
@@ -156,7 +195,9 @@ def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, 
     release.set()
     thread.join(timeout=60)
     assert stuck.status_code == 503 and stuck.get_json()["status"] == "stuck"
-    assert stuck.get_json()["searches_running"] == 1 and stuck.get_json()["longest_search_ms"] >= 200
+    assert (
+        stuck.get_json()["searches_running"] == 1 and stuck.get_json()["longest_search_ms"] >= 200
+    )
     assert app.test_client().get("/healthz").status_code == 200
 
 
@@ -170,8 +211,11 @@ def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_p
     searcher = Searcher(tmp_path / "index")
     entered, release = threading.Event(), threading.Event()
     real_run = searcher_module.Searcher._run
-    monkeypatch.setattr(searcher_module.Searcher, "_run",
-                        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]))
+    monkeypatch.setattr(
+        searcher_module.Searcher,
+        "_run",
+        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]),
+    )
     found: dict = {}
     search = threading.Thread(target=lambda: found.update(searcher.search(NORMAL)))
     search.start()
@@ -194,7 +238,9 @@ def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_p
 def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
     # An update in place commits a new generation before it rewrites the manifest: a reader
     # opened in between sees more documents than the first one, and must count them.
-    corpus = make_corpus({f"{name}.txt": f"重庆{word}的物流中心。\n" for name, word in zip("abcdef", "东南西北上下")})
+    corpus = make_corpus(
+        {f"{name}.txt": f"重庆{word}的物流中心。\n" for name, word in zip("abcdef", "东南西北上下")}
+    )
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     searcher = Searcher(index_dir)
@@ -211,8 +257,14 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
     manifest_path.write_bytes(manifest_before)
     os.utime(manifest_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     with opened.reading() as first, opened.reading() as second:
-        assert sum(second.engine.search(ANYTHING, 10).counts.values()) == second.engine.doc_count() == 7
-        assert sum(first.engine.search(ANYTHING, 10).counts.values()) == first.engine.doc_count() == 6
+        assert (
+            sum(second.engine.search(ANYTHING, 10).counts.values())
+            == second.engine.doc_count()
+            == 7
+        )
+        assert (
+            sum(first.engine.search(ANYTHING, 10).counts.values()) == first.engine.doc_count() == 6
+        )
     assert searcher.search("物流")["total"] >= 6
 
 
@@ -221,16 +273,23 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
 def test_the_page_and_the_api_say_when_a_search_stopped_at_its_budget(generated_index, worst_query):
     from shuangyu.web.app import create_app
 
-    client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}).test_client()
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}
+    ).test_client()
     answer = client.get("/api/search?" + urllib.parse.urlencode({"q": worst_query})).get_json()
     assert answer["partial"] is True and answer["results"]
     page = client.get("/?" + urllib.parse.urlencode({"q": worst_query})).get_data(as_text=True)
-    assert 'class="partial"' in page and ("stopped at its time limit" in page or "到时限就停了" in page)
-    assert 'class="partial"' not in client.get("/?q=" + urllib.parse.quote(NORMAL)).get_data(as_text=True)
+    assert 'class="partial"' in page and (
+        "stopped at its time limit" in page or "到时限就停了" in page
+    )
+    assert 'class="partial"' not in client.get("/?q=" + urllib.parse.quote(NORMAL)).get_data(
+        as_text=True
+    )
 
 
-def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(generated_index, worst_query, monkeypatch,
-                                                                              engine):
+def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(
+    generated_index, worst_query, monkeypatch, engine
+):
     from shuangyu.web.app import create_app
 
     monkeypatch.setenv("SHUANGYU_SEARCH_TIME_BUDGET", "0.05")
@@ -238,7 +297,13 @@ def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(ge
     answer = client.get("/api/search?" + urllib.parse.urlencode({"q": worst_query})).get_json()
     # Only Whoosh's walk is long enough to be cut; tantivy answers the whole query in time.
     assert answer["partial"] is (engine == "whoosh") and answer["total"] > 0
-    env = {**os.environ, "SHUANGYU_INDEX_DIR": str(generated_index / "index"), "SHUANGYU_SEARCH_TIME_BUDGET": "soon"}
+    env = {
+        **os.environ,
+        "SHUANGYU_INDEX_DIR": str(generated_index / "index"),
+        "SHUANGYU_SEARCH_TIME_BUDGET": "soon",
+    }
     result = shuangyu("serve", "--port", "0", env=env, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["Error: SHUANGYU_SEARCH_TIME_BUDGET (--search-time-budget) must be a number of seconds above 0, not 'soon'"]
+    assert result.stderr.strip().splitlines() == [
+        "Error: SHUANGYU_SEARCH_TIME_BUDGET (--search-time-budget) must be a number of seconds above 0, not 'soon'"
+    ]

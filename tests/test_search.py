@@ -7,12 +7,12 @@ import shutil
 from html import unescape
 
 import pytest
-
-from shuangyu.index.text.analysis import normalise
 from shuangyu.index.build import build_index
+from shuangyu.index.text.analysis import normalise
 from shuangyu.search.query import QueryError
-from shuangyu.search.searcher import Searcher
 from shuangyu.search.records import Result
+from shuangyu.search.searcher import Searcher
+
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
 # The fields every result has: the one definition of a result (search.records.Result).
@@ -32,8 +32,13 @@ def marked(snippet):
 def test_marks_are_the_only_tags_and_removing_them_gives_the_escaped_text(searcher):
     for query in ("物流枢纽", "logistics hub", "紅岩精神", "坪坝", "ciqikou", "<b>沙坪坝</b>"):
         for result in searcher.search(query, limit=20)["results"]:
-            for snippet, source in ((result["snippet"], result["text"]), (result["snippet_en"], result["text_en"])):
-                assert re.sub(r"</?mark>", "", snippet).replace("…", "") in source.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            for snippet, source in (
+                (result["snippet"], result["text"]),
+                (result["snippet_en"], result["text_en"]),
+            ):
+                assert re.sub(r"</?mark>", "", snippet).replace("…", "") in source.replace(
+                    "&", "&amp;"
+                ).replace("<", "&lt;").replace(">", "&gt;")
                 assert not re.search(r"<(?!/?mark>)", snippet)
 
 
@@ -44,7 +49,7 @@ def test_a_phrase_matches_words_in_sequence(searcher):
     assert all("高质量发展" in result["text"] for result in phrase["results"])
     # The words of the phrase, out of order, are not the phrase.
     assert searcher.search('"发展 城市"')["total"] == 0
-    assert searcher.search('发展 城市')["total"] > 0
+    assert searcher.search("发展 城市")["total"] > 0
 
 
 def test_traditional_characters_find_simplified_text_and_mark_it(searcher):
@@ -63,7 +68,10 @@ def test_word_matches_rank_above_bigram_only_matches(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "购物流程很简单。\n\n重庆的物流中心正在建设。\n"})
     build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
     results = Searcher(tmp_path / "index").search("物流")["results"]
-    assert [result["text"] for result in results] == ["重庆的物流中心正在建设。", "购物流程很简单。"]
+    assert [result["text"] for result in results] == [
+        "重庆的物流中心正在建设。",
+        "购物流程很简单。",
+    ]
 
 
 def test_pinyin_finds_the_chinese(searcher):
@@ -81,7 +89,10 @@ def test_english_finds_the_logistics_hub_and_marks_both_languages(searcher):
     assert result["translation_engine"] == "gloss"
 
 
-@pytest.mark.parametrize("query, expected", [("5G基站", "5G基站2541个"), ("ix5", "风光ix5智能轿跑SUV"), ("2757.4", "2757.4亿元")])
+@pytest.mark.parametrize(
+    "query, expected",
+    [("5G基站", "5G基站2541个"), ("ix5", "风光ix5智能轿跑SUV"), ("2757.4", "2757.4亿元")],
+)
 def test_latin_words_and_numbers_find_their_passage(searcher, query, expected):
     result = top(searcher, query)
     assert expected in result["text"]
@@ -92,7 +103,11 @@ def test_latin_words_and_numbers_find_their_passage(searcher, query, expected):
 def test_marks_land_exactly_on_the_matched_words(searcher):
     for result in searcher.search("物流枢纽", limit=20)["results"]:
         assert set(marked(result["snippet"])) <= {"物流枢纽", "物流", "枢纽"}
-        assert set(map(str.lower, marked(result["snippet_en"]))) <= {"logistics", "hub", "distribution"}
+        assert set(map(str.lower, marked(result["snippet_en"]))) <= {
+            "logistics",
+            "hub",
+            "distribution",
+        }
 
 
 def test_or_not_and_report_filter(searcher):
@@ -116,11 +131,17 @@ def test_words_no_passage_has_are_named_and_two_of_them_match_nothing(searcher):
     response = searcher.search("hospital xylophone", limit=5)
     assert response["unknown_words"] == ["xylophone"]
     assert response["results"] and "医院" in response["results"][0]["text"]
-    assert all((result["matched_words"], result["query_words"]) == (1, 2) for result in response["results"])
+    assert all(
+        (result["matched_words"], result["query_words"]) == (1, 2) for result in response["results"]
+    )
     # Two of them: the collection does not speak of it. Nothing matches; the passages with the
     # other word are offered apart, each saying so, and not counted.
     response = searcher.search("hospital xylophone bagpipes", limit=5)
-    assert response["total"] == 0 and response["results"] == [] and response["unknown_words"] == ["xylophone", "bagpipes"]
+    assert (
+        response["total"] == 0
+        and response["results"] == []
+        and response["unknown_words"] == ["xylophone", "bagpipes"]
+    )
     loose = response["some_words"]
     assert loose and "医院" in loose[0]["text"] and response["total_by"]["some_words"] >= len(loose)
     assert all((result["matched_words"], result["query_words"]) == (1, 3) for result in loose)
@@ -129,7 +150,11 @@ def test_words_no_passage_has_are_named_and_two_of_them_match_nothing(searcher):
     assert ranked[0]["matched_words"] == ranked[0]["query_words"] == 2
     counts = [result["matched_words"] for result in ranked]
     assert set(counts) == {1, 2} and all(result["query_words"] == 2 for result in ranked)
-    assert all("物流" in result["text"] or "枢纽" in result["text"] for result in ranked if result["matched_words"] == 2)
+    assert all(
+        "物流" in result["text"] or "枢纽" in result["text"]
+        for result in ranked
+        if result["matched_words"] == 2
+    )
 
 
 def test_results_follow_the_contract(searcher):
@@ -143,7 +168,9 @@ def test_results_follow_the_contract(searcher):
     assert [r["id"] for r in first_page[1:]] == [r["id"] for r in response["results"]]
 
 
-@pytest.mark.parametrize("query", ['"高质量', '" OR ( ) * ? ~ ^ : NOT -', "", "   ", "-物流", "物" * 10_000])
+@pytest.mark.parametrize(
+    "query", ['"高质量', '" OR ( ) * ? ~ ^ : NOT -', "", "   ", "-物流", "物" * 10_000]
+)
 def test_bad_queries_give_a_clear_error_or_results(searcher, query):
     try:
         response = searcher.search(query)
@@ -174,8 +201,16 @@ def exhaustive_ranking(searcher, query, report=None):
     listed, ranking = set(), []
     with opened.reading() as reader:
         compiled = compile_query(query, "auto", opened.vocabulary, reader.dictionary)
-        hits = [(-hit.score, hit["report_id"], hit["ordinal"], hit["id"], reader.engine._columns.content_of[hit.docnum])
-                for hit in reader.engine._searcher.search(compile_tree(compiled.query), limit=None)]
+        hits = [
+            (
+                -hit.score,
+                hit["report_id"],
+                hit["ordinal"],
+                hit["id"],
+                reader.engine._columns.content_of[hit.docnum],
+            )
+            for hit in reader.engine._searcher.search(compile_tree(compiled.query), limit=None)
+        ]
     for negative_score, report_id, _, passage_id, content in sorted(hits):
         if content not in listed and report in (None, report_id):
             listed.add(content)
@@ -184,7 +219,9 @@ def exhaustive_ranking(searcher, query, report=None):
 
 
 @pytest.mark.engine("whoosh")
-@pytest.mark.parametrize("query", ["重庆", "物流 枢纽", "沙坪坝区", "logistics hub", "chongqing", "city", "发展 OR 科技"])
+@pytest.mark.parametrize(
+    "query", ["重庆", "物流 枢纽", "沙坪坝区", "logistics hub", "chongqing", "city", "发展 OR 科技"]
+)
 def test_results_and_total_are_the_exhaustive_ranking(searcher, query):
     expected = exhaustive_ranking(searcher, query)
     response = searcher.search(query, limit=50)
@@ -195,20 +232,34 @@ def test_results_and_total_are_the_exhaustive_ranking(searcher, query):
     # reports counts in each).
     for entry in response["reports"]:
         in_report = exhaustive_ranking(searcher, query, entry["id"])
-        assert entry["count"] == searcher.search(query, report=entry["id"])["total"] == len(in_report)
+        assert (
+            entry["count"] == searcher.search(query, report=entry["id"])["total"] == len(in_report)
+        )
 
 
 @pytest.mark.engine("whoosh")
 def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_path):
-    for name, text in {"zz-a": "重庆物流枢纽\n\n重庆的物流枢纽连接沙坪坝区。\n", "zz-b": "物流枢纽带动城市发展。\n",
-                       "zz-c": "重庆的城市物流。\n\n重庆物流枢纽。\n"}.items():
+    for name, text in {
+        "zz-a": "重庆物流枢纽\n\n重庆的物流枢纽连接沙坪坝区。\n",
+        "zz-b": "物流枢纽带动城市发展。\n",
+        "zz-c": "重庆的城市物流。\n\n重庆物流枢纽。\n",
+    }.items():
         (corpus_copy / f"{name}.txt").write_text(text, encoding="utf-8")
     index_dir = tmp_path / "index"
     build_index(corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
     # An added report makes a second segment; a changed one leaves deleted documents behind.
-    (corpus_copy / "zz-d.txt").write_text("物流枢纽\n\n沙坪坝区的物流枢纽在重庆。\n", encoding="utf-8")
-    (corpus_copy / "zz-c.txt").write_text("重庆的城市货运。\n\n重庆物流枢纽，物流发达。\n", encoding="utf-8")
-    assert build_index(corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss").manifest["last_update"]["mode"] == "incremental"
+    (corpus_copy / "zz-d.txt").write_text(
+        "物流枢纽\n\n沙坪坝区的物流枢纽在重庆。\n", encoding="utf-8"
+    )
+    (corpus_copy / "zz-c.txt").write_text(
+        "重庆的城市货运。\n\n重庆物流枢纽，物流发达。\n", encoding="utf-8"
+    )
+    assert (
+        build_index(
+            corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss"
+        ).manifest["last_update"]["mode"]
+        == "incremental"
+    )
     searcher = Searcher(index_dir)
     with searcher._current().reading() as reader:
         assert not reader.engine._reader.is_atomic()
@@ -217,7 +268,9 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
         response = searcher.search(query, limit=30)
         assert response["total"] == len(expected)
         assert [(r["id"], r["score"]) for r in response["results"]] == expected[:30]
-        assert {"zz-c", "zz-d"} <= {r["report_id"] for r in searcher.search(query, limit=100)["results"]}
+        assert {"zz-c", "zz-d"} <= {
+            r["report_id"] for r in searcher.search(query, limit=100)["results"]
+        }
 
 
 @pytest.mark.engine("whoosh")
@@ -227,15 +280,19 @@ def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
     with searcher._current().reading() as opened_reader:
         reader = opened_reader.engine._reader
     for fieldname in ("text", "text_bigrams", "text_en", "pinyin", "section"):
-        expected = [reader.doc_field_length(docnum, fieldname, 1) or 1 for docnum in range(reader.doc_count_all())]
+        expected = [
+            reader.doc_field_length(docnum, fieldname, 1) or 1
+            for docnum in range(reader.doc_count_all())
+        ]
         assert _segment_field_lengths(reader, fieldname) == expected
         assert max(expected) > 1
 
     class OtherCodec:  # a reader without whoosh 2.7's per-document files: the public way
         doc_count_all, doc_field_length = reader.doc_count_all, reader.doc_field_length
 
-    assert _segment_field_lengths(OtherCodec(), "text") == [reader.doc_field_length(d, "text", 1) or 1
-                                                             for d in range(reader.doc_count_all())]
+    assert _segment_field_lengths(OtherCodec(), "text") == [
+        reader.doc_field_length(d, "text", 1) or 1 for d in range(reader.doc_count_all())
+    ]
 
 
 def test_a_cached_response_is_the_computed_one(real_index):
@@ -256,13 +313,30 @@ def test_an_index_cut_into_segments_ranks_as_one_in_a_single_segment(tmp_path):
     held_back = sorted(parts.glob("*.txt"))[0]
     kept = held_back.read_bytes()
     held_back.unlink()
-    build_index(whole, tmp_path / "whole-index", SHARED_INSTANCE, progress=False, translator="gloss")
-    build_index(parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        whole, tmp_path / "whole-index", SHARED_INSTANCE, progress=False, translator="gloss"
+    )
+    build_index(
+        parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss"
+    )
     held_back.write_bytes(kept)
-    build_index(parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss"
+    )
     one, two = Searcher(tmp_path / "whole-index"), Searcher(tmp_path / "parts-index")
     with two._current().reading() as reader:
         assert reader.engine.segment_count() > 1
-    for query in ("logistics hub", "export", "high quality development", "hospital", "5G", "物流", "district"):
-        ranked = [[(r["id"], r["score"]) for r in searcher.search(query, limit=30)["results"]] for searcher in (one, two)]
+    for query in (
+        "logistics hub",
+        "export",
+        "high quality development",
+        "hospital",
+        "5G",
+        "物流",
+        "district",
+    ):
+        ranked = [
+            [(r["id"], r["score"]) for r in searcher.search(query, limit=30)["results"]]
+            for searcher in (one, two)
+        ]
         assert ranked[0] and ranked[0] == ranked[1], query

@@ -11,14 +11,21 @@ import shutil
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from shuangyu.index.semantic.embedding import E5_SMALL_FILE, E5Small, EmbedderError
 from shuangyu.index.engines.store import current_build, current_manifest
-from shuangyu.index.semantic.vectors import FOLDER, MATRIX, PROGRESS, embed_build, embeddable, read_meta
+from shuangyu.index.semantic.embedding import E5_SMALL_FILE, E5Small, EmbedderError
+from shuangyu.index.semantic.vectors import (
+    FOLDER,
+    MATRIX,
+    PROGRESS,
+    embed_build,
+    embeddable,
+    read_meta,
+)
 from shuangyu.search.fusion import BOTH, MEANING, WORDS, fuse
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
+
 from tests.paths import CORPUS_DIR, instance_with_dictionary
 
 # English words that passages of the seed corpus have (物流枢纽).
@@ -35,8 +42,21 @@ def built(tmp_path_factory):
     """The seed corpus built by `shuangyu build` with the e5-small embedder: (index, instance, output)."""
     folder = tmp_path_factory.mktemp("semantic")
     instance = instance_with_dictionary(folder / "instance")
-    result = CliRunner().invoke(main, ["--corpus-dir", str(CORPUS_DIR), "--index-dir", str(folder / "index"),
-                                       "--instance-dir", str(instance), "--embedder", "e5-small", "build", "--quiet"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--corpus-dir",
+            str(CORPUS_DIR),
+            "--index-dir",
+            str(folder / "index"),
+            "--instance-dir",
+            str(instance),
+            "--embedder",
+            "e5-small",
+            "build",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return folder / "index", instance, result.output
 
@@ -44,7 +64,9 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(built):
     index, instance, _ = built
-    return create_app({"TESTING": True, "INDEX_DIR": index, "INSTANCE_DIR": instance, "EMBEDDER": "e5-small"}).test_client()
+    return create_app(
+        {"TESTING": True, "INDEX_DIR": index, "INSTANCE_DIR": instance, "EMBEDDER": "e5-small"}
+    ).test_client()
 
 
 def test_fusion_lists_every_passage_once_and_says_what_found_it():
@@ -70,8 +92,21 @@ def test_the_build_embeds_the_passages_then_finds_them_in_the_cache(built, embed
     rows = json.loads((build / FOLDER / "rows.json").read_text(encoding="utf-8"))
     assert 40 < len(rows) < 114
     # Built again elsewhere with the same instance: every vector comes from the cache.
-    result = CliRunner().invoke(main, ["--corpus-dir", str(CORPUS_DIR), "--index-dir", str(tmp_path / "index"),
-                                       "--instance-dir", str(instance), "--embedder", "e5-small", "build", "--quiet"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--corpus-dir",
+            str(CORPUS_DIR),
+            "--index-dir",
+            str(tmp_path / "index"),
+            "--instance-dir",
+            str(instance),
+            "--embedder",
+            "e5-small",
+            "build",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"Embedded {meta['rows']} passages" in result.output and "(0 new" in result.output
     again = np.load(current_build(tmp_path / "index") / FOLDER / MATRIX)
@@ -81,12 +116,30 @@ def test_the_build_embeds_the_passages_then_finds_them_in_the_cache(built, embed
 def test_vectors_travel_to_another_machine_by_export_and_import(built, tmp_path):
     _, instance, output = built
     exchange = tmp_path / "vectors.npz"
-    result = CliRunner().invoke(main, ["--instance-dir", str(instance), "--embedder", "e5-small", "embed", "--export",
-                                       str(exchange)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--instance-dir",
+            str(instance),
+            "--embedder",
+            "e5-small",
+            "embed",
+            "--export",
+            str(exchange),
+        ],
+    )
     assert result.exit_code == 0 and "Exported" in result.output, result.output
     other = instance_with_dictionary(tmp_path / "other-instance")
-    arguments = ["--corpus-dir", str(CORPUS_DIR), "--index-dir", str(tmp_path / "index"), "--instance-dir", str(other),
-                 "--embedder", "e5-small"]
+    arguments = [
+        "--corpus-dir",
+        str(CORPUS_DIR),
+        "--index-dir",
+        str(tmp_path / "index"),
+        "--instance-dir",
+        str(other),
+        "--embedder",
+        "e5-small",
+    ]
     result = CliRunner().invoke(main, [*arguments, "embed", "--import", str(exchange)])
     assert result.exit_code == 0 and "Imported" in result.output, result.output
     result = CliRunner().invoke(main, [*arguments, "build", "--quiet"])
@@ -94,13 +147,30 @@ def test_vectors_travel_to_another_machine_by_export_and_import(built, tmp_path)
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"PK\3\4 not a zip")
     result = CliRunner().invoke(main, [*arguments, "embed", "--import", str(garbage)])
-    assert result.exit_code == 2 and "is not a vectors file" in result.output and "Traceback" not in result.output
+    assert (
+        result.exit_code == 2
+        and "is not a vectors file" in result.output
+        and "Traceback" not in result.output
+    )
 
 
 def test_an_interrupted_embedding_keeps_its_batches_and_resumes(tmp_path, embedder):
     instance = instance_with_dictionary(tmp_path / "instance")
-    result = CliRunner().invoke(main, ["--corpus-dir", str(CORPUS_DIR), "--index-dir", str(tmp_path / "index"),
-                                       "--instance-dir", str(instance), "--embedder", "none", "build", "--quiet"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--corpus-dir",
+            str(CORPUS_DIR),
+            "--index-dir",
+            str(tmp_path / "index"),
+            "--instance-dir",
+            str(instance),
+            "--embedder",
+            "none",
+            "build",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     build, manifest = current_build(tmp_path / "index"), current_manifest(tmp_path / "index")
     assert read_meta(build) is None  # searchable by words, no vectors yet
@@ -121,7 +191,9 @@ def test_an_interrupted_embedding_keeps_its_batches_and_resumes(tmp_path, embedd
             return embedder.passages(texts)
 
     with pytest.raises(Interrupted):
-        embed_build(build, manifest, StopsAfterTwoBatches(), instance / "vectors.sqlite", progress=False)
+        embed_build(
+            build, manifest, StopsAfterTwoBatches(), instance / "vectors.sqlite", progress=False
+        )
     assert read_meta(build) is None and not (build / PROGRESS).exists()
     assert not [path for path in build.iterdir() if path.name.startswith(f".{FOLDER}")]
     run = embed_build(build, manifest, embedder, instance / "vectors.sqlite", progress=False)
@@ -132,7 +204,10 @@ def test_an_interrupted_embedding_keeps_its_batches_and_resumes(tmp_path, embedd
 
 def test_a_mode_that_cannot_run_is_a_clear_400(client):
     bad = client.get("/api/search?q=x&mode=vector")
-    assert bad.status_code == 400 and "mode must be one of hybrid, lexical, semantic" in bad.get_json()["detail"]
+    assert (
+        bad.status_code == 400
+        and "mode must be one of hybrid, lexical, semantic" in bad.get_json()["detail"]
+    )
     assert client.get("/api/search?q=x&mode=semantic&sort=date").status_code == 400
 
 
@@ -142,16 +217,23 @@ def test_damaged_vectors_are_told_and_the_words_still_answer(built, tmp_path):
     shutil.copytree(index, copy, symlinks=True)
     matrix = current_build(copy) / FOLDER / MATRIX
     matrix.write_bytes(matrix.read_bytes()[:1000])
-    client = create_app({"TESTING": True, "INDEX_DIR": copy, "INSTANCE_DIR": instance, "EMBEDDER": "e5-small"}).test_client()
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": copy, "INSTANCE_DIR": instance, "EMBEDDER": "e5-small"}
+    ).test_client()
     response = client.get("/api/search?q=development").get_json()
     assert response["total"] > 0 and response["mode"] == "lexical"
-    assert response["semantic"]["state"] == "unavailable" and "shuangyu build" in response["semantic"]["note"]
+    assert (
+        response["semantic"]["state"] == "unavailable"
+        and "shuangyu build" in response["semantic"]["note"]
+    )
     refused = client.get("/api/search?q=development&mode=semantic")
     assert refused.status_code == 400 and "vectors" in refused.get_json()["detail"]
     assert client.get("/healthz").get_json()["semantic"]["state"] == "unavailable"
 
 
-def test_a_damaged_model_file_is_refused_in_one_line_and_the_words_still_answer(built, tmp_path, embedder):
+def test_a_damaged_model_file_is_refused_in_one_line_and_the_words_still_answer(
+    built, tmp_path, embedder
+):
     index, _, _ = built
     damaged = tmp_path / E5_SMALL_FILE
     damaged.write_bytes(b"\0" * 4096)
@@ -160,15 +242,33 @@ def test_a_damaged_model_file_is_refused_in_one_line_and_the_words_still_answer(
     searcher = Searcher(index, embedder=E5Small(weights=damaged))
     response = searcher.search("development")
     assert response["total"] > 0 and response["mode"] == "lexical"
-    assert response["semantic"]["state"] == "unavailable" and "damaged" in response["semantic"]["note"]
+    assert (
+        response["semantic"]["state"] == "unavailable" and "damaged" in response["semantic"]["note"]
+    )
 
 
 def test_vectors_made_after_the_index_is_served_are_picked_up_without_a_restart(tmp_path):
     instance = instance_with_dictionary(tmp_path / "instance")
-    arguments = ["--corpus-dir", str(CORPUS_DIR), "--index-dir", str(tmp_path / "index"), "--instance-dir", str(instance)]
-    assert CliRunner().invoke(main, [*arguments, "--embedder", "none", "build", "--quiet"]).exit_code == 0
-    client = create_app({"TESTING": True, "INDEX_DIR": tmp_path / "index", "INSTANCE_DIR": instance,
-                         "EMBEDDER": "e5-small"}).test_client()
+    arguments = [
+        "--corpus-dir",
+        str(CORPUS_DIR),
+        "--index-dir",
+        str(tmp_path / "index"),
+        "--instance-dir",
+        str(instance),
+    ]
+    assert (
+        CliRunner().invoke(main, [*arguments, "--embedder", "none", "build", "--quiet"]).exit_code
+        == 0
+    )
+    client = create_app(
+        {
+            "TESTING": True,
+            "INDEX_DIR": tmp_path / "index",
+            "INSTANCE_DIR": instance,
+            "EMBEDDER": "e5-small",
+        }
+    ).test_client()
     before = client.get(f"/api/search?q={ENGLISH}").get_json()
     assert before["semantic"]["state"] == "missing" and before["mode"] == "lexical"
     refused = client.get(f"/api/search?q={ENGLISH}&mode=semantic")

@@ -17,17 +17,28 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
+
 from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, instance_with_dictionary
 from tests.serving import STOP_SECONDS, serving_any_port
 from tests.test_reliability import get_json
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="worker processes are served on Linux, and read from /proc")
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux", reason="worker processes are served on Linux, and read from /proc"
+)
 
-QUERIES = ["物流枢纽", "紅岩精神", '"高质量发展"', "磁器口", "logistics hub", "ciqikou", "export", "营商环境 改革"]
+QUERIES = [
+    "物流枢纽",
+    "紅岩精神",
+    '"高质量发展"',
+    "磁器口",
+    "logistics hub",
+    "ciqikou",
+    "export",
+    "营商环境 改革",
+]
 PASSAGE = "shapingba-2020-four-highs:p022"
 WHOLE_SEARCH_SECONDS = 60
 
@@ -40,11 +51,21 @@ def built_site(tmp_path_factory) -> dict:
     shutil.copytree(CORPUS_DIR, folder / "corpus")
     instance_with_dictionary(folder / "instance")
     # Answers are compared whole: no search may stop at its time budget on a busy machine.
-    env = {**os.environ, "SHUANGYU_CORPUS_DIR": str(folder / "corpus"), "SHUANGYU_INDEX_DIR": str(folder / "index"),
-           "SHUANGYU_INSTANCE_DIR": str(folder / "instance"), "SHUANGYU_SEARCH_TIME_BUDGET": str(WHOLE_SEARCH_SECONDS)}
+    env = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(folder / "corpus"),
+        "SHUANGYU_INDEX_DIR": str(folder / "index"),
+        "SHUANGYU_INSTANCE_DIR": str(folder / "instance"),
+        "SHUANGYU_SEARCH_TIME_BUDGET": str(WHOLE_SEARCH_SECONDS),
+    }
     env.pop("WEB_CONCURRENCY", None)
-    built = subprocess.run([sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet"], cwd=REPOSITORY_ROOT, env=env,
-                           capture_output=True, text=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "shuangyu.web.cli", "build", "--quiet"],
+        cwd=REPOSITORY_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     return env
 
@@ -79,7 +100,9 @@ def holds_files_in(pid: int, folder: str) -> bool:
         except FileNotFoundError:
             continue  # closed while the folder was listed
     mapped = Path(f"/proc/{pid}/maps").read_text().splitlines()
-    return any(path.startswith(folder + "/") for path in opened) or any(folder + "/" in line for line in mapped)
+    return any(path.startswith(folder + "/") for path in opened) or any(
+        folder + "/" in line for line in mapped
+    )
 
 
 def wait_until(condition, what: str, seconds: float = 60) -> None:
@@ -100,7 +123,10 @@ def test_two_workers_each_open_the_index_and_answer_as_the_index_does(built_site
         workers = children(master)
         assert len(workers) == 2
         # Each worker opened the index itself, after the fork; the master never did (no preload).
-        wait_until(lambda: all(holds_files_in(worker, index_dir) for worker in workers), "both workers open the index")
+        wait_until(
+            lambda: all(holds_files_in(worker, index_dir) for worker in workers),
+            "both workers open the index",
+        )
         assert not holds_files_in(master, index_dir)
         status, health = get_json(served.base + "/healthz")
         assert status == 200 and health["status"] == "ok" and health["passages"] > 0
@@ -113,11 +139,16 @@ def test_two_workers_each_open_the_index_and_answer_as_the_index_does(built_site
     for query, (status, answer) in answers:
         assert status == 200, (query, answer)
         ranking = (answer["total"], [result["id"] for result in answer["results"]])
-        assert ranking == (expected[query]["total"], [result["id"] for result in expected[query]["results"]]), query
+        assert ranking == (
+            expected[query]["total"],
+            [result["id"] for result in expected[query]["results"]],
+        ), query
     assert any(answer["total"] for _, (_, answer) in answers)
 
 
-@pytest.mark.parametrize("stopping", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda stopping: stopping.name)
+@pytest.mark.parametrize(
+    "stopping", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda stopping: stopping.name
+)
 def test_the_workers_go_with_their_master(built_site, stopping):
     with serving_any_port(built_site, "--workers", "2") as served:
         workers = children(served.process.pid)
@@ -125,7 +156,11 @@ def test_the_workers_go_with_their_master(built_site, stopping):
         served.process.send_signal(stopping)
         served.process.wait(timeout=STOP_SECONDS)
         # A worker whose master was killed notices by itself, within a second or two.
-        wait_until(lambda: not any(running(worker) for worker in workers), "the workers end", seconds=STOP_SECONDS)
+        wait_until(
+            lambda: not any(running(worker) for worker in workers),
+            "the workers end",
+            seconds=STOP_SECONDS,
+        )
         served.reader.join(timeout=STOP_SECONDS)
     if stopping != signal.SIGKILL:
         assert served.process.returncode == 0
@@ -136,7 +171,11 @@ def test_the_workers_go_with_their_master(built_site, stopping):
 def test_serve_runs_a_process_per_usable_core_unless_told(built_site):
     cores = len(os.sched_getaffinity(0))
     with serving_any_port(built_site) as served:
-        assert served.server == (f"gunicorn: {cores} worker processes of 8 threads each" if cores > 1 else "waitress: 1 process of 8 threads")
+        assert served.server == (
+            f"gunicorn: {cores} worker processes of 8 threads each"
+            if cores > 1
+            else "waitress: 1 process of 8 threads"
+        )
         assert len(children(served.process.pid)) == (cores if cores > 1 else 0)
     with serving_any_port({**built_site, "WEB_CONCURRENCY": "1"}, "--threads", "3") as served:
         assert served.server == "waitress: 1 process of 3 threads"
@@ -169,7 +208,9 @@ def test_the_app_refuses_a_declared_body_past_its_limit_before_reading_it(real_i
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_either_server_believes_a_trusted_proxy_for_the_client_address_and_scheme(built_site, workers):
+def test_either_server_believes_a_trusted_proxy_for_the_client_address_and_scheme(
+    built_site, workers
+):
     env = {**built_site, "SHUANGYU_RATE_LIMIT": "1 per minute"}
     with serving_any_port(env, "--workers", workers, "--trusted-proxy", "127.0.0.1") as served:
         address = urllib.parse.urlsplit(served.base)
@@ -177,15 +218,23 @@ def test_either_server_believes_a_trusted_proxy_for_the_client_address_and_schem
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
 
         def ask(client: str) -> tuple[int, str]:
-            connection.request("GET", f"/api/passages/{PASSAGE}",
-                               headers={"Host": "127.0.0.1:8000", "X-Forwarded-For": f"192.0.2.200, {client}",
-                                        "X-Forwarded-Proto": "https"})
+            connection.request(
+                "GET",
+                f"/api/passages/{PASSAGE}",
+                headers={
+                    "Host": "127.0.0.1:8000",
+                    "X-Forwarded-For": f"192.0.2.200, {client}",
+                    "X-Forwarded-Proto": "https",
+                },
+            )
             answer = connection.getresponse()
             assert answer.getheader("Connection", "").lower() != "close"
             return answer.status, answer.read().decode()
 
         status, body = ask("198.51.100.1")
-        assert status == 200 and f'"url":"https://127.0.0.1:8000/p/{PASSAGE}"' in body.replace(" ", "")
+        assert status == 200 and f'"url":"https://127.0.0.1:8000/p/{PASSAGE}"' in body.replace(
+            " ", ""
+        )
         assert ask("198.51.100.1")[0] == 429
         assert ask("198.51.100.2")[0] == 200
         connection.close()

@@ -18,13 +18,15 @@ import time
 import urllib.parse
 
 import pytest
-
 from shuangyu.web import server
 from shuangyu.web.app import MAX_URL_BYTES
+
 from tests.paths import CORPUS_DIR
 from tests.serving import serving_any_port
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="worker processes are served on Linux")
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux", reason="worker processes are served on Linux"
+)
 
 SLOW_CLIENTS = 40
 # A slow client sends its next byte every TRICKLE_SECONDS.
@@ -41,7 +43,12 @@ MOST_SECONDS = 5
 
 def http_request(target: str, *fields: str, body: bytes = b"", last: bool = True) -> bytes:
     """A GET of ``target`` with ``fields`` and ``body``; ``last`` closes the connection after it."""
-    lines = [f"GET {target} HTTP/1.1", "Host: 127.0.0.1", *fields, *(["Connection: close"] if last else [])]
+    lines = [
+        f"GET {target} HTTP/1.1",
+        "Host: 127.0.0.1",
+        *fields,
+        *(["Connection: close"] if last else []),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
@@ -50,8 +57,18 @@ SEARCH = http_request("/api/search?q=" + urllib.parse.quote("发展"))
 # they are answered.
 WITH_BODIES = [
     (http_request("/api/reports", "Content-Length: 1000", body=b"x" * 1000), [200]),
-    (http_request("/api/reports", "Transfer-Encoding: chunked", body=b"5\r\nhello\r\n3;note=x\r\nabc\r\n0\r\n\r\n"), [200]),
-    (http_request("/api/reports", "Content-Length: 5", "Expect: 100-continue", body=b"hello"), [200]),
+    (
+        http_request(
+            "/api/reports",
+            "Transfer-Encoding: chunked",
+            body=b"5\r\nhello\r\n3;note=x\r\nabc\r\n0\r\n\r\n",
+        ),
+        [200],
+    ),
+    (
+        http_request("/api/reports", "Content-Length: 5", "Expect: 100-continue", body=b"hello"),
+        [200],
+    ),
     (http_request("/healthz", last=False) + http_request("/api/reports"), [200, 200]),
 ]
 STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3}) ")
@@ -60,7 +77,11 @@ STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3}) ")
 @pytest.fixture(scope="module")
 def address(real_index):
     """Where `shuangyu serve --workers 2` on the session's index listens."""
-    env = {**os.environ, "SHUANGYU_INDEX_DIR": str(real_index), "SHUANGYU_CORPUS_DIR": str(CORPUS_DIR)}
+    env = {
+        **os.environ,
+        "SHUANGYU_INDEX_DIR": str(real_index),
+        "SHUANGYU_CORPUS_DIR": str(CORPUS_DIR),
+    }
     env.pop("WEB_CONCURRENCY", None)
     with serving_any_port(env, "--workers", "2") as served:
         assert served.server == "gunicorn: 2 worker processes of 8 threads each"
@@ -87,7 +108,9 @@ def exchange(address, request: bytes) -> tuple[list[int], float, bytes]:
     return statuses, time.monotonic() - started, answer
 
 
-def timed_requests(address, requests: list[tuple[bytes, list[int]]], seconds: float) -> list[tuple[list[int], list[int], float]]:
+def timed_requests(
+    address, requests: list[tuple[bytes, list[int]]], seconds: float
+) -> list[tuple[list[int], list[int], float]]:
     """``requests`` one after another, round and round, for ``seconds``: for each, the statuses
     expected, those answered and the seconds it took."""
     done = []
@@ -106,9 +129,22 @@ class SlowClients:
     they press on the server for as long as they run, whatever its deadline; ``linger`` keeps a
     closed one open that long first (a client that never closes)."""
 
-    def __init__(self, address, *, opening: bytes = b"", trickled: bytes = b"", interval: float = TRICKLE_SECONDS,
-                 linger: float = 0):
-        self.address, self.opening, self.trickled, self.interval, self.linger = address, opening, trickled, interval, linger
+    def __init__(
+        self,
+        address,
+        *,
+        opening: bytes = b"",
+        trickled: bytes = b"",
+        interval: float = TRICKLE_SECONDS,
+        linger: float = 0,
+    ):
+        self.address, self.opening, self.trickled, self.interval, self.linger = (
+            address,
+            opening,
+            trickled,
+            interval,
+            linger,
+        )
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.opened = 0
@@ -139,7 +175,7 @@ class SlowClients:
                     if select.select([connection], [], [], 0)[0] and not connection.recv(65536):
                         raise ConnectionAbortedError  # closed by the server (after an answer, if any)
                     if sent < len(self.trickled):
-                        connection.send(self.trickled[sent:sent + 1])
+                        connection.send(self.trickled[sent : sent + 1])
                         client[1] += 1
                 except OSError:
                     closed.append((time.monotonic() + self.linger, connection))
@@ -155,9 +191,14 @@ class SlowClients:
 def assert_unhindered(baseline, pressed) -> None:
     """Every request answered as expected, and none slower under pressure than the baseline's
     worst by more than SLOWER_BY_SECONDS, nor than MOST_SECONDS."""
-    unanswered = [(expected, statuses, round(took, 2)) for expected, statuses, took in baseline + pressed
-                  if statuses != expected]
-    assert not unanswered, f"{len(unanswered)} of {len(baseline + pressed)} not answered as expected: {unanswered[:5]}"
+    unanswered = [
+        (expected, statuses, round(took, 2))
+        for expected, statuses, took in baseline + pressed
+        if statuses != expected
+    ]
+    assert not unanswered, (
+        f"{len(unanswered)} of {len(baseline + pressed)} not answered as expected: {unanswered[:5]}"
+    )
     usual = max(took for _, _, took in baseline)
     worst = max(took for _, _, took in pressed)
     assert worst < min(usual + SLOWER_BY_SECONDS, MOST_SECONDS), (usual, worst, len(pressed))
@@ -173,7 +214,11 @@ def test_clients_sending_their_heads_a_byte_at_a_time_do_not_hold_up_the_others(
 
 def test_clients_sending_their_bodies_a_byte_at_a_time_do_not_hold_up_the_others(address):
     baseline = timed_requests(address, WITH_BODIES, BASELINE_SECONDS)
-    with SlowClients(address, opening=http_request("/api/reports", "Content-Length: 1000", last=False), trickled=b"x" * 1000):
+    with SlowClients(
+        address,
+        opening=http_request("/api/reports", "Content-Length: 1000", last=False),
+        trickled=b"x" * 1000,
+    ):
         pressed = timed_requests(address, [(SEARCH, [200]), *WITH_BODIES], PRESSED_SECONDS)
     assert_unhindered(baseline, pressed)
 
@@ -215,7 +260,10 @@ def test_the_longest_requests_of_the_api_are_answered_by_the_app(address):
     def problem(target: str) -> tuple[int, dict]:
         connection.request("GET", target)
         answer = connection.getresponse()
-        assert answer.getheader("Content-Type") == "application/problem+json", (answer.status, answer.read()[:300])
+        assert answer.getheader("Content-Type") == "application/problem+json", (
+            answer.status,
+            answer.read()[:300],
+        )
         return answer.status, json.loads(answer.read())
 
     # q at its documented limit, 500 characters, percent-encoded: past gunicorn's default limit.
@@ -225,15 +273,22 @@ def test_the_longest_requests_of_the_api_are_answered_by_the_app(address):
     answer = connection.getresponse()
     found = json.loads(answer.read())
     # Results, or too many words for a search (the app's own 400): the app's answer either way.
-    assert (answer.status, answer.getheader("Content-Type")) in {(200, "application/json"), (400, "application/problem+json")}
+    assert (answer.status, answer.getheader("Content-Type")) in {
+        (200, "application/json"),
+        (400, "application/problem+json"),
+    }
     assert "results" in found or "words" in found["detail"]
     # More passages than an export takes, past gunicorn's highest limit: the app says how many.
-    export = "/api/export?format=ris&ids=" + ",".join(f"shapingba-2020-four-highs:p{number:03d}" for number in range(300))
+    export = "/api/export?format=ris&ids=" + ",".join(
+        f"shapingba-2020-four-highs:p{number:03d}" for number in range(300)
+    )
     assert len(export) > 8190
     status, said = problem(export)
     assert status == 400 and "at most 100" in said["detail"]
     # The longest valid request, an export of 100 passages of the longest report ids (none here).
-    longest = "/api/export?format=ris&ids=" + urllib.parse.quote(",".join(f"{'𠮷' * 80}:p{number:03d}" for number in range(100)))
+    longest = "/api/export?format=ris&ids=" + urllib.parse.quote(
+        ",".join(f"{'𠮷' * 80}:p{number:03d}" for number in range(100))
+    )
     assert len(longest) > 90_000
     status, said = problem(longest)
     assert status == 400 and "no passage with id" in said["detail"]
@@ -246,19 +301,31 @@ def test_the_longest_requests_of_the_api_are_answered_by_the_app(address):
 def test_a_head_past_the_cap_is_refused_at_once(address):
     cap = server.MAX_HEAD_BYTES
     long_line = f"GET /api/search?q={'a' * cap} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
-    many_fields = http_request("/healthz", *(f"X-Field-{number}: {'f' * 8000}" for number in range(cap // 8000 + 1)))
+    many_fields = http_request(
+        "/healthz", *(f"X-Field-{number}: {'f' * 8000}" for number in range(cap // 8000 + 1))
+    )
     for request, status in [(long_line, 414), (many_fields, 431)]:
         statuses, took, answer = exchange(address, request)
         assert statuses == [status], answer[:300]
         assert b"Content-Type: application/problem+json" in answer and took < 2
 
 
-CHUNKED_WITH_TRAILERS = http_request("/api/reports", "Transfer-Encoding: gzip, chunked",
-                                     body=b"a\r\n0123456789\r\n0\r\nX-Checked: yes\r\n\r\n")
+CHUNKED_WITH_TRAILERS = http_request(
+    "/api/reports",
+    "Transfer-Encoding: gzip, chunked",
+    body=b"a\r\n0123456789\r\n0\r\nX-Checked: yes\r\n\r\n",
+)
 
 
-@pytest.mark.parametrize("request_bytes", [SEARCH, *(request for request, statuses in WITH_BODIES if len(statuses) == 1),
-                                           CHUNKED_WITH_TRAILERS], ids=["search", "length", "chunked", "expect", "trailers"])
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        SEARCH,
+        *(request for request, statuses in WITH_BODIES if len(statuses) == 1),
+        CHUNKED_WITH_TRAILERS,
+    ],
+    ids=["search", "length", "chunked", "expect", "trailers"],
+)
 def test_a_request_arriving_a_byte_at_a_time_is_handed_over_at_its_last_byte(request_bytes):
     framing = server.RequestFraming(body_limit=2**20)
     received = bytearray()
@@ -269,12 +336,17 @@ def test_a_request_arriving_a_byte_at_a_time_is_handed_over_at_its_last_byte(req
     assert (length, len(received)) == (len(request_bytes), len(request_bytes))
 
 
-@pytest.mark.parametrize("head", [b"GET / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n",
-                                  b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
-                                  b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
-                                  b"GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
-                                  b"GET / HTTP/1.1\nHost: x\n\n"],
-                         ids=["body past the limit", "two lengths", "chunked not last", "chunked HTTP/1.0", "bare LF"])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n",
+        b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+        b"GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"GET / HTTP/1.1\nHost: x\n\n",
+    ],
+    ids=["body past the limit", "two lengths", "chunked not last", "chunked HTTP/1.0", "bare LF"],
+)
 def test_a_head_the_loop_cannot_frame_is_handed_over_at_once(head):
     # The parser answers it (400, or the app's 413) from what came, and never waits for more.
     framing = server.RequestFraming(body_limit=1000)

@@ -7,11 +7,11 @@ import json
 import zipfile
 
 import pytest
-
 from shuangyu.index.english.translate import TranslationError, select_engine, translate_all
+from shuangyu.web.cli import main
+
 from tests.paths import CORPUS_DIR, SEED_PASSAGES, SEED_VOCABULARY, instance_with_dictionary
 from tests.tiny_argos import PACKAGE_NAME, TINY_OUTPUT, build_tiny_package
-from shuangyu.web.cli import main
 
 pytestmark = pytest.mark.translation
 
@@ -26,7 +26,9 @@ def tiny_model(tmp_path_factory):
 def instance(tmp_path, monkeypatch):
     """An empty instance folder (models, translation memory) and index for the real corpus."""
     monkeypatch.setenv("SHUANGYU_CORPUS_DIR", str(CORPUS_DIR))
-    monkeypatch.setenv("SHUANGYU_INSTANCE_DIR", str(instance_with_dictionary(tmp_path / "instance")))
+    monkeypatch.setenv(
+        "SHUANGYU_INSTANCE_DIR", str(instance_with_dictionary(tmp_path / "instance"))
+    )
     monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(tmp_path / "instance" / "index"))
     return tmp_path / "instance"
 
@@ -93,15 +95,21 @@ def test_build_with_argos_then_rebuild_from_the_memory(cli, instance, tiny_model
     assert f"{SEED_PASSAGES} hits, 0 passages translated" in result.output
 
 
-def test_an_interrupted_translation_resumes_where_it_stopped(instance, tiny_model, model_calls, monkeypatch):
+def test_an_interrupted_translation_resumes_where_it_stopped(
+    instance, tiny_model, model_calls, monkeypatch
+):
     from shuangyu.index.english.models import install
-    from shuangyu.index.sources.passages import split_report
-    from shuangyu.index.sources.corpus import read_corpus
     from shuangyu.index.english.translate import ArgosEngine
+    from shuangyu.index.sources.corpus import read_corpus
+    from shuangyu.index.sources.passages import split_report
 
     install(tiny_model, instance / "models", max_bytes=10**9)
     engine, _ = select_engine("argos", instance / "models", instance, SEED_VOCABULARY)
-    texts = list(dict.fromkeys(p.text for r in read_corpus(CORPUS_DIR).reports for p in split_report(r.id, r.text)))
+    texts = list(
+        dict.fromkeys(
+            p.text for r in read_corpus(CORPUS_DIR).reports for p in split_report(r.id, r.text)
+        )
+    )
     original = ArgosEngine.translate
 
     def interrupted(self, batch):
@@ -116,14 +124,18 @@ def test_an_interrupted_translation_resumes_where_it_stopped(instance, tiny_mode
     assert len(done) == 32
     monkeypatch.setattr(ArgosEngine, "translate", original)
     counted = []
-    monkeypatch.setattr(ArgosEngine, "translate", lambda self, batch: counted.extend(batch) or original(self, batch))
+    monkeypatch.setattr(
+        ArgosEngine, "translate", lambda self, batch: counted.extend(batch) or original(self, batch)
+    )
     run = translate_all(engine, texts, instance / "translations.sqlite", progress=False)
     assert run.hits == 32 and run.translated == len(texts) - 32
     assert not set(done) & set(counted)
     assert all(TINY_OUTPUT in english for english in run.translations)
 
 
-def test_translate_command_fills_the_memory_and_exports_it(cli, instance, tiny_model, tmp_path, monkeypatch):
+def test_translate_command_fills_the_memory_and_exports_it(
+    cli, instance, tiny_model, tmp_path, monkeypatch
+):
     cli("models", "install", str(tiny_model))
     result = cli("translate", "--quiet")
     assert result.exit_code == 0 and "passages/s" in result.output
@@ -141,13 +153,18 @@ def test_translate_command_fills_the_memory_and_exports_it(cli, instance, tiny_m
     assert response["results"][0]["translation_engine"] == "argos"
 
 
-@pytest.mark.parametrize("breakage, message", [
-    ("not-a-zip", "not a zip archive"),
-    ("wrong-pair", "Shuangyu needs zh→en"),
-    ("no-model", "no CTranslate2 model"),
-    ("no-splitter", "no minisbd"),
-])
-def test_a_broken_model_file_is_refused_and_the_index_still_answers(cli, instance, tiny_model, tmp_path, breakage, message):
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        ("not-a-zip", "not a zip archive"),
+        ("wrong-pair", "Shuangyu needs zh→en"),
+        ("no-model", "no CTranslate2 model"),
+        ("no-splitter", "no minisbd"),
+    ],
+)
+def test_a_broken_model_file_is_refused_and_the_index_still_answers(
+    cli, instance, tiny_model, tmp_path, breakage, message
+):
     assert cli("build", "--quiet", "--translator", "gloss").exit_code == 0
     broken = tmp_path / "broken.argosmodel"
     if breakage == "not-a-zip":
@@ -157,7 +174,9 @@ def test_a_broken_model_file_is_refused_and_the_index_still_answers(cli, instanc
             for item in source.infolist():
                 data = source.read(item)
                 if breakage == "wrong-pair" and item.filename.endswith("metadata.json"):
-                    data = data.replace(b'"from_code": "zh"', b'"from_code": "en"').replace(b'"to_code": "en"', b'"to_code": "zh"')
+                    data = data.replace(b'"from_code": "zh"', b'"from_code": "en"').replace(
+                        b'"to_code": "en"', b'"to_code": "zh"'
+                    )
                 if breakage == "no-model" and "/model/model.bin" in item.filename:
                     continue
                 if breakage == "no-splitter" and "/minisbd/" in item.filename:

@@ -8,8 +8,8 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
-
 from shuangyu.web.app import create_app
+
 from tests.paths import SEED_PASSAGES
 
 PASSAGE = "shapingba-2020-four-highs:p022"
@@ -53,16 +53,19 @@ def test_search_api_report_filter_and_counts_per_report(client):
     assert {r["report_id"] for r in one["results"]} == {"shapingba-four-zones"}
 
 
-@pytest.mark.parametrize("query, detail", [
-    ("", "q is required"),
-    ("q=物流&limit=0", "limit must be between 1 and 100"),
-    ("q=物流&limit=abc", "limit must be a whole number"),
-    ("q=物流&offset=-5", "offset must be between"),
-    ("q=物流&lang=fr", "lang must be one of"),
-    ("q=物流&report=nope", "unknown report"),
-    ("q=" + "物" * 600, "too long"),
-    ("q=-物流", "only excludes"),
-])
+@pytest.mark.parametrize(
+    "query, detail",
+    [
+        ("", "q is required"),
+        ("q=物流&limit=0", "limit must be between 1 and 100"),
+        ("q=物流&limit=abc", "limit must be a whole number"),
+        ("q=物流&offset=-5", "offset must be between"),
+        ("q=物流&lang=fr", "lang must be one of"),
+        ("q=物流&report=nope", "unknown report"),
+        ("q=" + "物" * 600, "too long"),
+        ("q=-物流", "only excludes"),
+    ],
+)
 def test_bad_parameters_get_a_400_problem(client, spec, query, detail):
     response = client.get(f"/api/search?{query}")
     assert response.status_code == 400
@@ -80,16 +83,23 @@ def test_passage_api_has_context_citations_and_source(client, spec):
     assert body["url"].endswith(f"/p/{PASSAGE}")
     citations = body["citations"]
     # The report's date is inferred, not printed: every format says so (tests/test_citations.py).
-    assert citations["gb_t_7714"].startswith("王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[EB/OL]. [2020-12][")
+    assert citations["gb_t_7714"].startswith(
+        "王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[EB/OL]. [2020-12]["
+    )
     assert "(ca. 2020)" in citations["apa"]
     assert citations["bibtex"].startswith("@online{shapingba-2020-four-highs:p022,")
-    assert json.loads(citations["csl_json"])[0]["issued"] == {"date-parts": [[2020, 12]], "circa": True}
+    assert json.loads(citations["csl_json"])[0]["issued"] == {
+        "date-parts": [[2020, 12]],
+        "circa": True,
+    }
     start, end = body["source"]["spans"][0]
-    assert body["text"].startswith(("智能产业产值"))
+    assert body["text"].startswith("智能产业产值")
     assert end - start == len(body["text"])
 
 
-@pytest.mark.parametrize("path", ["/api/passages/nope:p001", "/api/passages/../../etc/passwd", "/api/passages/x"])
+@pytest.mark.parametrize(
+    "path", ["/api/passages/nope:p001", "/api/passages/../../etc/passwd", "/api/passages/x"]
+)
 def test_unknown_passages_are_404_problems(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -136,7 +146,7 @@ def test_security_headers_and_framing(client):
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert "<script>" not in page.get_data(as_text=True).replace('<script src=', '')
+    assert "<script>" not in page.get_data(as_text=True).replace("<script src=", "")
     embed = client.get("/embed?q=物流")
     assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in embed.headers
@@ -164,8 +174,12 @@ def test_empty_and_no_result_states(client):
 
 
 def test_interface_language_follows_accept_language_and_the_switch(client):
-    assert "Search the reports" in client.get("/", headers={"Accept-Language": "en-GB,en"}).get_data(as_text=True)
-    assert "搜索报告" in client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Search the reports" in client.get(
+        "/", headers={"Accept-Language": "en-GB,en"}
+    ).get_data(as_text=True)
+    assert "搜索报告" in client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
     switched = client.get("/?ui=en", headers={"Accept-Language": "zh-CN"})
     assert "Search the reports" in switched.get_data(as_text=True)
     assert "ui=en" in switched.headers["Set-Cookie"]
@@ -174,23 +188,32 @@ def test_interface_language_follows_accept_language_and_the_switch(client):
 def test_permalink_page_has_both_languages_context_and_citations(client):
     html = client.get(f"/p/{PASSAGE}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "建成5G基站2541个" in html and "base station" in html
-    assert "GB/T 7714-2015" in html and "GB/T 7714-2025" in html and "APA 7" in html and "MLA 9" in html
+    assert (
+        "GB/T 7714-2015" in html
+        and "GB/T 7714-2025" in html
+        and "APA 7" in html
+        and "MLA 9" in html
+    )
     assert f"/r/shapingba-2020-four-highs#{PASSAGE}" in html
     assert "#:~:text=" in html
     assert "shapingba-2020-four-highs:p021" in html and "shapingba-2020-four-highs:p023" in html
 
 
-@pytest.mark.parametrize("fmt, mimetype, start", [
-    ("bib", "application/x-bibtex", "@online{"),
-    ("ris", "application/x-research-info-systems", "TY  - ELEC"),
-    ("json", "application/vnd.citationstyles.csl+json", "["),
-])
+@pytest.mark.parametrize(
+    "fmt, mimetype, start",
+    [
+        ("bib", "application/x-bibtex", "@online{"),
+        ("ris", "application/x-research-info-systems", "TY  - ELEC"),
+        ("json", "application/vnd.citationstyles.csl+json", "["),
+    ],
+)
 def test_citation_downloads(client, fmt, mimetype, start):
     response = client.get(f"/p/{PASSAGE}/cite.{fmt}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == f"{mimetype}; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
-        f"attachment; filename=\"{PASSAGE.replace(':', '-')}.{fmt}\"; filename*=UTF-8''{PASSAGE.replace(':', '-')}.{fmt}")
+        f"attachment; filename=\"{PASSAGE.replace(':', '-')}.{fmt}\"; filename*=UTF-8''{PASSAGE.replace(':', '-')}.{fmt}"
+    )
     assert response.get_data(as_text=True).startswith(start)
 
 

@@ -33,6 +33,11 @@ PROGRAM = textwrap.dedent("""
 
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
 def test_a_stop_asked_for_during_a_fork_stops_the_process_once_the_fork_is_done(name):
-    run = subprocess.run([sys.executable, "-c", PROGRAM.format(signal=name)], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", PROGRAM.format(signal=name)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.stdout.split() == ["forked", "stopped"]
     assert "Traceback" not in run.stderr

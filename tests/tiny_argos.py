@@ -27,11 +27,21 @@ def build_tiny_package(folder: Path, version: str = "0.1") -> Path:
     pieces = _sentencepiece(staging / "sentencepiece.model")
     _transformer(pieces, staging / "model")
     _splitter(staging / "minisbd" / "zh.onnx")
-    (staging / "metadata.json").write_text(json.dumps({
-        "package_version": version, "argos_version": "1.11", "type": "translate",
-        "from_code": "zh", "from_name": "Chinese", "to_code": "en", "to_name": "English",
-        "name": "tiny test model",
-    }), encoding="utf-8")
+    (staging / "metadata.json").write_text(
+        json.dumps(
+            {
+                "package_version": version,
+                "argos_version": "1.11",
+                "type": "translate",
+                "from_code": "zh",
+                "from_name": "Chinese",
+                "to_code": "en",
+                "to_name": "English",
+                "name": "tiny test model",
+            }
+        ),
+        encoding="utf-8",
+    )
     archive = folder / f"{PACKAGE_NAME}.argosmodel"
     with zipfile.ZipFile(archive, "w") as bundle:
         for path in sorted(staging.rglob("*")):
@@ -45,8 +55,12 @@ def _sentencepiece(path: Path) -> list[str]:
     lines = [TINY_OUTPUT] * 20 + ["沙 坪 坝 物 流 枢 纽 重 庆", "高 质 量 发 展 。 ， 年"] * 5
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines), model_writer=model, vocab_size=24, model_type="word",
-        hard_vocab_limit=False, minloglevel=2,
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        vocab_size=24,
+        model_type="word",
+        hard_vocab_limit=False,
+        minloglevel=2,
     )
     path.write_bytes(model.getvalue())
     processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
@@ -70,7 +84,9 @@ def _transformer(pieces: list[str], folder: Path) -> None:
     for side in (spec.encoder, spec.decoder):
         side.layer_norm.gamma, side.layer_norm.beta = ones(depth), zeros(depth)
         layer = side.layer[0]
-        for attention in [layer.self_attention] + ([layer.attention] if hasattr(layer, "attention") else []):
+        for attention in [layer.self_attention] + (
+            [layer.attention] if hasattr(layer, "attention") else []
+        ):
             attention.layer_norm.gamma, attention.layer_norm.beta = ones(depth), zeros(depth)
         layer.ffn.layer_norm.gamma, layer.ffn.layer_norm.beta = ones(depth), zeros(depth)
         layer.self_attention.linear[0].weight = zeros(3 * depth, depth)
@@ -119,17 +135,30 @@ def _splitter(path: Path) -> None:
     graph = helper.make_graph(
         [helper.make_node("Gather", ["table", "units"], ["logits"], axis=0)],
         "tiny_sbd",
-        [helper.make_tensor_value_info("units", TensorProto.INT64, ["batch", "length"]),
-         helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", "length", "features"])],
+        [
+            helper.make_tensor_value_info("units", TensorProto.INT64, ["batch", "length"]),
+            helper.make_tensor_value_info(
+                "features", TensorProto.FLOAT, ["batch", "length", "features"]
+            ),
+        ],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "length", 5])],
         [numpy_helper.from_array(table, "table")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
-    vocab = {"lang": "zh", "idx": 0, "cutoff": 0, "lower": False,
-             "_unit2id": {unit: index for index, unit in enumerate(units)}, "_id2unit": units}
-    for key, value in (("lang_code", "zh"), ("config", json.dumps({"feat_funcs": [], "max_seqlen": 300})),
-                       ("vocab", json.dumps(vocab))):
+    vocab = {
+        "lang": "zh",
+        "idx": 0,
+        "cutoff": 0,
+        "lower": False,
+        "_unit2id": {unit: index for index, unit in enumerate(units)},
+        "_id2unit": units,
+    }
+    for key, value in (
+        ("lang_code", "zh"),
+        ("config", json.dumps({"feat_funcs": [], "max_seqlen": 300})),
+        ("vocab", json.dumps(vocab)),
+    ):
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
     onnx.checker.check_model(model)

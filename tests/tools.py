@@ -21,14 +21,20 @@ def _browser() -> str:
 
 
 def _wrk() -> str:
-    return "" if shutil.which("wrk") else "wrk is not installed (Debian's wrk package; .ci/run installs it)"
+    return (
+        ""
+        if shutil.which("wrk")
+        else "wrk is not installed (Debian's wrk package; .ci/run installs it)"
+    )
 
 
 def _real_collection() -> str:
     from bench.paths import REAL_COLLECTION
 
     if not any(REAL_COLLECTION.glob("*.txt")):
-        return f"the real collection is not at {REAL_COLLECTION} (a clone without ../shared beside it)"
+        return (
+            f"the real collection is not at {REAL_COLLECTION} (a clone without ../shared beside it)"
+        )
     return ""
 
 
@@ -58,6 +64,9 @@ def require_tools(item: pytest.Item) -> None:
         if marker.name in REQUIREMENTS:
             missing = REQUIREMENTS[marker.name][1]()
             if missing and under_ci():
-                pytest.fail(f"{missing}; CI=true, so a missing tool fails the test instead of skipping it", pytrace=False)
+                pytest.fail(
+                    f"{missing}; CI=true, so a missing tool fails the test instead of skipping it",
+                    pytrace=False,
+                )
             if missing:
                 pytest.skip(missing)

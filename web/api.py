@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-
 from shuangyu.index.sources.ids import PASSAGE_ID_PATTERN
 from shuangyu.search.cite import all_citations, citable, citations_html, csl_record
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT, export
@@ -34,7 +33,9 @@ def limit_rate(app: Flask, rate: str) -> None:
         return
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", key_prefix="api")
     limiter.shared_limit(rate, scope=_counted_as)(api)
-    limiter.shared_limit(rate, scope=_counted_as, exempt_when=lambda: not _searches())(app.blueprints["pages"])
+    limiter.shared_limit(rate, scope=_counted_as, exempt_when=lambda: not _searches())(
+        app.blueprints["pages"]
+    )
 
 
 def _counted_as(endpoint: str) -> str:
@@ -53,16 +54,26 @@ def search():
     params = parse_search(request.args)
     if not params["q"]:
         abort(400, description="q is required: the words to search for")
-    return jsonify(run_search(params["q"], limit=params["limit"], offset=params["offset"],
-                              lang=params["lang"], report=params["report"], sort=params["sort"],
-                              mode=params["mode"]))
+    return jsonify(
+        run_search(
+            params["q"],
+            limit=params["limit"],
+            offset=params["offset"],
+            lang=params["lang"],
+            report=params["report"],
+            sort=params["sort"],
+            mode=params["mode"],
+        )
+    )
 
 
 @api.get("/suggest")
 def suggest():
     """Autocomplete for the search box: corpus words and names starting with ``q``."""
     prefix = SUGGEST_PARAMETER.parse(request.args.get("q"))
-    return jsonify({"query": prefix, "suggestions": get_searcher().complete(prefix) if prefix.strip() else []})
+    return jsonify(
+        {"query": prefix, "suggestions": get_searcher().complete(prefix) if prefix.strip() else []}
+    )
 
 
 @api.get("/passages/<path:passage_id>")
@@ -102,22 +113,38 @@ def export_passages():
     fmt = request.args.get("format", "")
     if fmt not in EXPORT_FORMATS:
         abort(400, description=f"format must be one of {', '.join(EXPORT_FORMATS)}")
-    ids = list(dict.fromkeys(passage_id.strip() for value in request.args.getlist("ids")
-                             for passage_id in value.split(",") if passage_id.strip()))
+    ids = list(
+        dict.fromkeys(
+            passage_id.strip()
+            for value in request.args.getlist("ids")
+            for passage_id in value.split(",")
+            if passage_id.strip()
+        )
+    )
     if not ids:
         abort(400, description="ids is required: passage ids separated by commas")
     if len(ids) > MAX_EXPORT:
         abort(400, description=f"ids holds {len(ids)} passages; at most {MAX_EXPORT} at a time")
     searcher = get_searcher()
-    unknown = [passage_id for passage_id in ids
-               if not PASSAGE_ID_PATTERN.match(passage_id) or searcher.passage(passage_id) is None]
+    unknown = [
+        passage_id
+        for passage_id in ids
+        if not PASSAGE_ID_PATTERN.match(passage_id) or searcher.passage(passage_id) is None
+    ]
     if unknown:
         shown = ", ".join(repr(passage_id[:100]) for passage_id in unknown[:5])
-        abort(400, description=f"no passage with id {shown}" + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""))
+        abort(
+            400,
+            description=f"no passage with id {shown}"
+            + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""),
+        )
     body = export([passage_document(passage_id) for passage_id in ids], fmt)
     filename = f"shuangyu-{len(ids)}-passages.{fmt}"
-    return Response(body, content_type=EXPORT_FORMATS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        content_type=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @api.get("/reports")

@@ -13,8 +13,13 @@ METHODS = ("get", "post", "put", "patch", "delete")
 def api_examples(url: Callable[..., str], passage_id: str | None) -> dict[str, str]:
     """A request to try for each operation, by its id, made by ``url`` (Flask's ``url_for``);
     ``passage_id``: a passage of the index, for the operations about one (left out without it)."""
-    examples = {"search": url("api.search", q="物流枢纽", limit=3), "suggest": url("api.suggest", q="物流"),
-                "listReports": url("api.reports"), "openapi": url("api.openapi"), "health": url("pages.healthz")}
+    examples = {
+        "search": url("api.search", q="物流枢纽", limit=3),
+        "suggest": url("api.suggest", q="物流"),
+        "listReports": url("api.reports"),
+        "openapi": url("api.openapi"),
+        "health": url("pages.healthz"),
+    }
     if passage_id:
         examples["getPassage"] = url("api.passage", passage_id=passage_id)
         examples["exportPassages"] = url("api.export_passages", ids=passage_id, format="ris")
@@ -31,19 +36,38 @@ def api_operations(document: dict, examples: dict[str, str]) -> list[dict]:
             if method not in item:
                 continue
             operation = item[method]
-            operations.append({
-                "method": method.upper(), "path": path, "anchor": operation.get("operationId", path),
-                "summary": operation.get("summary", ""), "description": operation.get("description", ""),
-                "example": examples.get(operation.get("operationId", "")),
-                "example_shown": unquote(examples.get(operation.get("operationId", ""), "")),
-                "parameters": [{"name": parameter["name"], "in": parameter["in"], "required": parameter.get("required", False),
-                                "type": schema_type(parameter.get("schema", {})), "description": parameter.get("description", "")}
-                               for parameter in operation.get("parameters", [])],
-                "responses": [{"status": status, "description": response.get("description", ""),
-                               "content": [(media_type, schema_type(body.get("schema", {})))
-                                           for media_type, body in response.get("content", {}).items()]}
-                              for status, response in operation.get("responses", {}).items()],
-            })
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "anchor": operation.get("operationId", path),
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "example": examples.get(operation.get("operationId", "")),
+                    "example_shown": unquote(examples.get(operation.get("operationId", ""), "")),
+                    "parameters": [
+                        {
+                            "name": parameter["name"],
+                            "in": parameter["in"],
+                            "required": parameter.get("required", False),
+                            "type": schema_type(parameter.get("schema", {})),
+                            "description": parameter.get("description", ""),
+                        }
+                        for parameter in operation.get("parameters", [])
+                    ],
+                    "responses": [
+                        {
+                            "status": status,
+                            "description": response.get("description", ""),
+                            "content": [
+                                (media_type, schema_type(body.get("schema", {})))
+                                for media_type, body in response.get("content", {}).items()
+                            ],
+                        }
+                        for status, response in operation.get("responses", {}).items()
+                    ],
+                }
+            )
     return operations
 
 
@@ -52,10 +76,22 @@ def api_schemas(document: dict) -> list[dict]:
     schemas = []
     for name, schema in document.get("components", {}).get("schemas", {}).items():
         required = set(schema.get("required", ()))
-        schemas.append({"name": name, "description": schema.get("description", ""), "type": schema_type(schema),
-                        "fields": [{"name": field, "required": field in required, "type": schema_type(field_schema),
-                                    "description": field_schema.get("description", "")}
-                                   for field, field_schema in schema.get("properties", {}).items()]})
+        schemas.append(
+            {
+                "name": name,
+                "description": schema.get("description", ""),
+                "type": schema_type(schema),
+                "fields": [
+                    {
+                        "name": field,
+                        "required": field in required,
+                        "type": schema_type(field_schema),
+                        "description": field_schema.get("description", ""),
+                    }
+                    for field, field_schema in schema.get("properties", {}).items()
+                ],
+            }
+        )
     return schemas
 
 
@@ -70,7 +106,9 @@ def schema_type(schema: dict) -> dict:
     if "array" in kinds:
         items = schema_type(schema.get("items", {}))
         ref = items["ref"]
-        kinds[kinds.index("array")] = f"array of {items['words'] or ''}".strip() if not ref else "array of"
+        kinds[kinds.index("array")] = (
+            f"array of {items['words'] or ''}".strip() if not ref else "array of"
+        )
     words = [" or ".join(kind for kind in kinds if kind)]
     choices = [choice for choice in schema.get("enum", ()) if choice != ""]
     if choices:

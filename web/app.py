@@ -6,7 +6,6 @@ import os
 import re
 
 from flask import Flask, abort, current_app, g, request, url_for
-
 from shuangyu.index.english import cedict
 from shuangyu.web.json_provider import OrjsonProvider
 from shuangyu.web.settings import SETTINGS, Settings, load_settings
@@ -24,8 +23,11 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     other keys go to Flask's config. Raises ``SettingError`` for a value that cannot be used."""
     test_config = dict(test_config or {})
     if settings is None:
-        given = {setting.name: test_config.pop(setting.name.upper()) for setting in SETTINGS
-                 if setting.name.upper() in test_config}
+        given = {
+            setting.name: test_config.pop(setting.name.upper())
+            for setting in SETTINGS
+            if setting.name.upper() in test_config
+        }
         settings = load_settings(os.environ, given)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config["SETTINGS"] = settings
@@ -46,9 +48,14 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app.register_blueprint(pages)
     app.register_blueprint(api)
     limit_rate(app, settings.rate_limit)
-    app.jinja_env.globals.update(t=translate, ui_language=ui_language, citation_links=citation_links,
-                                 switch_language_url=switch_language_url, absolute_url=absolute_url,
-                                 passage_in_report_url=passage_in_report_url)
+    app.jinja_env.globals.update(
+        t=translate,
+        ui_language=ui_language,
+        citation_links=citation_links,
+        switch_language_url=switch_language_url,
+        absolute_url=absolute_url,
+        passage_in_report_url=passage_in_report_url,
+    )
     return app
 
 
@@ -58,7 +65,10 @@ def refuse_large_bodies() -> None:
     view reads one; waitress refuses such a body itself, gunicorn has no limit."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit is not None and request.content_length is not None and request.content_length > limit:
-        abort(413, description=f"The request body is larger than {limit:,} bytes (the API is GET only).")
+        abort(
+            413,
+            description=f"The request body is larger than {limit:,} bytes (the API is GET only).",
+        )
 
 
 def refuse_long_urls() -> None:
@@ -67,7 +77,10 @@ def refuse_long_urls() -> None:
     (waitress reads a request line of up to 256 KB, gunicorn as long a one as it is told to)."""
     length = len(request.environ.get("PATH_INFO", "")) + len(request.query_string)
     if length > MAX_URL_BYTES:
-        abort(414, description=f"The URL is {length:,} bytes long; at most {MAX_URL_BYTES:,} are answered.")
+        abort(
+            414,
+            description=f"The URL is {length:,} bytes long; at most {MAX_URL_BYTES:,} are answered.",
+        )
 
 
 def settings_of(app: Flask) -> Settings:

@@ -15,26 +15,24 @@ from html import unescape
 from pathlib import Path
 
 import click
-
-from shuangyu.index.english import cedict
 from shuangyu.index.build import BuildError, NoReports, build_index, embed_vectors
-from shuangyu.index.semantic.embedding import EmbedderError, load_embedder
-from shuangyu.index.sources.corpus import KINDS, CorpusError, read_corpus, visible
-from shuangyu.index.sources.extracted import ExtractionCache
+from shuangyu.index.engines.store import IndexUnavailable, current_build, current_manifest
+from shuangyu.index.english import cedict
 from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
-from shuangyu.index.english.models import ModelError
+from shuangyu.index.english.models import ModelError, remove_abandoned_unpacks
 from shuangyu.index.english.models import install as install_model
 from shuangyu.index.english.models import installed as installed_models
 from shuangyu.index.english.models import remove as remove_model
-from shuangyu.index.english.models import remove_abandoned_unpacks
-from shuangyu.index.sources.passages import split_report
 from shuangyu.index.english.translate import CHOICES, TranslationError, select_engine, translate_all
-from shuangyu.index.engines.store import IndexUnavailable, current_build, current_manifest
+from shuangyu.index.semantic.embedding import EmbedderError, load_embedder
 from shuangyu.index.semantic.vector_cache import VectorCache, VectorCacheError
 from shuangyu.index.semantic.vectors import is_current as vectors_are_current
+from shuangyu.index.sources.corpus import KINDS, CorpusError, read_corpus, visible
+from shuangyu.index.sources.extracted import ExtractionCache
+from shuangyu.index.sources.passages import split_report
 from shuangyu.search.query import LANGUAGES, QueryError
 from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS, Searcher
-from shuangyu.web.settings import SETTINGS, Settings, SettingError, load_settings
+from shuangyu.web.settings import SETTINGS, SettingError, Settings, load_settings
 
 # A build lists its reports one by one up to this many.
 MAX_REPORTS_LISTED = 20
@@ -51,9 +49,19 @@ def setting_options(serve_only: bool):
     only: each also read from its environment variable."""
 
     def decorate(command):
-        for setting in reversed([setting for setting in SETTINGS if setting.serve_only == serve_only]):
-            command = click.option(setting.option, setting.name, metavar=setting.metavar, envvar=setting.env, show_envvar=True,
-                                   default=setting.default, show_default=bool(setting.default), help=setting.help)(command)
+        for setting in reversed(
+            [setting for setting in SETTINGS if setting.serve_only == serve_only]
+        ):
+            command = click.option(
+                setting.option,
+                setting.name,
+                metavar=setting.metavar,
+                envvar=setting.env,
+                show_envvar=True,
+                default=setting.default,
+                show_default=bool(setting.default),
+                help=setting.help,
+            )(command)
         return command
 
     return decorate
@@ -63,8 +71,13 @@ def folder_options(command):
     """The options of ``shuangyu`` itself, accepted after a command too (``shuangyu build
     --corpus-dir X``), where they win over the ones before it."""
     for setting in reversed([setting for setting in SETTINGS if not setting.serve_only]):
-        command = click.option(setting.option, setting.name, metavar=setting.metavar, default=None,
-                               help=f"As `shuangyu {setting.option}`.")(command)
+        command = click.option(
+            setting.option,
+            setting.name,
+            metavar=setting.metavar,
+            default=None,
+            help=f"As `shuangyu {setting.option}`.",
+        )(command)
     return command
 
 
@@ -78,8 +91,11 @@ class ShuangyuGroup(click.Group):
         except SettingError as error:
             rows = [("(not usable)", str(error))]
         else:
-            rows = [(setting.option, str(getattr(current, setting.name))) for setting in SETTINGS
-                    if isinstance(getattr(current, setting.name), Path)]
+            rows = [
+                (setting.option, str(getattr(current, setting.name)))
+                for setting in SETTINGS
+                if isinstance(getattr(current, setting.name), Path)
+            ]
         with formatter.section("Folders, from the environment and the current folder"):
             formatter.write_dl(rows)
 
@@ -111,9 +127,18 @@ def settings(**given) -> Settings:
 @main.command()
 @click.option("--force", is_flag=True, help="Rebuild even when the corpus has not changed.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--translator", type=click.Choice(CHOICES), default="auto", show_default=True,
-              help="English by Argos machine translation (argos), the dictionary gloss (gloss), or argos when a model is installed (auto).")
-@click.option("--details", is_flag=True, help="Every warning about the corpus's files, one line each (else one line per kind).")
+@click.option(
+    "--translator",
+    type=click.Choice(CHOICES),
+    default="auto",
+    show_default=True,
+    help="English by Argos machine translation (argos), the dictionary gloss (gloss), or argos when a model is installed (auto).",
+)
+@click.option(
+    "--details",
+    is_flag=True,
+    help="Every warning about the corpus's files, one line each (else one line per kind).",
+)
 @folder_options
 def build(force: bool, quiet: bool, translator: str, details: bool, **given) -> None:
     """Build the search index from the corpus folder (atomically: the old index keeps
@@ -121,9 +146,17 @@ def build(force: bool, quiet: bool, translator: str, details: bool, **given) -> 
     _stop_on_sigterm()
     chosen = settings(**given)
     try:
-        result = build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=force, progress=not quiet,
-                             translator=translator, index_engine=chosen.engine or None,
-                             embedder=_embedder(chosen.embedder), budget=chosen.read_budget)
+        result = build_index(
+            chosen.corpus_dir,
+            chosen.index_dir,
+            chosen.instance,
+            force=force,
+            progress=not quiet,
+            translator=translator,
+            index_engine=chosen.engine or None,
+            embedder=_embedder(chosen.embedder),
+            budget=chosen.read_budget,
+        )
     except BuildError as error:
         raise CommandError(str(error)) from None
     click.echo(result.translator_note)
@@ -131,17 +164,23 @@ def build(force: bool, quiet: bool, translator: str, details: bool, **given) -> 
         click.echo(f"warning: {line}", err=True)
     manifest = result.manifest
     if result.up_to_date:
-        click.echo(f"Index is up to date ({manifest['passages']} passages, built {manifest['built_at']}); use --force to rebuild.")
+        click.echo(
+            f"Index is up to date ({manifest['passages']} passages, built {manifest['built_at']}); use --force to rebuild."
+        )
         _report_vectors(result.vectors)
         return
     update = manifest["last_update"]
     if update["mode"] == "incremental":
-        click.echo(f"Updated the index in place in {update['seconds']:.1f} s: re-indexed {', '.join(update['reports'])}; "
-                   f"{manifest['passages']} passages in all.")
+        click.echo(
+            f"Updated the index in place in {update['seconds']:.1f} s: re-indexed {', '.join(update['reports'])}; "
+            f"{manifest['passages']} passages in all."
+        )
     else:
         reports = manifest["reports"]
         for report in reports if len(reports) <= MAX_REPORTS_LISTED else []:
-            kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report["passages_by_kind"].items()))
+            kinds = ", ".join(
+                f"{count} {kind}" for kind, count in sorted(report["passages_by_kind"].items())
+            )
             click.echo(f"{report['id']}: {report['passages']} passages ({kinds})")
         engines = ", ".join(f"{engine} {count}" for engine, count in manifest["engines"].items())
         click.echo(
@@ -152,8 +191,10 @@ def build(force: bool, quiet: bool, translator: str, details: bool, **given) -> 
     _report_vectors(result.vectors)
     translation = manifest["translation"]
     if manifest["translator"]["engine"] != "gloss":
-        click.echo(f"Translation memory: {translation['memory_hits']} hits, {translation['translated']} passages translated "
-                   f"({translation['passages_per_second']:.1f} passages/s).")
+        click.echo(
+            f"Translation memory: {translation['memory_hits']} hits, {translation['translated']} passages translated "
+            f"({translation['passages_per_second']:.1f} passages/s)."
+        )
 
 
 def _embedder(name: str):
@@ -171,16 +212,26 @@ def _report_vectors(run) -> None:
     if run.up_to_date:
         click.echo(f"Vectors are up to date ({run.rows} passages).")
     else:
-        click.echo(f"Embedded {run.rows} passages for search by meaning in {run.seconds:.1f} s "
-                   f"({run.embedded} new, the rest from the vector cache).")
+        click.echo(
+            f"Embedded {run.rows} passages for search by meaning in {run.seconds:.1f} s "
+            f"({run.embedded} new, the rest from the vector cache)."
+        )
 
 
 @main.command()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the vector cache's vectors of this embedder to FILE (.npz) instead of embedding.")
-@click.option("--import", "import_from", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Add the vectors of FILE (from --export) to the vector cache instead of embedding.")
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the vector cache's vectors of this embedder to FILE (.npz) instead of embedding.",
+)
+@click.option(
+    "--import",
+    "import_from",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Add the vectors of FILE (from --export) to the vector cache instead of embedding.",
+)
 @folder_options
 def embed(quiet: bool, export_to: Path | None, import_from: Path | None, **given) -> None:
     """Make the vectors of the current index for search by meaning (`shuangyu build` does it
@@ -195,7 +246,9 @@ def embed(quiet: bool, export_to: Path | None, import_from: Path | None, **given
         try:
             with VectorCache(chosen.instance.vector_cache, embedder.dimensions) as cache:
                 if export_to:
-                    click.echo(f"Exported {cache.export(embedder.name, export_to)} vectors of {embedder.name} to {export_to}.")
+                    click.echo(
+                        f"Exported {cache.export(embedder.name, export_to)} vectors of {embedder.name} to {export_to}."
+                    )
                 if import_from:
                     model, count = cache.import_file(import_from)
                     click.echo(f"Imported {count} vectors of {model} from {import_from}.")
@@ -203,7 +256,9 @@ def embed(quiet: bool, export_to: Path | None, import_from: Path | None, **given
             raise CommandError(str(error)) from None
         return
     try:
-        run, problem = embed_vectors(chosen.index_dir, chosen.instance, embedder, progress=not quiet)
+        run, problem = embed_vectors(
+            chosen.index_dir, chosen.instance, embedder, progress=not quiet
+        )
     except BuildError as error:
         raise CommandError(str(error)) from None
     if run is None:
@@ -214,15 +269,30 @@ def embed(quiet: bool, export_to: Path | None, import_from: Path | None, **given
 
 
 @main.command()
-@click.option("--translator", type=click.Choice(("auto", "argos")), default="auto", show_default=True,
-              help="The machine translation engine.")
-@click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the translation memory to FILE (JSON Lines) instead of translating.")
-@click.option("--import", "import_from", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Add the translations of FILE (JSON Lines, from --export) to the memory instead of translating.")
+@click.option(
+    "--translator",
+    type=click.Choice(("auto", "argos")),
+    default="auto",
+    show_default=True,
+    help="The machine translation engine.",
+)
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the translation memory to FILE (JSON Lines) instead of translating.",
+)
+@click.option(
+    "--import",
+    "import_from",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Add the translations of FILE (JSON Lines, from --export) to the memory instead of translating.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @folder_options
-def translate(translator: str, export_to: Path | None, import_from: Path | None, quiet: bool, **given) -> None:
+def translate(
+    translator: str, export_to: Path | None, import_from: Path | None, quiet: bool, **given
+) -> None:
     """Fill the translation memory with machine translations of every passage, ahead of a build.
     Interrupted, it keeps what it translated and resumes there next time."""
     chosen = settings(**given)
@@ -239,23 +309,35 @@ def translate(translator: str, export_to: Path | None, import_from: Path | None,
                     click.echo(f"Exported {lines} translations to {export_to}.")
                 if import_from:
                     added = memory.import_file(import_from)
-                    click.echo(f"Imported {added} translations from {import_from}; the memory holds {memory.count()}.")
+                    click.echo(
+                        f"Imported {added} translations from {import_from}; the memory holds {memory.count()}."
+                    )
         except TranslationMemoryError as error:
             raise CommandError(str(error)) from None
         return
     try:
         corpus = read_corpus(chosen.corpus_dir, ExtractionCache(chosen.instance.extracted))
-        engine, note = select_engine(translator, chosen.instance.models, chosen.instance_dir, corpus.vocabulary)
+        engine, note = select_engine(
+            translator, chosen.instance.models, chosen.instance_dir, corpus.vocabulary
+        )
         if not engine.machine:
-            raise TranslationError(f"{note} Nothing to translate: install a model with `shuangyu models install FILE.argosmodel`.")
+            raise TranslationError(
+                f"{note} Nothing to translate: install a model with `shuangyu models install FILE.argosmodel`."
+            )
         TranslationMemory(memory_path).close()  # a damaged memory is told before the model loads
     except (TranslationError, CorpusError, TranslationMemoryError) as error:
         raise CommandError(str(error)) from None
     click.echo(note)
-    texts = [passage.text for report in corpus.reports for passage in split_report(report.id, report.text, report.layout)]
+    texts = [
+        passage.text
+        for report in corpus.reports
+        for passage in split_report(report.id, report.text, report.layout)
+    ]
     run = translate_all(engine, texts, memory_path, progress=not quiet)
-    click.echo(f"{len(texts)} passages: {run.hits} already in the translation memory, {run.translated} translated "
-               f"in {run.seconds:.1f} s ({run.rate:.1f} passages/s).")
+    click.echo(
+        f"{len(texts)} passages: {run.hits} already in the translation memory, {run.translated} translated "
+        f"in {run.seconds:.1f} s ({run.rate:.1f} passages/s)."
+    )
 
 
 @main.group()
@@ -273,7 +355,9 @@ def models_install(archive: Path, **given) -> None:
         package = install_model(archive, chosen.instance.models, chosen.model_max_bytes)
     except ModelError as error:
         raise CommandError(str(error)) from None
-    click.echo(f"Installed {package.identity} ({package.from_code}→{package.to_code}) in {package.path}.")
+    click.echo(
+        f"Installed {package.identity} ({package.from_code}→{package.to_code}) in {package.path}."
+    )
 
 
 @models.command("list")
@@ -286,7 +370,9 @@ def models_list(**given) -> None:
     if not packages:
         click.echo(f"No model installed in {models_dir}.")
     for package in packages:
-        click.echo(f"{package.name}\t{package.version}\t{package.from_code}→{package.to_code}\t{package.path}")
+        click.echo(
+            f"{package.name}\t{package.version}\t{package.from_code}→{package.to_code}\t{package.path}"
+        )
 
 
 @models.command("remove")
@@ -305,24 +391,62 @@ def models_remove(name: str, **given) -> None:
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON response of the search API.")
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Results to show.")
-@click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True, help="Results to skip.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="auto", show_default=True, help="Language of the query.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=10,
+    show_default=True,
+    help="Results to show.",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(0, MAX_OFFSET),
+    default=0,
+    show_default=True,
+    help="Results to skip.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="auto",
+    show_default=True,
+    help="Language of the query.",
+)
 @click.option("--report", help="Search only this report (its id).")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
-              help="Order: relevance, date (the newest report first) or oldest (the oldest first).")
-@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
-              help="What finds the results: words and meaning (hybrid), words alone (lexical), meaning alone (semantic).")
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Order: relevance, date (the newest report first) or oldest (the oldest first).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="What finds the results: words and meaning (hybrid), words alone (lexical), meaning alone (semantic).",
+)
 @folder_options
-def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang: str, report: str | None, sort: str,
-           mode: str, **given) -> None:
+def search(
+    query: tuple[str, ...],
+    as_json: bool,
+    limit: int,
+    offset: int,
+    lang: str,
+    report: str | None,
+    sort: str,
+    mode: str,
+    **given,
+) -> None:
     """Search the index for QUERY. Words in Chinese must all match; English words rank by how
     many match. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
     query = " ".join(query)
     chosen = settings(**given)
     try:
         response = Searcher(chosen.index_dir, embedder=_embedder(chosen.embedder)).search(
-            query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode)
+            query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode
+        )
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:
@@ -330,30 +454,49 @@ def search(query: tuple[str, ...], as_json: bool, limit: int, offset: int, lang:
         return
     total = response["total"]
     by_meaning = response["total_by"]["meaning"]
-    found = f"; {total - by_meaning} match the words, {by_meaning} related in meaning" if by_meaning else ""
+    found = (
+        f"; {total - by_meaning} match the words, {by_meaning} related in meaning"
+        if by_meaning
+        else ""
+    )
     click.echo(f"{total} passage{'s' if total != 1 else ''} ({response['took_ms']:.0f} ms{found})")
     semantic = response["semantic"]
     if semantic["state"] == "unavailable" and mode != "lexical":
         click.echo(f"note: search by meaning is unavailable: {semantic['note']}", err=True)
     if offset and offset >= total > 0:
         last = (total - 1) // limit * limit
-        click.echo(f"Only {total} passage{'s' if total != 1 else ''}: --offset {offset} is past the end "
-                   f"(the last page is --offset {last}).")
+        click.echo(
+            f"Only {total} passage{'s' if total != 1 else ''}: --offset {offset} is past the end "
+            f"(the last page is --offset {last})."
+        )
     for number, result in enumerate(response["results"], start=offset + 1):
         click.echo("")
-        click.echo(click.style(f"{number}. {_printable(result['id'])}", bold=True)
-                   + _printable(f"  {result['report_title']} › {result['section']}"))
+        click.echo(
+            click.style(f"{number}. {_printable(result['id'])}", bold=True)
+            + _printable(f"  {result['report_title']} › {result['section']}")
+        )
         click.echo("   " + _terminal(result["snippet"]))
-        label = "machine translation" if result["translation_engine"] != "gloss" else "dictionary gloss"
+        label = (
+            "machine translation" if result["translation_engine"] != "gloss" else "dictionary gloss"
+        )
         click.echo("   " + _terminal(result["snippet_en"]) + click.style(f"  [{label}]", dim=True))
         if result["found_by"] == "meaning":
-            click.echo(click.style("   [related in meaning: found by its meaning, not by having the words]", dim=True))
+            click.echo(
+                click.style(
+                    "   [related in meaning: found by its meaning, not by having the words]",
+                    dim=True,
+                )
+            )
     if response["some_words"]:
         click.echo("")
-        click.echo(f"{response['total_by']['some_words']} more passages have only some of the words (not matches):")
+        click.echo(
+            f"{response['total_by']['some_words']} more passages have only some of the words (not matches):"
+        )
         for result in response["some_words"]:
-            click.echo(f"  {_printable(result['id'])}  [matches {result['matched_words']} of {result['query_words']} words]  "
-                       f"{_terminal(result['snippet'])[:100]}")
+            click.echo(
+                f"  {_printable(result['id'])}  [matches {result['matched_words']} of {result['query_words']} words]  "
+                f"{_terminal(result['snippet'])[:100]}"
+            )
     if response["related"]:
         click.echo("")
         click.echo("No passage has these words. Related in meaning (not matches):")
@@ -372,7 +515,9 @@ def _usable_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _proxy_address(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+def _proxy_address(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> str | None:
     """--trusted-proxy: an IP address (what a request's peer address is compared with), or '*'."""
     if value is None or value == "*":
         return value
@@ -386,24 +531,70 @@ def _proxy_address(context: click.Context, parameter: click.Parameter, value: st
 @setting_options(serve_only=True)
 @folder_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: a free one).")
-@click.option("--workers", type=click.IntRange(1, 64), default=_usable_cores, show_default="the usable cores",
-              envvar="WEB_CONCURRENCY", show_envvar=True,
-              help="Server processes, each with its own index searcher (a process answers one search at a time): "
-                   "above 1, gunicorn with a process per worker (Linux); 1, waitress.")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Threads of each server process, sharing its index searcher.")
-@click.option("--connection-limit", type=click.IntRange(10, 10000), default=500, show_default=True,
-              help="Open connections served at once; more wait in the listen queue.")
-@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
-              help="Seconds after which a connection that sends and receives nothing is closed.")
-@click.option("--max-request-body", type=click.IntRange(0, 100 * 2**20), default=2**20, show_default=True,
-              help="Largest request body in bytes (the API is GET only); a larger one is refused with 413 unread.")
-@click.option("--trusted-proxy", metavar="ADDRESS", default=None, callback=_proxy_address,
-              help="IP address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed "
-                   "(the client address then counts for --rate-limit); '*' trusts any.")
-def serve(host: str, port: int, workers: int, threads: int, connection_limit: int, channel_timeout: int,
-          max_request_body: int, trusted_proxy: str | None, **given) -> None:
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: a free one).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=_usable_cores,
+    show_default="the usable cores",
+    envvar="WEB_CONCURRENCY",
+    show_envvar=True,
+    help="Server processes, each with its own index searcher (a process answers one search at a time): "
+    "above 1, gunicorn with a process per worker (Linux); 1, waitress.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Threads of each server process, sharing its index searcher.",
+)
+@click.option(
+    "--connection-limit",
+    type=click.IntRange(10, 10000),
+    default=500,
+    show_default=True,
+    help="Open connections served at once; more wait in the listen queue.",
+)
+@click.option(
+    "--channel-timeout",
+    type=click.IntRange(1, 3600),
+    default=30,
+    show_default=True,
+    help="Seconds after which a connection that sends and receives nothing is closed.",
+)
+@click.option(
+    "--max-request-body",
+    type=click.IntRange(0, 100 * 2**20),
+    default=2**20,
+    show_default=True,
+    help="Largest request body in bytes (the API is GET only); a larger one is refused with 413 unread.",
+)
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    default=None,
+    callback=_proxy_address,
+    help="IP address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed "
+    "(the client address then counts for --rate-limit); '*' trusts any.",
+)
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    connection_limit: int,
+    channel_timeout: int,
+    max_request_body: int,
+    trusted_proxy: str | None,
+    **given,
+) -> None:
     """Serve the search site and JSON API with a production WSGI server: gunicorn with
     --workers processes, or waitress in one. Builds the index first when there is none."""
     chosen = settings(**given)
@@ -412,10 +603,14 @@ def serve(host: str, port: int, workers: int, threads: int, connection_limit: in
 
     def announce(effective_port: int, what: str) -> None:
         shown_host = f"[{host}]" if ":" in host else host
-        click.echo(f"Shuangyu is serving on http://{shown_host}:{effective_port}/ ({what}); Ctrl+C stops it.")
+        click.echo(
+            f"Shuangyu is serving on http://{shown_host}:{effective_port}/ ({what}); Ctrl+C stops it."
+        )
         if chosen.rate_limit and workers > 1:
-            click.echo(f"The rate limit is counted in each of the {workers} processes: a client may get up to "
-                       f"{workers} times {chosen.rate_limit!r} (--workers 1 counts it once).")
+            click.echo(
+                f"The rate limit is counted in each of the {workers} processes: a client may get up to "
+                f"{workers} times {chosen.rate_limit!r} (--workers 1 counts it once)."
+            )
         sys.stdout.flush()
 
     if workers > 1 and sys.platform == "linux":
@@ -424,19 +619,44 @@ def serve(host: str, port: int, workers: int, threads: int, connection_limit: in
         if current_manifest(chosen.index_dir) is not None:
             # Made here once, not by every worker at once as it warms (about ten seconds).
             _made_or_stop(cedict.ensure_dictionary)
-        serve_prefork(lambda: _serving_app(chosen, max_request_body), workers=workers, host=host, port=port,
-                      threads=threads, connection_limit=connection_limit, channel_timeout=channel_timeout,
-                      max_request_body=max_request_body, trusted_proxy=trusted_proxy, announce=announce,
-                      on_stop=lambda: click.echo("Stopped."))
+        serve_prefork(
+            lambda: _serving_app(chosen, max_request_body),
+            workers=workers,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=connection_limit,
+            channel_timeout=channel_timeout,
+            max_request_body=max_request_body,
+            trusted_proxy=trusted_proxy,
+            announce=announce,
+            on_stop=lambda: click.echo("Stopped."),
+        )
     from shuangyu.web.waitress_server import create_server
 
-    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
-             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if trusted_proxy else {}
-    server = create_server(_serving_app(chosen, max_request_body), host=host, port=port, threads=threads, ident="shuangyu",
-                           connection_limit=connection_limit, channel_timeout=channel_timeout,
-                           cleanup_interval=min(CLEANUP_INTERVAL_SECONDS, channel_timeout),
-                           # waitress refuses a body of max_request_body_size bytes and more.
-                           max_request_body_size=max_request_body + 1, asyncore_use_poll=True, **proxy)
+    proxy = (
+        {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        }
+        if trusted_proxy
+        else {}
+    )
+    server = create_server(
+        _serving_app(chosen, max_request_body),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="shuangyu",
+        connection_limit=connection_limit,
+        channel_timeout=channel_timeout,
+        cleanup_interval=min(CLEANUP_INTERVAL_SECONDS, channel_timeout),
+        # waitress refuses a body of max_request_body_size bytes and more.
+        max_request_body_size=max_request_body + 1,
+        asyncore_use_poll=True,
+        **proxy,
+    )
     announce(server.effective_port, f"waitress: 1 process of {threads} threads")
     try:
         server.run()
@@ -452,12 +672,20 @@ def _build_when_missing(chosen: Settings) -> None:
         return
     click.echo(f"No usable index in {chosen.index_dir}: building it first.")
     try:
-        build_index(chosen.corpus_dir, chosen.index_dir, chosen.instance, force=True, index_engine=chosen.engine or None,
-                    budget=chosen.read_budget)
+        build_index(
+            chosen.corpus_dir,
+            chosen.index_dir,
+            chosen.instance,
+            force=True,
+            index_engine=chosen.engine or None,
+            budget=chosen.read_budget,
+        )
     except NoReports as error:
         reason = str(error).splitlines()[0]
-        click.echo(f"{reason[:1].upper()}{reason[1:]}. Serving without an index until `shuangyu build` makes one: "
-                   f"put the reports (*.txt) in {chosen.corpus_dir} first.")
+        click.echo(
+            f"{reason[:1].upper()}{reason[1:]}. Serving without an index until `shuangyu build` makes one: "
+            f"put the reports (*.txt) in {chosen.corpus_dir} first."
+        )
     except BuildError as error:
         raise CommandError(str(error)) from None
 
@@ -469,14 +697,27 @@ def _embed_in_background(chosen: Settings) -> None:
     process ends."""
     embedder = _embedder(chosen.embedder)
     manifest = current_manifest(chosen.index_dir)
-    if embedder is None or manifest is None or vectors_are_current(current_build(chosen.index_dir), manifest, embedder):
+    if (
+        embedder is None
+        or manifest is None
+        or vectors_are_current(current_build(chosen.index_dir), manifest, embedder)
+    ):
         return
-    click.echo("The passages are being embedded for search by meaning, in the background; the site searches by "
-               "words meanwhile.")
-    folders = [argument for setting in SETTINGS if not setting.serve_only
-               for argument in (setting.option, str(getattr(chosen, setting.name) or ""))]
-    subprocess.Popen([sys.executable, "-m", "shuangyu.web.cli", *folders, "embed", "--quiet"], stdin=subprocess.DEVNULL,
-                     preexec_fn=_ends_with_parent if sys.platform.startswith("linux") else None)
+    click.echo(
+        "The passages are being embedded for search by meaning, in the background; the site searches by "
+        "words meanwhile."
+    )
+    folders = [
+        argument
+        for setting in SETTINGS
+        if not setting.serve_only
+        for argument in (setting.option, str(getattr(chosen, setting.name) or ""))
+    ]
+    subprocess.Popen(
+        [sys.executable, "-m", "shuangyu.web.cli", *folders, "embed", "--quiet"],
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_ends_with_parent if sys.platform.startswith("linux") else None,
+    )
 
 
 def _ends_with_parent() -> None:
@@ -520,8 +761,12 @@ def _warning_lines(result, details: bool) -> list[str]:
             lines += [str(problem) for problem in problems]
             continue
         names = sorted({visible(problem.path.name) for problem in problems})
-        shown = ", ".join(names[:LISTED_UP_TO]) + (f" and {len(names) - LISTED_UP_TO} more" if len(names) > LISTED_UP_TO else "")
-        lines.append(f"{len(problems)} {KINDS[kind]}: {shown} (`shuangyu build --details` says why)")
+        shown = ", ".join(names[:LISTED_UP_TO]) + (
+            f" and {len(names) - LISTED_UP_TO} more" if len(names) > LISTED_UP_TO else ""
+        )
+        lines.append(
+            f"{len(problems)} {KINDS[kind]}: {shown} (`shuangyu build --details` says why)"
+        )
     return lines + others
 
 
@@ -532,7 +777,9 @@ def _made_or_stop(make: Callable[[], object]) -> None:
         make()
     except OSError as error:
         where = f" in {error.filename}" if error.filename else ""
-        raise CommandError(f"cannot start: {error.strerror or error}{where}; free space there (or make it writable) and start again") from None
+        raise CommandError(
+            f"cannot start: {error.strerror or error}{where}; free space there (or make it writable) and start again"
+        ) from None
 
 
 def _stop_on_sigterm() -> None:
@@ -550,8 +797,10 @@ def _terminal(snippet: str) -> str:
     character of the text (see ``_printable``)."""
     pieces = [_printable(unescape(piece)) for piece in re.split(r"<mark>(.*?)</mark>", snippet)]
     # re.split puts the marked pieces at the odd positions.
-    return "".join(click.style(piece, fg="yellow", bold=True) if position % 2 else piece
-                   for position, piece in enumerate(pieces))
+    return "".join(
+        click.style(piece, fg="yellow", bold=True) if position % 2 else piece
+        for position, piece in enumerate(pieces)
+    )
 
 
 # Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts ANSI and OSC

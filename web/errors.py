@@ -12,11 +12,10 @@ from html import escape
 
 from flask import Flask, Response, current_app, json, render_template, request
 from flask_limiter.errors import RateLimitExceeded
-from werkzeug.exceptions import HTTPException
-
 from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.search.query import QueryError
 from shuangyu.web.i18n import EXAMPLES, STRINGS
+from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE = "application/problem+json"
 # The error statuses whose page title the interface has in both languages (web.i18n: error_<status>).
@@ -33,16 +32,24 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-FALLBACK_PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{status} {title}</title></head>'
-                 '<body><h1>{status} {title}</h1><p>{detail}</p><p><a href="/">Search</a></p></body></html>')
+FALLBACK_PAGE = (
+    '<!doctype html><html><head><meta charset="utf-8"><title>{status} {title}</title></head>'
+    '<body><h1>{status} {title}</h1><p>{detail}</p><p><a href="/">Search</a></p></body></html>'
+)
 
 
 def _respond(status: int, title: str, detail: str):
     if _wants_json():
         return problem(status, title, detail)
     try:
-        return render_template("error.html", status=status, title=title, detail=detail, examples=EXAMPLES,
-                               error_titles=ERROR_TITLES), status
+        return render_template(
+            "error.html",
+            status=status,
+            title=title,
+            detail=detail,
+            examples=EXAMPLES,
+            error_titles=ERROR_TITLES,
+        ), status
     except Exception:  # the error page itself failed: answer with one that has nothing to fail
         current_app.logger.exception("the error page failed on %s", request.path)
         page = FALLBACK_PAGE.format(status=status, title=escape(title), detail=escape(detail))
@@ -62,7 +69,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = app.make_response(_respond(error.code or 500, error.name, error.description or error.name))
+        response = app.make_response(
+            _respond(error.code or 500, error.name, error.description or error.name)
+        )
         # A 405 must say which methods are allowed (RFC 9110), as Werkzeug's own page does.
         for name, value in error.get_headers():
             if name == "Allow":
@@ -75,4 +84,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         current_app.logger.exception("unexpected error on %s", request.path)
-        return _respond(500, "Internal Server Error", "Something went wrong on our side; the error was logged.")
+        return _respond(
+            500, "Internal Server Error", "Something went wrong on our side; the error was logged."
+        )

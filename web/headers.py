@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from flask import Flask, Response, g, request
-
 from shuangyu.web.i18n import UI_LANGUAGES, ui_language
 from shuangyu.web.searching import get_searcher
 
@@ -25,7 +24,9 @@ def init_app(app: Flask) -> None:
     def add_headers(response: Response) -> Response:
         path = request.path
         frameable = path.startswith(FRAMEABLE)
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(ancestors="*" if frameable else "'none'")
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(
+            ancestors="*" if frameable else "'none'"
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         if not frameable:
@@ -45,7 +46,11 @@ def init_app(app: Flask) -> None:
         if path == "/healthz" or g.get("uncacheable"):
             # Health changes from one moment to the next; a partial answer may be whole next time.
             response.headers["Cache-Control"] = "no-store"
-        elif response.status_code == 200 and request.method in ("GET", "HEAD") and path.startswith(CACHEABLE_PREFIXES):
+        elif (
+            response.status_code == 200
+            and request.method in ("GET", "HEAD")
+            and path.startswith(CACHEABLE_PREFIXES)
+        ):
             _make_conditional(response)
         return response
 
@@ -58,8 +63,17 @@ def _make_conditional(response: Response) -> None:
     host = request.host if g.get("varies_by_host") else ""
     # The vectors come after the index is switched in: an answer made before them differs.
     semantic = searcher.semantic_status()
-    key = "\0".join((manifest["built_at"], manifest["corpus_fingerprint"], request.full_path, ui_language(), host,
-                      semantic["state"], str(semantic.get("passages", ""))))
+    key = "\0".join(
+        (
+            manifest["built_at"],
+            manifest["corpus_fingerprint"],
+            request.full_path,
+            ui_language(),
+            host,
+            semantic["state"],
+            str(semantic.get("passages", "")),
+        )
+    )
     response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "public, no-cache"
     response.make_conditional(request)

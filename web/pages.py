@@ -7,13 +7,32 @@ import mimetypes
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from pypinyin import lazy_pinyin
-
 from shuangyu.index.sources.corpus import parse_date, source_of
 from shuangyu.index.sources.ids import REPORT_ID_PATTERN
-from shuangyu.search.cite import (CITATION_NAMES, FORMATS, STYLE_LABELS, all_citations, citable, citations_html, csl_record,
-                                  date_is_inferred, meta_tags)
+from shuangyu.search.cite import (
+    CITATION_NAMES,
+    FORMATS,
+    STYLE_LABELS,
+    all_citations,
+    citable,
+    citations_html,
+    csl_record,
+    date_is_inferred,
+    meta_tags,
+)
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.query import QueryError
 from shuangyu.search.searcher import newest_first, oldest_first
@@ -33,7 +52,9 @@ PAGE_SIZE = 10
 # Page links shown on each side of the current page (with the first and the last always shown).
 PAGE_LINKS_AROUND = 2
 # The citations a reader copies from a result: the styles written as text, not the file formats.
-COPY_STYLES = tuple(name for name in CITATION_NAMES if name not in {name for _, name in FORMATS.values()})
+COPY_STYLES = tuple(
+    name for name in CITATION_NAMES if name not in {name for _, name in FORMATS.values()}
+)
 # Passages per page of the report view: a report of any size is sent a page at a time.
 REPORT_PAGE_SIZE = 50
 
@@ -50,20 +71,38 @@ def search():
     params = parse_search(args)
     response = None
     if params["q"]:
-        response = run_search(params["q"], limit=PAGE_SIZE, offset=params["offset"],
-                              lang=params["lang"], report=params["report"], sort=params["sort"],
-                              mode=params["mode"])
+        response = run_search(
+            params["q"],
+            limit=PAGE_SIZE,
+            offset=params["offset"],
+            lang=params["lang"],
+            report=params["report"],
+            sort=params["sort"],
+            mode=params["mode"],
+        )
     pages_count = math.ceil(response["total"] / PAGE_SIZE) if response else 0
-    return render_template("search.html", params=params, response=response, page=page, page_size=PAGE_SIZE,
-                           report_filter=report_filter(response) if response else None,
-                           query_without_report=query_without_report(params["q"]),
-                           pages_count=pages_count, page_numbers=page_numbers(page, pages_count),
-                           past_end=bool(response and response["total"] and page > pages_count),
-                           citations=_result_citations(response["results"]) if response else {},
-                           copy_styles=[(style, style_label(style)) for style in COPY_STYLES],
-                           default_style=_default_style(), export_formats=EXPORT_FORMATS, max_export=MAX_EXPORT, date_inferred=date_inferred,
-                           examples=EXAMPLES, no_index=None if response or get_searcher().has_index() else
-                           str(settings_of(current_app).corpus_dir))
+    return render_template(
+        "search.html",
+        params=params,
+        response=response,
+        page=page,
+        page_size=PAGE_SIZE,
+        report_filter=report_filter(response) if response else None,
+        query_without_report=query_without_report(params["q"]),
+        pages_count=pages_count,
+        page_numbers=page_numbers(page, pages_count),
+        past_end=bool(response and response["total"] and page > pages_count),
+        citations=_result_citations(response["results"]) if response else {},
+        copy_styles=[(style, style_label(style)) for style in COPY_STYLES],
+        default_style=_default_style(),
+        export_formats=EXPORT_FORMATS,
+        max_export=MAX_EXPORT,
+        date_inferred=date_inferred,
+        examples=EXAMPLES,
+        no_index=None
+        if response or get_searcher().has_index()
+        else str(settings_of(current_app).corpus_dir),
+    )
 
 
 # Reports named above the results (those with the most matches); the others are one click away,
@@ -100,25 +139,46 @@ def report_filter(response: dict) -> dict:
     active = response.get("report")
     top = by_count[:TOP_REPORTS]
     if active and all(entry["id"] != active for entry in top):
-        top = [entry for entry in by_count if entry["id"] == active] + top[:TOP_REPORTS - 1]
+        top = [entry for entry in by_count if entry["id"] == active] + top[: TOP_REPORTS - 1]
     years: dict[str, list[dict]] = {}
     for entry in sorted(entries, key=lambda entry: newest[entry["id"]]):
         years.setdefault(entry["year"], []).append(entry)
-    matches = {int(year): sum(entry["count"] for entry in group) for year, group in years.items() if year}
-    shares = {year: matches.get(year, 0) / passages for year, passages in passages_in.items() if passages}
+    matches = {
+        int(year): sum(entry["count"] for entry in group) for year, group in years.items() if year
+    }
+    shares = {
+        year: matches.get(year, 0) / passages for year, passages in passages_in.items() if passages
+    }
     most = max(shares.values(), default=0) or 1
-    histogram = [{"year": year, "matches": matches.get(year, 0), "passages": passages_in.get(year, 0),
-                  "percent": round(100 * shares.get(year, 0)),
-                  "step": math.ceil(HISTOGRAM_STEPS * shares.get(year, 0) / most)}
-                 for year in range(min(passages_in, default=0), max(passages_in, default=-1) + 1)]
-    return {"active": active, "top": top, "count": len(entries), "histogram": histogram,
-            "years": [{"year": year, "reports": years[year]} for year in sorted(years, key=lambda year: (bool(year), year), reverse=True)]}
+    histogram = [
+        {
+            "year": year,
+            "matches": matches.get(year, 0),
+            "passages": passages_in.get(year, 0),
+            "percent": round(100 * shares.get(year, 0)),
+            "step": math.ceil(HISTOGRAM_STEPS * shares.get(year, 0) / most),
+        }
+        for year in range(min(passages_in, default=0), max(passages_in, default=-1) + 1)
+    ]
+    return {
+        "active": active,
+        "top": top,
+        "count": len(entries),
+        "histogram": histogram,
+        "years": [
+            {"year": year, "reports": years[year]}
+            for year in sorted(years, key=lambda year: (bool(year), year), reverse=True)
+        ],
+    }
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
     """The page links to show around ``page`` of ``pages``: the first, the last, and
     ``PAGE_LINKS_AROUND`` on each side of ``page``; ``None`` stands for a gap."""
-    shown = sorted({1, pages, *range(page - PAGE_LINKS_AROUND, page + PAGE_LINKS_AROUND + 1)} & set(range(1, pages + 1)))
+    shown = sorted(
+        {1, pages, *range(page - PAGE_LINKS_AROUND, page + PAGE_LINKS_AROUND + 1)}
+        & set(range(1, pages + 1))
+    )
     numbers: list[int | None] = []
     for number in shown:
         if numbers and number - numbers[-1] > 1:
@@ -132,9 +192,17 @@ def _result_citations(results: list[dict]) -> dict[str, dict[str, str]]:
     searcher = get_searcher()
     reports = {result["report_id"]: searcher.report(result["report_id"]) for result in results}
     # A build that switched in since the search may have removed a report: its results go uncopied.
-    return {result["id"]: all_citations(citable(result, reports[result["report_id"]],
-                                                absolute_url("pages.passage", passage_id=result["id"])))
-            for result in results if reports[result["report_id"]] is not None}
+    return {
+        result["id"]: all_citations(
+            citable(
+                result,
+                reports[result["report_id"]],
+                absolute_url("pages.passage", passage_id=result["id"]),
+            )
+        )
+        for result in results
+        if reports[result["report_id"]] is not None
+    }
 
 
 def style_label(style: str) -> str:
@@ -168,11 +236,13 @@ def date_inferred(report_id: str) -> bool:
 
 # The date bases the build writes for a report without metadata (index.sources.corpus,
 # index.sources.inferred_metadata), by their opening words: the interface says them in its language.
-_BUILT_DATE_BASES = (("inferred from the report's opening line", "basis_opening_line"),
-                     ("inferred from the file name", "basis_file_name"),
-                     ("inferred from the date its web copy", "basis_web_copy"),
-                     ("inferred from", "basis_file_made"),
-                     ("from", "basis_file_properties"))
+_BUILT_DATE_BASES = (
+    ("inferred from the report's opening line", "basis_opening_line"),
+    ("inferred from the file name", "basis_file_name"),
+    ("inferred from the date its web copy", "basis_web_copy"),
+    ("inferred from", "basis_file_made"),
+    ("from", "basis_file_properties"),
+)
 _BUILT_BASIS_END = "(no metadata file)."
 
 
@@ -197,7 +267,9 @@ _INFERRED_SHOWN = ("title", "subtitle", "authors", "publisher")
 def inferred_fields(report: dict) -> str:
     """A sentence saying which of the report's title, subtitle, speaker and publisher were read
     from its own text (it came without a metadata file), or "" when none was."""
-    fields = [translate(f"field_{name}") for name in _INFERRED_SHOWN if name in report.get("inferred", ())]
+    fields = [
+        translate(f"field_{name}") for name in _INFERRED_SHOWN if name in report.get("inferred", ())
+    ]
     if not fields:
         return ""
     return translate("inferred_fields", fields=translate("list_separator").join(fields))
@@ -220,11 +292,23 @@ def embed():
     site's header or the error's own text."""
     try:
         params = parse_search(request.args)
-        response = run_search(params["q"], limit=min(params["limit"], 20), lang=params["lang"],
-                              report=params["report"]) if params["q"] else None
+        response = (
+            run_search(
+                params["q"],
+                limit=min(params["limit"], 20),
+                lang=params["lang"],
+                report=params["report"],
+            )
+            if params["q"]
+            else None
+        )
     except QueryError:
-        return render_template("embed.html", params={"q": request.args.get("q", "")[:500]}, response=None,
-                               error=translate("embed_error")), 400
+        return render_template(
+            "embed.html",
+            params={"q": request.args.get("q", "")[:500]},
+            response=None,
+            error=translate("embed_error"),
+        ), 400
     return render_template("embed.html", params=params, response=response, error=None)
 
 
@@ -241,12 +325,24 @@ def passage(passage_id: str):
     """A passage's permalink: the passage in both languages, its context and its citations."""
     document = passage_document(passage_id)
     searcher = get_searcher()
-    context = [searcher.passage(other) for other in (document["previous_id"], document["next_id"]) if other]
+    context = [
+        searcher.passage(other) for other in (document["previous_id"], document["next_id"]) if other
+    ]
     fragment = quote(document["text"][:30], safe="")
-    return render_template("passage.html", passage=document, context=context, fragment=fragment,
-                           citation_styles=citation_styles(),
-                           head=citation_head(document["citation_record"], document["url"], document["text"],
-                                              citation_links(document["id"]), pdf_url=pdf_url(document["report"])))
+    return render_template(
+        "passage.html",
+        passage=document,
+        context=context,
+        fragment=fragment,
+        citation_styles=citation_styles(),
+        head=citation_head(
+            document["citation_record"],
+            document["url"],
+            document["text"],
+            citation_links(document["id"]),
+            pdf_url=pdf_url(document["report"]),
+        ),
+    )
 
 
 @pages.get("/p/<path:passage_id>/cite.<fmt>")
@@ -258,7 +354,9 @@ def citation_file(passage_id: str, fmt: str):
     content_type, name = FORMATS[fmt]
     body = document["citations"][name]
     filename = f"{document['id'].replace(':', '-')}.{fmt}"
-    return Response(body, content_type=content_type, headers={"Content-Disposition": attachment(filename)})
+    return Response(
+        body, content_type=content_type, headers={"Content-Disposition": attachment(filename)}
+    )
 
 
 def attachment(filename: str) -> str:
@@ -281,10 +379,22 @@ def report(report_id: str):
     first = (page - 1) * REPORT_PAGE_SIZE + 1
     passages = searcher.report_passages(report_id, first, REPORT_PAGE_SIZE)
     item = citable(None, found, absolute_url("pages.report", report_id=report_id))
-    head = citation_head(csl_record(item), absolute_url("pages.report", report_id=report_id, page=page if page > 1 else None),
-                         " ".join(passage["text"] for passage in passages[:3]), pdf_url=pdf_url(found))
-    return render_template("report.html", report=found, passages=passages, page=page, pages_count=pages_count,
-                           head=head, citations=citations_html(item), citation_styles=citation_styles())
+    head = citation_head(
+        csl_record(item),
+        absolute_url("pages.report", report_id=report_id, page=page if page > 1 else None),
+        " ".join(passage["text"] for passage in passages[:3]),
+        pdf_url=pdf_url(found),
+    )
+    return render_template(
+        "report.html",
+        report=found,
+        passages=passages,
+        page=page,
+        pages_count=pages_count,
+        head=head,
+        citations=citations_html(item),
+        citation_styles=citation_styles(),
+    )
 
 
 @pages.get("/r/<report_id>/source")
@@ -296,22 +406,32 @@ def report_source(report_id: str):
         abort(404, description=f"no report with id {report_id[:100]!r}")
     path = source_of(settings_of(current_app).corpus_dir, found)
     if path is None:
-        abort(404, description="the file this report was read from is no longer in the corpus folder as it was indexed")
+        abort(
+            404,
+            description="the file this report was read from is no longer in the corpus folder as it was indexed",
+        )
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if mimetype.startswith("text/"):
         mimetype += "; charset=" + (found.get("encoding") or "utf-8").replace("-sig", "")
     response = send_file(path, mimetype=mimetype, download_name=path.name, conditional=True)
-    response.headers["Content-Disposition"] = attachment(path.name).replace("attachment", "inline", 1)
+    response.headers["Content-Disposition"] = attachment(path.name).replace(
+        "attachment", "inline", 1
+    )
     # A received HTML file is shown as text, never run in the site's origin.
     if mimetype.startswith("text/html"):
-        response.headers["Content-Type"] = response.headers["Content-Type"].replace("text/html", "text/plain")
+        response.headers["Content-Type"] = response.headers["Content-Type"].replace(
+            "text/html", "text/plain"
+        )
     return response
 
 
 def pdf_url(report: dict) -> str:
     """The absolute URL of a PDF report's own file, for ``citation_pdf_url`` (Zotero saves it with
     the item); "" for another format or when the file is not served (``report_source``)."""
-    if report.get("format") != "pdf" or source_of(settings_of(current_app).corpus_dir, report) is None:
+    if (
+        report.get("format") != "pdf"
+        or source_of(settings_of(current_app).corpus_dir, report) is None
+    ):
         return ""
     return absolute_url("pages.report_source", report_id=report["id"])
 
@@ -339,8 +459,15 @@ def reports():
     if order not in ("asc", "desc"):
         raise QueryError("order must be asc or desc")
     listed = sorted_reports(get_searcher().manifest["reports"], sort, descending=order == "desc")
-    return render_template("reports.html", reports=listed, sort=sort, order=order, orders=REPORT_ORDERS,
-                           passages=sum(entry.get("passages", 0) for entry in listed), date_inferred=date_inferred)
+    return render_template(
+        "reports.html",
+        reports=listed,
+        sort=sort,
+        order=order,
+        orders=REPORT_ORDERS,
+        passages=sum(entry.get("passages", 0) for entry in listed),
+        date_inferred=date_inferred,
+    )
 
 
 def sorted_reports(entries: list[dict], sort: str, descending: bool) -> list[dict]:
@@ -381,8 +508,12 @@ def api_docs():
     searcher = get_searcher()
     reports = searcher.manifest["reports"] if searcher.has_index() else []
     examples = api_examples(url_for, f"{reports[0]['id']}:p001" if reports else None)
-    return render_template("api_docs.html", document=document, operations=api_operations(document, examples),
-                           schemas=api_schemas(document))
+    return render_template(
+        "api_docs.html",
+        document=document,
+        operations=api_operations(document, examples),
+        schemas=api_schemas(document),
+    )
 
 
 # The description a page gives of itself (<meta name="description">), in characters.
@@ -390,17 +521,29 @@ DESCRIPTION_CHARS = 160
 FORMAT_NAMES = {"bib": "BibTeX", "ris": "RIS", "json": "CSL-JSON"}
 
 
-def citation_head(record: dict, canonical: str, text: str, downloads: dict[str, str] | None = None,
-                  pdf_url: str = "") -> dict:
+def citation_head(
+    record: dict,
+    canonical: str,
+    text: str,
+    downloads: dict[str, str] | None = None,
+    pdf_url: str = "",
+) -> dict:
     """What the <head> of a page that shows one citable item carries, so that reference
     managers read it: its meta tags (``search.cite.meta_tags``), its canonical URL, a
     description (the opening of its text) and links to its citation files by type."""
     description = " ".join(text.split())
     if len(description) > DESCRIPTION_CHARS:
-        description = description[:DESCRIPTION_CHARS - 1] + "…"
-    alternates = [(FORMATS[fmt][0].split(";")[0], FORMAT_NAMES[fmt], href) for fmt, href in (downloads or {}).items()]
-    return {"meta": meta_tags(record, pdf_url=pdf_url), "canonical": canonical, "description": description,
-            "alternates": alternates}
+        description = description[: DESCRIPTION_CHARS - 1] + "…"
+    alternates = [
+        (FORMATS[fmt][0].split(";")[0], FORMAT_NAMES[fmt], href)
+        for fmt, href in (downloads or {}).items()
+    ]
+    return {
+        "meta": meta_tags(record, pdf_url=pdf_url),
+        "canonical": canonical,
+        "description": description,
+        "alternates": alternates,
+    }
 
 
 def passage_in_report_url(passage_id: str, anchor: str | None = None) -> str:
@@ -408,7 +551,12 @@ def passage_in_report_url(passage_id: str, anchor: str | None = None) -> str:
     anchored at the passage (or at ``anchor``, such as a text fragment)."""
     report_id, _, ordinal = passage_id.rpartition(":p")
     page = (int(ordinal) - 1) // REPORT_PAGE_SIZE + 1
-    return url_for("pages.report", report_id=report_id, page=page if page > 1 else None, _anchor=anchor or passage_id)
+    return url_for(
+        "pages.report",
+        report_id=report_id,
+        page=page if page > 1 else None,
+        _anchor=anchor or passage_id,
+    )
 
 
 @pages.get("/healthz")
@@ -419,14 +567,19 @@ def healthz():
     searcher = get_searcher()
     manifest = searcher.manifest  # IndexUnavailable becomes a 503 problem
     health = searcher.health()
-    body = {"status": "stuck" if health["stuck"] else "ok", "built_at": manifest["built_at"],
-            "passages": manifest["passages"], "reports": len(manifest["reports"]), "engines": manifest["engines"],
-            "searches_running": health["searches_running"], "longest_search_ms": health["longest_search_ms"],
-            "semantic": searcher.semantic_status()}
+    body = {
+        "status": "stuck" if health["stuck"] else "ok",
+        "built_at": manifest["built_at"],
+        "passages": manifest["passages"],
+        "reports": len(manifest["reports"]),
+        "engines": manifest["engines"],
+        "searches_running": health["searches_running"],
+        "longest_search_ms": health["longest_search_ms"],
+        "semantic": searcher.semantic_status(),
+    }
     return jsonify(body), 503 if health["stuck"] else 200
 
 
 def citation_links(passage_id: str) -> dict[str, str]:
     """The download links of a passage's citation files, by extension."""
     return {fmt: url_for("pages.citation_file", passage_id=passage_id, fmt=fmt) for fmt in FORMATS}
-

@@ -40,30 +40,66 @@ class Parameter:
                 raise QueryError(f"{self.name} must be one of {', '.join(self.choices)}")
             return raw
         if self.max_length and len(raw) > self.max_length:
-            raise QueryError(f"{self.name} is too long ({len(raw)} characters; at most {self.max_length})")
+            raise QueryError(
+                f"{self.name} is too long ({len(raw)} characters; at most {self.max_length})"
+            )
         return raw
 
 
 SEARCH_PARAMETERS = (
-    Parameter("q", "string", "", "The query: words, \"phrases\", OR, -word, report:<id>.", max_length=MAX_QUERY_CHARS),
+    Parameter(
+        "q",
+        "string",
+        "",
+        'The query: words, "phrases", OR, -word, report:<id>.',
+        max_length=MAX_QUERY_CHARS,
+    ),
     Parameter("limit", "integer", 10, "Results per page.", minimum=1, maximum=MAX_LIMIT),
     Parameter("offset", "integer", 0, "Results to skip.", minimum=0, maximum=MAX_OFFSET),
-    Parameter("lang", "enum", "auto", "Language of the query: auto (per word), zh or en.", choices=LANGUAGES),
-    Parameter("report", "string", None, "Search only this report (an id from /api/reports).", max_length=80),
-    Parameter("sort", "enum", "relevance", "Order of the results: relevance (best first), date (the newest "
-              "report first, each report's passages best first; reports without a date last) or oldest (the oldest "
-              "report first).", choices=SORTS),
-    Parameter("mode", "enum", "hybrid", "What finds the results: hybrid (the words, and for a query with English words "
-              "the passages nearest in meaning too, each labelled; the default), lexical (the words alone) or semantic "
-              "(the meaning alone).", choices=MODES),
+    Parameter(
+        "lang",
+        "enum",
+        "auto",
+        "Language of the query: auto (per word), zh or en.",
+        choices=LANGUAGES,
+    ),
+    Parameter(
+        "report",
+        "string",
+        None,
+        "Search only this report (an id from /api/reports).",
+        max_length=80,
+    ),
+    Parameter(
+        "sort",
+        "enum",
+        "relevance",
+        "Order of the results: relevance (best first), date (the newest "
+        "report first, each report's passages best first; reports without a date last) or oldest (the oldest "
+        "report first).",
+        choices=SORTS,
+    ),
+    Parameter(
+        "mode",
+        "enum",
+        "hybrid",
+        "What finds the results: hybrid (the words, and for a query with English words "
+        "the passages nearest in meaning too, each labelled; the default), lexical (the words alone) or semantic "
+        "(the meaning alone).",
+        choices=MODES,
+    ),
 )
 
 
-SUGGEST_PARAMETER = Parameter("q", "string", "", "The beginning of a word, in Chinese, English or pinyin.", max_length=50)
+SUGGEST_PARAMETER = Parameter(
+    "q", "string", "", "The beginning of a word, in Chinese, English or pinyin.", max_length=50
+)
 
 
 def parse_search(args) -> dict:
     """The search parameters of a request's query string, validated."""
-    values = {parameter.name: parameter.parse(args.get(parameter.name)) for parameter in SEARCH_PARAMETERS}
+    values = {
+        parameter.name: parameter.parse(args.get(parameter.name)) for parameter in SEARCH_PARAMETERS
+    }
     values["q"] = values["q"].strip()
     return values

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
-
 from shuangyu.index.semantic.embedding import load_embedder
 from shuangyu.search.searcher import MAX_READERS, Searcher
 
@@ -18,10 +17,13 @@ def init_app(app: Flask) -> None:
     many run at once, ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck. The
     settings' embedder embeds the queries of the semantic side (its model loads at the first)."""
     settings = app.config["SETTINGS"]
-    app.extensions[EXTENSION] = Searcher(settings.index_dir, time_budget=settings.search_time_budget,
-                                         max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
-                                         stuck_after=app.config.get("SEARCH_STUCK_AFTER"),
-                                         embedder=load_embedder(settings.embedder))
+    app.extensions[EXTENSION] = Searcher(
+        settings.index_dir,
+        time_budget=settings.search_time_budget,
+        max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
+        stuck_after=app.config.get("SEARCH_STUCK_AFTER"),
+        embedder=load_embedder(settings.embedder),
+    )
     app.before_request(require_index)
 
 
@@ -38,9 +40,14 @@ def require_index() -> None:
     never do (an empty query). Static files, views marked ``needs_no_index``, preflight requests
     and URLs that match no route pass."""
     view = current_app.view_functions.get(request.endpoint or "")
-    if view is None or request.endpoint == "static" or request.method == "OPTIONS" or getattr(view, "needs_no_index", False):
+    if (
+        view is None
+        or request.endpoint == "static"
+        or request.method == "OPTIONS"
+        or getattr(view, "needs_no_index", False)
+    ):
         return
-    get_searcher().manifest  # IndexUnavailable when there is no usable index
+    _ = get_searcher().manifest  # IndexUnavailable when there is no usable index
 
 
 def searcher_of(app: Flask) -> Searcher:

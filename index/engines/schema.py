@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shuangyu.index.text.analysis import bigram_analyzer, chinese_analyzer, english_analyzer, pinyin_analyzer
 from shuangyu.index.sources.passages import BODY, CAPTION, CREDIT, HEADING
+from shuangyu.index.text.analysis import (
+    bigram_analyzer,
+    chinese_analyzer,
+    english_analyzer,
+    pinyin_analyzer,
+)
 from shuangyu.index.text.vocabulary import Vocabulary
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
@@ -82,4 +87,6 @@ def analyser(name: str, vocabulary: Vocabulary):
     """The analyser called ``name`` in ``FIELDS``, cutting Chinese with ``vocabulary``."""
     if name == "chinese":
         return chinese_analyzer(vocabulary)
-    return {"bigram": bigram_analyzer, "english": english_analyzer, "pinyin": pinyin_analyzer}[name]()
+    return {"bigram": bigram_analyzer, "english": english_analyzer, "pinyin": pinyin_analyzer}[
+        name
+    ]()

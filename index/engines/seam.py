@@ -143,8 +143,14 @@ class Reader(Protocol):
 
     concurrent: bool
 
-    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None,
-               order: Mapping[str, int] | None = None) -> Matches:
+    def search(
+        self,
+        query,
+        depth: int,
+        report: str | None = None,
+        deadline: float | None = None,
+        order: Mapping[str, int] | None = None,
+    ) -> Matches:
         """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every
         report is still counted), how many passages it lists in all, and the counts per report,
         over the whole index. A passage repeated word for word is listed once, by its best
@@ -196,4 +202,3 @@ def engine_of(manifest: dict) -> str:
 
 def open_reader(manifest: dict, build_dir: Path, vocabulary) -> Reader:
     return engine_module(engine_of(manifest)).open_reader(Path(build_dir), vocabulary)
-

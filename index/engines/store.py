@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shuangyu.index.engines.seam import ENGINES, engine_module, engine_of
 from shuangyu.index.engines.schema import SCHEMA_VERSION
+from shuangyu.index.engines.seam import ENGINES, engine_module, engine_of
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -41,13 +41,17 @@ def read_manifest(build_dir: Path) -> dict:
     try:
         manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise IndexUnavailable(f"index in {build_dir} is damaged ({error}): run `shuangyu build`") from None
+        raise IndexUnavailable(
+            f"index in {build_dir} is damaged ({error}): run `shuangyu build`"
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         raise IndexUnavailable(
             f"index in {build_dir} was built by an incompatible version of Shuangyu: run `shuangyu build --force`"
         )
     if engine_of(manifest) not in ENGINES:
-        raise IndexUnavailable(f"index in {build_dir} names an unknown engine {engine_of(manifest)!r}: run `shuangyu build --force`")
+        raise IndexUnavailable(
+            f"index in {build_dir} names an unknown engine {engine_of(manifest)!r}: run `shuangyu build --force`"
+        )
     return manifest
 
 

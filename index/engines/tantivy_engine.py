@@ -20,10 +20,9 @@ from itertools import groupby
 from pathlib import Path
 
 import tantivy
-
 from shuangyu.index.engines import seam as tree
-from shuangyu.index.engines.seam import Matches
 from shuangyu.index.engines.schema import FIELDS, KIND_WEIGHTS, analyser, kind_weight
+from shuangyu.index.engines.seam import Matches
 from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.index.text.vocabulary import Vocabulary
 
@@ -64,12 +63,17 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for field in FIELDS:
         if field.kind == "id":
-            builder.add_text_field(field.name, fast=True, tokenizer_name="raw", index_option="basic")
+            builder.add_text_field(
+                field.name, fast=True, tokenizer_name="raw", index_option="basic"
+            )
         elif field.kind == "number":
             builder.add_unsigned_field(field.name, indexed=True, fast=True)
         elif field.kind == "text":
-            builder.add_text_field(field.name, index_option="position" if field.positions else "freq",
-                                   tokenizer_name="whitespace" if field.analyser in _JOINED_ANALYSERS else "default")
+            builder.add_text_field(
+                field.name,
+                index_option="position" if field.positions else "freq",
+                tokenizer_name="whitespace" if field.analyser in _JOINED_ANALYSERS else "default",
+            )
     builder.add_unsigned_field("content_key", fast=True)
     # A passage's report as numbers a search reads without its stored JSON, to put tied scores
     # in reading order: the id's first eight bytes (its order) and a hash of the whole id (to
@@ -100,7 +104,9 @@ def _file_errors(folder: Path) -> Iterator[None]:
         raise OSError(int(code.group(1)), os.strerror(int(code.group(1))), str(folder)) from None
 
 
-def analyse(document: dict, vocabulary: Vocabulary) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]]]:
+def analyse(
+    document: dict, vocabulary: Vocabulary
+) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]]]:
     """A passage document and the analysed words of its text fields: plain data, made in a
     build's worker processes and sent to the one writer. A field of ``_JOINED_ANALYSERS`` has
     its words joined by spaces; another, its tokens ``(word, position, start, end)``."""
@@ -111,19 +117,27 @@ def analyse(document: dict, vocabulary: Vocabulary) -> tuple[dict, dict[str, str
             if field.analyser in _JOINED_ANALYSERS:
                 tokens[field.name] = " ".join(analysing.words(document[field.name]))
             else:
-                tokens[field.name] = [(token.text, token.position, token.start, token.end)
-                                      for token in analysing(document[field.name], mode="index")]
+                tokens[field.name] = [
+                    (token.text, token.position, token.start, token.end)
+                    for token in analysing(document[field.name], mode="index")
+                ]
     return document, tokens
 
 
-def create(build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()) -> "TantivyWriter":
+def create(
+    build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()
+) -> TantivyWriter:
     """A writer of a new index in ``build_dir``; ``repeated``: the content hashes that more than
     one of the passages to be added has."""
     with _file_errors(build_dir):
-        return TantivyWriter(tantivy.Index(_schema(), path=str(build_dir), reuse=False), build_dir, repeated)
+        return TantivyWriter(
+            tantivy.Index(_schema(), path=str(build_dir), reuse=False), build_dir, repeated
+        )
 
 
-def open_writer(build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()) -> "TantivyWriter":
+def open_writer(
+    build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()
+) -> TantivyWriter:
     """A writer that updates the index in ``build_dir`` (``repeated`` as for ``create``; a
     passage whose text the index has already is marked repeated too)."""
     index = _open(build_dir)
@@ -134,7 +148,13 @@ def open_writer(build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str
 class TantivyWriter:
     """Adds and deletes passages; ``commit`` makes them visible at once, ``cancel`` drops them."""
 
-    def __init__(self, index: tantivy.Index, folder: Path, repeated: frozenset[str], existing: tantivy.Searcher | None = None):
+    def __init__(
+        self,
+        index: tantivy.Index,
+        folder: Path,
+        repeated: frozenset[str],
+        existing: tantivy.Searcher | None = None,
+    ):
         self._folder = folder
         self._schema = index.schema
         self._writer = index.writer(heap_size=WRITER_HEAP_BYTES)
@@ -152,9 +172,19 @@ class TantivyWriter:
             return True
         if self._existing is None:
             return False
-        kept = [(tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "content_hash", content_hash))]
-        kept += [(tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "report_id", report_id)) for report_id in self._deleted]
-        return self._existing.search(tantivy.Query.boolean_query(kept), limit=1, count=True).count > 0
+        kept = [
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.term_query(self._schema, "content_hash", content_hash),
+            )
+        ]
+        kept += [
+            (tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "report_id", report_id))
+            for report_id in self._deleted
+        ]
+        return (
+            self._existing.search(tantivy.Query.boolean_query(kept), limit=1, count=True).count > 0
+        )
 
     def add(self, analysed: tuple[dict, dict[str, list[tuple[str, int, int, int]]]]) -> None:
         """Add a passage made by ``analyse``."""
@@ -203,9 +233,13 @@ def _open(build_dir: Path) -> tantivy.Index:
             raise
         if "Read-only file system" in str(error):
             # tantivy takes a lock file beside meta.json even to read it.
-            raise IndexUnavailable(f"index in {build_dir} cannot be opened: tantivy must write its lock file there, and "
-                                   f"the file system is read-only (build with --engine whoosh to serve a read-only index)") from None
-        raise IndexUnavailable(f"index in {build_dir} cannot be opened ({type(error).__name__}): run `shuangyu build`") from None
+            raise IndexUnavailable(
+                f"index in {build_dir} cannot be opened: tantivy must write its lock file there, and "
+                f"the file system is read-only (build with --engine whoosh to serve a read-only index)"
+            ) from None
+        raise IndexUnavailable(
+            f"index in {build_dir} cannot be opened ({type(error).__name__}): run `shuangyu build`"
+        ) from None
 
 
 def check_readable(build_dir: Path) -> None:
@@ -218,19 +252,23 @@ def check_readable(build_dir: Path) -> None:
     except BaseException as error:
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             raise
-        raise IndexUnavailable(f"index in {build_dir} is damaged ({type(error).__name__}): run `shuangyu build`") from None
+        raise IndexUnavailable(
+            f"index in {build_dir} is damaged ({type(error).__name__}): run `shuangyu build`"
+        ) from None
 
 
 # --- Reading -------------------------------------------------------------------------------
 
 
-def open_reader(build_dir: Path, vocabulary: Vocabulary) -> "TantivyReader":
+def open_reader(build_dir: Path, vocabulary: Vocabulary) -> TantivyReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     index = _open(build_dir)
     try:
         return TantivyReader(index)
     except ValueError as error:
-        raise IndexUnavailable(f"index in {build_dir} cannot be opened ({error}): run `shuangyu build`") from None
+        raise IndexUnavailable(
+            f"index in {build_dir} cannot be opened ({error}): run `shuangyu build`"
+        ) from None
 
 
 class TantivyReader:
@@ -246,31 +284,50 @@ class TantivyReader:
         self._searcher = index.searcher()
         self._idf = IdfScale(self._searcher)
         self._report_ids: dict[tuple[int, int], str] = {}  # see _report_id
-        everything = self._searcher.aggregate(tantivy.Query.all_query(), {
-            "reports": {"terms": {"field": "report_id", "size": 1_000_000}},
-            "repeated": {"terms": {"field": "content_hash", "size": 1_000_000, "min_doc_count": 2}},
-        })
+        everything = self._searcher.aggregate(
+            tantivy.Query.all_query(),
+            {
+                "reports": {"terms": {"field": "report_id", "size": 1_000_000}},
+                "repeated": {
+                    "terms": {"field": "content_hash", "size": 1_000_000, "min_doc_count": 2}
+                },
+            },
+        )
         report_ids = [bucket["key"] for bucket in everything["reports"]["buckets"]]
         self._report_count = len(report_ids)
         # Counts per report are made on the hash of the report id: a number, which tantivy
         # counts and answers about six times faster than the id itself at 1,000 reports; the id
         # where two reports' hashes are the same.
         self._report_of_hash = {_report_hash(report_id): report_id for report_id in report_ids}
-        self._report_field = "report_hash" if len(self._report_of_hash) == len(report_ids) else "report_id"
+        self._report_field = (
+            "report_hash" if len(self._report_of_hash) == len(report_ids) else "report_id"
+        )
         # Texts that more than one passage has: only matches among these can repeat.
         self._repeated = [bucket["key"] for bucket in everything["repeated"]["buckets"]]
         self._repeat_filter = self._repeats_query()
 
-    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None,
-               order: Mapping[str, int] | None = None) -> Matches:
+    def search(
+        self,
+        query,
+        depth: int,
+        report: str | None = None,
+        deadline: float | None = None,
+        order: Mapping[str, int] | None = None,
+    ) -> Matches:
         compiled = compile_tree(query, self._schema, self._idf)
         counts, distinct, surplus = self._counts(compiled)
         total = distinct if report is None else counts.get(report, 0)
         if order is not None and report is None:
-            return Matches(self._in_report_order(compiled, counts, order, depth, surplus), counts, total=total)
+            return Matches(
+                self._in_report_order(compiled, counts, order, depth, surplus), counts, total=total
+            )
         # Enough hits that ``depth`` remain once repeats are dropped.
-        hits = self._searcher.search(self._within(compiled, report), limit=depth + surplus, count=False,
-                                     weight_by_field="weight").hits
+        hits = self._searcher.search(
+            self._within(compiled, report),
+            limit=depth + surplus,
+            count=False,
+            weight_by_field="weight",
+        ).hits
         return Matches(self._ranked(hits, depth), counts, total=total)
 
     def _within(self, compiled, report: str | None):
@@ -279,24 +336,39 @@ class TantivyReader:
         # The report filter scores nothing: a passage scores the same within its report as in
         # the whole index (a scored term would add to every score before the kind's weight
         # multiplies it, and could reorder a report's passages).
-        return tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, compiled),
-            (tantivy.Occur.Must, tantivy.Query.const_score_query(
-                tantivy.Query.term_query(self._schema, "report_id", report), 0.0)),
-        ])
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_query(self._schema, "report_id", report), 0.0
+                    ),
+                ),
+            ]
+        )
 
-    def _in_report_order(self, compiled, counts: dict[str, int], order: Mapping[str, int], depth: int,
-                         surplus: int) -> list[tuple[object, float]]:
+    def _in_report_order(
+        self, compiled, counts: dict[str, int], order: Mapping[str, int], depth: int, surplus: int
+    ) -> list[tuple[object, float]]:
         """The first ``depth`` passages when the reports are taken in ``order`` (by rank) and
         each report's best first; a text several reports print, in the first of them. The
         reports are searched one at a time, only as many as ``depth`` needs."""
         listed: set[int] = set()
         top: list[tuple[object, float]] = []
-        for report in sorted(counts, key=lambda report_id: (order.get(report_id, len(order)), report_id)):
-            hits = self._searcher.search(self._within(compiled, report), limit=counts[report] + surplus, count=False,
-                                         weight_by_field="weight").hits
+        for report in sorted(
+            counts, key=lambda report_id: (order.get(report_id, len(order)), report_id)
+        ):
+            hits = self._searcher.search(
+                self._within(compiled, report),
+                limit=counts[report] + surplus,
+                count=False,
+                weight_by_field="weight",
+            ).hits
             ranked = self._ranked(hits, counts[report])
-            contents = self._searcher.fast_field_values("content_key", [address for address, _ in ranked])
+            contents = self._searcher.fast_field_values(
+                "content_key", [address for address, _ in ranked]
+            )
             for (address, score), content in zip(ranked, contents):
                 if content not in listed:
                     listed.add(content)
@@ -318,7 +390,9 @@ class TantivyReader:
         def count(query) -> int:
             return self._searcher.search(query, limit=1, count=True).count
 
-        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, marked), (tantivy.Occur.Must, texts)])
+        both = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, marked), (tantivy.Occur.Must, texts)]
+        )
         return marked if count(marked) == count(texts) == count(both) else texts
 
     def _counts(self, compiled) -> tuple[dict[str, int], int, int]:
@@ -330,27 +404,48 @@ class TantivyReader:
         matches = sum(counts.values())
         surplus = 0
         if self._repeated:
-            among = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, compiled),
-                (tantivy.Occur.Must, self._repeat_filter),
-            ])
-            repeats = self._searcher.aggregate(among, {"texts": {
-                "terms": {"field": "content_key", "size": len(self._repeated), "min_doc_count": 2},
-                "aggs": {"reports": per_report},
-            }})
+            among = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, compiled),
+                    (tantivy.Occur.Must, self._repeat_filter),
+                ]
+            )
+            repeats = self._searcher.aggregate(
+                among,
+                {
+                    "texts": {
+                        "terms": {
+                            "field": "content_key",
+                            "size": len(self._repeated),
+                            "min_doc_count": 2,
+                        },
+                        "aggs": {"reports": per_report},
+                    }
+                },
+            )
             for text in repeats["texts"]["buckets"]:
                 surplus += text["doc_count"] - 1
                 for bucket in text["reports"]["buckets"]:
                     counts[bucket["key"]] -= bucket["doc_count"] - 1
         by_hash = self._report_field == "report_hash"
-        counts = {self._report_of_hash[key] if by_hash else key: count for key, count in counts.items() if count}
+        counts = {
+            self._report_of_hash[key] if by_hash else key: count
+            for key, count in counts.items()
+            if count
+        }
         return counts, matches - surplus, surplus
 
     def _ranked(self, hits: list, depth: int) -> list[tuple[object, float]]:
         """The best ``depth`` hits, each text once, ties in reading order (report, place)."""
         addresses = [address for _, address in hits]
-        fast = [self._searcher.fast_field_values(name, addresses) for name in ("content_key", "ordinal", "report_key", "report_hash")]
-        scored = [(score * _SMALLEST_WEIGHT, address, *values) for (score, address), *values in zip(hits, *fast)]
+        fast = [
+            self._searcher.fast_field_values(name, addresses)
+            for name in ("content_key", "ordinal", "report_key", "report_hash")
+        ]
+        scored = [
+            (score * _SMALLEST_WEIGHT, address, *values)
+            for (score, address), *values in zip(hits, *fast)
+        ]
         listed: set[int] = set()
         top: list[tuple[object, float]] = []
         # Score by score, best first, until ``depth`` texts are listed: the hits past them are
@@ -405,14 +500,28 @@ class TantivyReader:
     def report_passages(self, report_id: str, first: int, last: int | None) -> list[dict]:
         if last is not None and last < first:
             return []
-        query = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "report_id", report_id)),
-            (tantivy.Occur.Must, tantivy.Query.range_query(self._schema, "ordinal", tantivy.FieldType.Unsigned,
-                                                           max(first, 0), last)),
-        ])
+        query = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.term_query(self._schema, "report_id", report_id),
+                ),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        self._schema, "ordinal", tantivy.FieldType.Unsigned, max(first, 0), last
+                    ),
+                ),
+            ]
+        )
         limit = self._searcher.num_docs if last is None else last - max(first, 0) + 1
-        hits = self._searcher.search(query, limit=max(limit, 1), count=False, order_by_field="ordinal",
-                                     order=tantivy.Order.Asc).hits
+        hits = self._searcher.search(
+            query,
+            limit=max(limit, 1),
+            count=False,
+            order_by_field="ordinal",
+            order=tantivy.Order.Asc,
+        ).hits
         return [self.stored(address) for _, address in hits]
 
     def doc_frequency(self, field: str, word: str) -> int:
@@ -475,7 +584,9 @@ class IdfScale:
 
     def of(self, field: str, words: list[str]) -> float:
         """The factor for a word, or a phrase (whose idf both engines sum over its words)."""
-        whoosh, tantivy_idf = (sum(pair) for pair in zip(*(self._idfs(field, word) for word in words)))
+        whoosh, tantivy_idf = (
+            sum(pair) for pair in zip(*(self._idfs(field, word) for word in words))
+        )
         return whoosh / tantivy_idf if tantivy_idf > 0 else 1.0
 
 
@@ -501,14 +612,26 @@ def compile_tree(node, schema: tantivy.Schema, idf: IdfScale | None = None) -> t
     elif isinstance(node, tree.Best):
         compiled = query.disjunction_max_query([compiled_part(part) for part in node.parts])
     elif isinstance(node, tree.WithOptional):
-        compiled = query.boolean_query([(tantivy.Occur.Must, compiled_part(node.required)),
-                                        (tantivy.Occur.Should, compiled_part(node.optional))])
+        compiled = query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled_part(node.required)),
+                (tantivy.Occur.Should, compiled_part(node.optional)),
+            ]
+        )
     elif isinstance(node, tree.Without):
-        compiled = query.boolean_query([(tantivy.Occur.Must, compiled_part(node.positive)),
-                                        (tantivy.Occur.MustNot, compiled_part(node.negative))])
+        compiled = query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled_part(node.positive)),
+                (tantivy.Occur.MustNot, compiled_part(node.negative)),
+            ]
+        )
     elif isinstance(node, tree.Filter):
-        compiled = query.boolean_query([(tantivy.Occur.Must, compiled_part(node.query)),
-                                        (tantivy.Occur.Must, query.const_score_query(compiled_part(node.condition), 0.0))])
+        compiled = query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled_part(node.query)),
+                (tantivy.Occur.Must, query.const_score_query(compiled_part(node.condition), 0.0)),
+            ]
+        )
     else:
         raise TypeError(f"not a query tree node: {node!r}")
     boost = node.boost * scale

@@ -15,6 +15,12 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+from shuangyu.index.engines import seam as tree
+from shuangyu.index.engines.schema import FIELDS, analyser, kind_weight
+from shuangyu.index.engines.seam import Matches
+from shuangyu.index.engines.store import IndexUnavailable
+from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.workers import PARALLEL_FROM, WorkerGuard, can_fork_workers, interrupts_deferred
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Token as WhooshToken
@@ -26,13 +32,6 @@ from whoosh.matching import DisjunctionMaxMatcher
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
-
-from shuangyu.index.engines import seam as tree
-from shuangyu.index.engines.seam import Matches
-from shuangyu.index.engines.schema import FIELDS, analyser, kind_weight
-from shuangyu.index.engines.store import IndexUnavailable
-from shuangyu.index.text.vocabulary import Vocabulary
-from shuangyu.index.workers import PARALLEL_FROM, WorkerGuard, can_fork_workers, interrupts_deferred
 
 NAME = "whoosh"
 
@@ -47,8 +46,19 @@ class AnalysedTokenizer(Tokenizer):
     def __init__(self, analyse):
         self.analyse = analyse
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for found in self.analyse(value, mode=mode):
             token.text = found.text
@@ -68,12 +78,17 @@ def _schema(vocabulary: Vocabulary) -> Schema:
     fields = {}
     for field in FIELDS:
         if field.kind == "id":
-            fields[field.name] = ID(stored=field.stored, unique=field.name == "id", sortable=field.name != "id")
+            fields[field.name] = ID(
+                stored=field.stored, unique=field.name == "id", sortable=field.name != "id"
+            )
         elif field.kind == "number":
             fields[field.name] = NUMERIC(stored=field.stored, sortable=True)
         elif field.kind == "text":
-            fields[field.name] = TEXT(analyzer=AnalysedTokenizer(analyser(field.analyser, vocabulary)),
-                                      stored=field.stored, phrase=field.positions)
+            fields[field.name] = TEXT(
+                analyzer=AnalysedTokenizer(analyser(field.analyser, vocabulary)),
+                stored=field.stored,
+                phrase=field.positions,
+            )
         else:
             fields[field.name] = STORED()
     return Schema(**fields)
@@ -85,7 +100,9 @@ def analyse(document: dict, vocabulary: Vocabulary) -> dict:
     return document
 
 
-def create(build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()) -> "WhooshWriter":
+def create(
+    build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()
+) -> WhooshWriter:
     """A writer of a new index in ``build_dir`` for about ``passages`` passages. (``repeated``,
     the texts several of them have, is not needed: the reader finds repeats in its columns.)"""
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
@@ -93,10 +110,14 @@ def create(build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: fro
     return WhooshWriter(whoosh_index.create_in(str(build_dir), _schema(vocabulary)), parallel)
 
 
-def open_writer(build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()) -> "WhooshWriter":
+def open_writer(
+    build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()
+) -> WhooshWriter:
     """A writer that updates the index in ``build_dir`` (one process: an update is small)."""
     # Without mmap: see check_readable.
-    return WhooshWriter(FileStorage(str(build_dir), supports_mmap=False).open_index(), parallel=False)
+    return WhooshWriter(
+        FileStorage(str(build_dir), supports_mmap=False).open_index(), parallel=False
+    )
 
 
 class WhooshWriter:
@@ -162,7 +183,9 @@ def check_readable(build_dir: Path) -> None:
                     for name in ("kind", "report_id", "content_hash"):
                         segment.column_reader(name)[docnum]
     except Exception as error:  # Whoosh raises many kinds on damaged files; all mean "rebuild".
-        raise IndexUnavailable(f"index in {build_dir} is damaged ({type(error).__name__}): run `shuangyu build`") from None
+        raise IndexUnavailable(
+            f"index in {build_dir} is damaged ({type(error).__name__}): run `shuangyu build`"
+        ) from None
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -239,8 +262,14 @@ class _DisjunctionMax(wq.DisjunctionMax):
 
     def _matcher(self, subs, searcher, context):
         reader = searcher.reader()
-        return self._tree_matcher(subs, _CurrentDocumentDisMaxMatcher, searcher, context,
-                                  lambda query: query.estimate_size(reader), tiebreak=self.tiebreak)
+        return self._tree_matcher(
+            subs,
+            _CurrentDocumentDisMaxMatcher,
+            searcher,
+            context,
+            lambda query: query.estimate_size(reader),
+            tiebreak=self.tiebreak,
+        )
 
 
 def compile_tree(node) -> wq.Query:
@@ -279,7 +308,9 @@ class _DocumentColumns:
         self.report_index = {report_id: index for index, report_id in enumerate(self.report_ids)}
         self.report_of = [self.report_index[value] for value in report_column]
         hashes: dict[str, int] = {}
-        self.content_of = [hashes.setdefault(value, len(hashes)) for value in reader.column_reader("content_hash")]
+        self.content_of = [
+            hashes.setdefault(value, len(hashes)) for value in reader.column_reader("content_hash")
+        ]
         self.ordinal_of = list(reader.column_reader("ordinal"))
         self._reader = reader
         self._has_deletions = reader.has_deletions()
@@ -288,7 +319,7 @@ class _DocumentColumns:
         return self._has_deletions and self._reader.is_deleted(docnum)
 
 
-def open_reader(build_dir: Path, vocabulary: Vocabulary) -> "WhooshReader":
+def open_reader(build_dir: Path, vocabulary: Vocabulary) -> WhooshReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     # Whoosh leaves the file of a segment it fails to open unreferenced but open; it is freed
     # with the exception, and its ResourceWarning says nothing the error does not.
@@ -300,11 +331,15 @@ def open_reader(build_dir: Path, vocabulary: Vocabulary) -> "WhooshReader":
             # queries about 1.2x slower (measured with bench/perf.py): the serving process stays small.
             reader = FileStorage(str(build_dir), supports_mmap=False).open_index().reader()
             return WhooshReader(WhooshSearcher(reader, weighting=PassageWeighting(reader)))
-        except Exception as error:  # Whoosh raises many kinds on a damaged index: all mean "rebuild".
+        except (
+            Exception
+        ) as error:  # Whoosh raises many kinds on a damaged index: all mean "rebuild".
             if reader is not None:
                 reader.close()
             failure = str(error) or type(error).__name__
-    raise IndexUnavailable(f"index in {build_dir} cannot be opened ({failure}): run `shuangyu build`")
+    raise IndexUnavailable(
+        f"index in {build_dir} cannot be opened ({failure}): run `shuangyu build`"
+    )
 
 
 class WhooshReader:
@@ -321,17 +356,28 @@ class WhooshReader:
         # openings, and each must count the documents it sees.
         self._columns = _DocumentColumns(self._reader)
 
-    def search(self, query, depth: int, report: str | None = None, deadline: float | None = None,
-               order: Mapping[str, int] | None = None) -> Matches:
+    def search(
+        self,
+        query,
+        depth: int,
+        report: str | None = None,
+        deadline: float | None = None,
+        order: Mapping[str, int] | None = None,
+    ) -> Matches:
         columns = self._columns
         wanted_report = columns.report_index.get(report, -1) if report else None
         ranks = None
         if order is not None:
             unranked = len(order)
             ranks = [order.get(report_id, unranked) for report_id in columns.report_ids]
-        top, total, counts, complete = _collect(self._searcher, compile_tree(query), columns, depth, wanted_report,
-                                                deadline, ranks)
-        by_report = {report_id: counts[index] for index, report_id in enumerate(columns.report_ids) if counts[index]}
+        top, total, counts, complete = _collect(
+            self._searcher, compile_tree(query), columns, depth, wanted_report, deadline, ranks
+        )
+        by_report = {
+            report_id: counts[index]
+            for index, report_id in enumerate(columns.report_ids)
+            if counts[index]
+        }
         return Matches(top, by_report, complete, total)
 
     def stored(self, key) -> dict:
@@ -343,7 +389,9 @@ class WhooshReader:
     def report_passages(self, report_id: str, first: int, last: int | None) -> list[dict]:
         query = wq.And([wq.Term("report_id", report_id), wq.NumericRange("ordinal", first, last)])
         limit = None if last is None else max(0, last - first + 1)
-        return [hit.fields() for hit in self._searcher.search(query, limit=limit, sortedby="ordinal")]
+        return [
+            hit.fields() for hit in self._searcher.search(query, limit=limit, sortedby="ordinal")
+        ]
 
     def doc_frequency(self, field: str, word: str) -> int:
         return self._reader.doc_frequency(field, word)
@@ -353,8 +401,10 @@ class WhooshReader:
         return [word.decode() if isinstance(word, bytes) else word for word in found]
 
     def most_frequent(self, field: str, count: int) -> list[tuple[str, int]]:
-        return [(word.decode() if isinstance(word, bytes) else word, int(frequency))
-                for frequency, word in self._reader.most_frequent_terms(field, count)]
+        return [
+            (word.decode() if isinstance(word, bytes) else word, int(frequency))
+            for frequency, word in self._reader.most_frequent_terms(field, count)
+        ]
 
     def doc_count(self) -> int:
         return self._reader.doc_count()
@@ -373,9 +423,15 @@ REPLACE_EVERY = 10
 CLOCK_EVERY = 32
 
 
-def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: int | None = None,
-             deadline: float | None = None,
-             ranks: list[int] | None = None) -> tuple[list[tuple[int, float]], int, list[int], bool]:
+def _collect(
+    searcher,
+    query,
+    columns: _DocumentColumns,
+    wanted: int,
+    report: int | None = None,
+    deadline: float | None = None,
+    ranks: list[int] | None = None,
+) -> tuple[list[tuple[int, float]], int, list[int], bool]:
     """One pass over a query's matches: the ``wanted`` best (docnum, score), how many texts
     are listed (of ``report`` alone when given), the count of matching texts per report index
     of ``columns``, and whether every match was seen (see ``index.engines.seam.Reader.search``).
@@ -418,7 +474,13 @@ def _collect(searcher, query, columns: _DocumentColumns, wanted: int, report: in
                     score = matcher.score()
                     if final is not None:
                         score = final(searcher, docnum, score)
-                    key = (-ranks[in_report] if ranks else 0, score, -in_report, -ordinal_of[docnum], docnum)
+                    key = (
+                        -ranks[in_report] if ranks else 0,
+                        score,
+                        -in_report,
+                        -ordinal_of[docnum],
+                        docnum,
+                    )
                     if key > best.get(content, _NOTHING):
                         best[content] = key
             matcher.next()
@@ -435,6 +497,8 @@ def _counts(counted: set[int], reports: int) -> list[int]:
 _NOTHING = (float("-inf"), float("-inf"), 0, 0, 0)
 
 
-def _best(best: dict[int, tuple[int, float, int, int, int]], wanted: int) -> list[tuple[int, float]]:
+def _best(
+    best: dict[int, tuple[int, float, int, int, int]], wanted: int
+) -> list[tuple[int, float]]:
     top = heapq.nlargest(wanted, best.values())
     return [(docnum, score) for _, score, _, _, docnum in top]

@@ -45,7 +45,9 @@ def _find(english: str, wanted: str, position: int) -> tuple[int, int] | None:
     """Where the gloss ``english`` shows ``wanted`` (a word's English, or one of its senses when
     the shown gloss keeps one) from ``position``, at most ``_SEARCH_AHEAD`` past it."""
     limit = position + _SEARCH_AHEAD
-    for candidate in dict.fromkeys([wanted.strip(), *(sense.strip() for sense in wanted.split("/"))]):
+    for candidate in dict.fromkeys(
+        [wanted.strip(), *(sense.strip() for sense in wanted.split("/"))]
+    ):
         if not candidate:
             continue
         start = english.find(candidate, position, limit + len(candidate))
@@ -59,7 +61,9 @@ def triples(alignment: Alignment) -> list[tuple[int, int, int, int]]:
     return list(zip(alignment[0::4], alignment[1::4], alignment[2::4], alignment[3::4]))
 
 
-def english_of(spans: Iterable[tuple[int, int]], alignment: Alignment, whole: bool = True) -> list[tuple[int, int]]:
+def english_of(
+    spans: Iterable[tuple[int, int]], alignment: Alignment, whole: bool = True
+) -> list[tuple[int, int]]:
     """The English spans of the words whose Chinese lies wholly inside one of ``spans`` (with
     ``whole=False``: overlaps any of them)."""
     # The words are in order of their Chinese: each span looks only at the words from the

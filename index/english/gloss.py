@@ -25,23 +25,63 @@ from decimal import Decimal
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
-
-from shuangyu.index.text.analysis import english_analyzer, normalise, words
-from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.index.english.cedict import headwords_with_stem, main_senses, reading_sense
+from shuangyu.index.text.analysis import english_analyzer, normalise, words
 from shuangyu.index.text.numbers import chinese_numeral_value
+from shuangyu.index.text.vocabulary import Vocabulary
 
 ENGINE = "gloss"
 
 # Function words glossed by hand: their dictionary senses are grammar notes, not words.
 _FUNCTION_WORDS = {
-    "和": "and", "与": "and", "及": "and", "或": "or", "在": "in", "为": "for", "对": "to",
-    "从": "from", "向": "towards", "将": "will", "是": "is", "并": "and", "以": "by", "让": "let",
-    "使": "make", "被": "by", "其": "its", "这": "this", "那": "that", "也": "also", "都": "all",
-    "而": "while", "就": "then", "之": "of", "的": "", "了": "", "着": "", "把": "", "等": "etc.",
+    "和": "and",
+    "与": "and",
+    "及": "and",
+    "或": "or",
+    "在": "in",
+    "为": "for",
+    "对": "to",
+    "从": "from",
+    "向": "towards",
+    "将": "will",
+    "是": "is",
+    "并": "and",
+    "以": "by",
+    "让": "let",
+    "使": "make",
+    "被": "by",
+    "其": "its",
+    "这": "this",
+    "那": "that",
+    "也": "also",
+    "都": "all",
+    "而": "while",
+    "就": "then",
+    "之": "of",
+    "的": "",
+    "了": "",
+    "着": "",
+    "把": "",
+    "等": "etc.",
 }
-_PUNCTUATION = str.maketrans({"、": ",", "。": ".", "“": '"', "”": '"', "‘": "'", "’": "'", "《": '"',
-                              "》": '"', "「": '"', "」": '"', "『": '"', "』": '"', "·": " ", "—": "-"})
+_PUNCTUATION = str.maketrans(
+    {
+        "、": ",",
+        "。": ".",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "《": '"',
+        "》": '"',
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "·": " ",
+        "—": "-",
+    }
+)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?%)\]])")
 _SPACE_AFTER_OPENING = re.compile(r"([(\[])\s+")
 
@@ -82,7 +122,12 @@ def gloss_word(word: str, vocabulary: Vocabulary) -> str:
         return "/".join(senses)
     if len(word) == 1:
         return pinyin_name(word)
-    return " ".join(filter(None, (gloss_word(part, vocabulary) for part in _known_parts(word, vocabulary, main_senses))))
+    return " ".join(
+        filter(
+            None,
+            (gloss_word(part, vocabulary) for part in _known_parts(word, vocabulary, main_senses)),
+        )
+    )
 
 
 def could_gloss_as(word: str, stems: frozenset[str], vocabulary: Vocabulary) -> bool:
@@ -96,12 +141,18 @@ def could_gloss_as(word: str, stems: frozenset[str], vocabulary: Vocabulary) -> 
     a name or a headword with that stem, or a character glossed by its pinyin."""
     glossing = _glossing(stems, vocabulary)
     length = len(word)
-    if any(word[start:end] in glossing for start in range(length) for end in range(start + 1, length + 1)):
+    if any(
+        word[start:end] in glossing
+        for start in range(length)
+        for end in range(start + 1, length + 1)
+    ):
         return True
     # A character without pinyin stands for itself, which no English stem is.
     if stems.isdisjoint(pinyin_stems()) and all(stem.isascii() for stem in stems):
         return False
-    return any(_pinyin_glossed(char, vocabulary) and gloss_stems(char, vocabulary) & stems for char in word)
+    return any(
+        _pinyin_glossed(char, vocabulary) and gloss_stems(char, vocabulary) & stems for char in word
+    )
 
 
 @lru_cache(maxsize=10_000)
@@ -156,7 +207,11 @@ def _names_by_stem(vocabulary: Vocabulary) -> dict[str, set[str]]:
 @lru_cache(maxsize=20_000)
 def _pinyin_glossed(char: str, vocabulary: Vocabulary) -> bool:
     """Whether ``gloss_word`` gives a character its pinyin, having no other English for it."""
-    return char not in _FUNCTION_WORDS and not _name_english(char, vocabulary) and not main_senses(char)
+    return (
+        char not in _FUNCTION_WORDS
+        and not _name_english(char, vocabulary)
+        and not main_senses(char)
+    )
 
 
 def _known_parts(word: str, vocabulary: Vocabulary, known) -> list[str]:
@@ -166,9 +221,13 @@ def _known_parts(word: str, vocabulary: Vocabulary, known) -> list[str]:
     start = 0
     while start < len(word):
         end = next(
-            end for end in range(len(word), start, -1)
+            end
+            for end in range(len(word), start, -1)
             if end - start == 1
-            or (word[start:end] != word and (word[start:end] in vocabulary.names or known(word[start:end])))
+            or (
+                word[start:end] != word
+                and (word[start:end] in vocabulary.names or known(word[start:end]))
+            )
         )
         parts.append(word[start:end])
         start = end
@@ -181,7 +240,9 @@ def glossed_words(text: str, vocabulary: Vocabulary) -> list[GlossedWord]:
     measure word has ``""``."""
     normalised = normalise(text)
     found = words(normalised.text, vocabulary, subwords=False)
-    figures = _figures(normalised.text, {word.start for word in found}, {word.end for word in found})
+    figures = _figures(
+        normalised.text, {word.start for word in found}, {word.end for word in found}
+    )
     units = [(start, end, english) for start, end, english in figures]
     for word in found:
         for start, end in _outside(word.start, word.end, figures):
@@ -191,7 +252,11 @@ def glossed_words(text: str, vocabulary: Vocabulary) -> list[GlossedWord]:
             elif (start, end) == (word.start, word.end):
                 english = reading_word(piece, vocabulary)
             else:
-                english = reading_word(piece, vocabulary) if len(piece) > 1 else _glossed_part(piece, vocabulary)
+                english = (
+                    reading_word(piece, vocabulary)
+                    if len(piece) > 1
+                    else _glossed_part(piece, vocabulary)
+                )
             units.append((start, end, english))
     result = []
     for start, end, english in sorted(units):
@@ -206,9 +271,15 @@ def _outside(start: int, end: int, figures: list[tuple[int, int, str]]) -> list[
     for figure_start, figure_end, _ in figures:
         if figure_start >= end or figure_end <= start:
             continue  # a figure elsewhere in the passage
-        pieces = [part for piece_start, piece_end in pieces
-                  for part in ((piece_start, min(piece_end, figure_start)), (max(piece_start, figure_end), piece_end))
-                  if part[0] < part[1]]
+        pieces = [
+            part
+            for piece_start, piece_end in pieces
+            for part in (
+                (piece_start, min(piece_end, figure_start)),
+                (max(piece_start, figure_end), piece_end),
+            )
+            if part[0] < part[1]
+        ]
     return pieces
 
 
@@ -229,7 +300,9 @@ def search_gloss(text: str, vocabulary: Vocabulary) -> str:
     units = []
     for word in words(normalised.text, vocabulary, subwords=False):
         start, end = normalised.source_span(word.start, word.end)
-        units.append((start, end, word.text if not word.is_han else gloss_word(word.text, vocabulary)))
+        units.append(
+            (start, end, word.text if not word.is_han else gloss_word(word.text, vocabulary))
+        )
     return _joined(text, units)
 
 
@@ -250,10 +323,35 @@ def _joined(text: str, units: list[tuple[int, int, str]]) -> str:
 # word for (""), and the commonest characters, whose dictionary senses mix grammar and meaning
 # (月 is "moon" before "month", 到 "leave for" before "to").
 _READING_WORDS = _FUNCTION_WORDS | {
-    "个": "", "们": "", "吗": "", "呢": "", "吧": "", "啊": "", "所": "", "得": "", "地": "",
-    "月": "month", "日": "day", "到": "to", "上": "on", "下": "under", "中": "in", "后": "after",
-    "前": "before", "过去": "past", "作": "make", "报告": "report", "代表": "representative", "我国": "China",
-    "第": "number", "党": "Party", "各": "every", "每": "every", "年": "year", "来": "since", "多": "many",
+    "个": "",
+    "们": "",
+    "吗": "",
+    "呢": "",
+    "吧": "",
+    "啊": "",
+    "所": "",
+    "得": "",
+    "地": "",
+    "月": "month",
+    "日": "day",
+    "到": "to",
+    "上": "on",
+    "下": "under",
+    "中": "in",
+    "后": "after",
+    "前": "before",
+    "过去": "past",
+    "作": "make",
+    "报告": "report",
+    "代表": "representative",
+    "我国": "China",
+    "第": "number",
+    "党": "Party",
+    "各": "every",
+    "每": "every",
+    "年": "year",
+    "来": "since",
+    "多": "many",
 }
 
 
@@ -278,12 +376,24 @@ def reading_word(word: str, vocabulary: Vocabulary) -> str:
         return sense
     if len(word) == 1:
         return pinyin_name(word)
-    return " ".join(filter(None, (_glossed_part(part, vocabulary) for part in _known_parts(word, vocabulary, reading_sense))))
+    return " ".join(
+        filter(
+            None,
+            (
+                _glossed_part(part, vocabulary)
+                for part in _known_parts(word, vocabulary, reading_sense)
+            ),
+        )
+    )
 
 
 def _glossed_part(part: str, vocabulary: Vocabulary) -> str:
     """A part of a longer word: a lone character that is a particle there keeps its meaning."""
-    if len(part) == 1 and _READING_WORDS.get(part) == "" and part not in ("的", "了", "着", "个", "们"):
+    if (
+        len(part) == 1
+        and _READING_WORDS.get(part) == ""
+        and part not in ("的", "了", "着", "个", "们")
+    ):
         return reading_sense(part) or pinyin_name(part)
     return reading_word(part, vocabulary)
 
@@ -293,25 +403,69 @@ def _glossed_part(part: str, vocabulary: Vocabulary) -> str:
 _CN_DIGIT = "〇零一二两三四五六七八九"
 _CHINESE_NUMERAL = re.compile(rf"[{_CN_DIGIT}十百千]*[{_CN_DIGIT}十][{_CN_DIGIT}十百千]*")
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{_CN_DIGIT}十百千]+)"
-_SMALL = rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})"
+_SMALL = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _YEAR = rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})"
 _YEAR_DIGITS = {char: digit for digit, char in enumerate("〇一二三四五六七八九")} | {"零": 0}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _SCALES = {"万亿": 10**12, "万多亿": 10**12, "亿": 10**8, "万": 10**4}
-_UNITS = {"美元": "", "元": "yuan", "人": "people", "户": "households", "吨": "tonnes", "公里": "km", "亩": "mu",
-          "千瓦": "kW", "斤": "jin", "人次": "person-times"}
+_UNITS = {
+    "美元": "",
+    "元": "yuan",
+    "人": "people",
+    "户": "households",
+    "吨": "tonnes",
+    "公里": "km",
+    "亩": "mu",
+    "千瓦": "kW",
+    "斤": "jin",
+    "人次": "person-times",
+}
 _MEASURES = "个项条件位座名批只台辆所家支"
-_ORDINAL_WORDS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_WORDS = (
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
 _FIGURE_PATTERNS = (
     ("date", re.compile(rf"(?P<year>{_YEAR})年(?P<month>{_SMALL})月(?:(?P<day>{_SMALL})[日号])?")),
     ("day", re.compile(rf"(?P<month>{_SMALL})月(?P<day>{_SMALL})[日号]")),
     ("year", re.compile(rf"(?P<year>{_YEAR})年(?!代)")),
-    ("ordinal", re.compile(rf"第(?P<number>{_NUMBER})(?:[届次{_MEASURES}])?|(?P<bare>{_NUMBER})(?:届|次(?=(?:全体)?会议))")),
+    (
+        "ordinal",
+        re.compile(
+            rf"第(?P<number>{_NUMBER})(?:[届次{_MEASURES}])?|(?P<bare>{_NUMBER})(?:届|次(?=(?:全体)?会议))"
+        ),
+    ),
     ("plenum", re.compile(rf"(?P<number>{_NUMBER})中全会")),
     ("percent", re.compile(rf"百分之(?P<number>{_NUMBER}(?:点[{_CN_DIGIT}]+)?)")),
-    ("amount", re.compile(rf"(?P<number>{_NUMBER})(?P<scale>万亿|万多亿|亿|万)(?P<more>多)?(?P<unit>{'|'.join(_UNITS)})?")),
-    ("money", re.compile(rf"(?P<number>\d+(?:\.\d+)?)(?P<unit>美元|元)")),
+    (
+        "amount",
+        re.compile(
+            rf"(?P<number>{_NUMBER})(?P<scale>万亿|万多亿|亿|万)(?P<more>多)?(?P<unit>{'|'.join(_UNITS)})?"
+        ),
+    ),
+    ("money", re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>美元|元)")),
     ("count", re.compile(rf"(?P<number>{_NUMBER})[{_MEASURES}]")),
 )
 
@@ -324,7 +478,12 @@ def _figures(text: str, word_starts: set[int], word_ends: set[int]) -> list[tupl
         for match in pattern.finditer(text):
             chinese = bool(re.search(f"[{_CN_DIGIT}十百千]", match.group()))
             groups, end = match.groupdict(), match.end()
-            if chinese and end not in word_ends and groups.get("unit") and match.start("unit") in word_ends:
+            if (
+                chinese
+                and end not in word_ends
+                and groups.get("unit")
+                and match.start("unit") in word_ends
+            ):
                 # 十三亿多人口: the unit's character begins the next word, 人口.
                 groups, end = groups | {"unit": None}, match.start("unit")
             if match.start() not in word_starts or (chinese and end not in word_ends):
@@ -342,7 +501,11 @@ def _figures(text: str, word_starts: set[int], word_ends: set[int]) -> list[tupl
 def _value(numeral: str) -> Decimal | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", numeral):
         return Decimal(numeral)
-    return chinese_numeral_value(numeral) if _CHINESE_NUMERAL.fullmatch(numeral.split("点")[0]) else None
+    return (
+        chinese_numeral_value(numeral)
+        if _CHINESE_NUMERAL.fullmatch(numeral.split("点")[0])
+        else None
+    )
 
 
 def _figure_english(kind: str, groups: dict) -> str | None:
@@ -353,7 +516,11 @@ def _figure_english(kind: str, groups: dict) -> str | None:
         day = _value(groups["day"]) if groups.get("day") else None
         if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
             return None
-        return " ".join(part for part in (str(day) if day else "", _MONTHS[int(month) - 1] if month else "", year) if part)
+        return " ".join(
+            part
+            for part in (str(day) if day else "", _MONTHS[int(month) - 1] if month else "", year)
+            if part
+        )
     value = _value(groups.get("number") or groups.get("bare") or "")
     if value is None:
         return None
@@ -367,7 +534,11 @@ def _figure_english(kind: str, groups: dict) -> str | None:
         return "one" if value == 1 else _number(value)
     scaled = value * _SCALES.get(groups.get("scale") or "", 1)
     unit = groups.get("unit") or ""
-    amount = f"US${_number(scaled)}" if unit == "美元" else " ".join(part for part in (_number(scaled), _UNITS.get(unit, "")) if part)
+    amount = (
+        f"US${_number(scaled)}"
+        if unit == "美元"
+        else " ".join(part for part in (_number(scaled), _UNITS.get(unit, "")) if part)
+    )
     return f"over {amount}" if groups.get("more") or groups.get("scale") == "万多亿" else amount
 
 
@@ -375,7 +546,9 @@ def _ordinal(number: int) -> str:
     """``5`` → ``fifth``, ``12`` → ``12th``, ``22`` → ``22nd`` (words up to ten, as the reports' official English writes them)."""
     if number < len(_ORDINAL_WORDS):
         return _ORDINAL_WORDS[number]
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
     return f"{number}{suffix}"
 
 
@@ -398,7 +571,11 @@ def pinyin_terms(text: str, vocabulary: Vocabulary) -> str:
     """Toneless pinyin of every word of ``text`` and of the dictionary words inside it,
     one word a token (``沙坪坝区`` → ``shapingbaqu shaping pingba baqu shapingba``)."""
     normalised = normalise(text)
-    return " ".join(pinyin_of(word.text) for word in words(normalised.text, vocabulary, subwords=True) if word.is_han and not word.stopped)
+    return " ".join(
+        pinyin_of(word.text)
+        for word in words(normalised.text, vocabulary, subwords=True)
+        if word.is_han and not word.stopped
+    )
 
 
 @lru_cache(maxsize=100_000)

@@ -70,7 +70,9 @@ class TranslationMemory:
             (check,) = self._db.execute("PRAGMA quick_check").fetchone()
         except sqlite3.OperationalError as error:  # locked, read-only, cannot open: not damage
             self._db.close()
-            raise TranslationMemoryError(f"cannot use the translation memory {path} ({error})") from None
+            raise TranslationMemoryError(
+                f"cannot use the translation memory {path} ({error})"
+            ) from None
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise DamagedMemoryError(_damaged(path, error)) from None
@@ -106,14 +108,18 @@ class TranslationMemory:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self._db.executemany(
             _INSERT,
-            [(engine, model, source_hash(source), source, translation, now) for source, translation in pairs],
+            [
+                (engine, model, source_hash(source), source, translation, now)
+                for source, translation in pairs
+            ],
         )
         self._db.commit()
 
     def best_model(self, engine: str) -> str | None:
         """The model of ``engine`` with the most translations in the memory, if any."""
         row = self._db.execute(
-            "SELECT model FROM translations WHERE engine = ? GROUP BY model ORDER BY COUNT(*) DESC, model LIMIT 1", [engine]
+            "SELECT model FROM translations WHERE engine = ? GROUP BY model ORDER BY COUNT(*) DESC, model LIMIT 1",
+            [engine],
         ).fetchone()
         return row[0] if row else None
 
@@ -122,7 +128,9 @@ class TranslationMemory:
 
     def export_lines(self) -> Iterator[str]:
         """Every translation as a line of JSON."""
-        for row in self._db.execute(f"SELECT {', '.join(EXPORT_FIELDS)} FROM translations ORDER BY engine, model, source_hash"):
+        for row in self._db.execute(
+            f"SELECT {', '.join(EXPORT_FIELDS)} FROM translations ORDER BY engine, model, source_hash"
+        ):
             yield json.dumps(dict(zip(EXPORT_FIELDS, row)), ensure_ascii=False)
 
     def import_file(self, path: Path) -> int:
@@ -133,9 +141,13 @@ class TranslationMemory:
         try:
             with path.open(encoding="utf-8") as lines:
                 # A line is read up to just past the cap, so that one huge line is never held whole.
-                return self.import_lines(iter(lambda: lines.readline(MAX_LINE_CHARS + 1), ""), path.name)
+                return self.import_lines(
+                    iter(lambda: lines.readline(MAX_LINE_CHARS + 1), ""), path.name
+                )
         except UnicodeDecodeError as error:
-            raise TranslationMemoryError(f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+            raise TranslationMemoryError(
+                f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})"
+            ) from None
 
     def import_lines(self, lines: Iterable[str], origin: str) -> int:
         """Add translations from JSON Lines, all or none; ``TranslationMemoryError`` naming the
@@ -171,16 +183,22 @@ def _import_row(line: str, where: str) -> tuple[str, ...]:
     except RecursionError:
         raise TranslationMemoryError(f"{where}: JSON nested too deeply") from None
     if not isinstance(record, dict) or not set(EXPORT_FIELDS) <= set(record):
-        raise TranslationMemoryError(f"{where}: not a translation record (an object with {', '.join(EXPORT_FIELDS)})")
+        raise TranslationMemoryError(
+            f"{where}: not a translation record (an object with {', '.join(EXPORT_FIELDS)})"
+        )
     for name in EXPORT_FIELDS:
         value = record[name]
         limit = MAX_TRANSLATION_CHARS if name in ("source", "translation") else MAX_NAME_CHARS
         if not isinstance(value, str):
-            raise TranslationMemoryError(f"{where}: {name} must be text, not {type(value).__name__}")
+            raise TranslationMemoryError(
+                f"{where}: {name} must be text, not {type(value).__name__}"
+            )
         if len(value) > limit:
             raise TranslationMemoryError(f"{where}: {name} is longer than {limit:,} characters")
         if not _is_unicode(value):
-            raise TranslationMemoryError(f"{where}: {name} holds a lone surrogate (not Unicode text)")
+            raise TranslationMemoryError(
+                f"{where}: {name} holds a lone surrogate (not Unicode text)"
+            )
     row = tuple(record[name] for name in EXPORT_FIELDS)
     if row[2] != source_hash(row[3]):
         raise TranslationMemoryError(f"{where}: source_hash does not match the source text")
@@ -197,5 +215,7 @@ def _is_unicode(text: str) -> bool:
 
 
 def _damaged(path: Path, reason) -> str:
-    return (f"the translation memory {path} is damaged ({reason}): move it away and a new, empty one is made "
-            "(`shuangyu translate` fills it again)")
+    return (
+        f"the translation memory {path} is damaged ({reason}): move it away and a new, empty one is made "
+        "(`shuangyu translate` fills it again)"
+    )

@@ -17,12 +17,16 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-
 SOURCE_LANGUAGE, TARGET_LANGUAGE = "zh", "en"
 # The temporary folder an install unpacks into: ``.unpack-<pid>-<random>`` (the pid says
 # whether the install that made it still runs).
 UNPACK_PREFIX = ".unpack-"
-_SUPPORTED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+_SUPPORTED_COMPRESSION = {
+    zipfile.ZIP_STORED,
+    zipfile.ZIP_DEFLATED,
+    zipfile.ZIP_BZIP2,
+    zipfile.ZIP_LZMA,
+}
 # What a damaged member raises while it is read (a bad CRC is a BadZipFile).
 _DAMAGED = (zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError)
 _CHUNK = 1 << 20
@@ -73,8 +77,14 @@ def read_package(folder: Path) -> ModelPackage:
     if not (folder / "sentencepiece.model").is_file():
         raise ModelError("no sentencepiece.model in the package")
     splitter = any((folder / "minisbd").glob("*.onnx"))
-    return ModelPackage(folder.name, folder, SOURCE_LANGUAGE, TARGET_LANGUAGE,
-                        str(metadata.get("package_version", "0")), splitter)
+    return ModelPackage(
+        folder.name,
+        folder,
+        SOURCE_LANGUAGE,
+        TARGET_LANGUAGE,
+        str(metadata.get("package_version", "0")),
+        splitter,
+    )
 
 
 def install(archive: Path, models_dir: Path, max_bytes: int) -> ModelPackage:
@@ -91,13 +101,17 @@ def install(archive: Path, models_dir: Path, max_bytes: int) -> ModelPackage:
         with zipfile.ZipFile(archive) as bundle:
             top = _check_members(bundle, max_bytes)
             models_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=models_dir, prefix=f"{UNPACK_PREFIX}{os.getpid()}-") as staging:
+            with tempfile.TemporaryDirectory(
+                dir=models_dir, prefix=f"{UNPACK_PREFIX}{os.getpid()}-"
+            ) as staging:
                 _unpack(bundle, Path(staging), max_bytes)
                 folder = Path(staging) / top
                 package = read_package(folder)
                 if not package.has_sentence_splitter:
-                    raise ModelError("no minisbd/*.onnx sentence splitter; without it Argos tries to "
-                                     "download one, which cannot work offline")
+                    raise ModelError(
+                        "no minisbd/*.onnx sentence splitter; without it Argos tries to "
+                        "download one, which cannot work offline"
+                    )
                 target = models_dir / folder.name
                 if target.exists():
                     shutil.rmtree(target)
@@ -154,8 +168,10 @@ def _unpack(bundle: zipfile.ZipFile, staging: Path, max_bytes: int) -> None:
 
 
 def _too_big(max_bytes: int) -> str:
-    return (f"unpacks to more than {max_bytes:,} bytes, the limit "
-            "(raise it with SHUANGYU_MODEL_MAX_BYTES if the model is genuine)")
+    return (
+        f"unpacks to more than {max_bytes:,} bytes, the limit "
+        "(raise it with SHUANGYU_MODEL_MAX_BYTES if the model is genuine)"
+    )
 
 
 def remove_abandoned_unpacks(models_dir: Path) -> None:

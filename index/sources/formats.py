@@ -53,7 +53,9 @@ class Extracted:
 # A file's own date written as YYYY, YYYY-MM(-DD), with / . or 年月日 between, with or without a
 # time after it (2023/05/04, 2023-05-04T10:00:00+08:00, 2023年5月4日), or a PDF date
 # (D:20230504103000+08'00').
-_PROPERTY_DATE = re.compile(r"(?:D:)?(\d{4})(?:[-/.年]?(\d{1,2})(?:[-/.月]?(\d{1,2}))?)?(?=$|[T\s\d+\-Z'日])")
+_PROPERTY_DATE = re.compile(
+    r"(?:D:)?(\d{4})(?:[-/.年]?(\d{1,2})(?:[-/.月]?(\d{1,2}))?)?(?=$|[T\s\d+\-Z'日])"
+)
 
 
 def property_date(value: object) -> str:
@@ -78,7 +80,9 @@ def property_date(value: object) -> str:
 
 # Titles that tools write into a file's properties rather than its author: the file name, the
 # word processor's prefix, "Untitled".
-_PLACEHOLDER_TITLE = re.compile(r"(?i)^(?:microsoft word - .*|untitled.*|无标题.*|.*\.(?:docx?|pdf|wps|txt|html?))$")
+_PLACEHOLDER_TITLE = re.compile(
+    r"(?i)^(?:microsoft word - .*|untitled.*|无标题.*|.*\.(?:docx?|pdf|wps|txt|html?))$"
+)
 _AUTHOR_SEPARATORS = re.compile(r"\s*[;；、]\s*")
 
 

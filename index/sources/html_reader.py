@@ -14,8 +14,13 @@ import re
 
 import trafilatura
 from lxml import etree
-
-from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile, property_date, property_title
+from shuangyu.index.sources.formats import (
+    Extracted,
+    Properties,
+    UnreadableFile,
+    property_date,
+    property_title,
+)
 from shuangyu.index.sources.passages import Layout
 
 FORMAT = "html"
@@ -33,8 +38,15 @@ def read_html(raw: bytes) -> Extracted:
         raise UnreadableFile("not a readable web page (no HTML found)")
     found = _properties(tree)
     # favor_recall: a paragraph of a report lost costs more than a line of furniture kept.
-    extracted = trafilatura.extract(tree, output_format="xml", include_comments=False, include_tables=True,
-                                    favor_recall=True, deduplicate=False, with_metadata=False)
+    extracted = trafilatura.extract(
+        tree,
+        output_format="xml",
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        deduplicate=False,
+        with_metadata=False,
+    )
     text, headings = "", []
     for tag, level, block in _blocks(etree.fromstring(extracted.encode()) if extracted else ()):
         if not block.strip():
@@ -44,7 +56,12 @@ def read_html(raw: bytes) -> Extracted:
         text += block + "\n\n"
     if not text:
         raise UnreadableFile("web page with no main text found (only navigation, menus or footers)")
-    return Extracted(text, FORMAT, layout=Layout(headings=tuple(headings) if headings else None), properties=found)
+    return Extracted(
+        text,
+        FORMAT,
+        layout=Layout(headings=tuple(headings) if headings else None),
+        properties=found,
+    )
 
 
 def _blocks(element):
@@ -53,7 +70,11 @@ def _blocks(element):
         if not isinstance(child.tag, str):
             continue
         if child.tag == "row":
-            yield "row", None, "\t".join(" ".join("".join(cell.itertext()).split()) for cell in child)
+            yield (
+                "row",
+                None,
+                "\t".join(" ".join("".join(cell.itertext()).split()) for cell in child),
+            )
             continue
         if child.tag == "head":
             level = re.fullmatch(r"h([1-6])", child.get("rend", ""))
@@ -79,8 +100,13 @@ def _own_text(element) -> str:
 def _meta(tree, *names: str) -> list[str]:
     """The contents of the meta tags called ``names`` (by ``name`` or ``property``): those of the
     first name first, each name's in page order."""
-    tags = [((meta.get("name") or meta.get("property") or "").lower(), " ".join(meta.get("content", "").split()))
-            for meta in tree.iter("meta")]
+    tags = [
+        (
+            (meta.get("name") or meta.get("property") or "").lower(),
+            " ".join(meta.get("content", "").split()),
+        )
+        for meta in tree.iter("meta")
+    ]
     return [content for name in names for tag, content in tags if tag == name.lower() and content]
 
 
@@ -93,9 +119,29 @@ def _properties(tree) -> Properties:
         if publisher:
             # "<title>歌乐山报告 - 重庆日报</title>": the site's name is not the report's title.
             title = re.sub(rf"\s*[-_|–—·]\s*{re.escape(publisher)}$", "", title)
-    authors = _meta(tree, "citation_author", "DC.creator") or _meta(tree, "author", "article:author")
-    dates = [date for date in map(property_date, _meta(tree, "citation_publication_date", "citation_date",
-                                                       "citation_online_date", "article:published_time", "DC.date"))
-             if date]
-    return Properties(title=property_title(title), authors=tuple(authors), date=next(iter(dates), ""), date_published=True,
-                      publisher=publisher, source="the web page's meta tags")
+    authors = _meta(tree, "citation_author", "DC.creator") or _meta(
+        tree, "author", "article:author"
+    )
+    dates = [
+        date
+        for date in map(
+            property_date,
+            _meta(
+                tree,
+                "citation_publication_date",
+                "citation_date",
+                "citation_online_date",
+                "article:published_time",
+                "DC.date",
+            ),
+        )
+        if date
+    ]
+    return Properties(
+        title=property_title(title),
+        authors=tuple(authors),
+        date=next(iter(dates), ""),
+        date_published=True,
+        publisher=publisher,
+        source="the web page's meta tags",
+    )

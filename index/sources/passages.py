@@ -59,12 +59,16 @@ _BYLINE = re.compile(rf"^{_HAN_NAME}(?:[ \u3000]+{_HAN_NAME}){{0,5}}$")
 # with a surname, so that "毛主席语录" stays a heading.
 _OFFICE = r"(?:副|代)?(?:总理|總理|主席|省长|市长|区长|县长|州长|盟长|旗长|书记|主任|委员长|秘书长|部长|厅长|局长)"
 _ANY_NAME = r"[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,4}|[\u4e00-\u9fff]{1,6}(?:[·・][\u4e00-\u9fff]{1,8})+"
-_SIGNATURE = re.compile(rf"^[^，,。；;！!？?]{{0,40}}?{_OFFICE}(?:[ \u3000]+(?:{_ANY_NAME})|{_HAN_NAME})$")
+_SIGNATURE = re.compile(
+    rf"^[^，,。；;！!？?]{{0,40}}?{_OFFICE}(?:[ \u3000]+(?:{_ANY_NAME})|{_HAN_NAME})$"
+)
 # The office alone on its line, the name on the next ("国务院总理" / "李克强").
 _OFFICE_ALONE = re.compile(rf"^[^，,。；;！!？?]{{0,30}}{_OFFICE}$")
 # The line under a photo of an office holder at work ("省长赵刚作政府工作报告"): a credit, as are
 # the others of its kind, which end with the photographer's name.
-_OFFICE_HOLDER_AT_WORK = re.compile(rf"^[^，,。；;！!？?]{{0,20}}?{_OFFICE}{_HAN_NAME}(?:同志)?(?:作|在|出席|主持|发表|讲话)")
+_OFFICE_HOLDER_AT_WORK = re.compile(
+    rf"^[^，,。；;！!？?]{{0,20}}?{_OFFICE}{_HAN_NAME}(?:同志)?(?:作|在|出席|主持|发表|讲话)"
+)
 # When and where a speech was given, under its title: "——2026年1月27日在福建省第十四届人民代表大会
 # 第四次会议上" (or half of it, when a link cut it: "人民代表大会第五次会议上").
 _OCCASION = re.compile(r"(?:[会會][议議]|大[会會])上[）)]?$")
@@ -150,7 +154,9 @@ class Layout:
 
     def _page_at(self, offset: int) -> str:
         """The label of the page holding ``offset`` (of the last page starting there, after empty pages)."""
-        return self.pages[max(bisect.bisect_right(self.pages, offset, key=lambda page: page[0]) - 1, 0)][1]
+        return self.pages[
+            max(bisect.bisect_right(self.pages, offset, key=lambda page: page[0]) - 1, 0)
+        ][1]
 
     def heading_level(self, start: int) -> int | None:
         """The level of the heading whose span holds offset ``start``, else ``None``."""
@@ -197,7 +203,9 @@ class _Line:
     blank_lines_before: int
     kind: str
     after_cut: bool = False  # a line of zero-width characters came before it: a link cut out
-    joins_heading: bool = False  # the rest of the heading on the line above (a link or a word cut it)
+    joins_heading: bool = (
+        False  # the rest of the heading on the line above (a link or a word cut it)
+    )
 
 
 def split_report(report_id: str, text: str, layout: Layout = PLAIN) -> list[Passage]:
@@ -221,9 +229,13 @@ def split_report(report_id: str, text: str, layout: Layout = PLAIN) -> list[Pass
         used[index] = True
         level = layout.heading_level(line.start)
         if line.kind == HEADING and level is not None:
-            path = [(above, heading) for above, heading in path if above < level] + [(level, line.text)]
+            path = [(above, heading) for above, heading in path if above < level] + [
+                (level, line.text)
+            ]
             # The one title of the whole document heads no path: every section is under it.
-            section = PATH_SEPARATOR.join([heading for above, heading in path if above != title_level] or [line.text])
+            section = PATH_SEPARATOR.join(
+                [heading for above, heading in path if above != title_level] or [line.text]
+            )
             pieces.append((HEADING, section, ((line.start, line.end),)))
             continue
         if line.joins_heading:
@@ -248,8 +260,13 @@ def split_report(report_id: str, text: str, layout: Layout = PLAIN) -> list[Pass
             pieces.append((caption.kind, section, ((caption.start, caption.end),)))
     # A heading, caption or credit line is one piece, but a line of any kind may be a whole
     # text without punctuation: it is cut like a paragraph, and a section named by it shortened.
-    pieces = [(kind, _shortened(section), cut) for kind, section, spans in pieces
-              for cut in ([spans] if _length(spans) <= MAX_PASSAGE_CHARS else _split_sentences(text, list(spans)))]
+    pieces = [
+        (kind, _shortened(section), cut)
+        for kind, section, spans in pieces
+        for cut in (
+            [spans] if _length(spans) <= MAX_PASSAGE_CHARS else _split_sentences(text, list(spans))
+        )
+    ]
     return [
         Passage(
             id=passage_id(report_id, ordinal),
@@ -307,12 +324,16 @@ def _lines(text: str) -> list[_Line]:
             else:
                 blank += 1
             continue
-        if _FURNITURE.match(stripped) or (value_follows and len(stripped) <= MAX_FURNITURE_VALUE_CHARS):
+        if _FURNITURE.match(stripped) or (
+            value_follows and len(stripped) <= MAX_FURNITURE_VALUE_CHARS
+        ):
             value_follows = bool(_FURNITURE_WITH_VALUE_NEXT.match(stripped))
             continue
         value_follows = False
         start = match.start() + (len(content) - len(content.lstrip(_WHITESPACE)))
-        lines.append(_Line(start, start + len(stripped), stripped, blank, BODY, after_cut=cut and not blank))
+        lines.append(
+            _Line(start, start + len(stripped), stripped, blank, BODY, after_cut=cut and not blank)
+        )
         blank = 0
         cut = False
     return lines
@@ -328,11 +349,17 @@ def _without_repeats(lines: list[_Line]) -> list[_Line]:
         earlier = first_at.get(lines[index].text)
         if earlier is not None:
             length = 0
-            while (index + length < len(lines) and earlier + length < index
-                   and lines[earlier + length].text == lines[index + length].text):
+            while (
+                index + length < len(lines)
+                and earlier + length < index
+                and lines[earlier + length].text == lines[index + length].text
+            ):
                 length += 1
             run = lines[index : index + length]
-            if length >= MIN_REPEAT_LINES and sum(len(line.text) for line in run) >= MIN_REPEAT_CHARS:
+            if (
+                length >= MIN_REPEAT_LINES
+                and sum(len(line.text) for line in run) >= MIN_REPEAT_CHARS
+            ):
                 keep[index : index + length] = [False] * length
                 index += length
                 continue
@@ -361,16 +388,24 @@ def _classify(lines: list[_Line], layout: Layout) -> list[_Line]:
     start = 0
     while start < len(lines):
         end = start + 1
-        while (end < len(lines) and not _known_heading(lines[end - 1], layout) and not _known_heading(lines[end], layout)
-               and _cut_by_link(lines[end - 1], lines[end])):
+        while (
+            end < len(lines)
+            and not _known_heading(lines[end - 1], layout)
+            and not _known_heading(lines[end], layout)
+            and _cut_by_link(lines[end - 1], lines[end])
+        ):
             end += 1
         first = lines[start]
         text = "".join(line.text for line in lines[start:end])
         following = lines[end] if end < len(lines) else None
         continues = bool(typed) and (
             (first.after_cut and not _ends_paragraph(typed[-1].text))
-            or (first.blank_lines_before == 0 and typed[-1].kind == BODY
-                and (blank_separated or not _ends_paragraph(typed[-1].text))))
+            or (
+                first.blank_lines_before == 0
+                and typed[-1].kind == BODY
+                and (blank_separated or not _ends_paragraph(typed[-1].text))
+            )
+        )
         if _known_heading(first, layout):
             kind = HEADING
         elif end - start == 1 and _is_credit(text, following):
@@ -385,8 +420,10 @@ def _classify(lines: list[_Line], layout: Layout) -> list[_Line]:
             kind = BODY
         if known and kind == HEADING and not _known_heading(first, layout):
             kind = BODY
-        typed.extend(replace(line, kind=kind, joins_heading=kind == HEADING and line is not first)
-                     for line in lines[start:end])
+        typed.extend(
+            replace(line, kind=kind, joins_heading=kind == HEADING and line is not first)
+            for line in lines[start:end]
+        )
         start = end
     return typed
 
@@ -402,7 +439,9 @@ def _is_caption(label: _Line, above: list[_Line], following: _Line | None) -> bo
         return True
     if above[-1].kind == HEADING:
         return False
-    return following is None or _is_label(following.text) or not _WORD_CHARACTER.search(following.text)
+    return (
+        following is None or _is_label(following.text) or not _WORD_CHARACTER.search(following.text)
+    )
 
 
 def _known_heading(line: _Line, layout: Layout) -> bool:
@@ -427,7 +466,11 @@ def _cut_by_link(above: _Line, line: _Line) -> bool:
 
 def _is_label(text: str) -> bool:
     """Short, without sentence punctuation, and more than punctuation and white space."""
-    return len(text) <= MAX_LABEL_CHARS and not _PROSE_PUNCTUATION.search(text) and bool(_WORD_CHARACTER.search(text))
+    return (
+        len(text) <= MAX_LABEL_CHARS
+        and not _PROSE_PUNCTUATION.search(text)
+        and bool(_WORD_CHARACTER.search(text))
+    )
 
 
 def _is_credit(text: str, following: _Line | None) -> bool:
@@ -437,11 +480,21 @@ def _is_credit(text: str, following: _Line | None) -> bool:
         return True
     if not _is_label(text):
         return False
-    if (_ATTRIBUTION.match(text) or _SIGNATURE.match(text) or _SPACED_NAME.match(text) or _OCCASION.search(text)
-            or _DATELINE.match(text) or _OFFICE_HOLDER_AT_WORK.match(text)):
+    if (
+        _ATTRIBUTION.match(text)
+        or _SIGNATURE.match(text)
+        or _SPACED_NAME.match(text)
+        or _OCCASION.search(text)
+        or _DATELINE.match(text)
+        or _OFFICE_HOLDER_AT_WORK.match(text)
+    ):
         return True
-    return bool(_OFFICE_ALONE.match(text) and following is not None and not following.blank_lines_before
-                and _BYLINE.match(following.text))
+    return bool(
+        _OFFICE_ALONE.match(text)
+        and following is not None
+        and not following.blank_lines_before
+        and _BYLINE.match(following.text)
+    )
 
 
 def _in_paragraph_of_prose(lines: list[_Line]) -> list[bool]:
@@ -455,8 +508,12 @@ def _in_paragraph_of_prose(lines: list[_Line]) -> list[bool]:
         while end < len(lines) and not lines[end].blank_lines_before:
             end += 1
         paragraph = lines[start:end]
-        prose = any(not _is_label(line.text) and _WORD_CHARACTER.search(line.text)
-                    and not _NUMBERED_HEADING.match(line.text) for line in paragraph)
+        prose = any(
+            not _is_label(line.text)
+            and _WORD_CHARACTER.search(line.text)
+            and not _NUMBERED_HEADING.match(line.text)
+            for line in paragraph
+        )
         result.extend([prose] * len(paragraph))
         start = end
     return result
@@ -501,7 +558,11 @@ def _split_sentences(text: str, spans: list[Span]) -> list[tuple[Span, ...]]:
             units.append(sentence.span())
             continue
         for clause in _CLAUSE.finditer(sentence.group()):
-            units.extend(_hard_cut(paragraph, sentence.start() + clause.start(), sentence.start() + clause.end()))
+            units.extend(
+                _hard_cut(
+                    paragraph, sentence.start() + clause.start(), sentence.start() + clause.end()
+                )
+            )
     ranges: list[Span] = []
     for start, end in units:
         if start == end:
@@ -511,7 +572,11 @@ def _split_sentences(text: str, spans: list[Span]) -> list[tuple[Span, ...]]:
         else:
             ranges.append((start, end))
     joined = _JoinedSpans(spans)
-    return [joined.covering(*_trimmed(paragraph, start, end)) for start, end in ranges if paragraph[start:end].strip(_WHITESPACE)]
+    return [
+        joined.covering(*_trimmed(paragraph, start, end))
+        for start, end in ranges
+        if paragraph[start:end].strip(_WHITESPACE)
+    ]
 
 
 def _hard_cut(paragraph: str, start: int, end: int) -> list[Span]:
@@ -522,7 +587,9 @@ def _hard_cut(paragraph: str, start: int, end: int) -> list[Span]:
     pieces: list[Span] = []
     while end - start > MAX_PASSAGE_CHARS:
         cut = start + MAX_PASSAGE_CHARS
-        space = max(paragraph.rfind(blank, start + MAX_PASSAGE_CHARS // 2, cut) for blank in " \u3000\t")
+        space = max(
+            paragraph.rfind(blank, start + MAX_PASSAGE_CHARS // 2, cut) for blank in " \u3000\t"
+        )
         cut = space + 1 if space > 0 else cut
         pieces.append((start, cut))
         start = cut

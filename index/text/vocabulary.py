@@ -60,7 +60,12 @@ class Vocabulary:
         if not self.fingerprint:
             # Made in code rather than read: the fingerprint comes from the words themselves,
             # so that two different vocabularies never share the analysis caches.
-            words = repr((sorted((name.word, name.kind, name.english) for name in self.names.values()), self.glossary))
+            words = repr(
+                (
+                    sorted((name.word, name.kind, name.english) for name in self.names.values()),
+                    self.glossary,
+                )
+            )
             object.__setattr__(self, "fingerprint", hashlib.sha256(words.encode()).hexdigest())
 
     @classmethod
@@ -69,7 +74,10 @@ class Vocabulary:
         ``#`` lines are comments; a line of unknown kind or with a missing column is ignored
         rather than failing every search."""
         folder = Path(folder)
-        raw = {name: (folder / name).read_bytes() if (folder / name).is_file() else b"" for name in FILES}
+        raw = {
+            name: (folder / name).read_bytes() if (folder / name).is_file() else b""
+            for name in FILES
+        }
         digest = hashlib.sha256()
         for name, content in raw.items():
             digest.update(name.encode() + b"\0" + content + b"\0")
@@ -78,9 +86,17 @@ class Vocabulary:
             word, kind, english = (columns + ["", ""])[:3]
             if kind in NAME_KINDS_AND_TERMS and word:
                 names[word] = Name(word, kind, english)
-        glossary = tuple(GlossaryEntry(*columns[:3]) for columns in _rows(raw[GLOSSARY_FILE])
-                         if len(columns) >= 3 and all(columns[:3]))
-        return cls(names, glossary, digest.hexdigest(), {name: content for name, content in raw.items() if content})
+        glossary = tuple(
+            GlossaryEntry(*columns[:3])
+            for columns in _rows(raw[GLOSSARY_FILE])
+            if len(columns) >= 3 and all(columns[:3])
+        )
+        return cls(
+            names,
+            glossary,
+            digest.hexdigest(),
+            {name: content for name, content in raw.items() if content},
+        )
 
     @cached_property
     def official_english(self) -> dict[str, str]:
@@ -114,5 +130,8 @@ class Vocabulary:
 
 def _rows(content: bytes) -> list[list[str]]:
     text = content.decode("utf-8-sig", errors="replace")
-    return [[column.strip() for column in line.split("\t")] for line in text.splitlines()
-            if line.strip() and not line.startswith("#")]
+    return [
+        [column.strip() for column in line.split("\t")]
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
