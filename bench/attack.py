@@ -4,7 +4,7 @@
 
 Two runs of `shuangyu build` as an operator runs it (the gloss, no embedding), each in a fresh
 folder: the seed reports alone (the baseline), then the seed reports beside every file of
-``bench.hostile`` at full size. For each: wall time, the peak RSS of the build process, of its
+``testbed.hostile`` at full size. For each: wall time, the peak RSS of the build process, of its
 largest reader process, and of the whole tree at once (the sum of their proportional set sizes,
 sampled: the memory the machine gives the build), and what the build said of each
 file. The hostile build must end, name every file it skipped, and index the seed reports.
@@ -21,8 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench import hostile
 from bench.perf import SAMPLE_SECONDS, descendants, status_kb
+from testbed import hostile
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 

@@ -31,7 +31,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.eval import evaluate_real, load_real_queries  # noqa: E402
+from bench.eval import load_real_queries  # noqa: E402
+from testbed.judging import evaluate_real
 
 THRESHOLDS = [0.84 + 0.005 * step for step in range(11)]
 FUSION_GRID = list(itertools.product((0.3, 0.6, 1.0), (5, 10, 20)))

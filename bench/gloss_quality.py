@@ -19,40 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.paths import SEED_CORPUS, shared_instance  # noqa: E402
-
-SAMPLE = ROOT / "tests" / "fixtures" / "gloss_parallel" / "gwr_zh_en.tsv"
-
-
-def read_sample(path: Path = SAMPLE) -> list[tuple[str, str]]:
-    """The (Chinese, English) pairs of the sample."""
-    rows = [
-        line.split("\t")
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#")
-    ]
-    return [(chinese, english) for _, chinese, english in rows]
-
-
-def scores(pairs: list[tuple[str, str]] | None = None) -> dict[str, dict[str, float]]:
-    """BLEU and chrF of each gloss of the sample's Chinese against its English."""
-    import sacrebleu
-    from shuangyu.index.english import cedict
-    from shuangyu.index.english.gloss import gloss, search_gloss
-    from shuangyu.index.text.vocabulary import Vocabulary
-
-    cedict.use_folder(shared_instance().path)
-    vocabulary = Vocabulary.read(SEED_CORPUS)
-    pairs = pairs if pairs is not None else read_sample()
-    references = [[english for _, english in pairs]]
-    result = {}
-    for name, glossing in (("every sense", search_gloss), ("shown", gloss)):
-        hypotheses = [glossing(chinese, vocabulary) for chinese, _ in pairs]
-        result[name] = {
-            "bleu": round(sacrebleu.corpus_bleu(hypotheses, references).score, 2),
-            "chrf": round(sacrebleu.corpus_chrf(hypotheses, references).score, 2),
-        }
-    return result
+from testbed.gloss_sample import SAMPLE, read_sample, scores  # noqa: E402
 
 
 def main() -> int:

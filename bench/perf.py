@@ -44,8 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate  # noqa: E402
-from bench.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
+from testbed.generate import generate  # noqa: E402
+from testbed.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 ENGINES = ("whoosh", "tantivy")
@@ -829,7 +829,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--passages", type=int, default=10_000, help="synthetic passages (bench/generate.py)"
+        "--passages", type=int, default=10_000, help="synthetic passages (testbed/generate.py)"
     )
     parser.add_argument(
         "--real",

@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
+from testbed.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
 
 QUERIES = ROOT / "tests" / "eval" / "real_queries.tsv"
 RESULTS = ROOT / "bench" / "results"

@@ -38,7 +38,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.eval import load_real_queries  # noqa: E402
-from bench.paths import REAL_VECTORS  # noqa: E402
 from bench.perf import (  # noqa: E402
     anonymous_mb,
     copy_real_collection,
@@ -47,6 +46,7 @@ from bench.perf import (  # noqa: E402
     rss_mb,
     start_serving,
 )
+from testbed.paths import REAL_VECTORS  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 

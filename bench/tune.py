@@ -23,14 +23,8 @@ sys.path.insert(0, str(ROOT))
 from shuangyu.search import query  # noqa: E402
 from shuangyu.search.searcher import Searcher  # noqa: E402
 
-from bench.eval import (  # noqa: E402
-    build_eval_index,
-    build_real_index,
-    evaluate,
-    evaluate_real,
-    load_queries,
-    load_real_queries,
-)
+from testbed.judging import evaluate, evaluate_real, load_queries, load_real_queries  # noqa: E402
+from testbed.real_index import build_eval_index, build_real_index  # noqa: E402
 
 GRID = {
     "translated": (0.5, 0.8, 1.2),

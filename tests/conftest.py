@@ -44,13 +44,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "real_collection_index" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.real_collection)
-    # A test of what no engine reads gives the same answer in every engine's pass: run it once.
-    if config.getoption("--engine") != DEFAULT_ENGINE:
-        kept = [item for item in items if not item.get_closest_marker("no_index")]
-        config.hook.pytest_deselected(
-            items=[item for item in items if item.get_closest_marker("no_index")]
-        )
-        items[:] = kept
+    # Another engine's pass (`pytest --engine tantivy`) runs the tests that build and search an
+    # index (marked every_engine) and the tests of that engine's own workings; the rest give the
+    # same answer in every pass, so the default engine's pass runs them once.
+    engine = config.getoption("--engine")
+    if engine != DEFAULT_ENGINE:
+
+        def on_every_engine(item: pytest.Item) -> bool:
+            if item.get_closest_marker("no_index"):
+                return False
+            return bool(item.get_closest_marker("every_engine")) or any(
+                engine in marker.args for marker in item.iter_markers("engine")
+            )
+
+        config.hook.pytest_deselected(items=[item for item in items if not on_every_engine(item)])
+        items[:] = [item for item in items if on_every_engine(item)]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -108,7 +116,7 @@ def searcher(real_index):
 def real_collection_index(tmp_path_factory):
     """The real collection (../shared/realcorpus) with the seed corpus, built once with
     ``shuangyu build`` and the engine under test."""
-    from bench.eval import build_real_index
+    from testbed.real_index import build_real_index
 
     folder = tmp_path_factory.mktemp("real")
     return build_real_index(folder / "corpus", folder / "index")

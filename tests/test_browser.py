@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = REPOSITORY_ROOT / "artifacts" / "screenshots"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.every_engine, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")

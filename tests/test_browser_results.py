@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.test_browser import SCREENSHOTS, browser, page, server  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.every_engine, pytest.mark.browser]
 
 NEWER = "shapingba-four-zones"
 

@@ -14,6 +14,8 @@ from shuangyu.search.searcher import Searcher
 
 from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 
+pytestmark = pytest.mark.every_engine
+
 
 def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_path, monkeypatch):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})

@@ -10,6 +10,8 @@ from shuangyu.web.cli import main
 
 from tests.paths import SEED_PASSAGES
 
+pytestmark = pytest.mark.every_engine
+
 # The fields every result has: the one definition of a result (search.records.Result).
 CONTRACT_FIELDS = set(Result.__annotations__)
 

@@ -15,11 +15,9 @@ from collections import Counter
 
 import pytest
 
-from bench.eval import REAL_COLLECTION, load_queries, load_real_queries
+from testbed.judging import load_queries, load_real_queries
 
-pytestmark = pytest.mark.skipif(
-    not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}"
-)
+pytestmark = [pytest.mark.every_engine, pytest.mark.real_collection]
 
 # Every evaluation query took 8.5 minutes a pass (15 in CI's two): every sixth of them, in a
 # fixed order, with the queries whose answers are known to have copies.

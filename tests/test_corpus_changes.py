@@ -9,9 +9,13 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 from tests.paths import REPOSITORY_ROOT, SHARED_INSTANCE
 from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu, site  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.every_engine
 
 # The tests that once counted the live corpus's passages and reports.
 COUNTING_TESTS = [

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.eval import load_queries
+from testbed.judging import load_queries
+
+pytestmark = pytest.mark.every_engine
 
 QUERIES = sorted({query.text for query in load_queries()})
 PAGE = 7  # not a divisor of the usual totals: the last page is a part page

@@ -12,7 +12,9 @@ from shuangyu.index.engines.store import current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.cli import main
 
-from bench.eval import REAL_COLLECTION, build_real_index, load_queries, load_real_queries
+from testbed.judging import load_queries, load_real_queries
+from testbed.paths import REAL_COLLECTION
+from testbed.real_index import build_real_index
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
 

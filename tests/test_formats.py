@@ -27,6 +27,8 @@ from shuangyu.index.sources.passages import PATH_SEPARATOR, Layout, split_report
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
+pytestmark = pytest.mark.every_engine
+
 CHINESE_FONT = "STSong-Light"
 RUNNING_HEADER = "沙坪坝区物流发展报告"
 # The report's printed pages start at 11: the PDF labels them so, and citations say so.

@@ -6,7 +6,7 @@ import pytest
 from shuangyu.index.english.gloss import gloss, glossed_words, search_gloss
 from shuangyu.index.text.vocabulary import Vocabulary
 
-from bench.gloss_quality import read_sample, scores
+from testbed.gloss_sample import read_sample, scores
 from tests.paths import CORPUS_DIR
 
 
@@ -94,7 +94,7 @@ def test_the_quick_english_test_passes_every_word_whose_gloss_has_the_stem():
     from shuangyu.index.english.gloss import could_gloss_as, gloss_word
     from shuangyu.index.text.analysis import english_analyzer, normalise, words
 
-    from bench.eval import REAL_COLLECTION
+    from testbed.paths import REAL_COLLECTION
 
     vocabulary = Vocabulary.read(CORPUS_DIR)
     texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS_DIR.glob("*.txt"))]

@@ -12,7 +12,7 @@ import pytest
 from shuangyu.index.sources.corpus import read_corpus
 from shuangyu.index.sources.passages import BODY, CREDIT, HEADING, PATH_SEPARATOR, split_report
 
-from bench.paths import REAL_COLLECTION
+from testbed.paths import REAL_COLLECTION
 
 KICKER = " · "
 

@@ -1,6 +1,6 @@
 """Hostile corpus files (issue 27): every build ends, within a budget per file, naming what it
 skipped; no file aborts it, reaches the operator's terminal or floods the answers. The files
-are made here by the generators of ``bench.hostile`` (no stored bombs), beside the seed reports,
+are made here by the generators of ``testbed.hostile`` (no stored bombs), beside the seed reports,
 and built through the real command."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import hostile
+from testbed import hostile
 from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, instance_with_dictionary
 
 SEED_REPORTS = 2

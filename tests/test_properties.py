@@ -26,6 +26,8 @@ from shuangyu.web.cli import main
 
 from tests.paths import CORPUS_DIR
 
+pytestmark = pytest.mark.every_engine
+
 # Words of the corpus in both languages, and pieces of the query syntax.
 CORPUS_WORDS = [
     "物流枢纽",

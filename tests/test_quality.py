@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from bench.eval import FLOORS, evaluate, load_queries, score_ranking
+from testbed.judging import FLOORS, evaluate, load_queries, score_ranking
+
+pytestmark = pytest.mark.every_engine
 
 HUB_CAPTION = "俯瞰重庆国际物流枢纽园区"
 

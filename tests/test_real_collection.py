@@ -13,11 +13,10 @@ from shuangyu.index.sources.passages import BODY, HEADING, split_report
 from shuangyu.index.text.analysis import normalise, query_words
 from shuangyu.index.text.vocabulary import Vocabulary
 
-from bench.eval import FLOORS, REAL_COLLECTION, evaluate_real, load_real_queries
+from testbed.judging import FLOORS, evaluate_real, load_real_queries
+from testbed.paths import REAL_COLLECTION
 
-pytestmark = pytest.mark.skipif(
-    not REAL_COLLECTION.is_dir(), reason=f"the real collection is not at {REAL_COLLECTION}"
-)
+pytestmark = [pytest.mark.every_engine, pytest.mark.real_collection]
 
 NOWHERE = "恐龙化石"
 

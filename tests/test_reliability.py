@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.generate import generate
+from testbed.generate import generate
 from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, SEED_PASSAGES, instance_with_dictionary
 from tests.serving import serving
+
+pytestmark = pytest.mark.every_engine
 
 MARKER = "zqxjv7"  # a word that occurs nowhere else, in any field
 

@@ -18,10 +18,12 @@ from shuangyu.search import searcher as searcher_module
 from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
 
-from bench.generate import generate
+from testbed.generate import generate
 from tests.paths import SHARED_INSTANCE, instance_with_dictionary
 from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu
+
+pytestmark = pytest.mark.every_engine
 
 # Every passage of a build with the gloss.
 ANYTHING = Term("translation_engine", "gloss")

@@ -21,6 +21,8 @@ from shuangyu.web.app import create_app
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.test_reliability import server, shuangyu, site  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.every_engine
+
 PASSAGE = "shapingba-2020-four-highs:p022"
 INJECTED_TITLE = 'Legit}, author = "Injected Author"'
 BAD_DATES = {

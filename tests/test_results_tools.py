@@ -18,6 +18,8 @@ from shuangyu.web.cli import main
 from shuangyu.web.i18n import STRINGS
 from shuangyu.web.pages import page_numbers
 
+pytestmark = pytest.mark.every_engine
+
 NEWER, OLDER = "shapingba-four-zones", "shapingba-2020-four-highs"  # dated 2022 and 2020-12
 # The strings these tools added to the interface (web/i18n.py).
 TOOL_STRINGS = (

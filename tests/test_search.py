@@ -15,6 +15,8 @@ from shuangyu.search.searcher import Searcher
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
+pytestmark = pytest.mark.every_engine
+
 # The fields every result has: the one definition of a result (search.records.Result).
 CONTRACT_FIELDS = set(Result.__annotations__)
 

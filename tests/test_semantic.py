@@ -28,6 +28,8 @@ from shuangyu.web.cli import main
 
 from tests.paths import CORPUS_DIR, instance_with_dictionary
 
+pytestmark = pytest.mark.every_engine
+
 # English words that passages of the seed corpus have (物流枢纽).
 ENGLISH = "logistics hub"
 

@@ -12,6 +12,8 @@ from shuangyu.web.app import create_app
 
 from tests.paths import SEED_PASSAGES
 
+pytestmark = pytest.mark.every_engine
+
 PASSAGE = "shapingba-2020-four-highs:p022"
 
 

@@ -13,6 +13,8 @@ from shuangyu.index.text.analysis import has_han
 
 from tests.paths import REPOSITORY_ROOT, SEED_VOCABULARY
 
+pytestmark = pytest.mark.every_engine
+
 
 def _queries() -> list[tuple[str, str]]:
     lines = (

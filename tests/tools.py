@@ -29,7 +29,7 @@ def _wrk() -> str:
 
 
 def _real_collection() -> str:
-    from bench.paths import REAL_COLLECTION
+    from testbed.paths import REAL_COLLECTION
 
     if not any(REAL_COLLECTION.glob("*.txt")):
         return (

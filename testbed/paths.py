@@ -1,4 +1,4 @@
-"""Where the benchmarks find their data and keep the dictionary file.
+"""Where the tests and benchmarks find their data and keep the dictionary file.
 
 The benchmarks read the frozen seed corpus (``tests/fixtures/corpus``), not ``corpus/``: their
 judged queries and generated collections are made from those passages, and figures compare

@@ -2,7 +2,7 @@
 sent the build (issue 27). Each generator writes one file into a folder and returns its path;
 ``scale`` shrinks a bomb for a quick test (1.0 is the size the red team used).
 
-``python -m bench.hostile FOLDER`` writes them all, beside nothing else, for a build to meet.
+``python -m testbed.hostile FOLDER`` writes them all, beside nothing else, for a build to meet.
 """
 
 from __future__ import annotations
