@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from shuangyu.index.english import gloss
 from shuangyu.index.english.alignment import align_gloss
 from shuangyu.index.sources.corpus import Report
-from shuangyu.index.sources.passages import Passage
+from shuangyu.index.sources.passages import SplitPassage
 from shuangyu.index.text.analysis import segmenter
 from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.index.workers import (
@@ -37,7 +37,7 @@ class Source:
     """One passage to index, with its English: a machine translation, or ``None`` for the gloss."""
 
     report: Report
-    passage: Passage
+    passage: SplitPassage
     english: str | None
     made_by: str
     # The English of the report's title and of the passage's heading, and the engine of each.

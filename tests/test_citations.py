@@ -14,7 +14,7 @@ import pytest
 import rispy
 from pybtex.database import parse_string
 from shuangyu.index.build import build_index
-from shuangyu.index.sources.corpus import infer_metadata
+from shuangyu.index.sources.metadata import infer_metadata
 from shuangyu.search.cite import (
     apa,
     apa_english,

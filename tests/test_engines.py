@@ -96,11 +96,11 @@ def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path
 def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_indexes, monkeypatch):
     # tantivy counts reports by a hash of their id; were two ids to hash alike, it counts by
     # the ids themselves, with the same answers.
-    from shuangyu.index.engines import tantivy_engine
+    from shuangyu.index.engines import tantivy_reader
 
     queries = [query.text for query in load_queries()]
     by_hash = [both_seed_indexes["tantivy"].search(query, limit=10) for query in queries]
-    monkeypatch.setattr(tantivy_engine, "_report_hash", lambda report_id: 7)
+    monkeypatch.setattr(tantivy_reader, "report_hash", lambda report_id: 7)
     by_id = Searcher(both_seed_indexes["tantivy"].index_dir, cache_size=0)
     with by_id._current().reading() as reader:
         assert reader.engine._report_field == "report_id"

@@ -23,7 +23,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfdoc import PDFPageLabel
 from reportlab.pdfgen import canvas
 from shuangyu.index.engines.store import CURRENT, MANIFEST
-from shuangyu.index.sources.passages import PATH_SEPARATOR, Layout, split_report
+from shuangyu.index.sources.layout import Layout
+from shuangyu.index.sources.passages import PATH_SEPARATOR, split_report
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 
@@ -456,15 +457,15 @@ def test_a_second_build_takes_the_text_of_unchanged_files_from_the_instance_fold
 ):
     """An up-to-date check reads no PDF again (reading one costs seconds); a faulty file, never
     kept, is read and named again."""
-    from shuangyu.index.sources import corpus as corpus_module
+    from shuangyu.index.sources import reports as reports_module
     from shuangyu.web.cli import main
 
     _, index_dir, corpus = built
     read_again = []
     # Each file is read in a process of its own (index.sources.read_budget): what is read is counted here.
-    read_within = corpus_module.read_within
+    read_within = reports_module.read_within
     monkeypatch.setattr(
-        corpus_module,
+        reports_module,
         "read_within",
         lambda reader, raw, budget: read_again.append(raw) or read_within(reader, raw, budget),
     )

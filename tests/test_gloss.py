@@ -81,7 +81,7 @@ def test_the_shown_gloss_scores_above_every_sense_against_the_official_translati
 
 
 def test_a_first_line_of_zero_width_spaces_is_never_a_title():
-    from shuangyu.index.sources.corpus import first_line
+    from shuangyu.index.sources.metadata import first_line
 
     assert first_line("\u200b\n\ufeff \u200b\n政府工作报告\n") == "政府工作报告"
 

@@ -365,7 +365,7 @@ EXPECTED = [
 def test_a_report_s_own_text_gives_its_title_date_speaker_and_issuing_body(
     name, title, subtitle, date, authors, publisher
 ):
-    from shuangyu.index.sources.corpus import infer_metadata
+    from shuangyu.index.sources.metadata import infer_metadata
 
     metadata = infer_metadata(Path(f"{name}.txt"), EXCERPTS[name])
     assert (
@@ -394,7 +394,7 @@ def test_a_report_s_own_text_gives_its_title_date_speaker_and_issuing_body(
 
 
 def test_a_report_that_prints_nothing_of_itself_is_titled_by_its_file_name_and_marked_so():
-    from shuangyu.index.sources.corpus import infer_metadata
+    from shuangyu.index.sources.metadata import infer_metadata
 
     metadata = infer_metadata(
         Path("gwr-1964.txt"),

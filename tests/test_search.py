@@ -196,7 +196,7 @@ def exhaustive_ranking(searcher, query, report=None):
     """Every match (of ``report`` alone when given) as Whoosh's own search scores it (no top-k
     pruning), best first, ties to the passage that comes first (report id, then place in the
     report), a repeated passage once."""
-    from shuangyu.index.engines.whoosh_engine import compile_tree
+    from shuangyu.index.engines.whoosh_query import compile_tree
     from shuangyu.search.query import compile_query
 
     opened = searcher._current()
@@ -277,7 +277,7 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
 
 @pytest.mark.engine("whoosh")
 def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
-    from shuangyu.index.engines.whoosh_engine import _segment_field_lengths
+    from shuangyu.index.engines.whoosh_scoring import _segment_field_lengths
 
     with searcher._current().reading() as opened_reader:
         reader = opened_reader.engine._reader

@@ -1,7 +1,7 @@
 """The fields of a passage document, defined once for every engine, the writer and the searcher.
 
 Each engine makes its own schema from ``FIELDS`` (``index.engines.whoosh_engine``,
-``index.engines.tantivy_engine``) and indexes the tokens of the analysers named here, so that a query
+``index.engines.tantivy_index``) and indexes the tokens of the analysers named here, so that a query
 analysed by ``search.query`` finds what the writer wrote whatever the engine.
 """
 
@@ -32,7 +32,7 @@ def kind_weight(kind: str) -> float:
 
 
 @dataclass(frozen=True)
-class Field:
+class IndexField:
     """One field of a passage document.
 
     ``kind`` is ``id`` (one exact value, searchable and sortable), ``number`` (a whole
@@ -47,40 +47,39 @@ class Field:
 
 
 FIELDS = (
-    Field("id", "id", stored=True),
-    Field("report_id", "id", stored=True),
-    Field("report_title", "stored", stored=True),
-    Field("kind", "id", stored=True),
-    Field("ordinal", "number", stored=True),
+    IndexField("id", "id", stored=True),
+    IndexField("report_id", "id", stored=True),
+    IndexField("report_title", "stored", stored=True),
+    IndexField("kind", "id", stored=True),
+    IndexField("ordinal", "number", stored=True),
     # Headings have no positions: a phrase cannot be checked there.
-    Field("section", "text", stored=True, analyser="chinese"),
-    Field("text", "text", stored=True, analyser="chinese", positions=True),
-    Field("text_bigrams", "text", analyser="bigram", positions=True),
+    IndexField("section", "text", stored=True, analyser="chinese"),
+    IndexField("text", "text", stored=True, analyser="chinese", positions=True),
+    IndexField("text_bigrams", "text", analyser="bigram", positions=True),
     # The best English available (machine translation, else the gloss shown, one sense a word)
     # and, always, the gloss shown; every sense of every word (gloss.search_gloss) is indexed
     # apart, in gloss_terms, so that a query finds a passage through any meaning of its words.
-    Field("text_en", "text", stored=True, analyser="english", positions=True),
-    Field("gloss_en", "stored", stored=True),
-    Field("gloss_terms", "text", analyser="english"),
-    Field("pinyin", "text", analyser="pinyin"),
-    Field("translation_engine", "id", stored=True),
-    Field("year", "number", stored=True),
-    Field("date", "stored", stored=True),
-    Field("content_hash", "id", stored=True),
-    Field("spans", "stored", stored=True),
+    IndexField("text_en", "text", stored=True, analyser="english", positions=True),
+    IndexField("gloss_en", "stored", stored=True),
+    IndexField("gloss_terms", "text", analyser="english"),
+    IndexField("pinyin", "text", analyser="pinyin"),
+    IndexField("translation_engine", "id", stored=True),
+    IndexField("year", "number", stored=True),
+    IndexField("date", "stored", stored=True),
+    IndexField("content_hash", "id", stored=True),
+    IndexField("spans", "stored", stored=True),
     # The page (a PDF's page label, or "first-last") a passage is printed on; "" without pages.
-    Field("page", "stored", stored=True),
+    IndexField("page", "stored", stored=True),
     # Which words of gloss_en stand for which words of text (index.english.alignment), so that a search
     # marks the same words in both languages without segmenting its results again.
-    Field("gloss_alignment", "stored", stored=True),
+    IndexField("gloss_alignment", "stored", stored=True),
     # The report's title and the passage's heading in English, made by the passages' engine
     # (a machine translation, else the gloss), and which engine made each.
-    Field("report_title_en", "stored", stored=True),
-    Field("report_title_engine", "stored", stored=True),
-    Field("section_en", "stored", stored=True),
-    Field("section_engine", "stored", stored=True),
+    IndexField("report_title_en", "stored", stored=True),
+    IndexField("report_title_engine", "stored", stored=True),
+    IndexField("section_en", "stored", stored=True),
+    IndexField("section_engine", "stored", stored=True),
 )
-FIELDS_BY_NAME = {field.name: field for field in FIELDS}
 
 
 def analyser(name: str, vocabulary: Vocabulary):

@@ -26,7 +26,7 @@ from shuangyu.index.sources.formats import (
     property_date,
     property_title,
 )
-from shuangyu.index.sources.passages import Layout
+from shuangyu.index.sources.layout import Layout
 
 FORMAT = "docx"
 _HEADING_STYLE = re.compile(r"Heading ([1-9])")

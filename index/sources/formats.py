@@ -2,7 +2,7 @@
 file says about itself.
 
 A reader (``index.sources.pdf_reader``, ``index.sources.docx_reader``, ``index.sources.html_reader``; plain text in
-``index.sources.corpus``) takes a file's bytes as received and returns an ``Extracted``, or raises
+``index.sources.decoding``) takes a file's bytes as received and returns an ``Extracted``, or raises
 ``UnreadableFile`` with a message that says what is wrong in a way its owner can act on. The
 extracted text is derived, never written back: the source stays in the corpus folder as it came.
 """
@@ -13,7 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from shuangyu.index.sources.passages import PLAIN, Layout
+from shuangyu.index.sources.layout import PLAIN, Layout
 
 
 class UnreadableFile(Exception):

@@ -21,7 +21,7 @@ from shuangyu.index.sources.formats import (
     property_date,
     property_title,
 )
-from shuangyu.index.sources.passages import Layout
+from shuangyu.index.sources.layout import Layout
 
 FORMAT = "html"
 # Elements of trafilatura's XML that hold a block of text of their own.

@@ -21,26 +21,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from shuangyu.index.text.analysis import normalise
+from shuangyu.index.sources.numerals import NUMERALS, from_numeral, to_numeral, year_of
+from shuangyu.index.sources.report_head import PROSE, head_and_body
+from shuangyu.index.sources.surnames import SPEAKER_SURNAMES
 
-# How much of a report its head and opening are looked for in (characters).
-HEAD_CHARS = 2000
-# Lines of a head at most: a head without a salutation under it is its first lines.
-HEAD_LINES = 30
-HEADLESS_LINES = 8
 # How much of the speech its opening is (characters).
 OPENING_CHARS = 600
 
-_NUMERAL = "一二三四五六七八九十"
-_DIGITS = {char: value for value, char in enumerate("一二三四五六七八九", start=1)}
-_SALUTATION = re.compile(r"^(?:各位代表|同志们|代表们|各位委员|各位代表、各位委员)\s*[：:！!，,]")
-# Lines of a web page's chrome (buttons, breadcrumbs, source and time lines), as index.sources.passages
-# knows them, plus the navigation labels of a breadcrumb (…要闻, …信息) and reading counts.
-_CHROME = re.compile(
-    r"^(?:下载|打印|全屏|收藏|分享.*|打印本页|关闭窗口|【?字[号体][:：]?|[大中小]|加大|还原|减小|[】×>]|"
-    r"首页|[您当]前?的?位置[:：]?|当前位置[:：]?|来源[:：]?.*|发表时间[:：]?.*|时间[:：].*|阅读量?[:：]?.*|"
-    r"\S{2,6}(?:要闻|信息|新闻|动态)|\d[\d\s:：\-年月日时分]*)$"
-)
 # When it was delivered: "——2017年3月5日在…", "2026年1月14日在…上", "（2022年10月16日）".
 _DELIVERED = re.compile(r"(?:^|——|[（(])\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日\s*在")
 # The same in Chinese numerals: "——二〇二六年一月二十七日在…".
@@ -55,14 +42,13 @@ _PUBLISHED = re.compile(
 # "——在中国共产党第二十次全国代表大会上的报告": what a report's title is the report of.
 _DELIVERED_AT = re.compile(r"^——?\s*(在\S{4,60}?上的(?:报告|讲话))$")
 _TITLE_LINE = re.compile(r"^(?!—)[^，,。！？!?：:；;、]{2,40}报告$")
-_PROSE = re.compile(r"[，,。！？!?；;：:、]")
-_CONGRESS = rf"第([{_NUMERAL}]+)次全国代表大会"
+_CONGRESS = rf"第([{NUMERALS}]+)次全国代表大会"
 # A report to a party congress says so: to the congress, or for the central committee elected by the last.
 _TO_CONGRESS = re.compile(
     rf"向(?:中国共产党|党的)?{_CONGRESS}作报告|在中国共产党{_CONGRESS}上的报告"
 )
 _FOR_COMMITTEE = re.compile(
-    rf"(?:代表|受)(?:中国共产党)?第?([{_NUMERAL}]+)届中央委员会(?:的?委托)?[，,]?\s*向(?:本次)?大会作报告"
+    rf"(?:代表|受)(?:中国共产党)?第?([{NUMERALS}]+)届中央委员会(?:的?委托)?[，,]?\s*向(?:本次)?大会作报告"
 )
 # A congress report that opens with the congress itself ("中国共产党第九次全国代表大会，将是…").
 _OPENS_WITH_CONGRESS = re.compile(rf"^中国共产党{_CONGRESS}[，,]")
@@ -80,11 +66,7 @@ _ISSUED_BY = re.compile(
 )
 # A speaker's line: an office, then a name (with the spaces some pages put between its characters).
 _OFFICE = r"(?:\S{0,24}?(?:总理|副总理|省长|代省长|市长|代市长|主席|代主席|主任|委员|书记))"
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
-    "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习温朱"
-)
-_NAME = rf"[{_SURNAMES}](?:\s*[\u4e00-\u9fff]){{1,2}}"
+_NAME = rf"[{SPEAKER_SURNAMES}](?:\s*[\u4e00-\u9fff]){{1,2}}"
 # With an office before it, any name of two to five characters (施小琳, 嘎玛泽登); alone, a name
 # that starts with a common surname (a breadcrumb's 云南要闻 is no name).
 _SPEAKER = re.compile(
@@ -113,7 +95,7 @@ def infer(path: Path, text: str) -> Inferred:
     """The title, subtitle, date, speaker and issuing body that ``text`` prints of itself (see
     the module's docstring); the file name gives the year when the text gives no date, and the
     title when it gives none."""
-    head, chrome, body = _head_and_body(text)
+    head, chrome, body = head_and_body(text)
     # Lines of the speech are joined without a space: a sentence cut where a link was reads whole.
     opening = "".join(body)[:OPENING_CHARS]
     title, subtitle, title_basis = _title(head, opening, path)
@@ -155,58 +137,6 @@ def infer(path: Path, text: str) -> Inferred:
     )
 
 
-def _head_and_body(text: str) -> tuple[list[str], list[str], list[str]]:
-    """The report's head (its lines above the salutation, without a web page's chrome), the
-    chrome (where a web copy's date is), and the first lines of its speech; simplified and NFKC, so a traditional or full-width head reads
-    the same. Without a salutation near the top, the head is the first lines up to the first
-    line of prose."""
-    lines = [
-        line.strip(" \t\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff")
-        for line in normalise(text[:HEAD_CHARS]).text.splitlines()
-    ]
-    lines = [line for line in lines if line]
-    salutation = next(
-        (number for number, line in enumerate(lines[:HEAD_LINES]) if _SALUTATION.match(line)), None
-    )
-    if salutation is None:
-        # No salutation: the head is the lines before the first one of prose.
-        salutation = next(
-            (
-                number
-                for number, line in enumerate(lines[:HEADLESS_LINES])
-                if len(line) > 40 or line.endswith(("。", "！", "？"))
-            ),
-            min(len(lines), HEADLESS_LINES),
-        )
-        body = lines[salutation:]
-    else:
-        body = [_SALUTATION.sub("", lines[salutation])] + lines[salutation + 1 :]
-    head, chrome = [], []
-    for number, line in enumerate(lines[:salutation]):
-        # A source's name stands on the line after "来源：" (四川日报): chrome too.
-        after_label = number > 0 and re.fullmatch(
-            r"(?:来源|发表时间|时间)[:：]?", lines[number - 1]
-        )
-        (chrome if _CHROME.match(line) or after_label else head).append(line)
-    return _rejoined(head), chrome, [line for line in body if line]
-
-
-def _rejoined(head: list[str]) -> list[str]:
-    """The head with a title broken where a link was (``政府工作报`` / ``告``) made whole."""
-    joined: list[str] = []
-    for line in head:
-        if (
-            joined
-            and len(line) <= 2
-            and not _PROSE.search(line)
-            and not joined[-1].startswith("——")
-        ):
-            joined[-1] += line
-        else:
-            joined.append(line)
-    return joined
-
-
 def _title(head: list[str], opening: str, path: Path) -> tuple[str, str, str]:
     """(title, subtitle, where the title was read)."""
     for number, line in enumerate(head):
@@ -232,7 +162,7 @@ def _title(head: list[str], opening: str, path: Path) -> tuple[str, str, str]:
             "the report's opening",
         )
     if for_committee:
-        following = _numeral(_number(for_committee.group(1)) + 1)
+        following = to_numeral(from_numeral(for_committee.group(1)) + 1)
         if following:
             return f"中国共产党第{following}次全国代表大会报告", "", "the report's opening"
     report_on = _REPORT_ON.search(opening)
@@ -251,7 +181,7 @@ def _is_title_part(line: str) -> bool:
     speaker or a "——" line."""
     return (
         2 <= len(line) <= 40
-        and not _PROSE.search(line)
+        and not PROSE.search(line)
         and not line.startswith(("——", "—", "(", "（"))
         and not _SPEAKER.match(line)
         and not _OFFICE_LINE.match(line)
@@ -268,9 +198,9 @@ def _date(head: list[str], chrome: list[str], opening: str, path: Path) -> tuple
         in_numerals = None if found else _DELIVERED_IN_NUMERALS.search(line)
         if in_numerals:
             parts = (
-                _year_of(in_numerals.group(1)),
-                str(_number(in_numerals.group(2))),
-                str(_number(in_numerals.group(3))),
+                year_of(in_numerals.group(1)),
+                str(from_numeral(in_numerals.group(2))),
+                str(from_numeral(in_numerals.group(3))),
             )
         if parts and _valid(*parts):
             return _iso(*parts), "Inferred from the report's opening line (no metadata file)."
@@ -290,11 +220,6 @@ def _date(head: list[str], chrome: list[str], opening: str, path: Path) -> tuple
 
 def _valid(year: str, month: str, day: str) -> bool:
     return year.isdigit() and len(year) == 4 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31
-
-
-def _year_of(numerals: str) -> str:
-    """二〇二六 as 2026."""
-    return "".join(str(_DIGITS.get(char, 0)) for char in numerals)
 
 
 def _iso(year: str, month: str, day: str) -> str:
@@ -347,24 +272,3 @@ def _issuer(opening: str, province: str) -> str:
     ):
         body = province + "人民政府"
     return body.replace("中华人民共和国国务院", "国务院")
-
-
-def _number(numeral: str) -> int:
-    """一 to 九十九 as a number; 0 for anything else."""
-    if numeral == "十":
-        return 10
-    tens, _, units = numeral.partition("十")
-    if "十" in numeral:
-        return (_DIGITS.get(tens, 0) if tens else 1) * 10 + _DIGITS.get(units, 0)
-    return _DIGITS.get(numeral, 0)
-
-
-def _numeral(number: int) -> str:
-    """1 to 99 in Chinese numerals; "" for anything else."""
-    if not 0 < number < 100:
-        return ""
-    tens, units = divmod(number, 10)
-    digits = " 一二三四五六七八九"
-    return (("" if tens == 1 else digits[tens]) + "十" if tens else "") + (
-        digits[units] if units else ""
-    )

@@ -28,7 +28,7 @@ from shuangyu.index.sources.formats import (
     property_date,
     property_title,
 )
-from shuangyu.index.sources.passages import Layout
+from shuangyu.index.sources.layout import Layout
 
 FORMAT = "pdf"
 NEEDS_OCR = "it needs OCR, which this product does not do"
