@@ -1,7 +1,7 @@
 """Several passages exported together, for a reference manager (RIS, BibTeX, CSL-JSON) or a
 spreadsheet (CSV).
 
-The reference formats are the passages' own citations (``search.cite``) put together, so that
+The reference formats are the passages' own citations (``search.citation``) put together, so that
 an exported record is the record of the passage's page; CSV has one row per passage.
 """
 
@@ -12,7 +12,8 @@ import io
 import json
 from collections.abc import Sequence
 
-from shuangyu.search.cite import FORMATS, date_is_inferred
+from shuangyu.search.citation.csl import date_is_inferred
+from shuangyu.search.citation.styles import FORMATS
 from shuangyu.search.records import Passage
 
 # Extension -> content type, in the order a user is offered them.

@@ -12,7 +12,7 @@ from typing import Annotated, TypedDict
 from shuangyu.index.english.translate import ArgosEngine, GlossEngine
 from shuangyu.index.sources.ids import PASSAGE_ID, REPORT_ID
 from shuangyu.index.sources.passages import KINDS
-from shuangyu.search.cite import CITATION_NAMES, STYLES
+from shuangyu.search.citation.styles import CITATION_NAMES, STYLES
 from shuangyu.search.fusion import FOUND_BY
 from shuangyu.search.highlight import MATCHED_IN
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from playwright.sync_api import expect
-from shuangyu.web.pages import TOP_REPORTS
+from shuangyu.web.search_pages import TOP_REPORTS
 
 from tests.serving import serving
 from tests.test_accessibility import axe_violations, serious

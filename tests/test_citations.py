@@ -15,17 +15,12 @@ import rispy
 from pybtex.database import parse_string
 from shuangyu.index.build import build_index
 from shuangyu.index.sources.metadata import infer_metadata
-from shuangyu.search.cite import (
-    apa,
-    apa_english,
-    csl_name,
-    gb_t_7714_2015,
-    gb_t_7714_2025,
-    html,
-    mla,
-    mla_english,
-    plain,
-)
+from shuangyu.search.citation.apa import apa
+from shuangyu.search.citation.csl import csl_name
+from shuangyu.search.citation.gb_t import gb_t_7714_2015, gb_t_7714_2025
+from shuangyu.search.citation.mla import mla
+from shuangyu.search.citation.romanised import apa_english, mla_english
+from shuangyu.search.citation.runs import html, plain
 from shuangyu.search.romanise import person_name, romanised
 from shuangyu.web.app import create_app
 

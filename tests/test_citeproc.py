@@ -30,15 +30,10 @@ from pathlib import Path
 
 import pytest
 from shuangyu.index.text.analysis import has_han
-from shuangyu.search.cite import (
-    ITEM_TYPES,
-    NEWSPAPER_ARTICLE,
-    REPORT,
-    STYLES,
-    WEBPAGE,
-    romanised_record,
-)
-from shuangyu.search.cite import html as runs_html
+from shuangyu.search.citation.csl import ITEM_TYPES, NEWSPAPER_ARTICLE, REPORT, WEBPAGE
+from shuangyu.search.citation.romanised import romanised_record
+from shuangyu.search.citation.runs import html as runs_html
+from shuangyu.search.citation.styles import STYLES
 from shuangyu.web.app import create_app
 
 from tests.test_citations import APA_EXAMPLES, ESTIMATED, NEWSPAPER, PAGE

@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 import pytest
-from shuangyu.web.i18n import STRINGS
+from shuangyu.web.interface_text import STRINGS
 
 PAGES = [
     "/",

@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 from shuangyu.index.build import build_index
-from shuangyu.web import pages
+from shuangyu.web import search_pages as pages
 from shuangyu.web.app import create_app
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string
 from shuangyu.index.sources.corpus import parse_date
-from shuangyu.search.cite import Citable, all_citations, csl_name, inverted_name
+from shuangyu.search.citation.csl import Citable, csl_name, inverted_name
+from shuangyu.search.citation.styles import all_citations
 from shuangyu.search.highlight import ELLIPSIS
 from shuangyu.web.cli import main
 

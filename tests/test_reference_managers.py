@@ -46,7 +46,8 @@ import pytest
 import rispy
 from pybtex.database import parse_string
 from shuangyu.index.build import build_index
-from shuangyu.search.cite import bibtex_key, meta_tags
+from shuangyu.search.citation.bibtex import bibtex_key
+from shuangyu.search.citation.meta_tags import meta_tags
 from shuangyu.web.app import create_app
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE

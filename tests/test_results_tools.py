@@ -13,10 +13,10 @@ from html import unescape
 
 import pytest
 from shuangyu.index.sources.corpus import parse_date
-from shuangyu.search.cite import bibtex_key
+from shuangyu.search.citation.bibtex import bibtex_key
 from shuangyu.web.cli import main
-from shuangyu.web.i18n import STRINGS
-from shuangyu.web.pages import page_numbers
+from shuangyu.web.interface_text import STRINGS
+from shuangyu.web.search_pages import page_numbers
 
 pytestmark = pytest.mark.every_engine
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from shuangyu.index.sources.passages import KINDS
 from shuangyu.web.cli import main
-from shuangyu.web.i18n import STRINGS
+from shuangyu.web.interface_text import STRINGS
 from shuangyu.web.settings import SETTINGS, SettingError, load_settings, settings_table
 
 from tests.paths import REPOSITORY_ROOT

@@ -18,7 +18,7 @@ import time
 import urllib.parse
 
 import pytest
-from shuangyu.web import server
+from shuangyu.web import polling_worker, request_framing
 from shuangyu.web.app import MAX_URL_BYTES
 
 from tests.paths import CORPUS_DIR
@@ -232,7 +232,7 @@ def test_clients_that_never_close_after_their_answer_do_not_hold_up_the_others(a
 
 
 def test_a_request_not_whole_within_the_read_deadline_is_answered_408_and_closed(address):
-    deadline = server.READ_DEADLINE_SECONDS
+    deadline = polling_worker.READ_DEADLINE_SECONDS
     answer = b""
     with socket.create_connection(address, timeout=1) as connection:
         started = time.monotonic()
@@ -299,7 +299,7 @@ def test_the_longest_requests_of_the_api_are_answered_by_the_app(address):
 
 
 def test_a_head_past_the_cap_is_refused_at_once(address):
-    cap = server.MAX_HEAD_BYTES
+    cap = request_framing.MAX_HEAD_BYTES
     long_line = f"GET /api/search?q={'a' * cap} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
     many_fields = http_request(
         "/healthz", *(f"X-Field-{number}: {'f' * 8000}" for number in range(cap // 8000 + 1))
@@ -327,7 +327,7 @@ CHUNKED_WITH_TRAILERS = http_request(
     ids=["search", "length", "chunked", "expect", "trailers"],
 )
 def test_a_request_arriving_a_byte_at_a_time_is_handed_over_at_its_last_byte(request_bytes):
-    framing = server.RequestFraming(body_limit=2**20)
+    framing = request_framing.RequestFraming(body_limit=2**20)
     received = bytearray()
     for byte in request_bytes + b"GET /next HTTP/1.1\r\n":
         received.append(byte)
@@ -349,5 +349,5 @@ def test_a_request_arriving_a_byte_at_a_time_is_handed_over_at_its_last_byte(req
 )
 def test_a_head_the_loop_cannot_frame_is_handed_over_at_once(head):
     # The parser answers it (400, or the app's 413) from what came, and never waits for more.
-    framing = server.RequestFraming(body_limit=1000)
+    framing = request_framing.RequestFraming(body_limit=1000)
     assert framing.length(bytearray(head + b"x")) == len(head) + 1

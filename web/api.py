@@ -6,13 +6,14 @@ from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from shuangyu.index.sources.ids import PASSAGE_ID_PATTERN
-from shuangyu.search.cite import all_citations, citable, citations_html, csl_record
+from shuangyu.search.citation.csl import citable, csl_record
+from shuangyu.search.citation.styles import all_citations, citations_html
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT, export
 from shuangyu.search.records import Passage, Source, passage_fields
-from shuangyu.web.app import absolute_url
 from shuangyu.web.openapi import openapi_document
 from shuangyu.web.params import SUGGEST_PARAMETER, parse_search
 from shuangyu.web.searching import get_searcher, run_search
+from shuangyu.web.urls import absolute_url
 
 api = Blueprint("api", __name__, url_prefix="/api")
 

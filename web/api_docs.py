@@ -6,8 +6,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from flask import render_template, url_for
+from shuangyu.web.openapi import openapi_document
+from shuangyu.web.searching import get_searcher, needs_no_index
+from shuangyu.web.urls import absolute_url
+
 REF_PREFIX = "#/components/schemas/"
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@needs_no_index
+def api_docs():
+    """The JSON API for a reader: the OpenAPI document of ``/api/openapi.json`` as a page, with a
+    request to try for each operation (those about a passage only when there is an index)."""
+    document = openapi_document(absolute_url("pages.search").rstrip("/") or "/", ())
+    searcher = get_searcher()
+    reports = searcher.manifest["reports"] if searcher.has_index() else []
+    examples = api_examples(url_for, f"{reports[0]['id']}:p001" if reports else None)
+    return render_template(
+        "api_docs.html",
+        document=document,
+        operations=api_operations(document, examples),
+        schemas=api_schemas(document),
+    )
 
 
 def api_examples(url: Callable[..., str], passage_id: str | None) -> dict[str, str]:

@@ -1,14 +1,18 @@
-"""The Flask application factory, and the absolute URLs its settings allow."""
+"""The Flask application factory: the settings, the blueprints, the hooks every request passes."""
 
 from __future__ import annotations
 
 import os
-import re
 
-from flask import Flask, abort, current_app, g, request, url_for
+from flask import Flask, abort, current_app, request
 from shuangyu.index.english import cedict
+from shuangyu.web import errors, headers, searching
+from shuangyu.web.api import api, limit_rate
+from shuangyu.web.i18n import switch_language_url, translate, ui_language
 from shuangyu.web.json_provider import OrjsonProvider
+from shuangyu.web.pages import pages
 from shuangyu.web.settings import SETTINGS, Settings, load_settings
+from shuangyu.web.urls import absolute_url, citation_links, passage_in_report_url
 
 # The longest URL the app answers, in bytes (its path, decoded, and its query string). The longest valid
 # request is an export of MAX_EXPORT (100) passage ids of 80-character report ids, each character
@@ -34,11 +38,6 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app.config.update(test_config)
     app.json = OrjsonProvider(app)  # UTF-8, keys in order
     cedict.use_folder(settings.instance_dir)
-
-    from shuangyu.web import errors, headers, searching
-    from shuangyu.web.api import api, limit_rate
-    from shuangyu.web.i18n import switch_language_url, translate, ui_language
-    from shuangyu.web.pages import citation_links, pages, passage_in_report_url
 
     app.before_request(refuse_large_bodies)
     app.before_request(refuse_long_urls)
@@ -81,28 +80,3 @@ def refuse_long_urls() -> None:
             414,
             description=f"The URL is {length:,} bytes long; at most {MAX_URL_BYTES:,} are answered.",
         )
-
-
-def settings_of(app: Flask) -> Settings:
-    """The settings ``app`` was made with."""
-    return app.config["SETTINGS"]
-
-
-# A Host header: a name or a bracketed IPv6 address, then an optional port.
-_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?$")
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """The absolute URL of ``endpoint``: under ``BASE_URL`` when one is set; else under the
-    request's own scheme and host when that host is allowed; else the path alone. A response
-    using the request's host is marked to vary by ``Host``."""
-    path = url_for(endpoint, **values)
-    settings = settings_of(current_app)
-    base = settings.base_url
-    if base:
-        return base + path.removeprefix(request.script_root)
-    g.varies_by_host = True
-    match = _HOST.match(request.host)
-    if match and match.group(1).lower().strip("[]") in settings.allowed_hosts:
-        return f"{request.scheme}://{request.host}{path}"
-    return path

@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, json, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.search.query import QueryError
-from shuangyu.web.i18n import EXAMPLES, STRINGS
+from shuangyu.web.interface_text import EXAMPLES, STRINGS
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE = "application/problem+json"

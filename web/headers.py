@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from flask import Flask, Response, g, request
-from shuangyu.web.i18n import UI_LANGUAGES, ui_language
+from shuangyu.web.i18n import ui_language
+from shuangyu.web.interface_text import UI_LANGUAGES
 from shuangyu.web.searching import get_searcher
 
 CONTENT_SECURITY_POLICY = (

@@ -103,3 +103,12 @@ def parse_search(args) -> dict:
     }
     values["q"] = values["q"].strip()
     return values
+
+
+def page_number(raw: str | None, last: int = 1000) -> int:
+    """The page number ``raw`` (1 when absent); ``QueryError`` unless it is 1 to ``last``."""
+    if raw in (None, ""):
+        return 1
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= last:
+        raise QueryError(f"page must be a whole number between 1 and {last}")
+    return int(raw)

@@ -1,4 +1,4 @@
-"""The process's one Searcher, wired into the Flask app."""
+"""The process's one Searcher, wired into the Flask app, and the settings the app was made with."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, g, request
 from shuangyu.index.semantic.embedding import load_embedder
 from shuangyu.search.searcher import MAX_READERS, Searcher
+from shuangyu.web.settings import Settings
 
 EXTENSION = "shuangyu.searcher"
 
@@ -16,7 +17,7 @@ def init_app(app: Flask) -> None:
     settings' search time budget bounds each search. The config's ``SEARCH_READERS`` is how
     many run at once, ``SEARCH_STUCK_AFTER`` (seconds) when /healthz calls a search stuck. The
     settings' embedder embeds the queries of the semantic side (its model loads at the first)."""
-    settings = app.config["SETTINGS"]
+    settings = settings_of(app)
     app.extensions[EXTENSION] = Searcher(
         settings.index_dir,
         time_budget=settings.search_time_budget,
@@ -69,3 +70,8 @@ def run_search(text: str, **options) -> dict:
     if response.get("partial") or response["semantic"]["state"] == "embedding":
         g.uncacheable = True
     return response
+
+
+def settings_of(app: Flask) -> Settings:
+    """The settings ``app`` was made with."""
+    return app.config["SETTINGS"]

@@ -1,0 +1,1 @@
+"""The commands of ``shuangyu`` (``web/cli.py``), one module per command group."""

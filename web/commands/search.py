@@ -1,0 +1,162 @@
+"""``shuangyu search``: the index searched from the terminal, the results printed so that no text of
+a report can drive the terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import click
+from shuangyu.index.engines.store import IndexUnavailable
+from shuangyu.search.query import LANGUAGES, QueryError
+from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS, Searcher
+from shuangyu.web.commands.common import CommandError, chosen_embedder, folder_options, settings
+
+
+# Unknown options are query words, so that `shuangyu search 物流 -枢纽` excludes a word.
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON response of the search API.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=10,
+    show_default=True,
+    help="Results to show.",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(0, MAX_OFFSET),
+    default=0,
+    show_default=True,
+    help="Results to skip.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="auto",
+    show_default=True,
+    help="Language of the query.",
+)
+@click.option("--report", help="Search only this report (its id).")
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Order: relevance, date (the newest report first) or oldest (the oldest first).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="What finds the results: words and meaning (hybrid), words alone (lexical), meaning alone (semantic).",
+)
+@folder_options
+def search(
+    query: tuple[str, ...],
+    as_json: bool,
+    limit: int,
+    offset: int,
+    lang: str,
+    report: str | None,
+    sort: str,
+    mode: str,
+    **given,
+) -> None:
+    """Search the index for QUERY. Words in Chinese must all match; English words rank by how
+    many match. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
+    query = " ".join(query)
+    chosen = settings(**given)
+    try:
+        response = Searcher(chosen.index_dir, embedder=chosen_embedder(chosen.embedder)).search(
+            query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode
+        )
+    except (QueryError, IndexUnavailable) as error:
+        raise CommandError(str(error)) from None
+    if as_json:
+        click.echo(_json_for_terminal(response))
+        return
+    total = response["total"]
+    by_meaning = response["total_by"]["meaning"]
+    found = (
+        f"; {total - by_meaning} match the words, {by_meaning} related in meaning"
+        if by_meaning
+        else ""
+    )
+    click.echo(f"{total} passage{'s' if total != 1 else ''} ({response['took_ms']:.0f} ms{found})")
+    semantic = response["semantic"]
+    if semantic["state"] == "unavailable" and mode != "lexical":
+        click.echo(f"note: search by meaning is unavailable: {semantic['note']}", err=True)
+    if offset and offset >= total > 0:
+        last = (total - 1) // limit * limit
+        click.echo(
+            f"Only {total} passage{'s' if total != 1 else ''}: --offset {offset} is past the end "
+            f"(the last page is --offset {last})."
+        )
+    for number, result in enumerate(response["results"], start=offset + 1):
+        click.echo("")
+        click.echo(
+            click.style(f"{number}. {_printable(result['id'])}", bold=True)
+            + _printable(f"  {result['report_title']} › {result['section']}")
+        )
+        click.echo("   " + _terminal(result["snippet"]))
+        label = (
+            "machine translation" if result["translation_engine"] != "gloss" else "dictionary gloss"
+        )
+        click.echo("   " + _terminal(result["snippet_en"]) + click.style(f"  [{label}]", dim=True))
+        if result["found_by"] == "meaning":
+            click.echo(
+                click.style(
+                    "   [related in meaning: found by its meaning, not by having the words]",
+                    dim=True,
+                )
+            )
+    if response["some_words"]:
+        click.echo("")
+        click.echo(
+            f"{response['total_by']['some_words']} more passages have only some of the words (not matches):"
+        )
+        for result in response["some_words"]:
+            click.echo(
+                f"  {_printable(result['id'])}  [matches {result['matched_words']} of {result['query_words']} words]  "
+                f"{_terminal(result['snippet'])[:100]}"
+            )
+    if response["related"]:
+        click.echo("")
+        click.echo("No passage has these words. Related in meaning (not matches):")
+        for result in response["related"]:
+            click.echo(f"  {_printable(result['id'])}  {_terminal(result['snippet'])[:120]}")
+
+
+def _terminal(snippet: str) -> str:
+    """A snippet's HTML for a terminal: marks in colour, entities unescaped, and no control
+    character of the text (see ``_printable``)."""
+    pieces = [_printable(unescape(piece)) for piece in re.split(r"<mark>(.*?)</mark>", snippet)]
+    # re.split puts the marked pieces at the odd positions.
+    return "".join(
+        click.style(piece, fg="yellow", bold=True) if position % 2 else piece
+        for position, piece in enumerate(pieces)
+    )
+
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts ANSI and OSC
+# sequences that recolour, retitle or rewrite the screen), DEL, and bidirectional overrides.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Of those, the ones JSON leaves raw in a string (it escapes C0 itself).
+_CONTROL_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with every control character a report may hold turned into a space, so that
+    printing it cannot drive the terminal."""
+    return _CONTROL.sub(" ", text)
+
+
+def _json_for_terminal(response: dict) -> str:
+    """The response as JSON, with the controls that JSON leaves raw (DEL, C1, bidi overrides)
+    written as ``\\u`` escapes: the same JSON, harmless in a terminal."""
+    text = json.dumps(response, ensure_ascii=False, indent=2)
+    return _CONTROL_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
