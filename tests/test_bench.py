@@ -86,7 +86,7 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
     for baseline in (measured["naive"], measured["tantivy_alone"]):
         assert baseline["build_passages_per_s"] > 0 and baseline["index_mb"] > 0
         assert 0 < baseline["query_ms"]["p50"] <= baseline["query_ms"]["p99"]
-    # The table printed for the README: a column per engine and baseline, and both ratios, on every row.
+    # The table printed for docs/performance.md: a column per engine and baseline, and both ratios, on every row.
     header = next(line for line in run.stdout.splitlines() if line.startswith("| measure |"))
     assert all(
         column in header

@@ -1,5 +1,5 @@
-"""The settings are declared once (web/settings.py): the README's table and the command's help
-are made from that table, and nothing below web/ reads the environment."""
+"""The settings are declared once (web/settings.py): the table of docs/settings.md and the
+command's help are made from that table, and nothing below web/ reads the environment."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from shuangyu.web.settings import SETTINGS, SettingError, load_settings, setting
 from tests.paths import REPOSITORY_ROOT
 
 
-def test_the_readme_settings_table_is_the_one_the_settings_make():
-    readme = (REPOSITORY_ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_settings_page_table_is_the_one_the_settings_make():
+    page = (REPOSITORY_ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     table = re.search(
-        r"<!-- settings table:[^\n]*-->\n(.*?)\n<!-- end of settings table -->", readme, re.S
+        r"<!-- settings table:[^\n]*-->\n(.*?)\n<!-- end of settings table -->", page, re.S
     )
-    assert table, "the README lost its settings table markers"
+    assert table, "docs/settings.md lost its settings table markers"
     assert table.group(1) == settings_table(), (
-        "README.md's settings table drifted: paste settings_table()'s output"
+        "docs/settings.md's settings table drifted: paste settings_table()'s output"
     )
 
 
@@ -93,6 +93,7 @@ def test_the_environment_check_sees_a_read():
 def test_no_document_points_outside_the_repository():
     sources = [
         REPOSITORY_ROOT / "README.md",
+        *(REPOSITORY_ROOT / "docs").glob("*.md"),
         *(
             path
             for folder in ("index", "search", "web")
