@@ -158,7 +158,7 @@ def stored_passages(index_dir: Path) -> list[dict]:
     try:
         return [
             {"id": passage["id"], "text": passage["text"], "text_en": passage["text_en"]}
-            for report in searcher.manifest["reports"]
+            for report in searcher.manifest.reports
             for passage in searcher.report_passages(report["id"])
         ]
     finally:
@@ -244,10 +244,10 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
     manifest = current_manifest(index_dir)
     workers = [peak for pid, peak in peaks.items() if pid != process.pid]
     return {
-        "passages": manifest["passages"],
+        "passages": manifest.passages,
         "build_seconds": round(seconds, 2),
-        "build_passages_per_s": round(manifest["passages"] / seconds, 1),
-        "build_seconds_in_process": round(manifest["build_seconds"], 2),
+        "build_passages_per_s": round(manifest.passages / seconds, 1),
+        "build_seconds_in_process": round(manifest.build_seconds, 2),
         "index_mb": round(folder_bytes(index_dir / "current") / 1e6, 1),
         "build_peak_rss_mb": round(peaks[process.pid] / 1024, 1),
         "worker_peak_rss_mb": round(max(workers) / 1024, 1) if workers else None,
@@ -262,7 +262,7 @@ def check_index(index_dir: Path, engine: str) -> None:
     from shuangyu.index.engines.store import current_manifest
 
     manifest = current_manifest(index_dir)
-    if manifest is None or manifest.get("engine") != engine:
+    if manifest is None or manifest.engine != engine:
         sys.exit(
             f"{index_dir} holds no usable index written by {engine} (from another version of Shuangyu?): "
             "run again without --resume"
@@ -597,7 +597,7 @@ def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
         searcher.close()
     return {
         "seconds": round(seconds, 2),
-        "incremental": result.manifest.get("last_update", {}).get("mode") == "incremental",
+        "incremental": result.manifest.last_update.mode == "incremental",
     }
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from shuangyu.index.engines import seam as tree
+from shuangyu.index.engines.manifest import Manifest, ReportEntry
 from shuangyu.index.engines.seam import open_reader
 from shuangyu.index.engines.store import (
     CURRENT,
@@ -145,7 +146,7 @@ class Reader:
 
 
 def _reader(
-    manifest: dict, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None
+    manifest: Manifest, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None
 ) -> Reader:
     engine_reader = open_reader(manifest, build, vocabulary)
 
@@ -163,25 +164,24 @@ class OpenIndex:
     its queries are cut into words with) and a pool of up to ``max_readers`` Readers, opened as
     concurrent requests need them."""
 
-    def __init__(self, generation: tuple, manifest: dict, build: Path, max_readers: int):
+    def __init__(self, generation: tuple, manifest: Manifest, build: Path, max_readers: int):
         self.generation = generation
         self.manifest = manifest
         self.build = build
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
         self.report_dates = {
-            entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]
+            entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest.reports
         }
         # Each report's (title, English title), read once, not per search.
         self.titles = {
-            entry["id"]: (entry["title"], entry.get("title_en", ""))
-            for entry in manifest["reports"]
+            entry["id"]: (entry["title"], entry.get("title_en", "")) for entry in manifest.reports
         }
         # (id, title, English title) of each report in the manifest's order: how a response lists them.
         self.report_entries = [(report_id, *titles) for report_id, titles in self.titles.items()]
         self.date_orders = {
-            "date": newest_first(manifest["reports"]),
-            "oldest": oldest_first(manifest["reports"]),
+            "date": newest_first(manifest.reports),
+            "oldest": oldest_first(manifest.reports),
         }
         first = _reader(manifest, build, self.vocabulary)
         self._sharing = first.suggester
@@ -227,9 +227,11 @@ class OpenIndex:
                             "still answers)"
                         )
                         vectors = None
-                    elif vectors is not None and vectors.meta.get(
-                        "corpus_fingerprint"
-                    ) != self.manifest.get("corpus_fingerprint"):
+                    elif (
+                        vectors is not None
+                        and vectors.meta.get("corpus_fingerprint")
+                        != self.manifest.corpus_fingerprint
+                    ):
                         # An update in place changed the reports; their vectors are being made
                         # again (the build does it next): until then, words alone.
                         vectors = None
@@ -337,15 +339,15 @@ class Head:
 # A cached response keeps its per-report counts as a tuple in the manifest's order of reports:
 # as the contract's list of objects they were most of its memory (140 KB of 230 KB at 1,000
 # reports), and the cache held 60 MB of them.
-def _compacted(response: dict, manifest: dict) -> dict:
+def _compacted(response: dict, manifest: Manifest) -> dict:
     counts = {entry["id"]: entry["count"] for entry in response["reports"]}
     return {
         **response,
-        "reports": tuple(counts.get(entry["id"], 0) for entry in manifest["reports"]),
+        "reports": tuple(counts.get(entry["id"], 0) for entry in manifest.reports),
     }
 
 
-def _expanded(cached: dict, manifest: dict) -> dict:
+def _expanded(cached: dict, manifest: Manifest) -> dict:
     return {
         **cached,
         "reports": [
@@ -355,7 +357,7 @@ def _expanded(cached: dict, manifest: dict) -> dict:
                 "title_en": entry.get("title_en", ""),
                 "count": count,
             }
-            for entry, count in zip(manifest["reports"], cached["reports"])
+            for entry, count in zip(manifest.reports, cached["reports"])
             if count
         ],
     }
@@ -447,7 +449,7 @@ class Searcher:
         _close_all(self._opened)
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         """The manifest of the current build (``IndexUnavailable`` when there is none)."""
         return self._current().manifest
 
@@ -1130,9 +1132,9 @@ class Searcher:
         with self._current().reading() as reader:
             return reader.engine.report_passages(report_id, first, last)
 
-    def report(self, report_id: str) -> dict | None:
+    def report(self, report_id: str) -> ReportEntry | None:
         """A report's metadata from the manifest, or ``None`` when unknown."""
-        return next((entry for entry in self.manifest["reports"] if entry["id"] == report_id), None)
+        return self.manifest.report(report_id)
 
     def _result(
         self,

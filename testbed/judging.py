@@ -163,7 +163,7 @@ def evaluate_real(searcher, queries: list[RealQuery], mode: str = "hybrid") -> d
 
     passages = [
         (passage["report_id"], passage["text"])
-        for report in searcher.manifest["reports"]
+        for report in searcher.manifest.reports
         for passage in searcher.report_passages(report["id"])
     ]
     by_kind: dict[str, Scores] = defaultdict(Scores)

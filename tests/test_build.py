@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from shuangyu.index import build as build_module
 from shuangyu.index.build import BuildError, NoReports, build_index, build_lock
 from shuangyu.index.engines.store import BUILDS, current_build
+from shuangyu.index.english import gloss
 from shuangyu.search.searcher import Searcher
 
 from tests.paths import SHARED_INSTANCE, instance_with_dictionary
@@ -27,7 +27,7 @@ def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_pat
     def broken_gloss(text, vocabulary):
         raise RuntimeError("translation engine crashed")
 
-    monkeypatch.setattr(build_module.gloss, "gloss", broken_gloss)
+    monkeypatch.setattr(gloss, "gloss", broken_gloss)
     with pytest.raises(RuntimeError):
         build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     assert current_build(index_dir) == before
@@ -73,11 +73,11 @@ def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus
     assert searcher.search("磁器口")["total"] == 0
     (corpus / "d.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
     result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    assert result.manifest["last_update"]["mode"] == "incremental"
-    assert result.manifest["last_update"]["reports"] == ["d"]
-    assert result.manifest["built_at"] == first.manifest["built_at"]
+    assert result.manifest.last_update.mode == "incremental"
+    assert result.manifest.last_update.reports == ["d"]
+    assert result.manifest.built_at == first.manifest.built_at
     assert searcher.search("磁器口")["total"] == 1
-    assert result.manifest["passages"] == 4
+    assert result.manifest.passages == 4
 
 
 def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_path):
@@ -97,11 +97,11 @@ def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_pa
     (corpus / "a.txt").write_text("重庆的港口正在建设。\n", encoding="utf-8")
     (corpus / "b.txt").unlink()
     result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    assert result.manifest["last_update"]["mode"] == "incremental"
+    assert result.manifest.last_update.mode == "incremental"
     assert searcher.search("物流")["total"] == 0
     assert searcher.search("港口")["total"] == 1
     assert searcher.search("科技")["total"] == 0
-    assert {entry["id"] for entry in searcher.manifest["reports"]} == {"a", "c", "d", "e", "f"}
+    assert {entry["id"] for entry in searcher.manifest.reports} == {"a", "c", "d", "e", "f"}
     assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
 
 
@@ -114,7 +114,7 @@ def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
     assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
     (corpus / "glossary.tsv").write_text("logistics hub\t物流中心\ttest source\n", encoding="utf-8")
     result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    assert not result.up_to_date and result.manifest["last_update"]["mode"] == "full"
+    assert not result.up_to_date and result.manifest.last_update.mode == "full"
     assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
 
 

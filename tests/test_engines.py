@@ -141,16 +141,16 @@ def test_the_engine_is_chosen_at_build_recorded_and_followed(tmp_path, monkeypat
         main, ["build", "--quiet", "--translator", "gloss", "--engine", "tantivy"]
     )
     assert built.exit_code == 0, built.output
-    assert "with tantivy" in built.output and current_manifest(index_dir)["engine"] == "tantivy"
+    assert "with tantivy" in built.output and current_manifest(index_dir).engine == "tantivy"
     found = json.loads(runner.invoke(main, ["search", "物流枢纽", "--json"]).output)
     assert found["total"] > 0 and "物流枢纽" in found["results"][0]["text"]
     # A build that names no engine keeps the index's own; naming another rebuilds with it.
     assert "up to date" in runner.invoke(main, ["build", "--quiet", "--translator", "gloss"]).output
-    assert current_manifest(index_dir)["engine"] == "tantivy"
+    assert current_manifest(index_dir).engine == "tantivy"
     switched = runner.invoke(
         main, ["build", "--quiet", "--translator", "gloss", "--engine", "whoosh"]
     )
-    assert "with whoosh" in switched.output and current_manifest(index_dir)["engine"] == "whoosh"
+    assert "with whoosh" in switched.output and current_manifest(index_dir).engine == "whoosh"
     assert (
         json.loads(runner.invoke(main, ["search", "物流枢纽", "--json"]).output)["total"]
         == found["total"]

@@ -64,8 +64,7 @@ def indexed_reports(env: dict) -> dict[str, dict]:
     from shuangyu.index.engines.store import current_manifest
 
     return {
-        report["id"]: report
-        for report in current_manifest(Path(env["SHUANGYU_INDEX_DIR"]))["reports"]
+        report["id"]: report for report in current_manifest(Path(env["SHUANGYU_INDEX_DIR"])).reports
     }
 
 

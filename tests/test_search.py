@@ -259,7 +259,7 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
     assert (
         build_index(
             corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss"
-        ).manifest["last_update"]["mode"]
+        ).manifest.last_update.mode
         == "incremental"
     )
     searcher = Searcher(index_dir)

@@ -151,11 +151,11 @@ def export_passages():
 @api.get("/reports")
 def reports():
     """Every report with its metadata and passage counts."""
-    return jsonify({"reports": get_searcher().manifest["reports"]})
+    return jsonify({"reports": get_searcher().manifest.reports})
 
 
 @api.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of this API."""
-    report_ids = tuple(entry["id"] for entry in get_searcher().manifest["reports"])
+    report_ids = tuple(entry["id"] for entry in get_searcher().manifest.reports)
     return jsonify(openapi_document(absolute_url("pages.search").rstrip("/") or "/", report_ids))

@@ -21,7 +21,7 @@ def api_docs():
     request to try for each operation (those about a passage only when there is an index)."""
     document = openapi_document(absolute_url("pages.search").rstrip("/") or "/", ())
     searcher = get_searcher()
-    reports = searcher.manifest["reports"] if searcher.has_index() else []
+    reports = searcher.manifest.reports if searcher.has_index() else []
     examples = api_examples(url_for, f"{reports[0]['id']}:p001" if reports else None)
     return render_template(
         "api_docs.html",

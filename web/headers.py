@@ -66,8 +66,8 @@ def _make_conditional(response: Response) -> None:
     semantic = searcher.semantic_status()
     key = "\0".join(
         (
-            manifest["built_at"],
-            manifest["corpus_fingerprint"],
+            manifest.built_at,
+            manifest.corpus_fingerprint,
             request.full_path,
             ui_language(),
             host,

@@ -15,10 +15,10 @@ def healthz():
     health = searcher.health()
     body = {
         "status": "stuck" if health["stuck"] else "ok",
-        "built_at": manifest["built_at"],
-        "passages": manifest["passages"],
-        "reports": len(manifest["reports"]),
-        "engines": manifest["engines"],
+        "built_at": manifest.built_at,
+        "passages": manifest.passages,
+        "reports": len(manifest.reports),
+        "engines": manifest.translators,
         "searches_running": health["searches_running"],
         "longest_search_ms": health["longest_search_ms"],
         "semantic": searcher.semantic_status(),

@@ -154,7 +154,7 @@ def reports():
     order = request.args.get("order") or REPORT_ORDERS[sort]
     if order not in ("asc", "desc"):
         raise QueryError("order must be asc or desc")
-    listed = sorted_reports(get_searcher().manifest["reports"], sort, descending=order == "desc")
+    listed = sorted_reports(get_searcher().manifest.reports, sort, descending=order == "desc")
     return render_template(
         "reports.html",
         reports=listed,

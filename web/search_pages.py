@@ -92,7 +92,7 @@ def report_filter(response: dict) -> dict:
     the reports with matches by year (newest first, undated last), and a histogram over every
     year from the collection's first to its last: the share of the year's passages that match
     (a year of thirty reports would dwarf the others by its count), in ``HISTOGRAM_STEPS``."""
-    collection = {entry["id"]: entry for entry in get_searcher().manifest["reports"]}
+    collection = {entry["id"]: entry for entry in get_searcher().manifest.reports}
     passages_in: dict[int, int] = {}
     for entry in collection.values():
         if parse_date(entry.get("date", "")):

@@ -8,6 +8,7 @@ analysed by ``search.query`` finds what the writer wrote whatever the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from shuangyu.index.sources.passages import BODY, CAPTION, CREDIT, HEADING
 from shuangyu.index.text.analysis import (
@@ -19,7 +20,8 @@ from shuangyu.index.text.analysis import (
 from shuangyu.index.text.vocabulary import Vocabulary
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 17  # 17: the analysers moved to index/text/ (Whoosh pickles their import path)
+SCHEMA_VERSION = 18  # 18: the manifest's translator counts are "translators" (were "engines")
+# 17: the analysers moved to index/text/ (Whoosh pickles their import path)
 # 16: passages cut at a hard length (issue 27)
 
 # Captions and credits rank below body text for the same match; headings slightly below.
@@ -80,6 +82,33 @@ FIELDS = (
     IndexField("section_en", "stored", stored=True),
     IndexField("section_engine", "stored", stored=True),
 )
+
+
+class StoredPassage(TypedDict):
+    """The stored fields of a passage (``FIELDS`` with ``stored=True``), as a reader gives them."""
+
+    id: str
+    report_id: str
+    report_title: str
+    kind: str
+    ordinal: int
+    section: str
+    text: str
+    text_en: str
+    gloss_en: str
+    translation_engine: str
+    year: int
+    date: str
+    content_hash: str
+    # (start, end) of each piece of the report's text the passage was made of.
+    spans: list[list[int]]
+    page: str
+    # Flattened (Chinese start, end, English start, end) per aligned word (index.english.alignment).
+    gloss_alignment: list[int]
+    report_title_en: str
+    report_title_engine: str
+    section_en: str
+    section_engine: str
 
 
 def analyser(name: str, vocabulary: Vocabulary):

@@ -25,7 +25,11 @@ import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from shuangyu.index.engines.manifest import Manifest
+    from shuangyu.index.engines.schema import StoredPassage
 
 ENGINES = ("whoosh", "tantivy")
 DEFAULT_ENGINE = "whoosh"
@@ -109,6 +113,10 @@ class Filter:
     boost: float = 1.0
 
 
+# Any node of a query tree.
+Node = Term | Phrase | All | Any | Best | WithOptional | Without | Filter
+
+
 # --- What a search returns -----------------------------------------------------------------
 
 
@@ -163,11 +171,11 @@ class Reader(Protocol):
         last), passages are listed report by report in that order, each report's by score, and
         a text several reports print is listed in the first of them."""
 
-    def stored(self, key) -> dict: ...
+    def stored(self, key) -> StoredPassage: ...
 
-    def document(self, passage_id: str) -> dict | None: ...
+    def document(self, passage_id: str) -> StoredPassage | None: ...
 
-    def report_passages(self, report_id: str, first: int, last: int | None) -> list[dict]:
+    def report_passages(self, report_id: str, first: int, last: int | None) -> list[StoredPassage]:
         """The stored passages of a report with ordinals ``first`` to ``last`` (inclusive; to
         the end with ``None``), in reading order."""
 
@@ -195,10 +203,6 @@ def engine_module(name: str):
     return importlib.import_module(f"shuangyu.index.engines.{name}_engine")
 
 
-def engine_of(manifest: dict) -> str:
-    """The engine that wrote a build (builds from before the choice existed are Whoosh's)."""
-    return manifest.get("engine", "whoosh")
-
-
-def open_reader(manifest: dict, build_dir: Path, vocabulary) -> Reader:
-    return engine_module(engine_of(manifest)).open_reader(Path(build_dir), vocabulary)
+def open_reader(manifest: Manifest, build_dir: Path, vocabulary) -> Reader:
+    """A reader of the build in ``build_dir`` by the engine that wrote it."""
+    return engine_module(manifest.engine).open_reader(Path(build_dir), vocabulary)

@@ -10,15 +10,15 @@ sees a half-written index, and the symlink is replaced in one ``rename``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from shuangyu.index.engines.schema import SCHEMA_VERSION
-from shuangyu.index.engines.seam import ENGINES, engine_module, engine_of
+from shuangyu.index.engines import manifest as manifest_file
+from shuangyu.index.engines.manifest import Manifest, ManifestError
+from shuangyu.index.engines.seam import ENGINES, engine_module
 
 CURRENT = "current"
 BUILDS = "builds"
-MANIFEST = "manifest.json"
+MANIFEST = manifest_file.FILE
 LOCK = "build.lock"
 TEMPORARY_PREFIX = ".tmp-"
 
@@ -35,27 +35,21 @@ def current_build(index_dir: Path) -> Path:
     return link.resolve()
 
 
-def read_manifest(build_dir: Path) -> dict:
-    """The manifest of a build; ``IndexUnavailable`` when it is missing, unreadable or from an
-    incompatible version of Shuangyu."""
+def read_manifest(build_dir: Path) -> Manifest:
+    """The manifest of a build; ``IndexUnavailable`` when it is missing, unreadable, from an
+    incompatible version of Shuangyu or names an unknown engine."""
     try:
-        manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        manifest = manifest_file.read(build_dir)
+    except ManifestError as error:
+        raise IndexUnavailable(str(error)) from None
+    if manifest.engine not in ENGINES:
         raise IndexUnavailable(
-            f"index in {build_dir} is damaged ({error}): run `shuangyu build`"
-        ) from None
-    if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
-        raise IndexUnavailable(
-            f"index in {build_dir} was built by an incompatible version of Shuangyu: run `shuangyu build --force`"
-        )
-    if engine_of(manifest) not in ENGINES:
-        raise IndexUnavailable(
-            f"index in {build_dir} names an unknown engine {engine_of(manifest)!r}: run `shuangyu build --force`"
+            f"index in {build_dir} names an unknown engine {manifest.engine!r}: run `shuangyu build --force`"
         )
     return manifest
 
 
-def current_manifest(index_dir: Path) -> dict | None:
+def current_manifest(index_dir: Path) -> Manifest | None:
     """The manifest of the current build, or ``None`` when there is no usable one: none, an
     unreadable manifest, or index files that cannot be opened and read."""
     try:
@@ -67,7 +61,7 @@ def current_manifest(index_dir: Path) -> dict | None:
     return manifest
 
 
-def check_readable(build: Path, manifest: dict) -> None:
+def check_readable(build: Path, manifest: Manifest) -> None:
     """Open the build's index with the engine that wrote it and read a little of every part;
     ``IndexUnavailable`` when that fails (missing, truncated or garbled files)."""
-    engine_module(engine_of(manifest)).check_readable(build)
+    engine_module(manifest.engine).check_readable(build)

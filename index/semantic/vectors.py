@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from shuangyu.index.engines.manifest import Manifest
 from shuangyu.index.engines.seam import open_reader
 from shuangyu.index.semantic.embedding import Embedder
 from shuangyu.index.semantic.vector_cache import VectorCache, VectorCacheError, text_hash
@@ -99,18 +100,22 @@ def embedding_alive(progress: dict) -> bool:
     return True
 
 
-def is_current(build: Path, manifest: dict, embedder: Embedder) -> bool:
+def is_current(build: Path, manifest: Manifest, embedder: Embedder) -> bool:
     """Whether the build has vectors of ``embedder`` for the corpus of its ``manifest``."""
     meta = read_meta(build)
     return (
         meta is not None
         and meta.get("model") == embedder.name
-        and meta.get("corpus_fingerprint") == manifest.get("corpus_fingerprint")
+        and meta.get("corpus_fingerprint") == manifest.corpus_fingerprint
     )
 
 
 def embed_build(
-    build: Path, manifest: dict, embedder: Embedder, cache_path: Path | None, progress: bool = True
+    build: Path,
+    manifest: Manifest,
+    embedder: Embedder,
+    cache_path: Path | None,
+    progress: bool = True,
 ) -> VectorRun:
     """Give ``build`` (whose manifest is ``manifest``) the vectors of its passages by
     ``embedder``, unless it has them already. Texts the cache at ``cache_path`` holds are not
@@ -187,7 +192,7 @@ def embed_build(
             "model": embedder.name,
             "dimensions": embedder.dimensions,
             "rows": len(rows),
-            "corpus_fingerprint": manifest.get("corpus_fingerprint"),
+            "corpus_fingerprint": manifest.corpus_fingerprint,
             "embedded": len(missing),
             "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - started, 3),
@@ -207,13 +212,13 @@ def embed_build(
     return VectorRun(len(rows), len(missing), time.perf_counter() - started, problem=problem)
 
 
-def _passages(build: Path, manifest: dict) -> list[dict]:
+def _passages(build: Path, manifest: Manifest) -> list[dict]:
     """The build's passages that get a vector, in the manifest's order of reports."""
     reader = open_reader(manifest, build, Vocabulary.read(build))
     try:
         return [
             passage
-            for entry in manifest["reports"]
+            for entry in manifest.reports
             for passage in reader.report_passages(entry["id"], 1, None)
             if embeddable(passage)
         ]

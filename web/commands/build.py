@@ -63,35 +63,35 @@ def build(force: bool, quiet: bool, translator: str, details: bool, **given) -> 
     manifest = result.manifest
     if result.up_to_date:
         click.echo(
-            f"Index is up to date ({manifest['passages']} passages, built {manifest['built_at']}); use --force to rebuild."
+            f"Index is up to date ({manifest.passages} passages, built {manifest.built_at}); use --force to rebuild."
         )
         _report_vectors(result.vectors)
         return
-    update = manifest["last_update"]
-    if update["mode"] == "incremental":
+    update = manifest.last_update
+    if update.mode == "incremental":
         click.echo(
-            f"Updated the index in place in {update['seconds']:.1f} s: re-indexed {', '.join(update['reports'])}; "
-            f"{manifest['passages']} passages in all."
+            f"Updated the index in place in {update.seconds:.1f} s: re-indexed {', '.join(update.reports)}; "
+            f"{manifest.passages} passages in all."
         )
     else:
-        reports = manifest["reports"]
+        reports = manifest.reports
         for report in reports if len(reports) <= MAX_REPORTS_LISTED else []:
             kinds = ", ".join(
                 f"{count} {kind}" for kind, count in sorted(report["passages_by_kind"].items())
             )
             click.echo(f"{report['id']}: {report['passages']} passages ({kinds})")
-        translators = ", ".join(f"{name} {count}" for name, count in manifest["engines"].items())
+        translators = ", ".join(f"{name} {count}" for name, count in manifest.translators.items())
         click.echo(
-            f"Indexed {manifest['passages']} passages from {len(reports)} reports in "
-            f"{manifest['build_seconds']:.1f} s with {manifest['engine']}; index {manifest['index_bytes'] / 1e6:.1f} MB; "
+            f"Indexed {manifest.passages} passages from {len(reports)} reports in "
+            f"{manifest.build_seconds:.1f} s with {manifest.engine}; index {manifest.index_bytes / 1e6:.1f} MB; "
             f"English by {translators}."
         )
     _report_vectors(result.vectors)
-    translation = manifest["translation"]
-    if manifest["translator"]["engine"] != "gloss":
+    translation = manifest.translation
+    if manifest.translator.name != "gloss":
         click.echo(
-            f"Translation memory: {translation['memory_hits']} hits, {translation['translated']} passages translated "
-            f"({translation['passages_per_second']:.1f} passages/s)."
+            f"Translation memory: {translation.memory_hits} hits, {translation.translated} passages translated "
+            f"({translation.passages_per_second:.1f} passages/s)."
         )
 
 
