@@ -51,7 +51,6 @@ def main() -> int:
     from shuangyu.index.english import cedict
     from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.index.text.analysis import has_han
-    from shuangyu.search import searcher as searcher_module
     from shuangyu.search.searcher import Searcher
     from shuangyu.search.semantic import VectorIndex
 
@@ -97,10 +96,13 @@ def main() -> int:
             "\n| weight | candidates | English success@5 | MRR@10 | no-answer empty |\n|---|---|---|---|---|"
         )
         for weight, candidates in FUSION_GRID:
-            searcher_module.SEMANTIC_CANDIDATES = candidates
-            scores = evaluate_real(
-                Searcher(arguments.index, embedder=embedder, semantic_weight=weight), english
+            searcher = Searcher(
+                arguments.index,
+                embedder=embedder,
+                semantic_weight=weight,
+                semantic_candidates=candidates,
             )
+            scores = evaluate_real(searcher, english)
             answered = [
                 kind
                 for kind in scores

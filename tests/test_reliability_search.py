@@ -14,7 +14,7 @@ import urllib.parse
 import pytest
 from shuangyu.index.build import build_index
 from shuangyu.index.engines.seam import Term
-from shuangyu.search import searcher as searcher_module
+from shuangyu.search import ranking as ranking_module
 from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
 
@@ -77,11 +77,11 @@ def test_a_partial_answer_is_kept_by_no_cache(generated_index, worst_query, monk
     from shuangyu.web.app import create_app
 
     walks = []
-    real_run = searcher_module.Searcher._run
+    real_run = ranking_module.run
     monkeypatch.setattr(
-        searcher_module.Searcher,
-        "_run",
-        staticmethod(lambda *args: walks.append(args) or real_run(*args)),
+        ranking_module,
+        "run",
+        lambda *args: walks.append(args) or real_run(*args),
     )
     client = create_app(
         {"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_TIME_BUDGET": 0.05}
@@ -101,11 +101,11 @@ def test_another_limit_or_offset_of_a_query_reuses_its_ranking(
     generated_index, worst_query, monkeypatch
 ):
     walks = []
-    real_run = searcher_module.Searcher._run
+    real_run = ranking_module.run
     monkeypatch.setattr(
-        searcher_module.Searcher,
-        "_run",
-        staticmethod(lambda *args: walks.append(args) or real_run(*args)),
+        ranking_module,
+        "run",
+        lambda *args: walks.append(args) or real_run(*args),
     )
     searcher = Searcher(generated_index / "index", time_budget=60)
     first = searcher.search(worst_query, limit=10)
@@ -172,11 +172,11 @@ def test_healthz_says_stuck_while_a_search_runs_past_its_limit(generated_index, 
 
     # A search held inside its walk, as a stuck one would be, until the test lets it go.
     entered, release = threading.Event(), threading.Event()
-    real_run = searcher_module.Searcher._run
+    real_run = ranking_module.run
     monkeypatch.setattr(
-        searcher_module.Searcher,
-        "_run",
-        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]),
+        ranking_module,
+        "run",
+        lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1],
     )
     app = create_app(
         {"TESTING": True, "INDEX_DIR": generated_index / "index", "SEARCH_STUCK_AFTER": 0.2}
@@ -212,11 +212,11 @@ def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_p
     build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
     searcher = Searcher(tmp_path / "index")
     entered, release = threading.Event(), threading.Event()
-    real_run = searcher_module.Searcher._run
+    real_run = ranking_module.run
     monkeypatch.setattr(
-        searcher_module.Searcher,
-        "_run",
-        staticmethod(lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1]),
+        ranking_module,
+        "run",
+        lambda *args: (entered.set(), release.wait(60), real_run(*args))[-1],
     )
     found: dict = {}
     search = threading.Thread(target=lambda: found.update(searcher.search(NORMAL)))

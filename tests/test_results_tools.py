@@ -383,7 +383,7 @@ def test_the_tools_speak_the_interface_language_only(client, ui, other):
 
 
 def test_date_order_puts_a_precise_date_before_a_bare_year_of_the_same_year_and_undated_reports_last():
-    from shuangyu.search.searcher import newest_first
+    from shuangyu.search.report_dates import newest_first
 
     reports = [
         {"id": "a-year", "date": "2020"},

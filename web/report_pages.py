@@ -24,7 +24,7 @@ from shuangyu.index.sources.ids import REPORT_ID_PATTERN
 from shuangyu.search.citation.csl import citable, csl_record
 from shuangyu.search.citation.styles import FORMATS, citations_html
 from shuangyu.search.query import QueryError
-from shuangyu.search.searcher import newest_first, oldest_first
+from shuangyu.search.report_dates import newest_first, oldest_first
 from shuangyu.web.api import passage_document
 from shuangyu.web.i18n import ui_language
 from shuangyu.web.page_citations import citation_head, citation_styles, date_inferred, pdf_url

@@ -10,7 +10,7 @@ from flask import current_app, render_template, request
 from shuangyu.index.sources.corpus import parse_date
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.query import QueryError
-from shuangyu.search.searcher import newest_first
+from shuangyu.search.report_dates import newest_first
 from shuangyu.web.i18n import translate
 from shuangyu.web.interface_text import EXAMPLES
 from shuangyu.web.page_citations import (

@@ -1,0 +1,269 @@
+"""The builds of an index a process has open: the current one, reopened when ``shuangyu build``
+switches in a new build or updates it in place, and the previous one while requests that started
+before the switch still read it. Each open build (``OpenIndex``) holds its manifest, its
+vocabulary and a pool of engine readers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from shuangyu.index.engines.manifest import Manifest
+from shuangyu.index.engines.seam import Reader as EngineReader
+from shuangyu.index.engines.seam import open_reader
+from shuangyu.index.engines.store import CURRENT, MANIFEST, current_build, read_manifest
+from shuangyu.index.semantic.vectors import FOLDER as VECTORS_FOLDER
+from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.search.crosslingual import ReverseDictionary
+from shuangyu.search.report_dates import iso_date, newest_first, oldest_first
+from shuangyu.search.semantic import VectorIndex, VectorsUnavailable, status
+from shuangyu.search.suggest import Suggester
+
+# The builds a process keeps open: the current one and the one before it, which may still be
+# serving a request that started before the switch. An older one is closed.
+KEEP_OPEN = 2
+
+
+def manifest_identity(path: Path) -> tuple[int, int, int] | None:
+    """Which manifest file ``path`` is (device, inode) and when it was written; ``None`` when
+    it cannot be read. A build switched in, or updated in place, has another."""
+    try:
+        seen = os.stat(path)
+    except OSError:
+        return None
+    return seen.st_dev, seen.st_ino, seen.st_mtime_ns
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One engine reader of an index (``index.engines.seam.Reader``) and the helpers that read
+    through it. One thread uses a Reader at a time, and an index has several, so that one long
+    search does not hold up the others."""
+
+    engine: EngineReader
+    suggester: Suggester
+    dictionary: ReverseDictionary
+
+
+def _reader(
+    manifest: Manifest, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None
+) -> Reader:
+    engine_reader = open_reader(manifest, build, vocabulary)
+
+    def known(word: str) -> bool:
+        return engine_reader.doc_frequency("text", word) > 0
+
+    suggester = Suggester(engine_reader, known, vocabulary, sharing)
+    return Reader(
+        engine_reader, suggester, ReverseDictionary(known, vocabulary, suggester.correction)
+    )
+
+
+class OpenIndex:
+    """One build of the index, open: its manifest, its vocabulary (names and glossary, which
+    its queries are cut into words with) and a pool of up to ``max_readers`` Readers, opened as
+    concurrent requests need them."""
+
+    def __init__(self, generation: tuple, manifest: Manifest, build: Path, max_readers: int):
+        self.generation = generation
+        self.manifest = manifest
+        self.build = build
+        self.max_readers = max_readers
+        self.vocabulary = Vocabulary.read(build)
+        self.report_dates = {
+            entry["id"]: iso_date(entry.get("date", "")) for entry in manifest.reports
+        }
+        # Each report's (title, English title), read once, not per search.
+        self.titles = {
+            entry["id"]: (entry["title"], entry.get("title_en", "")) for entry in manifest.reports
+        }
+        # (id, title, English title) of each report in the manifest's order: how a response lists them.
+        self.report_entries = [(report_id, *titles) for report_id, titles in self.titles.items()]
+        self.date_orders = {
+            "date": newest_first(manifest.reports),
+            "oldest": oldest_first(manifest.reports),
+        }
+        first = _reader(manifest, build, self.vocabulary)
+        self._sharing = first.suggester
+        # An engine whose reader serves many threads at once needs no pool.
+        self._shared = first if first.engine.concurrent else None
+        self._users = 0  # requests reading the shared Reader
+        self._all = [first]
+        self._idle = [first]
+        self._opening = 0
+        self._closed = False
+        self._available = threading.Condition()
+        # The build's vectors, opened when they appear (they are made after the words are
+        # indexed) and again when they are made anew; what went wrong when they cannot be used.
+        self._vectors_lock = threading.Lock()
+        self._vectors: VectorIndex | None = None
+        self._vectors_identity: tuple | None = None
+        self._vectors_problem = ""
+
+    def vectors(self, model: str | None) -> VectorIndex | None:
+        """The build's vectors when it has usable ones made by ``model`` (``None`` when no
+        model embeds the queries); opened once, and again when they are made anew."""
+        if model is None:
+            return None
+        try:
+            seen = os.stat(self.build / VECTORS_FOLDER)
+            identity = (seen.st_ino, seen.st_mtime_ns)
+        except OSError:
+            identity = None
+        if identity == self._vectors_identity:
+            return self._vectors
+        with self._vectors_lock:
+            if identity != self._vectors_identity:
+                vectors, problem = None, ""
+                if identity is not None:
+                    try:
+                        vectors = VectorIndex(self.build)
+                    except VectorsUnavailable as error:
+                        problem = str(error)
+                    if vectors is not None and vectors.model != model:
+                        problem = (
+                            f"the passages' vectors were made by {vectors.model} and queries are embedded by "
+                            f"{model}: run `shuangyu build` to embed the passages again (the search by words "
+                            "still answers)"
+                        )
+                        vectors = None
+                    elif (
+                        vectors is not None
+                        and vectors.meta.get("corpus_fingerprint")
+                        != self.manifest.corpus_fingerprint
+                    ):
+                        # An update in place changed the reports; their vectors are being made
+                        # again (the build does it next): until then, words alone.
+                        vectors = None
+                self._vectors, self._vectors_problem, self._vectors_identity = (
+                    vectors,
+                    problem,
+                    identity,
+                )
+            return self._vectors
+
+    @property
+    def vectors_key(self) -> tuple | None:
+        """Which vectors ``vectors`` last opened (None: none): a key of the caches, so that an
+        answer made before the vectors came (or before they were made again) is not reused."""
+        return self._vectors_identity if self._vectors is not None else None
+
+    def semantic_status(self, model: str | None) -> dict:
+        """What the semantic side of this build can do now (``search.semantic.status``)."""
+        vectors = self.vectors(model)
+        return status(self.build, vectors, self._vectors_problem, model)
+
+    @contextmanager
+    def reading(self) -> Iterator[Reader]:
+        """A Reader for this thread alone: an idle one, a new one while the pool has room, else
+        the first to come back. (A request that still holds a closed index gets a Reader of its
+        own, closed after it.)"""
+        with self._available:
+            shared = self._shared if not self._closed else None
+            self._users += shared is not None
+        if shared is not None:
+            try:
+                yield shared
+            finally:
+                with self._available:
+                    self._users -= 1
+                    self._available.notify_all()
+            return
+        with self._available:
+            while (
+                not self._closed
+                and not self._idle
+                and len(self._all) + self._opening >= self.max_readers
+            ):
+                self._available.wait()
+            pooled = not self._closed
+            reader = self._idle.pop() if pooled and self._idle else None
+            if reader is None and pooled:
+                self._opening += 1
+        if reader is None:
+            # Opened outside the lock: others take and return Readers meanwhile.
+            try:
+                reader = _reader(self.manifest, self.build, self.vocabulary, sharing=self._sharing)
+            finally:
+                if pooled:
+                    with self._available:
+                        self._opening -= 1
+                        if reader is not None:
+                            self._all.append(reader)
+                        self._available.notify_all()
+        try:
+            yield reader
+        finally:
+            if pooled:
+                with self._available:
+                    self._idle.append(reader)
+                    self._available.notify_all()
+            else:
+                reader.engine.close()
+
+    def close(self) -> None:
+        """Close every Reader, once the requests still reading this index have finished."""
+        with self._available:
+            self._closed = True
+            while len(self._idle) < len(self._all) or self._opening or self._users:
+                self._available.wait()
+            for reader in self._all:
+                reader.engine.close()
+            self._all, self._idle = [], []
+
+
+class OpenIndexes:
+    """The open builds of the index in ``index_dir`` (at most ``KEEP_OPEN``), each with a pool of
+    up to ``max_readers`` Readers; safe to share between threads."""
+
+    def __init__(self, index_dir: Path, max_readers: int):
+        self.index_dir = index_dir
+        self.max_readers = max_readers
+        self._lock = threading.Lock()
+        self._open: OpenIndex | None = None
+        self._opened: list[OpenIndex] = []
+        # Files are closed when this goes away, even if nobody calls close().
+        weakref.finalize(self, _close_all, self._opened)
+
+    def current(self) -> OpenIndex:
+        """The open index, reopened when a build has switched in a new one or updated it in
+        place (the manifest is rewritten after every change); ``IndexUnavailable`` when there
+        is none."""
+        opened = self._open
+        # One stat through the link first: the manifest's identity says whether the open build
+        # is still current, without resolving the link (several system calls a request, each
+        # letting another thread take the GIL first: 15% of a serving process's time under load).
+        identity = manifest_identity(self.index_dir / CURRENT / MANIFEST)
+        if opened is not None and identity is not None and opened.generation[1] == identity:
+            return opened
+        build = current_build(self.index_dir)
+        generation = (build, manifest_identity(build / MANIFEST))
+        if opened is not None and opened.generation == generation:
+            return opened
+        retired: list[OpenIndex] = []
+        with self._lock:
+            if self._open is None or self._open.generation != generation:
+                self._open = OpenIndex(generation, read_manifest(build), build, self.max_readers)
+                self._opened.append(self._open)
+                while len(self._opened) > KEEP_OPEN:
+                    retired.append(self._opened.pop(0))
+            current = self._open
+        for old in retired:
+            # Closing waits for its requests to finish: not here, where it would hold this one.
+            threading.Thread(target=old.close, name="close-retired-index", daemon=True).start()
+        return current
+
+    def close(self) -> None:
+        """Close the open index files."""
+        _close_all(self._opened)
+
+
+def _close_all(opened: list[OpenIndex]) -> None:
+    while opened:
+        opened.pop().close()
