@@ -170,7 +170,7 @@ def _headings_english(
     )
     run = translate_all(english.translator, texts, english.memory, progress=False)
     headings = {
-        text: (text_en, made_by)
+        text: (text_en or "", made_by)
         for text, text_en, made_by in zip(texts, run.translations, run.engines)
     }
     return defaultdict(lambda: ("", ""), headings)

@@ -76,7 +76,7 @@ class Rankings:
     ) -> Ranked:
         """The ranking of ``query`` (a query tree; ``key`` names it in the cache) at least ``wanted`` deep: from the cache, else computed to the
         next multiple of ``RANKING_DEPTH`` (and cached unless the time budget cut it short)."""
-        ranked = self.get(key)
+        ranked: Ranked | None = self.get(key)
         if ranked is not None and (ranked.depth >= wanted or len(ranked.top) < ranked.depth):
             return ranked
         depth = -(-wanted // RANKING_DEPTH) * RANKING_DEPTH

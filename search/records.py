@@ -7,7 +7,7 @@ values it may take."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, TypedDict
+from typing import Annotated, TypedDict, cast
 
 from shuangyu.index.english.translate import ArgosEngine, GlossEngine
 from shuangyu.index.sources.ids import PASSAGE_ID, REPORT_ID
@@ -94,7 +94,9 @@ class PassageFields(TypedDict):
 def passage_fields(stored: Mapping) -> PassageFields:
     """The fields a result and a passage share, from a passage's stored fields (an index
     without the gloss field gives it empty)."""
-    return PassageFields(**{name: stored.get(name, "") for name in PassageFields.__annotations__})
+    return cast(
+        PassageFields, {name: stored.get(name, "") for name in PassageFields.__annotations__}
+    )
 
 
 class Copy(TypedDict):

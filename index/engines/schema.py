@@ -12,6 +12,10 @@ from typing import TypedDict
 
 from shuangyu.index.sources.passages import BODY, CAPTION, CREDIT, HEADING
 from shuangyu.index.text.analysis import (
+    BigramAnalyzer,
+    ChineseAnalyzer,
+    EnglishAnalyzer,
+    PinyinAnalyzer,
     bigram_analyzer,
     chinese_analyzer,
     english_analyzer,
@@ -111,10 +115,16 @@ class StoredPassage(TypedDict):
     section_engine: str
 
 
-def analyser(name: str, vocabulary: Vocabulary):
+def analyser(
+    name: str, vocabulary: Vocabulary
+) -> ChineseAnalyzer | BigramAnalyzer | EnglishAnalyzer | PinyinAnalyzer:
     """The analyser called ``name`` in ``FIELDS``, cutting Chinese with ``vocabulary``."""
     if name == "chinese":
         return chinese_analyzer(vocabulary)
-    return {"bigram": bigram_analyzer, "english": english_analyzer, "pinyin": pinyin_analyzer}[
-        name
-    ]()
+    if name == "bigram":
+        return bigram_analyzer()
+    if name == "english":
+        return english_analyzer()
+    if name == "pinyin":
+        return pinyin_analyzer()
+    raise KeyError(name)

@@ -25,11 +25,14 @@ import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
+from typing import Any as AnyType
 
 if TYPE_CHECKING:
     from shuangyu.index.engines.manifest import Manifest
     from shuangyu.index.engines.schema import StoredPassage
+    from shuangyu.index.text.vocabulary import Vocabulary
 
 ENGINES = ("whoosh", "tantivy")
 DEFAULT_ENGINE = "whoosh"
@@ -137,7 +140,7 @@ class Matches:
 class Writer(Protocol):
     def delete_report(self, report_id: str) -> None: ...
 
-    def add(self, analysed) -> None:
+    def add(self, analysed: AnyType) -> None:
         """Add a passage made by the engine's ``analyse``."""
 
     def commit(self, merge: bool = True) -> None: ...
@@ -153,7 +156,7 @@ class Reader(Protocol):
 
     def search(
         self,
-        query,
+        query: Node,
         depth: int,
         report: str | None = None,
         deadline: float | None = None,
@@ -171,7 +174,7 @@ class Reader(Protocol):
         last), passages are listed report by report in that order, each report's by score, and
         a text several reports print is listed in the first of them."""
 
-    def stored(self, key) -> StoredPassage: ...
+    def stored(self, key: AnyType) -> StoredPassage: ...
 
     def document(self, passage_id: str) -> StoredPassage | None: ...
 
@@ -196,13 +199,14 @@ class Reader(Protocol):
     def close(self) -> None: ...
 
 
-def engine_module(name: str):
+def engine_module(name: str) -> ModuleType:
     """The module of engine ``name`` (imported on first use: a Whoosh index never loads tantivy)."""
     if name not in ENGINES:
         raise ValueError(f"unknown engine {name!r}; one of {', '.join(ENGINES)}")
     return importlib.import_module(f"shuangyu.index.engines.{name}_engine")
 
 
-def open_reader(manifest: Manifest, build_dir: Path, vocabulary) -> Reader:
+def open_reader(manifest: Manifest, build_dir: Path, vocabulary: Vocabulary) -> Reader:
     """A reader of the build in ``build_dir`` by the engine that wrote it."""
-    return engine_module(manifest.engine).open_reader(Path(build_dir), vocabulary)
+    reader: Reader = engine_module(manifest.engine).open_reader(Path(build_dir), vocabulary)
+    return reader
