@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from shuangyu.index.sources.passages import BODY, CAPTION, CREDIT, HEADING
+from shuangyu.index.sources.lines import BODY, CAPTION, CREDIT, HEADING
 from shuangyu.index.text.analysis import (
     BigramAnalyzer,
     ChineseAnalyzer,
