@@ -25,10 +25,6 @@ from shuangyu.search.report_dates import iso_date, newest_first, oldest_first
 from shuangyu.search.semantic import VectorIndex, VectorsUnavailable, status
 from shuangyu.search.suggest import Suggester
 
-# The builds a process keeps open: the current one and the one before it, which may still be
-# serving a request that started before the switch. An older one is closed.
-KEEP_OPEN = 2
-
 
 def manifest_identity(path: Path) -> tuple[int, int, int] | None:
     """Which manifest file ``path`` is (device, inode) and when it was written; ``None`` when
@@ -219,12 +215,14 @@ class OpenIndex:
 
 
 class OpenIndexes:
-    """The open builds of the index in ``index_dir`` (at most ``KEEP_OPEN``), each with a pool of
-    up to ``max_readers`` Readers; safe to share between threads."""
+    """The open builds of the index in ``index_dir``: the current one and the ``keep_open - 1``
+    before it (an older one is closed), each with a pool of up to ``max_readers`` Readers; safe to
+    share between threads."""
 
-    def __init__(self, index_dir: Path, max_readers: int):
+    def __init__(self, index_dir: Path, max_readers: int, keep_open: int):
         self.index_dir = index_dir
         self.max_readers = max_readers
+        self.keep_open = keep_open
         self._lock = threading.Lock()
         self._open: OpenIndex | None = None
         self._opened: list[OpenIndex] = []
@@ -251,7 +249,7 @@ class OpenIndexes:
             if self._open is None or self._open.generation != generation:
                 self._open = OpenIndex(generation, read_manifest(build), build, self.max_readers)
                 self._opened.append(self._open)
-                while len(self._opened) > KEEP_OPEN:
+                while len(self._opened) > self.keep_open:
                     retired.append(self._opened.pop(0))
             current = self._open
         for old in retired:

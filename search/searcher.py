@@ -33,6 +33,9 @@ from shuangyu.search.query import WEIGHTS
 from shuangyu.search.ranking import Rankings
 from shuangyu.search.response_cache import ResponseCache
 
+# Builds a Searcher keeps open: the current one, and the previous one until the searches that
+# started on it end.
+OPEN_BUILDS = 2
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 # How results are ordered: by relevance, or by their report's date (newest first; then by relevance).
@@ -84,7 +87,7 @@ class Searcher:
             else stuck_after
         )
         self.max_readers = max_readers
-        self._indexes = OpenIndexes(self.index_dir, max_readers)
+        self._indexes = OpenIndexes(self.index_dir, max_readers, OPEN_BUILDS)
         # What embeds the queries for the semantic side (None: words alone), how the two
         # rankings are fused (``search.fusion``) and the field weights of its queries
         # (``search.query``): a Searcher's caches hold rankings made with its own.
