@@ -34,7 +34,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.paths import REAL_COLLECTION, REAL_VECTORS, SEED_CORPUS, shared_instance  # noqa: E402
+from bench.paths import (  # noqa: E402
+    REAL_COLLECTION,
+    REAL_VECTORS,
+    SEED_CORPUS,
+    shared_dictionary,
+    shared_instance,
+)
 
 QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
 REAL_QUERIES = ROOT / "tests" / "eval" / "real_queries.tsv"
@@ -337,13 +343,12 @@ def main() -> int:
     from shuangyu.search.searcher import Searcher
 
     if arguments.compare:
-        shared_instance()
         index = arguments.index
         with tempfile.TemporaryDirectory() as folder:
             index = index or build_real_index(
                 Path(folder) / "real-corpus", Path(folder) / "real-index"
             )
-            searcher = Searcher(index, embedder=E5Small())
+            searcher = Searcher(index, shared_dictionary(), embedder=E5Small())
             compared = {
                 mode: evaluate_real(searcher, load_real_queries(), mode)
                 for mode in ("lexical", "hybrid", "semantic")
@@ -352,12 +357,14 @@ def main() -> int:
         return 0
 
     with tempfile.TemporaryDirectory() as folder:
-        results = evaluate(Searcher(build_eval_index(Path(folder) / "seed")), load_queries())
+        results = evaluate(
+            Searcher(build_eval_index(Path(folder) / "seed"), shared_dictionary()), load_queries()
+        )
         if arguments.real:
             index = arguments.index or build_real_index(
                 Path(folder) / "real-corpus", Path(folder) / "real-index"
             )
-            results.update(evaluate_real(Searcher(index), load_real_queries()))
+            results.update(evaluate_real(Searcher(index, shared_dictionary()), load_real_queries()))
     if arguments.json:
         print(
             json.dumps(

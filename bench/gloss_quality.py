@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.paths import SEED_CORPUS, shared_instance  # noqa: E402
+from bench.paths import SEED_CORPUS, shared_dictionary  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "fixtures" / "gloss_parallel" / "gwr_zh_en.tsv"
 
@@ -37,12 +37,11 @@ def read_sample(path: Path = SAMPLE) -> list[tuple[str, str]]:
 def scores(pairs: list[tuple[str, str]] | None = None) -> dict[str, dict[str, float]]:
     """BLEU and chrF of each gloss of the sample's Chinese against its English."""
     import sacrebleu
-    from shuangyu.index.english import cedict
     from shuangyu.index.english.gloss import gloss, search_gloss
+    from shuangyu.index.text.language import Language
     from shuangyu.index.text.vocabulary import Vocabulary
 
-    cedict.use_folder(shared_instance().path)
-    vocabulary = Vocabulary.read(SEED_CORPUS)
+    vocabulary = Language(Vocabulary.read(SEED_CORPUS), shared_dictionary())
     pairs = pairs if pairs is not None else read_sample()
     references = [[english for _, english in pairs]]
     result = {}

@@ -30,7 +30,8 @@ from shuangyu.index.engines.store import (
     current_build,
     current_manifest,
 )
-from shuangyu.index.english import cedict, gloss
+from shuangyu.index.english import gloss
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.english.translate import (
     Engine,
@@ -47,7 +48,7 @@ from shuangyu.index.sources.corpus import Corpus, CorpusError, Problem, Report, 
 from shuangyu.index.sources.extracted import ExtractionCache
 from shuangyu.index.sources.passages import split_report
 from shuangyu.index.sources.read_budget import DEFAULT_BUDGET, ReadBudget
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 from shuangyu.index.workers import usable_cores
 from tqdm import tqdm
 
@@ -132,8 +133,8 @@ def build_index(
 
     ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.english.translate``); machine
     translations go through the translation memory of the ``instance`` folder, where the
-    models are installed and the dictionary file is kept (this process's dictionary from now
-    on). Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
+    models are installed and the dictionary file is kept (the run's ``Dictionary``).
+    Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
     report, when the translator cannot run, when another build is running, or when the index
     folder cannot be written (full, read-only): the previous index still answers then.
 
@@ -141,7 +142,6 @@ def build_index(
     index is switched in: it answers by words meanwhile. Each received file is read within
     ``budget``; a file past it is skipped and named in the problems.
     """
-    cedict.use_folder(instance.path)
     try:
         return _build(
             Path(corpus_dir),
@@ -238,7 +238,9 @@ def _build_words(
         extracted = ExtractionCache(instance.extracted)
         corpus = read_corpus(corpus_dir, extracted, budget)
         extracted.prune()  # only the build prunes: it holds the lock, and reads every report
-        engine, note = select_engine(translator, instance.models, instance.path, corpus.vocabulary)
+        # The language of this run: the corpus's names and glossary, the instance's dictionary.
+        language = Language(corpus.vocabulary, Dictionary(instance.path))
+        engine, note = select_engine(translator, instance.models, instance.path, language)
     except (CorpusError, TranslationError) as error:
         raise BuildError(str(error)) from None
     problems = [str(problem) for problem in corpus.problems]
@@ -273,14 +275,22 @@ def _build_words(
         changed, removed = _changed_reports(corpus, manifest)
         if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
             manifest = _update_in_place(
-                corpus, index_dir, manifest, changed, removed, engine, memory_path, progress
+                corpus,
+                language,
+                index_dir,
+                manifest,
+                changed,
+                removed,
+                engine,
+                memory_path,
+                progress,
             )
             manifest["problems"] = problems
             return BuildResult(
                 manifest, problems=problems, file_problems=corpus.problems, translator_note=note
             )
     manifest = _write_build(
-        corpus, index_dir, progress, engine, memory_path, identity, index_engine
+        corpus, language, index_dir, progress, engine, memory_path, identity, index_engine
     )
     manifest["problems"] = problems
     return BuildResult(
@@ -306,6 +316,7 @@ def _usable_memory(engine: Engine, path: Path) -> tuple[Path | None, str]:
 
 def _write_build(
     corpus: Corpus,
+    language: Language,
     index_dir: Path,
     progress: bool,
     engine: Engine,
@@ -324,13 +335,13 @@ def _write_build(
         corpus.vocabulary.write(temporary)
         written = _add_reports(
             corpus.reports,
-            corpus.vocabulary,
+            language,
             engine,
             memory_path,
             progress,
             index_engine,
             lambda passages, repeated: engine_module(index_engine).create(
-                temporary, corpus.vocabulary, passages, repeated
+                temporary, language, passages, repeated
             ),
         )
         manifest = {
@@ -371,6 +382,7 @@ def _changed_reports(corpus: Corpus, manifest: dict) -> tuple[list[Report], set[
 
 def _update_in_place(
     corpus: Corpus,
+    language: Language,
     index_dir: Path,
     manifest: dict,
     changed: list[Report],
@@ -390,13 +402,13 @@ def _update_in_place(
     writer_report_ids = removed | {report.id for report in changed}
     written = _add_reports(
         changed,
-        corpus.vocabulary,
+        language,
         engine,
         memory_path,
         progress,
         engine_of(manifest),
         lambda passages, repeated: engine_module(engine_of(manifest)).open_writer(
-            build, corpus.vocabulary, repeated
+            build, language, repeated
         ),
         replacing=writer_report_ids,
     )
@@ -450,7 +462,7 @@ class _Written:
 
 def _add_reports(
     reports: list[Report],
-    vocabulary: Vocabulary,
+    language: Language,
     engine: Engine,
     memory_path: Path | None,
     progress: bool,
@@ -497,7 +509,7 @@ def _add_reports(
         for report_id in replacing:
             writer.delete_report(report_id)
         made = analysed_documents(
-            sources, vocabulary, engine_module(index_engine).analyse, usable_cores()
+            sources, language, engine_module(index_engine).analyse, usable_cores()
         )
         for source, analysed in tqdm(
             zip(sources, made),

@@ -27,6 +27,7 @@ from html import escape
 from urllib.parse import quote
 
 from pypinyin import lazy_pinyin
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.sources.corpus import parse_date
 from shuangyu.index.text.analysis import has_han
 from shuangyu.search.romanise import person_name, romanised
@@ -762,7 +763,9 @@ def _english_title(title_en: str, engine: str) -> str:
     return f"{label}: {title_en.strip()}" if label else title_en.strip()
 
 
-def romanised_record(record: dict, title_en: str = "", title_en_engine: str = "") -> dict:
+def romanised_record(
+    record: dict, dictionary: Dictionary, title_en: str = "", title_en_engine: str = ""
+) -> dict:
     """The record as a paper in English cites a Chinese work (APA 7 §9.38, MLA 9 §1.8): the
     authors, the title, the newspaper and the publisher in Hanyu Pinyin (``search.romanise``).
     The title is followed in brackets by its English (``title_en``, labelled with what made it,
@@ -779,30 +782,37 @@ def romanised_record(record: dict, title_en: str = "", title_en_engine: str = ""
         if person:
             authors.append({"family": person[0], "given": person[1], "original": whole})
         elif has_han(whole):
-            authors.append({"literal": romanised(whole, capitalise_all=True), "original": whole})
+            authors.append(
+                {"literal": romanised(whole, dictionary, capitalise_all=True), "original": whole}
+            )
         else:
             authors.append(name)
     english["author"] = authors
     if has_han(record.get("title", "")):
-        english["title"], english["original-title"] = romanised(record["title"]), record["title"]
+        english["title"] = romanised(record["title"], dictionary)
+        english["original-title"] = record["title"]
         english["title-bracket"] = _english_title(title_en, title_en_engine) or record["title"]
     for key in ("container-title", "publisher"):
         if has_han(record.get(key, "")):
             english[key], english[f"original-{key}"] = (
-                romanised(record[key], capitalise_all=True),
+                romanised(record[key], dictionary, capitalise_all=True),
                 record[key],
             )
     return english
 
 
-def apa_english(record: dict, title_en: str = "", title_en_engine: str = "") -> Runs:
+def apa_english(
+    record: dict, dictionary: Dictionary, title_en: str = "", title_en_engine: str = ""
+) -> Runs:
     """APA 7 as a paper in English writes it: romanised, the title's English in brackets."""
-    return apa(romanised_record(record, title_en, title_en_engine))
+    return apa(romanised_record(record, dictionary, title_en, title_en_engine))
 
 
-def mla_english(record: dict, title_en: str = "", title_en_engine: str = "") -> Runs:
+def mla_english(
+    record: dict, dictionary: Dictionary, title_en: str = "", title_en_engine: str = ""
+) -> Runs:
     """MLA 9 as a paper in English writes it: romanised, the title's English in brackets."""
-    return mla(romanised_record(record, title_en, title_en_engine))
+    return mla(romanised_record(record, dictionary, title_en, title_en_engine))
 
 
 # The styles written as text (each has a plain and an HTML form) and the file formats.
@@ -837,28 +847,29 @@ CITATION_NAMES = (
 _ENGLISH_STYLES = frozenset({"apa_en", "mla_en"})
 
 
-def styled(item: Citable) -> dict[str, Runs]:
-    """Every style (``STYLES``) of the item, as runs."""
+def styled(item: Citable, dictionary: Dictionary) -> dict[str, Runs]:
+    """Every style (``STYLES``) of the item, as runs (the romanised ones with the words of
+    ``dictionary``)."""
     record = csl_record(item)
     return {
-        name: style(record, item.title_en, item.title_en_engine)
+        name: style(record, dictionary, item.title_en, item.title_en_engine)
         if name in _ENGLISH_STYLES
         else style(record)
         for name, style in STYLES.items()
     }
 
 
-def all_citations(item: Citable) -> dict[str, str]:
+def all_citations(item: Citable, dictionary: Dictionary) -> dict[str, str]:
     """Every citation of the passage by format name (``CITATION_NAMES``), as plain text."""
     record = csl_record(item)
-    texts = {name: plain(runs) for name, runs in styled(item).items()}
+    texts = {name: plain(runs) for name, runs in styled(item, dictionary).items()}
     texts.update(bibtex=bibtex(record), ris=ris(record, item.quote), csl_json=csl_json(record))
     return {name: texts[name] for name in CITATION_NAMES}
 
 
-def citations_html(item: Citable) -> dict[str, str]:
+def citations_html(item: Citable, dictionary: Dictionary) -> dict[str, str]:
     """The styles (``STYLES``) as HTML: escaped, with <i> where the style italicises."""
-    return {name: html(runs) for name, runs in styled(item).items()}
+    return {name: html(runs) for name, runs in styled(item, dictionary).items()}
 
 
 # Line breaks (every character str.splitlines() splits at) and other control characters.

@@ -27,13 +27,14 @@ from shuangyu.index.engines.store import (
     current_build,
     read_manifest,
 )
-from shuangyu.index.english.cedict import ensure_dictionary
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.gloss import pinyin_of, pinyin_stems
 from shuangyu.index.english.translate import GlossEngine
 from shuangyu.index.semantic.embedding import Embedder, EmbedderError
 from shuangyu.index.semantic.vectors import FOLDER as VECTORS_FOLDER
 from shuangyu.index.sources.corpus import parse_date
-from shuangyu.index.text.analysis import chinese_analyzer, english_analyzer, normalise, segmenter
+from shuangyu.index.text.analysis import chinese_analyzer, english_analyzer, normalise
+from shuangyu.index.text.language import Language
 from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.crosslingual import ReverseDictionary, english_words
 from shuangyu.search.fusion import FUSED_DEPTH, MEANING, RRF_K, SEMANTIC_WEIGHT, WORDS, Fused, fuse
@@ -51,6 +52,9 @@ from shuangyu.search.semantic import Neighbour, VectorIndex, VectorsUnavailable,
 from shuangyu.search.suggest import Suggester
 
 MAX_LIMIT = 100
+# Builds a Searcher keeps open: the current one, and the previous one until the searches that
+# started on it end. Each has its own Language (segmenter and caches), closed with it.
+OPEN_BUILDS = 2
 # How results are ordered: by relevance, or by their report's date (newest first; then by relevance).
 SORTS = ("relevance", "date", "oldest")
 # How results are found: by their words and their meaning (hybrid: the default, where the index
@@ -145,16 +149,16 @@ class Reader:
 
 
 def _reader(
-    manifest: dict, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None
+    manifest: dict, build: Path, language: Language, sharing: Suggester | None = None
 ) -> Reader:
-    engine_reader = open_reader(manifest, build, vocabulary)
+    engine_reader = open_reader(manifest, build, language)
 
     def known(word: str) -> bool:
         return engine_reader.doc_frequency("text", word) > 0
 
-    suggester = Suggester(engine_reader, known, vocabulary, sharing)
+    suggester = Suggester(engine_reader, known, language, sharing)
     return Reader(
-        engine_reader, suggester, ReverseDictionary(known, vocabulary, suggester.correction)
+        engine_reader, suggester, ReverseDictionary(known, language, suggester.correction)
     )
 
 
@@ -163,12 +167,21 @@ class OpenIndex:
     its queries are cut into words with) and a pool of up to ``max_readers`` Readers, opened as
     concurrent requests need them."""
 
-    def __init__(self, generation: tuple, manifest: dict, build: Path, max_readers: int):
+    def __init__(
+        self,
+        generation: tuple,
+        manifest: dict,
+        build: Path,
+        max_readers: int,
+        dictionary: Dictionary,
+    ):
         self.generation = generation
         self.manifest = manifest
         self.build = build
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
+        # The segmenter and the caches of this build's words: closed with it.
+        self.language = Language(self.vocabulary, dictionary)
         self.report_dates = {
             entry["id"]: _iso_date(entry.get("date", "")) for entry in manifest["reports"]
         }
@@ -183,7 +196,7 @@ class OpenIndex:
             "date": newest_first(manifest["reports"]),
             "oldest": oldest_first(manifest["reports"]),
         }
-        first = _reader(manifest, build, self.vocabulary)
+        first = _reader(manifest, build, self.language)
         self._sharing = first.suggester
         # An engine whose reader serves many threads at once needs no pool.
         self._shared = first if first.engine.concurrent else None
@@ -281,7 +294,7 @@ class OpenIndex:
         if reader is None:
             # Opened outside the lock: others take and return Readers meanwhile.
             try:
-                reader = _reader(self.manifest, self.build, self.vocabulary, sharing=self._sharing)
+                reader = _reader(self.manifest, self.build, self.language, sharing=self._sharing)
             finally:
                 if pooled:
                     with self._available:
@@ -373,6 +386,7 @@ class Searcher:
     def __init__(
         self,
         index_dir: Path,
+        dictionary: Dictionary,
         cache_size: int = RESULT_CACHE_SIZE,
         time_budget: float = TIME_BUDGET_SECONDS,
         max_readers: int = MAX_READERS,
@@ -383,6 +397,8 @@ class Searcher:
         semantic_weight: float = SEMANTIC_WEIGHT,
     ):
         self.index_dir = Path(index_dir)
+        # The dictionary of the instance folder, which each open build's Language looks words up in.
+        self.dictionary = dictionary
         # What embeds the queries for the semantic side (None: words alone), and how the two
         # rankings are fused (``search.fusion``).
         self.embedder = embedder
@@ -430,11 +446,13 @@ class Searcher:
         retired: list[OpenIndex] = []
         with self._lock:
             if self._open is None or self._open.generation != generation:
-                self._open = OpenIndex(generation, read_manifest(build), build, self.max_readers)
+                self._open = OpenIndex(
+                    generation, read_manifest(build), build, self.max_readers, self.dictionary
+                )
                 self._opened.append(self._open)
                 # The index two generations old is closed; the previous one may still be
                 # serving a request that started before the switch.
-                while len(self._opened) > 2:
+                while len(self._opened) > OPEN_BUILDS:
                     retired.append(self._opened.pop(0))
             current = self._open
         for old in retired:
@@ -558,7 +576,7 @@ class Searcher:
         mode: str,
         started: float,
     ) -> dict:
-        compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, self.weights)
+        compiled = compile_query(text, lang, opened.language, reader.dictionary, self.weights)
         # Pinyin that no passage has (most English words) spells no word of a result: checking
         # each word of each result for it was a third of an English query's highlighting.
         compiled.pinyin_terms = {
@@ -824,7 +842,7 @@ class Searcher:
             if query is not None and found:
                 twice = sum(passages_of[content] for content in repeated) > sum(printed_in.values())
                 searched = _field_words(query, "section")
-                heading = chinese_analyzer(opened.vocabulary)
+                heading = chinese_analyzer(opened.language)
 
                 def hits(fields: dict) -> set[str]:
                     return (
@@ -1095,8 +1113,8 @@ class Searcher:
         """Open the index, load its segmenter, make the dictionary file and build the suggestion
         word lists now, not on a user's request."""
         opened = self._current()
-        ensure_dictionary()
-        segmenter(opened.vocabulary)
+        self.dictionary.ensure()
+        opened.language.warm()
         pinyin_stems()
         with opened.reading() as reader:
             reader.suggester.warm()
@@ -1144,11 +1162,10 @@ class Searcher:
         found_by: str = WORDS,
         matched_words: int = 0,
     ) -> Result:
-        vocabulary = opened.vocabulary
         text, text_en = fields["text"], fields["text_en"]
         marks = chinese_marks(
             text,
-            vocabulary,
+            opened.language,
             compiled.chinese_terms,
             compiled.typed_english_terms,
             compiled.pinyin_terms,

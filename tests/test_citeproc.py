@@ -41,6 +41,7 @@ from shuangyu.search.cite import (
 from shuangyu.search.cite import html as runs_html
 from shuangyu.web.app import create_app
 
+from tests.paths import DICTIONARY
 from tests.test_citations import APA_EXAMPLES, ESTIMATED, NEWSPAPER, PAGE
 from tests.test_citations import REPORT as REPORT_EXAMPLE
 from tests.tools import under_ci
@@ -388,7 +389,7 @@ def _english_input(record: dict, title_en: str, engine: str) -> tuple[dict, dict
     """The record the English-language forms print (``romanised_record``) and the same as CSL-JSON
     for citeproc: the bracket after the title made part of the title, names and the publisher in
     pinyin without their Chinese (which the product adds in brackets and the style cannot)."""
-    english = romanised_record(record, title_en, engine)
+    english = romanised_record(record, DICTIONARY, title_en, engine)
     item = {
         key: value
         for key, value in english.items()
@@ -440,7 +441,7 @@ def cases_of(
         render = STYLES[style]
         if style in ENGLISH:
             english, item = _english_input(record, title_en, engine)
-            product = normalised(runs_html(render(record, title_en, engine)))
+            product = normalised(runs_html(render(record, DICTIONARY, title_en, engine)))
             cases.append(
                 Case(
                     label,

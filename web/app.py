@@ -6,7 +6,6 @@ import os
 import re
 
 from flask import Flask, abort, current_app, g, request, url_for
-from shuangyu.index.english import cedict
 from shuangyu.web.json_provider import OrjsonProvider
 from shuangyu.web.settings import SETTINGS, Settings, load_settings
 
@@ -33,7 +32,6 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app.config["SETTINGS"] = settings
     app.config.update(test_config)
     app.json = OrjsonProvider(app)  # UTF-8, keys in order
-    cedict.use_folder(settings.instance_dir)
 
     from shuangyu.web import errors, headers, searching
     from shuangyu.web.api import api, limit_rate

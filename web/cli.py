@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from shuangyu.index.build import BuildError, NoReports, build_index, embed_vectors
 from shuangyu.index.engines.store import IndexUnavailable, current_build, current_manifest
-from shuangyu.index.english import cedict
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.english.models import ModelError, remove_abandoned_unpacks
 from shuangyu.index.english.models import install as install_model
@@ -30,6 +30,7 @@ from shuangyu.index.semantic.vectors import is_current as vectors_are_current
 from shuangyu.index.sources.corpus import KINDS, CorpusError, read_corpus, visible
 from shuangyu.index.sources.extracted import ExtractionCache
 from shuangyu.index.sources.passages import split_report
+from shuangyu.index.text.language import Language
 from shuangyu.search.query import LANGUAGES, QueryError
 from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS, Searcher
 from shuangyu.web.settings import SETTINGS, SettingError, Settings, load_settings
@@ -114,13 +115,12 @@ def main(context: click.Context, **given) -> None:
 
 def settings(**given) -> Settings:
     """The settings of this command: the options given to ``shuangyu`` and ``given`` (the
-    command's own). The dictionary file is kept in the instance folder from now on."""
+    command's own)."""
     given = {name: value for name, value in given.items() if value is not None}
     try:
         result = load_settings({}, {**click.get_current_context().find_root().obj, **given})
     except SettingError as error:
         raise CommandError(str(error)) from None
-    cedict.use_folder(result.instance_dir)
     return result
 
 
@@ -318,7 +318,10 @@ def translate(
     try:
         corpus = read_corpus(chosen.corpus_dir, ExtractionCache(chosen.instance.extracted))
         engine, note = select_engine(
-            translator, chosen.instance.models, chosen.instance_dir, corpus.vocabulary
+            translator,
+            chosen.instance.models,
+            chosen.instance_dir,
+            Language(corpus.vocabulary, Dictionary(chosen.instance_dir)),
         )
         if not engine.machine:
             raise TranslationError(
@@ -444,9 +447,11 @@ def search(
     query = " ".join(query)
     chosen = settings(**given)
     try:
-        response = Searcher(chosen.index_dir, embedder=_embedder(chosen.embedder)).search(
-            query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode
-        )
+        response = Searcher(
+            chosen.index_dir,
+            Dictionary(chosen.instance_dir),
+            embedder=_embedder(chosen.embedder),
+        ).search(query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:
@@ -618,7 +623,7 @@ def serve(
 
         if current_manifest(chosen.index_dir) is not None:
             # Made here once, not by every worker at once as it warms (about ten seconds).
-            _made_or_stop(cedict.ensure_dictionary)
+            _made_or_stop(Dictionary(chosen.instance_dir).ensure)
         serve_prefork(
             lambda: _serving_app(chosen, max_request_body),
             workers=workers,

@@ -198,7 +198,8 @@ def _result_citations(results: list[dict]) -> dict[str, dict[str, str]]:
                 result,
                 reports[result["report_id"]],
                 absolute_url("pages.passage", passage_id=result["id"]),
-            )
+            ),
+            searcher.dictionary,
         )
         for result in results
         if reports[result["report_id"]] is not None
@@ -392,7 +393,7 @@ def report(report_id: str):
         page=page,
         pages_count=pages_count,
         head=head,
-        citations=citations_html(item),
+        citations=citations_html(item, searcher.dictionary),
         citation_styles=citation_styles(),
     )
 

@@ -16,7 +16,7 @@ from shuangyu.index.text.analysis import (
     english_analyzer,
     pinyin_analyzer,
 )
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
 SCHEMA_VERSION = 17  # 17: the analysers moved to index/text/ (Whoosh pickles their import path)
@@ -83,10 +83,10 @@ FIELDS = (
 FIELDS_BY_NAME = {field.name: field for field in FIELDS}
 
 
-def analyser(name: str, vocabulary: Vocabulary):
-    """The analyser called ``name`` in ``FIELDS``, cutting Chinese with ``vocabulary``."""
+def analyser(name: str, language: Language):
+    """The analyser called ``name`` in ``FIELDS``, cutting Chinese with ``language``."""
     if name == "chinese":
-        return chinese_analyzer(vocabulary)
+        return chinese_analyzer(language)
     return {"bigram": bigram_analyzer, "english": english_analyzer, "pinyin": pinyin_analyzer}[
         name
     ]()

@@ -5,12 +5,12 @@ ranking rules, highlighting, citations) is written once above this seam; an engi
 passages and finds them. An engine module (``index.engines.whoosh_engine``, ``index.engines.tantivy_engine``)
 is the only place its library is imported, and offers:
 
-- ``analyse(document, vocabulary)``: a passage document (``index.engines.schema.FIELDS``) as its
+- ``analyse(document, language)``: a passage document (``index.engines.schema.FIELDS``) as its
   writer takes it, made in a build's worker processes (``index.documents``): plain data;
-- ``create(build_dir, vocabulary, passages)`` / ``open_writer(build_dir, vocabulary)``: a
+- ``create(build_dir, language, passages)`` / ``open_writer(build_dir, language)``: a
   ``Writer`` that adds analysed documents, deletes a report's passages, and commits them at
   once or cancels;
-- ``open_reader(build_dir, vocabulary)``: a ``Reader`` that runs a query tree (the classes
+- ``open_reader(build_dir, language)``: a ``Reader`` that runs a query tree (the classes
   below) for its best passages and its counts per report, and reads stored passages and the
   words of a field;
 - ``check_readable(build_dir)``: ``IndexUnavailable`` when the files are damaged.
@@ -200,5 +200,5 @@ def engine_of(manifest: dict) -> str:
     return manifest.get("engine", "whoosh")
 
 
-def open_reader(manifest: dict, build_dir: Path, vocabulary) -> Reader:
-    return engine_module(engine_of(manifest)).open_reader(Path(build_dir), vocabulary)
+def open_reader(manifest: dict, build_dir: Path, language) -> Reader:
+    return engine_module(engine_of(manifest)).open_reader(Path(build_dir), language)

@@ -24,7 +24,7 @@ from shuangyu.index.engines import seam as tree
 from shuangyu.index.engines.schema import FIELDS, KIND_WEIGHTS, analyser, kind_weight
 from shuangyu.index.engines.seam import Matches
 from shuangyu.index.engines.store import IndexUnavailable
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 
 NAME = "tantivy"
 # The writer's memory before it writes a segment (split between its threads).
@@ -105,7 +105,7 @@ def _file_errors(folder: Path) -> Iterator[None]:
 
 
 def analyse(
-    document: dict, vocabulary: Vocabulary
+    document: dict, language: Language
 ) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]]]:
     """A passage document and the analysed words of its text fields: plain data, made in a
     build's worker processes and sent to the one writer. A field of ``_JOINED_ANALYSERS`` has
@@ -113,7 +113,7 @@ def analyse(
     tokens = {}
     for field in FIELDS:
         if field.kind == "text" and document.get(field.name):
-            analysing = analyser(field.analyser, vocabulary)
+            analysing = analyser(field.analyser, language)
             if field.analyser in _JOINED_ANALYSERS:
                 tokens[field.name] = " ".join(analysing.words(document[field.name]))
             else:
@@ -125,7 +125,7 @@ def analyse(
 
 
 def create(
-    build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, passages: int, repeated: frozenset[str] = frozenset()
 ) -> TantivyWriter:
     """A writer of a new index in ``build_dir``; ``repeated``: the content hashes that more than
     one of the passages to be added has."""
@@ -136,7 +136,7 @@ def create(
 
 
 def open_writer(
-    build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, repeated: frozenset[str] = frozenset()
 ) -> TantivyWriter:
     """A writer that updates the index in ``build_dir`` (``repeated`` as for ``create``; a
     passage whose text the index has already is marked repeated too)."""
@@ -260,7 +260,7 @@ def check_readable(build_dir: Path) -> None:
 # --- Reading -------------------------------------------------------------------------------
 
 
-def open_reader(build_dir: Path, vocabulary: Vocabulary) -> TantivyReader:
+def open_reader(build_dir: Path, language: Language) -> TantivyReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     index = _open(build_dir)
     try:

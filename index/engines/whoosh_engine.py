@@ -19,7 +19,7 @@ from shuangyu.index.engines import seam as tree
 from shuangyu.index.engines.schema import FIELDS, analyser, kind_weight
 from shuangyu.index.engines.seam import Matches
 from shuangyu.index.engines.store import IndexUnavailable
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 from shuangyu.index.workers import PARALLEL_FROM, WorkerGuard, can_fork_workers, interrupts_deferred
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -74,7 +74,7 @@ class AnalysedTokenizer(Tokenizer):
             yield token
 
 
-def _schema(vocabulary: Vocabulary) -> Schema:
+def _schema(language: Language) -> Schema:
     fields = {}
     for field in FIELDS:
         if field.kind == "id":
@@ -85,7 +85,7 @@ def _schema(vocabulary: Vocabulary) -> Schema:
             fields[field.name] = NUMERIC(stored=field.stored, sortable=True)
         elif field.kind == "text":
             fields[field.name] = TEXT(
-                analyzer=AnalysedTokenizer(analyser(field.analyser, vocabulary)),
+                analyzer=AnalysedTokenizer(analyser(field.analyser, language)),
                 stored=field.stored,
                 phrase=field.positions,
             )
@@ -94,24 +94,24 @@ def _schema(vocabulary: Vocabulary) -> Schema:
     return Schema(**fields)
 
 
-def analyse(document: dict, vocabulary: Vocabulary) -> dict:
+def analyse(document: dict, language: Language) -> dict:
     """A passage document as the writer takes it: Whoosh analyses the text itself (in its
     own worker processes for a large build)."""
     return document
 
 
 def create(
-    build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, passages: int, repeated: frozenset[str] = frozenset()
 ) -> WhooshWriter:
     """A writer of a new index in ``build_dir`` for about ``passages`` passages. (``repeated``,
     the texts several of them have, is not needed: the reader finds repeats in its columns.)"""
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
     parallel = passages >= PARALLEL_FROM and can_fork_workers()
-    return WhooshWriter(whoosh_index.create_in(str(build_dir), _schema(vocabulary)), parallel)
+    return WhooshWriter(whoosh_index.create_in(str(build_dir), _schema(language)), parallel)
 
 
 def open_writer(
-    build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, repeated: frozenset[str] = frozenset()
 ) -> WhooshWriter:
     """A writer that updates the index in ``build_dir`` (one process: an update is small)."""
     # Without mmap: see check_readable.
@@ -319,7 +319,7 @@ class _DocumentColumns:
         return self._has_deletions and self._reader.is_deleted(docnum)
 
 
-def open_reader(build_dir: Path, vocabulary: Vocabulary) -> WhooshReader:
+def open_reader(build_dir: Path, language: Language) -> WhooshReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     # Whoosh leaves the file of a segment it fails to open unreferenced but open; it is freed
     # with the exception, and its ResourceWarning says nothing the error does not.
