@@ -375,7 +375,8 @@ def _expanded(cached: dict, manifest: dict) -> dict:
 
 
 class Searcher:
-    """Searches the current index of ``index_dir``; safe to share between threads.
+    """Searches the current index of ``index_dir``; safe to share between threads. Its words
+    are looked up in ``dictionary`` (the instance folder's, ``index.english.dictionary``).
 
     ``time_budget`` (seconds) bounds the walk over one query's matches: past it the search
     answers what it has ranked so far, marked ``partial``. ``max_readers`` is how many searches
