@@ -207,6 +207,8 @@ def search_gloss(text: str, language: Language) -> str:
 
 
 def joined(text: str, units: list[tuple[int, int, str]]) -> str:
+    """The English of ``units`` (source start, source end, English) of ``text`` as one line,
+    the punctuation of the source between them in its English form (``gloss`` uses it too)."""
     pieces: list[str] = []
     position = 0
     for start, end, english in units:
@@ -214,9 +216,9 @@ def joined(text: str, units: list[tuple[int, int, str]]) -> str:
         pieces.append(english)
         position = end
     pieces.append(_punctuation(text[position:]))
-    joined = " ".join(piece for piece in pieces if piece.strip())
-    joined = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", joined)
-    return re.sub(r"\s+", " ", _SPACE_AFTER_OPENING.sub(r"\1", joined)).strip()
+    line = " ".join(piece for piece in pieces if piece.strip())
+    line = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", line)
+    return re.sub(r"\s+", " ", _SPACE_AFTER_OPENING.sub(r"\1", line)).strip()
 
 
 _PUNCTUATION = str.maketrans(
