@@ -31,6 +31,7 @@ from bench.eval import (  # noqa: E402
     load_queries,
     load_real_queries,
 )
+from bench.paths import shared_dictionary  # noqa: E402
 
 GRID = {
     "translated": (0.5, 0.8, 1.2),
@@ -58,6 +59,7 @@ def main() -> int:
     parser.add_argument("--real", action="store_true", help="break ties on the real collection")
     arguments = parser.parse_args()
     original = dict(query.WEIGHTS)
+    dictionary = shared_dictionary()
     settings = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
     current = next(
         setting
@@ -69,9 +71,10 @@ def main() -> int:
         seed = {}
         for setting in settings:
             seed[str(setting)] = figures(
-                evaluate(Searcher(seed_index, weights={**original, **setting}), load_queries())[
-                    "overall"
-                ]
+                evaluate(
+                    Searcher(seed_index, dictionary, weights={**original, **setting}),
+                    load_queries(),
+                )["overall"]
             )
             print(shown("", seed[str(setting)]) + str(setting), flush=True)
         top = max(seed.values())
@@ -83,7 +86,7 @@ def main() -> int:
                 f"\n{len(tied)} settings tie on the seed corpus; on the real collection (current setting too):"
             )
             for setting in [*tied, *([current] if current not in tied else [])]:
-                searcher = Searcher(real_index, weights={**original, **setting})
+                searcher = Searcher(real_index, dictionary, weights={**original, **setting})
                 real[str(setting)] = figures(
                     evaluate_real(searcher, load_real_queries())["real_overall"]
                 )
