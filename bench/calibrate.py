@@ -48,13 +48,13 @@ def main() -> int:
     )
     arguments = parser.parse_args()
     from shuangyu.index.engines.store import current_build
-    from shuangyu.index.english import cedict
+    from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.index.text.analysis import has_han
     from shuangyu.search.searcher import Searcher
     from shuangyu.search.semantic import VectorIndex
 
-    cedict.use_folder(ROOT / "instance")
+    dictionary = Dictionary(ROOT / "instance")
     embedder = E5Small()
     vectors = VectorIndex(current_build(arguments.index))
     best: dict[tuple[str, bool], list[tuple[float, float, str]]] = {}
@@ -98,6 +98,7 @@ def main() -> int:
         for weight, candidates in FUSION_GRID:
             searcher = Searcher(
                 arguments.index,
+                dictionary,
                 embedder=embedder,
                 semantic_weight=weight,
                 semantic_candidates=candidates,

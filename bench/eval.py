@@ -33,7 +33,7 @@ from testbed.judging import (  # noqa: E402
     load_queries,
     load_real_queries,
 )
-from testbed.paths import shared_instance  # noqa: E402
+from testbed.paths import shared_dictionary  # noqa: E402
 from testbed.real_index import build_eval_index, build_real_index  # noqa: E402
 
 
@@ -103,13 +103,12 @@ def main() -> int:
     from shuangyu.search.searcher import Searcher
 
     if arguments.compare:
-        shared_instance()
         index = arguments.index
         with tempfile.TemporaryDirectory() as folder:
             index = index or build_real_index(
                 Path(folder) / "real-corpus", Path(folder) / "real-index"
             )
-            searcher = Searcher(index, embedder=E5Small())
+            searcher = Searcher(index, shared_dictionary(), embedder=E5Small())
             compared = {
                 mode: evaluate_real(searcher, load_real_queries(), mode)
                 for mode in ("lexical", "hybrid", "semantic")
@@ -118,12 +117,14 @@ def main() -> int:
         return 0
 
     with tempfile.TemporaryDirectory() as folder:
-        results = evaluate(Searcher(build_eval_index(Path(folder) / "seed")), load_queries())
+        results = evaluate(
+            Searcher(build_eval_index(Path(folder) / "seed"), shared_dictionary()), load_queries()
+        )
         if arguments.real:
             index = arguments.index or build_real_index(
                 Path(folder) / "real-corpus", Path(folder) / "real-index"
             )
-            results.update(evaluate_real(Searcher(index), load_real_queries()))
+            results.update(evaluate_real(Searcher(index, shared_dictionary()), load_real_queries()))
     if arguments.json:
         print(
             json.dumps(

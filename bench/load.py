@@ -62,12 +62,10 @@ def main() -> int:
         # bench_http starts `shuangyu serve` in this environment, whose --workers reads WEB_CONCURRENCY.
         os.environ["WEB_CONCURRENCY"] = str(arguments.workers)
     from shuangyu.index.build import build_index
-    from shuangyu.index.english import cedict
     from shuangyu.web.settings import load_settings
 
     # The service's own settings (environment and defaults), as `shuangyu serve` reads them.
     settings = load_settings(os.environ)
-    cedict.use_folder(settings.instance_dir)
     build_index(settings.corpus_dir, settings.index_dir, settings.instance, progress=False)
     # Words of the real passages, none of them in QUERIES and none repeated: the uncached workload.
     words = [

@@ -152,9 +152,10 @@ def copy_real_collection(corpus: Path) -> None:
 
 def stored_passages(index_dir: Path) -> list[dict]:
     """Every passage of the index (its id, Chinese and English text), read through the search layer."""
+    from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.search.searcher import Searcher
 
-    searcher = Searcher(index_dir, cache_size=0)
+    searcher = Searcher(index_dir, Dictionary(ROOT / "instance"), cache_size=0)
     try:
         return [
             {"id": passage["id"], "text": passage["text"], "text_en": passage["text_en"]}
@@ -170,15 +171,16 @@ def choose_queries(passages: list[dict], count: int, index_dir: Path, seed: int 
     ``index_dir`` cuts them, half English words of their gloss, deterministically."""
     from shuangyu.index.engines.store import current_build
     from shuangyu.index.text.analysis import normalise, words
+    from shuangyu.index.text.language import Language
     from shuangyu.index.text.vocabulary import Vocabulary
 
-    vocabulary = Vocabulary.read(current_build(index_dir))
+    language = Language(Vocabulary.read(current_build(index_dir)))
     rng = random.Random(seed)
     chinese, english = [], []
     for passage in rng.sample(passages, min(len(passages), count * 4)):
         han = [
             word.text
-            for word in words(normalise(passage["text"]).text, vocabulary, subwords=False)
+            for word in words(normalise(passage["text"]).text, language, subwords=False)
             if word.is_han and len(word.text) > 1
         ]
         latin = [word for word in re.findall(r"[a-z]{4,}", passage["text_en"].lower())]
@@ -269,12 +271,15 @@ def check_index(index_dir: Path, engine: str) -> None:
         )
 
 
-def query_shuangyu(index_dir: Path, queries: list[str], rounds: int, cache_size: int) -> dict:
+def query_shuangyu(
+    index_dir: Path, instance_dir: Path, queries: list[str], rounds: int, cache_size: int
+) -> dict:
     """Latency through the search layer (warm searcher, highlights in both languages), with
     the result cache of the given size (0: every query is computed)."""
+    from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.search.searcher import Searcher
 
-    searcher = Searcher(index_dir, cache_size=cache_size)
+    searcher = Searcher(index_dir, Dictionary(instance_dir), cache_size=cache_size)
     searcher.warm()
     latencies = []
     for _ in range(rounds):
@@ -571,11 +576,12 @@ def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
     already open (as a serving process's is) finds it; the report is taken out again afterwards,
     so that the index holds the benchmark's collection."""
     from shuangyu.index.build import build_index
+    from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.index.instance import InstanceFolder
     from shuangyu.search.searcher import Searcher
 
     instance = InstanceFolder(instance_dir)
-    searcher = Searcher(index_dir)
+    searcher = Searcher(index_dir, Dictionary(instance_dir))
     searcher.warm()
     marker = "新报告标记词甲乙丙"
     paragraphs = [
@@ -823,7 +829,6 @@ def engine_list(text: str) -> list[str]:
 
 
 def main() -> int:
-    from shuangyu.index.english import cedict
     from shuangyu.index.workers import usable_cores
     from shuangyu.search.searcher import RESULT_CACHE_SIZE
 
@@ -943,15 +948,16 @@ def main() -> int:
     )
     for engine in arguments.engines:
         index_dir, instance_dir = engine_folders(work, engine)
-        # This process's dictionary (query translation) is the one the engine's build made.
-        cedict.use_folder(instance_dir)
         measured(
             ("engines", engine, "query"),
             f"querying {engine}",
             lambda: {
-                "query_ms": query_shuangyu(index_dir, queries, arguments.rounds, cache_size=0),
+                # The dictionary (query translation) is the one the engine's build made.
+                "query_ms": query_shuangyu(
+                    index_dir, instance_dir, queries, arguments.rounds, cache_size=0
+                ),
                 "query_ms_with_result_cache": query_shuangyu(
-                    index_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE
+                    index_dir, instance_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE
                 ),
             },
         )

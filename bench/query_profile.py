@@ -70,14 +70,14 @@ def main() -> int:
         "--rounds", type=int, default=5, help="timed runs of each query, without the profiler"
     )
     arguments = parser.parse_args()
-    from shuangyu.index.english import cedict
+    from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.search.searcher import Searcher
     from shuangyu.web.settings import load_settings
 
     # The dictionary file of the instance folder the service's settings name, as `shuangyu serve` uses it.
-    cedict.use_folder(load_settings(os.environ).instance_dir)
+    dictionary = Dictionary(load_settings(os.environ).instance_dir)
     queries = json.loads(arguments.results.read_text(encoding="utf-8"))["queries"]
-    searcher = Searcher(arguments.index_dir, cache_size=0)
+    searcher = Searcher(arguments.index_dir, dictionary, cache_size=0)
     searcher.warm()
     for query in queries:
         searcher.search(query)

@@ -93,14 +93,13 @@ def embedding_rate(corpus: Path) -> dict:
 
 
 def query_latency(index: Path, instance: Path, queries: list[str]) -> dict:
-    from shuangyu.index.english import cedict
+    from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.search.searcher import Searcher
 
-    cedict.use_folder(instance)
     figures = {}
     for mode, embedder in (("lexical", None), ("hybrid", E5Small())):
-        searcher = Searcher(index, cache_size=0, embedder=embedder)
+        searcher = Searcher(index, Dictionary(instance), cache_size=0, embedder=embedder)
         searcher.warm()
         searcher.search("development", mode=mode)  # the model loaded
         samples = []

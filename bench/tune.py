@@ -24,6 +24,7 @@ from shuangyu.search import query  # noqa: E402
 from shuangyu.search.searcher import Searcher  # noqa: E402
 
 from testbed.judging import evaluate, evaluate_real, load_queries, load_real_queries  # noqa: E402
+from testbed.paths import shared_dictionary  # noqa: E402
 from testbed.real_index import build_eval_index, build_real_index  # noqa: E402
 
 GRID = {
@@ -52,6 +53,7 @@ def main() -> int:
     parser.add_argument("--real", action="store_true", help="break ties on the real collection")
     arguments = parser.parse_args()
     original = dict(query.WEIGHTS)
+    dictionary = shared_dictionary()
     settings = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
     current = next(
         setting
@@ -63,9 +65,10 @@ def main() -> int:
         seed = {}
         for setting in settings:
             seed[str(setting)] = figures(
-                evaluate(Searcher(seed_index, weights={**original, **setting}), load_queries())[
-                    "overall"
-                ]
+                evaluate(
+                    Searcher(seed_index, dictionary, weights={**original, **setting}),
+                    load_queries(),
+                )["overall"]
             )
             print(shown("", seed[str(setting)]) + str(setting), flush=True)
         top = max(seed.values())
@@ -77,7 +80,7 @@ def main() -> int:
                 f"\n{len(tied)} settings tie on the seed corpus; on the real collection (current setting too):"
             )
             for setting in [*tied, *([current] if current not in tied else [])]:
-                searcher = Searcher(real_index, weights={**original, **setting})
+                searcher = Searcher(real_index, dictionary, weights={**original, **setting})
                 real[str(setting)] = figures(
                     evaluate_real(searcher, load_real_queries())["real_overall"]
                 )

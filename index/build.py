@@ -17,7 +17,7 @@ from shuangyu.index.build_write import changed_reports, update_in_place, write_f
 from shuangyu.index.engines.manifest import Manifest
 from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
 from shuangyu.index.engines.store import current_build, current_manifest
-from shuangyu.index.english import cedict
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.english.translate import (
     Engine,
@@ -31,6 +31,7 @@ from shuangyu.index.semantic.vectors import VectorRun, embed_build
 from shuangyu.index.sources.corpus import CorpusError, Problem, read_corpus
 from shuangyu.index.sources.extracted import ExtractionCache
 from shuangyu.index.sources.read_budget import DEFAULT_BUDGET, ReadBudget
+from shuangyu.index.text.language import Language
 
 # Share of the reports that may have changed for a build to update the index in place
 # (beyond it, a fresh build is about as quick and leaves no deleted documents behind).
@@ -89,8 +90,8 @@ def build_index(
 
     ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.english.translate``); machine
     translations go through the translation memory of the ``instance`` folder, where the
-    models are installed and the dictionary file is kept (this process's dictionary from now
-    on). Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
+    models are installed and the dictionary file is kept (the run's ``Dictionary``).
+    Returns the new (or current) manifest. Raises ``BuildError`` when the corpus folder is missing or has no usable
     report, when the translator cannot run, when another build is running, or when the index
     folder cannot be written (full, read-only): the previous index still answers then.
 
@@ -109,7 +110,6 @@ def build_index(
         embedder,
         budget,
     )
-    cedict.use_folder(instance.path)
     try:
         return _build(options)
     except OSError as error:
@@ -186,8 +186,10 @@ def _build_words(options: BuildOptions) -> BuildResult:
         extracted = ExtractionCache(instance.extracted)
         corpus = read_corpus(corpus_dir, extracted, options.budget)
         extracted.prune()  # only the build prunes: it holds the lock, and reads every report
+        # The language of this run: the corpus's names and glossary, the instance's dictionary.
+        language = Language(corpus.vocabulary, Dictionary(instance.path))
         translator, note = select_engine(
-            options.translator, instance.models, instance.path, corpus.vocabulary
+            options.translator, instance.models, instance.path, language
         )
     except (CorpusError, TranslationError) as error:
         raise BuildError(str(error)) from None
@@ -228,11 +230,20 @@ def _build_words(options: BuildOptions) -> BuildResult:
         if len(changed) + len(removed) <= len(corpus.reports) * INCREMENTAL_UP_TO:
             return result(
                 update_in_place(
-                    corpus, index_dir, manifest, changed, removed, english, options.progress
+                    corpus,
+                    language,
+                    index_dir,
+                    manifest,
+                    changed,
+                    removed,
+                    english,
+                    options.progress,
                 )
             )
     return result(
-        write_full_build(corpus, index_dir, english, identity, index_engine, options.progress)
+        write_full_build(
+            corpus, language, index_dir, english, identity, index_engine, options.progress
+        )
     )
 
 

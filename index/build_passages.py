@@ -17,7 +17,7 @@ from shuangyu.index.english import gloss
 from shuangyu.index.english.translate import Engine, TranslationRun, translate_all
 from shuangyu.index.sources.corpus import Report
 from shuangyu.index.sources.passages import split_report
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 from shuangyu.index.workers import usable_cores
 from tqdm import tqdm
 
@@ -49,7 +49,7 @@ class Written:
 
 def add_reports(
     reports: list[Report],
-    vocabulary: Vocabulary,
+    language: Language,
     english: English,
     progress: bool,
     index_engine: str,
@@ -93,7 +93,7 @@ def add_reports(
         for report_id in replacing:
             writer.delete_report(report_id)
         made = analysed_documents(
-            sources, vocabulary, engine_module(index_engine).analyse, usable_cores()
+            sources, language, engine_module(index_engine).analyse, usable_cores()
         )
         for source, analysed in tqdm(
             zip(sources, made),

@@ -16,10 +16,12 @@ from shuangyu.index.engines.manifest import LastUpdate, Manifest, Translator
 from shuangyu.index.engines.seam import engine_module
 from shuangyu.index.engines.store import BUILDS, TEMPORARY_PREFIX, current_build
 from shuangyu.index.sources.corpus import Corpus, Report
+from shuangyu.index.text.language import Language
 
 
 def write_full_build(
     corpus: Corpus,
+    language: Language,
     index_dir: Path,
     english: English,
     identity: str,
@@ -39,12 +41,12 @@ def write_full_build(
         corpus.vocabulary.write(temporary)
         written = add_reports(
             corpus.reports,
-            corpus.vocabulary,
+            language,
             english,
             progress,
             index_engine,
             lambda passages, repeated: engine_module(index_engine).create(
-                temporary, corpus.vocabulary, passages, repeated
+                temporary, language, passages, repeated
             ),
         )
         manifest = Manifest(
@@ -83,6 +85,7 @@ def changed_reports(corpus: Corpus, manifest: Manifest) -> tuple[list[Report], s
 
 def update_in_place(
     corpus: Corpus,
+    language: Language,
     index_dir: Path,
     manifest: Manifest,
     changed: list[Report],
@@ -101,12 +104,12 @@ def update_in_place(
     writer_report_ids = removed | {report.id for report in changed}
     written = add_reports(
         changed,
-        corpus.vocabulary,
+        language,
         english,
         progress,
         manifest.engine,
         lambda passages, repeated: engine_module(manifest.engine).open_writer(
-            build, corpus.vocabulary, repeated
+            build, language, repeated
         ),
         replacing=writer_report_ids,
     )

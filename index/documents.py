@@ -1,7 +1,7 @@
 """Passages made into the documents an engine indexes: their English gloss and pinyin, and the
 engine's own analysis (``analyse`` of ``index.engines.seam``), on every core for a large build.
 
-Worker processes are forked, so that they start with the corpus, the vocabulary and the loaded
+Worker processes are forked, so that they start with the corpus, the language and the loaded
 segmenter in memory and are sent only which passages to make; they die with the build
 (``index.workers``). The translation memory is read and written by the build process alone,
 before this step: workers only read the English they are given.
@@ -19,8 +19,7 @@ from shuangyu.index.english import gloss
 from shuangyu.index.english.alignment import align_gloss
 from shuangyu.index.sources.corpus import Report
 from shuangyu.index.sources.passages import SplitPassage
-from shuangyu.index.text.analysis import segmenter
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 from shuangyu.index.workers import (
     PARALLEL_FROM,
     can_fork_workers,
@@ -47,10 +46,10 @@ class Source:
     section_made_by: str = ""
 
 
-def document(source: Source, vocabulary: Vocabulary) -> dict:
+def document(source: Source, language: Language) -> dict:
     """The fields of a passage (``index.engines.schema.FIELDS``)."""
     report, passage, metadata = source.report, source.passage, source.report.metadata
-    glossed_words = gloss.glossed_words(passage.text, vocabulary)
+    glossed_words = gloss.glossed_words(passage.text, language)
     glossed = gloss.gloss_of(passage.text, glossed_words)
     machine = source.english is not None
     return {
@@ -66,8 +65,8 @@ def document(source: Source, vocabulary: Vocabulary) -> dict:
         "gloss_en": glossed,
         # The gloss shown keeps one sense a word; every sense is searched, here, so that an English
         # query finds a passage through any meaning of its words.
-        "gloss_terms": gloss.search_gloss(passage.text, vocabulary),
-        "pinyin": gloss.pinyin_terms(passage.text, vocabulary),
+        "gloss_terms": gloss.search_gloss(passage.text, language),
+        "pinyin": gloss.pinyin_terms(passage.text, language),
         "translation_engine": source.made_by,
         "year": metadata.year,
         "date": metadata.date,
@@ -83,29 +82,28 @@ def document(source: Source, vocabulary: Vocabulary) -> dict:
 
 
 # What the workers make documents of: set before they are forked, inherited by them.
-_job: tuple[list[Source], Vocabulary, Callable] | None = None
+_job: tuple[list[Source], Language, Callable] | None = None
 
 
 def _make(bounds: tuple[int, int]) -> list:
-    sources, vocabulary, analyse = _job
+    sources, language, analyse = _job
     return [
-        analyse(document(source, vocabulary), vocabulary)
-        for source in sources[bounds[0] : bounds[1]]
+        analyse(document(source, language), language) for source in sources[bounds[0] : bounds[1]]
     ]
 
 
 def analysed_documents(
-    sources: list[Source], vocabulary: Vocabulary, analyse: Callable, workers: int
+    sources: list[Source], language: Language, analyse: Callable, workers: int
 ) -> Iterator:
     """``analyse(document)`` of every source, in order, made by ``workers`` processes when there
     are enough passages for it to pay, else here."""
     global _job
     if workers < 2 or len(sources) < PARALLEL_FROM or not can_fork_workers():
         for source in sources:
-            yield analyse(document(source, vocabulary), vocabulary)
+            yield analyse(document(source, language), language)
         return
-    segmenter(vocabulary)  # loaded once, before the fork: every worker has it
-    _job = (sources, vocabulary, analyse)
+    language.warm()  # the segmenter loaded once, before the fork: every worker has it
+    _job = (sources, language, analyse)
     try:
         chunks = [
             (start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)

@@ -68,7 +68,7 @@ def answer(
     """The response of the JSON contract to a search (``Searcher.search``) with ``reader`` of
     ``opened``; ``vectors`` are its passages' vectors (``None``: words alone)."""
     rankings, meaning = services.rankings, services.meaning
-    compiled = compile_query(text, lang, opened.vocabulary, reader.dictionary, services.weights)
+    compiled = compile_query(text, lang, opened.language, reader.dictionary, services.weights)
     # Pinyin that no passage has (most English words) spells no word of a result: checking
     # each word of each result for it was a third of an English query's highlighting.
     compiled.pinyin_terms = {

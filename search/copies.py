@@ -52,7 +52,7 @@ def copies_of(
         if query is not None and found:
             twice = sum(passages_of[content] for content in repeated) > sum(printed_in.values())
             searched = _field_words(query, "section")
-            heading = chinese_analyzer(opened.vocabulary)
+            heading = chinese_analyzer(opened.language)
 
             def hits(fields: StoredPassage) -> set[str]:
                 return (

@@ -1,7 +1,7 @@
 """English → Chinese query translation through a reverse index of CC-CEDICT.
 
 The classic dictionary approach to cross-language search: every English sense of every
-dictionary word (and the English of the index's glossary and names, its ``Vocabulary``) is analysed
+dictionary word (and the English of the index's glossary and names, its ``Language``) is analysed
 like the English field (lower case, stemmed) and indexed to its Chinese headwords. A query's
 English words are matched longest phrase first (``logistics hub`` → 物流枢纽 before 物流 + 枢纽);
 a phrase neither starts nor ends with a function word, so ``Ministry of Finance`` is 财政部 and
@@ -11,7 +11,7 @@ index are kept. English numbers with a scale word become the canonical token of 
 (``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), and a
 word found nowhere is tried in its corrected spelling (``unemploymnet`` → ``unemployment``).
 
-The reverse index of the dictionary is a table of its SQLite file (``index.english.cedict``), the same
+The reverse index of the dictionary is a table of its SQLite file (``index.english.dictionary``), the same
 for every index; which words an index contains is asked of the index per query. Built per
 index in memory, it took seconds at every update of a large index and tens of MB per process.
 """
@@ -22,11 +22,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from itertools import islice
 
-from shuangyu.index.english.cedict import headwords_for
 from shuangyu.index.text.analysis import english_key
+from shuangyu.index.text.language import Language, per_language
 from shuangyu.index.text.numbers import (
     ENGLISH_SCALES,
     canonical,
@@ -35,7 +34,6 @@ from shuangyu.index.text.numbers import (
     is_token,
     percent,
 )
-from shuangyu.index.text.vocabulary import Vocabulary
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
@@ -71,19 +69,18 @@ def english_words(text: str) -> list[str]:
     return _QUERY_WORD.findall(text)
 
 
-# Two: a server holds the old index's vocabulary until the last search on it ends.
-@lru_cache(maxsize=2)
-def _glossary_by_stems(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
+@per_language(maxsize=1)
+def _glossary_by_stems(language: Language) -> dict[str, tuple[str, ...]]:
     by_stems: dict[str, list[str]] = {}
-    for entry in vocabulary.glossary:
+    for entry in language.vocabulary.glossary:
         by_stems.setdefault(english_key(entry.english), []).append(entry.chinese)
     return {stems: tuple(words) for stems, words in by_stems.items()}
 
 
-@lru_cache(maxsize=2)
-def _names_by_stems(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
+@per_language(maxsize=1)
+def _names_by_stems(language: Language) -> dict[str, tuple[str, ...]]:
     by_stems: dict[str, list[str]] = {}
-    for name in vocabulary.names.values():
+    for name in language.vocabulary.names.values():
         if name.english:
             by_stems.setdefault(english_key(name.english), []).append(name.word)
     return {stems: tuple(sorted(words)) for stems, words in by_stems.items()}
@@ -91,27 +88,27 @@ def _names_by_stems(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
 
 class ReverseDictionary:
     """English → Chinese for the words of one index (``known`` says whether the index
-    contains a word; ``vocabulary`` is its glossary and names), best candidates first: the
+    contains a word; ``language`` has its glossary and names, and the dictionary), best candidates first: the
     glossary's terms and the names, then earlier senses, common words before names, shorter
     words first among equals."""
 
     def __init__(
         self,
         known: Callable[[str], bool],
-        vocabulary: Vocabulary,
+        language: Language,
         correct: Callable[[str], str | None] | None = None,
     ):
         self.known = known
-        self.vocabulary = vocabulary
+        self.language = language
         self.correct = correct
 
     def candidates(self, stems: str) -> tuple[str, ...]:
         """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``:
         the glossary's, then the names', then the dictionary's."""
         words = dict.fromkeys(
-            _glossary_by_stems(self.vocabulary).get(stems, ())
-            + _names_by_stems(self.vocabulary).get(stems, ())
-            + headwords_for(stems)
+            _glossary_by_stems(self.language).get(stems, ())
+            + _names_by_stems(self.language).get(stems, ())
+            + self.language.dictionary.headwords_for(stems)
         )
         return tuple(islice((word for word in words if self.known(word)), MAX_CANDIDATES))
 

@@ -21,7 +21,7 @@ from shuangyu.index.english.alignment import (
 )
 from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
 from shuangyu.index.text.analysis import english_spans_of, has_han, normalise, words
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 
 Span = tuple[int, int]
 
@@ -63,12 +63,12 @@ def _term_spans(normalised, chinese_terms: set[str]) -> list[Span]:
 
 def chinese_marks(
     text: str,
-    vocabulary: Vocabulary,
+    language: Language,
     chinese_terms: set[str],
     english_terms: set[str],
     pinyin_terms: set[str] = frozenset(),
 ) -> list[Span]:
-    """Spans of ``text`` (cut into words with the index's ``vocabulary``) to mark: each occurrence of a normalised query word, each figure whose
+    """Spans of ``text`` (cut into words with the index's ``language``) to mark: each occurrence of a normalised query word, each figure whose
     canonical token was searched (``5000000`` marks ``500万``), each word whose dictionary
     English is one of the English query terms (an English query marks the Chinese it found),
     and each word spelt by the pinyin typed.
@@ -85,7 +85,7 @@ def chinese_marks(
         return merge(spans)  # nothing left that needs the words: segmenting was most of the time
     by_english: list[Span] = []  # whole words whose English is a query term
     parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
-    for word in words(normalised.text, vocabulary, subwords=True):
+    for word in words(normalised.text, language, subwords=True):
         if word.stopped:
             continue
         span = normalised.source_span(word.start, word.end)
@@ -95,8 +95,8 @@ def chinese_marks(
         elif word.is_han:
             if (
                 english_terms
-                and could_gloss_as(word.text, english_terms, vocabulary)
-                and gloss_stems(word.text, vocabulary) & english_terms
+                and could_gloss_as(word.text, english_terms, language)
+                and gloss_stems(word.text, language) & english_terms
             ):
                 (parts_by_english if word.subword else by_english).append(span)
             elif pinyin_terms and pinyin_of(word.text) in pinyin_terms:

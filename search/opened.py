@@ -1,7 +1,7 @@
 """The builds of an index a process has open: the current one, reopened when ``shuangyu build``
 switches in a new build or updates it in place, and the previous one while requests that started
 before the switch still read it. Each open build (``OpenIndex``) holds its manifest, its
-vocabulary and a pool of engine readers.
+language (vocabulary, segmenter and caches: ``index.text.language``) and a pool of engine readers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from shuangyu.index.engines.manifest import Manifest
 from shuangyu.index.engines.seam import Reader as EngineReader
 from shuangyu.index.engines.seam import open_reader
 from shuangyu.index.engines.store import CURRENT, MANIFEST, current_build, read_manifest
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.semantic.vectors import FOLDER as VECTORS_FOLDER
+from shuangyu.index.text.language import Language
 from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.crosslingual import ReverseDictionary
 from shuangyu.search.report_dates import iso_date, newest_first, oldest_first
@@ -48,16 +50,16 @@ class Reader:
 
 
 def _reader(
-    manifest: Manifest, build: Path, vocabulary: Vocabulary, sharing: Suggester | None = None
+    manifest: Manifest, build: Path, language: Language, sharing: Suggester | None = None
 ) -> Reader:
-    engine_reader = open_reader(manifest, build, vocabulary)
+    engine_reader = open_reader(manifest, build, language)
 
     def known(word: str) -> bool:
         return engine_reader.doc_frequency("text", word) > 0
 
-    suggester = Suggester(engine_reader, known, vocabulary, sharing)
+    suggester = Suggester(engine_reader, known, language, sharing)
     return Reader(
-        engine_reader, suggester, ReverseDictionary(known, vocabulary, suggester.correction)
+        engine_reader, suggester, ReverseDictionary(known, language, suggester.correction)
     )
 
 
@@ -66,12 +68,21 @@ class OpenIndex:
     its queries are cut into words with) and a pool of up to ``max_readers`` Readers, opened as
     concurrent requests need them."""
 
-    def __init__(self, generation: tuple, manifest: Manifest, build: Path, max_readers: int):
+    def __init__(
+        self,
+        generation: tuple,
+        manifest: Manifest,
+        build: Path,
+        max_readers: int,
+        dictionary: Dictionary,
+    ):
         self.generation = generation
         self.manifest = manifest
         self.build = build
         self.max_readers = max_readers
         self.vocabulary = Vocabulary.read(build)
+        # The segmenter and the caches of this build's words: closed with it.
+        self.language = Language(self.vocabulary, dictionary)
         self.report_dates = {
             entry["id"]: iso_date(entry.get("date", "")) for entry in manifest.reports
         }
@@ -85,7 +96,7 @@ class OpenIndex:
             "date": newest_first(manifest.reports),
             "oldest": oldest_first(manifest.reports),
         }
-        first = _reader(manifest, build, self.vocabulary)
+        first = _reader(manifest, build, self.language)
         self._sharing = first.suggester
         # An engine whose reader serves many threads at once needs no pool.
         self._shared = first if first.engine.concurrent else None
@@ -185,7 +196,7 @@ class OpenIndex:
         if reader is None:
             # Opened outside the lock: others take and return Readers meanwhile.
             try:
-                reader = _reader(self.manifest, self.build, self.vocabulary, sharing=self._sharing)
+                reader = _reader(self.manifest, self.build, self.language, sharing=self._sharing)
             finally:
                 if pooled:
                     with self._available:
@@ -216,11 +227,12 @@ class OpenIndex:
 
 class OpenIndexes:
     """The open builds of the index in ``index_dir``: the current one and the ``keep_open - 1``
-    before it (an older one is closed), each with a pool of up to ``max_readers`` Readers; safe to
-    share between threads."""
+    before it (an older one is closed), each with a pool of up to ``max_readers`` Readers and its
+    own ``Language`` looking words up in ``dictionary``; safe to share between threads."""
 
-    def __init__(self, index_dir: Path, max_readers: int, keep_open: int):
+    def __init__(self, index_dir: Path, dictionary: Dictionary, max_readers: int, keep_open: int):
         self.index_dir = index_dir
+        self.dictionary = dictionary
         self.max_readers = max_readers
         self.keep_open = keep_open
         self._lock = threading.Lock()
@@ -247,7 +259,9 @@ class OpenIndexes:
         retired: list[OpenIndex] = []
         with self._lock:
             if self._open is None or self._open.generation != generation:
-                self._open = OpenIndex(generation, read_manifest(build), build, self.max_readers)
+                self._open = OpenIndex(
+                    generation, read_manifest(build), build, self.max_readers, self.dictionary
+                )
                 self._opened.append(self._open)
                 while len(self._opened) > self.keep_open:
                     retired.append(self._opened.pop(0))

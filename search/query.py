@@ -29,7 +29,7 @@ from shuangyu.index.text.analysis import (
     is_latin_word,
     query_words,
 )
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 from shuangyu.search.crosslingual import ReverseDictionary, Translation, english_words
 
 LANGUAGES = ("auto", "zh", "en")
@@ -157,10 +157,10 @@ def parse(text: str) -> ParsedQuery:
 
 @dataclass
 class _Compiling:
-    """What compiling one query reads (the index's vocabulary, the field weights) and
+    """What compiling one query reads (the index's language, the field weights) and
     collects (the words to mark in the Chinese and in the English)."""
 
-    vocabulary: Vocabulary
+    language: Language
     weights: Mapping[str, float]
     chinese_terms: set[str] = field(default_factory=set)
     english_terms: set[str] = field(default_factory=set)
@@ -174,12 +174,12 @@ class _Compiling:
 def compile_query(
     text: str,
     lang: str,
-    vocabulary: Vocabulary,
+    language: Language,
     dictionary: ReverseDictionary | None = None,
     weights: Mapping[str, float] = WEIGHTS,
 ) -> CompiledQuery:
     """The index query for ``text``, its Chinese cut into words with the index's
-    ``vocabulary`` and its clauses weighted by ``weights``; ``QueryError`` when it has nothing
+    ``language`` and its clauses weighted by ``weights``; ``QueryError`` when it has nothing
     to search for.
 
     Given the index's ``dictionary``, English words are also translated into Chinese and
@@ -190,13 +190,13 @@ def compile_query(
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
     parsed = parse(text)
     words = sum(
-        len(query_words(term.text, vocabulary)) if term.is_han else len(english_words(term.text))
+        len(query_words(term.text, language)) if term.is_han else len(english_words(term.text))
         for group in parsed.groups
         for term in group
     ) + len(parsed.excluded)
     if words > MAX_QUERY_WORDS:
         raise QueryError(f"query has too many words ({words}; at most {MAX_QUERY_WORDS})")
-    compiling = _Compiling(vocabulary, weights)
+    compiling = _Compiling(language, weights)
     chinese_terms, english_terms = compiling.chinese_terms, compiling.english_terms
     required: list = []
     optional: list = []
@@ -290,7 +290,7 @@ def compile_query(
     excluded = [
         q
         for q in (
-            _term_query(term, lang, _Compiling(vocabulary, weights)) for term in parsed.excluded
+            _term_query(term, lang, _Compiling(language, weights)) for term in parsed.excluded
         )
         if q
     ]
@@ -353,10 +353,7 @@ def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling):
     """A boost for passages where the query's words stand close together, in order."""
     terms = [term for group in groups if len(group) == 1 for term in group if not term.phrase]
     chinese = [
-        word
-        for term in terms
-        if term.is_han
-        for word in query_words(term.text, compiling.vocabulary)
+        word for term in terms if term.is_han for word in query_words(term.text, compiling.language)
     ]
     english = [word for term in terms if not term.is_han for word in _english_words(term.text)]
     if lang != "en" and len(chinese) > 1:
@@ -396,8 +393,8 @@ def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = "
 
 
 def _han_query(term: Term, lang: str, compiling: _Compiling):
-    vocabulary = compiling.vocabulary
-    words = query_words(term.text, vocabulary)
+    language = compiling.language
+    words = query_words(term.text, language)
     if not words:
         return None
     # A single character that jieba split off a longer query word is not worth marking alone.
@@ -405,7 +402,7 @@ def _han_query(term: Term, lang: str, compiling: _Compiling):
     glossed = [
         english
         for word in words
-        for english in _english_words(gloss_word(word, vocabulary) if has_han(word) else word)
+        for english in _english_words(gloss_word(word, language) if has_han(word) else word)
     ]
     compiling.english_terms.update(glossed)
     if lang == "en":
@@ -423,7 +420,7 @@ def _han_query(term: Term, lang: str, compiling: _Compiling):
     compiling.chinese_terms.add(
         "".join(
             token.text
-            for token in chinese_analyzer(vocabulary)(term.text, mode="query", removestops=False)
+            for token in chinese_analyzer(language)(term.text, mode="query", removestops=False)
         )
     )
     alternatives = [
@@ -442,7 +439,7 @@ def _han_query(term: Term, lang: str, compiling: _Compiling):
 
 def _latin_query(term: Term, lang: str, compiling: _Compiling):
     english = _english_words(term.text)
-    in_text = query_words(term.text, compiling.vocabulary)
+    in_text = query_words(term.text, compiling.language)
     pinyin = toneless(term.text)
     compiling.english_terms.update(english)
     compiling.chinese_terms.update(in_text)

@@ -34,11 +34,10 @@ def result(
     found_by: str = WORDS,
     matched_words: int = 0,
 ) -> Result:
-    vocabulary = opened.vocabulary
     text, text_en = fields["text"], fields["text_en"]
     marks = chinese_marks(
         text,
-        vocabulary,
+        opened.language,
         compiled.chinese_terms,
         compiled.typed_english_terms,
         compiled.pinyin_terms,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import rjieba
 from pypinyin import lazy_pinyin
-from shuangyu.index.english import cedict
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.text.analysis import has_han, is_han_only
+from shuangyu.index.text.caches import cached_in
 
 # Family names that pypinyin reads otherwise in running text (曾经 ceng, 单独 dan, 解决 jie...).
 _FAMILY_READINGS = {
@@ -90,11 +90,11 @@ def _syllables(text: str) -> list[str]:
     return [syllable.replace("v", "u") for syllable in lazy_pinyin(text)]
 
 
-@lru_cache(maxsize=4096)
-def _is_proper(word: str) -> bool:
+@cached_in(maxsize=4096)
+def _is_proper(word: str, dictionary: Dictionary) -> bool:
     """True when CC-CEDICT gives ``word`` only as a proper name (its pinyin capitalised: 重庆
     Chong2 qing4; not 年, a common word that is also a family name)."""
-    cases = {entry.pinyin[:1].isupper() for entry in cedict.lookup(word)}
+    cases = {entry.pinyin[:1].isupper() for entry in dictionary.lookup(word)}
     return cases == {True}
 
 
@@ -102,14 +102,14 @@ def _is_proper(word: str) -> bool:
 _UNITS = frozenset("市省区县镇乡村州")
 
 
-def _dictionary_words(token: str, longest: int) -> list[str]:
+def _dictionary_words(token: str, longest: int, dictionary: Dictionary) -> list[str]:
     """``token`` cut into dictionary words of at most ``longest`` characters, with as few lone
     characters as can be, then as few words (互联网络 → 互联 网络, not 互联网 络)."""
     best: list[tuple[int, int, list[str]] | None] = [(0, 0, [])] + [None] * len(token)
     for end in range(1, len(token) + 1):
         for size in range(1, min(longest, end) + 1):
             before, piece = best[end - size], token[end - size : end]
-            if before is None or (size > 1 and not cedict.lookup(piece)):
+            if before is None or (size > 1 and not dictionary.lookup(piece)):
                 continue
             candidate = (before[0] + (size == 1), before[1] + 1, [*before[2], piece])
             if best[end] is None or candidate[:2] < best[end][:2]:
@@ -117,37 +117,46 @@ def _dictionary_words(token: str, longest: int) -> list[str]:
     return best[-1][2]
 
 
-def _words(token: str, proper: bool) -> list[tuple[str, bool]]:
+def _words(token: str, proper: bool, dictionary: Dictionary) -> list[tuple[str, bool]]:
     """A jieba word as the words GB/T 16159 writes apart, each with whether it is (part of) a
     proper name: a long word cut into dictionary words (中华人民共和国宪法 → 中华人民共和国 宪法),
     a name of four or more characters into words of two or three (Zhonghua Renmin Gongheguo),
     and a name's administrative unit apart from the name (重庆市 → Chongqing Shi)."""
-    if len(token) == 3 and token[-1] in _UNITS and _is_proper(token[:2]):
+    if len(token) == 3 and token[-1] in _UNITS and _is_proper(token[:2], dictionary):
         return [(token[:2], True), (token[2], True)]
     if len(token) < 4:
-        return [(token, proper or _is_proper(token))]
+        return [(token, proper or _is_proper(token, dictionary))]
     words: list[tuple[str, bool]] = []
-    for part in _dictionary_words(token, len(token) - 1) if not cedict.lookup(token) else [token]:
-        part_proper = proper or _is_proper(part)
-        pieces = _dictionary_words(part, 3) if len(part) >= 4 else [part]
-        words += [(piece, part_proper or _is_proper(piece)) for piece in pieces]
+    parts = (
+        _dictionary_words(token, len(token) - 1, dictionary)
+        if not dictionary.lookup(token)
+        else [token]
+    )
+    for part in parts:
+        part_proper = proper or _is_proper(part, dictionary)
+        pieces = _dictionary_words(part, 3, dictionary) if len(part) >= 4 else [part]
+        words += [(piece, part_proper or _is_proper(piece, dictionary)) for piece in pieces]
     return words
 
 
-@lru_cache(
-    maxsize=4096
-)  # a results page cites the same report titles and newspapers again and again
-def romanised(text: str, capitalise_all: bool = False) -> str:
-    """``text`` (a title, a newspaper, an organisation) in pinyin, word by word: the first word
-    and proper names capitalised, or every word with ``capitalise_all`` (a name of its own).
-    Letters and digits are kept as they are; Chinese punctuation becomes its English form."""
+def romanised(text: str, dictionary: Dictionary, capitalise_all: bool = False) -> str:
+    """``text`` (a title, a newspaper, an organisation) in pinyin, word by word (cut with the
+    words of ``dictionary``): the first word and proper names capitalised, or every word with
+    ``capitalise_all`` (a name of its own). Letters and digits are kept as they are; Chinese
+    punctuation becomes its English form."""
+    return _romanised(text, capitalise_all, dictionary)
+
+
+# A results page cites the same report titles and newspapers again and again.
+@cached_in(maxsize=4096)
+def _romanised(text: str, capitalise_all: bool, dictionary: Dictionary) -> str:
     text = _PUNCTUATION_RUN.sub(lambda match: _PUNCTUATION[match.group()], text)
     pieces: list[str] = []
     for token in rjieba.cut(unicodedata.normalize("NFKC", text)):
         if not has_han(token):
             pieces.append(token)
             continue
-        for word, proper in _words(token, capitalise_all):
+        for word, proper in _words(token, capitalise_all, dictionary):
             pinyin = _joined(_syllables(word))
             pieces.append(pinyin.capitalize() if proper else pinyin)
     out = ""

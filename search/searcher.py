@@ -20,10 +20,9 @@ from typing import Any, Literal, get_args
 from shuangyu.index.engines.manifest import Manifest, ReportEntry
 from shuangyu.index.engines.schema import StoredPassage
 from shuangyu.index.engines.store import IndexUnavailable
-from shuangyu.index.english.cedict import ensure_dictionary
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.gloss import pinyin_stems
 from shuangyu.index.semantic.embedding import Embedder
-from shuangyu.index.text.analysis import segmenter
 from shuangyu.search.answer import Services, answer
 from shuangyu.search.fusion import RRF_K, SEMANTIC_WEIGHT
 from shuangyu.search.hybrid import Fusion
@@ -34,7 +33,7 @@ from shuangyu.search.ranking import Rankings
 from shuangyu.search.response_cache import ResponseCache
 
 # Builds a Searcher keeps open: the current one, and the previous one until the searches that
-# started on it end.
+# started on it end. Each has its own Language (segmenter and caches), closed with it.
 OPEN_BUILDS = 2
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -58,7 +57,8 @@ RESULT_CACHE_SIZE = 256
 
 
 class Searcher:
-    """Searches the current index of ``index_dir``; safe to share between threads.
+    """Searches the current index of ``index_dir``; safe to share between threads. Its words
+    are looked up in ``dictionary`` (the instance folder's, ``index.english.dictionary``).
 
     ``time_budget`` (seconds) bounds the walk over one query's matches: past it the search
     answers what it has ranked so far, marked ``partial``. ``max_readers`` is how many searches
@@ -69,6 +69,7 @@ class Searcher:
     def __init__(
         self,
         index_dir: Path,
+        dictionary: Dictionary,
         cache_size: int = RESULT_CACHE_SIZE,
         time_budget: float = TIME_BUDGET_SECONDS,
         max_readers: int = MAX_READERS,
@@ -80,6 +81,8 @@ class Searcher:
         semantic_candidates: int = SEMANTIC_CANDIDATES,
     ):
         self.index_dir = Path(index_dir)
+        # The dictionary of the instance folder, which each open build's Language looks words up in.
+        self.dictionary = dictionary
         self.time_budget = time_budget
         self.stuck_after = (
             time_budget * STUCK_AFTER_BUDGETS + STUCK_GRACE_SECONDS
@@ -87,7 +90,7 @@ class Searcher:
             else stuck_after
         )
         self.max_readers = max_readers
-        self._indexes = OpenIndexes(self.index_dir, max_readers, OPEN_BUILDS)
+        self._indexes = OpenIndexes(self.index_dir, dictionary, max_readers, OPEN_BUILDS)
         # What embeds the queries for the semantic side (None: words alone), how the two
         # rankings are fused (``search.fusion``) and the field weights of its queries
         # (``search.query``): a Searcher's caches hold rankings made with its own.
@@ -202,8 +205,8 @@ class Searcher:
         """Open the index, load its segmenter, make the dictionary file and build the suggestion
         word lists now, not on a user's request."""
         opened = self._current()
-        ensure_dictionary()
-        segmenter(opened.vocabulary)
+        self.dictionary.ensure()
+        opened.language.warm()
         pinyin_stems()
         with opened.reading() as reader:
             reader.suggester.warm()

@@ -1,9 +1,9 @@
 """Suggestions from the corpus's own words: "did you mean" and autocomplete, in both languages.
 
 Chinese words come from the index's word field, pinyin from its pinyin field, English from the
-dictionary senses of words that occur in the index and from the index's names (its ``Vocabulary``). Spelling
+dictionary senses of words that occur in the index and from the index's names (its ``Language``). Spelling
 correction finds the closest words of those lists (``search.spelling``). The dictionary's
-English is read from its SQLite file (``index.english.cedict``) and checked against the index when
+English is read from its SQLite file (``index.english.dictionary``) and checked against the index when
 asked, so that opening an index builds nothing.
 """
 
@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from functools import lru_cache
 
 from pypinyin import lazy_pinyin
-from shuangyu.index.english.cedict import sense_words, senses_from
 from shuangyu.index.text.analysis import has_han, is_han_only, is_latin_word, normalise
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language, per_language
 from shuangyu.search.spelling import WordList, closest
 
 # "Did you mean" is offered when a query finds fewer passages than this.
@@ -41,12 +39,11 @@ def _offered(english: str) -> bool:
     )
 
 
-# Two: a server holds the old index's vocabulary until the last search on it ends.
-@lru_cache(maxsize=2)
-def _name_english(vocabulary: Vocabulary) -> dict[str, str]:
-    """English and pinyin of the vocabulary's names → the name."""
+@per_language(maxsize=1)
+def _name_english(language: Language) -> dict[str, str]:
+    """English and pinyin of the index's names → the name."""
     found: dict[str, str] = {}
-    for name in vocabulary.names.values():
+    for name in language.vocabulary.names.values():
         pinyin = "".join(lazy_pinyin(name.word)) if name.is_proper else ""
         for english in (name.english.lower(), pinyin):
             if english:
@@ -54,12 +51,12 @@ def _name_english(vocabulary: Vocabulary) -> dict[str, str]:
     return found
 
 
-@lru_cache(maxsize=2)
-def _english_words(vocabulary: Vocabulary) -> frozenset[str]:
+@per_language(maxsize=1)
+def _english_words(language: Language) -> frozenset[str]:
     """Single English words a user may mean: from the names and the dictionary's senses."""
-    words = {word for phrase in _name_english(vocabulary) for word in phrase.split()} | sense_words(
-        FIRST_SENSES
-    )
+    words = {
+        word for phrase in _name_english(language) for word in phrase.split()
+    } | language.dictionary.sense_words(FIRST_SENSES)
     return frozenset(
         word
         for word in words
@@ -75,10 +72,10 @@ class _LatinWords:
         self._lock = threading.Lock()
         self._corrector: WordList | None = None
 
-    def corrector(self, reader, vocabulary: Vocabulary) -> WordList:
+    def corrector(self, reader, language: Language) -> WordList:
         with self._lock:
             if self._corrector is None:
-                words = set(_english_words(vocabulary))
+                words = set(_english_words(language))
                 words.update(reader.words("pinyin"))
                 self._corrector = WordList(sorted(words))
             return self._corrector
@@ -86,7 +83,8 @@ class _LatinWords:
 
 class Suggester:
     """Suggestions for one open index (``reader`` is its engine reader, ``index.engines.seam.Reader``, used by one thread at a
-    time; ``known`` says whether a word occurs in its Chinese text; ``vocabulary`` is its names).
+    time; ``known`` says whether a word occurs in its Chinese text; ``language`` has its names and
+    the dictionary).
     ``sharing`` is a Suggester of another reader of the same index, whose word lists this one
     uses too."""
 
@@ -94,20 +92,20 @@ class Suggester:
         self,
         reader,
         known: Callable[[str], bool],
-        vocabulary: Vocabulary,
+        language: Language,
         sharing: Suggester | None = None,
     ):
         self.reader = reader
         self._known = known
-        self._vocabulary = vocabulary
+        self._language = language
         self._words = sharing._words if sharing is not None else _LatinWords()
 
     def _chinese_for(self, english: str) -> str | None:
         """The Chinese word of the index that an English word or phrase names, if any."""
-        name = _name_english(self._vocabulary).get(english)
+        name = _name_english(self._language).get(english)
         if name is not None and self._known(name):
             return name
-        for found, headword in senses_from(english, FIRST_SENSES):
+        for found, headword in self._language.dictionary.senses_from(english, FIRST_SENSES):
             if found != english:  # the exact English comes first among those it starts
                 break
             if self._known(headword):
@@ -119,11 +117,11 @@ class Suggester:
         occurs in the index, in English order → that Chinese word."""
         found = {
             english: word
-            for english, word in _name_english(self._vocabulary).items()
+            for english, word in _name_english(self._language).items()
             if english.startswith(prefix) and self._known(word)
         }
         dictionary = 0
-        for english, headword in senses_from(prefix, FIRST_SENSES):
+        for english, headword in self._language.dictionary.senses_from(prefix, FIRST_SENSES):
             if dictionary >= wanted:
                 break
             if english not in found and _offered(english) and self._known(headword):
@@ -133,11 +131,11 @@ class Suggester:
 
     @property
     def _latin_corrector(self) -> WordList:
-        return self._words.corrector(self.reader, self._vocabulary)
+        return self._words.corrector(self.reader, self._language)
 
     def warm(self) -> None:
         """Build the word list of spelling correction ahead of the first request."""
-        self._words.corrector(self.reader, self._vocabulary)
+        self._words.corrector(self.reader, self._language)
 
     def did_you_mean(self, text: str, total: int) -> str | None:
         """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages:

@@ -19,11 +19,14 @@ REAL_VECTORS = ROOT / "tests" / "fixtures" / "real-collection-vectors.npz"
 
 
 def shared_instance():
-    """The repository's instance folder, whose dictionary file every benchmark shares: set as
-    the dictionary's folder (as the ``shuangyu`` command does) and returned."""
-    from shuangyu.index.english import cedict
+    """The repository's instance folder, whose dictionary file every benchmark shares."""
     from shuangyu.index.instance import InstanceFolder
 
-    instance = InstanceFolder(ROOT / "instance")
-    cedict.use_folder(instance.path)
-    return instance
+    return InstanceFolder(ROOT / "instance")
+
+
+def shared_dictionary():
+    """The dictionary of the shared instance folder (``shared_instance``)."""
+    from shuangyu.index.english.dictionary import Dictionary
+
+    return Dictionary(shared_instance().path)

@@ -9,14 +9,10 @@ from pathlib import Path
 import pytest
 from shuangyu.index import build as build_module
 from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
-from shuangyu.index.english import cedict
 from shuangyu.index.sources.corpus import read_corpus
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
 from tests.tools import require_tools
-
-# Session fixtures too read the dictionary: its folder is set before any of them.
-cedict.use_folder(SHARED_INSTANCE.path)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,13 +64,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(f"tests the {' or '.join(marker.args)} engine's own workings")
 
 
-@pytest.fixture(autouse=True)
-def dictionary_folder():
-    """The dictionary file of the shared instance folder for every in-process test (made once,
-    about ten seconds), whatever folder a command run by the previous test used."""
-    cedict.use_folder(SHARED_INSTANCE.path)
-
-
 @pytest.fixture(scope="session")
 def engine(pytestconfig) -> str:
     """The engine under test (``pytest --engine``)."""
@@ -109,7 +98,9 @@ def real_index(tmp_path_factory) -> Path:
 def searcher(real_index):
     from shuangyu.search.searcher import Searcher
 
-    return Searcher(real_index)
+    from tests.paths import DICTIONARY
+
+    return Searcher(real_index, dictionary=DICTIONARY)
 
 
 @pytest.fixture(scope="session")

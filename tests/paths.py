@@ -7,14 +7,26 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.instance import InstanceFolder
+from shuangyu.index.text.language import Language
 from shuangyu.index.text.vocabulary import Vocabulary
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPOSITORY_ROOT / "tests" / "fixtures" / "corpus"
 SHARED_INSTANCE = InstanceFolder(REPOSITORY_ROOT / "instance")
-# The seed corpus's names and glossary, for tests of the analysis itself.
+# The dictionary file of the shared instance folder, which the in-process tests look words up in.
+DICTIONARY = Dictionary(SHARED_INSTANCE.path)
+# The seed corpus's names and glossary, and its language, for tests of the analysis itself.
 SEED_VOCABULARY = Vocabulary.read(CORPUS_DIR)
+SEED_LANGUAGE = Language(SEED_VOCABULARY, DICTIONARY)
+
+
+def language(vocabulary: Vocabulary | None = None) -> Language:
+    """The language of an index with ``vocabulary`` (none: an empty one), with the shared dictionary."""
+    return Language(vocabulary if vocabulary is not None else Vocabulary(), DICTIONARY)
+
+
 # Passages the frozen seed corpus is cut into (tests/test_passages.py checks how they are cut).
 SEED_PASSAGES = 114
 
@@ -23,9 +35,6 @@ def instance_with_dictionary(folder: Path) -> Path:
     """``folder`` made as an instance folder holding a copy of the shared dictionary file, so that
     a command run on it starts at once instead of making the dictionary (about eight seconds).
     A copy, not a link: a test may damage its own."""
-    from shuangyu.index.english import cedict
-
-    cedict.use_folder(SHARED_INSTANCE.path)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(cedict.ensure_dictionary(), folder)
+    shutil.copy2(DICTIONARY.ensure(), folder)
     return folder

@@ -14,13 +14,13 @@ from shuangyu.index.text.analysis import (
     stem,
 )
 
-from tests.paths import SEED_VOCABULARY
+from tests.paths import SEED_LANGUAGE
 
 
 def tokens(text, mode="index"):
     return [
         (t.text, t.position, t.start, t.end)
-        for t in chinese_analyzer(SEED_VOCABULARY)(text, mode=mode)
+        for t in chinese_analyzer(SEED_LANGUAGE)(text, mode=mode)
     ]
 
 
@@ -82,18 +82,20 @@ def test_english_highlighting_finds_the_words_of_the_english_analyser():
 def test_the_dictionary_file_is_made_once_in_the_instance_folder_and_read_per_word(
     tmp_path, monkeypatch
 ):
-    from shuangyu.index.english import cedict
+    from shuangyu.index.english.dictionary import Dictionary
 
-    cedict.use_folder(tmp_path / "instance")
-    path = cedict.ensure_dictionary()
+    dictionary = Dictionary(tmp_path / "instance")
+    path = dictionary.ensure()
     assert path.parent == tmp_path / "instance" and path.stat().st_size > 1_000_000
     assert [file.name for file in path.parent.iterdir()] == [path.name]  # no temporary file left
     made = path.stat().st_mtime_ns
-    assert cedict.ensure_dictionary() == path and path.stat().st_mtime_ns == made
-    [entry] = [entry for entry in cedict.lookup("枢纽") if entry.pinyin == "shu1 niu3"]
+    assert dictionary.ensure() == path and path.stat().st_mtime_ns == made
+    [entry] = [entry for entry in dictionary.lookup("枢纽") if entry.pinyin == "shu1 niu3"]
     assert "hub" in entry.sense_line
-    assert cedict.headwords_for("hub")[0] == "枢纽" and "物流" in cedict.headwords_for("logist")
-    assert ("logistics", "物流") in list(cedict.senses_from("logis", first=3))
+    assert dictionary.headwords_for("hub")[0] == "枢纽" and "物流" in dictionary.headwords_for(
+        "logist"
+    )
+    assert ("logistics", "物流") in list(dictionary.senses_from("logis", first=3))
 
 
 ENGLISH_PIECES = [
@@ -153,7 +155,7 @@ def test_english_spans_are_those_of_stemming_every_word(pieces, separators, sear
 )
 @settings(max_examples=500, deadline=None)
 def test_every_normalised_character_maps_back_to_the_character_it_came_from(text):
-    from shuangyu.index.text.analysis import _fold
+    from shuangyu.index.text.normalising import _fold
 
     normalised = normalise(text)
     assert len(normalised.offsets) == len(normalised.text) == sum(len(_fold(char)) for char in text)

@@ -12,7 +12,7 @@ from shuangyu.index.engines.store import BUILDS, current_build
 from shuangyu.index.english import gloss
 from shuangyu.search.searcher import Searcher
 
-from tests.paths import SHARED_INSTANCE, instance_with_dictionary
+from tests.paths import DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
 
 pytestmark = pytest.mark.every_engine
 
@@ -32,7 +32,7 @@ def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_pat
         build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
     assert current_build(index_dir) == before
     assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]
-    assert Searcher(index_dir).search("物流")["total"] == 1
+    assert Searcher(index_dir, dictionary=DICTIONARY).search("物流")["total"] == 1
 
 
 def test_a_second_build_is_refused_while_one_runs(make_corpus, tmp_path):
@@ -46,7 +46,7 @@ def test_a_new_build_is_picked_up_by_an_open_searcher(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    searcher = Searcher(index_dir)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY)
     assert searcher.search("磁器口")["total"] == 0
     (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
     build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
@@ -69,7 +69,7 @@ def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus
     )
     index_dir = tmp_path / "index"
     first = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    searcher = Searcher(index_dir)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY)
     assert searcher.search("磁器口")["total"] == 0
     (corpus / "d.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
     result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
@@ -93,7 +93,7 @@ def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_pa
     )
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    searcher = Searcher(index_dir)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY)
     (corpus / "a.txt").write_text("重庆的港口正在建设。\n", encoding="utf-8")
     (corpus / "b.txt").unlink()
     result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
@@ -157,4 +157,4 @@ def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_stil
     monkeypatch.undo()
     assert current_build(index_dir) == before
     assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]
-    assert Searcher(index_dir).search("物流")["total"] == 1
+    assert Searcher(index_dir, dictionary=DICTIONARY).search("物流")["total"] == 1

@@ -24,7 +24,7 @@ from shuangyu.search.citation.runs import html, plain
 from shuangyu.search.romanise import person_name, romanised
 from shuangyu.web.app import create_app
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
 from tests.test_reference_managers import zotero_reads
 
 PASSAGE = "shapingba-2020-four-highs:p022"
@@ -358,7 +358,7 @@ def test_a_person_s_name_is_read_as_family_and_given_name(name, expected):
     ],
 )
 def test_titles_are_romanised_word_by_word_with_names_capitalised(text, expected):
-    assert romanised(text) == expected
+    assert romanised(text, DICTIONARY) == expected
 
 
 def test_the_english_language_forms_romanise_and_keep_the_chinese_in_brackets():
@@ -370,16 +370,16 @@ def test_the_english_language_forms_romanise_and_keep_the_chinese_in_brackets():
         "issued": _date(2020, 12, 1),
         "URL": "http://x/p/1",
     }
-    assert html(apa_english(record)) == (
+    assert html(apa_english(record, DICTIONARY)) == (
         "Wang, C. [王彩艳], &amp; Xiao, Y. [肖亚平]. (2020, December 1). Chongqing wuliu [重庆物流]. "
         "<i>Chongqing Ribao</i> [重庆日报]. http://x/p/1"
     )
-    assert html(mla_english(record)) == (
+    assert html(mla_english(record, DICTIONARY)) == (
         "Wang Caiyan [王彩艳] and Xiao Yaping [肖亚平]. \u201cChongqing wuliu\u201d [重庆物流]. "
         "<i>Chongqing Ribao</i> [重庆日报], 1 Dec. 2020, x/p/1."
     )
     report = {**REPORT, "id": "r", "title": "第29次中国互联网络发展状况统计报告"}
-    cited = plain(apa_english(report))
+    cited = plain(apa_english(report, DICTIONARY))
     assert cited.startswith(
         "Zhongguo Hulian Wangluo Xinxi Zhongxin [中国互联网络信息中心]. (2012). "
     )
@@ -387,8 +387,8 @@ def test_the_english_language_forms_romanise_and_keep_the_chinese_in_brackets():
     # MLA makes the quotation marks inside a quoted title single, romanised too.
     quoted = {**record, "title": "“四高”沙坪坝"}
     assert "\u201c\u2018Sigao\u2019 Shapingba\u201d [“四高”沙坪坝]." in plain(
-        mla_english(quoted)
-    ), plain(mla_english(quoted))
+        mla_english(quoted, DICTIONARY)
+    ), plain(mla_english(quoted, DICTIONARY))
     # The record itself is not changed: the files keep the Chinese.
     assert record["title"] == "重庆物流" and "original-title" not in record
 
@@ -404,16 +404,16 @@ def test_the_english_language_forms_give_the_english_of_the_title_and_say_what_m
         "issued": _date(2017, 3, 5),
         "URL": "http://x/r",
     }
-    assert html(apa_english(report, "2017 government work report", "gloss")) == (
+    assert html(apa_english(report, DICTIONARY, "2017 government work report", "gloss")) == (
         "Li, K. [李克强]. (2017). <i>2017 nian zhengfu gongzuo baogao</i> [gloss: 2017 government work report]. "
         "Guowuyuan [国务院]. http://x/r"
     )
     assert "[machine translation: Report on the Work of the Government, 2017]" in plain(
-        apa_english(report, "Report on the Work of the Government, 2017", "argos")
+        apa_english(report, DICTIONARY, "Report on the Work of the Government, 2017", "argos")
     )
     assert (
         "<i>2017 nian zhengfu gongzuo baogao</i> [gloss: 2017 government work report]. Guowuyuan [国务院], 5 Mar. 2017"
-        in html(mla_english(report, "2017 government work report", "gloss"))
+        in html(mla_english(report, DICTIONARY, "2017 government work report", "gloss"))
     )
 
 

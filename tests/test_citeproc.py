@@ -36,6 +36,7 @@ from shuangyu.search.citation.runs import html as runs_html
 from shuangyu.search.citation.styles import STYLES
 from shuangyu.web.app import create_app
 
+from tests.paths import DICTIONARY
 from tests.test_citations import APA_EXAMPLES, ESTIMATED, NEWSPAPER, PAGE
 from tests.test_citations import REPORT as REPORT_EXAMPLE
 from tests.tools import under_ci
@@ -383,7 +384,7 @@ def _english_input(record: dict, title_en: str, engine: str) -> tuple[dict, dict
     """The record the English-language forms print (``romanised_record``) and the same as CSL-JSON
     for citeproc: the bracket after the title made part of the title, names and the publisher in
     pinyin without their Chinese (which the product adds in brackets and the style cannot)."""
-    english = romanised_record(record, title_en, engine)
+    english = romanised_record(record, DICTIONARY, title_en, engine)
     item = {
         key: value
         for key, value in english.items()
@@ -435,7 +436,7 @@ def cases_of(
         render = STYLES[style]
         if style in ENGLISH:
             english, item = _english_input(record, title_en, engine)
-            product = normalised(runs_html(render(record, title_en, engine)))
+            product = normalised(runs_html(render(record, DICTIONARY, title_en, engine)))
             cases.append(
                 Case(
                     label,

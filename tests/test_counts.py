@@ -72,7 +72,7 @@ def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(
     from shuangyu.index.build import build_index
     from shuangyu.search.searcher import Searcher
 
-    from tests.paths import SHARED_INSTANCE
+    from tests.paths import DICTIONARY, SHARED_INSTANCE
 
     shared = "物流枢纽的建设进展顺利。"
     corpus = make_corpus(
@@ -83,7 +83,9 @@ def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(
     )
 
     def answer(index_dir):
-        response = Searcher(index_dir, cache_size=0).search("物流枢纽", limit=50)
+        response = Searcher(index_dir, cache_size=0, dictionary=DICTIONARY).search(
+            "物流枢纽", limit=50
+        )
         return (
             response["total"],
             {entry["id"]: entry["count"] for entry in response["reports"]},

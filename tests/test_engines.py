@@ -15,7 +15,7 @@ from shuangyu.web.cli import main
 from testbed.judging import load_queries, load_real_queries
 from testbed.paths import REAL_COLLECTION
 from testbed.real_index import build_real_index
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
 
 
 def agreement(first: Searcher, second: Searcher, queries: list[str]) -> dict[str, float]:
@@ -48,7 +48,9 @@ def both_seed_indexes(tmp_path_factory):
             translator="gloss",
             index_engine=engine,
         )
-    return {engine: Searcher(folder / engine) for engine in ("whoosh", "tantivy")}
+    return {
+        engine: Searcher(folder / engine, dictionary=DICTIONARY) for engine in ("whoosh", "tantivy")
+    }
 
 
 def test_the_engines_agree_on_the_seed_evaluation(both_seed_indexes):
@@ -83,7 +85,7 @@ def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path
             translator="gloss",
             index_engine=engine,
         )
-        results = Searcher(tmp_path / engine).search("物流枢纽")["results"]
+        results = Searcher(tmp_path / engine, dictionary=DICTIONARY).search("物流枢纽")["results"]
         assert len({result["score"] for result in results}) == 1, results
         assert [result["id"] for result in results] == [
             "gwr-1990:p002",
@@ -101,7 +103,7 @@ def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_in
     queries = [query.text for query in load_queries()]
     by_hash = [both_seed_indexes["tantivy"].search(query, limit=10) for query in queries]
     monkeypatch.setattr(tantivy_reader, "report_hash", lambda report_id: 7)
-    by_id = Searcher(both_seed_indexes["tantivy"].index_dir, cache_size=0)
+    by_id = Searcher(both_seed_indexes["tantivy"].index_dir, DICTIONARY, cache_size=0)
     with by_id._current().reading() as reader:
         assert reader.engine._report_field == "report_id"
     for query, expected in zip(queries, by_hash):
@@ -123,7 +125,11 @@ def test_the_engines_agree_on_the_real_evaluation(real_collection_index, tmp_pat
         tmp_path / "corpus", tmp_path / "index", index_engine="tantivy"
     )
     queries = [query.text for query in load_real_queries()]
-    measured = agreement(Searcher(real_collection_index), Searcher(tantivy_index), queries)
+    measured = agreement(
+        Searcher(real_collection_index, dictionary=DICTIONARY),
+        Searcher(tantivy_index, dictionary=DICTIONARY),
+        queries,
+    )
     assert measured["counts"] >= 0.98
     assert measured["best"] >= 0.8 and measured["top10"] >= 0.8, measured
 

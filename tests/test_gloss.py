@@ -7,12 +7,13 @@ from shuangyu.index.english.gloss import gloss, glossed_words, search_gloss
 from shuangyu.index.text.vocabulary import Vocabulary
 
 from testbed.gloss_sample import read_sample, scores
-from tests.paths import CORPUS_DIR
+from tests.paths import CORPUS_DIR, language
 
 
 @pytest.fixture(scope="module")
 def vocabulary():
-    return Vocabulary.read(CORPUS_DIR)
+    """The seed corpus's language (its names and glossary, and the dictionary)."""
+    return language(Vocabulary.read(CORPUS_DIR))
 
 
 @pytest.mark.parametrize(
@@ -96,7 +97,7 @@ def test_the_quick_english_test_passes_every_word_whose_gloss_has_the_stem():
 
     from testbed.paths import REAL_COLLECTION
 
-    vocabulary = Vocabulary.read(CORPUS_DIR)
+    vocabulary = language(Vocabulary.read(CORPUS_DIR))
     texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS_DIR.glob("*.txt"))]
     texts += [
         path.read_text(encoding="utf-8", errors="replace")

@@ -25,7 +25,7 @@ from shuangyu.search.citation.styles import all_citations
 from shuangyu.search.highlight import ELLIPSIS
 from shuangyu.web.cli import main
 
-from tests.paths import CORPUS_DIR
+from tests.paths import CORPUS_DIR, DICTIONARY
 
 pytestmark = pytest.mark.every_engine
 
@@ -369,7 +369,7 @@ def test_citations_hold_any_metadata_in_their_fields(title, subtitle, publisher,
         datetime.date(2024, 1, 2),
         "引文",
     )
-    citations = all_citations(item)
+    citations = all_citations(item, DICTIONARY)
     (entry,) = parse_string(citations["bibtex"], "bibtex").entries.values()
     assert len(entry.persons.get("author", [])) == len(authors)
     assert set(entry.fields) <= {

@@ -72,10 +72,11 @@ def test_an_english_phrase_is_matched_before_its_words(searcher):
 
 
 def test_a_word_with_many_translations_counts_once():
-    from shuangyu.index.text.vocabulary import Vocabulary
     from shuangyu.search.crosslingual import MAX_CANDIDATES, ReverseDictionary
 
-    [city] = ReverseDictionary(lambda word: True, Vocabulary()).translate(["city"])
+    from tests.paths import language
+
+    [city] = ReverseDictionary(lambda word: True, language()).translate(["city"])
     assert 1 < len(city.chinese) <= MAX_CANDIDATES
 
 

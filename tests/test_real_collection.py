@@ -11,10 +11,10 @@ import pytest
 from shuangyu.index.sources.corpus import read_report
 from shuangyu.index.sources.passages import BODY, HEADING, split_report
 from shuangyu.index.text.analysis import normalise, query_words
-from shuangyu.index.text.vocabulary import Vocabulary
 
 from testbed.judging import FLOORS, evaluate_real, load_real_queries
 from testbed.paths import REAL_COLLECTION
+from tests.paths import language
 
 pytestmark = [pytest.mark.every_engine, pytest.mark.real_collection]
 
@@ -27,7 +27,9 @@ def real_searcher(real_collection_index):
     from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.search.searcher import Searcher
 
-    return Searcher(real_collection_index, embedder=E5Small())
+    from tests.paths import DICTIONARY
+
+    return Searcher(real_collection_index, embedder=E5Small(), dictionary=DICTIONARY)
 
 
 def excerpt(name: str, start: str, length: int = 200) -> str:
@@ -149,7 +151,7 @@ def test_ascii_figures_find_full_width_digits_and_chinese_numerals(real_searcher
             result["snippet"] for result in real_searcher.search(query, limit=50)["results"]
         ]
         assert any(f"<mark>{written}" in snippet for snippet in snippets), query
-    assert query_words("９．７％", Vocabulary()) == query_words("9.7%", Vocabulary()) == ["9.7%"]
+    assert query_words("９．７％", language()) == query_words("9.7%", language()) == ["9.7%"]
 
 
 def test_a_link_cut_out_of_a_sentence_is_joined_back():
@@ -214,9 +216,11 @@ def test_an_english_question_gains_the_passage_that_means_what_it_asks(
 ):
     from shuangyu.search.searcher import Searcher
 
+    from tests.paths import DICTIONARY
+
     question = "raising the age at which people retire"
     answer = "延迟法定退休年龄"
-    lexical = Searcher(real_collection_index).search(question)["results"][:5]
+    lexical = Searcher(real_collection_index, dictionary=DICTIONARY).search(question)["results"][:5]
     hybrid = real_searcher.search(question)
     assert hybrid["mode"] == "hybrid" and hybrid["semantic"]["state"] == "ready"
     assert not any(answer in result["text"] for result in lexical)

@@ -389,6 +389,8 @@ def test_concurrent_uncached_searches_give_the_same_answers_as_one_at_a_time(big
     from shuangyu.index.instance import InstanceFolder
     from shuangyu.search.searcher import Searcher
 
+    from tests.paths import DICTIONARY
+
     index_dir = Path(big_site["SHUANGYU_INDEX_DIR"])
     build_index(
         Path(big_site["SHUANGYU_CORPUS_DIR"]),
@@ -397,7 +399,7 @@ def test_concurrent_uncached_searches_give_the_same_answers_as_one_at_a_time(big
         progress=False,
         translator="gloss",
     )
-    searcher = Searcher(index_dir, cache_size=0)
+    searcher = Searcher(index_dir, cache_size=0, dictionary=DICTIONARY)
     queries = [
         "沙坪坝",
         "发展",

@@ -19,7 +19,7 @@ from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
 
 from testbed.generate import generate
-from tests.paths import SHARED_INSTANCE, instance_with_dictionary
+from tests.paths import DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
 from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu
 
@@ -47,7 +47,7 @@ def generated_index(tmp_path_factory):
 def worst_query(generated_index):
     """The costliest query the word cap allows: the index's most frequent English words, each
     matching most passages."""
-    searcher = Searcher(generated_index / "index", cache_size=0)
+    searcher = Searcher(generated_index / "index", cache_size=0, dictionary=DICTIONARY)
     with searcher._current().reading() as reader:
         terms = [term for term, _ in reader.engine.most_frequent("text_en", 100)]
     words = [term for term in terms if term.isalpha() and len(term) > 2][: MAX_QUERY_WORDS - 4]
@@ -64,9 +64,11 @@ def test_a_query_of_too_many_words_is_a_400_that_says_so(client):
 # tantivy's searches are not walked in Python: they end in milliseconds, with no time budget to cut them.
 @pytest.mark.engine("whoosh")
 def test_a_search_past_its_budget_answers_what_it_has_marked_partial(generated_index, worst_query):
-    full = Searcher(generated_index / "index", time_budget=60).search(worst_query)
+    full = Searcher(generated_index / "index", time_budget=60, dictionary=DICTIONARY).search(
+        worst_query
+    )
     assert not full["partial"] and full["total"] > 3000
-    hurried = Searcher(generated_index / "index", time_budget=0.05)
+    hurried = Searcher(generated_index / "index", time_budget=0.05, dictionary=DICTIONARY)
     cut = hurried.search(worst_query)
     assert cut["partial"] and 0 < cut["total"] < full["total"] and cut["results"]
 
@@ -107,7 +109,7 @@ def test_another_limit_or_offset_of_a_query_reuses_its_ranking(
         "run",
         lambda *args: walks.append(args) or real_run(*args),
     )
-    searcher = Searcher(generated_index / "index", time_budget=60)
+    searcher = Searcher(generated_index / "index", time_budget=60, dictionary=DICTIONARY)
     first = searcher.search(worst_query, limit=10)
     pages = [
         searcher.search(worst_query, limit=limit, offset=offset)
@@ -210,7 +212,7 @@ def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_p
 
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
-    searcher = Searcher(tmp_path / "index")
+    searcher = Searcher(tmp_path / "index", dictionary=DICTIONARY)
     entered, release = threading.Event(), threading.Event()
     real_run = ranking_module.run
     monkeypatch.setattr(
@@ -245,7 +247,7 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
     )
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
-    searcher = Searcher(index_dir)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY)
     opened = searcher._current()
     (corpus / "g.txt").write_text("物流枢纽带动城市发展。\n", encoding="utf-8")
     from shuangyu.index import build as build_module

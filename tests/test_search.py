@@ -13,7 +13,7 @@ from shuangyu.search.query import QueryError
 from shuangyu.search.records import Result
 from shuangyu.search.searcher import Searcher
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
 
 pytestmark = pytest.mark.every_engine
 
@@ -69,7 +69,7 @@ def test_part_of_a_word_matches_through_bigrams(searcher):
 def test_word_matches_rank_above_bigram_only_matches(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "购物流程很简单。\n\n重庆的物流中心正在建设。\n"})
     build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
-    results = Searcher(tmp_path / "index").search("物流")["results"]
+    results = Searcher(tmp_path / "index", dictionary=DICTIONARY).search("物流")["results"]
     assert [result["text"] for result in results] == [
         "重庆的物流中心正在建设。",
         "购物流程很简单。",
@@ -185,7 +185,9 @@ def test_bad_queries_give_a_clear_error_or_results(searcher, query):
 def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
     corpus = make_corpus({"x.txt": "沙坪坝的网页<script>alert(1)</script>测试。\n"})
     build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
-    result = Searcher(tmp_path / "index").search("沙坪坝 <script>")["results"][0]
+    result = Searcher(tmp_path / "index", dictionary=DICTIONARY).search("沙坪坝 <script>")[
+        "results"
+    ][0]
     assert "<script>" in result["text"]
     assert "<script>" not in result["snippet"]
     assert "&lt;script&gt;" in result["snippet"].replace("<mark>", "").replace("</mark>", "")
@@ -202,7 +204,7 @@ def exhaustive_ranking(searcher, query, report=None):
     opened = searcher._current()
     listed, ranking = set(), []
     with opened.reading() as reader:
-        compiled = compile_query(query, "auto", opened.vocabulary, reader.dictionary)
+        compiled = compile_query(query, "auto", opened.language, reader.dictionary)
         hits = [
             (
                 -hit.score,
@@ -262,7 +264,7 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
         ).manifest.last_update.mode
         == "incremental"
     )
-    searcher = Searcher(index_dir)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY)
     with searcher._current().reading() as reader:
         assert not reader.engine._reader.is_atomic()
     for query in ("物流 枢纽", "logistics", "重庆"):
@@ -298,7 +300,10 @@ def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
 
 
 def test_a_cached_response_is_the_computed_one(real_index):
-    cached, uncached = Searcher(real_index), Searcher(real_index, cache_size=0)
+    cached, uncached = (
+        Searcher(real_index, dictionary=DICTIONARY),
+        Searcher(real_index, cache_size=0, dictionary=DICTIONARY),
+    )
     for query in ("物流", "logistics hub", "沙坪坝 report:shapingba-four-zones"):
         first, again, computed = cached.search(query), cached.search(query), uncached.search(query)
         for response in (first, again, computed):
@@ -325,7 +330,10 @@ def test_an_index_cut_into_segments_ranks_as_one_in_a_single_segment(tmp_path):
     build_index(
         parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss"
     )
-    one, two = Searcher(tmp_path / "whole-index"), Searcher(tmp_path / "parts-index")
+    one, two = (
+        Searcher(tmp_path / "whole-index", dictionary=DICTIONARY),
+        Searcher(tmp_path / "parts-index", dictionary=DICTIONARY),
+    )
     with two._current().reading() as reader:
         assert reader.engine.segment_count() > 1
     for query in (

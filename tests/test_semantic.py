@@ -26,7 +26,7 @@ from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
 
-from tests.paths import CORPUS_DIR, instance_with_dictionary
+from tests.paths import CORPUS_DIR, DICTIONARY, instance_with_dictionary
 
 pytestmark = pytest.mark.every_engine
 
@@ -241,7 +241,7 @@ def test_a_damaged_model_file_is_refused_in_one_line_and_the_words_still_answer(
     damaged.write_bytes(b"\0" * 4096)
     with pytest.raises(EmbedderError, match="damaged or not the pinned one"):
         E5Small(weights=damaged).queries(["x"])
-    searcher = Searcher(index, embedder=E5Small(weights=damaged))
+    searcher = Searcher(index, embedder=E5Small(weights=damaged), dictionary=DICTIONARY)
     response = searcher.search("development")
     assert response["total"] > 0 and response["mode"] == "lexical"
     assert (

@@ -132,10 +132,12 @@ def test_a_vocabulary_made_in_code_is_not_mistaken_for_another():
     from shuangyu.index.text.analysis import query_words
     from shuangyu.index.text.vocabulary import Name, Vocabulary
 
-    assert query_words("特钢厂", Vocabulary()) != ["特钢厂"]
-    assert query_words("特钢厂", Vocabulary(names={"特钢厂": Name("特钢厂", "place")})) == [
-        "特钢厂"
-    ]
+    from tests.paths import language
+
+    assert query_words("特钢厂", language()) != ["特钢厂"]
+    assert query_words(
+        "特钢厂", language(Vocabulary(names={"特钢厂": Name("特钢厂", "place")}))
+    ) == ["特钢厂"]
 
 
 def test_a_folder_option_after_the_command_wins_over_one_before_it(real_index, tmp_path):

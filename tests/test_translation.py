@@ -10,7 +10,7 @@ import pytest
 from shuangyu.index.english.translate import TranslationError, select_engine, translate_all
 from shuangyu.web.cli import main
 
-from tests.paths import CORPUS_DIR, SEED_PASSAGES, SEED_VOCABULARY, instance_with_dictionary
+from tests.paths import CORPUS_DIR, SEED_LANGUAGE, SEED_PASSAGES, instance_with_dictionary
 from tests.tiny_argos import PACKAGE_NAME, TINY_OUTPUT, build_tiny_package
 
 pytestmark = pytest.mark.translation
@@ -104,7 +104,7 @@ def test_an_interrupted_translation_resumes_where_it_stopped(
     from shuangyu.index.sources.passages import split_report
 
     install(tiny_model, instance / "models", max_bytes=10**9)
-    engine, _ = select_engine("argos", instance / "models", instance, SEED_VOCABULARY)
+    engine, _ = select_engine("argos", instance / "models", instance, SEED_LANGUAGE)
     texts = list(
         dict.fromkeys(
             p.text for r in read_corpus(CORPUS_DIR).reports for p in split_report(r.id, r.text)
@@ -191,7 +191,7 @@ def test_a_broken_model_file_is_refused_and_the_index_still_answers(
 
 
 def test_auto_without_a_model_uses_the_gloss_and_says_so(instance):
-    engine, note = select_engine("auto", instance / "models", instance, SEED_VOCABULARY)
+    engine, note = select_engine("auto", instance / "models", instance, SEED_LANGUAGE)
     assert engine.name == "gloss" and "no zh→en model installed" in note
     with pytest.raises(TranslationError):
-        select_engine("argos", instance / "models", instance, SEED_VOCABULARY)
+        select_engine("argos", instance / "models", instance, SEED_LANGUAGE)

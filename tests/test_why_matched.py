@@ -11,7 +11,7 @@ import pytest
 from shuangyu.index.english.gloss import glossed_words
 from shuangyu.index.text.analysis import has_han
 
-from tests.paths import REPOSITORY_ROOT, SEED_VOCABULARY
+from tests.paths import REPOSITORY_ROOT, SEED_LANGUAGE
 
 pytestmark = pytest.mark.every_engine
 
@@ -120,7 +120,7 @@ def test_both_snippets_show_the_same_stretch_of_the_passage(client, query):
         english = re.sub(r"</?mark>", "", unescape(result["snippet_en"])).lower()
         words = [
             word
-            for word in glossed_words(chinese[:40], SEED_VOCABULARY)
+            for word in glossed_words(chinese[:40], SEED_LANGUAGE)
             if has_han(word.source) and word.english
         ]
         found = [

@@ -100,8 +100,8 @@ def passage_document(passage_id: str) -> Passage:
         previous_id=found["previous_id"],
         next_id=found["next_id"],
         report=report,
-        citations=all_citations(item),
-        citations_html=citations_html(item),
+        citations=all_citations(item, searcher.dictionary),
+        citations_html=citations_html(item, searcher.dictionary),
         citation_record=csl_record(item),
     )
 

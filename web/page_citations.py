@@ -30,7 +30,8 @@ def result_citations(results: list[dict]) -> dict[str, dict[str, str]]:
                 result,
                 reports[result["report_id"]],
                 absolute_url("pages.passage", passage_id=result["id"]),
-            )
+            ),
+            searcher.dictionary,
         )
         for result in results
         if reports[result["report_id"]] is not None

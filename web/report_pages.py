@@ -102,7 +102,7 @@ def report(report_id: str):
         page=page,
         pages_count=pages_count,
         head=head,
-        citations=citations_html(item),
+        citations=citations_html(item, searcher.dictionary),
         citation_styles=citation_styles(),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.semantic.embedding import load_embedder
 from shuangyu.search.searcher import MAX_READERS, Searcher
 from shuangyu.web.settings import Settings
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     settings = settings_of(app)
     app.extensions[EXTENSION] = Searcher(
         settings.index_dir,
+        Dictionary(settings.instance_dir),
         time_budget=settings.search_time_budget,
         max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
         stuck_after=app.config.get("SEARCH_STUCK_AFTER"),

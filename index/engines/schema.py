@@ -21,7 +21,7 @@ from shuangyu.index.text.analysis import (
     english_analyzer,
     pinyin_analyzer,
 )
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
 SCHEMA_VERSION = 18  # 18: the manifest's translator counts are "translators" (were "engines")
@@ -116,11 +116,11 @@ class StoredPassage(TypedDict):
 
 
 def analyser(
-    name: str, vocabulary: Vocabulary
+    name: str, language: Language
 ) -> ChineseAnalyzer | BigramAnalyzer | EnglishAnalyzer | PinyinAnalyzer:
-    """The analyser called ``name`` in ``FIELDS``, cutting Chinese with ``vocabulary``."""
+    """The analyser called ``name`` in ``FIELDS``, cutting Chinese with ``language``."""
     if name == "chinese":
-        return chinese_analyzer(vocabulary)
+        return chinese_analyzer(language)
     if name == "bigram":
         return bigram_analyzer()
     if name == "english":

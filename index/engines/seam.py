@@ -5,12 +5,12 @@ ranking rules, highlighting, citations) is written once above this seam; an engi
 passages and finds them. An engine module (``index.engines.whoosh_engine``, ``index.engines.tantivy_engine``)
 is the only place its library is imported, and offers:
 
-- ``analyse(document, vocabulary)``: a passage document (``index.engines.schema.FIELDS``) as its
+- ``analyse(document, language)``: a passage document (``index.engines.schema.FIELDS``) as its
   writer takes it, made in a build's worker processes (``index.documents``): plain data;
-- ``create(build_dir, vocabulary, passages)`` / ``open_writer(build_dir, vocabulary)``: a
+- ``create(build_dir, language, passages)`` / ``open_writer(build_dir, language)``: a
   ``Writer`` that adds analysed documents, deletes a report's passages, and commits them at
   once or cancels;
-- ``open_reader(build_dir, vocabulary)``: a ``Reader`` that runs a query tree (the classes
+- ``open_reader(build_dir, language)``: a ``Reader`` that runs a query tree (the classes
   below) for its best passages and its counts per report, and reads stored passages and the
   words of a field;
 - ``check_readable(build_dir)``: ``IndexUnavailable`` when the files are damaged.
@@ -32,7 +32,7 @@ from typing import Any as AnyType
 if TYPE_CHECKING:
     from shuangyu.index.engines.manifest import Manifest
     from shuangyu.index.engines.schema import StoredPassage
-    from shuangyu.index.text.vocabulary import Vocabulary
+    from shuangyu.index.text.language import Language
 
 ENGINES = ("whoosh", "tantivy")
 DEFAULT_ENGINE = "whoosh"
@@ -206,7 +206,7 @@ def engine_module(name: str) -> ModuleType:
     return importlib.import_module(f"shuangyu.index.engines.{name}_engine")
 
 
-def open_reader(manifest: Manifest, build_dir: Path, vocabulary: Vocabulary) -> Reader:
+def open_reader(manifest: Manifest, build_dir: Path, language: Language) -> Reader:
     """A reader of the build in ``build_dir`` by the engine that wrote it."""
-    reader: Reader = engine_module(manifest.engine).open_reader(Path(build_dir), vocabulary)
+    reader: Reader = engine_module(manifest.engine).open_reader(Path(build_dir), language)
     return reader

@@ -26,13 +26,13 @@ from shuangyu.index.engines.tantivy_index import (
 )
 from shuangyu.index.engines.tantivy_reader import TantivyReader
 from shuangyu.index.engines.tantivy_writer import TantivyWriter
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 
 NAME = "tantivy"
 
 
 def analyse(
-    document: dict, vocabulary: Vocabulary
+    document: dict, language: Language
 ) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]]]:
     """A passage document and the analysed words of its text fields: plain data, made in a
     build's worker processes and sent to the one writer. A field of ``JOINED_ANALYSERS`` has
@@ -40,7 +40,7 @@ def analyse(
     tokens = {}
     for field in FIELDS:
         if field.kind == "text" and document.get(field.name):
-            analysing = analyser(field.analyser, vocabulary)
+            analysing = analyser(field.analyser, language)
             if field.analyser in JOINED_ANALYSERS:
                 tokens[field.name] = " ".join(analysing.words(document[field.name]))
             else:
@@ -52,7 +52,7 @@ def analyse(
 
 
 def create(
-    build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, passages: int, repeated: frozenset[str] = frozenset()
 ) -> TantivyWriter:
     """A writer of a new index in ``build_dir``; ``repeated``: the content hashes that more than
     one of the passages to be added has."""
@@ -63,7 +63,7 @@ def create(
 
 
 def open_writer(
-    build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, repeated: frozenset[str] = frozenset()
 ) -> TantivyWriter:
     """A writer that updates the index in ``build_dir`` (``repeated`` as for ``create``; a
     passage whose text the index has already is marked repeated too)."""
@@ -87,7 +87,7 @@ def check_readable(build_dir: Path) -> None:
         ) from None
 
 
-def open_reader(build_dir: Path, vocabulary: Vocabulary) -> TantivyReader:
+def open_reader(build_dir: Path, language: Language) -> TantivyReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     index = open_index(build_dir)
     try:

@@ -18,7 +18,7 @@ from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.index.engines.whoosh_reader import WhooshReader
 from shuangyu.index.engines.whoosh_scoring import PassageWeighting
 from shuangyu.index.engines.whoosh_writer import WhooshWriter
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 from shuangyu.index.workers import PARALLEL_FROM, can_fork_workers
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token as WhooshToken
@@ -65,7 +65,7 @@ class AnalysedTokenizer(Tokenizer):
             yield token
 
 
-def _schema(vocabulary: Vocabulary) -> Schema:
+def _schema(language: Language) -> Schema:
     fields = {}
     for field in FIELDS:
         if field.kind == "id":
@@ -76,7 +76,7 @@ def _schema(vocabulary: Vocabulary) -> Schema:
             fields[field.name] = NUMERIC(stored=field.stored, sortable=True)
         elif field.kind == "text":
             fields[field.name] = TEXT(
-                analyzer=AnalysedTokenizer(analyser(field.analyser, vocabulary)),
+                analyzer=AnalysedTokenizer(analyser(field.analyser, language)),
                 stored=field.stored,
                 phrase=field.positions,
             )
@@ -85,24 +85,24 @@ def _schema(vocabulary: Vocabulary) -> Schema:
     return Schema(**fields)
 
 
-def analyse(document: dict, vocabulary: Vocabulary) -> dict:
+def analyse(document: dict, language: Language) -> dict:
     """A passage document as the writer takes it: Whoosh analyses the text itself (in its
     own worker processes for a large build)."""
     return document
 
 
 def create(
-    build_dir: Path, vocabulary: Vocabulary, passages: int, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, passages: int, repeated: frozenset[str] = frozenset()
 ) -> WhooshWriter:
     """A writer of a new index in ``build_dir`` for about ``passages`` passages. (``repeated``,
     the texts several of them have, is not needed: the reader finds repeats in its columns.)"""
     # Two processes with a segment each roughly halve a big build (Whoosh merges nothing then).
     parallel = passages >= PARALLEL_FROM and can_fork_workers()
-    return WhooshWriter(whoosh_index.create_in(str(build_dir), _schema(vocabulary)), parallel)
+    return WhooshWriter(whoosh_index.create_in(str(build_dir), _schema(language)), parallel)
 
 
 def open_writer(
-    build_dir: Path, vocabulary: Vocabulary, repeated: frozenset[str] = frozenset()
+    build_dir: Path, language: Language, repeated: frozenset[str] = frozenset()
 ) -> WhooshWriter:
     """A writer that updates the index in ``build_dir`` (one process: an update is small)."""
     # Without mmap: see check_readable.
@@ -132,7 +132,7 @@ def check_readable(build_dir: Path) -> None:
         ) from None
 
 
-def open_reader(build_dir: Path, vocabulary: Vocabulary) -> WhooshReader:
+def open_reader(build_dir: Path, language: Language) -> WhooshReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     # Whoosh leaves the file of a segment it fails to open unreferenced but open; it is freed
     # with the exception, and its ResourceWarning says nothing the error does not.

@@ -18,7 +18,7 @@ from typing import Protocol
 from shuangyu.index.english import gloss
 from shuangyu.index.english.memory import TranslationMemory, source_hash
 from shuangyu.index.english.models import ModelPackage, installed
-from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.index.text.language import Language
 from tqdm import tqdm
 
 CHOICES = ("auto", "argos", "gloss")
@@ -47,11 +47,11 @@ class GlossEngine:
     model = "cc-cedict/reading-1"
     machine = False
 
-    def __init__(self, vocabulary: Vocabulary):
-        self.vocabulary = vocabulary
+    def __init__(self, language: Language):
+        self.language = language
 
     def translate(self, texts: list[str]) -> list[str]:
-        return [gloss.gloss(text, self.vocabulary) for text in texts]
+        return [gloss.gloss(text, self.language) for text in texts]
 
 
 class ArgosEngine:
@@ -100,7 +100,7 @@ def argos_available() -> bool:
 
 
 def select_engine(
-    choice: str, models_dir: Path, instance_dir: Path, vocabulary: Vocabulary
+    choice: str, models_dir: Path, instance_dir: Path, language: Language
 ) -> tuple[Engine, str]:
     """The engine for ``choice`` and one line saying which and why.
 
@@ -110,7 +110,7 @@ def select_engine(
     if choice not in CHOICES:
         raise TranslationError(f"translator must be one of {', '.join(CHOICES)}")
     if choice == "gloss":
-        return GlossEngine(vocabulary), "English: dictionary gloss (CC-CEDICT), as asked."
+        return GlossEngine(language), "English: dictionary gloss (CC-CEDICT), as asked."
     packages = installed(models_dir)
     if packages and argos_available():
         package = packages[0]
@@ -126,7 +126,7 @@ def select_engine(
             "argostranslate is not installed: pip install torch==2.13.0 -e '.[mt]'"
         )
     reason = "no zh→en model installed" if not packages else "argostranslate is not installed"
-    return GlossEngine(vocabulary), f"English: dictionary gloss (CC-CEDICT), because {reason}."
+    return GlossEngine(language), f"English: dictionary gloss (CC-CEDICT), because {reason}."
 
 
 @dataclass

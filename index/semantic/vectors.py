@@ -34,6 +34,7 @@ from shuangyu.index.engines.seam import open_reader
 from shuangyu.index.semantic.embedding import Embedder
 from shuangyu.index.semantic.vector_cache import VectorCache, VectorCacheError, text_hash
 from shuangyu.index.sources.passages import CREDIT, HEADING
+from shuangyu.index.text.language import Language
 from shuangyu.index.text.vocabulary import Vocabulary
 from tqdm import tqdm
 
@@ -214,7 +215,7 @@ def embed_build(
 
 def _passages(build: Path, manifest: Manifest) -> list[dict]:
     """The build's passages that get a vector, in the manifest's order of reports."""
-    reader = open_reader(manifest, build, Vocabulary.read(build))
+    reader = open_reader(manifest, build, Language(Vocabulary.read(build)))
     try:
         return [
             passage

@@ -44,11 +44,12 @@ class GlossaryEntry:
     source: str
 
 
-# Compared and hashed by fingerprint alone: it is a key of the analysis caches, where hashing
-# every name on each lookup would cost more than the lookup.
+# Compared and hashed by fingerprint alone: two vocabularies of the same words are equal, and
+# comparing them costs no more than comparing two strings.
 @dataclass(frozen=True, eq=False)
 class Vocabulary:
-    """The names and glossary of one collection (``index.text.analysis.segmenter`` keeps them whole)."""
+    """The names and glossary of one collection (the segmenter of its index's
+    ``index.text.language.Language`` keeps them whole)."""
 
     names: dict[str, Name] = field(default_factory=dict)
     glossary: tuple[GlossaryEntry, ...] = ()
@@ -59,7 +60,7 @@ class Vocabulary:
     def __post_init__(self) -> None:
         if not self.fingerprint:
             # Made in code rather than read: the fingerprint comes from the words themselves,
-            # so that two different vocabularies never share the analysis caches.
+            # so that two different vocabularies are never equal.
             words = repr(
                 (
                     sorted((name.word, name.kind, name.english) for name in self.names.values()),

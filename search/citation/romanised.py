@@ -3,6 +3,7 @@ English in brackets (APA 7 §9.38, MLA 9 §1.8)."""
 
 from __future__ import annotations
 
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.text.analysis import has_han
 from shuangyu.search.citation.apa import apa
 from shuangyu.search.citation.csl import whole_name
@@ -21,7 +22,9 @@ def _english_title(title_en: str, translator: str) -> str:
     return f"{label}: {title_en.strip()}" if label else title_en.strip()
 
 
-def romanised_record(record: dict, title_en: str = "", title_en_translator: str = "") -> dict:
+def romanised_record(
+    record: dict, dictionary: Dictionary, title_en: str = "", title_en_translator: str = ""
+) -> dict:
     """The record as a paper in English cites a Chinese work (APA 7 §9.38, MLA 9 §1.8): the
     authors, the title, the newspaper and the publisher in Hanyu Pinyin (``search.romanise``).
     The title is followed in brackets by its English (``title_en``, labelled with what made it,
@@ -38,27 +41,34 @@ def romanised_record(record: dict, title_en: str = "", title_en_translator: str 
         if person:
             authors.append({"family": person[0], "given": person[1], "original": whole})
         elif has_han(whole):
-            authors.append({"literal": romanised(whole, capitalise_all=True), "original": whole})
+            authors.append(
+                {"literal": romanised(whole, dictionary, capitalise_all=True), "original": whole}
+            )
         else:
             authors.append(name)
     english["author"] = authors
     if has_han(record.get("title", "")):
-        english["title"], english["original-title"] = romanised(record["title"]), record["title"]
+        english["title"] = romanised(record["title"], dictionary)
+        english["original-title"] = record["title"]
         english["title-bracket"] = _english_title(title_en, title_en_translator) or record["title"]
     for key in ("container-title", "publisher"):
         if has_han(record.get(key, "")):
             english[key], english[f"original-{key}"] = (
-                romanised(record[key], capitalise_all=True),
+                romanised(record[key], dictionary, capitalise_all=True),
                 record[key],
             )
     return english
 
 
-def apa_english(record: dict, title_en: str = "", title_en_translator: str = "") -> Runs:
+def apa_english(
+    record: dict, dictionary: Dictionary, title_en: str = "", title_en_translator: str = ""
+) -> Runs:
     """APA 7 as a paper in English writes it: romanised, the title's English in brackets."""
-    return apa(romanised_record(record, title_en, title_en_translator))
+    return apa(romanised_record(record, dictionary, title_en, title_en_translator))
 
 
-def mla_english(record: dict, title_en: str = "", title_en_translator: str = "") -> Runs:
+def mla_english(
+    record: dict, dictionary: Dictionary, title_en: str = "", title_en_translator: str = ""
+) -> Runs:
     """MLA 9 as a paper in English writes it: romanised, the title's English in brackets."""
-    return mla(romanised_record(record, title_en, title_en_translator))
+    return mla(romanised_record(record, dictionary, title_en, title_en_translator))

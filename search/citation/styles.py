@@ -9,6 +9,7 @@ examples and against citeproc-js with the official CSL styles (tests/test_citepr
 
 from __future__ import annotations
 
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.search.citation.apa import apa
 from shuangyu.search.citation.bibtex import bibtex
 from shuangyu.search.citation.csl import Citable, csl_json, csl_record
@@ -57,25 +58,26 @@ CITATION_NAMES = (
 _ENGLISH_STYLES = frozenset({"apa_en", "mla_en"})
 
 
-def styled(item: Citable) -> dict[str, Runs]:
-    """Every style (``STYLES``) of the item, as runs."""
+def styled(item: Citable, dictionary: Dictionary) -> dict[str, Runs]:
+    """Every style (``STYLES``) of the item, as runs (the romanised ones with the words of
+    ``dictionary``)."""
     record = csl_record(item)
     return {
-        name: style(record, item.title_en, item.title_en_translator)
+        name: style(record, dictionary, item.title_en, item.title_en_translator)
         if name in _ENGLISH_STYLES
         else style(record)
         for name, style in STYLES.items()
     }
 
 
-def all_citations(item: Citable) -> dict[str, str]:
+def all_citations(item: Citable, dictionary: Dictionary) -> dict[str, str]:
     """Every citation of the passage by format name (``CITATION_NAMES``), as plain text."""
     record = csl_record(item)
-    texts = {name: plain(runs) for name, runs in styled(item).items()}
+    texts = {name: plain(runs) for name, runs in styled(item, dictionary).items()}
     texts.update(bibtex=bibtex(record), ris=ris(record, item.quote), csl_json=csl_json(record))
     return {name: texts[name] for name in CITATION_NAMES}
 
 
-def citations_html(item: Citable) -> dict[str, str]:
+def citations_html(item: Citable, dictionary: Dictionary) -> dict[str, str]:
     """The styles (``STYLES``) as HTML: escaped, with <i> where the style italicises."""
-    return {name: html(runs) for name, runs in styled(item).items()}
+    return {name: html(runs) for name, runs in styled(item, dictionary).items()}

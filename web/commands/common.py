@@ -8,7 +8,6 @@ import signal
 from collections.abc import Callable
 
 import click
-from shuangyu.index.english import cedict
 from shuangyu.index.semantic.embedding import EmbedderError, load_embedder
 from shuangyu.web.settings import SETTINGS, SettingError, Settings, load_settings
 
@@ -58,13 +57,12 @@ def folder_options(command):
 
 def settings(**given) -> Settings:
     """The settings of this command: the options given to ``shuangyu`` and ``given`` (the
-    command's own). The dictionary file is kept in the instance folder from now on."""
+    command's own)."""
     given = {name: value for name, value in given.items() if value is not None}
     try:
         result = load_settings({}, {**click.get_current_context().find_root().obj, **given})
     except SettingError as error:
         raise CommandError(str(error)) from None
-    cedict.use_folder(result.instance_dir)
     return result
 
 

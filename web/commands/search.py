@@ -9,6 +9,7 @@ from html import unescape
 
 import click
 from shuangyu.index.engines.store import IndexUnavailable
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.search.query import LANGUAGES, QueryError
 from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS, Searcher
 from shuangyu.web.commands.common import CommandError, chosen_embedder, folder_options, settings
@@ -71,9 +72,11 @@ def search(
     query = " ".join(query)
     chosen = settings(**given)
     try:
-        response = Searcher(chosen.index_dir, embedder=chosen_embedder(chosen.embedder)).search(
-            query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode
-        )
+        response = Searcher(
+            chosen.index_dir,
+            Dictionary(chosen.instance_dir),
+            embedder=chosen_embedder(chosen.embedder),
+        ).search(query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
     if as_json:

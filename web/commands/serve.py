@@ -12,7 +12,7 @@ import sys
 import click
 from shuangyu.index.build import BuildError, NoReports, build_index
 from shuangyu.index.engines.store import current_build, current_manifest
-from shuangyu.index.english import cedict
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.semantic.vectors import is_current as vectors_are_current
 from shuangyu.web.app import create_app
 from shuangyu.web.commands.common import (
@@ -136,7 +136,7 @@ def serve(
 
         if current_manifest(chosen.index_dir) is not None:
             # Made here once, not by every worker at once as it warms (about ten seconds).
-            made_or_stop(cedict.ensure_dictionary)
+            made_or_stop(Dictionary(chosen.instance_dir).ensure)
         serve_prefork(
             lambda: _serving_app(chosen, max_request_body),
             workers=workers,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.memory import TranslationMemory, TranslationMemoryError
 from shuangyu.index.english.models import ModelError, remove_abandoned_unpacks
 from shuangyu.index.english.models import install as install_model
@@ -15,6 +16,7 @@ from shuangyu.index.english.translate import TranslationError, select_engine, tr
 from shuangyu.index.sources.corpus import CorpusError, read_corpus
 from shuangyu.index.sources.extracted import ExtractionCache
 from shuangyu.index.sources.passages import split_report
+from shuangyu.index.text.language import Language
 from shuangyu.web.commands.common import CommandError, folder_options, settings
 
 
@@ -68,7 +70,10 @@ def translate(
     try:
         corpus = read_corpus(chosen.corpus_dir, ExtractionCache(chosen.instance.extracted))
         machine_translator, note = select_engine(
-            translator, chosen.instance.models, chosen.instance_dir, corpus.vocabulary
+            translator,
+            chosen.instance.models,
+            chosen.instance_dir,
+            Language(corpus.vocabulary, Dictionary(chosen.instance_dir)),
         )
         if not machine_translator.machine:
             raise TranslationError(

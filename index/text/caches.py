@@ -1,0 +1,58 @@
+"""Caches kept in an object rather than in a module: those of one index's ``Language``, of one
+instance folder's ``Dictionary``. A function whose answers depend on such an object takes it
+as its last argument and is decorated with ``cached_in``: its answers are kept in that object,
+and go with it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
+
+Function = TypeVar("Function", bound=Callable)
+
+
+class CacheOwner:
+    """An object that keeps the caches of the functions whose last argument it is."""
+
+    def __init__(self) -> None:
+        self._caches: dict[Callable, Callable] = {}
+        self._caches_lock = threading.Lock()
+
+    def cached(self, function: Callable, maxsize: int) -> Callable:
+        """``function`` with this object as its last argument, its answers kept here (at most
+        ``maxsize`` of them, the least recently used dropped first)."""
+        found = self._caches.get(function)
+        if found is None:
+            with self._caches_lock:
+                found = self._caches.get(function)
+                if found is None:
+                    found = self._caches[function] = lru_cache(maxsize=maxsize)(
+                        lambda *arguments: function(*arguments, self)
+                    )
+        return found
+
+    def clear_caches(self) -> None:
+        """Forget every answer kept here."""
+        with self._caches_lock:
+            self._caches.clear()
+
+
+def cached_in(maxsize: int) -> Callable[[Function], Function]:
+    """A function whose last (positional) argument is a ``CacheOwner``, its answers cached in
+    that object (``CacheOwner.cached``)."""
+
+    def decorate(function: Function) -> Function:
+        @wraps(function)
+        def cached(*arguments):
+            owner = arguments[-1]
+            found = owner._caches.get(function)
+            if found is None:
+                found = owner.cached(function, maxsize)
+            return found(*arguments[:-1])
+
+        return cached  # type: ignore[return-value]
+
+    return decorate

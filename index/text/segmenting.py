@@ -1,0 +1,153 @@
+"""Cutting normalised Chinese text into words, with the names and terms of one index's vocabulary.
+
+jieba (``Language.segmenter``) cuts each Han run; Latin words and numbers (``5G``, ``ix5``,
+``2757.4``) stay whole. Token positions count words, not characters, so a phrase query over
+multi-character words works; at index time a long word is also indexed by the dictionary words
+inside it (jieba's search mode) at the word's own position, so ``沙坪坝`` finds ``沙坪坝区``, and
+a figure by its canonical token (``index.text.numbers``). ``bigrams`` cuts the same text into
+character bigrams, so that part of a word (``坪坝``) still matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from shuangyu.index.text.language import Language, per_language
+from shuangyu.index.text.normalising import HAN, has_han, normalise
+from shuangyu.index.text.numbers import aliases
+
+# Function words that carry no meaning for search; kept short on purpose, because in Chinese
+# many single characters are also parts of names (中欧, 之城).
+STOPWORDS = frozenset(
+    "的 了 和 与 及 是 在 等 也 都 而 之 其 把 被 着 这 那 并 或 就 让 使 对 从 向 以 为 将".split()
+)
+
+_WORD = re.compile(rf"(?P<han>[{HAN}]+)|(?P<latin>[^\W_{HAN}]+(?:\.\d+)*)")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of normalised text: its text, position (counting words) and normalised span."""
+
+    text: str
+    position: int
+    start: int
+    end: int
+    is_han: bool
+    stopped: bool = False
+    subword: bool = False
+
+
+def query_words(text: str, language: Language) -> list[str]:
+    """The words of query text as the index holds them, a figure as its canonical token:
+    ``1800万吨`` → ``18000000`` (found as 1800万 and 一千八百万), ``33%`` → ``33%``."""
+    normalised = normalise(text).text
+    found = [word for word in words(normalised, language, subwords=False) if not word.stopped]
+    figures = list(aliases(normalised))
+    result: list[str] = []
+    for word in found:
+        figure = next(
+            (
+                token
+                for token, start, end in figures
+                if start <= word.start < end and not has_han(token)
+            ),
+            None,
+        )
+        text_of = figure or word.text
+        if not (figure and result and result[-1] == figure):
+            result.append(text_of)
+    return result
+
+
+def words(normalised: str, language: Language, subwords: bool) -> tuple[Word, ...]:
+    """The words of normalised text, numbered by word. Stopwords come with ``stopped=True``
+    and take no position; punctuation takes one, so that phrases stop at it. With ``subwords``,
+    a long word is followed by the dictionary words inside it, at the same position."""
+    segmented = _segment(normalised, language)
+    return segmented if subwords else tuple(word for word in segmented if not word.subword)
+
+
+@per_language(maxsize=512)
+def _segment(normalised: str, language: Language) -> tuple[Word, ...]:
+    """Words and sub-words of normalised text; cached, so a passage is segmented once."""
+    jieba_tokenizer = language.segmenter
+    found: list[Word] = []
+    position = 0
+    previous_end = 0
+    for match in _WORD.finditer(normalised):
+        # Punctuation between words leaves a gap in positions: a phrase does not run across it.
+        if normalised[previous_end : match.start()].strip():
+            position += 1
+        previous_end = match.end()
+        if match.lastgroup == "latin":
+            found.append(Word(match.group(), position, match.start(), match.end(), is_han=False))
+            position += 1
+            continue
+        base = match.start()
+        for word, start, end in jieba_tokenizer.tokenize(match.group(), "default", True):
+            if word in STOPWORDS:
+                found.append(
+                    Word(word, position, base + start, base + end, is_han=True, stopped=True)
+                )
+                continue
+            found.append(Word(word, position, base + start, base + end, is_han=True))
+            if len(word) > 2:
+                for size in (2, 3):
+                    for offset in range(len(word) - size + 1):
+                        part = word[offset : offset + size]
+                        if part != word and jieba_tokenizer.has_word(part):
+                            found.append(
+                                Word(
+                                    part,
+                                    position,
+                                    base + start + offset,
+                                    base + start + offset + size,
+                                    True,
+                                    subword=True,
+                                )
+                            )
+            position += 1
+    return tuple(_with_number_aliases(normalised, found))
+
+
+def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
+    """``found`` with the canonical token of each figure (``index.text.numbers``) as a sub-word at
+    the position of the word where the figure starts: ``500万`` also indexes ``5000000``."""
+    extra: list[Word] = []
+    for token, start, end in aliases(normalised):
+        word = next(
+            (word for word in found if not word.subword and word.start <= start < word.end), None
+        )
+        if word is not None and word.text != token:
+            extra.append(
+                Word(token, word.position, start, end, is_han=has_han(token), subword=True)
+            )
+    if not extra:
+        return found
+    # Whole words first, then sub-words, in order of position.
+    return sorted(found + extra, key=lambda word: (word.position, word.subword))
+
+
+def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:
+    """Overlapping character bigrams of each Han run (a lone character stands alone), and
+    Latin words whole, with their positions and normalised spans. Any gap between runs leaves
+    a gap in positions, so that a phrase of bigrams stays within one run."""
+    position = 0
+    for match in _WORD.finditer(normalised):
+        run = match.group()
+        if match.lastgroup == "latin" or len(run) == 1:
+            yield run, position, match.start(), match.end()
+            position += 2
+            continue
+        for offset in range(len(run) - 1):
+            yield (
+                run[offset : offset + 2],
+                position,
+                match.start() + offset,
+                match.start() + offset + 2,
+            )
+            position += 1
+        position += 1
