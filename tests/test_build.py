@@ -24,7 +24,7 @@ def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_pat
     before = current_build(index_dir)
     (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
 
-    def broken_gloss(text, vocabulary):
+    def broken_gloss(text, language):
         raise RuntimeError("translation engine crashed")
 
     monkeypatch.setattr(gloss, "gloss", broken_gloss)
