@@ -10,27 +10,29 @@ fields (where ``5G`` or ``ix5`` are written as such) and results rank by how man
 match, because a translation rarely carries every word of a query. ``lang="zh"`` searches the
 Chinese fields only; ``lang="en"`` the English fields only, a Chinese term through its
 dictionary gloss.
+
+The syntax is parsed by ``search.query_syntax``; each term's clauses are made by
+``search.query_terms``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from shuangyu.index.engines import seam as tree
-from shuangyu.index.english.gloss import gloss_word
-from shuangyu.index.text.analysis import (
-    bigram_analyzer,
-    chinese_analyzer,
-    english_analyzer,
-    has_han,
-    is_latin_word,
-    query_words,
-)
+from shuangyu.index.text.analysis import query_words
 from shuangyu.index.text.language import Language
 from shuangyu.search.crosslingual import ReverseDictionary, Translation, english_words
+from shuangyu.search.query_syntax import Term, parse
+from shuangyu.search.query_terms import (
+    Compiling,
+    analysed_english,
+    proximity_boost,
+    term_query,
+    toneless,
+)
 
 LANGUAGES = ("auto", "zh", "en")
 MAX_QUERY_CHARS = 500
@@ -53,35 +55,10 @@ WEIGHTS = {
     "proximity": 0.5,
     "figure": 2.0,
 }
-PROXIMITY_SLOP = 2
-
-_TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
-_REPORT = re.compile(r"^report:(?P<id>\S+)$", re.IGNORECASE)
 
 
 class QueryError(ValueError):
     """The query cannot be searched; the message says why, for the user."""
-
-
-@dataclass(frozen=True)
-class Term:
-    """One word or phrase of the query."""
-
-    text: str
-    phrase: bool = False
-
-    @property
-    def is_han(self) -> bool:
-        return has_han(self.text)
-
-
-@dataclass
-class ParsedQuery:
-    """The query's terms: ``groups`` are alternatives joined by OR (most hold one term)."""
-
-    groups: list[list[Term]] = field(default_factory=list)
-    excluded: list[Term] = field(default_factory=list)
-    report: str | None = None
 
 
 @dataclass
@@ -123,54 +100,6 @@ class CompiledQuery:
 MAX_COUNTED_WORDS = 8
 
 
-def parse(text: str) -> ParsedQuery:
-    """Split the query into terms, exclusions and a report filter. Never raises."""
-    parsed = ParsedQuery()
-    negate_next = join_next = False
-    for match in _TOKEN.finditer(text):
-        phrase = match.group("phrase")
-        word = match.group("word")
-        if word in ("OR", "|") and parsed.groups:
-            join_next = True
-            continue
-        if word in ("NOT",):
-            negate_next = True
-            continue
-        if word == "AND":
-            continue
-        report = _REPORT.match(word or "")
-        if report and not match.group("neg"):
-            parsed.report = report.group("id")
-            continue
-        term = Term(phrase if phrase is not None else word, phrase=phrase is not None)
-        if not term.text.strip():
-            continue
-        if match.group("neg") or negate_next:
-            parsed.excluded.append(term)
-        elif join_next:
-            parsed.groups[-1].append(term)
-        else:
-            parsed.groups.append([term])
-        negate_next = join_next = False
-    return parsed
-
-
-@dataclass
-class _Compiling:
-    """What compiling one query reads (the index's language, the field weights) and
-    collects (the words to mark in the Chinese and in the English)."""
-
-    language: Language
-    weights: Mapping[str, float]
-    chinese_terms: set[str] = field(default_factory=set)
-    english_terms: set[str] = field(default_factory=set)
-    heading_terms: set[str] = field(default_factory=set)
-
-    def boosted(self, query, weight_name: str):
-        query.boost = self.weights[weight_name]
-        return query
-
-
 def compile_query(
     text: str,
     lang: str,
@@ -196,7 +125,7 @@ def compile_query(
     ) + len(parsed.excluded)
     if words > MAX_QUERY_WORDS:
         raise QueryError(f"query has too many words ({words}; at most {MAX_QUERY_WORDS})")
-    compiling = _Compiling(language, weights)
+    compiling = Compiling(language, weights)
     chinese_terms, english_terms = compiling.chinese_terms, compiling.english_terms
     required: list = []
     optional: list = []
@@ -234,7 +163,7 @@ def compile_query(
             groups.append([term for term in group if not in_figure(term)])
     latin_groups: list[tuple[list[Term], object]] = []
     for group in filter(None, groups):
-        alternatives = [q for q in (_term_query(term, lang, compiling) for term in group) if q]
+        alternatives = [q for q in (term_query(term, lang, compiling) for term in group) if q]
         if not alternatives:
             continue
         group_query = alternatives[0] if len(alternatives) == 1 else tree.Any(alternatives)
@@ -283,15 +212,13 @@ def compile_query(
         if parsed.excluded:
             raise QueryError("the query only excludes words: add a word to search for")
         raise QueryError("the query has no word to search for")
-    proximity = _proximity(groups, lang, compiling)
+    proximity = proximity_boost(groups, lang, compiling)
     if proximity is not None:
         query = tree.WithOptional(query, proximity)
     # The excluded words are not marked: they compile on their own.
     excluded = [
         q
-        for q in (
-            _term_query(term, lang, _Compiling(language, weights)) for term in parsed.excluded
-        )
+        for q in (term_query(term, lang, Compiling(language, weights)) for term in parsed.excluded)
         if q
     ]
     excluded_node = tree.Any(excluded) if excluded else None
@@ -302,7 +229,7 @@ def compile_query(
         for group in groups
         for term in group
         if not term.is_han
-        for word in _english_words(term.text)
+        for word in analysed_english(term.text)
     }
     return CompiledQuery(
         query,
@@ -328,7 +255,7 @@ def _coverage(
     for both words), or the pinyin of syllables typed apart (``Nan Shui Bei Diao``)."""
     coverage = []
     for group, clause in latin_groups:
-        if not any(_english_words(term.text) for term in group):
+        if not any(analysed_english(term.text) for term in group):
             continue  # a function word (the, is, of): a passage need not have it
         typed = {word.lower() for term in group for word in english_words(term.text)}
         covering = [clause] + [
@@ -347,125 +274,3 @@ def _coverage(
             )
         )
     return coverage
-
-
-def _proximity(groups: list[list[Term]], lang: str, compiling: _Compiling):
-    """A boost for passages where the query's words stand close together, in order."""
-    terms = [term for group in groups if len(group) == 1 for term in group if not term.phrase]
-    chinese = [
-        word for term in terms if term.is_han for word in query_words(term.text, compiling.language)
-    ]
-    english = [word for term in terms if not term.is_han for word in _english_words(term.text)]
-    if lang != "en" and len(chinese) > 1:
-        return compiling.boosted(tree.Phrase("text", chinese, slop=PROXIMITY_SLOP), "proximity")
-    if lang != "zh" and len(english) > 1 and not chinese:
-        return compiling.boosted(tree.Phrase("text_en", english, slop=PROXIMITY_SLOP), "proximity")
-    return None
-
-
-def _term_query(term: Term, lang: str, compiling: _Compiling):
-    if term.is_han:
-        return _han_query(term, lang, compiling)
-    if is_latin_word(term.text):
-        return _latin_query(term, lang, compiling)
-    return None
-
-
-def _english_words(text: str) -> list[str]:
-    return [token.text for token in english_analyzer()(text)]
-
-
-def _all(queries: list):
-    return queries[0] if len(queries) == 1 else tree.All(queries)
-
-
-# Punctuation inside a quoted phrase ("抓革命，促生产") takes a position in the index, as in the
-# query: a phrase with punctuation allows that gap.
-_INNER_PUNCTUATION = re.compile(r"\w[^\w\s]+\w")
-
-
-def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = ""):
-    if len(words) == 1:
-        return tree.Term(fieldname, words[0])
-    if phrase:
-        return tree.Phrase(fieldname, words, slop=1 if _INNER_PUNCTUATION.search(text) else 0)
-    return tree.All([tree.Term(fieldname, word) for word in words])
-
-
-def _han_query(term: Term, lang: str, compiling: _Compiling):
-    language = compiling.language
-    words = query_words(term.text, language)
-    if not words:
-        return None
-    # A single character that jieba split off a longer query word is not worth marking alone.
-    compiling.chinese_terms.update(word for word in words if len(word) > 1 or len(words) == 1)
-    glossed = [
-        english
-        for word in words
-        for english in _english_words(gloss_word(word, language) if has_han(word) else word)
-    ]
-    compiling.english_terms.update(glossed)
-    if lang == "en":
-        # Every word's English must match, as every Chinese word must in the Chinese text:
-        # any one of them alone matches unrelated passages.
-        if not glossed:
-            return None
-        return _all(
-            [
-                tree.Any([tree.Term(name, word) for name in ("text_en", "gloss_terms")])
-                for word in dict.fromkeys(glossed)
-            ]
-        )
-    grams = [token.text for token in bigram_analyzer()(term.text)]
-    compiling.chinese_terms.add(
-        "".join(
-            token.text
-            for token in chinese_analyzer(language)(term.text, mode="query", removestops=False)
-        )
-    )
-    alternatives = [
-        compiling.boosted(_all_or_phrase("text", words, term.phrase, term.text), "text"),
-        # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
-        compiling.boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
-    ]
-    if not term.phrase:
-        # Headings have no positions (a phrase cannot be checked there); they help single words.
-        compiling.heading_terms.update(words)
-        alternatives.append(
-            compiling.boosted(_all_or_phrase("section", words, phrase=False), "section")
-        )
-    return tree.Any(alternatives)
-
-
-def _latin_query(term: Term, lang: str, compiling: _Compiling):
-    english = _english_words(term.text)
-    in_text = query_words(term.text, compiling.language)
-    pinyin = toneless(term.text)
-    compiling.english_terms.update(english)
-    compiling.chinese_terms.update(in_text)
-    alternatives: list = []
-    if lang != "zh":
-        if english:
-            alternatives.append(
-                compiling.boosted(_all_or_phrase("text_en", english, term.phrase), "text_en")
-            )
-            alternatives.append(
-                compiling.boosted(
-                    _all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"
-                )
-            )
-        if pinyin:
-            alternatives.append(compiling.boosted(tree.Term("pinyin", pinyin), "pinyin"))
-    if lang != "en" and in_text:
-        alternatives.append(
-            compiling.boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text")
-        )
-    if not alternatives:
-        return None
-    return alternatives[0] if len(alternatives) == 1 else tree.Any(alternatives)
-
-
-def toneless(text: str) -> str:
-    """Pinyin as the pinyin field indexes it: ``Sānxiá`` → ``sanxia``, ``Nan Shui`` → ``nanshui``."""
-    decomposed = unicodedata.normalize("NFKD", text.lower()).replace("ü", "v")
-    return re.sub(r"[^a-z0-9]", "", decomposed)
