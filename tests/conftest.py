@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 from shuangyu.index import build as build_module
+from shuangyu.index.engines import cluster
+from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
 from shuangyu.index.english import cedict
 from shuangyu.index.sources.corpus import read_corpus
+from shuangyu.web.settings import load_settings
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
-from tests.tools import require_tools
+from tests.tools import require_opensearch, require_tools
 
 # Session fixtures too read the dictionary: its folder is set before any of them.
 cedict.use_folder(SHARED_INSTANCE.path)
@@ -34,6 +37,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # setting's variable, and builds made in process take it as the default for a new index.
     os.environ["SHUANGYU_ENGINE"] = engine
     build_module.DEFAULT_ENGINE = engine
+    if engine == "opensearch":
+        # The cluster of the opensearch pass: the one .ci/run starts (scripts/opensearch).
+        # Commands run by the tests read the same variables.
+        cluster.use(opensearch_cluster(os.environ))
     # Search by meaning is tested where a test names its embedder (tests/test_semantic.py, the
     # real collection): elsewhere a build embedding every passage would only cost time.
     os.environ["SHUANGYU_EMBEDDER"] = "none"
@@ -61,8 +68,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if on_every_engine(item)]
 
 
+def opensearch_cluster(environ) -> Cluster:
+    """The cluster named by ``SHUANGYU_OPENSEARCH_URL`` (and its companions), for the tests."""
+    return load_settings(environ).cluster
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     require_tools(item)
+    if item.config.getoption("--engine") == "opensearch":
+        require_opensearch()
     for marker in item.iter_markers("engine"):
         if item.config.getoption("--engine") not in marker.args:
             pytest.skip(f"tests the {' or '.join(marker.args)} engine's own workings")

@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable
 
 import click
+from shuangyu.index.engines import cluster
 from shuangyu.index.english import cedict
 from shuangyu.index.semantic.embedding import EmbedderError, load_embedder
 from shuangyu.web.settings import SETTINGS, SettingError, Settings, load_settings
@@ -65,6 +66,7 @@ def settings(**given) -> Settings:
     except SettingError as error:
         raise CommandError(str(error)) from None
     cedict.use_folder(result.instance_dir)
+    cluster.use(result.cluster)
     return result
 
 
