@@ -83,6 +83,36 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def opensearch_tidy(request):
+    """On the opensearch pass, the cluster's indices of a test's own folder are removed after
+    it (those of the session's shared folders, after the session): else a pass leaves hundreds
+    of indices in the cluster."""
+    tidy = (
+        request.config.getoption("--engine") == "opensearch"
+        and os.environ.get("SHUANGYU_OPENSEARCH_URL")
+        and "tmp_path" in request.fixturenames
+    )
+    # Asked for here, the folder outlives this fixture's teardown.
+    folder = request.getfixturevalue("tmp_path") if tidy else None
+    yield
+    if folder is not None:
+        from shuangyu.index.engines import opensearch_engine
+
+        opensearch_engine.remove_indices_of(folder)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def opensearch_tidy_session(request, tmp_path_factory):
+    yield
+    if request.config.getoption("--engine") == "opensearch" and os.environ.get(
+        "SHUANGYU_OPENSEARCH_URL"
+    ):
+        from shuangyu.index.engines import opensearch_engine
+
+        opensearch_engine.remove_indices_of(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(autouse=True)
 def dictionary_folder():
     """The dictionary file of the shared instance folder for every in-process test (made once,
     about ten seconds), whatever folder a command run by the previous test used."""

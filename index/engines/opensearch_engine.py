@@ -196,7 +196,7 @@ def _write_json(path: Path, data) -> None:
 # --- Mapping -------------------------------------------------------------------------------
 
 
-def _mapping() -> dict:
+def _mapping(build_dir: Path) -> dict:
     properties: dict[str, dict] = {}
     for f in FIELDS:
         if f.kind == "id":
@@ -211,7 +211,9 @@ def _mapping() -> dict:
                 properties[f.name]["index_options"] = "freqs"
     properties["weight"] = {"type": "float"}
     properties[STORED] = {"type": "object", "enabled": False}
-    return {"dynamic": "strict", "properties": properties}
+    # Which index folder wrote it (on which machine): for whoever tidies a shared cluster.
+    meta = {"index_dir": str(_index_dir(build_dir)), "host": socket.gethostname()}
+    return {"dynamic": "strict", "_meta": meta, "properties": properties}
 
 
 def _index_settings(cluster: Cluster) -> dict:
@@ -388,7 +390,7 @@ def create(
             es.indices.delete(index=index)
         es.indices.create(
             index=index,
-            body={"settings": {"index": _index_settings(cluster)}, "mappings": _mapping()},
+            body={"settings": {"index": _index_settings(cluster)}, "mappings": _mapping(build_dir)},
         )
     _write_json(Path(build_dir) / CLUSTER_FILE, {"index": index, "alias": alias_of(build_dir)})
     return OpenSearchWriter(es, index, Path(build_dir), Lexicon(), new=True)
@@ -535,6 +537,24 @@ def _remove_old_indices(es: OpenSearch, alias: str, keep: set[str]) -> None:
     found = es.indices.get(index=f"{alias}-*", expand_wildcards="all", ignore_unavailable=True)
     for name in sorted(set(found) - keep):
         es.indices.delete(index=name, ignore_unavailable=True)
+
+
+def remove_indices_of(folder: Path) -> list[str]:
+    """Remove every index of this machine written by an index folder inside ``folder`` (the
+    tests' temporary folders); their names."""
+    es = client()
+    with _writing():
+        found = es.indices.get_mapping(index="shuangyu-*", expand_wildcards="all")
+        inside, host = str(Path(folder).absolute()), socket.gethostname()
+        gone = [
+            name
+            for name, entry in found.items()
+            if (meta := entry.get("mappings", {}).get("_meta", {})).get("host") == host
+            and (meta.get("index_dir", "") + "/").startswith(inside.rstrip("/") + "/")
+        ]
+        for name in gone:
+            es.indices.delete(index=name, ignore_unavailable=True)
+    return gone
 
 
 def check_readable(build_dir: Path) -> None:
