@@ -629,29 +629,29 @@ class OpenSearchReader:
                 request_cache=False,
             )
 
-    def _scored(self, query, report: str | None) -> dict:
-        """The compiled tree scaled by the kind of passage, within ``report`` when given (a
-        filter: it scores nothing)."""
-        compiled = compile_tree(query, self._idf_scale)
-        if report is not None:
-            compiled = {"bool": {"must": [compiled], "filter": [{"term": {"report_id": report}}]}}
+    def _scored(self, query) -> dict:
+        """The compiled tree scaled by the kind of passage."""
         return {
             "function_score": {
-                "query": compiled,
+                "query": compile_tree(query, self._idf_scale),
                 "functions": [{"field_value_factor": {"field": "weight", "missing": 1}}],
                 "boost_mode": "multiply",
             }
         }
 
     def _hits(self, query, report: str | None, size: int, aggregations: dict | None = None):
+        """The best ``size`` hits of ``query`` (of ``report`` alone when given: a filter of the
+        hits after the aggregations, which count every report, and that scores nothing)."""
         body = {
-            "query": self._scored(query, report),
+            "query": self._scored(query),
             "size": size,
             "sort": ["_score", {"report_id": "asc"}, {"ordinal": "asc"}],
             "track_scores": True,
             "track_total_hits": False,
             "_source": [STORED],
         }
+        if report is not None:
+            body["post_filter"] = {"term": {"report_id": report}}
         if aggregations:
             body["aggs"] = aggregations
         return self._search(body)
