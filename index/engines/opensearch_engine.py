@@ -180,8 +180,11 @@ def _index_name(build_dir: Path) -> str:
 
 def _read_cluster_file(build_dir: Path) -> dict:
     try:
-        return json.loads((Path(build_dir) / CLUSTER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        recorded = json.loads((Path(build_dir) / CLUSTER_FILE).read_text(encoding="utf-8"))
+        if not isinstance(recorded.get("index"), str):
+            raise ValueError(f"{CLUSTER_FILE} names no index")
+        return recorded
+    except (OSError, ValueError, AttributeError) as error:
         raise IndexUnavailable(
             f"index in {build_dir} is damaged ({error}): run `shuangyu build`"
         ) from None
@@ -314,16 +317,17 @@ class Lexicon:
     def read(cls, build_dir: Path) -> Lexicon:
         try:
             data = json.loads((Path(build_dir) / LEXICON_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+            return cls(
+                {name: Counter(words) for name, words in data["words"].items()},
+                Counter(data["fields"]),
+                Counter(data["contents"]),
+                Counter(data["reports"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise IndexUnavailable(
-                f"index in {build_dir} is damaged ({error}): run `shuangyu build`"
+                f"index in {build_dir} is damaged ({type(error).__name__}: {error}): "
+                "run `shuangyu build`"
             ) from None
-        return cls(
-            {name: Counter(words) for name, words in data["words"].items()},
-            Counter(data["fields"]),
-            Counter(data["contents"]),
-            Counter(data["reports"]),
-        )
 
 
 # --- Writing -------------------------------------------------------------------------------
