@@ -120,9 +120,9 @@ def test_a_killed_build_leaves_the_alias_and_the_next_build_succeeds(corpus, tmp
     build.wait()
     assert _alias_target(index_dir) == served
     assert Searcher(index_dir).search("物流枢纽")["total"] == before
-    assert current_manifest(index_dir)["corpus_fingerprint"] == manifest["corpus_fingerprint"]
+    assert current_manifest(index_dir).corpus_fingerprint == manifest.corpus_fingerprint
     rebuilt = _build(corpus, index_dir)
-    assert rebuilt["passages"] > manifest["passages"]
+    assert rebuilt.passages > manifest.passages
     assert _alias_target(index_dir) == [opensearch_engine.index_of(current_build(index_dir))]
     # What the killed build left is removed by the next one.
     assert len(_folder_indices(index_dir)) == 2
@@ -136,11 +136,11 @@ def test_a_report_added_is_found_within_seconds(corpus, tmp_path):
     (corpus / "new.txt").write_text("新报告\n\n合川区钓鱼城遗址申报世界文化遗产。\n", "utf-8")
     started = time.monotonic()
     manifest = _build(corpus, index_dir)
-    assert manifest["last_update"]["mode"] == "incremental"
+    assert manifest.last_update.mode == "incremental"
     assert searcher.search("钓鱼城")["total"] == 1
     assert time.monotonic() - started < 10
     with searcher._current().reading() as reader:
-        assert reader.engine.doc_count() == manifest["passages"]
+        assert reader.engine.doc_count() == manifest.passages
 
 
 def test_bulk_rejections_are_retried_and_nothing_is_dropped(corpus, tmp_path, monkeypatch):
@@ -175,7 +175,7 @@ def test_bulk_rejections_are_retried_and_nothing_is_dropped(corpus, tmp_path, mo
     monkeypatch.undo()
     assert calls["rejected"] > 0
     index = opensearch_engine.index_of(current_build(tmp_path / "index"))
-    assert _es().count(index=index)["count"] == manifest["passages"]
+    assert _es().count(index=index)["count"] == manifest.passages
 
 
 def test_a_rebuild_under_a_stream_of_searches_answers_every_one(corpus, tmp_path):
@@ -310,7 +310,7 @@ def test_a_node_killed_while_searches_run_loses_no_answer(corpus, tmp_path, thre
     assert not failures, failures[:3]
     complete = ([r["id"] for r in expected["results"]], expected["total"])
     assert answers and all(answer == complete for answer in answers)
-    assert current_manifest(index_dir)["passages"] == manifest["passages"]
+    assert current_manifest(index_dir).passages == manifest.passages
 
 
 def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
@@ -346,7 +346,7 @@ def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
         assert _alias_target(index_dir) == served
     manifest = _build(corpus, index_dir, force=True)
     index = opensearch_engine.index_of(current_build(index_dir))
-    assert _es().count(index=index)["count"] == manifest["passages"]
+    assert _es().count(index=index)["count"] == manifest.passages
     assert _alias_target(index_dir) == [opensearch_engine.index_of(current_build(index_dir))]
     assert Searcher(index_dir).search("物流枢纽")["total"] == 199
 
