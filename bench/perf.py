@@ -246,10 +246,10 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
     workers = [peak for pid, peak in peaks.items() if pid != process.pid]
     in_cluster = {}
     if engine == "opensearch":
-        from shuangyu.index.engines import opensearch_engine
+        from shuangyu.index.engines import opensearch_index
 
-        index = opensearch_engine.index_of(index_dir / "current")
-        stats = opensearch_engine.client().indices.stats(index=index, metric="store")
+        index = opensearch_index.index_of(index_dir / "current")
+        stats = opensearch_index.client().indices.stats(index=index, metric="store")
         in_cluster = {
             # The primaries alone: the replicas are copies on other nodes.
             "cluster_index_mb": round(stats["_all"]["primaries"]["store"]["size_in_bytes"] / 1e6, 1)

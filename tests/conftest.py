@@ -96,9 +96,9 @@ def opensearch_tidy(request):
     folder = request.getfixturevalue("tmp_path") if tidy else None
     yield
     if folder is not None:
-        from shuangyu.index.engines import opensearch_engine
+        from shuangyu.index.engines import opensearch_index
 
-        opensearch_engine.remove_indices_of(folder)
+        opensearch_index.remove_indices_of(folder)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -107,9 +107,9 @@ def opensearch_tidy_session(request, tmp_path_factory):
     if request.config.getoption("--engine") == "opensearch" and os.environ.get(
         "SHUANGYU_OPENSEARCH_URL"
     ):
-        from shuangyu.index.engines import opensearch_engine
+        from shuangyu.index.engines import opensearch_index
 
-        opensearch_engine.remove_indices_of(tmp_path_factory.getbasetemp())
+        opensearch_index.remove_indices_of(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from shuangyu.index.build import build_index
-from shuangyu.index.engines import cluster, opensearch_engine
+from shuangyu.index.engines import cluster, opensearch_index, opensearch_writer
 from shuangyu.index.engines.store import current_build, current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
@@ -45,16 +45,16 @@ def _build(corpus: Path, index_dir: Path, force: bool = False) -> dict:
 
 
 def _es():
-    return opensearch_engine.client()
+    return opensearch_index.client()
 
 
 def _alias_target(index_dir: Path) -> list[str]:
-    alias = opensearch_engine.alias_of(current_build(index_dir))
-    return opensearch_engine._alias_targets(_es(), alias)
+    alias = opensearch_index.alias_of(current_build(index_dir))
+    return opensearch_writer.alias_targets(_es(), alias)
 
 
 def _folder_indices(index_dir: Path) -> list[str]:
-    alias = opensearch_engine.alias_of(current_build(index_dir))
+    alias = opensearch_index.alias_of(current_build(index_dir))
     return sorted(_es().indices.get(index=f"{alias}-*", expand_wildcards="all"))
 
 
@@ -76,7 +76,7 @@ def test_each_build_moves_the_alias_and_keeps_one_previous_index(corpus, tmp_pat
     names = []
     for _ in range(3):
         _build(corpus, index_dir, force=True)
-        names.append(opensearch_engine.index_of(current_build(index_dir)))
+        names.append(opensearch_index.index_of(current_build(index_dir)))
         assert _alias_target(index_dir) == [names[-1]]
     # The index the alias left is kept (a process may still read it); the one before it is gone.
     assert _folder_indices(index_dir) == sorted(names[-2:])
@@ -110,7 +110,7 @@ def test_a_killed_build_leaves_the_alias_and_the_next_build_succeeds(corpus, tmp
         stderr=subprocess.DEVNULL,
     )
     # Killed once its new index exists in the cluster, before it switches the alias.
-    alias = opensearch_engine.alias_of(current_build(index_dir))
+    alias = opensearch_index.alias_of(current_build(index_dir))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and build.poll() is None:
         if len(_es().indices.get(index=f"{alias}-*", expand_wildcards="all")) > len(served):
@@ -123,7 +123,7 @@ def test_a_killed_build_leaves_the_alias_and_the_next_build_succeeds(corpus, tmp
     assert current_manifest(index_dir).corpus_fingerprint == manifest.corpus_fingerprint
     rebuilt = _build(corpus, index_dir)
     assert rebuilt.passages > manifest.passages
-    assert _alias_target(index_dir) == [opensearch_engine.index_of(current_build(index_dir))]
+    assert _alias_target(index_dir) == [opensearch_index.index_of(current_build(index_dir))]
     # What the killed build left is removed by the next one.
     assert len(_folder_indices(index_dir)) == 2
 
@@ -146,8 +146,8 @@ def test_a_report_added_is_found_within_seconds(corpus, tmp_path):
 def test_bulk_rejections_are_retried_and_nothing_is_dropped(corpus, tmp_path, monkeypatch):
     """The cluster's write queues full (429), for whole requests and for single passages: every
     passage is indexed once the cluster takes them."""
-    monkeypatch.setattr(opensearch_engine, "BULK_FIRST_BACKOFF", 0.01)
-    monkeypatch.setattr(opensearch_engine, "BULK_PASSAGES", 7)
+    monkeypatch.setattr(opensearch_writer, "BULK_FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(opensearch_writer, "BULK_PASSAGES", 7)
     real_bulk = type(_es()).bulk
     calls = {"requests": 0, "rejected": 0}
     lock = threading.Lock()
@@ -174,7 +174,7 @@ def test_bulk_rejections_are_retried_and_nothing_is_dropped(corpus, tmp_path, mo
     manifest = _build(corpus, tmp_path / "index")
     monkeypatch.undo()
     assert calls["rejected"] > 0
-    index = opensearch_engine.index_of(current_build(tmp_path / "index"))
+    index = opensearch_index.index_of(current_build(tmp_path / "index"))
     assert _es().count(index=index)["count"] == manifest.passages
 
 
@@ -270,7 +270,7 @@ def three_nodes():
 def test_a_node_killed_while_searches_run_loses_no_answer(corpus, tmp_path, three_nodes):
     index_dir = tmp_path / "index"
     manifest = _build(corpus, index_dir)
-    index = opensearch_engine.index_of(current_build(index_dir))
+    index = opensearch_index.index_of(current_build(index_dir))
     assert (
         int(
             _es().indices.get_settings(index=index)[index]["settings"]["index"][
@@ -345,9 +345,9 @@ def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
     if "error" in outcome:
         assert _alias_target(index_dir) == served
     manifest = _build(corpus, index_dir, force=True)
-    index = opensearch_engine.index_of(current_build(index_dir))
+    index = opensearch_index.index_of(current_build(index_dir))
     assert _es().count(index=index)["count"] == manifest.passages
-    assert _alias_target(index_dir) == [opensearch_engine.index_of(current_build(index_dir))]
+    assert _alias_target(index_dir) == [opensearch_index.index_of(current_build(index_dir))]
     assert Searcher(index_dir).search("物流枢纽")["total"] == 199
 
 
