@@ -242,6 +242,17 @@ def _script(*arguments: str) -> subprocess.CompletedProcess:
     )
 
 
+def _start_again(node: int) -> subprocess.CompletedProcess:
+    """Start a killed node again; on a loaded machine its port may stay taken a little while
+    after the kill, so a refused start is tried again."""
+    for _ in range(5):
+        started = _script("start-node", str(node))
+        if started.returncode == 0:
+            break
+        time.sleep(5)
+    return started
+
+
 def _node_to_kill(index: str) -> int:
     """A node that holds a copy of ``index`` and is not the cluster manager (whose loss would
     also stall the cluster's own changes while another is elected)."""
@@ -305,7 +316,7 @@ def test_a_node_killed_while_searches_run_loses_no_answer(corpus, tmp_path, thre
         stop.set()
         for thread in threads:
             thread.join()
-        restarted = _script("start-node", str(node))
+        restarted = _start_again(node)
     assert restarted.returncode == 0, restarted.stderr
     assert not failures, failures[:3]
     complete = ([r["id"] for r in expected["results"]], expected["total"])
@@ -340,7 +351,7 @@ def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
         assert answer["total"] > 0
     finally:
         building.join()
-        restarted = _script("start-node", str(node))
+        restarted = _start_again(node)
     assert restarted.returncode == 0, restarted.stderr
     if "error" in outcome:
         assert _alias_target(index_dir) == served
