@@ -5,7 +5,8 @@
     python bench/perf.py --real --work /tmp/bench-real  # the real collection: perf-real.json
     python bench/perf.py --engines tantivy --passages 1000000 --work /tmp/bench1m
 
-Shuangyu is measured with each engine of ``--engines`` (Whoosh and tantivy by default), each
+Shuangyu is measured with each engine of ``--engines`` (Whoosh and tantivy by default; opensearch
+on the cluster of SHUANGYU_OPENSEARCH_URL, as the settings read it), each
 under its own key of ``engines`` in the JSON: ``shuangyu build`` as an operator runs it (the
 gloss; wall time, index size, peak memory of the build and of its largest worker), queries
 through its search layer without and with the result cache, HTTP under ``shuangyu serve`` with
@@ -48,7 +49,7 @@ from testbed.generate import generate  # noqa: E402
 from testbed.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-ENGINES = ("whoosh", "tantivy")
+ENGINES = ("whoosh", "tantivy", "opensearch")
 CONNECTIONS = (1, 8, 32)
 WORKLOADS = {
     "wrk_uncached": "a query not in the cache every request",
@@ -245,6 +246,16 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
         )
     manifest = current_manifest(index_dir)
     workers = [peak for pid, peak in peaks.items() if pid != process.pid]
+    in_cluster = {}
+    if engine == "opensearch":
+        from shuangyu.index.engines import opensearch_index
+
+        index = opensearch_index.index_of(index_dir / "current")
+        stats = opensearch_index.client().indices.stats(index=index, metric="store")
+        in_cluster = {
+            # The primaries alone: the replicas are copies on other nodes.
+            "cluster_index_mb": round(stats["_all"]["primaries"]["store"]["size_in_bytes"] / 1e6, 1)
+        }
     return {
         "passages": manifest.passages,
         "build_seconds": round(seconds, 2),
@@ -254,6 +265,7 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
         "build_peak_rss_mb": round(peaks[process.pid] / 1024, 1),
         "worker_peak_rss_mb": round(max(workers) / 1024, 1) if workers else None,
         "workers": len(workers),
+        **in_cluster,
     }
 
 
@@ -613,6 +625,7 @@ HIGHER, LOWER = "higher is better", "lower is better"
 COLUMNS = {
     "whoosh": "Whoosh engine",
     "tantivy": "tantivy engine",
+    "opensearch": "OpenSearch engine (3 nodes)",
     "naive": "naive Whoosh",
     "alone": "tantivy alone",
 }
@@ -844,7 +857,7 @@ def main() -> int:
     parser.add_argument(
         "--engines",
         type=engine_list,
-        default=list(ENGINES),
+        default=["whoosh", "tantivy"],
         help="Shuangyu's engines to measure, comma-separated",
     )
     parser.add_argument("--queries", type=int, default=60)
@@ -864,6 +877,11 @@ def main() -> int:
         default=50_000,
         help="run the naive stack only up to this many passages (its build is slow)",
     )
+    parser.add_argument(
+        "--skip-http",
+        action="store_true",
+        help="measure builds and queries in process only (no `shuangyu serve`, no wrk)",
+    )
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument(
         "--results",
@@ -877,6 +895,12 @@ def main() -> int:
         help="keep the measures already in --work from an interrupted run and measure the rest",
     )
     arguments = parser.parse_args()
+    if "opensearch" in arguments.engines:
+        from shuangyu.index.engines import cluster
+        from shuangyu.web.settings import load_settings
+
+        # This process searches the cluster too (the builds and servers read the variables).
+        cluster.use(load_settings(os.environ).cluster)
     work = arguments.work or Path(tempfile.mkdtemp(prefix="shuangyu-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
@@ -961,7 +985,7 @@ def main() -> int:
                 ),
             },
         )
-        for workers in sorted({1, usable_cores()}):
+        for workers in [] if arguments.skip_http else sorted({1, usable_cores()}):
             measured(
                 ("engines", engine, "http", str(workers)),
                 f"HTTP, {engine}, {workers} process(es)",

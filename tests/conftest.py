@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from shuangyu.index import build as build_module
+from shuangyu.index.engines import cluster
+from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
 from shuangyu.index.sources.corpus import read_corpus
+from shuangyu.web.settings import load_settings
 
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
-from tests.tools import require_tools
+from tests.tools import require_opensearch, require_tools
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +33,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # setting's variable, and builds made in process take it as the default for a new index.
     os.environ["SHUANGYU_ENGINE"] = engine
     build_module.DEFAULT_ENGINE = engine
+    if engine == "opensearch":
+        # The cluster of the opensearch pass: the one .ci/run starts (scripts/opensearch).
+        # Commands run by the tests read the same variables.
+        cluster.use(opensearch_cluster(os.environ))
     # Search by meaning is tested where a test names its embedder (tests/test_semantic.py, the
     # real collection): elsewhere a build embedding every passage would only cost time.
     os.environ["SHUANGYU_EMBEDDER"] = "none"
@@ -57,11 +64,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if on_every_engine(item)]
 
 
+def opensearch_cluster(environ) -> Cluster:
+    """The cluster named by ``SHUANGYU_OPENSEARCH_URL`` (and its companions), for the tests."""
+    return load_settings(environ).cluster
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     require_tools(item)
+    if item.config.getoption("--engine") == "opensearch":
+        require_opensearch()
     for marker in item.iter_markers("engine"):
         if item.config.getoption("--engine") not in marker.args:
             pytest.skip(f"tests the {' or '.join(marker.args)} engine's own workings")
+
+
+@pytest.fixture(autouse=True)
+def opensearch_tidy(request):
+    """On the opensearch pass, the cluster's indices of a test's own folder are removed after
+    it (those of the session's shared folders, after the session): else a pass leaves hundreds
+    of indices in the cluster."""
+    tidy = (
+        request.config.getoption("--engine") == "opensearch"
+        and os.environ.get("SHUANGYU_OPENSEARCH_URL")
+        and "tmp_path" in request.fixturenames
+    )
+    # Asked for here, the folder outlives this fixture's teardown.
+    folder = request.getfixturevalue("tmp_path") if tidy else None
+    yield
+    if folder is not None:
+        from shuangyu.index.engines import opensearch_index
+
+        opensearch_index.remove_indices_of(folder)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def opensearch_tidy_session(request, tmp_path_factory):
+    yield
+    if request.config.getoption("--engine") == "opensearch" and os.environ.get(
+        "SHUANGYU_OPENSEARCH_URL"
+    ):
+        from shuangyu.index.engines import opensearch_index
+
+        opensearch_index.remove_indices_of(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="session")

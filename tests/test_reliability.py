@@ -275,7 +275,8 @@ def test_a_second_build_at_the_same_time_is_refused_and_the_first_completes(big_
 def test_a_damaged_index_gives_one_clear_message_and_build_recovers(site, damage):
     assert shuangyu("build", "--quiet", env=site).returncode == 0
     build = (Path(site["SHUANGYU_INDEX_DIR"]) / "current").resolve()
-    # The engine's largest file, and its table of contents (Whoosh's .toc, tantivy's meta.json).
+    # The engine's largest file, and its table of contents (Whoosh's .toc, tantivy's meta.json,
+    # the opensearch engine's opensearch.json: which index of the cluster it wrote).
     own_files = [
         path
         for path in build.iterdir()
@@ -287,7 +288,11 @@ def test_a_damaged_index_gives_one_clear_message_and_build_recovers(site, damage
     elif damage == "delete":
         segment.unlink()
     elif damage == "garble-toc":
-        toc = next(path for path in own_files if path.name == "meta.json" or path.suffix == ".toc")
+        toc = next(
+            path
+            for path in own_files
+            if path.name in ("meta.json", "opensearch.json") or path.suffix == ".toc"
+        )
         toc.write_bytes(b"garbage" * 10)
     else:
         (build / "manifest.json").unlink()

@@ -58,6 +58,27 @@ def under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"
 
 
+def _opensearch() -> str:
+    if not os.environ.get("SHUANGYU_OPENSEARCH_URL", "").strip():
+        return (
+            "SHUANGYU_OPENSEARCH_URL is not set: the opensearch engine's tests need a cluster "
+            "(scripts/opensearch start --nodes 3 prints its URLs; .ci/run starts it)"
+        )
+    return ""
+
+
+def require_opensearch() -> None:
+    """Skip the running test (or fail it under CI) when no OpenSearch cluster is named."""
+    missing = _opensearch()
+    if missing and under_ci():
+        pytest.fail(
+            f"{missing}; CI=true, so a missing tool fails the test instead of skipping it",
+            pytrace=False,
+        )
+    if missing:
+        pytest.skip(missing)
+
+
 def require_tools(item: pytest.Item) -> None:
     """Skip ``item`` (or fail it under CI) when a tool one of its markers needs is missing."""
     for marker in item.iter_markers():

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from limits import parse_many
+from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.seam import ENGINES
 from shuangyu.index.instance import InstanceFolder
 from shuangyu.index.semantic.embedding import DEFAULT_EMBEDDER, EMBEDDERS
@@ -63,6 +64,34 @@ def _hosts(raw: str | tuple | list) -> tuple[str, ...]:
     # Lower case, IPv6 without brackets: as a Host header is compared.
     names = raw.split(",") if isinstance(raw, str) else raw
     return tuple(name.strip().lower().strip("[]") for name in names if name.strip())
+
+
+def _urls(raw: str | tuple | list) -> tuple[str, ...]:
+    names = raw.split(",") if isinstance(raw, str) else raw
+    urls = tuple(_base_url(name) for name in names if name.strip())
+    if any("/" in url.split("://", 1)[1] for url in urls):
+        raise ValueError("comma-separated http(s) URLs of nodes, such as http://127.0.0.1:9200")
+    return urls
+
+
+def _text(raw: str) -> str:
+    return (raw or "").strip()
+
+
+def _optional_file(raw: str | Path | None) -> Path | None:
+    if not raw or not str(raw).strip():
+        return None
+    path = _folder(raw)
+    if not path.is_file():
+        raise ValueError("a file that exists")
+    return path
+
+
+def _whole(raw: str | int) -> int:
+    text = str(raw).strip().replace("_", "")
+    if not text.isdigit():
+        raise ValueError("a whole number")
+    return int(text)
 
 
 def _rate(raw: str) -> str:
@@ -151,10 +180,59 @@ SETTINGS = (
         "SHUANGYU_ENGINE",
         "ENGINE",
         "",
-        "Search engine that `shuangyu build` writes the index with: whoosh (pure Python, for small collections) or "
-        "tantivy (Rust, for large ones). Empty: the engine of the current index, whoosh for a first one. "
+        "Search engine that `shuangyu build` writes the index with: whoosh (pure Python, for small collections), "
+        "tantivy (Rust, for large ones on one machine) or opensearch (a cluster: SHUANGYU_OPENSEARCH_URL). Empty: the engine of the current index, whoosh for a first one. "
         "Searching follows the index's own engine.",
         _engine,
+    ),
+    Setting(
+        "opensearch_url",
+        "SHUANGYU_OPENSEARCH_URL",
+        "URLS",
+        "",
+        "Comma-separated URLs of the OpenSearch nodes the opensearch engine uses (any of them answers), e.g. "
+        "https://search1.example.org:9200,https://search2.example.org:9200.",
+        _urls,
+    ),
+    Setting(
+        "opensearch_user",
+        "SHUANGYU_OPENSEARCH_USER",
+        "USER",
+        "",
+        "User of the OpenSearch cluster (HTTP basic authentication). Empty: none.",
+        _text,
+    ),
+    Setting(
+        "opensearch_password",
+        "SHUANGYU_OPENSEARCH_PASSWORD",
+        "PASSWORD",
+        "",
+        "Password of that user (prefer the variable to the option: a command line is visible to other users).",
+        _text,
+    ),
+    Setting(
+        "opensearch_ca",
+        "SHUANGYU_OPENSEARCH_CA",
+        "FILE",
+        "",
+        "CA certificate file (PEM) that signs the OpenSearch nodes' TLS certificates. Empty: the system's.",
+        _optional_file,
+    ),
+    Setting(
+        "opensearch_shards",
+        "SHUANGYU_OPENSEARCH_SHARDS",
+        "N",
+        "1",
+        "Primary shards of each OpenSearch index `shuangyu build` writes (about one per 20 million passages).",
+        _positive_whole,
+    ),
+    Setting(
+        "opensearch_replicas",
+        "SHUANGYU_OPENSEARCH_REPLICAS",
+        "N",
+        "1",
+        "Copies of each shard on other nodes: searches go on when a node is lost (0 on a one-node cluster).",
+        _whole,
     ),
     Setting(
         "embedder",
@@ -241,6 +319,12 @@ class Settings:
     index_dir: Path
     instance_dir: Path
     engine: str
+    opensearch_url: tuple[str, ...]
+    opensearch_user: str
+    opensearch_password: str
+    opensearch_ca: Path | None
+    opensearch_shards: int
+    opensearch_replicas: int
     embedder: str
     model_max_bytes: int
     read_seconds: float
@@ -253,6 +337,18 @@ class Settings:
     @property
     def instance(self) -> InstanceFolder:
         return InstanceFolder(self.instance_dir)
+
+    @property
+    def cluster(self) -> Cluster:
+        """The OpenSearch cluster of the opensearch engine (``index.engines.cluster``)."""
+        return Cluster(
+            self.opensearch_url,
+            self.opensearch_user,
+            self.opensearch_password,
+            self.opensearch_ca,
+            self.opensearch_shards,
+            self.opensearch_replicas,
+        )
 
     @property
     def read_budget(self) -> ReadBudget:

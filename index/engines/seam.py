@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from shuangyu.index.engines.schema import StoredPassage
     from shuangyu.index.text.language import Language
 
-ENGINES = ("whoosh", "tantivy")
+ENGINES = ("whoosh", "tantivy", "opensearch")
 DEFAULT_ENGINE = "whoosh"
 
 

@@ -1,0 +1,267 @@
+"""Reading an index of the opensearch engine (``index.engines.seam.Reader``): the hits and the
+counts per report of a query in one request, repeats listed once, ties in reading order, words
+from the lexicon.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import groupby
+
+from opensearchpy import OpenSearch
+from opensearchpy import exceptions as os_errors
+from shuangyu.index.engines.opensearch_index import STORED, answering
+from shuangyu.index.engines.opensearch_lexicon import Lexicon
+from shuangyu.index.engines.opensearch_query import compile_tree
+from shuangyu.index.engines.seam import Matches
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Passage:
+    """A passage found by a search: its id and stored fields (a reader's key)."""
+
+    id: str
+    fields: dict
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Passage) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+class OpenSearchReader:
+    """``index.engines.seam.Reader`` over one OpenSearch index, which serves every thread at
+    once (the client is thread-safe)."""
+
+    concurrent = True
+
+    def __init__(self, es: OpenSearch, index: str, lexicon: Lexicon):
+        self._es = es
+        self._index = index
+        self._lexicon = lexicon
+        self._passages = max(lexicon.passages(), 1)
+        self._repeated = sorted(text for text, count in lexicon.contents.items() if count > 1)
+        self._report_count = len(lexicon.reports)
+
+    # The searches.
+
+    def _search(self, body: dict) -> dict:
+        with answering(self._index):
+            return self._es.search(
+                index=self._index,
+                body=body,
+                search_type="dfs_query_then_fetch",
+                request_cache=False,
+            )
+
+    def _scored(self, query) -> dict:
+        """The compiled tree scaled by the kind of passage."""
+        return {
+            "function_score": {
+                "query": compile_tree(query, self._idf_scale),
+                "functions": [{"field_value_factor": {"field": "weight", "missing": 1}}],
+                "boost_mode": "multiply",
+            }
+        }
+
+    def _hits(self, query, report: str | None, size: int, aggregations: dict | None = None):
+        """The best ``size`` hits of ``query`` (of ``report`` alone when given: a filter of the
+        hits after the aggregations, which count every report, and that scores nothing)."""
+        body = {
+            "query": self._scored(query),
+            "size": size,
+            "sort": ["_score", {"report_id": "asc"}, {"ordinal": "asc"}],
+            "track_scores": True,
+            "track_total_hits": False,
+            "_source": [STORED],
+        }
+        if report is not None:
+            body["post_filter"] = {"term": {"report_id": report}}
+        if aggregations:
+            body["aggs"] = aggregations
+        return self._search(body)
+
+    def _count_aggregations(self) -> dict:
+        per_report = {
+            "terms": {
+                "field": "report_id",
+                "size": self._report_count + 1,
+                "shard_size": self._report_count + 1,
+            }
+        }
+        aggregations = {"reports": per_report}
+        if self._repeated:
+            aggregations["repeats"] = {
+                "filter": {"terms": {"content_hash": self._repeated}},
+                "aggs": {
+                    "texts": {
+                        "terms": {
+                            "field": "content_hash",
+                            "size": len(self._repeated),
+                            "shard_size": len(self._repeated),
+                            "min_doc_count": 2,
+                        },
+                        "aggs": {"reports": per_report},
+                    }
+                },
+            }
+        return aggregations
+
+    @staticmethod
+    def _counts(aggregations: dict) -> tuple[dict[str, int], int, int]:
+        """As ``tantivy_reader.TantivyReader._counts``: matching texts per report, matching
+        texts in all, and how many matches are repeats."""
+        counts = Counter({b["key"]: b["doc_count"] for b in aggregations["reports"]["buckets"]})
+        matches = sum(counts.values())
+        surplus = 0
+        for text in aggregations.get("repeats", {}).get("texts", {}).get("buckets", []):
+            surplus += text["doc_count"] - 1
+            for bucket in text["reports"]["buckets"]:
+                counts[bucket["key"]] -= bucket["doc_count"] - 1
+        return {key: count for key, count in counts.items() if count}, matches - surplus, surplus
+
+    def search(
+        self,
+        query,
+        depth: int,
+        report: str | None = None,
+        deadline: float | None = None,
+        order: Mapping[str, int] | None = None,
+    ) -> Matches:
+        # One request for the counts and, usually, the hits: enough of them that ``depth``
+        # remain once repeats are dropped, unless a query repeats more than expected.
+        guess = depth + depth // 4 + 10
+        answer = self._hits(query, report, guess, self._count_aggregations())
+        counts, distinct, surplus = self._counts(answer["aggregations"])
+        total = distinct if report is None else counts.get(report, 0)
+        if order is not None and report is None:
+            return Matches(
+                self._in_report_order(query, counts, order, depth, surplus), counts, total=total
+            )
+        hits = answer["hits"]["hits"]
+        if depth + surplus > guess and len(hits) == guess:
+            hits = self._hits(query, report, depth + surplus)["hits"]["hits"]
+        return Matches(_ranked(hits, depth), counts, total=total)
+
+    def _in_report_order(
+        self, query, counts: dict[str, int], order: Mapping[str, int], depth: int, surplus: int
+    ) -> list[tuple[object, float]]:
+        """As ``tantivy_reader.TantivyReader._in_report_order``: reports in ``order``, each
+        report's best first, a text in the first report that prints it."""
+        listed: set[str] = set()
+        top: list[tuple[object, float]] = []
+        for report in sorted(
+            counts, key=lambda report_id: (order.get(report_id, len(order)), report_id)
+        ):
+            hits = self._hits(query, report, counts[report] + surplus)["hits"]["hits"]
+            for passage, score in _ranked(hits, counts[report]):
+                if passage.fields["content_hash"] not in listed:
+                    listed.add(passage.fields["content_hash"])
+                    top.append((passage, score))
+            if len(top) >= depth:
+                break
+        return top[:depth]
+
+    def _idf_scale(self, field_name: str, words: list[str]) -> float:
+        """As ``tantivy_query.IdfScale.of``: Whoosh's idf over Lucene's, summed over the words
+        (Lucene's counts the passages that have the field)."""
+        having = max(self._lexicon.fields.get(field_name, 0), 1)
+        frequencies = self._lexicon.words.get(field_name, {})
+        whoosh = lucene = 0.0
+        for word in words:
+            frequency = frequencies.get(word, 0)
+            whoosh += math.log(self._passages / (frequency + 1)) + 1
+            lucene += math.log(1 + (having - frequency + 0.5) / (frequency + 0.5))
+        return whoosh / lucene if lucene > 0 else 1.0
+
+    # Stored passages.
+
+    def stored(self, key) -> dict:
+        return dict(key.fields)
+
+    def document(self, passage_id: str) -> dict | None:
+        with answering(self._index):
+            try:
+                found = self._es.get(index=self._index, id=passage_id, _source=[STORED])
+            except os_errors.NotFoundError:
+                if not self._es.indices.exists(index=self._index):
+                    raise
+                return None
+        return found["_source"][STORED]
+
+    def report_passages(self, report_id: str, first: int, last: int | None) -> list[dict]:
+        if last is not None and last < first:
+            return []
+        first = max(first, 0)
+        size = self._lexicon.reports.get(report_id, 0) if last is None else last - first + 1
+        if size <= 0:
+            return []
+        ordinal = {"gte": first} | ({"lte": last} if last is not None else {})
+        body = {
+            "query": {
+                "bool": {
+                    "filter": [{"term": {"report_id": report_id}}, {"range": {"ordinal": ordinal}}]
+                }
+            },
+            "size": size,
+            "sort": [{"ordinal": "asc"}],
+            "_source": [STORED],
+        }
+        return [hit["_source"][STORED] for hit in self._search(body)["hits"]["hits"]]
+
+    # Words.
+
+    def doc_frequency(self, field_name: str, word: str) -> int:
+        if field_name == "content_hash":
+            return self._lexicon.contents.get(word, 0)
+        if field_name == "report_id":
+            return self._lexicon.reports.get(word, 0)
+        return self._lexicon.words.get(field_name, {}).get(word, 0)
+
+    def words(self, field_name: str, prefix: str = "") -> list[str]:
+        return sorted(
+            word for word in self._lexicon.words.get(field_name, {}) if word.startswith(prefix)
+        )
+
+    def most_frequent(self, field_name: str, count: int) -> list[tuple[str, int]]:
+        return Counter(self._lexicon.words.get(field_name, {})).most_common(count)
+
+    def doc_count(self) -> int:
+        with answering(self._index):
+            return self._es.count(index=self._index)["count"]
+
+    def segment_count(self) -> int:
+        with answering(self._index):
+            stats = self._es.indices.stats(index=self._index, metric="segments")
+        return stats["_all"]["primaries"]["segments"]["count"]
+
+    def close(self) -> None:
+        pass
+
+
+def _rounded(score: float) -> float:
+    # Scores equal but for float noise are ties.
+    return round(score, 5) if math.isfinite(score) else score
+
+
+def _ranked(hits: list[dict], depth: int) -> list[tuple[object, float]]:
+    """The best ``depth`` hits, each text once, ties in reading order (report, place)."""
+    listed: set[str] = set()
+    top: list[tuple[object, float]] = []
+    scored = [(hit["_score"], Passage(hit["_id"], hit["_source"][STORED])) for hit in hits]
+    for _, tied in groupby(scored, key=lambda hit: _rounded(hit[0])):
+        tied = sorted(tied, key=lambda hit: (hit[1].fields["report_id"], hit[1].fields["ordinal"]))
+        for score, passage in tied:
+            content = passage.fields["content_hash"]
+            if content not in listed:
+                listed.add(content)
+                top.append((passage, score))
+                if len(top) == depth:
+                    return top
+    return top

@@ -1,0 +1,370 @@
+"""The opensearch engine on a real cluster (``pytest --engine opensearch``; .ci/run starts three
+nodes with scripts/opensearch): rebuilds behind an alias, a build or a node lost midway, the
+cluster out of reach, bulk requests rejected, and searches while all that happens."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from shuangyu.index.build import build_index
+from shuangyu.index.engines import cluster, opensearch_index, opensearch_writer
+from shuangyu.index.engines.store import current_build, current_manifest
+from shuangyu.search.searcher import Searcher
+from shuangyu.web.app import create_app
+from shuangyu.web.cli import main
+
+from tests.paths import DICTIONARY, REPOSITORY_ROOT, SHARED_INSTANCE
+from tests.tools import under_ci
+
+pytestmark = pytest.mark.engine("opensearch")
+
+SCRIPT = REPOSITORY_ROOT / "scripts" / "opensearch"
+UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens there
+
+
+def _report(n: int) -> str:
+    return (
+        f"第{n}号报告\n\n沙坪坝区建成物流枢纽第{n}期，带动了老旧小区改造。\n\n"
+        f"磁器口古镇迎来游客，文旅融合发展第{n}年。\n\n重庆市推进成渝地区双城经济圈建设。\n"
+    )
+
+
+def _build(corpus: Path, index_dir: Path, force: bool = False) -> dict:
+    return build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", force=force
+    ).manifest
+
+
+def _es():
+    return opensearch_index.client()
+
+
+def _alias_target(index_dir: Path) -> list[str]:
+    alias = opensearch_index.alias_of(current_build(index_dir))
+    return opensearch_writer.alias_targets(_es(), alias)
+
+
+def _folder_indices(index_dir: Path) -> list[str]:
+    alias = opensearch_index.alias_of(current_build(index_dir))
+    return sorted(_es().indices.get(index=f"{alias}-*", expand_wildcards="all"))
+
+
+@pytest.fixture
+def corpus(make_corpus):
+    return make_corpus({f"r{n:02d}.txt": _report(n) for n in range(1, 9)})
+
+
+@pytest.fixture
+def restore_cluster():
+    """Put back the process's cluster after a test that points commands elsewhere."""
+    before = cluster.configured()
+    yield
+    cluster.use(before)
+
+
+def test_each_build_moves_the_alias_and_keeps_one_previous_index(corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    names = []
+    for _ in range(3):
+        _build(corpus, index_dir, force=True)
+        names.append(opensearch_index.index_of(current_build(index_dir)))
+        assert _alias_target(index_dir) == [names[-1]]
+    # The index the alias left is kept (a process may still read it); the one before it is gone.
+    assert _folder_indices(index_dir) == sorted(names[-2:])
+
+
+def test_a_killed_build_leaves_the_alias_and_the_next_build_succeeds(corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    manifest = _build(corpus, index_dir)
+    served = _alias_target(index_dir)
+    before = Searcher(index_dir, DICTIONARY).search("物流枢纽")["total"]
+    for n in range(9, 60):
+        (corpus / f"r{n:02d}.txt").write_text(_report(n), encoding="utf-8")
+    environment = {
+        **os.environ,
+        "SHUANGYU_CORPUS_DIR": str(corpus),
+        "SHUANGYU_INDEX_DIR": str(index_dir),
+        "SHUANGYU_INSTANCE_DIR": str(SHARED_INSTANCE.path),
+        "SHUANGYU_ENGINE": "opensearch",
+    }
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from shuangyu.web.cli import main; main()",
+            "build",
+            "--force",
+            "--quiet",
+        ],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # Killed once its new index exists in the cluster, before it switches the alias.
+    alias = opensearch_index.alias_of(current_build(index_dir))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and build.poll() is None:
+        if len(_es().indices.get(index=f"{alias}-*", expand_wildcards="all")) > len(served):
+            break
+        time.sleep(0.05)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    assert _alias_target(index_dir) == served
+    assert Searcher(index_dir, DICTIONARY).search("物流枢纽")["total"] == before
+    assert current_manifest(index_dir).corpus_fingerprint == manifest.corpus_fingerprint
+    rebuilt = _build(corpus, index_dir)
+    assert rebuilt.passages > manifest.passages
+    assert _alias_target(index_dir) == [opensearch_index.index_of(current_build(index_dir))]
+    # What the killed build left is removed by the next one.
+    assert len(_folder_indices(index_dir)) == 2
+
+
+def test_a_report_added_is_found_within_seconds(corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    searcher = Searcher(index_dir, DICTIONARY, cache_size=0)
+    assert searcher.search("钓鱼城")["total"] == 0
+    (corpus / "new.txt").write_text("新报告\n\n合川区钓鱼城遗址申报世界文化遗产。\n", "utf-8")
+    started = time.monotonic()
+    manifest = _build(corpus, index_dir)
+    assert manifest.last_update.mode == "incremental"
+    assert searcher.search("钓鱼城")["total"] == 1
+    assert time.monotonic() - started < 10
+    with searcher._current().reading() as reader:
+        assert reader.engine.doc_count() == manifest.passages
+
+
+def test_bulk_rejections_are_retried_and_nothing_is_dropped(corpus, tmp_path, monkeypatch):
+    """The cluster's write queues full (429), for whole requests and for single passages: every
+    passage is indexed once the cluster takes them."""
+    monkeypatch.setattr(opensearch_writer, "BULK_FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(opensearch_writer, "BULK_PASSAGES", 7)
+    real_bulk = type(_es()).bulk
+    calls = {"requests": 0, "rejected": 0}
+    lock = threading.Lock()
+
+    def rejecting_bulk(self, body=None, **options):
+        from opensearchpy import exceptions
+
+        with lock:
+            calls["requests"] += 1
+            turn = calls["requests"]
+        if turn % 3 == 1:  # a whole request refused
+            raise exceptions.TransportError(429, "es_rejected_execution_exception", {})
+        answer = real_bulk(self, body=body, **options)
+        if turn % 3 == 2:  # every other passage of this one refused, as a node does
+            for number, item in enumerate(answer["items"]):
+                if number % 2 == 0 and "index" in item:
+                    _es().delete(index=item["index"]["_index"], id=item["index"]["_id"])
+                    item["index"]["status"] = 429
+                    with lock:
+                        calls["rejected"] += 1
+        return answer
+
+    monkeypatch.setattr(type(_es()), "bulk", rejecting_bulk)
+    manifest = _build(corpus, tmp_path / "index")
+    monkeypatch.undo()
+    assert calls["rejected"] > 0
+    index = opensearch_index.index_of(current_build(tmp_path / "index"))
+    assert _es().count(index=index)["count"] == manifest.passages
+
+
+def test_a_rebuild_under_a_stream_of_searches_answers_every_one(corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    client = create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client()
+    answers: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def search() -> None:
+        while not stop.is_set() and len(answers) < 2000:
+            response = client.get("/api/search?q=物流枢纽&limit=5")
+            answers.append((response.status_code, response.get_json().get("total", -1)))
+
+    searching = threading.Thread(target=search)
+    searching.start()
+    try:
+        for _ in range(2):
+            _build(corpus, index_dir, force=True)
+    finally:
+        stop.set()
+        searching.join()
+    assert answers and {status for status, _ in answers} == {200}, set(answers)
+    assert {total for _, total in answers} == {8}
+
+
+def test_the_cluster_out_of_reach_is_one_line_a_503_and_a_page_that_says_so(
+    corpus, tmp_path, restore_cluster
+):
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    away = {"SHUANGYU_OPENSEARCH_URL": UNREACHABLE, "SHUANGYU_INDEX_DIR": str(index_dir)}
+    result = CliRunner().invoke(main, ["search", "物流枢纽"], env=away)
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "OpenSearch cluster at http://127.0.0.1:9" in lines[0], result.output
+    assert "cannot be reached" in lines[0]
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": index_dir, "OPENSEARCH_URL": UNREACHABLE}
+    ).test_client()
+    response = client.get("/api/search?q=物流枢纽")
+    assert response.status_code == 503
+    assert "cannot be reached" in response.get_json()["detail"]
+    page = client.get("/?q=物流枢纽")
+    assert page.status_code == 503
+    assert "cannot be reached" in page.get_data(as_text=True)
+    build = CliRunner().invoke(
+        main, ["build", "--force", "--quiet"], env={**away, "SHUANGYU_CORPUS_DIR": str(corpus)}
+    )
+    assert build.exit_code != 0 and "cannot be reached" in build.output, build.output
+
+
+# --- A node lost ---------------------------------------------------------------------------
+
+
+def _script(*arguments: str) -> subprocess.CompletedProcess:
+    if not SCRIPT.is_file():
+        message = f"{SCRIPT} is missing: the node tests kill and start nodes with it"
+        if under_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True, timeout=300
+    )
+
+
+def _start_again(node: int) -> subprocess.CompletedProcess:
+    """Start a killed node again; on a loaded machine its port may stay taken a little while
+    after the kill, so a refused start is tried again."""
+    for _ in range(5):
+        started = _script("start-node", str(node))
+        if started.returncode == 0:
+            break
+        time.sleep(5)
+    return started
+
+
+def _node_to_kill(index: str) -> int:
+    """A node that holds a copy of ``index`` and is not the cluster manager (whose loss would
+    also stall the cluster's own changes while another is elected)."""
+    es = _es()
+    manager = es.cat.cluster_manager(format="json")[0]["node"]
+    holders = [
+        row["node"]
+        for row in es.cat.shards(index=index, format="json")
+        if row["state"] == "STARTED" and row["node"] != manager
+    ]
+    if not holders:
+        pytest.skip(f"every copy of {index} is on the cluster manager ({manager})")
+    return int(holders[0].rsplit("-", 1)[1])
+
+
+@pytest.fixture
+def three_nodes():
+    health = _es().cluster.health()
+    if health["number_of_data_nodes"] < 3:
+        pytest.skip("a node is killed only on a cluster of three or more")
+    status = _script("status")
+    if status.returncode != 0:
+        pytest.skip(f"the cluster is not the one scripts/opensearch runs: {status.stdout}")
+
+
+def test_a_node_killed_while_searches_run_loses_no_answer(corpus, tmp_path, three_nodes):
+    index_dir = tmp_path / "index"
+    manifest = _build(corpus, index_dir)
+    index = opensearch_index.index_of(current_build(index_dir))
+    assert (
+        int(
+            _es().indices.get_settings(index=index)[index]["settings"]["index"][
+                "number_of_replicas"
+            ]
+        )
+        >= 1
+    )
+    searcher = Searcher(index_dir, DICTIONARY, cache_size=0)
+    expected = searcher.search("物流枢纽", limit=20)
+    answers, failures = [], []
+    stop = threading.Event()
+
+    def search() -> None:
+        while not stop.is_set():
+            try:
+                answer = searcher.search("物流枢纽", limit=20)
+            except Exception as error:  # every failure is counted: the test says which
+                failures.append(repr(error))
+                continue
+            answers.append(([r["id"] for r in answer["results"]], answer["total"]))
+
+    node = _node_to_kill(index)
+    threads = [threading.Thread(target=search) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1)
+        assert _script("kill-node", str(node)).returncode == 0
+        time.sleep(5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        restarted = _start_again(node)
+    assert restarted.returncode == 0, restarted.stderr
+    assert not failures, failures[:3]
+    complete = ([r["id"] for r in expected["results"]], expected["total"])
+    assert answers and all(answer == complete for answer in answers)
+    assert current_manifest(index_dir).passages == manifest.passages
+
+
+def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
+    corpus, tmp_path, three_nodes
+):
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    served = _alias_target(index_dir)
+    node = _node_to_kill(served[0])
+    for n in range(9, 200):
+        (corpus / f"r{n:03d}.txt").write_text(_report(n), encoding="utf-8")
+    outcome: dict = {}
+
+    def rebuild() -> None:
+        try:
+            outcome["manifest"] = _build(corpus, index_dir, force=True)
+        except Exception as error:  # the build may fail (its shard was on the node) or not
+            outcome["error"] = error
+
+    building = threading.Thread(target=rebuild)
+    building.start()
+    try:
+        time.sleep(2)
+        assert _script("kill-node", str(node)).returncode == 0
+        # The index being served has a replica: it answers throughout.
+        answer = Searcher(index_dir, DICTIONARY, cache_size=0).search("物流枢纽")
+        assert answer["total"] > 0
+    finally:
+        building.join()
+        restarted = _start_again(node)
+    assert restarted.returncode == 0, restarted.stderr
+    if "error" in outcome:
+        assert _alias_target(index_dir) == served
+    manifest = _build(corpus, index_dir, force=True)
+    index = opensearch_index.index_of(current_build(index_dir))
+    assert _es().count(index=index)["count"] == manifest.passages
+    assert _alias_target(index_dir) == [opensearch_index.index_of(current_build(index_dir))]
+    assert Searcher(index_dir, DICTIONARY).search("物流枢纽")["total"] == 199
+
+
+def test_the_manifest_names_the_index_and_its_alias(corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    recorded = json.loads((current_build(index_dir) / "opensearch.json").read_text("utf-8"))
+    assert recorded["index"].startswith(recorded["alias"] + "-")
+    assert _alias_target(index_dir) == [recorded["index"]]
