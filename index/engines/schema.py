@@ -19,7 +19,8 @@ from shuangyu.index.text.analysis import (
 from shuangyu.index.text.vocabulary import Vocabulary
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 17  # 17: the analysers moved to index/text/ (Whoosh pickles their import path)
+SCHEMA_VERSION = 18  # 18: text_words stored, where each word of text begins and ends (issue 29)
+# 17: the analysers moved to index/text/ (Whoosh pickles their import path)
 # 16: passages cut at a hard length (issue 27)
 
 # Captions and credits rank below body text for the same match; headings slightly below.
@@ -73,6 +74,9 @@ FIELDS = (
     # Which words of gloss_en stand for which words of text (index.english.alignment), so that a search
     # marks the same words in both languages without segmenting its results again.
     Field("gloss_alignment", "stored", stored=True),
+    # Where each word of text that the index holds begins and ends (index.documents.word_bounds),
+    # so that a search marks the words it matched without segmenting its results again.
+    Field("text_words", "stored", stored=True),
     # The report's title and the passage's heading in English, made by the passages' engine
     # (a machine translation, else the gloss), and which engine made each.
     Field("report_title_en", "stored", stored=True),

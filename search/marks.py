@@ -1,0 +1,277 @@
+"""Which characters of a result to mark: where the engine matched the compiled query.
+
+A passage's Chinese is marked from what the build recorded (``text_words`` of
+``index.engines.schema``: where each word of the index's analysis begins and ends in the
+normalised text), matched against the words the query tree searched, field by field:
+
+- ``text``: a word of the passage (or a dictionary word inside a longer one, or the figure a
+  number stands for) that is a searched word;
+- ``text_bigrams``: the characters a bigram phrase spells, wherever they stand (part of a word,
+  坪坝 in 沙坪坝区), and a lone character only where it stands alone;
+- the English fields (``text_en``, ``gloss_terms``): a word whose dictionary English is one of
+  the English words typed; ``pinyin``: a word spelt by the pinyin searched.
+
+No passage is segmented again. A section heading is marked where a query word occurs in it,
+once for its HTML and for ``matched_in``. The English is marked in one pass over its words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from shuangyu.index.documents import IN_WORD, OUTSIDE, WORD_START
+from shuangyu.index.engines import seam as tree
+from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
+from shuangyu.index.text.analysis import (
+    STOPWORDS,
+    Normalised,
+    english_spans_of,
+    has_han,
+    is_han_only,
+    normalise,
+    segmenter,
+    stem,
+)
+from shuangyu.index.text.numbers import aliases
+from shuangyu.index.text.vocabulary import Vocabulary
+
+Span = tuple[int, int]
+
+_WORD = re.compile(rf"\{WORD_START}{IN_WORD}*")
+
+# Why a result matched (``matched_in``), from the most to the least visible.
+MATCHED_IN = ("text", "heading", "english", "meaning")
+
+
+def merge(spans: list[Span]) -> list[Span]:
+    """Sorted, non-overlapping spans covering the same characters."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@dataclass
+class SearchedWords:
+    """The words a query tree searches in each field, its excluded part left out."""
+
+    words: dict[str, set[str]] = field(default_factory=dict)
+    phrases: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def of(self, *fields: str) -> set[str]:
+        return set().union(*(self.words.get(name, set()) for name in fields))
+
+
+def searched_words(query) -> SearchedWords:
+    """What ``query`` (an ``index.engines.seam`` tree) searches, by field: every word, and the
+    words of each term or phrase in order (a bigram phrase spells a stretch of characters)."""
+    found = SearchedWords()
+    pending = [query]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (tree.Term, tree.Phrase)):
+            words = [node.text] if isinstance(node, tree.Term) else list(node.words)
+            found.words.setdefault(node.field, set()).update(words)
+            found.phrases.setdefault(node.field, []).append(words)
+        elif isinstance(node, (tree.All, tree.Any, tree.Best)):
+            pending.extend(node.parts)
+        elif isinstance(node, tree.WithOptional):
+            pending.extend((node.required, node.optional))
+        elif isinstance(node, tree.Without):
+            pending.append(node.positive)  # the excluded words are not marked
+        elif isinstance(node, tree.Filter):
+            pending.append(node.query)
+    return found
+
+
+def spelt(grams: list[str]) -> str | None:
+    """The Han characters a phrase of bigrams (``index.text.analysis.bigrams``) spells: 重庆, 庆大
+    → 重庆大; a lone character itself; ``None`` for a phrase that is not one run of Han."""
+    if not grams or not all(is_han_only(gram) for gram in grams):
+        return None
+    if len(grams) == 1:
+        return grams[0]
+    if any(len(gram) != 2 for gram in grams) or any(
+        before[1] != after[0] for before, after in zip(grams, grams[1:])
+    ):
+        return None
+    return grams[0] + "".join(gram[1] for gram in grams[1:])
+
+
+@dataclass(frozen=True)
+class ChineseTerms:
+    """What to mark in a passage's Chinese: the words searched in ``text``, the stretches
+    spelt by bigram phrases, the English words typed (their Chinese is marked) and the pinyin
+    searched."""
+
+    words: frozenset[str]
+    stretches: frozenset[str]
+    english: frozenset[str]
+    pinyin: frozenset[str]
+
+
+def chinese_terms(compiled) -> ChineseTerms:
+    """The ``ChineseTerms`` of a compiled query (``search.query.CompiledQuery``)."""
+    searched = searched_words(compiled.query)
+    stretches = (spelt(grams) for grams in searched.phrases.get("text_bigrams", []))
+    return ChineseTerms(
+        frozenset(searched.of("text")),
+        frozenset(filter(None, stretches)),
+        frozenset(compiled.typed_english_terms & searched.of("text_en", "gloss_terms")),
+        frozenset(searched.of("pinyin")),
+    )
+
+
+def chinese_marks(
+    text: str, words_at: str, vocabulary: Vocabulary, terms: ChineseTerms
+) -> list[Span]:
+    """Spans of ``text`` to mark (see the module docstring), ``words_at`` being its stored
+    ``text_words``. A word found through its English is marked only where its English is:
+    ``logistics`` marks 物流 in 物流业 and 物流园 (the part whose English it is), and a whole
+    word only when no part of it has that English."""
+    normalised = normalise(text)
+    has_word = _has_word(vocabulary)
+    spans = _word_spans(normalised, words_at, terms.words, has_word)
+    for stretch in terms.stretches:
+        spans.extend(_stretch_spans(normalised, stretch))
+    if not (terms.english or terms.pinyin):
+        return merge(spans)
+    by_english: list[Span] = []  # whole words whose English is a query term
+    parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
+    for word, start, end, subword in han_words(normalised.text, words_at, has_word):
+        span = normalised.source_span(start, end)
+        if (
+            terms.english
+            and could_gloss_as(word, terms.english, vocabulary)
+            and gloss_stems(word, vocabulary) & terms.english
+        ):
+            (parts_by_english if subword else by_english).append(span)
+        elif terms.pinyin and pinyin_of(word) in terms.pinyin:
+            spans.append(span)
+    for start, end in by_english:
+        inside = [
+            (s, e)
+            for s, e in spans + parts_by_english
+            if start <= s and e <= end and (s, e) != (start, end)
+        ]
+        spans.extend(inside or [(start, end)])
+    return merge(spans)
+
+
+def _has_word(vocabulary: Vocabulary) -> Callable[[str], bool]:
+    """Whether the index's segmenter knows a word: the dictionary words inside a long word are
+    indexed at its place (``index.text.analysis.words``). A look-up, not a segmentation."""
+    return segmenter(vocabulary).has_word
+
+
+def _word_at(words_at: str, start: int) -> Span | None:
+    """The word of ``words_at`` that holds character ``start``, or ``None`` outside words."""
+    if words_at[start] == OUTSIDE:
+        return None
+    first = words_at.rfind(WORD_START, 0, start + 1)
+    match = _WORD.match(words_at, first)
+    return first, match.end()
+
+
+def _word_spans(
+    normalised: Normalised, words_at: str, words: frozenset[str], has_word
+) -> list[Span]:
+    """Source spans of the passage's indexed words that are one of ``words``."""
+    spans: list[Span] = []
+    text = normalised.text
+    for word in words:
+        # A dictionary word of two or three characters is also indexed inside a longer word.
+        inner = 2 <= len(word) <= 3 and is_han_only(word) and has_word(word)
+        start = text.find(word)
+        while start != -1:
+            end = start + len(word)
+            holder = _word_at(words_at, start)
+            if holder == (start, end) or (
+                inner and holder and end <= holder[1] and holder[1] - holder[0] > 2
+            ):
+                spans.append(normalised.source_span(start, end))
+            start = text.find(word, start + 1)
+    if any(not has_han(word) or word == "年" for word in words):
+        # A figure's canonical token (5000000 for 500万, 1953 for 一九五三年) is indexed at the
+        # word where the figure starts.
+        for token, start, end in aliases(text):
+            if token in words and words_at[start] != OUTSIDE:
+                spans.append(normalised.source_span(start, end))
+    return spans
+
+
+def _stretch_spans(normalised: Normalised, stretch: str) -> list[Span]:
+    """Source spans where the characters ``stretch`` stand: anywhere for two or more, and a
+    lone character only between two characters that are not Han (as bigrams index it)."""
+    spans: list[Span] = []
+    text = normalised.text
+    start = text.find(stretch)
+    while start != -1:
+        end = start + len(stretch)
+        if len(stretch) > 1 or not (
+            (start and has_han(text[start - 1])) or (end < len(text) and has_han(text[end]))
+        ):
+            spans.append(normalised.source_span(start, end))
+        start = text.find(stretch, start + 1)
+    return spans
+
+
+def han_words(
+    text: str, words_at: str, has_word: Callable[[str], bool]
+) -> Iterator[tuple[str, int, int, bool]]:
+    """The Chinese words the index holds for normalised ``text`` (stopwords left out): each
+    word, then the dictionary words of two or three characters inside a longer one, as
+    ``(word, start, end, subword)``."""
+    for match in _WORD.finditer(words_at):
+        start, end = match.span()
+        word = text[start:end]
+        if word in STOPWORDS or not has_han(word[0]):
+            continue
+        yield word, start, end, False
+        if len(word) > 2:
+            for size in (2, 3):
+                for offset in range(len(word) - size + 1):
+                    part = word[offset : offset + size]
+                    if part != word and has_word(part):
+                        yield part, start + offset, start + offset + size, True
+
+
+def heading_marks(section: str, terms: set[str]) -> list[Span]:
+    """Spans of a section heading where a normalised query word occurs (a traditional-character
+    query marks the simplified heading)."""
+    normalised = normalise(section)
+    spans: list[Span] = []
+    for term in terms:
+        if not term:
+            continue
+        start = normalised.text.find(term)
+        while start != -1:
+            spans.append(normalised.source_span(start, start + len(term)))
+            start = normalised.text.find(term, start + 1)
+    return merge(spans)
+
+
+def english_marks(text_en: str, terms: set[str], typed: set[str]) -> tuple[list[Span], list[Span]]:
+    """Spans of the English text whose analysed (stemmed) word is one of ``terms``, and those
+    of them whose word is one of ``typed`` (a part of ``terms``), found in one pass.
+
+    The words are those of the English analyser (``analysis.english_spans_of``): running the
+    analyser itself on every result's text was most of a query's highlighting time."""
+    spans = english_spans_of(text_en, frozenset(terms))
+    typed_spans = [span for span in spans if typed and stem(text_en[slice(*span)].lower()) in typed]
+    return merge(spans), merge(typed_spans)
+
+
+def matched_in(marks: list[Span], heading: list[Span]) -> str:
+    """Why a result matched, for the reader: ``text`` when its Chinese shows a mark, else
+    ``heading`` when its section heading shows one, else ``english`` (its English matched)."""
+    if marks:
+        return "text"
+    if heading:
+        return "heading"
+    return "english"
