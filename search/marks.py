@@ -18,6 +18,7 @@ once for its HTML and for ``matched_in``. The English is marked in one pass over
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -105,23 +106,44 @@ def spelt(grams: list[str]) -> str | None:
 
 @dataclass(frozen=True)
 class ChineseTerms:
-    """What to mark in a passage's Chinese: the words searched in ``text``, the stretches
-    spelt by bigram phrases, the English words typed (their Chinese is marked) and the pinyin
-    searched."""
+    """What to mark in a passage's Chinese: the words searched in ``text`` (``inner``: those
+    also indexed inside a longer word), the stretches spelt by bigram phrases, the English words
+    typed (their Chinese is marked) and the pinyin searched."""
 
     words: frozenset[str]
+    inner: frozenset[str]
     stretches: frozenset[str]
     english: frozenset[str]
     pinyin: frozenset[str]
 
 
-def chinese_terms(compiled) -> ChineseTerms:
-    """The ``ChineseTerms`` of a compiled query (``search.query.CompiledQuery``)."""
+# The terms of each compiled query, made for its first result and kept while the query is.
+_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def chinese_terms(compiled, vocabulary: Vocabulary) -> ChineseTerms:
+    """The ``ChineseTerms`` of a compiled query (``search.query.CompiledQuery``) of an index
+    of ``vocabulary``."""
+    terms = _TERMS.get(compiled.query)
+    if terms is None:
+        terms = _TERMS[compiled.query] = _chinese_terms(compiled, _has_word(vocabulary))
+    return terms
+
+
+def _chinese_terms(compiled, has_word: Callable[[str], bool]) -> ChineseTerms:
     searched = searched_words(compiled.query)
-    stretches = (spelt(grams) for grams in searched.phrases.get("text_bigrams", []))
+    stretches = frozenset(
+        filter(None, (spelt(grams) for grams in searched.phrases.get("text_bigrams", [])))
+    )
+    # A stretch of two characters or more marks every place the same word could.
+    words = frozenset(searched.of("text") - {stretch for stretch in stretches if len(stretch) > 1})
     return ChineseTerms(
-        frozenset(searched.of("text")),
-        frozenset(filter(None, stretches)),
+        words,
+        # A dictionary word of two or three characters is also indexed inside a longer word.
+        frozenset(
+            word for word in words if 2 <= len(word) <= 3 and is_han_only(word) and has_word(word)
+        ),
+        stretches,
         frozenset(compiled.typed_english_terms & searched.of("text_en", "gloss_terms")),
         frozenset(searched.of("pinyin")),
     )
@@ -135,24 +157,23 @@ def chinese_marks(
     ``logistics`` marks 物流 in 物流业 and 物流园 (the part whose English it is), and a whole
     word only when no part of it has that English."""
     normalised = normalise(text)
-    has_word = _has_word(vocabulary)
-    spans = _word_spans(normalised, words_at, terms.words, has_word)
+    spans = _word_spans(normalised, words_at, terms)
     for stretch in terms.stretches:
         spans.extend(_stretch_spans(normalised, stretch))
     if not (terms.english or terms.pinyin):
         return merge(spans)
     by_english: list[Span] = []  # whole words whose English is a query term
     parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
-    for word, start, end, subword in han_words(normalised.text, words_at, has_word):
-        span = normalised.source_span(start, end)
+    for word, start, end, subword in han_words(normalised.text, words_at, _has_word(vocabulary)):
         if (
             terms.english
             and could_gloss_as(word, terms.english, vocabulary)
             and gloss_stems(word, vocabulary) & terms.english
         ):
-            (parts_by_english if subword else by_english).append(span)
+            by_words = parts_by_english if subword else by_english
+            by_words.append(normalised.source_span(start, end))
         elif terms.pinyin and pinyin_of(word) in terms.pinyin:
-            spans.append(span)
+            spans.append(normalised.source_span(start, end))
     for start, end in by_english:
         inside = [
             (s, e)
@@ -178,15 +199,12 @@ def _word_at(words_at: str, start: int) -> Span | None:
     return first, match.end()
 
 
-def _word_spans(
-    normalised: Normalised, words_at: str, words: frozenset[str], has_word
-) -> list[Span]:
-    """Source spans of the passage's indexed words that are one of ``words``."""
+def _word_spans(normalised: Normalised, words_at: str, terms: ChineseTerms) -> list[Span]:
+    """Source spans of the passage's indexed words that are one of ``terms.words``."""
     spans: list[Span] = []
     text = normalised.text
-    for word in words:
-        # A dictionary word of two or three characters is also indexed inside a longer word.
-        inner = 2 <= len(word) <= 3 and is_han_only(word) and has_word(word)
+    for word in terms.words:
+        inner = word in terms.inner
         start = text.find(word)
         while start != -1:
             end = start + len(word)
@@ -196,11 +214,11 @@ def _word_spans(
             ):
                 spans.append(normalised.source_span(start, end))
             start = text.find(word, start + 1)
-    if any(not has_han(word) or word == "年" for word in words):
+    if any(word == "年" or any(char.isdigit() for char in word) for word in terms.words):
         # A figure's canonical token (5000000 for 500万, 1953 for 一九五三年) is indexed at the
         # word where the figure starts.
         for token, start, end in aliases(text):
-            if token in words and words_at[start] != OUTSIDE:
+            if token in terms.words and words_at[start] != OUTSIDE:
                 spans.append(normalised.source_span(start, end))
     return spans
 

@@ -1146,7 +1146,8 @@ class Searcher:
     ) -> Result:
         vocabulary = opened.vocabulary
         text, text_en = fields["text"], fields["text_en"]
-        marks = chinese_marks(text, fields["text_words"], vocabulary, chinese_terms(compiled))
+        terms = chinese_terms(compiled, vocabulary)
+        marks = chinese_marks(text, fields["text_words"], vocabulary, terms)
         # The stored word alignment is the gloss's: it maps text_en only when text_en is the gloss.
         alignment = (
             fields.get("gloss_alignment")

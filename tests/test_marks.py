@@ -23,7 +23,7 @@ VOCABULARY = Vocabulary()
 
 def marked(text: str, query: str, lang: str = "auto") -> list[str]:
     """The characters of ``text`` marked for ``query``, one string a mark."""
-    terms = chinese_terms(compile_query(query, lang, VOCABULARY))
+    terms = chinese_terms(compile_query(query, lang, VOCABULARY), VOCABULARY)
     spans = chinese_marks(text, word_bounds(text, VOCABULARY), VOCABULARY, terms)
     return [text[start:end] for start, end in spans]
 
@@ -46,7 +46,7 @@ def test_a_single_character_is_marked_only_where_the_engine_found_it():
     # 市 is a word of its own only at the end; inside 城市 and 重庆市 the engine matched nothing.
     assert marked("城市和重庆市，市", "市") == ["市"]
     text = "城市和重庆市，市"
-    terms = chinese_terms(compile_query("市", "auto", VOCABULARY))
+    terms = chinese_terms(compile_query("市", "auto", VOCABULARY), VOCABULARY)
     assert chinese_marks(text, word_bounds(text, VOCABULARY), VOCABULARY, terms) == [(7, 8)]
 
 
