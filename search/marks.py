@@ -126,17 +126,29 @@ def chinese_terms(compiled, vocabulary: Vocabulary) -> ChineseTerms:
     of ``vocabulary``."""
     terms = _TERMS.get(compiled.query)
     if terms is None:
-        terms = _TERMS[compiled.query] = _chinese_terms(compiled, _has_word(vocabulary))
+        terms = _TERMS[compiled.query] = _chinese_terms(compiled, vocabulary)
     return terms
 
 
-def _chinese_terms(compiled, has_word: Callable[[str], bool]) -> ChineseTerms:
+def _chinese_terms(compiled, vocabulary: Vocabulary) -> ChineseTerms:
     searched = searched_words(compiled.query)
     stretches = frozenset(
         filter(None, (spelt(grams) for grams in searched.phrases.get("text_bigrams", [])))
     )
+    english = searched.of("text_en", "gloss_terms")
+    # A Chinese query word searched through its English (lang=en) matched where the passage
+    # holds it: its English is that of the passage's word.
+    through_english = {
+        word
+        for word in compiled.chinese_terms
+        if has_han(word) and (stems := gloss_stems(word, vocabulary)) and stems <= english
+    }
     # A stretch of two characters or more marks every place the same word could.
-    words = frozenset(searched.of("text") - {stretch for stretch in stretches if len(stretch) > 1})
+    words = frozenset(
+        (searched.of("text") | through_english)
+        - {stretch for stretch in stretches if len(stretch) > 1}
+    )
+    has_word = _has_word(vocabulary)
     return ChineseTerms(
         words,
         # A dictionary word of two or three characters is also indexed inside a longer word.
@@ -144,7 +156,7 @@ def _chinese_terms(compiled, has_word: Callable[[str], bool]) -> ChineseTerms:
             word for word in words if 2 <= len(word) <= 3 and is_han_only(word) and has_word(word)
         ),
         stretches,
-        frozenset(compiled.typed_english_terms & searched.of("text_en", "gloss_terms")),
+        frozenset(compiled.typed_english_terms & english),
         frozenset(searched.of("pinyin")),
     )
 

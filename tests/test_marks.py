@@ -71,8 +71,9 @@ def test_pinyin_marks_the_word_it_spells_where_pinyin_was_searched():
     assert marked("沙坪坝区的发展", "shapingba", lang="zh") == []
 
 
-def test_a_chinese_query_searched_in_english_marks_no_chinese():
-    assert marked("物流业发展", "物流", lang="en") == []
+def test_a_chinese_query_searched_through_its_english_marks_the_word_whose_english_matched():
+    assert marked("物流业发展", "物流", lang="en") == ["物流"]
+    assert marked("货物流通", "物流", lang="en") == []
 
 
 def test_excluded_words_are_not_marked():
