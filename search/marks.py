@@ -2,7 +2,8 @@
 
 A passage's Chinese is marked from what the build recorded (``text_words`` of
 ``index.engines.schema``: where each word of the index's analysis begins and ends in the
-normalised text), matched against the words the query tree searched, field by field:
+normalised text), matched against the words the query tree searched (``search.searched``), field
+by field:
 
 - ``text``: a word of the passage (or a dictionary word inside a longer one, or the figure a
   number stands for) that is a searched word;
@@ -20,10 +21,9 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from shuangyu.index.documents import IN_WORD, OUTSIDE, WORD_START
-from shuangyu.index.engines import seam as tree
 from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
 from shuangyu.index.text.analysis import (
     STOPWORDS,
@@ -37,6 +37,7 @@ from shuangyu.index.text.analysis import (
 )
 from shuangyu.index.text.numbers import aliases
 from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.search.searched import searched_words, spelt
 
 Span = tuple[int, int]
 
@@ -55,53 +56,6 @@ def merge(spans: list[Span]) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
-
-
-@dataclass
-class SearchedWords:
-    """The words a query tree searches in each field, its excluded part left out."""
-
-    words: dict[str, set[str]] = field(default_factory=dict)
-    phrases: dict[str, list[list[str]]] = field(default_factory=dict)
-
-    def of(self, *fields: str) -> set[str]:
-        return set().union(*(self.words.get(name, set()) for name in fields))
-
-
-def searched_words(query) -> SearchedWords:
-    """What ``query`` (an ``index.engines.seam`` tree) searches, by field: every word, and the
-    words of each term or phrase in order (a bigram phrase spells a stretch of characters)."""
-    found = SearchedWords()
-    pending = [query]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (tree.Term, tree.Phrase)):
-            words = [node.text] if isinstance(node, tree.Term) else list(node.words)
-            found.words.setdefault(node.field, set()).update(words)
-            found.phrases.setdefault(node.field, []).append(words)
-        elif isinstance(node, (tree.All, tree.Any, tree.Best)):
-            pending.extend(node.parts)
-        elif isinstance(node, tree.WithOptional):
-            pending.extend((node.required, node.optional))
-        elif isinstance(node, tree.Without):
-            pending.append(node.positive)  # the excluded words are not marked
-        elif isinstance(node, tree.Filter):
-            pending.append(node.query)
-    return found
-
-
-def spelt(grams: list[str]) -> str | None:
-    """The Han characters a phrase of bigrams (``index.text.analysis.bigrams``) spells: 重庆, 庆大
-    → 重庆大; a lone character itself; ``None`` for a phrase that is not one run of Han."""
-    if not grams or not all(is_han_only(gram) for gram in grams):
-        return None
-    if len(grams) == 1:
-        return grams[0]
-    if any(len(gram) != 2 for gram in grams) or any(
-        before[1] != after[0] for before, after in zip(grams, grams[1:])
-    ):
-        return None
-    return grams[0] + "".join(gram[1] for gram in grams[1:])
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,9 @@ from shuangyu.search.marks import (
     heading_marks,
     matched_in,
     merge,
-    searched_words,
-    spelt,
 )
 from shuangyu.search.query import compile_query
+from shuangyu.search.searched import searched_words, spelt
 
 VOCABULARY = Vocabulary()
 
