@@ -20,12 +20,17 @@ from shuangyu.index.english.alignment import align_gloss
 from shuangyu.index.sources.corpus import Report
 from shuangyu.index.sources.passages import SplitPassage
 from shuangyu.index.text.language import Language
+from shuangyu.index.text.normalising import normalise
+from shuangyu.index.text.segmenting import words
 from shuangyu.index.workers import (
     PARALLEL_FROM,
     can_fork_workers,
     die_with_parent,
     interrupts_deferred,
 )
+
+# The marks of ``word_bounds``: a word's first character, its others, a character outside words.
+WORD_START, IN_WORD, OUTSIDE = "|", "-", "."
 
 # Passages a worker makes at a time.
 CHUNK = 100
@@ -74,11 +79,26 @@ def document(source: Source, language: Language) -> dict:
         "spans": [list(span) for span in passage.spans],
         "page": passage.page,
         "gloss_alignment": align_gloss(glossed_words, glossed),
+        "text_words": word_bounds(passage.text, language),
         "report_title_en": source.title_en,
         "report_title_engine": source.title_made_by,
         "section_en": source.section_en,
         "section_engine": source.section_made_by,
     }
+
+
+def word_bounds(text: str, language: Language) -> str:
+    """Where the words of ``text`` that the index holds (``index.text.segmenting.words``, cut
+    with ``language``) begin and end: a character of ``normalise(text).text`` each, ``|``
+    where a word begins, ``-`` inside a word, ``.`` outside words (punctuation, spaces).
+    ``沙坪坝区，5G`` → ``|---.|-``. Stopwords are words here; the words inside a long word and a
+    figure's canonical token follow from these (``search.marks``), so a search marks its
+    results without segmenting them again."""
+    normalised = normalise(text).text
+    bounds = [OUTSIDE] * len(normalised)
+    for word in words(normalised, language, subwords=False):
+        bounds[word.start : word.end] = WORD_START + IN_WORD * (word.end - word.start - 1)
+    return "".join(bounds)
 
 
 # What the workers make documents of: set before they are forked, inherited by them.

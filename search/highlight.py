@@ -1,9 +1,9 @@
 """Safe HTML snippets: everything escaped except ``<mark>`` around the matched words.
 
-Marks are computed on the stored text with the same normalisation as the index (so a
-traditional-character query marks the simplified text), merged so that overlapping matches
-(a word and the words inside it) never give nested or doubled marks, and the snippet shows the
-fragment of the passage with the most marks (the whole passage when it is short).
+The marks come from ``search.marks`` (where the engine matched), merged so that overlapping
+matches (a word and the words inside it) never give nested or doubled marks; the snippet shows
+the fragment of the passage with the most marks (the whole passage when it is short), and the
+English beside it shows the same stretch.
 """
 
 from __future__ import annotations
@@ -19,121 +19,12 @@ from shuangyu.index.english.alignment import (
     english_offset,
     sentence_offset,
 )
-from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
-from shuangyu.index.text.analysis import english_spans_of, has_han, normalise, words
-from shuangyu.index.text.language import Language
-
-Span = tuple[int, int]
+from shuangyu.search.marks import Span, merge
 
 CHINESE_FRAGMENT_CHARS = 120
 ENGLISH_FRAGMENT_CHARS = 320
 ELLIPSIS = "…"
 _CHINESE_BREAKS = "。！？；，、,;!?：: "
-
-
-def merge(spans: list[Span]) -> list[Span]:
-    """Sorted, non-overlapping spans covering the same characters."""
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def term_marks(text: str, chinese_terms: set[str]) -> list[Span]:
-    """Spans of ``text`` where a normalised query word occurs (a traditional-character query
-    marks the simplified text): a substring search, no segmentation."""
-    normalised = normalise(text)
-    return merge(_term_spans(normalised, chinese_terms))
-
-
-def _term_spans(normalised, chinese_terms: set[str]) -> list[Span]:
-    spans: list[Span] = []
-    for term in chinese_terms:
-        if not term:
-            continue
-        start = normalised.text.find(term)
-        while start != -1:
-            spans.append(normalised.source_span(start, start + len(term)))
-            start = normalised.text.find(term, start + 1)
-    return spans
-
-
-def chinese_marks(
-    text: str,
-    language: Language,
-    chinese_terms: set[str],
-    english_terms: set[str],
-    pinyin_terms: set[str] = frozenset(),
-) -> list[Span]:
-    """Spans of ``text`` (cut into words with the index's ``language``) to mark: each occurrence of a normalised query word, each figure whose
-    canonical token was searched (``5000000`` marks ``500万``), each word whose dictionary
-    English is one of the English query terms (an English query marks the Chinese it found),
-    and each word spelt by the pinyin typed.
-
-    A word found through its English is marked only where its English is: ``logistics`` marks
-    物流 in 物流业 and 物流园 (the part whose English it is), and a whole word only when no
-    part of it has that English."""
-    normalised = normalise(text)
-    spans = _term_spans(normalised, chinese_terms)
-    english_terms = frozenset(english_terms)
-    if not (
-        english_terms or pinyin_terms or any(term and not has_han(term) for term in chinese_terms)
-    ):
-        return merge(spans)  # nothing left that needs the words: segmenting was most of the time
-    by_english: list[Span] = []  # whole words whose English is a query term
-    parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
-    for word in words(normalised.text, language, subwords=True):
-        if word.stopped:
-            continue
-        span = normalised.source_span(word.start, word.end)
-        if word.subword and not word.is_han:
-            if word.text in chinese_terms:
-                spans.append(span)
-        elif word.is_han:
-            if (
-                english_terms
-                and could_gloss_as(word.text, english_terms, language)
-                and gloss_stems(word.text, language) & english_terms
-            ):
-                (parts_by_english if word.subword else by_english).append(span)
-            elif pinyin_terms and pinyin_of(word.text) in pinyin_terms:
-                spans.append(span)
-    for start, end in by_english:
-        inside = [
-            (s, e)
-            for s, e in spans + parts_by_english
-            if start <= s and e <= end and (s, e) != (start, end)
-        ]
-        spans.extend(inside or [(start, end)])
-    return merge(spans)
-
-
-# Why a result matched (``matched_in``), from the most to the least visible.
-MATCHED_IN = ("text", "heading", "english", "meaning")
-
-
-def matched_in(
-    marks: list[Span], section: str, chinese_terms: set[str], english_marks: list[Span]
-) -> str:
-    """Why a result matched, for the reader: ``text`` when its Chinese shows a mark, else
-    ``heading`` when its section heading holds a query word (``chinese_terms``: the words
-    searched in the headings), else ``english`` (its English matched)."""
-    if marks:
-        return "text"
-    if term_marks(section, chinese_terms):
-        return "heading"
-    return "english"
-
-
-def english_marks(text_en: str, english_terms: set[str]) -> list[Span]:
-    """Spans of the English text whose analysed (stemmed) word is a query term.
-
-    The words are those of the English analyser (``analysis.english_spans_of``): running the
-    analyser itself on every result's text was most of a query's highlighting time."""
-    return merge(english_spans_of(text_en, frozenset(english_terms)))
 
 
 def snippet(
@@ -164,9 +55,10 @@ def english_snippet(text_en: str, spans: list[Span], window: Span | None = None)
     return snippet(text_en, spans, ENGLISH_FRAGMENT_CHARS, " ", window)
 
 
-def heading_html(section: str, chinese_terms: set[str]) -> str:
-    """HTML of a section heading: escaped, with ``<mark>`` around the query words it holds."""
-    return snippet(section, term_marks(section, chinese_terms), len(section) + 1, "")
+def heading_html(section: str, marks: list[Span]) -> str:
+    """HTML of a section heading: escaped, with ``<mark>`` around ``marks``
+    (``search.marks.heading_marks``)."""
+    return snippet(section, marks, len(section) + 1, "")
 
 
 def best_fragment(text: str, spans: list[Span], max_chars: int, breaks: str) -> Span:

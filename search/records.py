@@ -14,7 +14,7 @@ from shuangyu.index.sources.ids import PASSAGE_ID, REPORT_ID
 from shuangyu.index.sources.passages import KINDS
 from shuangyu.search.citation.styles import CITATION_NAMES, STYLES
 from shuangyu.search.fusion import FOUND_BY
-from shuangyu.search.highlight import MATCHED_IN
+from shuangyu.search.marks import MATCHED_IN
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from shuangyu.index.english.gloss import pinyin_of
 from shuangyu.index.english.translate import GlossEngine
 from shuangyu.index.text.analysis import normalise
 from shuangyu.search.fusion import MEANING, WORDS
-from shuangyu.search.highlight import (
+from shuangyu.search.highlight import english_marks_for, heading_html, paired_snippets
+from shuangyu.search.marks import (
     chinese_marks,
+    chinese_terms,
     english_marks,
-    english_marks_for,
-    heading_html,
+    heading_marks,
     matched_in,
-    paired_snippets,
 )
 from shuangyu.search.opened import OpenIndex
 from shuangyu.search.query import parse, toneless
@@ -35,34 +35,25 @@ def result(
     matched_words: int = 0,
 ) -> Result:
     text, text_en = fields["text"], fields["text_en"]
-    marks = chinese_marks(
-        text,
-        opened.language,
-        compiled.chinese_terms,
-        compiled.typed_english_terms,
-        compiled.pinyin_terms,
-    )
+    terms = chinese_terms(compiled, opened.language)
+    marks = chinese_marks(text, fields["text_words"], opened.language, terms)
     # The stored word alignment is the gloss's: it maps text_en only when text_en is the gloss.
     alignment = (
         fields.get("gloss_alignment") if fields["translation_engine"] == GlossEngine.name else None
     )
-    typed_marks_en = (
-        english_marks(text_en, compiled.typed_english_terms) if compiled.typed_english_terms else []
+    all_marks_en, typed_marks_en = english_marks(
+        text_en, compiled.english_terms, compiled.typed_english_terms
     )
-    marks_en = english_marks_for(
-        marks, english_marks(text_en, compiled.english_terms), typed_marks_en, alignment
-    )
+    marks_en = english_marks_for(marks, all_marks_en, typed_marks_en, alignment)
     snippets = paired_snippets(text, text_en, marks, marks_en, alignment)
-    heading_terms = compiled.chinese_terms | compiled.heading_terms
+    heading = heading_marks(fields["section"], compiled.chinese_terms | compiled.heading_terms)
     return Result(
         **passage_fields(fields),
         report_date=opened.report_dates.get(fields["report_id"], ""),
         snippet=snippets.chinese,
         snippet_en=snippets.english,
-        section_html=heading_html(fields["section"], heading_terms),
-        matched_in="meaning"
-        if found_by == MEANING
-        else matched_in(marks, fields["section"], heading_terms, marks_en),
+        section_html=heading_html(fields["section"], heading),
+        matched_in="meaning" if found_by == MEANING else matched_in(marks, heading),
         found_by=found_by,
         query_words=len(compiled.coverage) if compiled.counts_words else 0,
         matched_words=matched_words,

@@ -68,17 +68,6 @@ def test_bigrams_cover_part_of_a_word_with_source_offsets():
     assert grams == [("沙坪", "沙坪"), ("坪坝", "坪壩"), ("坝区", "壩區")]
 
 
-def test_english_highlighting_finds_the_words_of_the_english_analyser():
-    from shuangyu.index.text.analysis import english_analyzer
-    from shuangyu.search.highlight import english_marks
-
-    text = "Logistics hubs, high-quality development; 5G base stations and U.S. exports in 2020."
-    terms = {token.text for token in english_analyzer()(text)}
-    marked = {text[start:end].lower() for start, end in english_marks(text, terms)}
-    analysed = {token.text for token in english_analyzer()(" ".join(marked))}
-    assert analysed == terms
-
-
 def test_the_dictionary_file_is_made_once_in_the_instance_folder_and_read_per_word(
     tmp_path, monkeypatch
 ):

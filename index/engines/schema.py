@@ -24,7 +24,8 @@ from shuangyu.index.text.analysis import (
 from shuangyu.index.text.language import Language
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 18  # 18: the manifest's translator counts are "translators" (were "engines")
+SCHEMA_VERSION = 19  # 19: text_words stored, where each word of text begins and ends (issue 29)
+# 18: the manifest's translator counts are "translators" (were "engines")
 # 17: the analysers moved to index/text/ (Whoosh pickles their import path)
 # 16: passages cut at a hard length (issue 27)
 
@@ -79,6 +80,9 @@ FIELDS = (
     # Which words of gloss_en stand for which words of text (index.english.alignment), so that a search
     # marks the same words in both languages without segmenting its results again.
     IndexField("gloss_alignment", "stored", stored=True),
+    # Where each word of text that the index holds begins and ends (index.documents.word_bounds),
+    # so that a search marks the words it matched without segmenting its results again.
+    IndexField("text_words", "stored", stored=True),
     # The report's title and the passage's heading in English, made by the passages' engine
     # (a machine translation, else the gloss), and which engine made each.
     IndexField("report_title_en", "stored", stored=True),
@@ -109,6 +113,8 @@ class StoredPassage(TypedDict):
     page: str
     # Flattened (Chinese start, end, English start, end) per aligned word (index.english.alignment).
     gloss_alignment: list[int]
+    # Where each word of text begins ('|'), goes on ('-'), or a character is outside words ('.').
+    text_words: str
     report_title_en: str
     report_title_engine: str
     section_en: str
