@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -101,6 +102,12 @@ def main() -> int:
     arguments = parser.parse_args()
     from shuangyu.index.semantic.embedding import E5Small
     from shuangyu.search.searcher import Searcher
+    from shuangyu.web.settings import load_settings
+
+    # The engine and (for opensearch) the cluster of the settings' variables, as the builds
+    # of build_real_index (`shuangyu build`) read them.
+    settings = load_settings(os.environ)
+    cluster = settings.cluster
 
     if arguments.compare:
         index = arguments.index
@@ -108,7 +115,7 @@ def main() -> int:
             index = index or build_real_index(
                 Path(folder) / "real-corpus", Path(folder) / "real-index"
             )
-            searcher = Searcher(index, shared_dictionary(), embedder=E5Small())
+            searcher = Searcher(index, shared_dictionary(), embedder=E5Small(), cluster=cluster)
             compared = {
                 mode: evaluate_real(searcher, load_real_queries(), mode)
                 for mode in ("lexical", "hybrid", "semantic")
@@ -117,14 +124,17 @@ def main() -> int:
         return 0
 
     with tempfile.TemporaryDirectory() as folder:
-        results = evaluate(
-            Searcher(build_eval_index(Path(folder) / "seed"), shared_dictionary()), load_queries()
-        )
+        seed = build_eval_index(Path(folder) / "seed", settings.engine or None, cluster)
+        results = evaluate(Searcher(seed, shared_dictionary(), cluster=cluster), load_queries())
         if arguments.real:
             index = arguments.index or build_real_index(
                 Path(folder) / "real-corpus", Path(folder) / "real-index"
             )
-            results.update(evaluate_real(Searcher(index, shared_dictionary()), load_real_queries()))
+            results.update(
+                evaluate_real(
+                    Searcher(index, shared_dictionary(), cluster=cluster), load_real_queries()
+                )
+            )
     if arguments.json:
         print(
             json.dumps(

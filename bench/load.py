@@ -66,12 +66,19 @@ def main() -> int:
 
     # The service's own settings (environment and defaults), as `shuangyu serve` reads them.
     settings = load_settings(os.environ)
-    build_index(settings.corpus_dir, settings.index_dir, settings.instance, progress=False)
+    build_index(
+        settings.corpus_dir,
+        settings.index_dir,
+        settings.instance,
+        progress=False,
+        index_engine=settings.engine or None,
+        cluster=settings.cluster,
+    )
     # Words of the real passages, none of them in QUERIES and none repeated: the uncached workload.
     words = [
         word
         for word in choose_queries(
-            stored_passages(settings.index_dir), 600, settings.index_dir, seed=12
+            stored_passages(settings.index_dir, settings.cluster), 600, settings.index_dir, seed=12
         )
         if word not in QUERIES
     ]

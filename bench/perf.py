@@ -45,6 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster  # noqa: E402
+
 from testbed.generate import generate  # noqa: E402
 from testbed.paths import REAL_COLLECTION, SEED_CORPUS  # noqa: E402
 
@@ -151,12 +153,12 @@ def copy_real_collection(corpus: Path) -> None:
             shutil.copy(source, corpus / source.name)
 
 
-def stored_passages(index_dir: Path) -> list[dict]:
+def stored_passages(index_dir: Path, cluster: Cluster = NO_CLUSTER) -> list[dict]:
     """Every passage of the index (its id, Chinese and English text), read through the search layer."""
     from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.search.searcher import Searcher
 
-    searcher = Searcher(index_dir, Dictionary(ROOT / "instance"), cache_size=0)
+    searcher = Searcher(index_dir, Dictionary(ROOT / "instance"), cache_size=0, cluster=cluster)
     try:
         return [
             {"id": passage["id"], "text": passage["text"], "text_en": passage["text_en"]}
@@ -201,7 +203,7 @@ def engine_folders(work: Path, engine: str) -> tuple[Path, Path]:
     return work / f"shuangyu-{engine}" / "index", work / f"shuangyu-{engine}" / "instance"
 
 
-def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
+def build_shuangyu(corpus: Path, work: Path, engine: str, cluster: Cluster) -> dict:
     """``shuangyu build --force`` of ``corpus`` with ``engine`` and the gloss, in a process of its
     own as an operator runs it, with a fresh instance folder (making the dictionary file is part of
     a first build): passages, wall time (start-up included), the build's own time, index size, and
@@ -244,14 +246,14 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
         raise RuntimeError(
             f"shuangyu build with {engine} failed: {log.read_text(encoding='utf-8')[-2000:]}"
         )
-    manifest = current_manifest(index_dir)
+    manifest = current_manifest(index_dir, cluster)
     workers = [peak for pid, peak in peaks.items() if pid != process.pid]
     in_cluster = {}
     if engine == "opensearch":
         from shuangyu.index.engines import opensearch_index
 
         index = opensearch_index.index_of(index_dir / "current")
-        stats = opensearch_index.client().indices.stats(index=index, metric="store")
+        stats = opensearch_index.client(cluster).indices.stats(index=index, metric="store")
         in_cluster = {
             # The primaries alone: the replicas are copies on other nodes.
             "cluster_index_mb": round(stats["_all"]["primaries"]["store"]["size_in_bytes"] / 1e6, 1)
@@ -269,13 +271,13 @@ def build_shuangyu(corpus: Path, work: Path, engine: str) -> dict:
     }
 
 
-def check_index(index_dir: Path, engine: str) -> None:
+def check_index(index_dir: Path, engine: str, cluster: Cluster) -> None:
     """Exit with a message unless ``index_dir`` holds a usable index written by ``engine``: else
     `shuangyu serve` would build one itself, with the default engine, and be measured on that
     (an index left by a resumed run becomes unusable when the code's index format changes)."""
     from shuangyu.index.engines.store import current_manifest
 
-    manifest = current_manifest(index_dir)
+    manifest = current_manifest(index_dir, cluster)
     if manifest is None or manifest.engine != engine:
         sys.exit(
             f"{index_dir} holds no usable index written by {engine} (from another version of Shuangyu?): "
@@ -284,14 +286,19 @@ def check_index(index_dir: Path, engine: str) -> None:
 
 
 def query_shuangyu(
-    index_dir: Path, instance_dir: Path, queries: list[str], rounds: int, cache_size: int
+    index_dir: Path,
+    instance_dir: Path,
+    queries: list[str],
+    rounds: int,
+    cache_size: int,
+    cluster: Cluster,
 ) -> dict:
     """Latency through the search layer (warm searcher, highlights in both languages), with
     the result cache of the given size (0: every query is computed)."""
     from shuangyu.index.english.dictionary import Dictionary
     from shuangyu.search.searcher import Searcher
 
-    searcher = Searcher(index_dir, Dictionary(instance_dir), cache_size=cache_size)
+    searcher = Searcher(index_dir, Dictionary(instance_dir), cache_size=cache_size, cluster=cluster)
     searcher.warm()
     latencies = []
     for _ in range(rounds):
@@ -583,7 +590,7 @@ def parse_wrk(output: str) -> dict:
 NEW_REPORT = "zz-new-report.txt"
 
 
-def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
+def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path, cluster: Cluster) -> dict:
     """Seconds from dropping a report of 100 passages into the corpus until a searcher that was
     already open (as a serving process's is) finds it; the report is taken out again afterwards,
     so that the index holds the benchmark's collection."""
@@ -593,7 +600,7 @@ def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
     from shuangyu.search.searcher import Searcher
 
     instance = InstanceFolder(instance_dir)
-    searcher = Searcher(index_dir, Dictionary(instance_dir))
+    searcher = Searcher(index_dir, Dictionary(instance_dir), cluster=cluster)
     searcher.warm()
     marker = "新报告标记词甲乙丙"
     paragraphs = [
@@ -605,13 +612,17 @@ def bench_new_report(corpus: Path, index_dir: Path, instance_dir: Path) -> dict:
     )
     try:
         started = time.perf_counter()
-        result = build_index(corpus, index_dir, instance, progress=False, translator="gloss")
+        result = build_index(
+            corpus, index_dir, instance, progress=False, translator="gloss", cluster=cluster
+        )
         while searcher.search(marker)["total"] < 100:
             time.sleep(0.01)
         seconds = time.perf_counter() - started
     finally:
         (corpus / NEW_REPORT).unlink()
-        build_index(corpus, index_dir, instance, progress=False, translator="gloss")
+        build_index(
+            corpus, index_dir, instance, progress=False, translator="gloss", cluster=cluster
+        )
         searcher.close()
     return {
         "seconds": round(seconds, 2),
@@ -895,12 +906,11 @@ def main() -> int:
         help="keep the measures already in --work from an interrupted run and measure the rest",
     )
     arguments = parser.parse_args()
-    if "opensearch" in arguments.engines:
-        from shuangyu.index.engines import cluster
-        from shuangyu.web.settings import load_settings
+    from shuangyu.web.settings import load_settings
 
-        # This process searches the cluster too (the builds and servers read the variables).
-        cluster.use(load_settings(os.environ).cluster)
+    # The cluster of the opensearch engine, from the variables the builds and servers read
+    # too: this process searches it as well.
+    cluster = load_settings(os.environ).cluster
     work = arguments.work or Path(tempfile.mkdtemp(prefix="shuangyu-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
@@ -948,14 +958,14 @@ def main() -> int:
         measured(
             ("engines", engine, "build"),
             f"building with {engine}",
-            lambda: build_shuangyu(corpus, work, engine),
+            lambda: build_shuangyu(corpus, work, engine, cluster),
         )
     for engine in arguments.engines:
-        check_index(engine_folders(work, engine)[0], engine)
+        check_index(engine_folders(work, engine)[0], engine, cluster)
     # Every engine indexes the same passages: the baselines and the queries take those of the first.
     first_index = engine_folders(work, arguments.engines[0])[0]
     results["passages"] = results["engines"][arguments.engines[0]]["build"]["passages"]
-    passages = functools.cache(lambda: stored_passages(first_index))
+    passages = functools.cache(lambda: stored_passages(first_index, cluster))
     if "queries" not in results:
         results["queries"] = choose_queries(passages(), arguments.queries, first_index)
     queries = results["queries"]
@@ -978,10 +988,10 @@ def main() -> int:
             lambda: {
                 # The dictionary (query translation) is the one the engine's build made.
                 "query_ms": query_shuangyu(
-                    index_dir, instance_dir, queries, arguments.rounds, cache_size=0
+                    index_dir, instance_dir, queries, arguments.rounds, 0, cluster
                 ),
                 "query_ms_with_result_cache": query_shuangyu(
-                    index_dir, instance_dir, queries, arguments.rounds, cache_size=RESULT_CACHE_SIZE
+                    index_dir, instance_dir, queries, arguments.rounds, RESULT_CACHE_SIZE, cluster
                 ),
             },
         )
@@ -1003,7 +1013,7 @@ def main() -> int:
         measured(
             ("engines", engine, "new_report"),
             f"new report, {engine}",
-            lambda: bench_new_report(corpus, index_dir, instance_dir),
+            lambda: bench_new_report(corpus, index_dir, instance_dir, cluster),
         )
 
     arguments.results.mkdir(parents=True, exist_ok=True)

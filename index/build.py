@@ -14,6 +14,7 @@ from pathlib import Path
 from shuangyu.index.build_folders import BuildError, build_lock, remove_abandoned_builds
 from shuangyu.index.build_passages import English
 from shuangyu.index.build_write import changed_reports, update_in_place, write_full_build
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.manifest import Manifest
 from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
 from shuangyu.index.engines.store import current_build, current_manifest
@@ -55,6 +56,7 @@ class BuildOptions:
     index_engine: str | None = None
     embedder: Embedder | None = None
     budget: ReadBudget = DEFAULT_BUDGET
+    cluster: Cluster = NO_CLUSTER
 
 
 @dataclass
@@ -81,12 +83,13 @@ def build_index(
     index_engine: str | None = None,
     embedder: Embedder | None = None,
     budget: ReadBudget = DEFAULT_BUDGET,
+    cluster: Cluster = NO_CLUSTER,
 ) -> BuildResult:
     """Build the index of ``corpus_dir`` into ``index_dir`` unless it is up to date.
 
     ``index_engine`` (``index.engines.seam.ENGINES``) writes the index; ``None`` keeps the engine of
     the current index (Whoosh for a first one). Another engine than the current one's is a
-    full build.
+    full build. The opensearch engine writes its index in ``cluster``.
 
     ``translator`` is ``auto``, ``argos`` or ``gloss`` (see ``index.english.translate``); machine
     translations go through the translation memory of the ``instance`` folder, where the
@@ -109,6 +112,7 @@ def build_index(
         index_engine,
         embedder,
         budget,
+        cluster,
     )
     try:
         return _build(options)
@@ -132,6 +136,7 @@ def _build(options: BuildOptions) -> BuildResult:
                 options.embedder,
                 options.instance,
                 options.progress,
+                options.cluster,
             )
             result.vectors = vectors
             result.problems += [problem] if problem else []
@@ -139,7 +144,11 @@ def _build(options: BuildOptions) -> BuildResult:
 
 
 def embed_vectors(
-    index_dir: Path, instance: InstanceFolder, embedder: Embedder, progress: bool = True
+    index_dir: Path,
+    instance: InstanceFolder,
+    embedder: Embedder,
+    progress: bool = True,
+    cluster: Cluster = NO_CLUSTER,
 ) -> tuple[VectorRun | None, str]:
     """Give the current index the vectors of its passages by ``embedder`` (resuming from the
     vector cache of ``instance``), holding the build lock. Returns what was done and a problem
@@ -149,10 +158,10 @@ def embed_vectors(
     index_dir = Path(index_dir)
     try:
         with build_lock(index_dir):
-            manifest = current_manifest(index_dir)
+            manifest = current_manifest(index_dir, cluster)
             if manifest is None:
                 raise BuildError(f"no usable index in {index_dir}: run `shuangyu build` first")
-            return _embed(index_dir, manifest, embedder, instance, progress)
+            return _embed(index_dir, manifest, embedder, instance, progress, cluster)
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         raise BuildError(
@@ -166,10 +175,11 @@ def _embed(
     embedder: Embedder,
     instance: InstanceFolder,
     progress: bool,
+    cluster: Cluster,
 ) -> tuple[VectorRun | None, str]:
     try:
         run = embed_build(
-            current_build(index_dir), manifest, embedder, instance.vector_cache, progress
+            current_build(index_dir), manifest, embedder, instance.vector_cache, progress, cluster
         )
     except EmbedderError as error:
         return None, f"{error}; the index answers by words alone"
@@ -212,7 +222,7 @@ def _build_words(options: BuildOptions) -> BuildResult:
             translator_note=note,
         )
 
-    manifest = current_manifest(index_dir)
+    manifest = current_manifest(index_dir, options.cluster)
     current_engine = manifest.engine if manifest is not None else DEFAULT_ENGINE
     index_engine = options.index_engine or current_engine
     identity = translator_identity(translator, memory_path)
@@ -238,11 +248,19 @@ def _build_words(options: BuildOptions) -> BuildResult:
                     removed,
                     english,
                     options.progress,
+                    options.cluster,
                 )
             )
     return result(
         write_full_build(
-            corpus, language, index_dir, english, identity, index_engine, options.progress
+            corpus,
+            language,
+            index_dir,
+            english,
+            identity,
+            index_engine,
+            options.progress,
+            options.cluster,
         )
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from shuangyu.index import build_folders
 from shuangyu.index.build_passages import English, add_reports
 from shuangyu.index.engines import manifest as manifest_file
+from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.manifest import LastUpdate, Manifest, Translator
 from shuangyu.index.engines.seam import engine_module
 from shuangyu.index.engines.store import BUILDS, TEMPORARY_PREFIX, current_build
@@ -27,9 +28,11 @@ def write_full_build(
     identity: str,
     index_engine: str,
     progress: bool,
+    cluster: Cluster,
 ) -> Manifest:
-    """Index every report of ``corpus`` with ``index_engine`` into a new build folder, switch it
-    in and remove the builds no longer kept; its manifest."""
+    """Index every report of ``corpus`` with ``index_engine`` (an OpenSearch index: in
+    ``cluster``) into a new build folder, switch it in and remove the builds no longer kept;
+    its manifest."""
     started = time.perf_counter()
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -46,7 +49,7 @@ def write_full_build(
             progress,
             index_engine,
             lambda passages, repeated: engine_module(index_engine).create(
-                temporary, language, passages, repeated
+                temporary, language, passages, repeated, cluster=cluster
             ),
         )
         manifest = Manifest(
@@ -92,6 +95,7 @@ def update_in_place(
     removed: set[str],
     english: English,
     progress: bool,
+    cluster: Cluster,
 ) -> Manifest:
     """Re-index only the changed, new and removed reports, in the current build.
 
@@ -109,7 +113,7 @@ def update_in_place(
         progress,
         manifest.engine,
         lambda passages, repeated: engine_module(manifest.engine).open_writer(
-            build, language, repeated
+            build, language, repeated, cluster=cluster
         ),
         replacing=writer_report_ids,
     )

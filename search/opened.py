@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.manifest import Manifest
 from shuangyu.index.engines.seam import Reader as EngineReader
 from shuangyu.index.engines.seam import open_reader
@@ -50,9 +51,13 @@ class Reader:
 
 
 def _reader(
-    manifest: Manifest, build: Path, language: Language, sharing: Suggester | None = None
+    manifest: Manifest,
+    build: Path,
+    language: Language,
+    cluster: Cluster,
+    sharing: Suggester | None = None,
 ) -> Reader:
-    engine_reader = open_reader(manifest, build, language)
+    engine_reader = open_reader(manifest, build, language, cluster)
 
     def known(word: str) -> bool:
         return engine_reader.doc_frequency("text", word) > 0
@@ -75,8 +80,10 @@ class OpenIndex:
         build: Path,
         max_readers: int,
         dictionary: Dictionary,
+        cluster: Cluster,
     ):
         self.generation = generation
+        self.cluster = cluster
         self.manifest = manifest
         self.build = build
         self.max_readers = max_readers
@@ -96,7 +103,7 @@ class OpenIndex:
             "date": newest_first(manifest.reports),
             "oldest": oldest_first(manifest.reports),
         }
-        first = _reader(manifest, build, self.language)
+        first = _reader(manifest, build, self.language, cluster)
         self._sharing = first.suggester
         # An engine whose reader serves many threads at once needs no pool.
         self._shared = first if first.engine.concurrent else None
@@ -196,7 +203,9 @@ class OpenIndex:
         if reader is None:
             # Opened outside the lock: others take and return Readers meanwhile.
             try:
-                reader = _reader(self.manifest, self.build, self.language, sharing=self._sharing)
+                reader = _reader(
+                    self.manifest, self.build, self.language, self.cluster, sharing=self._sharing
+                )
             finally:
                 if pooled:
                     with self._available:
@@ -230,9 +239,17 @@ class OpenIndexes:
     before it (an older one is closed), each with a pool of up to ``max_readers`` Readers and its
     own ``Language`` looking words up in ``dictionary``; safe to share between threads."""
 
-    def __init__(self, index_dir: Path, dictionary: Dictionary, max_readers: int, keep_open: int):
+    def __init__(
+        self,
+        index_dir: Path,
+        dictionary: Dictionary,
+        max_readers: int,
+        keep_open: int,
+        cluster: Cluster = NO_CLUSTER,
+    ):
         self.index_dir = index_dir
         self.dictionary = dictionary
+        self.cluster = cluster  # where an opensearch build's index is
         self.max_readers = max_readers
         self.keep_open = keep_open
         self._lock = threading.Lock()
@@ -260,7 +277,12 @@ class OpenIndexes:
         with self._lock:
             if self._open is None or self._open.generation != generation:
                 self._open = OpenIndex(
-                    generation, read_manifest(build), build, self.max_readers, self.dictionary
+                    generation,
+                    read_manifest(build),
+                    build,
+                    self.max_readers,
+                    self.dictionary,
+                    self.cluster,
                 )
                 self._opened.append(self._open)
                 while len(self._opened) > self.keep_open:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.manifest import Manifest, ReportEntry
 from shuangyu.index.engines.schema import StoredPassage
 from shuangyu.index.engines.store import IndexUnavailable
@@ -63,7 +64,8 @@ class Searcher:
     ``time_budget`` (seconds) bounds the walk over one query's matches: past it the search
     answers what it has ranked so far, marked ``partial``. ``max_readers`` is how many searches
     run at once (each on its own reader of the index; more wait for one to be free). A search
-    running longer than ``stuck_after`` seconds is reported stuck by ``health()``.
+    running longer than ``stuck_after`` seconds is reported stuck by ``health()``. An index
+    built by the opensearch engine is read in ``cluster``.
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class Searcher:
         fusion_k: float = RRF_K,
         semantic_weight: float = SEMANTIC_WEIGHT,
         semantic_candidates: int = SEMANTIC_CANDIDATES,
+        cluster: Cluster = NO_CLUSTER,
     ):
         self.index_dir = Path(index_dir)
         # The dictionary of the instance folder, which each open build's Language looks words up in.
@@ -90,7 +93,7 @@ class Searcher:
             else stuck_after
         )
         self.max_readers = max_readers
-        self._indexes = OpenIndexes(self.index_dir, dictionary, max_readers, OPEN_BUILDS)
+        self._indexes = OpenIndexes(self.index_dir, dictionary, max_readers, OPEN_BUILDS, cluster)
         # What embeds the queries for the semantic side (None: words alone), how the two
         # rankings are fused (``search.fusion``) and the field weights of its queries
         # (``search.query``): a Searcher's caches hold rankings made with its own.

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
+
 from testbed.paths import REAL_COLLECTION, REAL_VECTORS, ROOT, SEED_CORPUS, shared_instance
 
 
@@ -53,9 +55,20 @@ def build_real_index(
     return index_folder
 
 
-def build_eval_index(folder: Path) -> Path:
-    """Index the real corpus into ``folder`` with the gloss (no model, no memory)."""
+def build_eval_index(
+    folder: Path, index_engine: str | None = None, cluster: Cluster = NO_CLUSTER
+) -> Path:
+    """Index the seed corpus into ``folder`` with the gloss (no model, no memory), with
+    ``index_engine`` (``None``: the default; an OpenSearch index in ``cluster``)."""
     from shuangyu.index.build import build_index
 
-    build_index(SEED_CORPUS, folder, shared_instance(), progress=False, translator="gloss")
+    build_index(
+        SEED_CORPUS,
+        folder,
+        shared_instance(),
+        progress=False,
+        translator="gloss",
+        index_engine=index_engine,
+        cluster=cluster,
+    )
     return folder

@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 from shuangyu.index import build as build_module
-from shuangyu.index.engines import cluster
-from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.seam import DEFAULT_ENGINE, ENGINES
 from shuangyu.index.sources.corpus import read_corpus
-from shuangyu.web.settings import load_settings
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
 from tests.tools import require_opensearch, require_tools
 
 
@@ -33,10 +30,6 @@ def pytest_configure(config: pytest.Config) -> None:
     # setting's variable, and builds made in process take it as the default for a new index.
     os.environ["SHUANGYU_ENGINE"] = engine
     build_module.DEFAULT_ENGINE = engine
-    if engine == "opensearch":
-        # The cluster of the opensearch pass: the one .ci/run starts (scripts/opensearch).
-        # Commands run by the tests read the same variables.
-        cluster.use(opensearch_cluster(os.environ))
     # Search by meaning is tested where a test names its embedder (tests/test_semantic.py, the
     # real collection): elsewhere a build embedding every passage would only cost time.
     os.environ["SHUANGYU_EMBEDDER"] = "none"
@@ -64,11 +57,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if on_every_engine(item)]
 
 
-def opensearch_cluster(environ) -> Cluster:
-    """The cluster named by ``SHUANGYU_OPENSEARCH_URL`` (and its companions), for the tests."""
-    return load_settings(environ).cluster
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
     require_tools(item)
     if item.config.getoption("--engine") == "opensearch":
@@ -94,7 +82,7 @@ def opensearch_tidy(request):
     if folder is not None:
         from shuangyu.index.engines import opensearch_index
 
-        opensearch_index.remove_indices_of(folder)
+        opensearch_index.remove_indices_of(folder, CLUSTER)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -105,7 +93,7 @@ def opensearch_tidy_session(request, tmp_path_factory):
     ):
         from shuangyu.index.engines import opensearch_index
 
-        opensearch_index.remove_indices_of(tmp_path_factory.getbasetemp())
+        opensearch_index.remove_indices_of(tmp_path_factory.getbasetemp(), CLUSTER)
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +122,9 @@ def real_index(tmp_path_factory) -> Path:
     from shuangyu.index.build import build_index
 
     index_dir = tmp_path_factory.mktemp("index")
-    build_index(CORPUS_DIR, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        CORPUS_DIR, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     return index_dir
 
 
@@ -144,7 +134,7 @@ def searcher(real_index):
 
     from tests.paths import DICTIONARY
 
-    return Searcher(real_index, dictionary=DICTIONARY)
+    return Searcher(real_index, dictionary=DICTIONARY, cluster=CLUSTER)
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,11 @@
 """Where the tests find their data: a frozen copy of the seed corpus (``tests/fixtures/corpus``),
 so that reports added to ``corpus/`` change nothing here, and the repository's instance folder,
-whose dictionary file the in-process tests share."""
+whose dictionary file the in-process tests share; and the OpenSearch cluster their in-process
+builds and searches use on the opensearch pass."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,12 +13,17 @@ from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.instance import InstanceFolder
 from shuangyu.index.text.language import Language
 from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.web.settings import load_settings
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPOSITORY_ROOT / "tests" / "fixtures" / "corpus"
 SHARED_INSTANCE = InstanceFolder(REPOSITORY_ROOT / "instance")
 # The dictionary file of the shared instance folder, which the in-process tests look words up in.
 DICTIONARY = Dictionary(SHARED_INSTANCE.path)
+# The cluster named by SHUANGYU_OPENSEARCH_URL and its companions (scripts/opensearch prints
+# it; .ci/run sets it for the opensearch pass), as the commands the tests run read it; no
+# cluster when unset. Whoosh and tantivy builds are given it and ignore it.
+CLUSTER = load_settings(os.environ).cluster
 # The seed corpus's names and glossary, and its language, for tests of the analysis itself.
 SEED_VOCABULARY = Vocabulary.read(CORPUS_DIR)
 SEED_LANGUAGE = Language(SEED_VOCABULARY, DICTIONARY)

@@ -12,7 +12,7 @@ from shuangyu.index.engines.store import BUILDS, current_build
 from shuangyu.index.english import gloss
 from shuangyu.search.searcher import Searcher
 
-from tests.paths import DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
+from tests.paths import CLUSTER, DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
 
 pytestmark = pytest.mark.every_engine
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.every_engine
 def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_path, monkeypatch):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
     before = current_build(index_dir)
     (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
 
@@ -29,34 +29,36 @@ def test_a_failed_build_leaves_the_previous_index_answering(make_corpus, tmp_pat
 
     monkeypatch.setattr(gloss, "gloss", broken_gloss)
     with pytest.raises(RuntimeError):
-        build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
+        build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
     assert current_build(index_dir) == before
     assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]
-    assert Searcher(index_dir, dictionary=DICTIONARY).search("物流")["total"] == 1
+    assert Searcher(index_dir, dictionary=DICTIONARY, cluster=CLUSTER).search("物流")["total"] == 1
 
 
 def test_a_second_build_is_refused_while_one_runs(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     with build_lock(tmp_path / "index"):
         with pytest.raises(BuildError, match="another `shuangyu build` is running"):
-            build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
+            build_index(
+                corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, cluster=CLUSTER
+            )
 
 
 def test_a_new_build_is_picked_up_by_an_open_searcher(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    searcher = Searcher(index_dir, dictionary=DICTIONARY)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY, cluster=CLUSTER)
     assert searcher.search("磁器口")["total"] == 0
     (corpus / "b.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
     assert searcher.search("磁器口")["total"] == 1
 
 
 def test_a_corpus_without_reports_is_a_clear_error(make_corpus, tmp_path):
     corpus = make_corpus({"empty.txt": ""})
     with pytest.raises(NoReports, match="no report to index"):
-        build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
+        build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, cluster=CLUSTER)
 
 
 def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus, tmp_path):
@@ -68,11 +70,11 @@ def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus
         }
     )
     index_dir = tmp_path / "index"
-    first = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    searcher = Searcher(index_dir, dictionary=DICTIONARY)
+    first = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY, cluster=CLUSTER)
     assert searcher.search("磁器口")["total"] == 0
     (corpus / "d.txt").write_text("磁器口古镇游客很多。\n", encoding="utf-8")
-    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
+    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
     assert result.manifest.last_update.mode == "incremental"
     assert result.manifest.last_update.reports == ["d"]
     assert result.manifest.built_at == first.manifest.built_at
@@ -92,17 +94,19 @@ def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_pa
         }
     )
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    searcher = Searcher(index_dir, dictionary=DICTIONARY)
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY, cluster=CLUSTER)
     (corpus / "a.txt").write_text("重庆的港口正在建设。\n", encoding="utf-8")
     (corpus / "b.txt").unlink()
-    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
+    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
     assert result.manifest.last_update.mode == "incremental"
     assert searcher.search("物流")["total"] == 0
     assert searcher.search("港口")["total"] == 1
     assert searcher.search("科技")["total"] == 0
     assert {entry["id"] for entry in searcher.manifest.reports} == {"a", "c", "d", "e", "f"}
-    assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
+    assert build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER
+    ).up_to_date
 
 
 def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
@@ -110,12 +114,16 @@ def test_a_changed_glossary_rebuilds_every_report(make_corpus, tmp_path):
     # its old words, though none of the reports changed.
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
-    assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    assert build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER
+    ).up_to_date
     (corpus / "glossary.tsv").write_text("logistics hub\t物流中心\ttest source\n", encoding="utf-8")
-    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False)
+    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
     assert not result.up_to_date and result.manifest.last_update.mode == "full"
-    assert build_index(corpus, index_dir, SHARED_INSTANCE, progress=False).up_to_date
+    assert build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER
+    ).up_to_date
 
 
 @pytest.mark.parametrize(
@@ -157,4 +165,4 @@ def test_a_full_or_read_only_disk_stops_the_build_in_one_line_and_the_index_stil
     monkeypatch.undo()
     assert current_build(index_dir) == before
     assert [path.name for path in (index_dir / BUILDS).iterdir()] == [before.name]
-    assert Searcher(index_dir, dictionary=DICTIONARY).search("物流")["total"] == 1
+    assert Searcher(index_dir, dictionary=DICTIONARY, cluster=CLUSTER).search("物流")["total"] == 1

@@ -24,7 +24,7 @@ from shuangyu.search.citation.runs import html, plain
 from shuangyu.search.romanise import person_name, romanised
 from shuangyu.web.app import create_app
 
-from tests.paths import CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
 from tests.test_reference_managers import zotero_reads
 
 PASSAGE = "shapingba-2020-four-highs:p022"
@@ -554,7 +554,9 @@ def reports_client(tmp_path_factory):
     (folder / "gwr-2017.txt").write_text(OPENING, encoding="utf-8")
     (folder / "gwr-1990.txt").write_text(UNDATED, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("reports-index")
-    build_index(folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     return create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from testbed.judging import load_queries
+from tests.paths import CLUSTER
 
 pytestmark = pytest.mark.every_engine
 
@@ -83,7 +84,7 @@ def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(
     )
 
     def answer(index_dir):
-        response = Searcher(index_dir, cache_size=0, dictionary=DICTIONARY).search(
+        response = Searcher(index_dir, cache_size=0, dictionary=DICTIONARY, cluster=CLUSTER).search(
             "物流枢纽", limit=50
         )
         return (
@@ -94,12 +95,31 @@ def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(
 
     def updated_and_full(name):
         assert build_index(
-            corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss"
+            corpus,
+            tmp_path / "index",
+            SHARED_INSTANCE,
+            progress=False,
+            translator="gloss",
+            cluster=CLUSTER,
         )
-        build_index(corpus, tmp_path / name, SHARED_INSTANCE, progress=False, translator="gloss")
+        build_index(
+            corpus,
+            tmp_path / name,
+            SHARED_INSTANCE,
+            progress=False,
+            translator="gloss",
+            cluster=CLUSTER,
+        )
         return answer(tmp_path / "index"), answer(tmp_path / name)
 
-    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        corpus,
+        tmp_path / "index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
+    )
     (corpus / "c.txt").write_text(f"报告丙\n\n{shared}\n", encoding="utf-8")
     updated, full = updated_and_full("full-with-c")
     assert updated == full and updated[0] == 3 and updated[1] == {"a": 2, "b": 1, "c": 1}

@@ -20,7 +20,7 @@ from shuangyu.search.export import MAX_EXPORT
 from shuangyu.search.query import MAX_QUERY_CHARS
 from shuangyu.web.app import MAX_URL_BYTES, create_app
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
 from tests.serving import serving_any_port
 from tests.test_serve_workers import built_site  # noqa: F401 (fixture)
 
@@ -54,7 +54,9 @@ def chinese_ids_index(tmp_path_factory):
         f'id = "{CHINESE_REPORT_ID}"\ntitle = "2017年政府工作报告"\n', encoding="utf-8"
     )
     index_dir = tmp_path_factory.mktemp("chinese-ids-index")
-    build_index(folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     return index_dir
 
 

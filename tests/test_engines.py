@@ -15,7 +15,7 @@ from shuangyu.web.cli import main
 from testbed.judging import load_queries, load_real_queries
 from testbed.paths import REAL_COLLECTION
 from testbed.real_index import build_real_index
-from tests.paths import CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
 
 
 def agreement(first: Searcher, second: Searcher, queries: list[str]) -> dict[str, float]:
@@ -47,9 +47,11 @@ def both_seed_indexes(tmp_path_factory):
             progress=False,
             translator="gloss",
             index_engine=engine,
+            cluster=CLUSTER,
         )
     return {
-        engine: Searcher(folder / engine, dictionary=DICTIONARY) for engine in ("whoosh", "tantivy")
+        engine: Searcher(folder / engine, dictionary=DICTIONARY, cluster=CLUSTER)
+        for engine in ("whoosh", "tantivy")
     }
 
 
@@ -84,8 +86,11 @@ def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path
             progress=False,
             translator="gloss",
             index_engine=engine,
+            cluster=CLUSTER,
         )
-        results = Searcher(tmp_path / engine, dictionary=DICTIONARY).search("物流枢纽")["results"]
+        results = Searcher(tmp_path / engine, dictionary=DICTIONARY, cluster=CLUSTER).search(
+            "物流枢纽"
+        )["results"]
         assert len({result["score"] for result in results}) == 1, results
         assert [result["id"] for result in results] == [
             "gwr-1990:p002",
@@ -103,7 +108,9 @@ def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_in
     queries = [query.text for query in load_queries()]
     by_hash = [both_seed_indexes["tantivy"].search(query, limit=10) for query in queries]
     monkeypatch.setattr(tantivy_reader, "report_hash", lambda report_id: 7)
-    by_id = Searcher(both_seed_indexes["tantivy"].index_dir, DICTIONARY, cache_size=0)
+    by_id = Searcher(
+        both_seed_indexes["tantivy"].index_dir, DICTIONARY, cache_size=0, cluster=CLUSTER
+    )
     with by_id._current().reading() as reader:
         assert reader.engine._report_field == "report_id"
     for query, expected in zip(queries, by_hash):
@@ -126,8 +133,8 @@ def test_the_engines_agree_on_the_real_evaluation(real_collection_index, tmp_pat
     )
     queries = [query.text for query in load_real_queries()]
     measured = agreement(
-        Searcher(real_collection_index, dictionary=DICTIONARY),
-        Searcher(tantivy_index, dictionary=DICTIONARY),
+        Searcher(real_collection_index, dictionary=DICTIONARY, cluster=CLUSTER),
+        Searcher(tantivy_index, dictionary=DICTIONARY, cluster=CLUSTER),
         queries,
     )
     assert measured["counts"] >= 0.98
@@ -147,16 +154,22 @@ def test_the_engine_is_chosen_at_build_recorded_and_followed(tmp_path, monkeypat
         main, ["build", "--quiet", "--translator", "gloss", "--engine", "tantivy"]
     )
     assert built.exit_code == 0, built.output
-    assert "with tantivy" in built.output and current_manifest(index_dir).engine == "tantivy"
+    assert (
+        "with tantivy" in built.output
+        and current_manifest(index_dir, cluster=CLUSTER).engine == "tantivy"
+    )
     found = json.loads(runner.invoke(main, ["search", "物流枢纽", "--json"]).output)
     assert found["total"] > 0 and "物流枢纽" in found["results"][0]["text"]
     # A build that names no engine keeps the index's own; naming another rebuilds with it.
     assert "up to date" in runner.invoke(main, ["build", "--quiet", "--translator", "gloss"]).output
-    assert current_manifest(index_dir).engine == "tantivy"
+    assert current_manifest(index_dir, cluster=CLUSTER).engine == "tantivy"
     switched = runner.invoke(
         main, ["build", "--quiet", "--translator", "gloss", "--engine", "whoosh"]
     )
-    assert "with whoosh" in switched.output and current_manifest(index_dir).engine == "whoosh"
+    assert (
+        "with whoosh" in switched.output
+        and current_manifest(index_dir, cluster=CLUSTER).engine == "whoosh"
+    )
     assert (
         json.loads(runner.invoke(main, ["search", "物流枢纽", "--json"]).output)["total"]
         == found["total"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from testbed import hostile
-from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, instance_with_dictionary
+from tests.paths import CLUSTER, CORPUS_DIR, REPOSITORY_ROOT, instance_with_dictionary
 
 SEED_REPORTS = 2
 # The longest a build of the seed reports and a few small hostile files may take before it is
@@ -64,7 +64,8 @@ def indexed_reports(env: dict) -> dict[str, dict]:
     from shuangyu.index.engines.store import current_manifest
 
     return {
-        report["id"]: report for report in current_manifest(Path(env["SHUANGYU_INDEX_DIR"])).reports
+        report["id"]: report
+        for report in current_manifest(Path(env["SHUANGYU_INDEX_DIR"]), cluster=CLUSTER).reports
     }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, instance_with_dictionary
+from tests.paths import CLUSTER, CORPUS_DIR, REPOSITORY_ROOT, instance_with_dictionary
 
 # The opening lines of real reports (../shared/realcorpus/reports), as received: traditional
 # characters, full-width digits, zero-width lines, a web page's chrome and all.
@@ -493,7 +493,14 @@ def test_the_permalink_and_report_pages_say_which_facts_were_read_from_the_text(
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, corpus)
     (corpus / "gwr-2022.txt").write_text(EXCERPTS["gwr-2022"], encoding="utf-8")
-    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        corpus,
+        tmp_path / "index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
+    )
     client = create_app({"TESTING": True, "INDEX_DIR": tmp_path / "index"}).test_client()
     permalink = client.get("/p/gwr-2022:p001", query_string={"ui": ui}).get_data(as_text=True)
     assert said in permalink and "李克强" in permalink and "国务院" in permalink

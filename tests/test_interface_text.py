@@ -13,7 +13,7 @@ from shuangyu.index.build import build_index
 from shuangyu.web import search_pages as pages
 from shuangyu.web.app import create_app
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
 from tests.test_interface_language import interface_text
 
 # A report without metadata (its date from its file name, as the build says in English) and
@@ -33,7 +33,9 @@ def client(tmp_path_factory):
     for name, text in REPORTS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("interface-text-index")
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     return create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client()
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from shuangyu.index.build import build_index
-from shuangyu.index.engines import cluster, opensearch_index, opensearch_writer
+from shuangyu.index.engines import opensearch_index, opensearch_writer
 from shuangyu.index.engines.store import current_build, current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
 
-from tests.paths import DICTIONARY, REPOSITORY_ROOT, SHARED_INSTANCE
+from tests.paths import CLUSTER, DICTIONARY, REPOSITORY_ROOT, SHARED_INSTANCE
 from tests.tools import under_ci
 
 pytestmark = pytest.mark.engine("opensearch")
@@ -40,12 +40,18 @@ def _report(n: int) -> str:
 
 def _build(corpus: Path, index_dir: Path, force: bool = False) -> dict:
     return build_index(
-        corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", force=force
+        corpus,
+        index_dir,
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        force=force,
+        cluster=CLUSTER,
     ).manifest
 
 
 def _es():
-    return opensearch_index.client()
+    return opensearch_index.client(CLUSTER)
 
 
 def _alias_target(index_dir: Path) -> list[str]:
@@ -63,14 +69,6 @@ def corpus(make_corpus):
     return make_corpus({f"r{n:02d}.txt": _report(n) for n in range(1, 9)})
 
 
-@pytest.fixture
-def restore_cluster():
-    """Put back the process's cluster after a test that points commands elsewhere."""
-    before = cluster.configured()
-    yield
-    cluster.use(before)
-
-
 def test_each_build_moves_the_alias_and_keeps_one_previous_index(corpus, tmp_path):
     index_dir = tmp_path / "index"
     names = []
@@ -86,7 +84,7 @@ def test_a_killed_build_leaves_the_alias_and_the_next_build_succeeds(corpus, tmp
     index_dir = tmp_path / "index"
     manifest = _build(corpus, index_dir)
     served = _alias_target(index_dir)
-    before = Searcher(index_dir, DICTIONARY).search("物流枢纽")["total"]
+    before = Searcher(index_dir, DICTIONARY, cluster=CLUSTER).search("物流枢纽")["total"]
     for n in range(9, 60):
         (corpus / f"r{n:02d}.txt").write_text(_report(n), encoding="utf-8")
     environment = {
@@ -119,8 +117,11 @@ def test_a_killed_build_leaves_the_alias_and_the_next_build_succeeds(corpus, tmp
     build.send_signal(signal.SIGKILL)
     build.wait()
     assert _alias_target(index_dir) == served
-    assert Searcher(index_dir, DICTIONARY).search("物流枢纽")["total"] == before
-    assert current_manifest(index_dir).corpus_fingerprint == manifest.corpus_fingerprint
+    assert Searcher(index_dir, DICTIONARY, cluster=CLUSTER).search("物流枢纽")["total"] == before
+    assert (
+        current_manifest(index_dir, cluster=CLUSTER).corpus_fingerprint
+        == manifest.corpus_fingerprint
+    )
     rebuilt = _build(corpus, index_dir)
     assert rebuilt.passages > manifest.passages
     assert _alias_target(index_dir) == [opensearch_index.index_of(current_build(index_dir))]
@@ -131,7 +132,7 @@ def test_a_killed_build_leaves_the_alias_and_the_next_build_succeeds(corpus, tmp
 def test_a_report_added_is_found_within_seconds(corpus, tmp_path):
     index_dir = tmp_path / "index"
     _build(corpus, index_dir)
-    searcher = Searcher(index_dir, DICTIONARY, cache_size=0)
+    searcher = Searcher(index_dir, DICTIONARY, cache_size=0, cluster=CLUSTER)
     assert searcher.search("钓鱼城")["total"] == 0
     (corpus / "new.txt").write_text("新报告\n\n合川区钓鱼城遗址申报世界文化遗产。\n", "utf-8")
     started = time.monotonic()
@@ -202,9 +203,7 @@ def test_a_rebuild_under_a_stream_of_searches_answers_every_one(corpus, tmp_path
     assert {total for _, total in answers} == {8}
 
 
-def test_the_cluster_out_of_reach_is_one_line_a_503_and_a_page_that_says_so(
-    corpus, tmp_path, restore_cluster
-):
+def test_the_cluster_out_of_reach_is_one_line_a_503_and_a_page_that_says_so(corpus, tmp_path):
     index_dir = tmp_path / "index"
     _build(corpus, index_dir)
     away = {"SHUANGYU_OPENSEARCH_URL": UNREACHABLE, "SHUANGYU_INDEX_DIR": str(index_dir)}
@@ -226,6 +225,9 @@ def test_the_cluster_out_of_reach_is_one_line_a_503_and_a_page_that_says_so(
         main, ["build", "--force", "--quiet"], env={**away, "SHUANGYU_CORPUS_DIR": str(corpus)}
     )
     assert build.exit_code != 0 and "cannot be reached" in build.output, build.output
+    # Each app and command reaches the cluster of its own settings: the ones pointed away
+    # changed nothing for the others in this process.
+    assert Searcher(index_dir, DICTIONARY, cluster=CLUSTER).search("物流枢纽")["total"] == 8
 
 
 # --- A node lost ---------------------------------------------------------------------------
@@ -290,7 +292,7 @@ def test_a_node_killed_while_searches_run_loses_no_answer(corpus, tmp_path, thre
         )
         >= 1
     )
-    searcher = Searcher(index_dir, DICTIONARY, cache_size=0)
+    searcher = Searcher(index_dir, DICTIONARY, cache_size=0, cluster=CLUSTER)
     expected = searcher.search("物流枢纽", limit=20)
     answers, failures = [], []
     stop = threading.Event()
@@ -321,7 +323,7 @@ def test_a_node_killed_while_searches_run_loses_no_answer(corpus, tmp_path, thre
     assert not failures, failures[:3]
     complete = ([r["id"] for r in expected["results"]], expected["total"])
     assert answers and all(answer == complete for answer in answers)
-    assert current_manifest(index_dir).passages == manifest.passages
+    assert current_manifest(index_dir, cluster=CLUSTER).passages == manifest.passages
 
 
 def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
@@ -347,7 +349,7 @@ def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
         time.sleep(2)
         assert _script("kill-node", str(node)).returncode == 0
         # The index being served has a replica: it answers throughout.
-        answer = Searcher(index_dir, DICTIONARY, cache_size=0).search("物流枢纽")
+        answer = Searcher(index_dir, DICTIONARY, cache_size=0, cluster=CLUSTER).search("物流枢纽")
         assert answer["total"] > 0
     finally:
         building.join()
@@ -359,7 +361,7 @@ def test_a_node_killed_during_a_build_leaves_the_last_good_index_serving(
     index = opensearch_index.index_of(current_build(index_dir))
     assert _es().count(index=index)["count"] == manifest.passages
     assert _alias_target(index_dir) == [opensearch_index.index_of(current_build(index_dir))]
-    assert Searcher(index_dir, DICTIONARY).search("物流枢纽")["total"] == 199
+    assert Searcher(index_dir, DICTIONARY, cluster=CLUSTER).search("物流枢纽")["total"] == 199
 
 
 def test_the_manifest_names_the_index_and_its_alias(corpus, tmp_path):

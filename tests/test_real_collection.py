@@ -14,7 +14,7 @@ from shuangyu.index.text.analysis import normalise, query_words
 
 from testbed.judging import FLOORS, evaluate_real, load_real_queries
 from testbed.paths import REAL_COLLECTION
-from tests.paths import language
+from tests.paths import CLUSTER, language
 
 pytestmark = [pytest.mark.every_engine, pytest.mark.real_collection]
 
@@ -29,7 +29,9 @@ def real_searcher(real_collection_index):
 
     from tests.paths import DICTIONARY
 
-    return Searcher(real_collection_index, embedder=E5Small(), dictionary=DICTIONARY)
+    return Searcher(
+        real_collection_index, embedder=E5Small(), dictionary=DICTIONARY, cluster=CLUSTER
+    )
 
 
 def excerpt(name: str, start: str, length: int = 200) -> str:
@@ -220,7 +222,9 @@ def test_an_english_question_gains_the_passage_that_means_what_it_asks(
 
     question = "raising the age at which people retire"
     answer = "延迟法定退休年龄"
-    lexical = Searcher(real_collection_index, dictionary=DICTIONARY).search(question)["results"][:5]
+    lexical = Searcher(real_collection_index, dictionary=DICTIONARY, cluster=CLUSTER).search(
+        question
+    )["results"][:5]
     hybrid = real_searcher.search(question)
     assert hybrid["mode"] == "hybrid" and hybrid["semantic"]["state"] == "ready"
     assert not any(answer in result["text"] for result in lexical)

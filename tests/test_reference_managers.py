@@ -50,7 +50,7 @@ from shuangyu.search.citation.bibtex import bibtex_key
 from shuangyu.search.citation.meta_tags import meta_tags
 from shuangyu.web.app import create_app
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
 from tests.tools import under_ci
 
 HOST = {"Host": "127.0.0.1:8000"}
@@ -333,7 +333,9 @@ def reports(tmp_path_factory):
     (folder / "gwr-2017.txt").write_text(OPENING, encoding="utf-8")
     (folder / "gwr-1990.txt").write_text(UNDATED, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("reports-index")
-    build_index(folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     return create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client()
 
 

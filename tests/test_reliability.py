@@ -22,7 +22,13 @@ from pathlib import Path
 import pytest
 
 from testbed.generate import generate
-from tests.paths import CORPUS_DIR, REPOSITORY_ROOT, SEED_PASSAGES, instance_with_dictionary
+from tests.paths import (
+    CLUSTER,
+    CORPUS_DIR,
+    REPOSITORY_ROOT,
+    SEED_PASSAGES,
+    instance_with_dictionary,
+)
 from tests.serving import serving
 
 pytestmark = pytest.mark.every_engine
@@ -403,8 +409,9 @@ def test_concurrent_uncached_searches_give_the_same_answers_as_one_at_a_time(big
         InstanceFolder(Path(big_site["SHUANGYU_INSTANCE_DIR"])),
         progress=False,
         translator="gloss",
+        cluster=CLUSTER,
     )
-    searcher = Searcher(index_dir, cache_size=0, dictionary=DICTIONARY)
+    searcher = Searcher(index_dir, cache_size=0, dictionary=DICTIONARY, cluster=CLUSTER)
     queries = [
         "沙坪坝",
         "发展",

@@ -19,7 +19,7 @@ from shuangyu.search.query import MAX_QUERY_WORDS
 from shuangyu.search.searcher import Searcher
 
 from testbed.generate import generate
-from tests.paths import DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
+from tests.paths import CLUSTER, DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
 from tests.serving import serving
 from tests.test_reliability import get_json, shuangyu
 
@@ -37,7 +37,12 @@ def generated_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bounded")
     generate(folder / "corpus", 6000)
     build_index(
-        folder / "corpus", folder / "index", SHARED_INSTANCE, progress=False, translator="gloss"
+        folder / "corpus",
+        folder / "index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
     )
     instance_with_dictionary(folder / "instance")
     return folder
@@ -47,7 +52,9 @@ def generated_index(tmp_path_factory):
 def worst_query(generated_index):
     """The costliest query the word cap allows: the index's most frequent English words, each
     matching most passages."""
-    searcher = Searcher(generated_index / "index", cache_size=0, dictionary=DICTIONARY)
+    searcher = Searcher(
+        generated_index / "index", cache_size=0, dictionary=DICTIONARY, cluster=CLUSTER
+    )
     with searcher._current().reading() as reader:
         terms = [term for term, _ in reader.engine.most_frequent("text_en", 100)]
     words = [term for term in terms if term.isalpha() and len(term) > 2][: MAX_QUERY_WORDS - 4]
@@ -64,11 +71,13 @@ def test_a_query_of_too_many_words_is_a_400_that_says_so(client):
 # tantivy's searches are not walked in Python: they end in milliseconds, with no time budget to cut them.
 @pytest.mark.engine("whoosh")
 def test_a_search_past_its_budget_answers_what_it_has_marked_partial(generated_index, worst_query):
-    full = Searcher(generated_index / "index", time_budget=60, dictionary=DICTIONARY).search(
-        worst_query
-    )
+    full = Searcher(
+        generated_index / "index", time_budget=60, dictionary=DICTIONARY, cluster=CLUSTER
+    ).search(worst_query)
     assert not full["partial"] and full["total"] > 3000
-    hurried = Searcher(generated_index / "index", time_budget=0.05, dictionary=DICTIONARY)
+    hurried = Searcher(
+        generated_index / "index", time_budget=0.05, dictionary=DICTIONARY, cluster=CLUSTER
+    )
     cut = hurried.search(worst_query)
     assert cut["partial"] and 0 < cut["total"] < full["total"] and cut["results"]
 
@@ -109,7 +118,9 @@ def test_another_limit_or_offset_of_a_query_reuses_its_ranking(
         "run",
         lambda *args: walks.append(args) or real_run(*args),
     )
-    searcher = Searcher(generated_index / "index", time_budget=60, dictionary=DICTIONARY)
+    searcher = Searcher(
+        generated_index / "index", time_budget=60, dictionary=DICTIONARY, cluster=CLUSTER
+    )
     first = searcher.search(worst_query, limit=10)
     pages = [
         searcher.search(worst_query, limit=limit, offset=offset)
@@ -211,8 +222,15 @@ def test_two_index_changes_during_a_search_hold_up_no_request(make_corpus, tmp_p
     from shuangyu.index.engines.store import MANIFEST, current_build
 
     corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n"})
-    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, translator="gloss")
-    searcher = Searcher(tmp_path / "index", dictionary=DICTIONARY)
+    build_index(
+        corpus,
+        tmp_path / "index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
+    )
+    searcher = Searcher(tmp_path / "index", dictionary=DICTIONARY, cluster=CLUSTER)
     entered, release = threading.Event(), threading.Event()
     real_run = ranking_module.run
     monkeypatch.setattr(
@@ -246,8 +264,10 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
         {f"{name}.txt": f"重庆{word}的物流中心。\n" for name, word in zip("abcdef", "东南西北上下")}
     )
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
-    searcher = Searcher(index_dir, dictionary=DICTIONARY)
+    build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
+    searcher = Searcher(index_dir, dictionary=DICTIONARY, cluster=CLUSTER)
     opened = searcher._current()
     (corpus / "g.txt").write_text("物流枢纽带动城市发展。\n", encoding="utf-8")
     from shuangyu.index import build as build_module
@@ -256,7 +276,9 @@ def test_every_reader_counts_the_documents_it_sees(make_corpus, tmp_path):
     manifest_path = current_build(index_dir) / MANIFEST
     manifest_before = manifest_path.read_bytes()
     stat = manifest_path.stat()
-    build_module.build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_module.build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     # The manifest as it was: the commit is on disk, the switch not yet seen.
     manifest_path.write_bytes(manifest_before)
     os.utime(manifest_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))

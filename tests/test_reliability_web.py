@@ -18,7 +18,7 @@ from shuangyu.index.build import build_index
 from shuangyu.index.sources.corpus import read_corpus
 from shuangyu.web.app import create_app
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
 from tests.test_reliability import server, shuangyu, site  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.every_engine
@@ -64,7 +64,9 @@ def hostile_index(tmp_path_factory):
         encoding="utf-8",
     )
     index_dir = tmp_path_factory.mktemp("hostile-index")
-    build_index(folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        folder, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     return folder, index_dir
 
 

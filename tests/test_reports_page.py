@@ -13,7 +13,7 @@ from pypinyin import lazy_pinyin
 from shuangyu.index.build import build_index
 from shuangyu.web.app import create_app
 
-from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
 from tests.test_interface_language import interface_text
 
 # Three reports whose orders by date, by title (pinyin or English) and by passages all differ,
@@ -47,7 +47,9 @@ def client(tmp_path_factory):
             encoding="utf-8",
         )
     index_dir = tmp_path_factory.mktemp("reports-index")
-    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        corpus, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     return create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client()
 
 

@@ -13,7 +13,7 @@ from shuangyu.search.query import QueryError
 from shuangyu.search.records import Result
 from shuangyu.search.searcher import Searcher
 
-from tests.paths import CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
+from tests.paths import CLUSTER, CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
 
 pytestmark = pytest.mark.every_engine
 
@@ -68,8 +68,10 @@ def test_part_of_a_word_matches_through_bigrams(searcher):
 
 def test_word_matches_rank_above_bigram_only_matches(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": "购物流程很简单。\n\n重庆的物流中心正在建设。\n"})
-    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
-    results = Searcher(tmp_path / "index", dictionary=DICTIONARY).search("物流")["results"]
+    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    results = Searcher(tmp_path / "index", dictionary=DICTIONARY, cluster=CLUSTER).search("物流")[
+        "results"
+    ]
     assert [result["text"] for result in results] == [
         "重庆的物流中心正在建设。",
         "购物流程很简单。",
@@ -184,10 +186,10 @@ def test_bad_queries_give_a_clear_error_or_results(searcher, query):
 
 def test_markup_in_passages_comes_back_escaped(make_corpus, tmp_path):
     corpus = make_corpus({"x.txt": "沙坪坝的网页<script>alert(1)</script>测试。\n"})
-    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False)
-    result = Searcher(tmp_path / "index", dictionary=DICTIONARY).search("沙坪坝 <script>")[
-        "results"
-    ][0]
+    build_index(corpus, tmp_path / "index", SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    result = Searcher(tmp_path / "index", dictionary=DICTIONARY, cluster=CLUSTER).search(
+        "沙坪坝 <script>"
+    )["results"][0]
     assert "<script>" in result["text"]
     assert "<script>" not in result["snippet"]
     assert "&lt;script&gt;" in result["snippet"].replace("<mark>", "").replace("</mark>", "")
@@ -250,7 +252,9 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
     }.items():
         (corpus_copy / f"{name}.txt").write_text(text, encoding="utf-8")
     index_dir = tmp_path / "index"
-    build_index(corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss")
+    build_index(
+        corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss", cluster=CLUSTER
+    )
     # An added report makes a second segment; a changed one leaves deleted documents behind.
     (corpus_copy / "zz-d.txt").write_text(
         "物流枢纽\n\n沙坪坝区的物流枢纽在重庆。\n", encoding="utf-8"
@@ -260,11 +264,16 @@ def test_ranking_and_counts_hold_across_segments_and_deletions(corpus_copy, tmp_
     )
     assert (
         build_index(
-            corpus_copy, index_dir, SHARED_INSTANCE, progress=False, translator="gloss"
+            corpus_copy,
+            index_dir,
+            SHARED_INSTANCE,
+            progress=False,
+            translator="gloss",
+            cluster=CLUSTER,
         ).manifest.last_update.mode
         == "incremental"
     )
-    searcher = Searcher(index_dir, dictionary=DICTIONARY)
+    searcher = Searcher(index_dir, dictionary=DICTIONARY, cluster=CLUSTER)
     with searcher._current().reading() as reader:
         assert not reader.engine._reader.is_atomic()
     for query in ("物流 枢纽", "logistics", "重庆"):
@@ -301,8 +310,8 @@ def test_field_lengths_read_in_one_block_are_whooshs_own(searcher):
 
 def test_a_cached_response_is_the_computed_one(real_index):
     cached, uncached = (
-        Searcher(real_index, dictionary=DICTIONARY),
-        Searcher(real_index, cache_size=0, dictionary=DICTIONARY),
+        Searcher(real_index, dictionary=DICTIONARY, cluster=CLUSTER),
+        Searcher(real_index, cache_size=0, dictionary=DICTIONARY, cluster=CLUSTER),
     )
     for query in ("物流", "logistics hub", "沙坪坝 report:shapingba-four-zones"):
         first, again, computed = cached.search(query), cached.search(query), uncached.search(query)
@@ -321,18 +330,33 @@ def test_an_index_cut_into_segments_ranks_as_one_in_a_single_segment(tmp_path):
     kept = held_back.read_bytes()
     held_back.unlink()
     build_index(
-        whole, tmp_path / "whole-index", SHARED_INSTANCE, progress=False, translator="gloss"
+        whole,
+        tmp_path / "whole-index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
     )
     build_index(
-        parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss"
+        parts,
+        tmp_path / "parts-index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
     )
     held_back.write_bytes(kept)
     build_index(
-        parts, tmp_path / "parts-index", SHARED_INSTANCE, progress=False, translator="gloss"
+        parts,
+        tmp_path / "parts-index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
     )
     one, two = (
-        Searcher(tmp_path / "whole-index", dictionary=DICTIONARY),
-        Searcher(tmp_path / "parts-index", dictionary=DICTIONARY),
+        Searcher(tmp_path / "whole-index", dictionary=DICTIONARY, cluster=CLUSTER),
+        Searcher(tmp_path / "parts-index", dictionary=DICTIONARY, cluster=CLUSTER),
     )
     with two._current().reading() as reader:
         assert reader.engine.segment_count() > 1

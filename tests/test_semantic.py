@@ -26,7 +26,7 @@ from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
 
-from tests.paths import CORPUS_DIR, DICTIONARY, instance_with_dictionary
+from tests.paths import CLUSTER, CORPUS_DIR, DICTIONARY, instance_with_dictionary
 
 pytestmark = pytest.mark.every_engine
 
@@ -174,7 +174,10 @@ def test_an_interrupted_embedding_keeps_its_batches_and_resumes(tmp_path, embedd
         ],
     )
     assert result.exit_code == 0, result.output
-    build, manifest = current_build(tmp_path / "index"), current_manifest(tmp_path / "index")
+    build, manifest = (
+        current_build(tmp_path / "index"),
+        current_manifest(tmp_path / "index", cluster=CLUSTER),
+    )
     assert read_meta(build) is None  # searchable by words, no vectors yet
 
     class Interrupted(Exception):
@@ -194,11 +197,18 @@ def test_an_interrupted_embedding_keeps_its_batches_and_resumes(tmp_path, embedd
 
     with pytest.raises(Interrupted):
         embed_build(
-            build, manifest, StopsAfterTwoBatches(), instance / "vectors.sqlite", progress=False
+            build,
+            manifest,
+            StopsAfterTwoBatches(),
+            instance / "vectors.sqlite",
+            progress=False,
+            cluster=CLUSTER,
         )
     assert read_meta(build) is None and not (build / PROGRESS).exists()
     assert not [path for path in build.iterdir() if path.name.startswith(f".{FOLDER}")]
-    run = embed_build(build, manifest, embedder, instance / "vectors.sqlite", progress=False)
+    run = embed_build(
+        build, manifest, embedder, instance / "vectors.sqlite", progress=False, cluster=CLUSTER
+    )
     rows = json.loads((build / FOLDER / "rows.json").read_text(encoding="utf-8"))
     texts = len({content_hash for _, _, content_hash in rows})
     assert run.rows == len(rows) > 64 and run.embedded == texts - 64
@@ -241,7 +251,9 @@ def test_a_damaged_model_file_is_refused_in_one_line_and_the_words_still_answer(
     damaged.write_bytes(b"\0" * 4096)
     with pytest.raises(EmbedderError, match="damaged or not the pinned one"):
         E5Small(weights=damaged).queries(["x"])
-    searcher = Searcher(index, embedder=E5Small(weights=damaged), dictionary=DICTIONARY)
+    searcher = Searcher(
+        index, embedder=E5Small(weights=damaged), dictionary=DICTIONARY, cluster=CLUSTER
+    )
     response = searcher.search("development")
     assert response["total"] > 0 and response["mode"] == "lexical"
     assert (

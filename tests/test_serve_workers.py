@@ -21,7 +21,7 @@ from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
 
-from tests.paths import CORPUS_DIR, DICTIONARY, REPOSITORY_ROOT, instance_with_dictionary
+from tests.paths import CLUSTER, CORPUS_DIR, DICTIONARY, REPOSITORY_ROOT, instance_with_dictionary
 from tests.serving import STOP_SECONDS, serving_any_port
 from tests.test_reliability import get_json
 
@@ -115,7 +115,9 @@ def wait_until(condition, what: str, seconds: float = 60) -> None:
 
 def test_two_workers_each_open_the_index_and_answer_as_the_index_does(built_site):
     index_dir = built_site["SHUANGYU_INDEX_DIR"]
-    searcher = Searcher(Path(index_dir), time_budget=WHOLE_SEARCH_SECONDS, dictionary=DICTIONARY)
+    searcher = Searcher(
+        Path(index_dir), time_budget=WHOLE_SEARCH_SECONDS, dictionary=DICTIONARY, cluster=CLUSTER
+    )
     expected = {query: searcher.search(query) for query in QUERIES}
     with serving_any_port(built_site, "--workers", "2") as served:
         assert served.server == "gunicorn: 2 worker processes of 8 threads each"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from flask import Flask, abort, current_app, request
-from shuangyu.index.engines import cluster
 from shuangyu.web import errors, headers, searching
 from shuangyu.web.api import api, limit_rate
 from shuangyu.web.i18n import switch_language_url, translate, ui_language
@@ -37,7 +36,6 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app.config["SETTINGS"] = settings
     app.config.update(test_config)
     app.json = OrjsonProvider(app)  # UTF-8, keys in order
-    cluster.use(settings.cluster)
 
     app.before_request(refuse_large_bodies)
     app.before_request(refuse_long_urls)

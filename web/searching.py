@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         max_readers=int(app.config.get("SEARCH_READERS", MAX_READERS)),
         stuck_after=app.config.get("SEARCH_STUCK_AFTER"),
         embedder=load_embedder(settings.embedder),
+        cluster=settings.cluster,
     )
     app.before_request(require_index)
 

@@ -1,9 +1,9 @@
 """Which OpenSearch cluster the ``opensearch`` engine (``index.engines.opensearch_engine``) uses.
 
 Plain data, without the client library: the settings (``web.settings``) make a ``Cluster`` at
-the edge and hand it here once per process (``use``), as the dictionary folder is handed to
-``index.english.cedict``; the engine's writers and readers, opened deep in a build or a search,
-read it with ``configured``. An index build records which OpenSearch index it wrote (in its
+the edge (the CLI, the app factory), and it is passed down to what opens an engine's writer or
+reader (``index.engines.seam``); Whoosh and tantivy, whose indexes live in the build's folder,
+take it and have no use for it. An index build records which OpenSearch index it wrote (in its
 build folder), not where the cluster is: the same build answers through any of its nodes.
 """
 
@@ -30,14 +30,5 @@ class Cluster:
         return f"Cluster(urls={self.urls!r}, user={self.user!r}, shards={self.shards}, replicas={self.replicas})"
 
 
-_configured = Cluster()
-
-
-def use(cluster: Cluster) -> None:
-    """Use ``cluster`` in this process from now on."""
-    global _configured
-    _configured = cluster
-
-
-def configured() -> Cluster:
-    return _configured
+# No cluster: what the Whoosh and tantivy engines are given, and the opensearch engine refuses.
+NO_CLUSTER = Cluster()

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shuangyu.index.engines.cluster import configured
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.opensearch_index import (
     CLUSTER_FILE,
     TEXT_FIELDS,
@@ -68,14 +68,17 @@ def analyse(document: dict, language: Language) -> tuple[dict, dict[str, list[st
 
 
 def create(
-    build_dir: Path, language: Language, passages: int, repeated: frozenset[str] = frozenset()
+    build_dir: Path,
+    language: Language,
+    passages: int,
+    repeated: frozenset[str] = frozenset(),
+    cluster: Cluster = NO_CLUSTER,
 ) -> OpenSearchWriter:
-    """A writer of a new OpenSearch index for the build in ``build_dir``; the alias moves to
-    it when it commits."""
-    cluster = configured()
+    """A writer of a new OpenSearch index in ``cluster`` for the build in ``build_dir``; the
+    alias moves to it when it commits."""
     es = client(cluster)
     index = index_name(build_dir)
-    with writing():
+    with writing(cluster):
         if es.indices.exists(index=index):  # left by a killed build of the same name
             es.indices.delete(index=index)
         es.indices.create(
@@ -83,38 +86,45 @@ def create(
             body={"settings": {"index": index_settings(cluster)}, "mappings": mapping(build_dir)},
         )
     write_json(Path(build_dir) / CLUSTER_FILE, {"index": index, "alias": alias_of(build_dir)})
-    return OpenSearchWriter(es, index, Path(build_dir), Lexicon(), new=True)
+    return OpenSearchWriter(es, cluster, index, Path(build_dir), Lexicon(), new=True)
 
 
 def open_writer(
-    build_dir: Path, language: Language, repeated: frozenset[str] = frozenset()
+    build_dir: Path,
+    language: Language,
+    repeated: frozenset[str] = frozenset(),
+    cluster: Cluster = NO_CLUSTER,
 ) -> OpenSearchWriter:
     """A writer that updates the index of the build in ``build_dir``: what it is given is sent
     when it commits (deletions first), so that a cancelled update changes nothing."""
     index = read_cluster_file(build_dir)["index"]
-    return OpenSearchWriter(client(), index, Path(build_dir), Lexicon.read(build_dir), new=False)
+    return OpenSearchWriter(
+        client(cluster), cluster, index, Path(build_dir), Lexicon.read(build_dir), new=False
+    )
 
 
-def check_readable(build_dir: Path) -> None:
+def check_readable(build_dir: Path, cluster: Cluster = NO_CLUSTER) -> None:
     """The build's index answers a count and its lexicon reads; ``IndexUnavailable`` else."""
     index = read_cluster_file(build_dir)["index"]
     Lexicon.read(build_dir)
-    with answering(index):
-        client().count(index=index)
+    with answering(index, cluster):
+        client(cluster).count(index=index)
 
 
-def cluster_health() -> dict:
+def cluster_health(cluster: Cluster) -> dict:
     """The cluster's health (for the tests and the benchmarks)."""
-    with answering("(any)"):
-        return client().cluster.health()
+    with answering("(any)", cluster):
+        return client(cluster).cluster.health()
 
 
-def open_reader(build_dir: Path, language: Language) -> OpenSearchReader:
+def open_reader(
+    build_dir: Path, language: Language, cluster: Cluster = NO_CLUSTER
+) -> OpenSearchReader:
     """A reader of the build in ``build_dir``; ``IndexUnavailable`` when its index cannot be
     read (the cluster down, the index gone)."""
     index = read_cluster_file(build_dir)["index"]
     lexicon = Lexicon.read(build_dir)
-    es = client()
-    with answering(index):
+    es = client(cluster)
+    with answering(index, cluster):
         es.indices.get_settings(index=index)
-    return OpenSearchReader(es, index, lexicon)
+    return OpenSearchReader(es, cluster, index, lexicon)

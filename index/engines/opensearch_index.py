@@ -1,5 +1,5 @@
 """The opensearch engine's index in the cluster (``index.engines.opensearch_engine``): the client
-of the configured cluster, its failures as ours, the names of a folder's indices and alias, the
+of a cluster, its failures as ours, the names of a folder's indices and alias, the
 record a build keeps of its index, and the mapping (each text field our words, joined by spaces,
 for the core ``whitespace`` analyzer).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
-from shuangyu.index.engines.cluster import Cluster, configured
+from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.schema import FIELDS
 from shuangyu.index.engines.store import TEMPORARY_PREFIX, IndexUnavailable
 
@@ -51,9 +51,9 @@ _clients: dict[tuple, OpenSearch] = {}
 _clients_lock = threading.Lock()
 
 
-def client(cluster: Cluster | None = None) -> OpenSearch:
-    """The client of ``cluster`` (the configured one by default): one per process, thread-safe."""
-    cluster = cluster or configured()
+def client(cluster: Cluster) -> OpenSearch:
+    """The client of ``cluster``: one per process, thread-safe. ``IndexUnavailable`` when no
+    cluster is set."""
     if not cluster.urls:
         raise IndexUnavailable(
             "the opensearch engine needs a cluster: set SHUANGYU_OPENSEARCH_URL (--opensearch-url)"
@@ -82,8 +82,7 @@ def _where(cluster: Cluster) -> str:
     return ", ".join(cluster.urls) or "(no URL set)"
 
 
-def _unreachable(error: Exception) -> str:
-    cluster = configured()
+def _unreachable(error: Exception, cluster: Cluster) -> str:
     if isinstance(error, os_errors.ConnectionError):
         why = f"cannot be reached ({type(error).__name__}: {str(error.info)[:200]})"
     elif isinstance(error, os_errors.AuthenticationException):
@@ -97,27 +96,29 @@ def _unreachable(error: Exception) -> str:
 
 
 @contextmanager
-def answering(index: str) -> Iterator[None]:
-    """The cluster's failures while reading as ``IndexUnavailable`` (a 503 from the API, one
-    line from the command line)."""
+def answering(index: str, cluster: Cluster) -> Iterator[None]:
+    """The failures of ``cluster`` while reading ``index`` as ``IndexUnavailable`` (a 503 from
+    the API, one line from the command line)."""
     try:
         yield
     except os_errors.NotFoundError:
         raise IndexUnavailable(
-            f"the OpenSearch index {index} is gone from the cluster at {_where(configured())}: "
+            f"the OpenSearch index {index} is gone from the cluster at {_where(cluster)}: "
             "run `shuangyu build --force`"
         ) from None
     except (os_errors.ConnectionError, os_errors.TransportError) as error:
-        raise IndexUnavailable(_unreachable(error) + "; try again when it answers") from None
+        raise IndexUnavailable(
+            _unreachable(error, cluster) + "; try again when it answers"
+        ) from None
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """The cluster's failures while building as ``ClusterUnavailable``."""
+def writing(cluster: Cluster) -> Iterator[None]:
+    """The failures of ``cluster`` while building as ``ClusterUnavailable``."""
     try:
         yield
     except (os_errors.ConnectionError, os_errors.TransportError) as error:
-        raise ClusterUnavailable(errno.EIO, _unreachable(error)) from None
+        raise ClusterUnavailable(errno.EIO, _unreachable(error, cluster)) from None
 
 
 # --- Names ---------------------------------------------------------------------------------
@@ -192,11 +193,11 @@ def index_settings(cluster: Cluster) -> dict:
     }
 
 
-def remove_indices_of(folder: Path) -> list[str]:
-    """Remove every index of this machine written by an index folder inside ``folder`` (the
-    tests' temporary folders); their names."""
-    es = client()
-    with writing():
+def remove_indices_of(folder: Path, cluster: Cluster) -> list[str]:
+    """Remove every index of ``cluster`` that an index folder inside ``folder`` wrote on this
+    machine (the tests' temporary folders); their names."""
+    es = client(cluster)
+    with writing(cluster):
         found = es.indices.get_mapping(index="shuangyu-*", expand_wildcards="all")
         inside, host = str(Path(folder).absolute()), socket.gethostname()
         gone = [

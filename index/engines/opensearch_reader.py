@@ -13,6 +13,7 @@ from itertools import groupby
 
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
+from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.opensearch_index import STORED, answering
 from shuangyu.index.engines.opensearch_lexicon import Lexicon
 from shuangyu.index.engines.opensearch_query import compile_tree
@@ -41,8 +42,9 @@ class OpenSearchReader:
 
     concurrent = True
 
-    def __init__(self, es: OpenSearch, index: str, lexicon: Lexicon):
+    def __init__(self, es: OpenSearch, cluster: Cluster, index: str, lexicon: Lexicon):
         self._es = es
+        self._cluster = cluster
         self._index = index
         self._lexicon = lexicon
         self._passages = max(lexicon.passages(), 1)
@@ -52,7 +54,7 @@ class OpenSearchReader:
     # The searches.
 
     def _search(self, body: dict) -> dict:
-        with answering(self._index):
+        with answering(self._index, self._cluster):
             return self._es.search(
                 index=self._index,
                 body=body,
@@ -186,7 +188,7 @@ class OpenSearchReader:
         return dict(key.fields)
 
     def document(self, passage_id: str) -> dict | None:
-        with answering(self._index):
+        with answering(self._index, self._cluster):
             try:
                 found = self._es.get(index=self._index, id=passage_id, _source=[STORED])
             except os_errors.NotFoundError:
@@ -233,11 +235,11 @@ class OpenSearchReader:
         return Counter(self._lexicon.words.get(field_name, {})).most_common(count)
 
     def doc_count(self) -> int:
-        with answering(self._index):
+        with answering(self._index, self._cluster):
             return self._es.count(index=self._index)["count"]
 
     def segment_count(self) -> int:
-        with answering(self._index):
+        with answering(self._index, self._cluster):
             stats = self._es.indices.stats(index=self._index, metric="segments")
         return stats["_all"]["primaries"]["segments"]["count"]
 

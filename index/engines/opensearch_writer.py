@@ -13,7 +13,7 @@ from pathlib import Path
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 from opensearchpy.helpers import scan
-from shuangyu.index.engines.cluster import configured
+from shuangyu.index.engines.cluster import Cluster
 from shuangyu.index.engines.opensearch_index import (
     GREEN_TIMEOUT,
     GREEN_TIMEOUT_SECONDS,
@@ -92,8 +92,17 @@ class OpenSearchWriter:
     """Adds and deletes passages; ``commit`` makes them visible at once, ``cancel`` drops them.
     A new index is sent as it is written, in parallel bulk requests; an update, at commit."""
 
-    def __init__(self, es: OpenSearch, index: str, build_dir: Path, lexicon: Lexicon, new: bool):
+    def __init__(
+        self,
+        es: OpenSearch,
+        cluster: Cluster,
+        index: str,
+        build_dir: Path,
+        lexicon: Lexicon,
+        new: bool,
+    ):
         self._es = es
+        self._cluster = cluster
         self._index = index
         self._build_dir = build_dir
         self._lexicon = lexicon
@@ -126,7 +135,7 @@ class OpenSearchWriter:
         self._sending.append(self._pool.submit(send_bulk, self._es, self._index, batch))
 
     def commit(self, merge: bool = True) -> None:
-        with writing():
+        with writing(self._cluster):
             if self._new:
                 if self._batch:
                     self._send()
@@ -164,7 +173,7 @@ class OpenSearchWriter:
     def _finish_new(self, merge: bool) -> None:
         """Refresh the new index, give it its replicas, and switch the alias to it in one
         request; then remove the indices older than the one the alias leaves."""
-        es, index, cluster = self._es, self._index, configured()
+        es, index, cluster = self._es, self._index, self._cluster
         es.indices.refresh(index=index)
         if merge:
             es.indices.forcemerge(index=index, max_num_segments=1)

@@ -7,13 +7,17 @@ is the only place its library is imported, and offers:
 
 - ``analyse(document, language)``: a passage document (``index.engines.schema.FIELDS``) as its
   writer takes it, made in a build's worker processes (``index.documents``): plain data;
-- ``create(build_dir, language, passages)`` / ``open_writer(build_dir, language)``: a
-  ``Writer`` that adds analysed documents, deletes a report's passages, and commits them at
-  once or cancels;
-- ``open_reader(build_dir, language)``: a ``Reader`` that runs a query tree (the classes
-  below) for its best passages and its counts per report, and reads stored passages and the
-  words of a field;
-- ``check_readable(build_dir)``: ``IndexUnavailable`` when the files are damaged.
+- ``create(build_dir, language, passages, repeated, cluster)`` / ``open_writer(build_dir,
+  language, repeated, cluster)``: a ``Writer`` that adds analysed documents, deletes a
+  report's passages, and commits them at once or cancels;
+- ``open_reader(build_dir, language, cluster)``: a ``Reader`` that runs a query tree (the
+  classes below) for its best passages and its counts per report, and reads stored passages
+  and the words of a field;
+- ``check_readable(build_dir, cluster)``: ``IndexUnavailable`` when the files are damaged.
+
+``cluster`` (``index.engines.cluster.Cluster``) is where the opensearch engine keeps its
+indexes, from the settings, passed down from the edge; Whoosh and tantivy keep theirs in the
+build's folder and are given ``NO_CLUSTER``, or whatever the settings say, which they ignore.
 
 The engine of a build is chosen when it is built and recorded in its manifest; searching
 follows the manifest.
@@ -28,6 +32,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
 from typing import Any as AnyType
+
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 
 if TYPE_CHECKING:
     from shuangyu.index.engines.manifest import Manifest
@@ -206,7 +212,12 @@ def engine_module(name: str) -> ModuleType:
     return importlib.import_module(f"shuangyu.index.engines.{name}_engine")
 
 
-def open_reader(manifest: Manifest, build_dir: Path, language: Language) -> Reader:
-    """A reader of the build in ``build_dir`` by the engine that wrote it."""
-    reader: Reader = engine_module(manifest.engine).open_reader(Path(build_dir), language)
+def open_reader(
+    manifest: Manifest, build_dir: Path, language: Language, cluster: Cluster = NO_CLUSTER
+) -> Reader:
+    """A reader of the build in ``build_dir`` by the engine that wrote it (an OpenSearch
+    index through ``cluster``)."""
+    reader: Reader = engine_module(manifest.engine).open_reader(
+        Path(build_dir), language, cluster=cluster
+    )
     return reader

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shuangyu.index.engines import manifest as manifest_file
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.manifest import Manifest, ManifestError
 from shuangyu.index.engines.seam import ENGINES, engine_module
 
@@ -49,19 +50,20 @@ def read_manifest(build_dir: Path) -> Manifest:
     return manifest
 
 
-def current_manifest(index_dir: Path) -> Manifest | None:
+def current_manifest(index_dir: Path, cluster: Cluster = NO_CLUSTER) -> Manifest | None:
     """The manifest of the current build, or ``None`` when there is no usable one: none, an
-    unreadable manifest, or index files that cannot be opened and read."""
+    unreadable manifest, or index files that cannot be opened and read (an OpenSearch index
+    through ``cluster``)."""
     try:
         build = current_build(index_dir)
         manifest = read_manifest(build)
-        check_readable(build, manifest)
+        check_readable(build, manifest, cluster)
     except IndexUnavailable:
         return None
     return manifest
 
 
-def check_readable(build: Path, manifest: Manifest) -> None:
+def check_readable(build: Path, manifest: Manifest, cluster: Cluster = NO_CLUSTER) -> None:
     """Open the build's index with the engine that wrote it and read a little of every part;
     ``IndexUnavailable`` when that fails (missing, truncated or garbled files)."""
-    engine_module(manifest.engine).check_readable(build)
+    engine_module(manifest.engine).check_readable(build, cluster=cluster)

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import tantivy
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.schema import FIELDS, analyser
 from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.index.engines.tantivy_index import (
@@ -52,7 +53,11 @@ def analyse(
 
 
 def create(
-    build_dir: Path, language: Language, passages: int, repeated: frozenset[str] = frozenset()
+    build_dir: Path,
+    language: Language,
+    passages: int,
+    repeated: frozenset[str] = frozenset(),
+    cluster: Cluster = NO_CLUSTER,
 ) -> TantivyWriter:
     """A writer of a new index in ``build_dir``; ``repeated``: the content hashes that more than
     one of the passages to be added has."""
@@ -63,7 +68,10 @@ def create(
 
 
 def open_writer(
-    build_dir: Path, language: Language, repeated: frozenset[str] = frozenset()
+    build_dir: Path,
+    language: Language,
+    repeated: frozenset[str] = frozenset(),
+    cluster: Cluster = NO_CLUSTER,
 ) -> TantivyWriter:
     """A writer that updates the index in ``build_dir`` (``repeated`` as for ``create``; a
     passage whose text the index has already is marked repeated too)."""
@@ -72,7 +80,7 @@ def open_writer(
         return TantivyWriter(index, build_dir, repeated, index.searcher())
 
 
-def check_readable(build_dir: Path) -> None:
+def check_readable(build_dir: Path, cluster: Cluster = NO_CLUSTER) -> None:
     """Open the index and read its first stored passage; ``IndexUnavailable`` when that fails."""
     searcher = open_index(build_dir).searcher()
     try:
@@ -87,7 +95,9 @@ def check_readable(build_dir: Path) -> None:
         ) from None
 
 
-def open_reader(build_dir: Path, language: Language) -> TantivyReader:
+def open_reader(
+    build_dir: Path, language: Language, cluster: Cluster = NO_CLUSTER
+) -> TantivyReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     index = open_index(build_dir)
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.schema import FIELDS, analyser
 from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.index.engines.whoosh_reader import WhooshReader
@@ -92,7 +93,11 @@ def analyse(document: dict, language: Language) -> dict:
 
 
 def create(
-    build_dir: Path, language: Language, passages: int, repeated: frozenset[str] = frozenset()
+    build_dir: Path,
+    language: Language,
+    passages: int,
+    repeated: frozenset[str] = frozenset(),
+    cluster: Cluster = NO_CLUSTER,
 ) -> WhooshWriter:
     """A writer of a new index in ``build_dir`` for about ``passages`` passages. (``repeated``,
     the texts several of them have, is not needed: the reader finds repeats in its columns.)"""
@@ -102,7 +107,10 @@ def create(
 
 
 def open_writer(
-    build_dir: Path, language: Language, repeated: frozenset[str] = frozenset()
+    build_dir: Path,
+    language: Language,
+    repeated: frozenset[str] = frozenset(),
+    cluster: Cluster = NO_CLUSTER,
 ) -> WhooshWriter:
     """A writer that updates the index in ``build_dir`` (one process: an update is small)."""
     # Without mmap: see check_readable.
@@ -111,7 +119,7 @@ def open_writer(
     )
 
 
-def check_readable(build_dir: Path) -> None:
+def check_readable(build_dir: Path, cluster: Cluster = NO_CLUSTER) -> None:
     """Open the index and read every segment's table of contents, document count and the ends
     of its columns; ``IndexUnavailable`` when that fails (missing, truncated or garbled files)."""
     try:
@@ -132,7 +140,7 @@ def check_readable(build_dir: Path) -> None:
         ) from None
 
 
-def open_reader(build_dir: Path, language: Language) -> WhooshReader:
+def open_reader(build_dir: Path, language: Language, cluster: Cluster = NO_CLUSTER) -> WhooshReader:
     """A reader of the index in ``build_dir``; ``IndexUnavailable`` when it cannot be opened."""
     # Whoosh leaves the file of a segment it fails to open unreferenced but open; it is freed
     # with the exception, and its ResourceWarning says nothing the error does not.

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.manifest import Manifest
 from shuangyu.index.engines.seam import open_reader
 from shuangyu.index.semantic.embedding import Embedder
@@ -117,9 +118,10 @@ def embed_build(
     embedder: Embedder,
     cache_path: Path | None,
     progress: bool = True,
+    cluster: Cluster = NO_CLUSTER,
 ) -> VectorRun:
-    """Give ``build`` (whose manifest is ``manifest``) the vectors of its passages by
-    ``embedder``, unless it has them already. Texts the cache at ``cache_path`` holds are not
+    """Give ``build`` (whose manifest is ``manifest``; an OpenSearch index read through
+    ``cluster``) the vectors of its passages by ``embedder``, unless it has them already. Texts the cache at ``cache_path`` holds are not
     embedded again; a cache that cannot be used is told in ``problem`` and the vectors are made
     without it. Interrupted, the build keeps its previous vectors (or none) and the cache keeps
     every batch made."""
@@ -129,7 +131,7 @@ def embed_build(
     # What a run killed outright left behind (the caller holds the build lock: none runs).
     for abandoned in build.glob(f".{FOLDER}-*"):
         shutil.rmtree(abandoned, ignore_errors=True)
-    passages = _passages(build, manifest)
+    passages = _passages(build, manifest, cluster)
     texts = list(dict.fromkeys(passage["text"] for passage in passages))
     problem = ""
     cache: VectorCache | None = None
@@ -213,9 +215,9 @@ def embed_build(
     return VectorRun(len(rows), len(missing), time.perf_counter() - started, problem=problem)
 
 
-def _passages(build: Path, manifest: Manifest) -> list[dict]:
+def _passages(build: Path, manifest: Manifest, cluster: Cluster) -> list[dict]:
     """The build's passages that get a vector, in the manifest's order of reports."""
-    reader = open_reader(manifest, build, Language(Vocabulary.read(build)))
+    reader = open_reader(manifest, build, Language(Vocabulary.read(build)), cluster)
     try:
         return [
             passage

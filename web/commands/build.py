@@ -54,6 +54,7 @@ def build(force: bool, quiet: bool, translator: str, details: bool, **given) -> 
             index_engine=chosen.engine or None,
             embedder=chosen_embedder(chosen.embedder),
             budget=chosen.read_budget,
+            cluster=chosen.cluster,
         )
     except BuildError as error:
         raise CommandError(str(error)) from None
@@ -147,7 +148,11 @@ def embed(quiet: bool, export_to: Path | None, import_from: Path | None, **given
         return
     try:
         run, problem = embed_vectors(
-            chosen.index_dir, chosen.instance, embedder, progress=not quiet
+            chosen.index_dir,
+            chosen.instance,
+            embedder,
+            progress=not quiet,
+            cluster=chosen.cluster,
         )
     except BuildError as error:
         raise CommandError(str(error)) from None

@@ -8,7 +8,6 @@ import signal
 from collections.abc import Callable
 
 import click
-from shuangyu.index.engines import cluster
 from shuangyu.index.semantic.embedding import EmbedderError, load_embedder
 from shuangyu.web.settings import SETTINGS, SettingError, Settings, load_settings
 
@@ -64,7 +63,6 @@ def settings(**given) -> Settings:
         result = load_settings({}, {**click.get_current_context().find_root().obj, **given})
     except SettingError as error:
         raise CommandError(str(error)) from None
-    cluster.use(result.cluster)
     return result
 
 

@@ -76,6 +76,7 @@ def search(
             chosen.index_dir,
             Dictionary(chosen.instance_dir),
             embedder=chosen_embedder(chosen.embedder),
+            cluster=chosen.cluster,
         ).search(query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None

@@ -134,7 +134,7 @@ def serve(
         # Here, not at the top: gunicorn is installed on Linux alone.
         from shuangyu.web.server import serve_prefork
 
-        if current_manifest(chosen.index_dir) is not None:
+        if current_manifest(chosen.index_dir, chosen.cluster) is not None:
             # Made here once, not by every worker at once as it warms (about ten seconds).
             made_or_stop(Dictionary(chosen.instance_dir).ensure)
         serve_prefork(
@@ -184,7 +184,7 @@ def _build_when_missing(chosen: Settings) -> None:
     """Build the index before serving when there is none. Without reports, say where they go
     and serve without an index: the site says so too, and takes the index that `shuangyu
     build` makes there without a restart."""
-    if current_manifest(chosen.index_dir) is not None:
+    if current_manifest(chosen.index_dir, chosen.cluster) is not None:
         return
     click.echo(f"No usable index in {chosen.index_dir}: building it first.")
     try:
@@ -195,6 +195,7 @@ def _build_when_missing(chosen: Settings) -> None:
             force=True,
             index_engine=chosen.engine or None,
             budget=chosen.read_budget,
+            cluster=chosen.cluster,
         )
     except NoReports as error:
         reason = str(error).splitlines()[0]
@@ -212,7 +213,7 @@ def _embed_in_background(chosen: Settings) -> None:
     made (the page says how far along they are). It is sent SIGTERM (and cleans up) when this
     process ends."""
     embedder = chosen_embedder(chosen.embedder)
-    manifest = current_manifest(chosen.index_dir)
+    manifest = current_manifest(chosen.index_dir, chosen.cluster)
     if (
         embedder is None
         or manifest is None
