@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from shuangyu.index.build import BuildError, NoReports, build_index, build_lock
 from shuangyu.index.engines.store import BUILDS, current_build
 from shuangyu.index.english import gloss
+from shuangyu.index.text import language as language_module
 from shuangyu.search.searcher import Searcher
 
 from tests.paths import CLUSTER, DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
@@ -80,6 +81,25 @@ def test_a_new_report_is_added_in_place_and_an_open_searcher_sees_it(make_corpus
     assert result.manifest.built_at == first.manifest.built_at
     assert searcher.search("磁器口")["total"] == 1
     assert result.manifest.passages == 4
+
+
+def test_an_update_in_place_cuts_words_with_the_runs_one_segmenter(
+    make_corpus, tmp_path, monkeypatch
+):
+    """The engine's writer analyses the changed passages with the build's own language, whose
+    segmenter (and caches) the build has made already; not with a language of its own (as
+    Whoosh's, unpickled from the index with the analysers, once did: three more segmenters,
+    each loading jieba's dictionary and the index's names, and every passage cut again)."""
+    corpus = make_corpus({"a.txt": "重庆的物流中心正在建设。\n", "b.txt": "沙坪坝区发展科技。\n"})
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    made = []
+    real = language_module._segmenter
+    monkeypatch.setattr(language_module, "_segmenter", lambda words: made.append(1) or real(words))
+    (corpus / "a.txt").write_text("重庆的港口正在建设。\n", encoding="utf-8")
+    result = build_index(corpus, index_dir, SHARED_INSTANCE, progress=False, cluster=CLUSTER)
+    assert result.manifest.last_update.mode == "incremental"
+    assert len(made) == 1
 
 
 def test_a_changed_and_a_removed_report_are_updated_in_place(make_corpus, tmp_path):

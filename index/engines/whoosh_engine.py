@@ -112,11 +112,13 @@ def open_writer(
     repeated: frozenset[str] = frozenset(),
     cluster: Cluster = NO_CLUSTER,
 ) -> WhooshWriter:
-    """A writer that updates the index in ``build_dir`` (one process: an update is small)."""
-    # Without mmap: see check_readable.
-    return WhooshWriter(
-        FileStorage(str(build_dir), supports_mmap=False).open_index(), parallel=False
-    )
+    """A writer that updates the index in ``build_dir`` (one process: an update is small),
+    analysing with ``language``."""
+    # Without mmap: see check_readable. With the schema of this run's language, not the one
+    # pickled in the index: that one's Language would build a segmenter of its own and cut the
+    # changed passages again, where this run's has cut them already (its caches hold them).
+    storage = FileStorage(str(build_dir), supports_mmap=False)
+    return WhooshWriter(storage.open_index(schema=_schema(language)), parallel=False)
 
 
 def check_readable(build_dir: Path, cluster: Cluster = NO_CLUSTER) -> None:
