@@ -20,12 +20,12 @@ from shuangyu.index.engines.seam import Reader as EngineReader
 from shuangyu.index.engines.seam import open_reader
 from shuangyu.index.engines.store import CURRENT, MANIFEST, current_build, read_manifest
 from shuangyu.index.english.dictionary import Dictionary
-from shuangyu.index.semantic.vectors import FOLDER as VECTORS_FOLDER
 from shuangyu.index.text.language import Language
 from shuangyu.index.text.vocabulary import Vocabulary
+from shuangyu.search.build_vectors import BuildVectors
 from shuangyu.search.crosslingual import ReverseDictionary
 from shuangyu.search.report_dates import iso_date, newest_first, oldest_first
-from shuangyu.search.semantic import VectorIndex, VectorsUnavailable, status
+from shuangyu.search.semantic import VectorIndex
 from shuangyu.search.suggest import Suggester
 
 
@@ -113,65 +113,21 @@ class OpenIndex:
         self._opening = 0
         self._closed = False
         self._available = threading.Condition()
-        # The build's vectors, opened when they appear (they are made after the words are
-        # indexed) and again when they are made anew; what went wrong when they cannot be used.
-        self._vectors_lock = threading.Lock()
-        self._vectors: VectorIndex | None = None
-        self._vectors_identity: tuple | None = None
-        self._vectors_problem = ""
+        # The build's vectors, opened when they appear (search.build_vectors).
+        self._vectors = BuildVectors(build, manifest.corpus_fingerprint)
 
     def vectors(self, model: str | None) -> VectorIndex | None:
-        """The build's vectors when it has usable ones made by ``model`` (``None`` when no
-        model embeds the queries); opened once, and again when they are made anew."""
-        if model is None:
-            return None
-        try:
-            seen = os.stat(self.build / VECTORS_FOLDER)
-            identity = (seen.st_ino, seen.st_mtime_ns)
-        except OSError:
-            identity = None
-        if identity == self._vectors_identity:
-            return self._vectors
-        with self._vectors_lock:
-            if identity != self._vectors_identity:
-                vectors, problem = None, ""
-                if identity is not None:
-                    try:
-                        vectors = VectorIndex(self.build)
-                    except VectorsUnavailable as error:
-                        problem = str(error)
-                    if vectors is not None and vectors.model != model:
-                        problem = (
-                            f"the passages' vectors were made by {vectors.model} and queries are embedded by "
-                            f"{model}: run `shuangyu build` to embed the passages again (the search by words "
-                            "still answers)"
-                        )
-                        vectors = None
-                    elif (
-                        vectors is not None
-                        and vectors.meta.get("corpus_fingerprint")
-                        != self.manifest.corpus_fingerprint
-                    ):
-                        # An update in place changed the reports; their vectors are being made
-                        # again (the build does it next): until then, words alone.
-                        vectors = None
-                self._vectors, self._vectors_problem, self._vectors_identity = (
-                    vectors,
-                    problem,
-                    identity,
-                )
-            return self._vectors
+        """The build's vectors when it has usable ones made by ``model`` (``BuildVectors.get``)."""
+        return self._vectors.get(model)
 
     @property
     def vectors_key(self) -> tuple | None:
-        """Which vectors ``vectors`` last opened (None: none): a key of the caches, so that an
-        answer made before the vectors came (or before they were made again) is not reused."""
-        return self._vectors_identity if self._vectors is not None else None
+        """Which vectors ``vectors`` last opened (None: none): a key of the caches."""
+        return self._vectors.key
 
     def semantic_status(self, model: str | None) -> dict:
         """What the semantic side of this build can do now (``search.semantic.status``)."""
-        vectors = self.vectors(model)
-        return status(self.build, vectors, self._vectors_problem, model)
+        return self._vectors.status(model)
 
     @contextmanager
     def reading(self) -> Iterator[Reader]:
