@@ -1,4 +1,4 @@
-"""The settings are declared once (web/settings.py): the table of docs/settings.md and the
+"""The settings are declared once (web/settings_declared.py): the table of docs/settings.md and the
 command's help are made from that table, and nothing below web/ reads the environment."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from shuangyu.index.sources.passages import KINDS
 from shuangyu.web.cli import main
 from shuangyu.web.interface_text import STRINGS
-from shuangyu.web.settings import SETTINGS, SettingError, load_settings, settings_table
+from shuangyu.web.settings import SettingError, load_settings
+from shuangyu.web.settings_declared import SETTINGS, settings_table
 
 from tests.paths import REPOSITORY_ROOT
 

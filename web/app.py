@@ -10,7 +10,8 @@ from shuangyu.web.api import api, limit_rate
 from shuangyu.web.i18n import switch_language_url, translate, ui_language
 from shuangyu.web.json_provider import OrjsonProvider
 from shuangyu.web.pages import pages
-from shuangyu.web.settings import SETTINGS, Settings, load_settings
+from shuangyu.web.settings import Settings, load_settings
+from shuangyu.web.settings_declared import SETTINGS
 from shuangyu.web.urls import absolute_url, citation_links, passage_in_report_url
 
 # The longest URL the app answers, in bytes (its path, decoded, and its query string). The longest valid

@@ -13,7 +13,8 @@ from shuangyu.web.commands.common import setting_options
 from shuangyu.web.commands.search import search
 from shuangyu.web.commands.serve import serve
 from shuangyu.web.commands.translate import models, translate
-from shuangyu.web.settings import SETTINGS, SettingError, load_settings
+from shuangyu.web.settings import SettingError, load_settings
+from shuangyu.web.settings_declared import SETTINGS
 
 
 class ShuangyuGroup(click.Group):

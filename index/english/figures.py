@@ -18,7 +18,8 @@ _NUMBER = rf"(?:\d+(?:\.\d+)?|[{_CN_DIGIT}十百千]+)"
 _SMALL = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _YEAR = rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})"
 _YEAR_DIGITS = {char: digit for digit, char in enumerate("〇一二三四五六七八九")} | {"零": 0}
-_MONTHS = (
+# The English month names, for dates written here and in citations (``search.citation``).
+MONTHS = (
     "January",
     "February",
     "March",
@@ -130,7 +131,7 @@ def _figure_english(kind: str, groups: dict) -> str | None:
             return None
         return " ".join(
             part
-            for part in (str(day) if day else "", _MONTHS[int(month) - 1] if month else "", year)
+            for part in (str(day) if day else "", MONTHS[int(month) - 1] if month else "", year)
             if part
         )
     value = _value(groups.get("number") or groups.get("bare") or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from shuangyu.index.english.figures import MONTHS
 from shuangyu.search.citation.csl import (
     ITEM_TYPES,
     NEWSPAPER_ARTICLE,
@@ -16,21 +17,6 @@ from shuangyu.search.citation.csl import (
     whole_name,
 )
 from shuangyu.search.citation.runs import Runs, bracketed, end, pages, tidy, title_runs
-
-_FULL_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 def _has_initials(name: dict) -> bool:
@@ -73,9 +59,7 @@ def _apa_date(record: dict, kind: ItemType) -> str:
         return f"ca. {parts[0]}"
     if kind is REPORT:
         return str(parts[0])
-    month_day = (
-        " ".join([_FULL_MONTHS[parts[1] - 1], *map(str, parts[2:])]) if len(parts) > 1 else ""
-    )
+    month_day = " ".join([MONTHS[parts[1] - 1], *map(str, parts[2:])]) if len(parts) > 1 else ""
     return ", ".join(filter(None, [str(parts[0]), month_day]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from shuangyu.index.english.figures import MONTHS
 from shuangyu.search.citation.csl import (
     ITEM_TYPES,
     NEWSPAPER_ARTICLE,
@@ -16,20 +17,10 @@ from shuangyu.search.citation.csl import (
 )
 from shuangyu.search.citation.runs import Runs, bracketed, end, pages, tidy, title_runs
 
-_MLA_MONTHS = [
-    "Jan.",
-    "Feb.",
-    "Mar.",
-    "Apr.",
-    "May",
-    "June",
-    "July",
-    "Aug.",
-    "Sept.",
-    "Oct.",
-    "Nov.",
-    "Dec.",
-]
+# MLA shortens a month's name of more than four letters to its first three, September to "Sept.".
+_MLA_MONTHS = tuple(
+    name if len(name) <= 4 else name[: 4 if name == "September" else 3] + "." for name in MONTHS
+)
 
 
 def _mla_authors(names: list[dict]) -> str:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import click
 from shuangyu.index.semantic.embedding import EmbedderError, load_embedder
-from shuangyu.web.settings import SETTINGS, SettingError, Settings, load_settings
+from shuangyu.web.settings import SettingError, Settings, load_settings
+from shuangyu.web.settings_declared import SETTINGS
 
 
 class CommandError(click.ClickException):

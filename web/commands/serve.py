@@ -25,7 +25,8 @@ from shuangyu.web.commands.common import (
     usable_cores,
 )
 from shuangyu.web.searching import searcher_of
-from shuangyu.web.settings import SETTINGS, Settings
+from shuangyu.web.settings import Settings
+from shuangyu.web.settings_declared import SETTINGS
 from shuangyu.web.waitress_server import create_server
 
 # How often waitress closes connections idle past --channel-timeout (at most this much later).
