@@ -20,7 +20,7 @@ class CommandError(click.ClickException):
 
 
 def setting_options(serve_only: bool):
-    """The options of the settings (``web.settings.SETTINGS``) of every command, or of ``serve``
+    """The options of the settings (``web.settings_declared.SETTINGS``) of every command, or of ``serve``
     only: each also read from its environment variable."""
 
     def decorate(command):
