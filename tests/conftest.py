@@ -30,7 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # setting's variable, and builds made in process take it as the default for a new index.
     os.environ["SHUANGYU_ENGINE"] = engine
     build_module.DEFAULT_ENGINE = engine
-    # Search by meaning is tested where a test names its embedder (tests/test_semantic.py, the
+    # Search by meaning is tested where a test names its embedder (tests/index/test_semantic.py, the
     # real collection): elsewhere a build embedding every passage would only cost time.
     os.environ["SHUANGYU_EMBEDDER"] = "none"
 

@@ -34,7 +34,7 @@ def language(vocabulary: Vocabulary | None = None) -> Language:
     return Language(vocabulary if vocabulary is not None else Vocabulary(), DICTIONARY)
 
 
-# Passages the frozen seed corpus is cut into (tests/test_passages.py checks how they are cut).
+# Passages the frozen seed corpus is cut into (tests/index/test_passages.py checks how they are cut).
 SEED_PASSAGES = 114
 
 

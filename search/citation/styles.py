@@ -4,7 +4,7 @@ HTML, and the files (BibTeX, RIS, CSL-JSON).
 The styles are rendered here rather than by citeproc-py: citeproc-py 0.11 renders the official
 GB/T 7714 CSL style without its [N]/[R]/[EB/OL] type markers, and it ships no APA or MLA style,
 so each style is written out in its own module from its manual and tested against the manual's
-examples and against citeproc-js with the official CSL styles (tests/test_citeproc.py).
+examples and against citeproc-js with the official CSL styles (tests/search/test_citeproc.py).
 """
 
 from __future__ import annotations

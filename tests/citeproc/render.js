@@ -1,5 +1,5 @@
 // Renders CSL-JSON items with CSL styles through citeproc-js, the processor inside Zotero and
-// Mendeley, for tests/test_citeproc.py. Offline: the styles and locales are files (tests/fixtures/csl).
+// Mendeley, for tests/search/test_citeproc.py. Offline: the styles and locales are files (tests/fixtures/csl).
 //
 // stdin:  {"styles": {"<name>": "<path to .csl>"}, "locales": "<folder of locales-*.xml>",
 //          "items": [<CSL-JSON item>, ...]}

@@ -84,7 +84,7 @@ def test_passage_api_has_context_citations_and_source(client, spec):
     assert body["next_id"] == "shapingba-2020-four-highs:p023"
     assert body["url"].endswith(f"/p/{PASSAGE}")
     citations = body["citations"]
-    # The report's date is inferred, not printed: every format says so (tests/test_citations.py).
+    # The report's date is inferred, not printed: every format says so (tests/search/test_citations.py).
     assert citations["gb_t_7714"].startswith(
         "王彩艳, 肖亚平. 2020 沙坪坝走向了“四高”[EB/OL]. [2020-12]["
     )

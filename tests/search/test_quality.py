@@ -19,7 +19,7 @@ def test_no_kind_of_query_falls_below_its_floor(searcher):
         kind: metrics
         for kind, metrics in json.loads(FLOORS.read_text(encoding="utf-8")).items()
         if not kind.startswith("real_")
-    }  # the real collection's: tests/test_real_collection.py
+    }  # the real collection's: tests/search/test_real_collection.py
     assert set(floors) == set(results)
     failures = [
         f"{kind} {metric}: {results[kind].mean(metric):.4f} < floor {floor}"

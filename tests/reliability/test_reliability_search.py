@@ -20,8 +20,8 @@ from shuangyu.search.searcher import Searcher
 
 from testbed.generate import generate
 from tests.paths import CLUSTER, DICTIONARY, SHARED_INSTANCE, instance_with_dictionary
+from tests.reliability.test_reliability import get_json, shuangyu
 from tests.serving import serving
-from tests.test_reliability import get_json, shuangyu
 
 pytestmark = pytest.mark.every_engine
 

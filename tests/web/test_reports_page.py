@@ -14,7 +14,7 @@ from shuangyu.index.build import build_index
 from shuangyu.web.app import create_app
 
 from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
-from tests.test_interface_language import interface_text
+from tests.web.test_interface_language import interface_text
 
 # Three reports whose orders by date, by title (pinyin or English) and by passages all differ,
 # and whose titles' pinyin order is not their code point order (北 < 安 < 重 in Unicode).

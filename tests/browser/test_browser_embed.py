@@ -1,6 +1,6 @@
 """The widget and the embed on a page of another site, in a real headless Chromium: the host
 pages are served by a second loopback server (another port, so another origin) and include
-the widget from `shuangyu serve` (the fixtures of tests/test_browser.py)."""
+the widget from `shuangyu serve` (the fixtures of tests/browser/test_browser.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import axe_violations, serious
+from tests.browser.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
 from tests.serving import free_port
-from tests.test_accessibility import axe_violations, serious
-from tests.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ does not. Each entry turns the product's text into the style's, and each must st
 some item, so that an entry that is no longer needed is noticed and removed.
 
 The items: the examples of the standards and manuals that the product's item types cover
-(tests/test_citations.py), every report of the seed corpus and of the real collection (a passage
+(tests/search/test_citations.py), every report of the seed corpus and of the real collection (a passage
 of each, and for a report the same with a cited page, as a PDF's passages have), in all six styles: the four
 Chinese-language ones, and APA and MLA for a paper in English, whose record is the romanised one
 with the title's English in brackets."""
@@ -37,11 +37,11 @@ from shuangyu.search.citation.styles import STYLES
 from shuangyu.web.app import create_app
 
 from tests.paths import DICTIONARY
-from tests.test_citations import APA_EXAMPLES, ESTIMATED, NEWSPAPER, PAGE
-from tests.test_citations import REPORT as REPORT_EXAMPLE
+from tests.search.test_citations import APA_EXAMPLES, ESTIMATED, NEWSPAPER, PAGE
+from tests.search.test_citations import REPORT as REPORT_EXAMPLE
 from tests.tools import under_ci
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent  # tests/
 CITEPROC = HERE / "citeproc"
 CSL = HERE / "fixtures" / "csl"
 # The style files by the product's style name (the English-language forms use APA's and MLA's).
@@ -480,7 +480,7 @@ def compare(cases: list[Case]) -> tuple[list[str], set[str]]:
     return failures, used
 
 
-# The standard's and the manuals' examples of the item types the product makes (tests/test_citations.py),
+# The standard's and the manuals' examples of the item types the product makes (tests/search/test_citations.py),
 # each in the styles of its own standard or manual.
 GB_T = ("gb_t_7714", "gb_t_7714_2025")
 EXAMPLES = [

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.index.test_corpus_changes import repository_copy
 from tests.paths import CORPUS_DIR, SHARED_INSTANCE
+from tests.reliability.test_reliability import get_json
 from tests.serving import free_port, stop, wait_for
-from tests.test_corpus_changes import repository_copy
-from tests.test_reliability import get_json
 
 
 def run(*command, **options) -> subprocess.CompletedProcess:

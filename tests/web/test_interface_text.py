@@ -14,7 +14,7 @@ from shuangyu.web import search_pages as pages
 from shuangyu.web.app import create_app
 
 from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
-from tests.test_interface_language import interface_text
+from tests.web.test_interface_language import interface_text
 
 # A report without metadata (its date from its file name, as the build says in English) and
 # one whose editor wrote in English why its date is what it is. 磁器口 is in one passage.

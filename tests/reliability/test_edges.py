@@ -22,7 +22,7 @@ from shuangyu.web.app import MAX_URL_BYTES, create_app
 
 from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
 from tests.serving import serving_any_port
-from tests.test_serve_workers import built_site  # noqa: F401 (fixture)
+from tests.web.test_serve_workers import built_site  # noqa: F401 (fixture)
 
 PROBLEM = "application/problem+json"
 PASSAGE = "shapingba-2020-four-highs:p022"

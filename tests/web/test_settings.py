@@ -130,7 +130,7 @@ def test_no_test_or_benchmark_reads_the_repository_corpus_folder():
     offenders = [
         path.name
         for folder in ("tests", "bench")
-        for path in (REPOSITORY_ROOT / folder).glob("*.py")
+        for path in (REPOSITORY_ROOT / folder).rglob("*.py")
         if live.search(path.read_text(encoding="utf-8")) and path.name != "test_settings.py"
     ]
     assert not offenders

@@ -1,5 +1,5 @@
 """The researchers' tools on the results page in a real headless Chromium against
-`shuangyu serve` (the fixtures of tests/test_browser.py): sort, numbered pages, the page past
+`shuangyu serve` (the fixtures of tests/browser/test_browser.py): sort, numbered pages, the page past
 the end, copy a citation, select and export results, search within a report."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import SCREENSHOTS, browser, page, server  # noqa: F401 (fixtures)
+from tests.browser.test_browser import SCREENSHOTS, browser, page, server  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.every_engine, pytest.mark.browser]
 

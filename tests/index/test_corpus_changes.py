@@ -12,18 +12,18 @@ from pathlib import Path
 import pytest
 
 from tests.paths import REPOSITORY_ROOT, SHARED_INSTANCE
+from tests.reliability.test_reliability import get_json, shuangyu, site  # noqa: F401 (fixture)
 from tests.serving import serving
-from tests.test_reliability import get_json, shuangyu, site  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.every_engine
 
 # The tests that once counted the live corpus's passages and reports.
 COUNTING_TESTS = [
-    "tests/test_cli.py",
-    "tests/test_web.py",
-    "tests/test_search.py",
-    "tests/test_quality.py",
-    "tests/test_settings.py",
+    "tests/web/test_cli.py",
+    "tests/web/test_web.py",
+    "tests/search/test_search.py",
+    "tests/search/test_quality.py",
+    "tests/web/test_settings.py",
 ]
 
 

@@ -22,8 +22,8 @@ from shuangyu.web.app import create_app
 from shuangyu.web.cli import main
 
 from tests.paths import CLUSTER, CORPUS_DIR, DICTIONARY, REPOSITORY_ROOT, instance_with_dictionary
+from tests.reliability.test_reliability import get_json
 from tests.serving import STOP_SECONDS, serving_any_port
-from tests.test_reliability import get_json
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="worker processes are served on Linux, and read from /proc"

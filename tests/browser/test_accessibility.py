@@ -1,5 +1,5 @@
 """Accessibility in a real headless Chromium against `shuangyu serve` (the fixtures of
-tests/test_browser.py): axe-core finds no serious or critical violation on the results,
+tests/browser/test_browser.py): axe-core finds no serious or critical violation on the results,
 passage, report and embed pages in both interface languages; keyboard focus is visible, a skip
 link leads past the header, each result costs few tab stops; every page has an icon.
 
@@ -12,7 +12,7 @@ import importlib.resources
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
+from tests.browser.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 

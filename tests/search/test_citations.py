@@ -1,8 +1,8 @@
 """Citations (issue 17, points 1 and 2; issue 28, point 5): each style against its manual's
 examples, one true item type and one honest date in every format, names in two fields, reports
 dated by their year. The same citations against citeproc-js and the official CSL styles are in
-tests/test_citeproc.py; the pages and files as Zotero and the other reference managers read them
-in tests/test_reference_managers.py."""
+tests/search/test_citeproc.py; the pages and files as Zotero and the other reference managers read them
+in tests/search/test_reference_managers.py."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from shuangyu.search.romanise import person_name, romanised
 from shuangyu.web.app import create_app
 
 from tests.paths import CLUSTER, CORPUS_DIR, DICTIONARY, SHARED_INSTANCE
-from tests.test_reference_managers import zotero_reads
+from tests.search.test_reference_managers import zotero_reads
 
 PASSAGE = "shapingba-2020-four-highs:p022"
 HOST = {"Host": "127.0.0.1:8000"}

@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import expect
 from shuangyu.web.search_pages import TOP_REPORTS
 
+from tests.browser.test_accessibility import axe_violations, serious
+from tests.browser.test_browser import browser  # noqa: F401 (fixture)
 from tests.serving import serving
-from tests.test_accessibility import axe_violations, serious
-from tests.test_browser import browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 

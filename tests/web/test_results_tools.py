@@ -1,7 +1,7 @@
 """Researchers' tools on the results (issue 17, point 3, and the page past the end): sort by
 date, the date on each result, numbered pages, search within a report, copy a citation, export
 selected results; through the HTTP API, the pages and the command line. The page controls in a
-real browser are in tests/test_browser_results.py."""
+real browser are in tests/browser/test_browser_results.py."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from shuangyu.index.sources.corpus import read_corpus
 from shuangyu.web.app import create_app
 
 from tests.paths import CLUSTER, CORPUS_DIR, SHARED_INSTANCE
-from tests.test_reliability import server, shuangyu, site  # noqa: F401 (fixtures)
+from tests.reliability.test_reliability import server, shuangyu, site  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.every_engine
 
@@ -239,7 +239,7 @@ def test_a_burst_from_one_client_gets_429_problems_with_retry_after(real_index):
     assert "Retry-After" in refused.headers["Access-Control-Expose-Headers"]
     other = client.get("/api/reports", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 200
-    # A page that runs no search is not counted (one that does is: tests/test_edges.py).
+    # A page that runs no search is not counted (one that does is: tests/reliability/test_edges.py).
     assert client.get("/").status_code == 200 and client.get(f"/p/{PASSAGE}").status_code == 200
 
 

@@ -1,0 +1,1 @@
+"""Reliability: hostile files, parameters and clients, load, killed and concurrent builds."""

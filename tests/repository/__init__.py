@@ -1,0 +1,1 @@
+"""The repository as a whole: its documentation, a regular install, the benchmarks."""

@@ -1,0 +1,1 @@
+"""Tests of search/: queries, ranking, counts, marks, citations, and the real collection searched."""
