@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shuangyu.index.documents import IN_WORD, OUTSIDE, WORD_START
 from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
@@ -68,6 +68,16 @@ class ChineseTerms:
     stretches: frozenset[str]
     english: frozenset[str]
     pinyin: frozenset[str]
+    # Whether a word's gloss could hold one of ``english`` (``could_gloss_as``), per word of
+    # the results: kept while the terms are, for the results of one query share their words.
+    _could_gloss: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def could_gloss(self, word: str, language: Language) -> bool:
+        """``could_gloss_as(word, self.english, language)``, each word worked out once."""
+        found = self._could_gloss.get(word)
+        if found is None:
+            found = self._could_gloss[word] = could_gloss_as(word, self.english, language)
+        return found
 
 
 # The terms of each compiled query, made for its first result and kept while the query is.
@@ -127,10 +137,20 @@ def chinese_marks(text: str, words_at: str, language: Language, terms: ChineseTe
         return merge(spans)
     by_english: list[Span] = []  # whole words whose English is a query term
     parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
-    for word, start, end, subword in han_words(normalised.text, words_at, _has_word(language)):
+    # A word that cannot gloss as a query word holds no part that can (``could_gloss_as``
+    # looks at every stretch of it): its parts are looked at for the pinyin alone.
+    words = han_words(
+        normalised.text,
+        words_at,
+        _has_word(language),
+        parts_of=lambda word: (
+            bool(terms.pinyin) or (bool(terms.english) and terms.could_gloss(word, language))
+        ),
+    )
+    for word, start, end, subword in words:
         if (
             terms.english
-            and could_gloss_as(word, terms.english, language)
+            and terms.could_gloss(word, language)
             and gloss_stems(word, language) & terms.english
         ):
             by_words = parts_by_english if subword else by_english
@@ -203,18 +223,21 @@ def _stretch_spans(normalised: Normalised, stretch: str) -> list[Span]:
 
 
 def han_words(
-    text: str, words_at: str, has_word: Callable[[str], bool]
+    text: str,
+    words_at: str,
+    has_word: Callable[[str], bool],
+    parts_of: Callable[[str], bool] = lambda word: True,
 ) -> Iterator[tuple[str, int, int, bool]]:
     """The Chinese words the index holds for normalised ``text`` (stopwords left out): each
-    word, then the dictionary words of two or three characters inside a longer one, as
-    ``(word, start, end, subword)``."""
+    word, then the dictionary words of two or three characters inside a longer one (of the
+    words ``parts_of`` accepts), as ``(word, start, end, subword)``."""
     for match in _WORD.finditer(words_at):
         start, end = match.span()
         word = text[start:end]
         if word in STOPWORDS or not has_han(word[0]):
             continue
         yield word, start, end, False
-        if len(word) > 2:
+        if len(word) > 2 and parts_of(word):
             for size in (2, 3):
                 for offset in range(len(word) - size + 1):
                     part = word[offset : offset + size]
