@@ -48,8 +48,8 @@ class OpenSearchReader:
         self._index = index
         self._lexicon = lexicon
         self._passages = max(lexicon.passages(), 1)
-        self._repeated = sorted(text for text, count in lexicon.contents.items() if count > 1)
-        self._report_count = len(lexicon.reports)
+        self._repeated = lexicon.repeated()
+        self._report_count = lexicon.report_count()
 
     # The searches.
 
@@ -173,8 +173,8 @@ class OpenSearchReader:
     def _idf_scale(self, field_name: str, words: list[str]) -> float:
         """As ``tantivy_query.IdfScale.of``: Whoosh's idf over Lucene's, summed over the words
         (Lucene's counts the passages that have the field)."""
-        having = max(self._lexicon.fields.get(field_name, 0), 1)
-        frequencies = self._lexicon.words.get(field_name, {})
+        having = max(self._lexicon.having(field_name), 1)
+        frequencies = self._lexicon.frequencies(field_name, words)
         whoosh = lucene = 0.0
         for word in words:
             frequency = frequencies.get(word, 0)
@@ -201,7 +201,7 @@ class OpenSearchReader:
         if last is not None and last < first:
             return []
         first = max(first, 0)
-        size = self._lexicon.reports.get(report_id, 0) if last is None else last - first + 1
+        size = self._lexicon.report_passages(report_id) if last is None else last - first + 1
         if size <= 0:
             return []
         ordinal = {"gte": first} | ({"lte": last} if last is not None else {})
@@ -221,18 +221,16 @@ class OpenSearchReader:
 
     def doc_frequency(self, field_name: str, word: str) -> int:
         if field_name == "content_hash":
-            return self._lexicon.contents.get(word, 0)
+            return self._lexicon.content_passages(word)
         if field_name == "report_id":
-            return self._lexicon.reports.get(word, 0)
-        return self._lexicon.words.get(field_name, {}).get(word, 0)
+            return self._lexicon.report_passages(word)
+        return self._lexicon.frequency(field_name, word)
 
     def words(self, field_name: str, prefix: str = "") -> list[str]:
-        return sorted(
-            word for word in self._lexicon.words.get(field_name, {}) if word.startswith(prefix)
-        )
+        return self._lexicon.words_starting(field_name, prefix)
 
     def most_frequent(self, field_name: str, count: int) -> list[tuple[str, int]]:
-        return Counter(self._lexicon.words.get(field_name, {})).most_common(count)
+        return self._lexicon.most_frequent(field_name, count)
 
     def doc_count(self) -> int:
         with answering(self._index, self._cluster):
@@ -244,7 +242,7 @@ class OpenSearchReader:
         return stats["_all"]["primaries"]["segments"]["count"]
 
     def close(self) -> None:
-        pass
+        self._lexicon.close()
 
 
 def _rounded(score: float) -> float:

@@ -7,16 +7,18 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from shuangyu.index.build import build_index
-from shuangyu.index.engines import opensearch_index, opensearch_writer
+from shuangyu.index.engines import opensearch_index, opensearch_lexicon, opensearch_writer
 from shuangyu.index.engines.store import current_build, current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
@@ -142,6 +144,53 @@ def test_a_report_added_is_found_within_seconds(corpus, tmp_path):
     assert time.monotonic() - started < 10
     with searcher._current().reading() as reader:
         assert reader.engine.doc_count() == manifest.passages
+
+
+def _lexicon_rows(build: Path) -> dict[str, list[tuple]]:
+    with closing(sqlite3.connect(build / opensearch_lexicon.LEXICON_FILE)) as lexicon:
+        return {
+            "words": lexicon.execute(
+                "SELECT fields.field, word, words.passages FROM words "
+                "JOIN fields ON fields.id = words.field ORDER BY 1, 2"
+            ).fetchall(),
+            "fields": lexicon.execute(
+                "SELECT field, passages FROM fields WHERE passages > 0 ORDER BY 1"
+            ).fetchall(),
+            **{
+                table: lexicon.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                for table in ("contents", "reports")
+            },
+        }
+
+
+def test_an_update_in_place_leaves_the_lexicon_a_full_build_writes(corpus, tmp_path):
+    """The words' counts (suggestions, completions, scores) after reports are added, changed
+    and removed are those of a build from scratch; an update that fails as it writes them
+    leaves them as they were."""
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    (corpus / "r01.txt").unlink()
+    (corpus / "r02.txt").write_text(_report(2) + "\n合川区钓鱼城遗址申报世界文化遗产。\n", "utf-8")
+    (corpus / "new.txt").write_text("新报告\n\n磁器口古镇迎来游客。\n", "utf-8")
+    assert _build(corpus, index_dir).last_update.mode == "incremental"
+    updated = _lexicon_rows(current_build(index_dir))
+    assert ("text", "遗址", 1) in updated["words"]
+    _build(corpus, index_dir, force=True)
+    assert _lexicon_rows(current_build(index_dir)) == updated
+
+    def failing(self, connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("DELETE FROM words")
+        raise OSError(28, "No space left on device")
+
+    (corpus / "r03.txt").unlink()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(opensearch_lexicon.Lexicon, "_apply", failing)
+        with pytest.raises(Exception, match="No space left"):
+            _build(corpus, index_dir)
+    assert _lexicon_rows(current_build(index_dir)) == updated
+    searcher = Searcher(index_dir, DICTIONARY, cluster=CLUSTER)
+    assert "遗址" in [completion["text"] for completion in searcher.complete("遗")]
 
 
 def test_bulk_rejections_are_retried_and_nothing_is_dropped(corpus, tmp_path, monkeypatch):
