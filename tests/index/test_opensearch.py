@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +19,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from shuangyu.index.build import build_index
-from shuangyu.index.engines import opensearch_index, opensearch_lexicon, opensearch_writer
+from shuangyu.index.engines import (
+    opensearch_index,
+    opensearch_lexicon,
+    opensearch_reader,
+    opensearch_writer,
+)
 from shuangyu.index.engines.store import current_build, current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
@@ -277,6 +283,118 @@ def test_the_cluster_out_of_reach_is_one_line_a_503_and_a_page_that_says_so(corp
     # Each app and command reaches the cluster of its own settings: the ones pointed away
     # changed nothing for the others in this process.
     assert Searcher(index_dir, DICTIONARY, cluster=CLUSTER).search("物流枢纽")["total"] == 8
+
+
+# --- The time budget ------------------------------------------------------------------------
+
+
+class LoopbackProxy:
+    """A TCP proxy on loopback to the cluster that can stall: once ``stall`` is set, what the
+    client sends is swallowed and nothing comes back (connections stay open), as from a cluster
+    whose nodes hang."""
+
+    def __init__(self, upstream: str):
+        host, port = upstream.removeprefix("http://").split("/")[0].rsplit(":", 1)
+        self._upstream = (host, int(port))
+        self.stall = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._sockets: list[socket.socket] = [self._listener]
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                accepted, _ = self._listener.accept()
+                upstream = socket.create_connection(self._upstream)
+            except OSError:
+                return
+            self._sockets += [accepted, upstream]
+            for source, target in ((accepted, upstream), (upstream, accepted)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                if not self.stall.is_set():
+                    target.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for opened in self._sockets:
+            opened.close()
+
+
+@pytest.fixture
+def proxy():
+    """A ``LoopbackProxy`` to the first node of the cluster under test."""
+    found = LoopbackProxy(CLUSTER.urls[0])
+    yield found
+    found.close()
+
+
+def test_a_stalled_cluster_is_a_clear_503_within_the_search_time_budget(corpus, tmp_path, proxy):
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    client = create_app(
+        {
+            "TESTING": True,
+            "INDEX_DIR": index_dir,
+            "OPENSEARCH_URL": proxy.url,
+            "SEARCH_TIME_BUDGET": 1,
+        }
+    ).test_client()
+    assert client.get("/api/search?q=物流枢纽").get_json()["total"] == 8
+    proxy.stall.set()
+    started = time.monotonic()
+    response = client.get("/api/search?q=文旅融合")
+    waited = time.monotonic() - started
+    assert response.status_code == 503
+    detail = response.get_json()["detail"]
+    assert f"the OpenSearch cluster at {proxy.url} did not answer a search within" in detail
+    # The budget, the grace the cluster has to send what it found by then, and a slow machine.
+    assert waited < 1 + opensearch_reader.ANSWER_GRACE_SECONDS + 2, waited
+    page = client.get("/?q=文旅融合")
+    assert page.status_code == 503 and "did not answer a search" in page.get_data(as_text=True)
+    proxy.stall.clear()
+    assert client.get("/api/search?q=文旅融合").get_json()["total"] == 8
+
+
+def test_a_search_gives_the_cluster_its_time_budget_and_says_when_it_was_cut_short(
+    corpus, tmp_path, monkeypatch
+):
+    """The cluster is asked to stop at the time left of the search's budget; when it says it
+    did (``timed_out``: on a small index it answers before any budget ends, so its answer is
+    marked so here), the API and the page say the answer is partial, and it is not cached."""
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": index_dir, "SEARCH_TIME_BUDGET": 5}
+    ).test_client()
+    sent: list[tuple[dict, float]] = []
+    connection_class = type(_es().transport.get_connection())
+    real_request = connection_class.perform_request
+
+    def cut_short(self, method, url, params=None, body=None, timeout=None, **options):
+        status, headers, data = real_request(self, method, url, params, body, timeout, **options)
+        if url.endswith("/_search") and b'"timeout"' in (body or b""):
+            sent.append((json.loads(body), timeout))
+            data = json.dumps({**json.loads(data), "timed_out": True})
+        return status, headers, data
+
+    monkeypatch.setattr(connection_class, "perform_request", cut_short)
+    for _ in range(2):
+        answer = client.get("/api/search?q=物流枢纽").get_json()
+        assert answer["partial"] is True and answer["total"] > 0
+    assert len(sent) == 2  # asked twice: a partial answer is not cached
+    for body, timeout in sent:
+        assert body["timeout"].endswith("ms") and 0 < int(body["timeout"][:-2]) <= 5000
+        assert timeout <= 5 + opensearch_reader.ANSWER_GRACE_SECONDS
+    page = client.get("/?q=物流枢纽").get_data(as_text=True)
+    assert 'class="partial"' in page
+    monkeypatch.undo()
+    assert client.get("/api/search?q=物流枢纽").get_json()["partial"] is False
 
 
 # --- A node lost ---------------------------------------------------------------------------
