@@ -361,6 +361,34 @@ def test_a_stalled_cluster_is_a_clear_503_within_the_search_time_budget(corpus, 
     assert client.get("/api/search?q=文旅融合").get_json()["total"] == 8
 
 
+def test_a_search_past_its_time_budget_answers_what_it_has_marked_partial(make_corpus, tmp_path):
+    """A search whose budget is spent when the cluster's first answer comes does not ask it
+    again (for more passages, when repeated texts fill more of the first answer than
+    expected): it answers what it has, marked partial on the page and in the API."""
+    shared = (
+        "重庆市加快建设西部金融中心。\n\n重庆市扩大内陆开放。\n\n重庆市推进成渝地区双城经济圈建设。"
+    )
+    corpus = make_corpus(
+        {
+            f"r{n:02d}.txt": f"第{n}号报告\n\n重庆市第{n}号项目开工。\n\n{shared}\n"
+            for n in range(40)
+        }
+    )
+    _build(corpus, tmp_path / "index")
+    everything = Searcher(tmp_path / "index", DICTIONARY, time_budget=60, cluster=CLUSTER)
+    full = everything.search("重庆", limit=50)
+    assert not full["partial"] and full["total"] == 43 and len(full["results"]) == 43
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": tmp_path / "index", "SEARCH_TIME_BUDGET": 0.001}
+    ).test_client()
+    started = time.monotonic()
+    cut = client.get("/api/search?q=重庆&limit=50").get_json()
+    assert time.monotonic() - started < 0.001 + opensearch_reader.ANSWER_GRACE_SECONDS + 2
+    assert cut["partial"] is True and cut["total"] == 43 and 0 < len(cut["results"]) < 43
+    page = client.get("/?q=重庆").get_data(as_text=True)
+    assert 'class="partial"' in page
+
+
 def test_a_search_gives_the_cluster_its_time_budget_and_says_when_it_was_cut_short(
     corpus, tmp_path, monkeypatch
 ):
