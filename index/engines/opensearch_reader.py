@@ -28,8 +28,11 @@ from shuangyu.index.engines.seam import Matches
 from shuangyu.index.engines.store import IndexUnavailable
 
 # How much longer than its deadline a search waits for the cluster's answer: a shard stops at
-# the deadline, then the hits it found are still gathered, fetched and sent.
-ANSWER_GRACE_SECONDS = 1.0
+# the deadline (when it looks at its clock, which is seldom), but the global statistics before
+# and the fetching of the hits after are not bounded by it; on a loaded machine the answer to
+# the costliest query a user may type came back after more than a second (6,000 passages, three
+# nodes on two shared cores: tests/reliability/test_reliability_search.py).
+ANSWER_GRACE_SECONDS = 5.0
 # A search's parameters (global statistics: a passage scores the same on any shard).
 SEARCH_PARAMS = {"search_type": "dfs_query_then_fetch", "request_cache": "false"}
 
