@@ -23,7 +23,7 @@ switches the folder's alias to it in one ``_aliases`` request when it commits; t
 alias left is kept until the next switch, then removed. A build that fails, is cancelled or is
 killed never moves the alias. The words of each field and their document frequencies (for
 suggestions and completions, which read many of them a request) are kept beside the build in
-``lexicon.json``, updated with the index.
+``lexicon.sqlite``, updated with the index (only what changed).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def open_writer(
 def check_readable(build_dir: Path, cluster: Cluster = NO_CLUSTER) -> None:
     """The build's index answers a count and its lexicon reads; ``IndexUnavailable`` else."""
     index = read_cluster_file(build_dir)["index"]
-    Lexicon.read(build_dir)
+    Lexicon.read(build_dir).close()
     with answering(index, cluster):
         client(cluster).count(index=index)
 

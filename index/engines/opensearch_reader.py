@@ -1,11 +1,18 @@
 """Reading an index of the opensearch engine (``index.engines.seam.Reader``): the hits and the
 counts per report of a query in one request, repeats listed once, ties in reading order, words
 from the lexicon.
+
+A search with a deadline (the searcher's time budget) asks the cluster to stop at it (the search
+request's ``timeout``: each shard answers what it found by then, and the answer says
+``timed_out``), and waits for the answer a little longer than that (``ANSWER_GRACE_SECONDS``):
+a cluster that does not answer by then is out of reach for that search, which fails at once
+rather than hold its request, and any later one.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +25,16 @@ from shuangyu.index.engines.opensearch_index import STORED, answering
 from shuangyu.index.engines.opensearch_lexicon import Lexicon
 from shuangyu.index.engines.opensearch_query import compile_tree
 from shuangyu.index.engines.seam import Matches
+from shuangyu.index.engines.store import IndexUnavailable
+
+# How much longer than its deadline a search waits for the cluster's answer: a shard stops at
+# the deadline (when it looks at its clock, which is seldom), but the global statistics before
+# and the fetching of the hits after are not bounded by it; on a loaded machine the answer to
+# the costliest query a user may type came back after more than a second (6,000 passages, three
+# nodes on two shared cores: tests/reliability/test_reliability_search.py).
+ANSWER_GRACE_SECONDS = 5.0
+# A search's parameters (global statistics: a passage scores the same on any shard).
+SEARCH_PARAMS = {"search_type": "dfs_query_then_fetch", "request_cache": "false"}
 
 # --- Reading -------------------------------------------------------------------------------
 
@@ -48,19 +65,68 @@ class OpenSearchReader:
         self._index = index
         self._lexicon = lexicon
         self._passages = max(lexicon.passages(), 1)
-        self._repeated = sorted(text for text, count in lexicon.contents.items() if count > 1)
-        self._report_count = len(lexicon.reports)
+        self._repeated = lexicon.repeated()
+        self._report_count = lexicon.report_count()
 
     # The searches.
 
-    def _search(self, body: dict) -> dict:
+    def _search(self, body: dict, deadline: float | None = None) -> dict:
+        """The cluster's answer to a search; with a ``deadline`` (a ``time.perf_counter()``
+        value), one it stops at then (``timed_out`` in the answer says it did)."""
         with answering(self._index, self._cluster):
-            return self._es.search(
-                index=self._index,
-                body=body,
-                search_type="dfs_query_then_fetch",
-                request_cache=False,
+            if deadline is None:
+                return self._es.search(
+                    index=self._index,
+                    body=body,
+                    search_type="dfs_query_then_fetch",
+                    request_cache=False,
+                )
+            return self._search_by(body, deadline)
+
+    def _search_by(self, body: dict, deadline: float) -> dict:
+        """``_search`` by ``deadline``: the time left sent as the search's ``timeout``, and
+        the answer waited for ``ANSWER_GRACE_SECONDS`` longer at most. As the client would,
+        a node that cannot be reached (or answers 502-504) is marked dead and another one asked,
+        while time is left; but a node that does not answer in time is not asked again, nor
+        another (the client's own retries would wait as long again for each)."""
+        transport = self._es.transport
+        left = max(deadline - time.perf_counter(), 0.001)
+        body = {**body, "timeout": f"{math.ceil(left * 1000)}ms"}
+        payload = transport.serializer.dumps(body).encode("utf-8")
+        give_up = time.perf_counter() + left + ANSWER_GRACE_SECONDS
+        for attempt in range(transport.max_retries + 1):
+            connection = transport.get_connection()
+            try:
+                _, headers, data = connection.perform_request(
+                    "POST",
+                    f"/{self._index}/_search",
+                    SEARCH_PARAMS,
+                    payload,
+                    timeout=max(give_up - time.perf_counter(), 0.001),
+                )
+            except os_errors.ConnectionTimeout:
+                raise IndexUnavailable(
+                    f"the OpenSearch cluster at {connection.host} did not answer a search within "
+                    f"{left + ANSWER_GRACE_SECONDS:.1f} s (what was left of its time budget, and "
+                    f"{ANSWER_GRACE_SECONDS:g} s more); try again when it answers"
+                ) from None
+            except os_errors.TransportError as error:
+                unreachable = isinstance(error, os_errors.ConnectionError)
+                if not unreachable and error.status_code not in transport.retry_on_status:
+                    raise
+                if attempt == transport.max_retries or time.perf_counter() >= give_up:
+                    raise
+                try:
+                    transport.mark_dead(connection)
+                except os_errors.TransportError:
+                    pass  # sniffing the nodes again failed too: the next attempt says so
+                continue
+            transport.connection_pool.mark_live(connection)
+            content_type = {key.lower(): value for key, value in headers.items()}.get(
+                "content-type"
             )
+            return transport.deserializer.loads(data, content_type)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def _scored(self, query) -> dict:
         """The compiled tree scaled by the kind of passage."""
@@ -72,9 +138,17 @@ class OpenSearchReader:
             }
         }
 
-    def _hits(self, query, report: str | None, size: int, aggregations: dict | None = None):
+    def _hits(
+        self,
+        query,
+        report: str | None,
+        size: int,
+        deadline: float | None,
+        aggregations: dict | None = None,
+    ) -> dict:
         """The best ``size`` hits of ``query`` (of ``report`` alone when given: a filter of the
-        hits after the aggregations, which count every report, and that scores nothing)."""
+        hits after the aggregations, which count every report, and that scores nothing), as
+        far as the cluster found them by ``deadline``."""
         body = {
             "query": self._scored(query),
             "size": size,
@@ -87,7 +161,7 @@ class OpenSearchReader:
             body["post_filter"] = {"term": {"report_id": report}}
         if aggregations:
             body["aggs"] = aggregations
-        return self._search(body)
+        return self._search(body, deadline)
 
     def _count_aggregations(self) -> dict:
         per_report = {
@@ -137,44 +211,62 @@ class OpenSearchReader:
         order: Mapping[str, int] | None = None,
     ) -> Matches:
         # One request for the counts and, usually, the hits: enough of them that ``depth``
-        # remain once repeats are dropped, unless a query repeats more than expected.
+        # remain once repeats are dropped, unless a query repeats more than expected. Past
+        # ``deadline`` (the cluster stopped at it, or no time is left for another request) the
+        # answer is what was found, marked incomplete.
         guess = depth + depth // 4 + 10
-        answer = self._hits(query, report, guess, self._count_aggregations())
+        answer = self._hits(query, report, guess, deadline, self._count_aggregations())
+        complete = not answer.get("timed_out", False)
         counts, distinct, surplus = self._counts(answer["aggregations"])
         total = distinct if report is None else counts.get(report, 0)
         if order is not None and report is None:
-            return Matches(
-                self._in_report_order(query, counts, order, depth, surplus), counts, total=total
-            )
+            top, in_time = self._in_report_order(query, counts, order, depth, surplus, deadline)
+            return Matches(top, counts, complete and in_time, total)
         hits = answer["hits"]["hits"]
         if depth + surplus > guess and len(hits) == guess:
-            hits = self._hits(query, report, depth + surplus)["hits"]["hits"]
-        return Matches(_ranked(hits, depth), counts, total=total)
+            if _past(deadline):
+                complete = False
+            else:
+                deeper = self._hits(query, report, depth + surplus, deadline)
+                hits = deeper["hits"]["hits"]
+                complete = complete and not deeper.get("timed_out", False)
+        return Matches(_ranked(hits, depth), counts, complete, total)
 
     def _in_report_order(
-        self, query, counts: dict[str, int], order: Mapping[str, int], depth: int, surplus: int
-    ) -> list[tuple[object, float]]:
+        self,
+        query,
+        counts: dict[str, int],
+        order: Mapping[str, int],
+        depth: int,
+        surplus: int,
+        deadline: float | None,
+    ) -> tuple[list[tuple[object, float]], bool]:
         """As ``tantivy_reader.TantivyReader._in_report_order``: reports in ``order``, each
-        report's best first, a text in the first report that prints it."""
+        report's best first, a text in the first report that prints it; and whether every
+        report needed was searched in full by ``deadline``."""
         listed: set[str] = set()
         top: list[tuple[object, float]] = []
         for report in sorted(
             counts, key=lambda report_id: (order.get(report_id, len(order)), report_id)
         ):
-            hits = self._hits(query, report, counts[report] + surplus)["hits"]["hits"]
-            for passage, score in _ranked(hits, counts[report]):
+            if _past(deadline):
+                return top[:depth], False
+            answer = self._hits(query, report, counts[report] + surplus, deadline)
+            for passage, score in _ranked(answer["hits"]["hits"], counts[report]):
                 if passage.fields["content_hash"] not in listed:
                     listed.add(passage.fields["content_hash"])
                     top.append((passage, score))
+            if answer.get("timed_out", False):
+                return top[:depth], False
             if len(top) >= depth:
                 break
-        return top[:depth]
+        return top[:depth], True
 
     def _idf_scale(self, field_name: str, words: list[str]) -> float:
         """As ``tantivy_query.IdfScale.of``: Whoosh's idf over Lucene's, summed over the words
         (Lucene's counts the passages that have the field)."""
-        having = max(self._lexicon.fields.get(field_name, 0), 1)
-        frequencies = self._lexicon.words.get(field_name, {})
+        having = max(self._lexicon.having(field_name), 1)
+        frequencies = self._lexicon.frequencies(field_name, words)
         whoosh = lucene = 0.0
         for word in words:
             frequency = frequencies.get(word, 0)
@@ -201,7 +293,7 @@ class OpenSearchReader:
         if last is not None and last < first:
             return []
         first = max(first, 0)
-        size = self._lexicon.reports.get(report_id, 0) if last is None else last - first + 1
+        size = self._lexicon.report_passages(report_id) if last is None else last - first + 1
         if size <= 0:
             return []
         ordinal = {"gte": first} | ({"lte": last} if last is not None else {})
@@ -221,18 +313,16 @@ class OpenSearchReader:
 
     def doc_frequency(self, field_name: str, word: str) -> int:
         if field_name == "content_hash":
-            return self._lexicon.contents.get(word, 0)
+            return self._lexicon.content_passages(word)
         if field_name == "report_id":
-            return self._lexicon.reports.get(word, 0)
-        return self._lexicon.words.get(field_name, {}).get(word, 0)
+            return self._lexicon.report_passages(word)
+        return self._lexicon.frequency(field_name, word)
 
     def words(self, field_name: str, prefix: str = "") -> list[str]:
-        return sorted(
-            word for word in self._lexicon.words.get(field_name, {}) if word.startswith(prefix)
-        )
+        return self._lexicon.words_starting(field_name, prefix)
 
     def most_frequent(self, field_name: str, count: int) -> list[tuple[str, int]]:
-        return Counter(self._lexicon.words.get(field_name, {})).most_common(count)
+        return self._lexicon.most_frequent(field_name, count)
 
     def doc_count(self) -> int:
         with answering(self._index, self._cluster):
@@ -244,7 +334,11 @@ class OpenSearchReader:
         return stats["_all"]["primaries"]["segments"]["count"]
 
     def close(self) -> None:
-        pass
+        self._lexicon.close()
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() >= deadline
 
 
 def _rounded(score: float) -> float:

@@ -145,7 +145,11 @@ class OpenSearchWriter:
                 self._finish_new(merge)
             else:
                 self._apply_update()
-        self._lexicon.write(self._build_dir)
+        # A new build's lexicon whole; an update's changes alone, in one transaction.
+        try:
+            self._lexicon.write(self._build_dir)
+        finally:
+            self._lexicon.close()
 
     def _apply_update(self) -> None:
         es, index = self._es, self._index
@@ -207,6 +211,7 @@ class OpenSearchWriter:
             except (os_errors.ConnectionError, os_errors.TransportError):
                 pass  # the next build removes it (_remove_old_indices)
         self._held.clear()
+        self._lexicon.close()
 
 
 def alias_targets(es: OpenSearch, alias: str) -> list[str]:

@@ -7,16 +7,24 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from shuangyu.index.build import build_index
-from shuangyu.index.engines import opensearch_index, opensearch_writer
+from shuangyu.index.engines import (
+    opensearch_index,
+    opensearch_lexicon,
+    opensearch_reader,
+    opensearch_writer,
+)
 from shuangyu.index.engines.store import current_build, current_manifest
 from shuangyu.search.searcher import Searcher
 from shuangyu.web.app import create_app
@@ -144,6 +152,53 @@ def test_a_report_added_is_found_within_seconds(corpus, tmp_path):
         assert reader.engine.doc_count() == manifest.passages
 
 
+def _lexicon_rows(build: Path) -> dict[str, list[tuple]]:
+    with closing(sqlite3.connect(build / opensearch_lexicon.LEXICON_FILE)) as lexicon:
+        return {
+            "words": lexicon.execute(
+                "SELECT fields.field, word, words.passages FROM words "
+                "JOIN fields ON fields.id = words.field ORDER BY 1, 2"
+            ).fetchall(),
+            "fields": lexicon.execute(
+                "SELECT field, passages FROM fields WHERE passages > 0 ORDER BY 1"
+            ).fetchall(),
+            **{
+                table: lexicon.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                for table in ("contents", "reports")
+            },
+        }
+
+
+def test_an_update_in_place_leaves_the_lexicon_a_full_build_writes(corpus, tmp_path):
+    """The words' counts (suggestions, completions, scores) after reports are added, changed
+    and removed are those of a build from scratch; an update that fails as it writes them
+    leaves them as they were."""
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    (corpus / "r01.txt").unlink()
+    (corpus / "r02.txt").write_text(_report(2) + "\n合川区钓鱼城遗址申报世界文化遗产。\n", "utf-8")
+    (corpus / "new.txt").write_text("新报告\n\n磁器口古镇迎来游客。\n", "utf-8")
+    assert _build(corpus, index_dir).last_update.mode == "incremental"
+    updated = _lexicon_rows(current_build(index_dir))
+    assert ("text", "遗址", 1) in updated["words"]
+    _build(corpus, index_dir, force=True)
+    assert _lexicon_rows(current_build(index_dir)) == updated
+
+    def failing(self, connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("DELETE FROM words")
+        raise OSError(28, "No space left on device")
+
+    (corpus / "r03.txt").unlink()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(opensearch_lexicon.Lexicon, "_apply", failing)
+        with pytest.raises(Exception, match="No space left"):
+            _build(corpus, index_dir)
+    assert _lexicon_rows(current_build(index_dir)) == updated
+    searcher = Searcher(index_dir, DICTIONARY, cluster=CLUSTER)
+    assert "遗址" in [completion["text"] for completion in searcher.complete("遗")]
+
+
 def test_bulk_rejections_are_retried_and_nothing_is_dropped(corpus, tmp_path, monkeypatch):
     """The cluster's write queues full (429), for whole requests and for single passages: every
     passage is indexed once the cluster takes them."""
@@ -228,6 +283,146 @@ def test_the_cluster_out_of_reach_is_one_line_a_503_and_a_page_that_says_so(corp
     # Each app and command reaches the cluster of its own settings: the ones pointed away
     # changed nothing for the others in this process.
     assert Searcher(index_dir, DICTIONARY, cluster=CLUSTER).search("物流枢纽")["total"] == 8
+
+
+# --- The time budget ------------------------------------------------------------------------
+
+
+class LoopbackProxy:
+    """A TCP proxy on loopback to the cluster that can stall: once ``stall`` is set, what the
+    client sends is swallowed and nothing comes back (connections stay open), as from a cluster
+    whose nodes hang."""
+
+    def __init__(self, upstream: str):
+        host, port = upstream.removeprefix("http://").split("/")[0].rsplit(":", 1)
+        self._upstream = (host, int(port))
+        self.stall = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._sockets: list[socket.socket] = [self._listener]
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                accepted, _ = self._listener.accept()
+                upstream = socket.create_connection(self._upstream)
+            except OSError:
+                return
+            self._sockets += [accepted, upstream]
+            for source, target in ((accepted, upstream), (upstream, accepted)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                if not self.stall.is_set():
+                    target.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for opened in self._sockets:
+            opened.close()
+
+
+@pytest.fixture
+def proxy():
+    """A ``LoopbackProxy`` to the first node of the cluster under test."""
+    found = LoopbackProxy(CLUSTER.urls[0])
+    yield found
+    found.close()
+
+
+def test_a_stalled_cluster_is_a_clear_503_within_the_search_time_budget(corpus, tmp_path, proxy):
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    client = create_app(
+        {
+            "TESTING": True,
+            "INDEX_DIR": index_dir,
+            "OPENSEARCH_URL": proxy.url,
+            "SEARCH_TIME_BUDGET": 1,
+        }
+    ).test_client()
+    assert client.get("/api/search?q=物流枢纽").get_json()["total"] == 8
+    proxy.stall.set()
+    started = time.monotonic()
+    response = client.get("/api/search?q=文旅融合")
+    waited = time.monotonic() - started
+    assert response.status_code == 503
+    detail = response.get_json()["detail"]
+    assert f"the OpenSearch cluster at {proxy.url} did not answer a search within" in detail
+    # The budget, the grace the cluster has to send what it found by then, and a slow machine.
+    assert waited < 1 + opensearch_reader.ANSWER_GRACE_SECONDS + 2, waited
+    page = client.get("/?q=文旅融合")
+    assert page.status_code == 503 and "did not answer a search" in page.get_data(as_text=True)
+    proxy.stall.clear()
+    assert client.get("/api/search?q=文旅融合").get_json()["total"] == 8
+
+
+def test_a_search_past_its_time_budget_answers_what_it_has_marked_partial(make_corpus, tmp_path):
+    """A search whose budget is spent when the cluster's first answer comes does not ask it
+    again (for more passages, when repeated texts fill more of the first answer than
+    expected): it answers what it has, marked partial on the page and in the API."""
+    shared = (
+        "重庆市加快建设西部金融中心。\n\n重庆市扩大内陆开放。\n\n重庆市推进成渝地区双城经济圈建设。"
+    )
+    corpus = make_corpus(
+        {
+            f"r{n:02d}.txt": f"第{n}号报告\n\n重庆市第{n}号项目开工。\n\n{shared}\n"
+            for n in range(40)
+        }
+    )
+    _build(corpus, tmp_path / "index")
+    everything = Searcher(tmp_path / "index", DICTIONARY, time_budget=60, cluster=CLUSTER)
+    full = everything.search("重庆", limit=50)
+    assert not full["partial"] and full["total"] == 43 and len(full["results"]) == 43
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": tmp_path / "index", "SEARCH_TIME_BUDGET": 0.001}
+    ).test_client()
+    started = time.monotonic()
+    cut = client.get("/api/search?q=重庆&limit=50").get_json()
+    assert time.monotonic() - started < 0.001 + opensearch_reader.ANSWER_GRACE_SECONDS + 2
+    assert cut["partial"] is True and cut["total"] == 43 and 0 < len(cut["results"]) < 43
+    page = client.get("/?q=重庆").get_data(as_text=True)
+    assert 'class="partial"' in page
+
+
+def test_a_search_gives_the_cluster_its_time_budget_and_says_when_it_was_cut_short(
+    corpus, tmp_path, monkeypatch
+):
+    """The cluster is asked to stop at the time left of the search's budget; when it says it
+    did (``timed_out``: on a small index it answers before any budget ends, so its answer is
+    marked so here), the API and the page say the answer is partial, and it is not cached."""
+    index_dir = tmp_path / "index"
+    _build(corpus, index_dir)
+    client = create_app(
+        {"TESTING": True, "INDEX_DIR": index_dir, "SEARCH_TIME_BUDGET": 5}
+    ).test_client()
+    sent: list[tuple[dict, float]] = []
+    connection_class = type(_es().transport.get_connection())
+    real_request = connection_class.perform_request
+
+    def cut_short(self, method, url, params=None, body=None, timeout=None, **options):
+        status, headers, data = real_request(self, method, url, params, body, timeout, **options)
+        if url.endswith("/_search") and b'"timeout"' in (body or b""):
+            sent.append((json.loads(body), timeout))
+            data = json.dumps({**json.loads(data), "timed_out": True})
+        return status, headers, data
+
+    monkeypatch.setattr(connection_class, "perform_request", cut_short)
+    for _ in range(2):
+        answer = client.get("/api/search?q=物流枢纽").get_json()
+        assert answer["partial"] is True and answer["total"] > 0
+    assert len(sent) == 2  # asked twice: a partial answer is not cached
+    for body, timeout in sent:
+        assert body["timeout"].endswith("ms") and 0 < int(body["timeout"][:-2]) <= 5000
+        assert timeout <= 5 + opensearch_reader.ANSWER_GRACE_SECONDS
+    page = client.get("/?q=物流枢纽").get_data(as_text=True)
+    assert 'class="partial"' in page
+    monkeypatch.undo()
+    assert client.get("/api/search?q=物流枢纽").get_json()["partial"] is False
 
 
 # --- A node lost ---------------------------------------------------------------------------

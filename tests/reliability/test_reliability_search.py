@@ -321,8 +321,11 @@ def test_the_time_budget_is_a_setting_and_a_bad_one_stops_serve_with_one_line(
     monkeypatch.setenv("SHUANGYU_SEARCH_TIME_BUDGET", "0.05")
     client = create_app({"TESTING": True, "INDEX_DIR": generated_index / "index"}).test_client()
     answer = client.get("/api/search?" + urllib.parse.urlencode({"q": worst_query})).get_json()
-    # Only Whoosh's walk is long enough to be cut; tantivy answers the whole query in time.
-    assert answer["partial"] is (engine == "whoosh") and answer["total"] > 0
+    # Whoosh's walk is long enough to be cut; tantivy answers the whole query in time; an
+    # opensearch search is cut when the cluster answers after the budget, as fast as it is.
+    if engine != "opensearch":
+        assert answer["partial"] is (engine == "whoosh")
+    assert answer["total"] > 0
     env = {
         **os.environ,
         "SHUANGYU_INDEX_DIR": str(generated_index / "index"),
