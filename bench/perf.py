@@ -1,4 +1,4 @@
-"""Performance of Shuangyu with each of its engines, against two baselines, on the same passages and queries.
+"""Performance of Shuangyu with each of its engines, against three baselines, on the same passages and queries.
 
     python bench/perf.py --passages 10000            # table on stdout, JSON in bench/results/
     python bench/perf.py --passages 100000 --work /tmp/bench100k [--resume]
@@ -19,7 +19,9 @@ Baselines, measured in the same run on the same passages and queries:
   re-analysing the stored text (Whoosh's highlighter); skipped above --skip-naive-build-above;
 - tantivy alone: tantivy-py with the same jieba tokens (search mode) and the same English text,
   snippets by tantivy's SnippetGenerator. "engine only" excludes jieba from the build time and
-  the snippets from the query time.
+  the snippets from the query time;
+- SQLite FTS5 (Python's sqlite3), fed tantivy alone's tokens, measured as tantivy alone is:
+  top 10 by bm25 and a count, snippets by FTS5's snippet() (bench_fts5 says what differs).
 """
 
 from __future__ import annotations
@@ -407,6 +409,98 @@ def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: 
     }
 
 
+# --- SQLite FTS5 --------------------------------------------------------------------------
+
+# FTS5's tokenizer is one for the whole table: unicode61 splits on white space and punctuation,
+# keeps a run of Han characters whole (checked on the 10,000 passages: every jieba word of Han
+# characters is one FTS5 token), lower-cases and drops diacritics; porter stems what it gives.
+FTS5_TOKENIZER = "porter unicode61"
+FTS5_SNIPPET_TOKENS = 32
+
+
+def fts5_query(tokens: list[str]) -> str:
+    """The tokens of a query as FTS5 MATCH syntax: each a quoted string, any one of them (as
+    tantivy's query parser joins words by default), in any column."""
+    quoted = ['"' + token.replace('"', '""') + '"' for token in tokens if token.strip()]
+    return " OR ".join(dict.fromkeys(quoted))
+
+
+def bench_fts5(passages: list[dict], work: Path, queries: list[str], rounds: int) -> dict:
+    """SQLite FTS5 (Python's sqlite3) as tantivy alone is measured: the same jieba tokens (search
+    mode) joined by spaces in ``text``, the English text in ``text_en``, ``FTS5_TOKENIZER`` for
+    both; a query's jieba tokens, any of them in any column, the top 10 by bm25 (``ORDER BY
+    rank``) and a count of every match; snippets of both columns for the 10 by FTS5's
+    ``snippet()``. "engine only" excludes jieba from the build time and the snippets from the
+    query time. Not the same as tantivy alone: FTS5 also stems and lower-cases the Latin words
+    of ``text`` (one tokenizer a table), drops punctuation tokens, and stems English with
+    Porter's stemmer (tantivy: Snowball's English)."""
+    import sqlite3
+
+    import jieba
+
+    folder = work / "sqlite-fts5-index"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    database = folder / "fts5.db"
+    started = time.perf_counter()
+    tokenized = [" ".join(jieba.cut_for_search(passage["text"])) for passage in passages]
+    tokenizing = time.perf_counter() - started
+    engine_started = time.perf_counter()
+    connection = sqlite3.connect(database)
+    with connection:
+        connection.execute(
+            "CREATE VIRTUAL TABLE passages USING fts5"
+            f"(id UNINDEXED, text, text_en, tokenize = '{FTS5_TOKENIZER}')"
+        )
+        connection.executemany(
+            "INSERT INTO passages (id, text, text_en) VALUES (?, ?, ?)",
+            (
+                (passage["id"], tokens, passage["text_en"])
+                for passage, tokens in zip(passages, tokenized)
+            ),
+        )
+        # Its segments merged into one, as tantivy alone waits for its merges.
+        connection.execute("INSERT INTO passages (passages) VALUES ('optimize')")
+    connection.close()
+    engine_seconds = time.perf_counter() - engine_started
+    connection = sqlite3.connect(database)
+    top = "SELECT rowid FROM passages WHERE passages MATCH ? ORDER BY rank LIMIT 10"
+    count = "SELECT count(*) FROM passages WHERE passages MATCH ?"
+    snippets = (
+        "SELECT id, "
+        + ", ".join(
+            f"snippet(passages, {column}, '<b>', '</b>', '…', {FTS5_SNIPPET_TOKENS})"
+            for column in (1, 2)
+        )
+        + " FROM passages WHERE passages MATCH ? AND rowid = ?"
+    )
+    latencies, engine_latencies = [], []
+    for _ in range(rounds):
+        for query in queries:
+            begun = time.perf_counter()
+            match = fts5_query(list(jieba.cut_for_search(query)))
+            hits = []
+            if match:  # FTS5 refuses an empty query: no token, no match
+                hits = [row for (row,) in connection.execute(top, (match,))]
+                connection.execute(count, (match,)).fetchone()
+            engine_latencies.append((time.perf_counter() - begun) * 1000)
+            for row in hits:
+                connection.execute(snippets, (match, row)).fetchone()
+            latencies.append((time.perf_counter() - begun) * 1000)
+    connection.close()
+    total = tokenizing + engine_seconds
+    return {
+        "sqlite_version": sqlite3.sqlite_version,
+        "tokenizer": FTS5_TOKENIZER,
+        "build_seconds": round(total, 2),
+        "build_passages_per_s": round(len(passages) / total, 1),
+        "engine_build_passages_per_s": round(len(passages) / engine_seconds, 1),
+        "index_mb": round(folder_bytes(folder) / 1e6, 1),
+        "query_ms": percentiles(latencies),
+        "engine_query_ms": percentiles(engine_latencies),
+    }
+
+
 # --- HTTP ---------------------------------------------------------------------------------
 
 # The line `shuangyu serve` prints once it listens, with the port it took.
@@ -639,6 +733,7 @@ COLUMNS = {
     "opensearch": "OpenSearch engine (3 nodes)",
     "naive": "naive Whoosh",
     "alone": "tantivy alone",
+    "fts5": "SQLite FTS5",
 }
 
 
@@ -652,6 +747,14 @@ def dig(figures: dict | None, *keys: str):
 def measures(results: dict) -> list[tuple[str, str, dict]]:
     """The table's rows: (measure, which way is better, {column: figure or (figure, note)})."""
     engines, naive, alone = results["engines"], results.get("naive"), results.get("tantivy_alone")
+    fts5 = results.get("sqlite_fts5")
+
+    def engine_only(baseline: dict | None, key: str, *keys: str):
+        """A baseline's figure with its engine's own beside it (without jieba or snippets)."""
+        return baseline and (
+            dig(baseline, key, *keys),
+            f"engine only {dig(baseline, f'engine_{key}', *keys)}",
+        )
 
     def of_engines(*keys: str) -> dict:
         return {engine: dig(figures, *keys) for engine, figures in engines.items()}
@@ -661,6 +764,7 @@ def measures(results: dict) -> list[tuple[str, str, dict]]:
             **of_engines("build", *keys),
             "naive": dig(naive, *keys),
             "alone": dig(alone, *keys),
+            "fts5": dig(fts5, *keys),
         }
 
     rows = [
@@ -669,11 +773,8 @@ def measures(results: dict) -> list[tuple[str, str, dict]]:
             HIGHER,
             {
                 **of_all("build_passages_per_s"),
-                "alone": alone
-                and (
-                    alone["build_passages_per_s"],
-                    f"engine only {alone['engine_build_passages_per_s']}",
-                ),
+                "alone": engine_only(alone, "build_passages_per_s"),
+                "fts5": engine_only(fts5, "build_passages_per_s"),
             },
         ),
         ("build, seconds", LOWER, of_all("build_seconds")),
@@ -689,11 +790,8 @@ def measures(results: dict) -> list[tuple[str, str, dict]]:
                 {
                     **of_engines("query", "query_ms", percentile),
                     "naive": dig(naive, "query_ms", percentile),
-                    "alone": alone
-                    and (
-                        alone["query_ms"][percentile],
-                        f"engine only {alone['engine_query_ms'][percentile]}",
-                    ),
+                    "alone": engine_only(alone, "query_ms", percentile),
+                    "fts5": engine_only(fts5, "query_ms", percentile),
                 },
             )
         )
@@ -792,6 +890,7 @@ def table(results: dict) -> str:
     header = [COLUMNS[column] for column in COLUMNS] + [
         "tantivy engine ÷ Whoosh engine (times better)",
         "tantivy engine ÷ tantivy alone (times worse)",
+        "tantivy engine ÷ SQLite FTS5 (times better)",
     ]
     lines = [
         f"{results['collection']}: {results['passages']} passages on {results['machine']}",
@@ -814,7 +913,10 @@ def table(results: dict) -> str:
         today = times(better, ours, figure(cells.get("whoosh")))
         alone = figure(cells.get("alone"))
         versus_alone = "-" if alone is None else times(better, alone, ours)
-        lines.append(f"| {name} | " + " | ".join(shown) + f" | {today} | {versus_alone} |")
+        versus_fts5 = times(better, ours, figure(cells.get("fts5")))
+        lines.append(
+            f"| {name} | " + " | ".join(shown) + f" | {today} | {versus_alone} | {versus_fts5} |"
+        )
     failed = [
         f"{engine}, {workers} process(es), {workload}, {connections} conn"
         for engine, figures in results["engines"].items()
@@ -836,6 +938,12 @@ def table(results: dict) -> str:
         f"- query latency in process over {results['rounds']} rounds of {len(results['queries'])} queries "
         "(naive: one round); wrk on the same machine as the server",
     ]
+    if results.get("sqlite_fts5"):
+        fts5 = results["sqlite_fts5"]
+        lines.append(
+            f"- SQLite FTS5: SQLite {fts5['sqlite_version']}, tokenizer '{fts5['tokenizer']}', "
+            "fed tantivy alone's jieba tokens; top 10 by bm25, a count, snippet() of both columns"
+        )
     return "\n".join(lines)
 
 
@@ -979,6 +1087,11 @@ def main() -> int:
         ("tantivy_alone",),
         "tantivy alone",
         lambda: bench_tantivy(passages(), work, queries, arguments.rounds),
+    )
+    measured(
+        ("sqlite_fts5",),
+        "SQLite FTS5",
+        lambda: bench_fts5(passages(), work, queries, arguments.rounds),
     )
     for engine in arguments.engines:
         index_dir, instance_dir = engine_folders(work, engine)

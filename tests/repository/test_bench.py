@@ -83,10 +83,12 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
             assert len(served["worker_rss_mb"]) == (0 if workers == "1" else int(workers))
             assert all(rss > 0 for rss in served["worker_rss_mb"])
         assert figures["new_report"]["seconds"] > 0 and figures["new_report"]["incremental"]
-    for baseline in (measured["naive"], measured["tantivy_alone"]):
+    for baseline in (measured["naive"], measured["tantivy_alone"], measured["sqlite_fts5"]):
         assert baseline["build_passages_per_s"] > 0 and baseline["index_mb"] > 0
         assert 0 < baseline["query_ms"]["p50"] <= baseline["query_ms"]["p99"]
-    # The table printed for docs/performance.md: a column per engine and baseline, and both ratios, on every row.
+    for baseline in (measured["tantivy_alone"], measured["sqlite_fts5"]):
+        assert 0 < baseline["engine_query_ms"]["p50"] <= baseline["query_ms"]["p50"]
+    # The table printed for docs/performance.md: a column per engine and baseline, and each ratio, on every row.
     header = next(line for line in run.stdout.splitlines() if line.startswith("| measure |"))
     assert all(
         column in header
@@ -95,8 +97,10 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
             "tantivy engine",
             "naive Whoosh",
             "tantivy alone",
+            "SQLite FTS5",
             "tantivy engine ÷ Whoosh engine",
             "tantivy engine ÷ tantivy alone",
+            "tantivy engine ÷ SQLite FTS5",
         )
     )
     rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and line != header]
@@ -149,6 +153,7 @@ def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
         "building" not in run.stderr
         and "querying" not in run.stderr
         and "tantivy alone" not in run.stderr
+        and "SQLite FTS5" not in run.stderr
     )
     assert f"HTTP, tantivy, {last} process" in run.stderr and "new report, tantivy" in run.stderr
     measured = json.loads((tmp_path / "results" / "perf-300.json").read_text(encoding="utf-8"))
@@ -212,3 +217,28 @@ def test_wrk_latency_is_read_from_its_distribution_not_from_a_thread_line():
         "errors": 2,
         "socket_errors": "",
     }
+
+
+def test_sqlite_fts5_is_given_the_jieba_tokens_whole_and_any_of_them_is_asked():
+    """FTS5's tokenizer splits the tokens joined by spaces where jieba did, keeping a run of Han
+    characters whole, and a query asks for any of its tokens, each quoted."""
+    import sqlite3
+
+    import jieba
+
+    from bench.perf import FTS5_TOKENIZER, fts5_query
+
+    assert fts5_query(["共和", "共和国", " ", 'say "hi"', "共和"]) == (
+        '"共和" OR "共和国" OR "say ""hi"""'
+    )
+    tokens = list(jieba.cut_for_search("中华人民共和国成立于重庆市沙坪坝区"))
+    connection = sqlite3.connect(":memory:")
+    connection.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize = '{FTS5_TOKENIZER}')")
+    connection.execute("INSERT INTO t (text) VALUES (?)", (" ".join(tokens),))
+    connection.execute("CREATE VIRTUAL TABLE terms USING fts5vocab(t, 'instance')")
+    indexed = [term for (term,) in connection.execute("SELECT term FROM terms ORDER BY offset")]
+    assert indexed == tokens
+    # A word inside a longer token is not found: no token of its own.
+    assert connection.execute(
+        "SELECT count(*) FROM t WHERE t MATCH ?", ('"人民共和"',)
+    ).fetchone() == (0,)
