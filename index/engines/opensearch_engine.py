@@ -44,8 +44,9 @@ from shuangyu.index.engines.opensearch_index import (
     write_json,
     writing,
 )
-from shuangyu.index.engines.opensearch_lexicon import Lexicon, field_values
+from shuangyu.index.engines.opensearch_lexicon import Lexicon
 from shuangyu.index.engines.opensearch_reader import OpenSearchReader
+from shuangyu.index.engines.opensearch_values import field_values
 from shuangyu.index.engines.opensearch_writer import OpenSearchWriter
 from shuangyu.index.engines.schema import analyser
 from shuangyu.index.text.language import Language

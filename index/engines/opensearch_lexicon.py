@@ -1,6 +1,5 @@
-"""Our words as the values of an OpenSearch text field, and the lexicon kept beside a build of the
-opensearch engine (each field's words and how many passages have them), which suggestions and
-completions read many of a request.
+"""The lexicon kept beside a build of the opensearch engine (each field's words and how many
+passages have them), which suggestions and completions read many of a request.
 
 The lexicon is an SQLite database (Python's own ``sqlite3``), so that an update in place writes
 only the counts it changes, in one transaction: a build killed or failed midway leaves the
@@ -18,40 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from shuangyu.index.engines.opensearch_values import words_of
 from shuangyu.index.engines.store import IndexUnavailable
 
 LEXICON_FILE = "lexicon.sqlite"
 EARLIER_LEXICON_FILE = "lexicon.json"  # written by Shuangyu before the SQLite lexicon
 # How long a reader or an update waits for the other to finish with the file.
 BUSY_SECONDS = 30
-FILLER = "_"  # a word no analyser makes: it holds a gap of more than one position
-
-# --- Analysis ------------------------------------------------------------------------------
-
-
-def field_values(tokens: list[tuple[str, int]]) -> list[str]:
-    """Words with positions as the values of a field whose values the whitespace analyzer
-    splits again (see the module docstring)."""
-    values: list[list[str]] = [[]]
-    stacked: list[str] = []
-    last = None
-    for word, position in tokens:
-        if last is not None and position == last:
-            stacked.append(word)
-            continue
-        if last is not None and position > last + 1:
-            values.append([FILLER] * (position - last - 2))
-        values[-1].append(word)
-        last = position
-    if stacked:
-        values.append(stacked)
-    return [" ".join(words) for words in values if words]
-
-
-def words_of(values: list[str]) -> set[str]:
-    return {word for value in values for word in value.split()} - {FILLER}
-
-
 # --- The lexicon ---------------------------------------------------------------------------
 
 # A field is named once, in ``fields``, and by its number in each of its words' rows.

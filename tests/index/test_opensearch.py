@@ -22,7 +22,7 @@ from shuangyu.index.build import build_index
 from shuangyu.index.engines import (
     opensearch_index,
     opensearch_lexicon,
-    opensearch_reader,
+    opensearch_request,
     opensearch_writer,
 )
 from shuangyu.index.engines.store import current_build, current_manifest
@@ -354,7 +354,7 @@ def test_a_stalled_cluster_is_a_clear_503_within_the_search_time_budget(corpus, 
     detail = response.get_json()["detail"]
     assert f"the OpenSearch cluster at {proxy.url} did not answer a search within" in detail
     # The budget, the grace the cluster has to send what it found by then, and a slow machine.
-    assert waited < 1 + opensearch_reader.ANSWER_GRACE_SECONDS + 2, waited
+    assert waited < 1 + opensearch_request.ANSWER_GRACE_SECONDS + 2, waited
     page = client.get("/?q=文旅融合")
     assert page.status_code == 503 and "did not answer a search" in page.get_data(as_text=True)
     proxy.stall.clear()
@@ -383,7 +383,7 @@ def test_a_search_past_its_time_budget_answers_what_it_has_marked_partial(make_c
     ).test_client()
     started = time.monotonic()
     cut = client.get("/api/search?q=重庆&limit=50").get_json()
-    assert time.monotonic() - started < 0.001 + opensearch_reader.ANSWER_GRACE_SECONDS + 2
+    assert time.monotonic() - started < 0.001 + opensearch_request.ANSWER_GRACE_SECONDS + 2
     assert cut["partial"] is True and cut["total"] == 43 and 0 < len(cut["results"]) < 43
     page = client.get("/?q=重庆").get_data(as_text=True)
     assert 'class="partial"' in page
@@ -418,7 +418,7 @@ def test_a_search_gives_the_cluster_its_time_budget_and_says_when_it_was_cut_sho
     assert len(sent) == 2  # asked twice: a partial answer is not cached
     for body, timeout in sent:
         assert body["timeout"].endswith("ms") and 0 < int(body["timeout"][:-2]) <= 5000
-        assert timeout <= 5 + opensearch_reader.ANSWER_GRACE_SECONDS
+        assert timeout <= 5 + opensearch_request.ANSWER_GRACE_SECONDS
     page = client.get("/?q=物流枢纽").get_data(as_text=True)
     assert 'class="partial"' in page
     monkeypatch.undo()
