@@ -13,11 +13,10 @@ import os
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from shuangyu.index.engines.opensearch_values import words_of
+from shuangyu.index.engines.sqlite_errors import answering, damaged, writing
 from shuangyu.index.engines.store import IndexUnavailable
 
 LEXICON_FILE = "lexicon.sqlite"
@@ -91,11 +90,13 @@ class Lexicon:
     def write(self, build_dir: Path) -> None:
         """Write what was counted: a new lexicon in ``build_dir`` (written aside, then renamed
         into place), or the changes to the one that was read, in one transaction."""
-        if self._connection is None:
-            self._write_new(Path(build_dir) / LEXICON_FILE)
-        else:
-            with self._lock, _answering(self._path):
-                self._apply(self._connection)
+        path = Path(build_dir) / LEXICON_FILE
+        with writing(path):
+            if self._connection is None:
+                self._write_new(path)
+            else:
+                with self._lock:
+                    self._apply(self._connection)
         self._forget_changes()
 
     def _write_new(self, path: Path) -> None:
@@ -179,18 +180,18 @@ class Lexicon:
                 isolation_level=None,
             )
         except sqlite3.Error as error:
-            raise _damaged(path, error) from None
+            raise damaged(path, error) from None
         try:
             # The tables a reader opens with: a file that is not the lexicon fails here.
             connection.execute("SELECT count(*), sum(passages) FROM reports").fetchall()
             connection.execute("SELECT count(*) FROM fields").fetchall()
         except sqlite3.Error as error:
             connection.close()
-            raise _damaged(path, error) from None
+            raise damaged(path, error) from None
         return cls(path, connection)
 
     def _select(self, sql: str, parameters: tuple = ()) -> list[tuple]:
-        with self._lock, _answering(self._path):
+        with self._lock, answering(self._path):
             if self._connection is None:
                 raise sqlite3.ProgrammingError("the lexicon is closed")
             return self._connection.execute(sql, parameters).fetchall()
@@ -273,20 +274,3 @@ class Lexicon:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-
-
-def _damaged(path: Path, error: Exception) -> IndexUnavailable:
-    return IndexUnavailable(
-        f"index in {path.parent} is damaged ({path.name}: {error}): run `shuangyu build`"
-    )
-
-
-@contextmanager
-def _answering(path: Path | None) -> Iterator[None]:
-    """SQLite's errors as ``IndexUnavailable`` (a damaged or vanished file)."""
-    try:
-        yield
-    except sqlite3.ProgrammingError:
-        raise
-    except sqlite3.Error as error:
-        raise _damaged(path or Path(LEXICON_FILE), error) from None

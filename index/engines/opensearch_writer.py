@@ -135,19 +135,23 @@ class OpenSearchWriter:
         self._sending.append(self._pool.submit(send_bulk, self._es, self._index, batch))
 
     def commit(self, merge: bool = True) -> None:
-        with writing(self._cluster):
-            if self._new:
-                if self._batch:
-                    self._send()
-                for sending in self._sending:
-                    sending.result()
-                self._pool.shutdown()
-                self._finish_new(merge)
-            else:
-                self._apply_update()
-        # A new build's lexicon whole; an update's changes alone, in one transaction.
+        # A new build's lexicon whole, before the alias moves to its index (a build whose
+        # lexicon cannot be written never serves); an update's changes alone, in one
+        # transaction, after the cluster took them.
         try:
-            self._lexicon.write(self._build_dir)
+            with writing(self._cluster):
+                if self._new:
+                    if self._batch:
+                        self._send()
+                    for sending in self._sending:
+                        sending.result()
+                    self._pool.shutdown()
+                    self._lexicon.write(self._build_dir)
+                    self._finish_new(merge)
+                else:
+                    self._apply_update()
+            if not self._new:
+                self._lexicon.write(self._build_dir)
         finally:
             self._lexicon.close()
 
