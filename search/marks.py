@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from shuangyu.index.documents import IN_WORD, OUTSIDE, WORD_START
 from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
@@ -57,6 +58,16 @@ def merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
+class WordMark(NamedTuple):
+    """A stretch of a word to mark (``start``, ``end`` within the word), ``how`` it matched
+    (``english`` or ``pinyin``) and whether it is a ``subword``: a dictionary word inside it."""
+
+    start: int
+    end: int
+    how: str
+    subword: bool
+
+
 @dataclass(frozen=True)
 class ChineseTerms:
     """What to mark in a passage's Chinese: the words searched in ``text`` (``inner``: those
@@ -68,16 +79,50 @@ class ChineseTerms:
     stretches: frozenset[str]
     english: frozenset[str]
     pinyin: frozenset[str]
-    # Whether a word's gloss could hold one of ``english`` (``could_gloss_as``), per word of
-    # the results: kept while the terms are, for the results of one query share their words.
-    _could_gloss: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # Where each word of the results is marked through ``english`` or ``pinyin``
+    # (``word_marks``): kept while the terms are, for the results of one query share their words.
+    _word_marks: dict[str, tuple[WordMark, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def could_gloss(self, word: str, language: Language) -> bool:
-        """``could_gloss_as(word, self.english, language)``, each word worked out once."""
-        found = self._could_gloss.get(word)
+    def word_marks(self, word: str, language: Language) -> tuple[WordMark, ...]:
+        """Where an indexed word of a passage is marked through the English words typed or
+        the pinyin searched, relative to the word: the whole word, else the dictionary words
+        of two or three characters inside it that are; each distinct word worked out once."""
+        found = self._word_marks.get(word)
         if found is None:
-            found = self._could_gloss[word] = could_gloss_as(word, self.english, language)
+            found = self._word_marks[word] = self._marks_of(word, language)
         return found
+
+    def _marks_of(self, word: str, language: Language) -> tuple[WordMark, ...]:
+        if word in STOPWORDS or not has_han(word[0]):
+            return ()
+        # A word that cannot gloss as a query word holds no part that can (``could_gloss_as``
+        # looks at every stretch of it): its parts are looked at for the pinyin alone.
+        glossable = bool(self.english) and could_gloss_as(word, self.english, language)
+        marks = [WordMark(0, len(word), how, False) for how in self._how(word, language, glossable)]
+        if len(word) > 2 and (glossable or self.pinyin):
+            has_word = _has_word(language)
+            for size in (2, 3):
+                for offset in range(len(word) - size + 1):
+                    part = word[offset : offset + size]
+                    if part == word or not has_word(part):
+                        continue
+                    part_glossable = glossable and could_gloss_as(part, self.english, language)
+                    marks.extend(
+                        WordMark(offset, offset + size, how, True)
+                        for how in self._how(part, language, part_glossable)
+                    )
+        return tuple(marks)
+
+    def _how(self, word: str, language: Language, glossable: bool) -> tuple[str, ...]:
+        """``("english",)`` when ``word``'s English is a typed word, else ``("pinyin",)`` when
+        it is spelt by the pinyin searched, else nothing."""
+        if glossable and gloss_stems(word, language) & self.english:
+            return ("english",)
+        if self.pinyin and pinyin_of(word) in self.pinyin:
+            return ("pinyin",)
+        return ()
 
 
 # The terms of each compiled query, made for its first result and kept while the query is.
@@ -137,26 +182,15 @@ def chinese_marks(text: str, words_at: str, language: Language, terms: ChineseTe
         return merge(spans)
     by_english: list[Span] = []  # whole words whose English is a query term
     parts_by_english: list[Span] = []  # words inside a longer word whose English is a query term
-    # A word that cannot gloss as a query word holds no part that can (``could_gloss_as``
-    # looks at every stretch of it): its parts are looked at for the pinyin alone.
-    words = han_words(
-        normalised.text,
-        words_at,
-        _has_word(language),
-        parts_of=lambda word: (
-            bool(terms.pinyin) or (bool(terms.english) and terms.could_gloss(word, language))
-        ),
-    )
-    for word, start, end, subword in words:
-        if (
-            terms.english
-            and terms.could_gloss(word, language)
-            and gloss_stems(word, language) & terms.english
-        ):
-            by_words = parts_by_english if subword else by_english
-            by_words.append(normalised.source_span(start, end))
-        elif terms.pinyin and pinyin_of(word) in terms.pinyin:
-            spans.append(normalised.source_span(start, end))
+    plain = normalised.text
+    for match in _WORD.finditer(words_at):
+        start = match.start()
+        for mark in terms.word_marks(plain[start : match.end()], language):
+            span = normalised.source_span(start + mark.start, start + mark.end)
+            if mark.how == "pinyin":
+                spans.append(span)
+            else:
+                (parts_by_english if mark.subword else by_english).append(span)
     for start, end in by_english:
         inside = [
             (s, e)
@@ -220,29 +254,6 @@ def _stretch_spans(normalised: Normalised, stretch: str) -> list[Span]:
             spans.append(normalised.source_span(start, end))
         start = text.find(stretch, start + 1)
     return spans
-
-
-def han_words(
-    text: str,
-    words_at: str,
-    has_word: Callable[[str], bool],
-    parts_of: Callable[[str], bool] = lambda word: True,
-) -> Iterator[tuple[str, int, int, bool]]:
-    """The Chinese words the index holds for normalised ``text`` (stopwords left out): each
-    word, then the dictionary words of two or three characters inside a longer one (of the
-    words ``parts_of`` accepts), as ``(word, start, end, subword)``."""
-    for match in _WORD.finditer(words_at):
-        start, end = match.span()
-        word = text[start:end]
-        if word in STOPWORDS or not has_han(word[0]):
-            continue
-        yield word, start, end, False
-        if len(word) > 2 and parts_of(word):
-            for size in (2, 3):
-                for offset in range(len(word) - size + 1):
-                    part = word[offset : offset + size]
-                    if part != word and has_word(part):
-                        yield part, start + offset, start + offset + size, True
 
 
 def heading_marks(section: str, terms: set[str]) -> list[Span]:
