@@ -45,7 +45,7 @@ def copies_of(
         named = Counter(results[content]["report_id"] for content in repeated)
         printed_in = rankings.search(reader, printed, 1, None).counts
         found = {
-            report_id: rankings.texts(reader, printed, count, report_id)[0]
+            report_id: rankings.texts(reader, printed, count, report_id, counted=False)[0]
             for report_id, count in printed_in.items()
             if count > named[report_id]
         }
@@ -75,7 +75,7 @@ def copies_of(
                 for report_id in unlike:
                     count = matching_in.get(report_id, 0)
                     found[report_id] = (
-                        rankings.texts(reader, matching, count, report_id)[0]
+                        rankings.texts(reader, matching, count, report_id, counted=False)[0]
                         if count > named[report_id]
                         else {}
                     )
@@ -104,7 +104,11 @@ def words_matched(
     by_content = dict.fromkeys(contents, 0)
     for _, node in compiled.coverage if contents else ():
         found = rankings.search(
-            reader, tree.All([node, with_content(sorted(contents))]), len(contents), None
+            reader,
+            tree.All([node, with_content(sorted(contents))]),
+            len(contents),
+            None,
+            counted=False,
         )
         for key, _ in found.top:
             by_content[reader.engine.stored(key)["content_hash"]] += 1

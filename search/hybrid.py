@@ -85,13 +85,15 @@ def hybrid_head(
     if below and (report is not None or len(lexical) == FUSED_DEPTH):
         # Which of them match the words in some report: matches, not found by meaning alone.
         words = tree.Filter(compiled.query, with_content(below))
-        matching, _ = rankings.texts(reader, words, len(below), None)
+        matching, _ = rankings.texts(reader, words, len(below), None, counted=False)
         meaning_only = [content for content in below if content not in matching]
         if report is not None:
             # A full head of the report may leave some of its matches below it.
             full = len(lexical) == FUSED_DEPTH
             matching = (
-                rankings.texts(reader, words, len(matching), report)[0] if matching and full else {}
+                rankings.texts(reader, words, len(matching), report, counted=False)[0]
+                if matching and full
+                else {}
             )
     found_by_meaning, meaning_counts = (
         rankings.texts(reader, with_content(meaning_only), len(meaning_only), report)

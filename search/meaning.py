@@ -93,6 +93,7 @@ def allowed(
         tree.All([compiled.excluded, with_content([n.content for n in neighbours])]),
         len(neighbours),
         None,
+        counted=False,
     )
     excluded = {reader.engine.stored(doc)["content_hash"] for doc, _ in found.top}
     return [neighbour for neighbour in neighbours if neighbour.content not in excluded]

@@ -86,17 +86,31 @@ class Rankings:
             self.keep(key, ranked)
         return ranked
 
-    def search(self, reader: Reader, node: tree.Node, count: int, report: str | None) -> Matches:
+    def search(
+        self,
+        reader: Reader,
+        node: tree.Node,
+        count: int,
+        report: str | None,
+        counted: bool = True,
+    ) -> Matches:
         """The engine's search of ``node`` (``count`` best; of ``report`` alone when given),
-        within the time budget."""
-        return reader.engine.search(node, count, report, self.deadline())
+        within the time budget; its counts per report unless ``counted`` is False (then the
+        engine may spare them: see ``index.engines.seam.Reader.search``)."""
+        return reader.engine.search(node, count, report, self.deadline(), counted=counted)
 
     def texts(
-        self, reader: Reader, node: tree.Node, count: int, report: str | None
+        self,
+        reader: Reader,
+        node: tree.Node,
+        count: int,
+        report: str | None,
+        counted: bool = True,
     ) -> tuple[dict[str, StoredPassage], dict[str, int]]:
         """The passages that query tree ``node`` lists (at most ``count``; of ``report`` alone when
-        given), by content hash, and how many texts it matches in each report."""
-        found = self.search(reader, node, count, report)
+        given), by content hash, and how many texts it matches in each report (none unless
+        ``counted``)."""
+        found = self.search(reader, node, count, report, counted)
         passages = {}
         for key, _ in found.top:
             fields = reader.engine.stored(key)

@@ -143,12 +143,15 @@ class OpenSearchReader:
         report: str | None = None,
         deadline: float | None = None,
         order: Mapping[str, int] | None = None,
+        counted: bool = True,
     ) -> Matches:
         # One request for the counts and, usually, the hits: enough of them that ``depth``
         # remain once repeats are dropped, unless a query repeats more than expected. Past
         # ``deadline`` (the cluster stopped at it, or no time is left for another request) the
         # answer is what was found, marked incomplete.
         guess = depth + depth // 4 + 10
+        if not counted and order is None:
+            return self._best(query, report, depth, guess, deadline)
         answer = self._hits(query, report, guess, deadline, self._count_aggregations())
         complete = not answer.get("timed_out", False)
         counts, distinct, surplus = self._counts(answer["aggregations"])
@@ -165,6 +168,22 @@ class OpenSearchReader:
                 hits = deeper["hits"]["hits"]
                 complete = complete and not deeper.get("timed_out", False)
         return Matches(_ranked(hits, depth), counts, complete, total)
+
+    def _best(
+        self, query, report: str | None, depth: int, size: int, deadline: float | None
+    ) -> Matches:
+        """The ``depth`` best passages, each text once, without the counts: ``size`` hits,
+        then more until ``depth`` texts are listed, every match is, or ``deadline`` passes."""
+        while True:
+            answer = self._hits(query, report, size, deadline)
+            hits = answer["hits"]["hits"]
+            top = _ranked(hits, depth)
+            complete = not answer.get("timed_out", False)
+            if len(top) >= depth or len(hits) < size or not complete:
+                return Matches(top, {}, complete)
+            if _past(deadline):
+                return Matches(top, {}, False)
+            size *= 4
 
     def _in_report_order(
         self,

@@ -167,6 +167,7 @@ class Reader(Protocol):
         report: str | None = None,
         deadline: float | None = None,
         order: Mapping[str, int] | None = None,
+        counted: bool = True,
     ) -> Matches:
         """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every
         report is still counted), how many passages it lists in all, and the counts per report,
@@ -178,7 +179,9 @@ class Reader(Protocol):
         value) an engine that walks matches in Python stops and answers what it has, marked
         incomplete. With ``order`` (a rank per report id, lowest first; reports it leaves out
         last), passages are listed report by report in that order, each report's by score, and
-        a text several reports print is listed in the first of them."""
+        a text several reports print is listed in the first of them. With ``counted`` False
+        the caller wants the passages alone (the copies of a text, the words a result has):
+        an engine may leave the counts empty and the total 0, and spare counting them."""
 
     def stored(self, key: AnyType) -> StoredPassage: ...
 

@@ -55,7 +55,9 @@ class WhooshReader:
         report: str | None = None,
         deadline: float | None = None,
         order: Mapping[str, int] | None = None,
+        counted: bool = True,
     ) -> Matches:
+        # ``counted`` changes nothing: the walk over every match that ranks them counts them.
         columns = self._columns
         wanted_report = columns.report_index.get(report, -1) if report else None
         ranks = None

@@ -126,3 +126,44 @@ def test_counts_stay_true_when_an_update_makes_a_text_repeated_and_single_again(
     (corpus / "c.txt").unlink()
     updated, full = updated_and_full("full-without-c")
     assert updated == full and updated[0] == 3 and updated[1] == {"a": 2, "b": 1}
+
+
+def test_a_search_without_counts_lists_the_same_passages(make_corpus, tmp_path):
+    # The copies of a text and the words a result has are searched without counts (the engine
+    # then cannot know how many matches repeat a text beforehand): the passages listed must be
+    # those of the counted search, here with one text printed by 14 reports, more than the
+    # hits an engine first asks for at these depths.
+    from shuangyu.index.build import build_index
+    from shuangyu.index.engines import seam as tree
+    from shuangyu.search.searcher import Searcher
+
+    from tests.paths import DICTIONARY, SHARED_INSTANCE
+
+    reports = {
+        f"copy-{n:02d}.txt": f"通报{n}\n\n物流枢纽建设进展顺利，物流园区全面开工。\n"
+        for n in range(14)
+    }
+    reports.update(
+        {
+            f"own-{n}.txt": f"报告{n}\n\n第{n}期物流项目完成。\n\n物流{'仓储' * n}中心建成。\n"
+            for n in range(1, 4)
+        }
+    )
+    build_index(
+        make_corpus(reports),
+        tmp_path / "index",
+        SHARED_INSTANCE,
+        progress=False,
+        translator="gloss",
+        cluster=CLUSTER,
+    )
+    searcher = Searcher(tmp_path / "index", dictionary=DICTIONARY, cache_size=0, cluster=CLUSTER)
+    query = tree.Term("text", "物流")
+    with searcher._current().reading() as reader:
+        engine = reader.engine
+        for report in (None, "copy-03", "own-2"):
+            counted = engine.search(query, 50, report)
+            assert counted.total >= (7 if report is None else 1)
+            for depth in (1, 2, 3, 5, 50):
+                uncounted = engine.search(query, depth, report, counted=False)
+                assert uncounted.top == counted.top[:depth], (report, depth)
