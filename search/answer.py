@@ -5,8 +5,10 @@ the response object of the JSON contract.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,9 +66,11 @@ def answer(
     sort: str,
     mode: str,
     started: float,
+    reports: int | None = None,
 ) -> dict[str, Any]:
     """The response of the JSON contract to a search (``Searcher.search``) with ``reader`` of
-    ``opened``; ``vectors`` are its passages' vectors (``None``: words alone)."""
+    ``opened``; ``vectors`` are its passages' vectors (``None``: words alone); at most
+    ``reports`` reports listed (``None``: every report with results)."""
     rankings, meaning = services.rankings, services.meaning
     compiled = compile_query(text, lang, opened.language, reader.dictionary, services.weights)
     # Pinyin that no passage has (most English words) spells no word of a result: checking
@@ -220,6 +224,8 @@ def answer(
         )
         for fields, score, found_by in page
     ]
+    counts = {report_id: count for report_id, count in counts.items() if count}
+    listed = most_results(counts, reports, opened.report_position)
     return {
         "query": text,
         "lang": lang,
@@ -241,10 +247,11 @@ def answer(
         "some_words": partly.results if partly else [],
         "semantic": meaning.status(opened),
         "reports": [
-            {"id": report_id, "title": title, "title_en": title_en, "count": count}
+            {"id": report_id, "title": title, "title_en": title_en, "count": counts[report_id]}
             for report_id, title, title_en in opened.report_entries
-            if (count := counts.get(report_id))
+            if report_id in listed
         ],
+        "reports_more": len(counts) - len(listed),
         "query_translations": [
             {"en": t.english, "zh": list(t.display)} for t in compiled.translations
         ],
@@ -252,3 +259,17 @@ def answer(
         "did_you_mean": reader.suggester.did_you_mean(text, total - meaning_total),
         "unknown_words": unknown,
     }
+
+
+def most_results(
+    counts: dict[str, int], most: int | None, position: dict[str, int]
+) -> Collection[str]:
+    """The reports of ``counts`` to list: every one (``most`` ``None``), else the ``most`` with
+    the most results, ties to the report that comes first in the collection (``position``)."""
+    if most is None or len(counts) <= most:
+        return counts
+    return set(
+        heapq.nsmallest(
+            most, counts, key=lambda report_id: (-counts[report_id], position.get(report_id, 0))
+        )
+    )

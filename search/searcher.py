@@ -142,6 +142,7 @@ class Searcher:
         report: str | None = None,
         sort: Sort = "relevance",
         mode: Mode = "hybrid",
+        reports: int | None = None,
     ) -> dict[str, Any]:
         """Search; return the response object of the JSON contract. ``limit`` (1 to
         ``MAX_LIMIT``) results from ``offset`` (0 to ``MAX_OFFSET``). ``sort`` (``SORTS``) orders
@@ -150,6 +151,8 @@ class Searcher:
         passages nearest in meaning to a query with English words (and offers them as
         ``related`` when a Chinese query matches nothing), where the index has vectors and the
         order is by relevance; ``lexical`` the words alone; ``semantic`` the meaning alone.
+        ``reports`` is how many reports to list, those with the most results (``None``: every
+        report with results; ``reports_more`` says how many are left out).
 
         Raises ``QueryError`` for a query the user must change, and ``IndexUnavailable`` when
         there is no usable index.
@@ -158,7 +161,18 @@ class Searcher:
         opened = self._current()
         meaning = self._services.meaning
         vectors = opened.vectors(meaning.model)
-        key = (opened.generation, opened.vectors_key, text, limit, offset, lang, report, sort, mode)
+        key = (
+            opened.generation,
+            opened.vectors_key,
+            text,
+            limit,
+            offset,
+            lang,
+            report,
+            sort,
+            mode,
+            reports,
+        )
         cached = self._responses.get(key, opened.manifest)
         if cached is not None:
             return {
@@ -184,6 +198,7 @@ class Searcher:
                     sort,
                     mode,
                     started,
+                    reports,
                 )
         finally:
             with self._lock:

@@ -64,6 +64,7 @@ def search():
             report=params["report"],
             sort=params["sort"],
             mode=params["mode"],
+            reports=params["reports"],
         )
     )
 

@@ -109,7 +109,9 @@ SEARCH_RESPONSE = {
             "counts once), which is the total of the same search with report set to it. A text printed "
             "in several reports counts in each: the counts add up to the (result, report) pairs of all "
             "copies, more than total when a result has several. By meaning alone (mode `semantic`), the "
-            "reports of the texts it lists. Only reports with a count are listed.",
+            "reports of the texts it lists. Only reports with a count are listed, at most `reports` "
+            "of them (a parameter): those with the most results, ties to the report that comes "
+            "first in the collection; listed in the collection's order (that of /api/reports).",
             "items": {
                 "type": "object",
                 "properties": {
@@ -119,6 +121,10 @@ SEARCH_RESPONSE = {
                     "count": {"type": "integer"},
                 },
             },
+        },
+        "reports_more": {
+            "type": "integer",
+            "description": "How many more reports have results than `reports` lists.",
         },
     },
 }

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from shuangyu.search.query import LANGUAGES, MAX_QUERY_CHARS, QueryError
 from shuangyu.search.searcher import MAX_LIMIT, MAX_OFFSET, MODES, SORTS
 
+# Reports listed in an API response by default, and at most: a collection of thousands of
+# reports made each response 160 KB, for a list no page shows whole.
+REPORTS_LISTED = 100
+MAX_REPORTS_LISTED = 100_000
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -87,6 +92,15 @@ SEARCH_PARAMETERS = (
         "the passages nearest in meaning too, each labelled; the default), lexical (the words alone) or semantic "
         "(the meaning alone).",
         choices=MODES,
+    ),
+    Parameter(
+        "reports",
+        "integer",
+        REPORTS_LISTED,
+        "How many reports to list in `reports`: those with the most results (`reports_more` "
+        "says how many more have results).",
+        minimum=0,
+        maximum=MAX_REPORTS_LISTED,
     ),
 )
 

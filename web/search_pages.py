@@ -168,6 +168,7 @@ def embed():
                 limit=min(params["limit"], 20),
                 lang=params["lang"],
                 report=params["report"],
+                reports=0,  # an embedded search shows no report filter
             )
             if params["q"]
             else None

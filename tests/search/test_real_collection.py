@@ -125,6 +125,42 @@ def test_a_query_whose_words_are_nowhere_finds_nothing_in_the_api_the_page_and_t
     assert result.exit_code == 0 and json.loads(result.output)["total"] == 0
 
 
+def test_the_api_lists_the_reports_with_the_most_results_and_says_how_many_more(
+    real_collection_index,
+):
+    # A response listed every report with results (160 KB at 1,000 reports); the API lists the
+    # ones with the most (100 unless asked), the page still shows every one in its filter.
+    from urllib.parse import quote
+
+    from shuangyu.web.app import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
+    query = "发展"
+    every = client.get("/api/search", query_string={"q": query, "reports": 100_000}).get_json()
+    counts = {entry["id"]: entry["count"] for entry in every["reports"]}
+    assert every["reports_more"] == 0 and len(counts) > 100
+    default = client.get("/api/search", query_string={"q": query}).get_json()
+    assert len(default["reports"]) == 100 and default["reports_more"] == len(counts) - 100
+    five = client.get("/api/search", query_string={"q": query, "reports": 5}).get_json()
+    listed = [entry["id"] for entry in five["reports"]]
+    assert len(listed) == 5 and five["reports_more"] == len(counts) - 5
+    fifth = sorted(counts.values(), reverse=True)[4]
+    assert min(counts[report_id] for report_id in listed) == fifth
+    assert all(five_entry["count"] == counts[five_entry["id"]] for five_entry in five["reports"])
+    collection = [entry["id"] for entry in client.get("/api/reports").get_json()["reports"]]
+    assert listed == sorted(listed, key=collection.index)
+    # The list is what changes: the total and the results are those of the full response.
+    assert five["total"] == every["total"] and five["results"] == every["results"]
+    none = client.get("/api/search", query_string={"q": query, "reports": 0}).get_json()
+    assert none["reports"] == [] and none["reports_more"] == len(counts)
+    bad = client.get("/api/search", query_string={"q": query, "reports": -1})
+    assert bad.status_code == 400 and "reports" in bad.get_json()["detail"]
+    # The page's filter shows them all: the report with the fewest results is linked too.
+    fewest = min(counts, key=lambda report_id: (counts[report_id], report_id))
+    page = client.get(f"/?q={quote(query)}&ui=en").get_data(as_text=True)
+    assert f"report={quote(fewest)}" in page or f"report={fewest}" in page
+
+
 def test_official_english_finds_the_term_and_shows_how_it_was_searched(real_searcher):
     response = real_searcher.search("Ministry of Finance")
     assert {"en": "Ministry of Finance", "zh": ["财政部"]} in response["query_translations"]
