@@ -18,6 +18,7 @@ with the dictionary gloss, so the figures do not depend on an installed translat
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -83,6 +84,26 @@ def comparison(by_mode: dict[str, dict[str, Scores]]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def scratch_folder(settings):
+    """A temporary folder for the evaluation's indexes, removed after, and with it (for the
+    opensearch engine) the indexes its builds wrote in the cluster."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            yield Path(folder)
+        finally:
+            if settings.engine == "opensearch":
+                from shuangyu.index.engines.opensearch_index import (
+                    ClusterUnavailable,
+                    remove_indices_of,
+                )
+
+                try:
+                    remove_indices_of(Path(folder), settings.cluster)
+                except ClusterUnavailable as error:  # said, not raised over the first error
+                    print(f"eval: the indexes built in the cluster stay: {error}", file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -111,10 +132,8 @@ def main() -> int:
 
     if arguments.compare:
         index = arguments.index
-        with tempfile.TemporaryDirectory() as folder:
-            index = index or build_real_index(
-                Path(folder) / "real-corpus", Path(folder) / "real-index"
-            )
+        with scratch_folder(settings) as folder:
+            index = index or build_real_index(folder / "real-corpus", folder / "real-index")
             searcher = Searcher(index, shared_dictionary(), embedder=E5Small(), cluster=cluster)
             compared = {
                 mode: evaluate_real(searcher, load_real_queries(), mode)
@@ -123,12 +142,12 @@ def main() -> int:
         print(comparison(compared))
         return 0
 
-    with tempfile.TemporaryDirectory() as folder:
-        seed = build_eval_index(Path(folder) / "seed", settings.engine or None, cluster)
+    with scratch_folder(settings) as folder:
+        seed = build_eval_index(folder / "seed", settings.engine or None, cluster)
         results = evaluate(Searcher(seed, shared_dictionary(), cluster=cluster), load_queries())
         if arguments.real:
             index = arguments.index or build_real_index(
-                Path(folder) / "real-corpus", Path(folder) / "real-index"
+                folder / "real-corpus", folder / "real-index"
             )
             results.update(
                 evaluate_real(

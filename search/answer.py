@@ -224,7 +224,7 @@ def answer(
         )
         for fields, score, found_by in page
     ]
-    counts = {report_id: count for report_id, count in counts.items() if count}
+    # The counts name only reports with results (``index.engines.seam.Matches``).
     listed = most_results(counts, reports, opened.report_position)
     return {
         "query": text,

@@ -132,7 +132,8 @@ Node = Term | Phrase | All | Any | Best | WithOptional | Without | Filter
 @dataclass(frozen=True)
 class Matches:
     """The best passages of a query, ``(key, score)`` best first (a key reads the passage with
-    ``Reader.stored``), the number of matching passages per report id, whether every match
+    ``Reader.stored``), the number of matching passages per report id (reports without one
+    left out), whether every match
     was seen (a time budget may cut the walk short), and ``total``: how many passages the
     search lists, ``top`` being the best of them (so that paging through them all gives
     exactly ``total``)."""

@@ -83,22 +83,24 @@ class TantivyReader:
 
     def _best(self, query, depth: int) -> list[tuple[object, float]]:
         """The ``depth`` best passages of ``query``, each text once, ties in reading order,
-        without knowing how many matches repeat a text: more hits are asked for until ``depth``
-        texts are listed and the hits past the last of them score lower, or every match is
-        listed."""
+        without knowing how many matches repeat a text: the first search also counts the
+        matches (cheap for the few that such searches have), then more hits are asked for
+        until ``depth`` texts are listed and the hits past the last of them score lower, or
+        every match is listed."""
         if depth <= 0:
             return []
         limit = depth + depth // 4 + 10
+        found = self._searcher.search(query, limit=limit, count=True, weight_by_field="weight")
+        matches = found.count
         while True:
-            hits = self._searcher.search(
-                query, limit=limit, count=False, weight_by_field="weight"
-            ).hits
-            top = self._ranked(hits, depth)
-            if len(hits) < limit or (
-                len(top) >= depth and _rounded(hits[-1][0] * SMALLEST_WEIGHT) < _rounded(top[-1][1])
+            top = self._ranked(found.hits, depth)
+            if len(found.hits) >= matches or (
+                len(top) >= depth
+                and _rounded(found.hits[-1][0] * SMALLEST_WEIGHT) < _rounded(top[-1][1])
             ):
                 return top
-            limit *= 4
+            limit = min(matches, limit * 4)
+            found = self._searcher.search(query, limit=limit, count=False, weight_by_field="weight")
 
     def _within(self, compiled, report: str | None):
         if report is None:
