@@ -39,6 +39,7 @@ def api(real_collection_index):
     told, each asked once. The service's embedder searches by meaning too; the time budget is
     one no search reaches, so that every answer is whole (a partial one counts what it saw)."""
     from shuangyu.web.app import create_app
+    from shuangyu.web.params import MAX_REPORTS_LISTED
 
     client = create_app(
         {
@@ -53,8 +54,12 @@ def api(real_collection_index):
     def answer(query: str, **parameters) -> dict:
         key = (query, *sorted(parameters.items()))
         if key not in answers:
+            # Every report's count (the API lists 100 unless asked): the checks compare them
+            # all with the copies the results name.
+            every_report = {"reports": MAX_REPORTS_LISTED}
             response = client.get(
-                "/api/search", query_string={"q": query, "limit": PAGE, **parameters}
+                "/api/search",
+                query_string={"q": query, "limit": PAGE, **every_report, **parameters},
             )
             assert response.status_code == 200, (query, parameters, response.get_json())
             answers[key] = response.get_json()
