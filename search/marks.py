@@ -22,12 +22,10 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from shuangyu.index.documents import IN_WORD, OUTSIDE, WORD_START
-from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
+from shuangyu.index.english.gloss import gloss_stems
 from shuangyu.index.text.analysis import (
-    STOPWORDS,
     Normalised,
     english_spans_of,
     has_han,
@@ -35,8 +33,9 @@ from shuangyu.index.text.analysis import (
     normalise,
     stem,
 )
-from shuangyu.index.text.language import Language, per_language
+from shuangyu.index.text.language import Language
 from shuangyu.index.text.numbers import aliases
+from shuangyu.search.glossed_marks import WordMark, word_marks
 from shuangyu.search.searched import searched_words, spelt
 
 Span = tuple[int, int]
@@ -56,16 +55,6 @@ def merge(spans: list[Span]) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
-
-
-class WordMark(NamedTuple):
-    """A stretch of a word to mark (``start``, ``end`` within the word), ``how`` it matched
-    (``english`` or ``pinyin``) and whether it is a ``subword``: a dictionary word inside it."""
-
-    start: int
-    end: int
-    how: str
-    subword: bool
 
 
 @dataclass(frozen=True)
@@ -92,50 +81,6 @@ class ChineseTerms:
         if found is None:
             found = self._word_marks[word] = word_marks(word, self.english, self.pinyin, language)
         return found
-
-
-@per_language(maxsize=20_000)
-def word_marks(
-    word: str, english: frozenset[str], pinyin: frozenset[str], language: Language
-) -> tuple[WordMark, ...]:
-    """Where an indexed word of a passage is marked through the analysed English words
-    ``english`` or the pinyin ``pinyin``, relative to the word: the whole word, else the
-    dictionary words of two or three characters inside it that are. Kept in the index's
-    language: the queries a server answers share their English words and their results' words."""
-    if word in STOPWORDS or not has_han(word[0]):
-        return ()
-    # A word that cannot gloss as a query word holds no part that can (``could_gloss_as``
-    # looks at every stretch of it): its parts are looked at for the pinyin alone.
-    glossable = bool(english) and could_gloss_as(word, english, language)
-    marks = [
-        WordMark(0, len(word), how, False)
-        for how in _how(word, english, pinyin, language, glossable)
-    ]
-    if len(word) > 2 and (glossable or pinyin):
-        has_word = _has_word(language)
-        for size in (2, 3):
-            for offset in range(len(word) - size + 1):
-                part = word[offset : offset + size]
-                if part == word or not has_word(part):
-                    continue
-                part_glossable = glossable and could_gloss_as(part, english, language)
-                marks.extend(
-                    WordMark(offset, offset + size, how, True)
-                    for how in _how(part, english, pinyin, language, part_glossable)
-                )
-    return tuple(marks)
-
-
-def _how(
-    word: str, english: frozenset[str], pinyin: frozenset[str], language: Language, glossable: bool
-) -> tuple[str, ...]:
-    """``("english",)`` when ``word``'s English is one of ``english``, else ``("pinyin",)`` when
-    it is spelt by one of ``pinyin``, else nothing."""
-    if glossable and gloss_stems(word, language) & english:
-        return ("english",)
-    if pinyin and pinyin_of(word) in pinyin:
-        return ("pinyin",)
-    return ()
 
 
 # The terms of each compiled query, made for its first result and kept while the query is.

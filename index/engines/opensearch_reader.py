@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
@@ -18,6 +17,7 @@ from itertools import groupby
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 from shuangyu.index.engines.cluster import Cluster
+from shuangyu.index.engines.opensearch_counts import count_aggregations, counts_of
 from shuangyu.index.engines.opensearch_index import STORED, answering
 from shuangyu.index.engines.opensearch_lexicon import Lexicon
 from shuangyu.index.engines.opensearch_query import compile_tree
@@ -97,45 +97,6 @@ class OpenSearchReader:
             body["aggs"] = aggregations
         return self._search(body, deadline)
 
-    def _count_aggregations(self) -> dict:
-        per_report = {
-            "terms": {
-                "field": "report_id",
-                "size": self._report_count + 1,
-                "shard_size": self._report_count + 1,
-            }
-        }
-        aggregations = {"reports": per_report}
-        if self._repeated:
-            aggregations["repeats"] = {
-                "filter": {"terms": {"content_hash": self._repeated}},
-                "aggs": {
-                    "texts": {
-                        "terms": {
-                            "field": "content_hash",
-                            "size": len(self._repeated),
-                            "shard_size": len(self._repeated),
-                            "min_doc_count": 2,
-                        },
-                        "aggs": {"reports": per_report},
-                    }
-                },
-            }
-        return aggregations
-
-    @staticmethod
-    def _counts(aggregations: dict) -> tuple[dict[str, int], int, int]:
-        """As ``tantivy_reader.TantivyReader._counts``: matching texts per report, matching
-        texts in all, and how many matches are repeats."""
-        counts = Counter({b["key"]: b["doc_count"] for b in aggregations["reports"]["buckets"]})
-        matches = sum(counts.values())
-        surplus = 0
-        for text in aggregations.get("repeats", {}).get("texts", {}).get("buckets", []):
-            surplus += text["doc_count"] - 1
-            for bucket in text["reports"]["buckets"]:
-                counts[bucket["key"]] -= bucket["doc_count"] - 1
-        return {key: count for key, count in counts.items() if count}, matches - surplus, surplus
-
     def search(
         self,
         query,
@@ -152,9 +113,11 @@ class OpenSearchReader:
         guess = depth + depth // 4 + 10
         if not counted and order is None:
             return self._best(query, report, depth, guess, deadline)
-        answer = self._hits(query, report, guess, deadline, self._count_aggregations())
+        answer = self._hits(
+            query, report, guess, deadline, count_aggregations(self._report_count, self._repeated)
+        )
         complete = not answer.get("timed_out", False)
-        counts, distinct, surplus = self._counts(answer["aggregations"])
+        counts, distinct, surplus = counts_of(answer["aggregations"])
         total = distinct if report is None else counts.get(report, 0)
         if order is not None and report is None:
             top, in_time = self._in_report_order(query, counts, order, depth, surplus, deadline)

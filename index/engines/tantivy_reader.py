@@ -1,6 +1,6 @@
 """The tantivy engine's reader (``index.engines.seam.Reader``): searches with tantivy, counts per
-report with an aggregation, drops repeated passages after the search and puts tied scores in
-reading order; reads stored passages and the words of a field."""
+report (``index.engines.tantivy_counts``), drops repeated passages after the search and puts
+tied scores in reading order; reads stored passages and the words of a field."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from itertools import groupby
 
 import tantivy
 from shuangyu.index.engines.seam import Matches
-from shuangyu.index.engines.tantivy_index import SMALLEST_WEIGHT, STORED, report_hash
+from shuangyu.index.engines.tantivy_counts import ReportCounts
+from shuangyu.index.engines.tantivy_index import SMALLEST_WEIGHT, STORED
 from shuangyu.index.engines.tantivy_query import IdfScale, compile_tree
 
 # Report ids of passages kept by a reader for ordering tied scores (about 100 bytes each).
@@ -31,27 +32,7 @@ class TantivyReader:
         self._searcher = index.searcher()
         self._idf = IdfScale(self._searcher)
         self._report_ids: dict[tuple[int, int], str] = {}  # see _report_id
-        everything = self._searcher.aggregate(
-            tantivy.Query.all_query(),
-            {
-                "reports": {"terms": {"field": "report_id", "size": 1_000_000}},
-                "repeated": {
-                    "terms": {"field": "content_hash", "size": 1_000_000, "min_doc_count": 2}
-                },
-            },
-        )
-        report_ids = [bucket["key"] for bucket in everything["reports"]["buckets"]]
-        self._report_count = len(report_ids)
-        # Counts per report are made on the hash of the report id: a number, which tantivy
-        # counts and answers about six times faster than the id itself at 1,000 reports; the id
-        # where two reports' hashes are the same.
-        self._report_of_hash = {report_hash(report_id): report_id for report_id in report_ids}
-        self._report_field = (
-            "report_hash" if len(self._report_of_hash) == len(report_ids) else "report_id"
-        )
-        # Texts that more than one passage has: only matches among these can repeat.
-        self._repeated = [bucket["key"] for bucket in everything["repeated"]["buckets"]]
-        self._repeat_filter = self._repeats_query()
+        self._counting = ReportCounts(self._searcher, self._schema)
 
     def search(
         self,
@@ -66,7 +47,7 @@ class TantivyReader:
         if not counted and order is None:
             # The two aggregations walk every match: most of a small search's time.
             return Matches(self._best(self._within(compiled, report), depth), {})
-        counts, distinct, surplus = self._counts(compiled)
+        counts, distinct, surplus = self._counting.count(compiled)
         total = distinct if report is None else counts.get(report, 0)
         if order is not None and report is None:
             return Matches(
@@ -148,64 +129,6 @@ class TantivyReader:
             if len(top) >= depth:
                 break
         return top[:depth]
-
-    def _repeats_query(self):
-        """A query that matches at least every passage whose text another passage has: the
-        passages marked repeated when written, when the marks are exactly those passages (an
-        update may have made a text repeated, or single again, since), else the repeated texts'
-        own terms (about four times slower on 100,000 passages)."""
-        if not self._repeated:
-            return None
-        marked = tantivy.Query.term_query(self._schema, "repeated", 1)
-        texts = tantivy.Query.term_set_query(self._schema, "content_hash", self._repeated)
-
-        def count(query) -> int:
-            return self._searcher.search(query, limit=1, count=True).count
-
-        both = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, marked), (tantivy.Occur.Must, texts)]
-        )
-        return marked if count(marked) == count(texts) == count(both) else texts
-
-    def _counts(self, compiled) -> tuple[dict[str, int], int, int]:
-        """Matching texts per report (a text a report repeats counted once in it), matching
-        texts in all (a text in several reports once), and how many matches are repeats."""
-        per_report = {"terms": {"field": self._report_field, "size": self._report_count + 1}}
-        found = self._searcher.aggregate(compiled, {"reports": per_report})
-        counts = {bucket["key"]: bucket["doc_count"] for bucket in found["reports"]["buckets"]}
-        matches = sum(counts.values())
-        surplus = 0
-        if self._repeated:
-            among = tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Must, compiled),
-                    (tantivy.Occur.Must, self._repeat_filter),
-                ]
-            )
-            repeats = self._searcher.aggregate(
-                among,
-                {
-                    "texts": {
-                        "terms": {
-                            "field": "content_key",
-                            "size": len(self._repeated),
-                            "min_doc_count": 2,
-                        },
-                        "aggs": {"reports": per_report},
-                    }
-                },
-            )
-            for text in repeats["texts"]["buckets"]:
-                surplus += text["doc_count"] - 1
-                for bucket in text["reports"]["buckets"]:
-                    counts[bucket["key"]] -= bucket["doc_count"] - 1
-        by_hash = self._report_field == "report_hash"
-        counts = {
-            self._report_of_hash[key] if by_hash else key: count
-            for key, count in counts.items()
-            if count
-        }
-        return counts, matches - surplus, surplus
 
     def _ranked(self, hits: list, depth: int) -> list[tuple[object, float]]:
         """The best ``depth`` hits, each text once, ties in reading order (report, place)."""

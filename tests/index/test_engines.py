@@ -103,16 +103,16 @@ def test_tied_scores_come_in_reading_order_on_both_engines(make_corpus, tmp_path
 def test_tantivy_counts_per_report_alike_when_report_hashes_collide(both_seed_indexes, monkeypatch):
     # tantivy counts reports by a hash of their id; were two ids to hash alike, it counts by
     # the ids themselves, with the same answers.
-    from shuangyu.index.engines import tantivy_reader
+    from shuangyu.index.engines import tantivy_counts
 
     queries = [query.text for query in load_queries()]
     by_hash = [both_seed_indexes["tantivy"].search(query, limit=10) for query in queries]
-    monkeypatch.setattr(tantivy_reader, "report_hash", lambda report_id: 7)
+    monkeypatch.setattr(tantivy_counts, "report_hash", lambda report_id: 7)
     by_id = Searcher(
         both_seed_indexes["tantivy"].index_dir, DICTIONARY, cache_size=0, cluster=CLUSTER
     )
     with by_id._current().reading() as reader:
-        assert reader.engine._report_field == "report_id"
+        assert reader.engine._counting.report_field == "report_id"
     for query, expected in zip(queries, by_hash):
         answer = by_id.search(query, limit=10)
         assert (answer["total"], answer["reports"]) == (expected["total"], expected["reports"]), (
