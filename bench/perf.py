@@ -358,6 +358,28 @@ def bench_naive(passages: list[dict], work: Path, queries: list[str], rounds: in
 # --- tantivy alone ------------------------------------------------------------------------
 
 
+def peer_figures(
+    passages: int,
+    tokenizing: float,
+    engine_seconds: float,
+    folder: Path,
+    latencies: list[float],
+    engine_latencies: list[float],
+) -> dict:
+    """The figures of a peer fed our tokens (tantivy alone, SQLite FTS5): its build end to end
+    (tokenizing, then the engine) and the engine's own, its index on disk, its queries with
+    highlights and the engine's part of them."""
+    total = tokenizing + engine_seconds
+    return {
+        "build_seconds": round(total, 2),
+        "build_passages_per_s": round(passages / total, 1),
+        "engine_build_passages_per_s": round(passages / engine_seconds, 1),
+        "index_mb": round(folder_bytes(folder) / 1e6, 1),
+        "query_ms": percentiles(latencies),
+        "engine_query_ms": percentiles(engine_latencies),
+    }
+
+
 def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: int) -> dict:
     import jieba
     import tantivy
@@ -398,15 +420,9 @@ def bench_tantivy(passages: list[dict], work: Path, queries: list[str], rounds: 
                 for _, address in hits:
                     generator.snippet_from_doc(searcher.doc(address)).to_html()
             latencies.append((time.perf_counter() - begun) * 1000)
-    total = tokenizing + engine_seconds
-    return {
-        "build_seconds": round(total, 2),
-        "build_passages_per_s": round(len(passages) / total, 1),
-        "engine_build_passages_per_s": round(len(passages) / engine_seconds, 1),
-        "index_mb": round(folder_bytes(folder) / 1e6, 1),
-        "query_ms": percentiles(latencies),
-        "engine_query_ms": percentiles(engine_latencies),
-    }
+    return peer_figures(
+        len(passages), tokenizing, engine_seconds, folder, latencies, engine_latencies
+    )
 
 
 # --- SQLite FTS5 --------------------------------------------------------------------------
@@ -488,16 +504,12 @@ def bench_fts5(passages: list[dict], work: Path, queries: list[str], rounds: int
                 connection.execute(snippets, (match, row)).fetchone()
             latencies.append((time.perf_counter() - begun) * 1000)
     connection.close()
-    total = tokenizing + engine_seconds
     return {
         "sqlite_version": sqlite3.sqlite_version,
         "tokenizer": FTS5_TOKENIZER,
-        "build_seconds": round(total, 2),
-        "build_passages_per_s": round(len(passages) / total, 1),
-        "engine_build_passages_per_s": round(len(passages) / engine_seconds, 1),
-        "index_mb": round(folder_bytes(folder) / 1e6, 1),
-        "query_ms": percentiles(latencies),
-        "engine_query_ms": percentiles(engine_latencies),
+        **peer_figures(
+            len(passages), tokenizing, engine_seconds, folder, latencies, engine_latencies
+        ),
     }
 
 
