@@ -103,6 +103,8 @@ def answer(
     ranking_key = (opened.generation, text, lang, report, sort)
     related: list[Result] = []
     partly: SomeWords | None = None
+    # Whether the total is exact (else a lower bound) and the counts per report (else estimates).
+    total_exact = counts_exact = True
     if nowhere:
         # Words that no passage has in any form: the collection does not speak of it, so
         # nothing matches (as for a Chinese word no passage has), and the passages with the
@@ -118,6 +120,7 @@ def answer(
             for key, score in ranked.top[offset : offset + limit]
         ]
         total, meaning_total, partial, counts = ranked.total, 0, ranked.partial, ranked.counts
+        total_exact, counts_exact = ranked.total_exact, ranked.counts_exact
         if (
             ranked.total == 0
             and mode == "hybrid"
@@ -190,6 +193,7 @@ def answer(
         total, meaning_total = ranked.total + head.fused.meaning_only, head.fused.meaning_only
         partial = ranked.partial or tail_partial
         counts = dict(Counter(ranked.counts) + Counter(head.meaning_counts))
+        total_exact, counts_exact = ranked.total_exact, ranked.counts_exact
     # A result of a query of several English words says how many of them it has.
     matched = (
         words_matched(rankings, reader, compiled, [fields for fields, _, _ in page])
@@ -233,6 +237,7 @@ def answer(
         "sort": sort,
         "mode": effective,
         "total": total,
+        "total_relation": "eq" if total_exact else "gte",
         "total_by": {
             "words": total - meaning_total,
             "meaning": meaning_total,
@@ -252,6 +257,7 @@ def answer(
             if report_id in listed
         ],
         "reports_more": len(counts) - len(listed),
+        "report_counts": "exact" if counts_exact else "estimated",
         "query_translations": [
             {"en": t.english, "zh": list(t.display)} for t in compiled.translations
         ],

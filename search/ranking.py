@@ -24,23 +24,28 @@ RANKING_DEPTH = 50
 @dataclass(frozen=True)
 class Ranked:
     """A query's ranking, before highlighting: the best ``depth`` (docnum, score), the total, the
-    counts per report and whether the time budget cut the walk short."""
+    counts per report, whether the time budget cut the walk short, and whether the total and
+    the counts are exact (else: at least the total, estimated counts; ``Matches``)."""
 
     top: list[tuple[Any, float]]
     depth: int
     total: int
     counts: dict[str, int]
     partial: bool
+    total_exact: bool = True
+    counts_exact: bool = True
 
 
 class Rankings:
     """Recent rankings (and the fused heads of ``search.hybrid``) by key, at most ``size`` (none
-    with 0), and the ``time_budget`` (seconds) of each walk over a query's matches; safe to share
+    with 0), the ``time_budget`` (seconds) of each walk over a query's matches, and how many
+    matches a ranking counts exactly (``exact_up_to``; ``None``: all of them); safe to share
     between threads."""
 
-    def __init__(self, size: int, time_budget: float):
+    def __init__(self, size: int, time_budget: float, exact_up_to: int | None = None):
         self.size = size
         self.time_budget = time_budget
+        self.exact_up_to = exact_up_to
         self._lock = threading.Lock()
         self._kept: OrderedDict[tuple, Any] = OrderedDict()
 
@@ -81,7 +86,7 @@ class Rankings:
             return ranked
         depth = -(-wanted // RANKING_DEPTH) * RANKING_DEPTH
         # The budget starts once this search has its reader, not while it waited for one.
-        ranked = run(reader, query, report, order, depth, self.deadline())
+        ranked = run(reader, query, report, order, depth, self.deadline(), self.exact_up_to)
         if not ranked.partial:
             self.keep(key, ranked)
         return ranked
@@ -125,13 +130,23 @@ def run(
     order: Mapping[str, int] | None,
     depth: int,
     deadline: float,
+    exact_up_to: int | None = None,
 ) -> Ranked:
     """The best ``depth`` results, the total and the counts per report over the whole query
     (so the user can switch reports). The total is the engine's count of the passages it
     lists, never a sum of the counts per report: a text printed in two reports is listed
-    once in a search of both, and once in a search of either."""
-    matches = reader.engine.search(query, depth, report, deadline, order)
-    return Ranked(matches.top, depth, matches.total, matches.counts, partial=not matches.complete)
+    once in a search of both, and once in a search of either. Past ``exact_up_to`` matches
+    the engine may answer a lower bound and estimates (``index.engines.seam.Reader.search``)."""
+    matches = reader.engine.search(query, depth, report, deadline, order, exact_up_to=exact_up_to)
+    return Ranked(
+        matches.top,
+        depth,
+        matches.total,
+        matches.counts,
+        partial=not matches.complete,
+        total_exact=matches.total_exact,
+        counts_exact=matches.counts_exact,
+    )
 
 
 def with_content(contents: list[str]) -> tree.Any:

@@ -47,6 +47,9 @@ Mode = Literal["hybrid", "lexical", "semantic"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 # How long one search may walk its matches before it answers with what it has (``partial``).
 TIME_BUDGET_SECONDS = 2.0
+# Matches counted exactly by default; past them an engine may answer "at least" (Elasticsearch's
+# `track_total_hits` default).
+EXACT_UP_TO = 10_000
 # A search still running this many budgets (plus a grace for a slow machine) after it started
 # is stuck: its walk would have stopped long before.
 STUCK_AFTER_BUDGETS = 5
@@ -65,7 +68,9 @@ class Searcher:
     answers what it has ranked so far, marked ``partial``. ``max_readers`` is how many searches
     run at once (each on its own reader of the index; more wait for one to be free). A search
     running longer than ``stuck_after`` seconds is reported stuck by ``health()``. An index
-    built by the opensearch engine is read in ``cluster``.
+    built by the opensearch engine is read in ``cluster``. A search of more than
+    ``exact_up_to`` matches (``None``: never) may answer "at least" that many, with estimated
+    counts per report, where the engine would otherwise walk every match to count it.
     """
 
     def __init__(
@@ -82,6 +87,7 @@ class Searcher:
         semantic_weight: float = SEMANTIC_WEIGHT,
         semantic_candidates: int = SEMANTIC_CANDIDATES,
         cluster: Cluster = NO_CLUSTER,
+        exact_up_to: int | None = EXACT_UP_TO,
     ):
         self.index_dir = Path(index_dir)
         # The dictionary of the instance folder, which each open build's Language looks words up in.
@@ -98,7 +104,7 @@ class Searcher:
         # rankings are fused (``search.fusion``) and the field weights of its queries
         # (``search.query``): a Searcher's caches hold rankings made with its own.
         self._services = Services(
-            rankings=Rankings(cache_size, time_budget),
+            rankings=Rankings(cache_size, time_budget, exact_up_to),
             meaning=QueryVectors(embedder),
             weights=dict(weights),
             fusion=Fusion(fusion_k, semantic_weight, semantic_candidates),

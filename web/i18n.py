@@ -28,6 +28,15 @@ def translate_count(key: str, n: int, **values) -> str:
     return translate(singular if n == 1 and singular in STRINGS else key, n=n, **values)
 
 
+def results_summary(response: dict) -> str:
+    """How many passages a search lists and how long it took ("12 passages in 5 ms"); "10,000+
+    passages" where it counted that many and stopped (``total_relation`` "gte")."""
+    took = duration(response["took_ms"])
+    if response.get("total_relation") == "gte":
+        return translate("results_at_least", n=f"{response['total']:,}", took=took)
+    return translate_count("results", response["total"], took=took)
+
+
 def duration(ms: float) -> str:
     """How long a search took, in whole milliseconds; under one, as under one ("< 1 ms", not "0 ms")."""
     return translate("took_under_1ms") if ms < 1 else translate("took_ms", ms=f"{ms:.0f}")

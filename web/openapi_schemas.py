@@ -29,7 +29,23 @@ SEARCH_RESPONSE = {
             "(with offset and limit): an offset at or past it gives no results, and the same total. A result is "
             "a distinct text: one that several reports print is one result, which names each of them in its "
             "`copies`, and is listed once across all pages. With a report filter, the texts that report prints "
-            "(each as its own passage).",
+            "(each as its own passage). Exact when `total_relation` is `eq`; a lower bound when it is `gte`.",
+        },
+        "total_relation": {
+            "type": "string",
+            "enum": ["eq", "gte"],
+            "description": "`eq`: total is exact. `gte`: the search has more matches than the server counts "
+            "exactly (SHUANGYU_EXACT_COUNTS, 10,000 by default; tantivy engine), and at least total "
+            "results; the results themselves are the best of all matches, as ever (Elasticsearch's "
+            "`hits.total.relation`).",
+        },
+        "report_counts": {
+            "type": "string",
+            "enum": ["exact", "estimated"],
+            "description": "`exact`: each count of `reports` is exact. `estimated`: the search has more "
+            "matches than the server counts exactly, and the counts per report are estimated from a "
+            "sample of them (a report with few matches may be left out); with a report filter, that "
+            "report's count is exact.",
         },
         "total_by": {
             "type": "object",

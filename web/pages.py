@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 from shuangyu.web import api_docs, health, report_pages, search_pages
-from shuangyu.web.i18n import duration, translate_count
+from shuangyu.web.i18n import duration, results_summary, translate_count
 from shuangyu.web.page_citations import date_basis_note, inferred_fields
 from shuangyu.web.searching import needs_no_index
 
 pages = Blueprint("pages", __name__)
 pages.add_app_template_global(translate_count, "tn")
 pages.add_app_template_global(duration)
+pages.add_app_template_global(results_summary)
 pages.add_app_template_global(date_basis_note)
 pages.add_app_template_global(inferred_fields)
 

@@ -59,7 +59,13 @@ def search():
         query_without_report=query_without_report(params["q"]),
         pages_count=pages_count,
         page_numbers=page_numbers(page, pages_count),
-        past_end=bool(response and response["total"] and page > pages_count),
+        # Past the last page: beyond the total when it is exact, else where no result is left.
+        past_end=bool(
+            response
+            and response["total"]
+            and page > pages_count
+            and (response["total_relation"] == "eq" or not response["results"])
+        ),
         citations=result_citations(response["results"]) if response else {},
         copy_styles=[(style, style_label(style)) for style in COPY_STYLES],
         default_style=default_style(),
@@ -132,6 +138,7 @@ def report_filter(response: dict) -> dict:
         "active": active,
         "top": top,
         "count": len(entries),
+        "estimated": response["report_counts"] == "estimated",
         "histogram": histogram,
         "years": [
             {"year": year, "reports": years[year]}

@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         stuck_after=app.config.get("SEARCH_STUCK_AFTER"),
         embedder=load_embedder(settings.embedder),
         cluster=settings.cluster,
+        exact_up_to=settings.exact_counts or None,
     )
     app.before_request(require_index)
 

@@ -42,6 +42,7 @@ class Settings:
     base_url: str
     allowed_hosts: tuple[str, ...]
     rate_limit: str
+    exact_counts: int
     search_time_budget: float
 
     @property

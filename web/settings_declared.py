@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from shuangyu.index.semantic.embedding import DEFAULT_EMBEDDER
 from shuangyu.index.sources.read_budget import DEFAULT_BUDGET
-from shuangyu.search.searcher import TIME_BUDGET_SECONDS
+from shuangyu.search.searcher import EXACT_UP_TO, TIME_BUDGET_SECONDS
 from shuangyu.web import settings_checks as check
 
 
@@ -185,6 +185,15 @@ SETTINGS = (
         "with Retry-After. Empty: no limit.",
         check.rate,
         serve_only=True,
+    ),
+    Setting(
+        "exact_counts",
+        "SHUANGYU_EXACT_COUNTS",
+        "MATCHES",
+        f"{EXACT_UP_TO}",
+        "Matches a search counts exactly; past them (tantivy engine) the total is 'at least' this many and the "
+        "counts per report are estimated from a sample. 0: always count every match.",
+        check.whole,
     ),
     Setting(
         "search_time_budget",

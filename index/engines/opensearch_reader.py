@@ -105,6 +105,7 @@ class OpenSearchReader:
         deadline: float | None = None,
         order: Mapping[str, int] | None = None,
         counted: bool = True,
+        exact_up_to: int | None = None,
     ) -> Matches:
         # One request for the counts and, usually, the hits: enough of them that ``depth``
         # remain once repeats are dropped, unless a query repeats more than expected. Past

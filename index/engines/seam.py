@@ -136,12 +136,16 @@ class Matches:
     left out), whether every match
     was seen (a time budget may cut the walk short), and ``total``: how many passages the
     search lists, ``top`` being the best of them (so that paging through them all gives
-    exactly ``total``)."""
+    exactly ``total``). Where counting every match would cost too much (``exact_up_to``):
+    ``total_exact`` False says the total is a lower bound (the search lists at least that
+    many), ``counts_exact`` False that the counts per report are estimates."""
 
     top: list[tuple[object, float]]
     counts: dict[str, int]
     complete: bool = True
     total: int = 0
+    total_exact: bool = True
+    counts_exact: bool = True
 
 
 class Writer(Protocol):
@@ -169,6 +173,7 @@ class Reader(Protocol):
         deadline: float | None = None,
         order: Mapping[str, int] | None = None,
         counted: bool = True,
+        exact_up_to: int | None = None,
     ) -> Matches:
         """The ``depth`` best passages of ``query`` (of ``report`` alone when given: every
         report is still counted), how many passages it lists in all, and the counts per report,
@@ -182,7 +187,10 @@ class Reader(Protocol):
         last), passages are listed report by report in that order, each report's by score, and
         a text several reports print is listed in the first of them. With ``counted`` False
         the caller wants the passages alone (the copies of a text, the words a result has):
-        an engine may leave the counts empty and the total 0, and spare counting them."""
+        an engine may leave the counts empty and the total 0, and spare counting them. With
+        ``exact_up_to``, a search of more matches than that (and no ``order``) may answer a
+        total of at least ``exact_up_to`` and estimated counts per report (``Matches``); a
+        report searched alone is still counted exactly."""
 
     def stored(self, key: AnyType) -> StoredPassage: ...
 

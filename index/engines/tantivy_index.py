@@ -43,6 +43,12 @@ def report_hash(report_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(report_id.encode(), digest_size=8).digest(), "big")
 
 
+def sample_level(content_key: int) -> int:
+    """How many of the low bits of a text's hash are 0: a passage is at level ``k`` or above
+    with a chance of 1 in ``2 ** k``, and every passage of one text at the same level."""
+    return min((content_key & -content_key).bit_length() - 1, 63) if content_key else 63
+
+
 def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for field in FIELDS:
@@ -67,6 +73,9 @@ def schema() -> tantivy.Schema:
     # 1 for a passage whose text another passage has too, as known when it was written: a search
     # counts repeats among these alone (TantivyReader._repeat_filter).
     builder.add_unsigned_field("repeated", indexed=True)
+    # The sample level of a passage's text (``sample_level``): a search of very many matches
+    # estimates its counts per report from the passages of a level and above.
+    builder.add_unsigned_field("sample", indexed=True)
     builder.add_float_field("weight", fast=True)
     builder.add_bytes_field(STORED, stored=True)
     return builder.build()

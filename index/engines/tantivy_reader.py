@@ -42,11 +42,16 @@ class TantivyReader:
         deadline: float | None = None,
         order: Mapping[str, int] | None = None,
         counted: bool = True,
+        exact_up_to: int | None = None,
     ) -> Matches:
         compiled = compile_tree(query, self._schema, self._idf)
         if not counted and order is None:
             # The two aggregations walk every match: most of a small search's time.
             return Matches(self._best(self._within(compiled, report), depth), {})
+        if exact_up_to and order is None:
+            matches = self._counting.matches(compiled)
+            if matches > exact_up_to:
+                return self._estimated(compiled, depth, report, matches, exact_up_to)
         counts, distinct, surplus = self._counting.count(compiled)
         total = distinct if report is None else counts.get(report, 0)
         if order is not None and report is None:
@@ -61,6 +66,27 @@ class TantivyReader:
             weight_by_field="weight",
         ).hits
         return Matches(self._ranked(hits, depth), counts, total=total)
+
+    def _estimated(
+        self, compiled, depth: int, report: str | None, matches: int, exact_up_to: int
+    ) -> Matches:
+        """The answer to a search of ``matches`` matches, more than ``exact_up_to``: its counts
+        per report estimated from a sample; the total exact for a report searched alone (its
+        matches alone are counted), else at least ``exact_up_to`` when so many matches must
+        hold that many texts, else counted exactly (a walk over the repeated texts alone)."""
+        counts = self._counting.estimated(compiled, matches)
+        if report is not None:
+            exact, _, _ = self._counting.count(self._within(compiled, report))
+            total = counts[report] = exact.get(report, 0)
+            if not total:
+                del counts[report]
+            total_exact = True
+        elif self._counting.fewest_texts(matches) >= exact_up_to:
+            total, total_exact = exact_up_to, False
+        else:
+            total, total_exact = matches - self._counting.surplus(compiled), True
+        top = self._best(self._within(compiled, report), depth)
+        return Matches(top, counts, total=total, total_exact=total_exact, counts_exact=False)
 
     def _best(self, query, depth: int) -> list[tuple[object, float]]:
         """The ``depth`` best passages of ``query``, each text once, ties in reading order,

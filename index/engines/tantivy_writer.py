@@ -14,6 +14,7 @@ from shuangyu.index.engines.tantivy_index import (
     file_errors,
     report_hash,
     report_key,
+    sample_level,
     score_weight,
 )
 
@@ -81,7 +82,9 @@ class TantivyWriter:
                 else:
                     made = [tantivy.Token(*token) for token in tokens[field.name]]
                     doc.add_pre_tokenized_text(field.name, tantivy.PreTokenizedString(value, made))
-        doc.add_unsigned("content_key", int(document["content_hash"], 16))
+        content_key = int(document["content_hash"], 16)
+        doc.add_unsigned("content_key", content_key)
+        doc.add_unsigned("sample", sample_level(content_key))
         doc.add_unsigned("report_key", report_key(document["report_id"]))
         doc.add_unsigned("report_hash", report_hash(document["report_id"]))
         doc.add_unsigned("repeated", int(self._is_repeated(document["content_hash"])))

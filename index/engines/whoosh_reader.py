@@ -56,8 +56,10 @@ class WhooshReader:
         deadline: float | None = None,
         order: Mapping[str, int] | None = None,
         counted: bool = True,
+        exact_up_to: int | None = None,
     ) -> Matches:
-        # ``counted`` changes nothing: the walk over every match that ranks them counts them.
+        # ``counted`` and ``exact_up_to`` change nothing: the walk over every match that ranks
+        # them counts them.
         columns = self._columns
         wanted_report = columns.report_index.get(report, -1) if report else None
         ranks = None

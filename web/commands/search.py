@@ -77,6 +77,7 @@ def search(
             Dictionary(chosen.instance_dir),
             embedder=chosen_embedder(chosen.embedder),
             cluster=chosen.cluster,
+            exact_up_to=chosen.exact_counts or None,
         ).search(query, limit=limit, offset=offset, lang=lang, report=report, sort=sort, mode=mode)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
@@ -90,11 +91,19 @@ def search(
         if by_meaning
         else ""
     )
-    click.echo(f"{total} passage{'s' if total != 1 else ''} ({response['took_ms']:.0f} ms{found})")
+    at_least = response["total_relation"] == "gte"
+    listed = f"{total:,}+ passages" if at_least else f"{total} passage{'s' if total != 1 else ''}"
+    click.echo(f"{listed} ({response['took_ms']:.0f} ms{found})")
+    if at_least:
+        click.echo(
+            f"note: too many matches to count each one: at least {total:,}; the counts by report "
+            "are estimated (--exact-counts sets where counting stops)",
+            err=True,
+        )
     semantic = response["semantic"]
     if semantic["state"] == "unavailable" and mode != "lexical":
         click.echo(f"note: search by meaning is unavailable: {semantic['note']}", err=True)
-    if offset and offset >= total > 0:
+    if offset and offset >= total > 0 and not (at_least and response["results"]):
         last = (total - 1) // limit * limit
         click.echo(
             f"Only {total} passage{'s' if total != 1 else ''}: --offset {offset} is past the end "

@@ -12,7 +12,7 @@
       placeholder: "搜索报告（中文或英文）",
       search: "搜索",
       searching: "正在检索……",
-      summary: (total) => `共 ${total} 段`,
+      summary: (total, atLeast) => (atLeast ? `至少 ${total.toLocaleString("en")} 段` : `共 ${total} 段`),
       none: "没有找到匹配的段落，换个词试试。",
       more: "在双语报告检索中查看全部结果",
       gloss: "词典逐词释义（非翻译）",
@@ -27,7 +27,8 @@
       placeholder: "Search the reports (Chinese or English)",
       search: "Search",
       searching: "Searching…",
-      summary: (total) => `${total} ${total === 1 ? "passage" : "passages"}`,
+      summary: (total, atLeast) =>
+        atLeast ? `${total.toLocaleString("en")}+ passages` : `${total} ${total === 1 ? "passage" : "passages"}`,
       none: "No passage matches: try other words.",
       more: "See all results on Shuangyu",
       gloss: "dictionary gloss, not a translation",
@@ -192,7 +193,7 @@
         show(failure(strings, answer.status), true);
         return;
       }
-      show(body.total ? strings.summary(body.total) : strings.none);
+      show(body.total ? strings.summary(body.total, body.total_relation === "gte") : strings.none);
       list.replaceChildren(...body.results.map((result) => resultItem(result, strings, language)));
       if (body.total) more.appendChild(siteLink("shuangyu-more-link", "/", { q: query, ui: language }, strings.more));
     });
