@@ -45,30 +45,34 @@ class TantivyReader:
         exact_up_to: int | None = None,
     ) -> Matches:
         compiled = compile_tree(query, self._schema, self._idf)
+        within = self._within(compiled, report)
         if not counted and order is None:
             # The two aggregations walk every match: most of a small search's time.
-            return Matches(self._best(self._within(compiled, report), depth), {})
-        if exact_up_to and order is None:
-            matches = self._counting.matches(compiled)
-            if matches > exact_up_to:
-                return self._estimated(compiled, depth, report, matches, exact_up_to)
-        counts, distinct, surplus = self._counting.count(compiled)
-        total = distinct if report is None else counts.get(report, 0)
+            return Matches(self._best(within, depth), {})
         if order is not None and report is None:
+            counts, total, surplus = self._counting.count(compiled)
             return Matches(
                 self._in_report_order(compiled, counts, order, depth, surplus), counts, total=total
             )
-        # Enough hits that ``depth`` remain once repeats are dropped.
-        hits = self._searcher.search(
-            self._within(compiled, report),
-            limit=depth + surplus,
-            count=False,
-            weight_by_field="weight",
-        ).hits
-        return Matches(self._ranked(hits, depth), counts, total=total)
+        # One pass lists the best hits and counts the matches (of the report searched).
+        first = self._first_answer(within, depth)
+        if exact_up_to:
+            matches = first.count if report is None else self._counting.matches(compiled)
+            if matches > exact_up_to:
+                return self._estimated(compiled, depth, report, matches, exact_up_to, first)
+        counts, distinct, _ = self._counting.count(compiled)
+        total = distinct if report is None else counts.get(report, 0)
+        return Matches(self._best(within, depth, first), counts, total=total)
+
+    def _first_answer(self, query, depth: int):
+        """tantivy's first answer to ``query``: its best hits, a few more than ``depth`` (for
+        repeats and ties), and its number of matches."""
+        return self._searcher.search(
+            query, limit=depth + depth // 4 + 10, count=True, weight_by_field="weight"
+        )
 
     def _estimated(
-        self, compiled, depth: int, report: str | None, matches: int, exact_up_to: int
+        self, compiled, depth: int, report: str | None, matches: int, exact_up_to: int, first
     ) -> Matches:
         """The answer to a search of ``matches`` matches, more than ``exact_up_to``: its counts
         per report estimated from a sample; the total exact for a report searched alone (its
@@ -85,20 +89,18 @@ class TantivyReader:
             total, total_exact = exact_up_to, False
         else:
             total, total_exact = matches - self._counting.surplus(compiled), True
-        top = self._best(self._within(compiled, report), depth)
+        top = self._best(self._within(compiled, report), depth, first)
         return Matches(top, counts, total=total, total_exact=total_exact, counts_exact=False)
 
-    def _best(self, query, depth: int) -> list[tuple[object, float]]:
+    def _best(self, query, depth: int, first=None) -> list[tuple[object, float]]:
         """The ``depth`` best passages of ``query``, each text once, ties in reading order,
-        without knowing how many matches repeat a text: the first search also counts the
-        matches (cheap for the few that such searches have), then more hits are asked for
-        until ``depth`` texts are listed and the hits past the last of them score lower, or
-        every match is listed."""
+        without knowing how many matches repeat a text: from its ``first`` answer (``_first_answer``,
+        asked for here when not given), then more hits until ``depth`` texts are listed and
+        the hits past the last of them score lower, or every match is listed."""
         if depth <= 0:
             return []
-        limit = depth + depth // 4 + 10
-        found = self._searcher.search(query, limit=limit, count=True, weight_by_field="weight")
-        matches = found.count
+        found = first if first is not None else self._first_answer(query, depth)
+        matches, limit = found.count, len(found.hits)
         while True:
             top = self._ranked(found.hits, depth)
             if len(found.hits) >= matches or (
