@@ -62,7 +62,9 @@ class TantivyReader:
                 return self._estimated(compiled, depth, report, matches, exact_up_to, first)
         counts, distinct, _ = self._counting.count(compiled)
         total = distinct if report is None else counts.get(report, 0)
-        return Matches(self._best(within, depth, first), counts, total=total)
+        # A tie across the last place is cut as tantivy cuts it: finding the whole tie may take
+        # several walks over every match (thousands of passages tie on a common word).
+        return Matches(self._best(within, depth, first, whole_ties=False), counts, total=total)
 
     def _first_answer(self, query, depth: int):
         """tantivy's first answer to ``query``: its best hits, a few more than ``depth`` (for
@@ -89,23 +91,32 @@ class TantivyReader:
             total, total_exact = exact_up_to, False
         else:
             total, total_exact = matches - self._counting.surplus(compiled), True
-        top = self._best(self._within(compiled, report), depth, first)
+        top = self._best(self._within(compiled, report), depth, first, whole_ties=False)
         return Matches(top, counts, total=total, total_exact=total_exact, counts_exact=False)
 
-    def _best(self, query, depth: int, first=None) -> list[tuple[object, float]]:
+    def _best(
+        self, query, depth: int, first=None, whole_ties: bool = True
+    ) -> list[tuple[object, float]]:
         """The ``depth`` best passages of ``query``, each text once, ties in reading order,
-        without knowing how many matches repeat a text: from its ``first`` answer (``_first_answer``,
-        asked for here when not given), then more hits until ``depth`` texts are listed and
-        the hits past the last of them score lower, or every match is listed."""
+        without knowing how many matches repeat a text: from its ``first`` answer
+        (``_first_answer``, asked for here when not given), then more hits until ``depth``
+        texts are listed and, with ``whole_ties``, the hits past the last of them score lower
+        (else a tie across the last place is cut where tantivy cuts it: by its order of the
+        passages, which is reading order but across the parts an update adds), or every match
+        is listed."""
         if depth <= 0:
             return []
         found = first if first is not None else self._first_answer(query, depth)
         matches, limit = found.count, len(found.hits)
         while True:
             top = self._ranked(found.hits, depth)
-            if len(found.hits) >= matches or (
-                len(top) >= depth
-                and _rounded(found.hits[-1][0] * SMALLEST_WEIGHT) < _rounded(top[-1][1])
+            if (
+                len(found.hits) >= matches
+                or (len(top) >= depth and not whole_ties)
+                or (
+                    len(top) >= depth
+                    and _rounded(found.hits[-1][0] * SMALLEST_WEIGHT) < _rounded(top[-1][1])
+                )
             ):
                 return top
             limit = min(matches, limit * 4)
