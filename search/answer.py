@@ -262,7 +262,8 @@ def answer(
             {"en": t.english, "zh": list(t.display)} for t in compiled.translations
         ],
         "query_conversions": conversions(text, compiled, results),
-        "did_you_mean": reader.suggester.did_you_mean(text, total - meaning_total),
+        "did_you_mean": reader.suggester.did_you_mean(text, total - meaning_total, unknown),
+        "searched_instead": None,
         "unknown_words": unknown,
     }
 

@@ -9,7 +9,9 @@ never "Ministry of" → 部. Each matched unit becomes one set of alternative Ch
 a word with many translations does not outweigh a word with one. Only words that occur in the
 index are kept. English numbers with a scale word become the canonical token of the figure
 (``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), and a
-word found nowhere is tried in its corrected spelling (``unemploymnet`` → ``unemployment``).
+British spelling is searched in the American one the dictionary writes (``organisation`` →
+``organization``). A misspelt word is not searched as another word: it is offered as "did you
+mean" (``search.suggest``).
 
 The reverse index of the dictionary is a table of its SQLite file (``index.english.dictionary``), the same
 for every index; which words an index contains is asked of the index per query. Built per
@@ -51,6 +53,19 @@ class Translation:
     @property
     def display(self) -> tuple[str, ...]:
         return self.shown or self.chinese
+
+    @property
+    def respelt(self) -> dict[str, str]:
+        """The British words of this unit (lower case) and the American spellings they were
+        searched in (``ReverseDictionary.translate``)."""
+        typed, arrow, spelt = self.english.partition(" → ")
+        if not arrow:
+            return {}
+        return {
+            british.lower(): american
+            for british, american in zip(typed.split(), spelt.split())
+            if british.lower() != american
+        }
 
     @property
     def is_figure(self) -> bool:
@@ -96,11 +111,11 @@ class ReverseDictionary:
         self,
         known: Callable[[str], bool],
         language: Language,
-        correct: Callable[[str], str | None] | None = None,
+        respell: Callable[[str], str | None] | None = None,
     ):
         self.known = known
         self.language = language
-        self.correct = correct
+        self.respell = respell
 
     def candidates(self, stems: str) -> tuple[str, ...]:
         """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``:
@@ -114,9 +129,13 @@ class ReverseDictionary:
 
     def translate(self, words: list[str]) -> list[Translation]:
         """Translate a run of English query words (``english_words``): figures first, then the
-        longest dictionary phrase; a word with no translation in this index is tried in its
-        corrected spelling, else left out."""
-        stems = [english_key(word) for word in words]
+        longest dictionary phrase, British words in their American spelling (``respell``); a
+        word with no translation in this index is left out."""
+        # A British spelling is looked up in the American one the dictionary writes.
+        spelt = [
+            (self.respell(word) if self.respell is not None else None) or word for word in words
+        ]
+        stems = [english_key(word) for word in spelt]
         result: list[Translation] = []
         position = 0
         while position < len(words):
@@ -133,25 +152,15 @@ class ReverseDictionary:
                     continue  # a phrase does not start or end with a function word
                 candidates = self.candidates(" ".join(stem for stem in window if stem))
                 if candidates:
-                    result.append(
-                        Translation(" ".join(words[position : position + size]), candidates)
-                    )
+                    typed = " ".join(words[position : position + size])
+                    searched = " ".join(spelt[position : position + size])
+                    english = typed if typed == searched else f"{typed} → {searched}"
+                    result.append(Translation(english, candidates))
                     position += size
                     break
             else:
-                corrected = self._corrected(words[position]) if stems[position] else None
-                if corrected is not None:
-                    result.append(corrected)
                 position += 1
         return result
-
-    def _corrected(self, word: str) -> Translation | None:
-        """The translation of ``word`` spelt as the closest known word, when it is misspelt."""
-        correction = self.correct(word) if self.correct is not None else None
-        if not correction or correction.lower() == word.lower():
-            return None
-        candidates = self.candidates(english_key(correction))
-        return Translation(f"{word} → {correction}", candidates) if candidates else None
 
 
 def _figure(words: list[str], position: int) -> tuple[int, Translation] | None:

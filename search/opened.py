@@ -63,9 +63,7 @@ def _reader(
         return engine_reader.doc_frequency("text", word) > 0
 
     suggester = Suggester(engine_reader, known, language, sharing)
-    return Reader(
-        engine_reader, suggester, ReverseDictionary(known, language, suggester.correction)
-    )
+    return Reader(engine_reader, suggester, ReverseDictionary(known, language, suggester.american))
 
 
 class OpenIndex:

@@ -139,6 +139,9 @@ def compile_query(
             for word in english_words(term.text)
         ]
         translations = dictionary.translate(latin_words)
+        # A British spelling is searched in the English fields in the American one too.
+        for translation in translations:
+            compiling.spellings.update(translation.respelt)
     # The words of a figure the index holds ("5 million") are searched as that figure only:
     # alone, "5" would match every 5 and "million" every 万 and 亿.
     figure_words = {

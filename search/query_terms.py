@@ -36,6 +36,8 @@ class Compiling:
     chinese_terms: set[str] = field(default_factory=set)
     english_terms: set[str] = field(default_factory=set)
     heading_terms: set[str] = field(default_factory=set)
+    # Words of the query (lower case) and the spelling the English fields hold them in.
+    spellings: dict[str, str] = field(default_factory=dict)
 
     def boosted(self, query, weight_name: str):
         query.boost = self.weights[weight_name]
@@ -133,7 +135,9 @@ def _han_query(term: Term, lang: str, compiling: Compiling):
 
 
 def _latin_query(term: Term, lang: str, compiling: Compiling):
-    english = analysed_english(term.text)
+    english = analysed_english(
+        " ".join(compiling.spellings.get(word.lower(), word) for word in term.text.split())
+    )
     in_text = query_words(term.text, compiling.language)
     pinyin = toneless(term.text)
     compiling.english_terms.update(english)

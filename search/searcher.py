@@ -24,7 +24,8 @@ from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.gloss import pinyin_stems
 from shuangyu.index.semantic.embedding import Embedder
-from shuangyu.search.answer import Services, answer
+from shuangyu.search.answer import Services
+from shuangyu.search.corrected import answer_spelt_right
 from shuangyu.search.fusion import RRF_K, SEMANTIC_WEIGHT
 from shuangyu.search.hybrid import Fusion
 from shuangyu.search.meaning import SEMANTIC_CANDIDATES, QueryVectors
@@ -191,7 +192,7 @@ class Searcher:
             self._running[thread] = started
         try:
             with opened.reading() as reader:
-                response = answer(
+                response = answer_spelt_right(
                     self._services,
                     opened,
                     reader,

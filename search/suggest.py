@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from pypinyin import lazy_pinyin
-from shuangyu.index.text.analysis import has_han, is_han_only, is_latin_word, normalise
+from shuangyu.index.text.analysis import (
+    english_key,
+    has_han,
+    is_han_only,
+    is_latin_word,
+    normalise,
+)
 from shuangyu.index.text.language import Language, per_language
-from shuangyu.search.spelling import WordList, closest
+from shuangyu.search.spelling import WordList, american_spellings, closest, edits
 
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
@@ -137,15 +143,26 @@ class Suggester:
         """Build the word list of spelling correction ahead of the first request."""
         self._words.corrector(self.reader, self._language)
 
-    def did_you_mean(self, text: str, total: int) -> str | None:
-        """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages:
-        traditional characters made simplified, and a word the index lacks replaced by the
-        closest one it has (one character off in Chinese, two letters in pinyin or English)."""
-        if total >= SUGGEST_BELOW:
+    def did_you_mean(self, text: str, total: int, unknown: Collection[str] = ()) -> str | None:
+        """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages, or has
+        a misspelt word among its ``unknown`` words (English or pinyin that no passage has in
+        any form, close to a word some have: ``correction``): traditional characters made
+        simplified, and a word the index lacks replaced by the closest one it has (one
+        character off in Chinese)."""
+        words = text.split()
+        if total >= SUGGEST_BELOW and not any(self.correction(word) for word in unknown):
             return None
-        corrected = [self._correct(word) for word in text.split()]
-        suggestion = " ".join(corrected)
-        return suggestion if suggestion.lower() != " ".join(text.split()).lower() else None
+        suggestion = " ".join(self._correct(word) for word in words)
+        return suggestion if suggestion.lower() != " ".join(words).lower() else None
+
+    def corrected_latin(self, text: str) -> str | None:
+        """``text`` with its misspelt English and pinyin words spelt as ``correction`` gives them;
+        ``None`` when none is misspelt."""
+        words = text.split()
+        corrected = [self.correction(word) if is_latin_word(word) else None for word in words]
+        if not any(corrected):
+            return None
+        return " ".join(right or word for right, word in zip(corrected, words))
 
     def _correct(self, word: str) -> str:
         if word in ("OR", "NOT") or word.startswith(("-", '"', "report:")):
@@ -169,11 +186,7 @@ class Suggester:
             )
             return suggestions[0] if suggestions else simplified
         if is_latin_word(word):
-            lowered = word.lower()
-            if self._is_known_latin(lowered):
-                return word
-            suggestions = self._latin_corrector.suggest(lowered, limit=1, maxdist=2)
-            return suggestions[0] if suggestions else word
+            return self.correction(word) or word
         return word
 
     def _is_known_latin(self, lowered: str) -> bool:
@@ -182,25 +195,62 @@ class Suggester:
         return bool(
             self._chinese_for(lowered)
             or self.reader.doc_frequency("pinyin", lowered)
-            or self._latin_corrector.suggest(lowered, limit=1, maxdist=0)
+            or lowered in self._latin_corrector
         )
 
     def correction(self, word: str) -> str | None:
-        """The closest English word (one letter off, two in a word of eight or more) for a Latin ``word`` that is
-        neither a dictionary sense nor a pinyin word of the index; ``None`` when it is one."""
+        """The word a misspelt Latin ``word`` most likely means: the closest English or pinyin
+        word of the index (one edit off, two in a word of eight letters or more; a letter
+        added, left out, changed, or two swapped), the one with the same first letter and then
+        the most passages first. ``None`` for a word the index has in some form (a dictionary
+        sense, a pinyin word, its British spelling: ``american``), an acronym, or a word with no
+        close one."""
         lowered = word.lower()
         # An acronym (GDP, CPI) is typed as meant: no dictionary word is its correction.
         if word.isupper() and len(word) > 1:
             return None
-        if not _ENGLISH_WORD.match(lowered) or self._is_known_latin(lowered):
+        if not _ENGLISH_WORD.match(lowered) or self._is_known_latin(lowered) or self.american(word):
             return None
         # Two letters off only in a long word: a short one that far off is as likely pinyin.
         suggestions = self._latin_corrector.suggest(
-            lowered, limit=10, maxdist=2 if len(lowered) >= 8 else 1
+            lowered, limit=20, maxdist=2 if len(lowered) >= 8 else 1
         )
-        # Among equally close words, one with the same first letter: typos rarely start a word.
-        suggestions.sort(key=lambda suggestion: suggestion[:1] != lowered[:1])
+        # The closest first; among equally close words, one with the same first letter (typos
+        # rarely start a word), then the one more passages have (``foood`` is food, not
+        # flood), then the longer (a letter left out: ``educaton`` is education, not educator,
+        # which the English field stems alike), then the corrector's order.
+        order = {suggestion: rank for rank, suggestion in enumerate(suggestions)}
+        suggestions.sort(
+            key=lambda suggestion: (
+                edits(lowered, suggestion),
+                suggestion[:1] != lowered[:1],
+                -self._passages_with(suggestion),
+                -len(suggestion),
+                order[suggestion],
+            )
+        )
         return suggestions[0] if suggestions else None
+
+    def american(self, word: str) -> str | None:
+        """The American spelling of a British ``word`` (organisation, defence, centre, labour)
+        when the index has a word of that spelling: the same word, to search in that spelling
+        where this one translates to nothing; else ``None``."""
+        lowered = word.lower()
+        if not _ENGLISH_WORD.match(lowered):
+            return None
+        for spelt in american_spellings(lowered):
+            if self._is_known_latin(spelt):
+                return spelt
+        return None
+
+    def _passages_with(self, word: str) -> int:
+        """How many passages have ``word`` in their English, gloss or pinyin (the most of these)."""
+        key = english_key(word)
+        return max(
+            self.reader.doc_frequency("text_en", key) if key else 0,
+            self.reader.doc_frequency("gloss_terms", key) if key else 0,
+            self.reader.doc_frequency("pinyin", word),
+        )
 
     def complete(self, prefix: str, limit: int = MAX_COMPLETIONS) -> list[dict]:
         """Words of the corpus that start with ``prefix``, most frequent first: Chinese words

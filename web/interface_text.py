@@ -78,6 +78,7 @@ STRINGS = {
     "more_results": ("查看全部结果", "See all results"),
     "english": ("英文", "English"),
     "did_you_mean": ("您是不是要找：", "Did you mean:"),
+    "searched_instead": ("按拼写更正后的词检索：", "Showing results for the words spelt right:"),
     "searched_for": ("英文词同时按中文检索：", "English words also searched in Chinese:"),
     "chinese": ("中文", "Chinese"),
     "matched_in_heading": ("匹配在章节标题中", "Matched in the section heading"),

@@ -108,8 +108,16 @@ SEARCH_RESPONSE = {
         },
         "did_you_mean": {
             "type": ["string", "null"],
-            "description": "A corrected query, when this one found little "
-            "(a misspelt word is offered here, never searched as another word).",
+            "description": "A corrected query, when this one found little or has a misspelt English "
+            "or pinyin word: offered, not searched (a query whose words as typed match nothing at all is "
+            "searched corrected instead: `searched_instead`).",
+        },
+        "searched_instead": {
+            "type": ["string", "null"],
+            "description": "The query searched instead of `query`, whose misspelt English or pinyin words "
+            "matched nothing: its spelling corrected (`polution` → `pollution`). The results, total and counts "
+            "are those of this query; `unknown_words` names the words as typed. Null when the query was "
+            "searched as typed.",
         },
         "unknown_words": {
             "type": "array",

@@ -94,18 +94,29 @@ def test_captions_rank_below_body_text_for_the_same_match(searcher):
     "query, suggestion",
     [
         ("磁器扣", "磁器口"),
-        ("ciqikuo", "ciqikou"),
         ("紅岩精神 誌願者", "红岩精神 志愿者"),
+        ("logistcs hub", "logistics hub"),
     ],
 )
 def test_did_you_mean(searcher, query, suggestion):
-    assert searcher.search(query)["did_you_mean"] == suggestion
+    response = searcher.search(query)
+    assert response["did_you_mean"] == suggestion and response["searched_instead"] is None
 
 
-def test_a_misspelt_english_word_is_searched_as_spelt_right_and_says_so(searcher):
-    response = searcher.search("logistcs")
-    assert {"en": "logistcs → logistics", "zh": ["物流"]} in response["query_translations"]
-    assert response["total"] > 0 and "<mark>物流</mark>" in response["results"][0]["snippet"]
+@pytest.mark.parametrize(
+    "query, instead, chinese",
+    [("logistcs", "logistics", "物流"), ("ciqikuo", "ciqikou", "磁器口")],
+)
+def test_misspelt_latin_words_that_match_nothing_are_searched_spelt_right_and_say_so(
+    searcher, query, instead, chinese
+):
+    response = searcher.search(query)
+    assert response["searched_instead"] == instead and response["query"] == query
+    assert response["unknown_words"] == [query] and response["did_you_mean"] is None
+    assert response["total"] > 0 and f"<mark>{chinese}</mark>" in response["results"][0]["snippet"]
+    # Never searched as another word behind the user's back: the words as typed translate
+    # to nothing.
+    assert all(query not in translation["en"] for translation in response["query_translations"])
 
 
 def test_no_suggestion_when_the_query_finds_enough(searcher):

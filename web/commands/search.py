@@ -100,6 +100,17 @@ def search(
             "are estimated (--exact-counts sets where counting stops)",
             err=True,
         )
+    if response["unknown_words"]:
+        click.echo(
+            "No passage has these words in any form: "
+            + _printable(", ".join(response["unknown_words"]))
+        )
+    if response["searched_instead"]:
+        click.echo(
+            f"Showing results for the words spelt right: {_printable(response['searched_instead'])}"
+        )
+    if response["did_you_mean"]:
+        click.echo(f"Did you mean: {_printable(response['did_you_mean'])}")
     semantic = response["semantic"]
     if semantic["state"] == "unavailable" and mode != "lexical":
         click.echo(f"note: search by meaning is unavailable: {semantic['note']}", err=True)

@@ -1,0 +1,115 @@
+"""Misspelt English on the real collection (issue 26, point 4): a misspelt word is a "did you
+mean", never silently searched as another word; a query whose words as typed match nothing is
+searched spelt right and says so; British spellings are the same words as the dictionary's
+American ones. Through the search layer, the API, the page and the CLI."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+from shuangyu.search.spelling import american_spellings
+
+from tests.paths import CLUSTER
+
+pytestmark = [pytest.mark.every_engine, pytest.mark.real_collection]
+
+# Typos of words of the reports' English, written down before any was tried: a letter doubled,
+# left out, changed, or two swapped.
+TYPOS = {
+    "foood": "food",
+    "securty": "security",
+    "enviroment": "environment",
+    "alleviaton": "alleviation",
+    "goverment": "government",
+    "econmy": "economy",
+    "develpment": "development",
+    "agriculure": "agriculture",
+    "poverity": "poverty",
+    "refrom": "reform",
+    "educaton": "education",
+    "infrastucture": "infrastructure",
+    "corruptoin": "corruption",
+    "inflaton": "inflation",
+    "emplyment": "employment",
+    "housng": "housing",
+    "pollutoin": "pollution",
+    "rurall": "rural",
+    "exprot": "export",
+    "taxs": "taxes",
+}
+
+
+@pytest.fixture(scope="module")
+def real_searcher(real_collection_index):
+    from shuangyu.search.searcher import Searcher
+
+    from tests.paths import DICTIONARY
+
+    return Searcher(real_collection_index, dictionary=DICTIONARY, cluster=CLUSTER, cache_size=0)
+
+
+def test_british_endings_are_written_the_american_way():
+    assert american_spellings("organisation") == ["organization"]
+    assert american_spellings("defence") == ["defense"]
+    assert american_spellings("centre") == ["center"]
+    assert american_spellings("labour") == ["labor"]
+    assert american_spellings("programme") == ["program"]
+    assert american_spellings("travelled") == ["traveled"]
+    assert american_spellings("house") == american_spellings("science") == []
+
+
+def test_typos_are_corrected_to_the_word_meant(real_searcher):
+    with real_searcher._current().reading() as reader:
+        corrected = {typo: reader.suggester.correction(typo) for typo in TYPOS}
+        # Words the collection has, in either spelling, are not typos.
+        known = [reader.suggester.correction(word) for word in ("food", "defence", "GDP")]
+    wrong = {typo: found for typo, found in corrected.items() if found != TYPOS[typo]}
+    assert len(wrong) <= 1, wrong
+    assert known == [None, None, None]
+
+
+def test_a_misspelt_query_that_matches_nothing_is_searched_spelt_right(real_searcher):
+    # The issue's example: searched as "flood", it answered 泛滥.
+    response = real_searcher.search("foood securty")
+    assert response["searched_instead"] == "food security"
+    assert response["unknown_words"] == ["foood", "securty"]
+    right = real_searcher.search("food security")
+    assert response["total"] == right["total"] > 0
+    assert [r["id"] for r in response["results"]] == [r["id"] for r in right["results"]]
+    assert "粮食安全" in response["results"][0]["text"]
+
+
+def test_a_misspelt_word_beside_words_that_match_is_offered_not_searched(real_searcher):
+    response = real_searcher.search("food securty")
+    assert response["did_you_mean"] == "food security" and response["searched_instead"] is None
+    assert response["unknown_words"] == ["securty"]
+    assert [t["en"] for t in response["query_translations"]] == ["food"]
+
+
+def test_a_british_spelling_is_searched_as_the_same_word(real_searcher):
+    british, american = real_searcher.search("defence"), real_searcher.search("defense")
+    assert british["total"] == american["total"] > 0
+    assert british["did_you_mean"] is None and british["unknown_words"] == []
+    assert british["query_translations"][0]["en"] == "defence → defense"
+
+
+def test_the_page_and_the_cli_say_what_was_searched(real_collection_index, monkeypatch):
+    from click.testing import CliRunner
+    from shuangyu.web.app import create_app
+    from shuangyu.web.cli import main
+
+    client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
+    page = client.get(f"/?q={quote('foood securty')}&ui=en").get_data(as_text=True)
+    assert "Showing results for the words spelt right: <strong>food security</strong>" in page
+    assert "No passage has these words in any form: foood, securty" in page
+    offered = client.get(f"/?q={quote('food securty')}&ui=en").get_data(as_text=True)
+    assert 'Did you mean: <a href="/?q=food+security' in offered
+    monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(real_collection_index))
+    printed = CliRunner().invoke(main, ["search", "food", "securty", "--limit", "1"])
+    assert printed.exit_code == 0, printed.output
+    assert "Did you mean: food security" in printed.stdout
+    assert "No passage has these words in any form: securty" in printed.stdout
+    answer = json.loads(CliRunner().invoke(main, ["search", "polution", "--json"]).stdout)
+    assert answer["searched_instead"] == "pollution" and answer["total"] > 0
