@@ -24,7 +24,7 @@ from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.index.english.dictionary import Dictionary
 from shuangyu.index.english.gloss import pinyin_stems
 from shuangyu.index.semantic.embedding import Embedder
-from shuangyu.search.answer import Services
+from shuangyu.search.answer import Services, answer
 from shuangyu.search.corrected import answer_spelt_right
 from shuangyu.search.fusion import RRF_K, SEMANTIC_WEIGHT
 from shuangyu.search.hybrid import Fusion
@@ -168,18 +168,9 @@ class Searcher:
         opened = self._current()
         meaning = self._services.meaning
         vectors = opened.vectors(meaning.model)
-        key = (
-            opened.generation,
-            opened.vectors_key,
-            text,
-            limit,
-            offset,
-            lang,
-            report,
-            sort,
-            mode,
-            reports,
-        )
+        # What the search is asked, past its text, in the order ``answer`` takes it.
+        asked = (limit, offset, lang, report, sort, mode)
+        key = (opened.generation, opened.vectors_key, text, *asked, reports)
         cached = self._responses.get(key, opened.manifest)
         if cached is not None:
             return {
@@ -192,21 +183,13 @@ class Searcher:
             self._running[thread] = started
         try:
             with opened.reading() as reader:
-                response = answer_spelt_right(
-                    self._services,
-                    opened,
-                    reader,
-                    vectors,
-                    text,
-                    limit,
-                    offset,
-                    lang,
-                    report,
-                    sort,
-                    mode,
-                    started,
-                    reports,
-                )
+
+                def answering(typed: str) -> dict[str, Any]:
+                    return answer(
+                        self._services, opened, reader, vectors, typed, *asked, started, reports
+                    )
+
+                response = answer_spelt_right(answering, reader.suggester, text, lang)
         finally:
             with self._lock:
                 self._running.pop(thread, None)
