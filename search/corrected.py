@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shuangyu.search.query import QueryError
 from shuangyu.search.suggest import Suggester
 
 
@@ -20,10 +21,13 @@ def answer_spelt_right(
     response = answer(text)
     if response["total"] or response["related"] or lang == "zh":
         return response
-    instead = suggester.corrected_latin(text)
+    instead = suggester.corrected_latin(text, response["unknown_words"])
     if instead is None:
         return response
-    corrected = answer(instead)
+    try:
+        corrected = answer(instead)
+    except QueryError:
+        return response  # spelt right, the query is longer than a query may be
     if not corrected["total"]:
         return response
     return {

@@ -16,20 +16,22 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 # British endings and their American spelling, the dictionary's (CC-CEDICT writes American):
-# organisation, analyse, colour, centre, catalogue, defence, travelled, programme, paediatric.
+# organisation, analyse, colour, behaviour, centre, catalogue, defence, travelled, programme,
+# paediatric. A respelling is used only for a word the index has in no form as typed
+# (``Suggester.american``): "four" is never "for".
 _AMERICAN = [
     (re.compile(pattern), replacement)
     for pattern, replacement in (
         (r"is(ation|ations|e|es|ed|ing|er|ers)$", r"iz\1"),
         (r"ys(e|es|ed|ing)$", r"yz\1"),
-        (r"([^aeiou])our(s|ed|ing|ite|ites|able)?$", r"\1or\2"),
+        (r"(?<=[a-z]{2})our(s|ed|ing|er|ers|ite|ites|able|ably|ful)?$", r"or\1"),
         (r"tre(s)?$", r"ter\1"),
         (r"ogue(s)?$", r"og\1"),
         (r"([^aeiou])ence(s)?$", r"\1ense\2"),
         (r"([aeiou])ll(ed|ing|er|ers)$", r"\1l\2"),
         (r"amme(s)?$", r"am\1"),
-        (r"ae", "e"),
-        (r"oe", "e"),
+        (r"^(an|arch|diarrh|encyclop|h|leuk|orthop|p)ae", r"\1e"),
+        (r"^(diarrh|f|man)?oe", r"\1e"),
     )
 ]
 

@@ -18,7 +18,6 @@ from shuangyu.index.text.analysis import (
     english_key,
     has_han,
     is_han_only,
-    is_latin_word,
     normalise,
 )
 from shuangyu.index.text.language import Language, per_language
@@ -27,6 +26,8 @@ from shuangyu.search.spelling import WordList, american_spellings, closest, edit
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
 MAX_COMPLETIONS = 8
+# Corrections of misspelt words kept per index (about 100 bytes each).
+CORRECTIONS_KEPT = 10_000
 _ENGLISH_WORD = re.compile(r"^[a-z][a-z-]{2,}$")
 # CC-CEDICT's shorthand for "something", "somebody": not words a user types.
 _DICTIONARY_SHORTHAND = re.compile(r"\b(?:sth|sb|etc)\b")
@@ -77,6 +78,15 @@ class _LatinWords:
     def __init__(self):
         self._lock = threading.Lock()
         self._corrector: WordList | None = None
+        # The corrections of words seen (a scan of the list each): a query's unknown word is
+        # asked for by "did you mean" and by the search spelt right.
+        self.corrections: dict[str, str | None] = {}
+
+    def remember(self, word: str, correction: str | None) -> None:
+        with self._lock:
+            if len(self.corrections) >= CORRECTIONS_KEPT:
+                self.corrections.clear()
+            self.corrections[word] = correction
 
     def corrector(self, reader, language: Language) -> WordList:
         with self._lock:
@@ -146,23 +156,37 @@ class Suggester:
     def did_you_mean(self, text: str, total: int, unknown: Collection[str] = ()) -> str | None:
         """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages, or has
         a misspelt word among its ``unknown`` words (English or pinyin that no passage has in
-        any form, close to a word some have: ``correction``): traditional characters made
-        simplified, and a word the index lacks replaced by the closest one it has (one
-        character off in Chinese)."""
-        words = text.split()
-        if total >= SUGGEST_BELOW and not any(self.correction(word) for word in unknown):
+        any form, close to a word some have: ``correction``): those words corrected,
+        traditional characters made simplified, and a Chinese word the index lacks replaced by
+        the closest one it has (one character off)."""
+        corrections = self.corrections(unknown)
+        if total >= SUGGEST_BELOW and not corrections:
             return None
-        suggestion = " ".join(self._correct(word) for word in words)
+        words = text.split()
+        suggestion = " ".join(
+            corrections.get(word.lower()) or (self._correct(word) if has_han(word) else word)
+            for word in words
+        )
         return suggestion if suggestion.lower() != " ".join(words).lower() else None
 
-    def corrected_latin(self, text: str) -> str | None:
-        """``text`` with its misspelt English and pinyin words spelt as ``correction`` gives them;
-        ``None`` when none is misspelt."""
-        words = text.split()
-        corrected = [self.correction(word) if is_latin_word(word) else None for word in words]
-        if not any(corrected):
+    def corrected_latin(self, text: str, unknown: Collection[str]) -> str | None:
+        """``text`` with its misspelt ``unknown`` words spelt as ``correction`` gives them;
+        ``None`` when none of them is misspelt."""
+        corrections = self.corrections(unknown)
+        if not corrections:
             return None
-        return " ".join(right or word for right, word in zip(corrected, words))
+        return " ".join(corrections.get(word.lower(), word) for word in text.split())
+
+    def corrections(self, unknown: Collection[str]) -> dict[str, str]:
+        """The ``correction`` of each of the ``unknown`` words (lower case) that has one."""
+        found = {}
+        for word in unknown:
+            lowered = word.lower()
+            if lowered not in self._words.corrections:
+                self._words.remember(lowered, self.correction(word))
+            if corrected := self._words.corrections.get(lowered):
+                found[lowered] = corrected
+        return found
 
     def _correct(self, word: str) -> str:
         if word in ("OR", "NOT") or word.startswith(("-", '"', "report:")):
@@ -185,8 +209,6 @@ class Suggester:
                 frequency=lambda word: self.reader.doc_frequency("text", word),
             )
             return suggestions[0] if suggestions else simplified
-        if is_latin_word(word):
-            return self.correction(word) or word
         return word
 
     def _is_known_latin(self, lowered: str) -> bool:
@@ -202,14 +224,13 @@ class Suggester:
         """The word a misspelt Latin ``word`` most likely means: the closest English or pinyin
         word of the index (one edit off, two in a word of eight letters or more; a letter
         added, left out, changed, or two swapped), the one with the same first letter and then
-        the most passages first. ``None`` for a word the index has in some form (a dictionary
-        sense, a pinyin word, its British spelling: ``american``), an acronym, or a word with no
-        close one."""
+        the most passages first. ``None`` for a word the index has in some form (``_in_some_form``,
+        or in its American spelling: ``american``), an acronym, or a word with no close one."""
         lowered = word.lower()
         # An acronym (GDP, CPI) is typed as meant: no dictionary word is its correction.
         if word.isupper() and len(word) > 1:
             return None
-        if not _ENGLISH_WORD.match(lowered) or self._is_known_latin(lowered) or self.american(word):
+        if not _ENGLISH_WORD.match(lowered) or self._in_some_form(lowered) or self.american(word):
             return None
         # Two letters off only in a long word: a short one that far off is as likely pinyin.
         suggestions = self._latin_corrector.suggest(
@@ -232,16 +253,20 @@ class Suggester:
         return suggestions[0] if suggestions else None
 
     def american(self, word: str) -> str | None:
-        """The American spelling of a British ``word`` (organisation, defence, centre, labour)
-        when the index has a word of that spelling: the same word, to search in that spelling
-        where this one translates to nothing; else ``None``."""
+        """The American spelling of a British ``word`` (organisation, defence, centre, labour,
+        behaviour) when the index has the word in that spelling and in no form as typed: the
+        same word, to search in that spelling; else ``None`` ("four" is not "for")."""
         lowered = word.lower()
-        if not _ENGLISH_WORD.match(lowered):
+        spellings = american_spellings(lowered) if _ENGLISH_WORD.match(lowered) else []
+        if not spellings or self._in_some_form(lowered):
             return None
-        for spelt in american_spellings(lowered):
-            if self._is_known_latin(spelt):
-                return spelt
-        return None
+        return next((spelt for spelt in spellings if self._in_some_form(spelt)), None)
+
+    def _in_some_form(self, lowered: str) -> bool:
+        """True when the index has a lower-case Latin word in some form: a dictionary sense or
+        name of its words, a pinyin word, a word of the correction list, or a word of its
+        passages' English (as the English fields analyse it: "subsidies")."""
+        return self._is_known_latin(lowered) or self._passages_with(lowered) > 0
 
     def _passages_with(self, word: str) -> int:
         """How many passages have ``word`` in their English, gloss or pinyin (the most of these)."""

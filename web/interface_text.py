@@ -15,8 +15,9 @@ STRINGS = {
     "results_one": ("共 {n} 段，{took}", "{n} passage {took}"),
     "results_at_least": ("至少 {n} 段，{took}", "{n}+ passages {took}"),
     "counts_estimated": (
-        "匹配太多，未逐段计数：各报告的段数是按抽样估算的。",
-        "Too many matches to count each one: the counts by report are estimated from a sample.",
+        "匹配太多，未逐段计数：各报告的段数是按抽样估算的，匹配很少的报告可能未列出。",
+        "Too many matches to count each one: the counts by report are estimated from a sample, "
+        "and reports with few matches may be missing.",
     ),
     "took_ms": ("用时 {ms} 毫秒", "in {ms} ms"),
     "took_under_1ms": ("用时不到 1 毫秒", "in < 1 ms"),

@@ -36,8 +36,8 @@ SEARCH_RESPONSE = {
             "enum": ["eq", "gte"],
             "description": "`eq`: total is exact. `gte`: the search has more matches than the server counts "
             "exactly (SHUANGYU_EXACT_COUNTS, 10,000 by default; tantivy engine), and at least total "
-            "results; the results themselves are the best of all matches, as ever (Elasticsearch's "
-            "`hits.total.relation`).",
+            "results (total_by.words is then at least its figure too); the results themselves are the "
+            "best of all matches, as ever (Elasticsearch's `hits.total.relation`).",
         },
         "report_counts": {
             "type": "string",

@@ -11,6 +11,7 @@ from shuangyu.index.sources.corpus import parse_date
 from shuangyu.search.export import EXPORT_FORMATS, MAX_EXPORT
 from shuangyu.search.query import QueryError
 from shuangyu.search.report_dates import newest_first
+from shuangyu.search.searcher import MAX_OFFSET
 from shuangyu.web.i18n import translate
 from shuangyu.web.interface_text import EXAMPLES
 from shuangyu.web.page_citations import (
@@ -49,6 +50,10 @@ def search():
             mode=params["mode"],
         )
     pages_count = math.ceil(response["total"] / PAGE_SIZE) if response else 0
+    if response and response["total_relation"] == "gte" and len(response["results"]) == PAGE_SIZE:
+        # At least the total: while full pages come, there is a next one (up to the deepest
+        # offset a search serves).
+        pages_count = min(max(pages_count, page + 1), MAX_OFFSET // PAGE_SIZE + 1)
     return render_template(
         "search.html",
         params=params,

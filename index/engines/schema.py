@@ -24,9 +24,10 @@ from shuangyu.index.text.analysis import (
 from shuangyu.index.text.language import Language
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = (
-    20  # 20: tantivy's sample level, to estimate the counts of very many matches (issue 31)
-)
+SCHEMA_VERSION = 20
+# 20: tantivy's sample level, to estimate the counts of very many matches (issue 31; every
+# engine's index is rebuilt once, as for any version)
+# 19: text_words stored, where each word of text begins and ends (issue 29)
 # 18: the manifest's translator counts are "translators" (were "engines")
 # 17: the analysers moved to index/text/ (Whoosh pickles their import path)
 # 16: passages cut at a hard length (issue 27)

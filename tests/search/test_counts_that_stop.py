@@ -115,6 +115,14 @@ def test_the_page_the_widget_page_and_the_cli_say_at_least(
     assert printed.stdout.startswith(f"{THRESHOLD}+ passages")
     assert "at least 500" in printed.stderr
     assert answer["total"] == THRESHOLD and answer["total_relation"] == "gte"
-    # Paging on past the bound is not "past the end": the results go on.
+    # Paging on past the bound is not "past the end": the results go on, and so do the links.
     far = capped.get(f"/?q={quote(COMMON[0])}&ui=en&page=60").get_data(as_text=True)
     assert 'class="result' in far and "past-end" not in far
+    assert 'rel="next"' in far and "page=61" in far
+    # The report searched alone is counted exactly: its count has no ≈, the others have.
+    top = max(search(exact, COMMON[0])["reports"], key=lambda entry: entry["count"])
+    alone = capped.get(f"/?q={quote(COMMON[0])}&report={top['id']}&ui=en").get_data(as_text=True)
+    assert 'aria-current="page"' in alone
+    active = alone[alone.index('aria-current="page"') :]
+    assert active[: active.index("</a>")].endswith(f'<span class="count">{top["count"]}</span>')
+    assert '<span class="count">≈' in alone

@@ -14,6 +14,7 @@
       searching: "正在检索……",
       summary: (total, atLeast) => (atLeast ? `至少 ${total.toLocaleString("en")} 段` : `共 ${total} 段`),
       none: "没有找到匹配的段落，换个词试试。",
+      instead: (query) => `（按拼写更正后的“${query}”检索）`,
       more: "在双语报告检索中查看全部结果",
       gloss: "词典逐词释义（非翻译）",
       translation: "机器翻译",
@@ -30,6 +31,7 @@
       summary: (total, atLeast) =>
         atLeast ? `${total.toLocaleString("en")}+ passages` : `${total} ${total === 1 ? "passage" : "passages"}`,
       none: "No passage matches: try other words.",
+      instead: (query) => ` (showing results for the words spelt right: ${query})`,
       more: "See all results on Shuangyu",
       gloss: "dictionary gloss, not a translation",
       translation: "machine translation",
@@ -193,7 +195,8 @@
         show(failure(strings, answer.status), true);
         return;
       }
-      show(body.total ? strings.summary(body.total, body.total_relation === "gte") : strings.none);
+      const instead = body.searched_instead ? strings.instead(body.searched_instead) : "";
+      show(body.total ? strings.summary(body.total, body.total_relation === "gte") + instead : strings.none);
       list.replaceChildren(...body.results.map((result) => resultItem(result, strings, language)));
       if (body.total) more.appendChild(siteLink("shuangyu-more-link", "/", { q: query, ui: language }, strings.more));
     });
