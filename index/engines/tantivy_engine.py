@@ -45,10 +45,7 @@ def analyse(
             if field.analyser in JOINED_ANALYSERS:
                 tokens[field.name] = " ".join(analysing.words(document[field.name]))
             else:
-                tokens[field.name] = [
-                    (token.text, token.position, token.start, token.end)
-                    for token in analysing(document[field.name], mode="index")
-                ]
+                tokens[field.name] = analysing.index_tokens(document[field.name])
     return document, tokens
 
 
