@@ -27,7 +27,14 @@ from shuangyu.index.text.normalising import (
     is_latin_word,
     normalise,
 )
-from shuangyu.index.text.segmenting import STOPWORDS, Word, bigrams, query_words, words
+from shuangyu.index.text.segmenting import (
+    STOPWORDS,
+    Word,
+    bigram_tokens,
+    bigrams,
+    query_words,
+    words,
+)
 
 # Kept importable from here, where the analysis was one module.
 __all__ = [
@@ -120,11 +127,7 @@ class BigramAnalyzer:
     def index_tokens(self, text: str) -> list[tuple[str, int, int, int]]:
         """The tokens as (text, position, start, end), as ``ChineseAnalyzer.index_tokens``."""
         normalised = normalise(text)
-        bounds = normalised.bounds
-        return [
-            (gram, position, bounds[start], bounds[end])
-            for gram, position, start, end in bigrams(normalised.text)
-        ]
+        return bigram_tokens(normalised.text, normalised.bounds)
 
 
 # Function words of English that carry no meaning for search (Whoosh's list, which the first

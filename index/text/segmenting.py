@@ -143,6 +143,31 @@ def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
     return sorted(found + extra, key=lambda word: (word.position, word.subword))
 
 
+def bigram_tokens(
+    normalised: str, bounds: tuple[int, ...] | list[int]
+) -> list[tuple[str, int, int, int]]:
+    """``bigrams(normalised)`` with each span mapped through ``bounds`` (``Normalised.bounds``):
+    the same tokens, made a run at a time for a build."""
+    tokens: list[tuple[str, int, int, int]] = []
+    position = 0
+    for match in _WORD.finditer(normalised):
+        run = match.group()
+        start = match.start()
+        length = len(run)
+        if match.lastgroup == "latin" or length == 1:
+            tokens.append((run, position, bounds[start], bounds[match.end()]))
+            position += 2
+            continue
+        tokens += zip(
+            [run[offset : offset + 2] for offset in range(length - 1)],
+            range(position, position + length - 1),
+            bounds[start : start + length - 1],
+            bounds[start + 2 : start + length + 1],
+        )
+        position += length
+    return tokens
+
+
 def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:
     """Overlapping character bigrams of each Han run (a lone character stands alone), and
     Latin words whole, with their positions and normalised spans. Any gap between runs leaves
