@@ -266,7 +266,7 @@ def english_analyzer() -> EnglishAnalyzer:
 def english_key(text: str) -> str:
     """``text`` as the English field indexes it, one string: how English is matched against
     the dictionary's senses."""
-    return " ".join(token.text for token in EnglishAnalyzer()(text))
+    return " ".join(EnglishAnalyzer().words(text))  # the tokens' words, made without a Token each
 
 
 def pinyin_analyzer() -> PinyinAnalyzer:
