@@ -27,6 +27,7 @@ from shuangyu.index.engines.tantivy_index import (
 )
 from shuangyu.index.engines.tantivy_reader import TantivyReader
 from shuangyu.index.engines.tantivy_writer import TantivyWriter
+from shuangyu.index.text.analysis import BigramAnalyzer, ChineseAnalyzer
 from shuangyu.index.text.language import Language
 
 NAME = "tantivy"
@@ -44,11 +45,9 @@ def analyse(
             analysing = analyser(field.analyser, language)
             if field.analyser in JOINED_ANALYSERS:
                 tokens[field.name] = " ".join(analysing.words(document[field.name]))
-            else:
-                tokens[field.name] = [
-                    (token.text, token.position, token.start, token.end)
-                    for token in analysing(document[field.name], mode="index")
-                ]
+            else:  # the Chinese words and bigrams: tuples made without a Token each
+                assert isinstance(analysing, (ChineseAnalyzer, BigramAnalyzer))
+                tokens[field.name] = analysing.index_tokens(document[field.name])
     return document, tokens
 
 

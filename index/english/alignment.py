@@ -45,9 +45,12 @@ def _find(english: str, wanted: str, position: int) -> tuple[int, int] | None:
     """Where the gloss ``english`` shows ``wanted`` (a word's English, or one of its senses when
     the shown gloss keeps one) from ``position``, at most ``_SEARCH_AHEAD`` past it."""
     limit = position + _SEARCH_AHEAD
-    for candidate in dict.fromkeys(
-        [wanted.strip(), *(sense.strip() for sense in wanted.split("/"))]
-    ):
+    candidates = (
+        dict.fromkeys([wanted.strip(), *(sense.strip() for sense in wanted.split("/"))])
+        if "/" in wanted
+        else (wanted.strip(),)  # the same, made quicker: most words have one English
+    )
+    for candidate in candidates:
         if not candidate:
             continue
         start = english.find(candidate, position, limit + len(candidate))

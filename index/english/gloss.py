@@ -76,24 +76,27 @@ def glossed_words(text: str, language: Language) -> list[GlossedWord]:
     found_figures = figures(
         normalised.text, {word.start for word in found}, {word.end for word in found}
     )
+    reading = reading_word.of(language)  # type: ignore[attr-defined]
     units = [(start, end, english) for start, end, english in found_figures]
     for word in found:
+        if not found_figures:  # most passages: each word is glossed whole
+            units.append((word.start, word.end, reading(word.text) if word.is_han else word.text))
+            continue
         for start, end in _outside(word.start, word.end, found_figures):
             piece = normalised.text[start:end]
             if not word.is_han:
                 english = piece
             elif (start, end) == (word.start, word.end):
-                english = reading_word(piece, language)
+                english = reading(piece)
             else:
-                english = (
-                    reading_word(piece, language)
-                    if len(piece) > 1
-                    else _glossed_part(piece, language)
-                )
+                english = reading(piece) if len(piece) > 1 else _glossed_part(piece, language)
             units.append((start, end, english))
+    if found_figures:
+        units.sort()  # else in order already: the words do not overlap
+    bounds = normalised.bounds
     result = []
-    for start, end, english in sorted(units):
-        source_start, source_end = normalised.source_span(start, end)
+    for start, end, english in units:
+        source_start, source_end = bounds[start], bounds[end]
         result.append(GlossedWord(source_start, source_end, text[source_start:source_end], english))
     return result
 

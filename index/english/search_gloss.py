@@ -197,12 +197,12 @@ def search_gloss(text: str, language: Language) -> str:
     """Every main sense of every word of ``text`` (``gloss_word``), "/" between a word's senses:
     the English that the index searches, never shown."""
     normalised = normalise(text)
-    units = []
-    for word in words(normalised.text, language, subwords=False):
-        start, end = normalised.source_span(word.start, word.end)
-        units.append(
-            (start, end, word.text if not word.is_han else gloss_word(word.text, language))
-        )
+    bounds = normalised.bounds
+    glossing = gloss_word.of(language)  # type: ignore[attr-defined]
+    units = [
+        (bounds[word.start], bounds[word.end], glossing(word.text) if word.is_han else word.text)
+        for word in words(normalised.text, language, subwords=False)
+    ]
     return joined(text, units)
 
 
@@ -212,7 +212,8 @@ def joined(text: str, units: list[tuple[int, int, str]]) -> str:
     pieces: list[str] = []
     position = 0
     for start, end, english in units:
-        pieces.append(_punctuation(text[position:start]))
+        if start > position:  # else nothing between them: no punctuation
+            pieces.append(_punctuation(text[position:start]))
         pieces.append(english)
         position = end
     pieces.append(_punctuation(text[position:]))

@@ -27,7 +27,14 @@ from shuangyu.index.text.normalising import (
     is_latin_word,
     normalise,
 )
-from shuangyu.index.text.segmenting import STOPWORDS, Word, bigrams, query_words, words
+from shuangyu.index.text.segmenting import (
+    STOPWORDS,
+    Word,
+    bigram_tokens,
+    bigrams,
+    query_words,
+    words,
+)
 
 # Kept importable from here, where the analysis was one module.
 __all__ = [
@@ -87,6 +94,17 @@ class ChineseAnalyzer:
             if not (word.stopped and removestops):
                 yield Token(word.text, word.position, *span(word.start, word.end))
 
+    def index_tokens(self, text: str) -> list[tuple[str, int, int, int]]:
+        """The tokens of ``mode="index"`` as (text, position, start, end): what an engine is
+        given at build time, without a ``Token`` each."""
+        normalised = normalise(text)
+        bounds = normalised.bounds
+        return [
+            (word.text, word.position, bounds[word.start], bounds[word.end])
+            for word in words(normalised.text, self.language, subwords=True)
+            if not word.stopped
+        ]
+
     # Pickled into every Whoosh index as it was before there was a Language (its vocabulary),
     # so that indexes built before read the same: an unpickled analyser has a language of its
     # own, which only cuts words (Whoosh cuts with it when it updates an index).
@@ -105,6 +123,11 @@ class BigramAnalyzer:
         span = normalised.source_span
         for gram, position, start, end in bigrams(normalised.text):
             yield Token(gram, position, *span(start, end))
+
+    def index_tokens(self, text: str) -> list[tuple[str, int, int, int]]:
+        """The tokens as (text, position, start, end), as ``ChineseAnalyzer.index_tokens``."""
+        normalised = normalise(text)
+        return bigram_tokens(normalised.text, normalised.bounds)
 
 
 # Function words of English that carry no meaning for search (Whoosh's list, which the first
@@ -173,6 +196,20 @@ def _stem_prefixes(stems: frozenset[str]) -> re.Pattern:
     return re.compile("|".join(map(re.escape, prefixes)), re.IGNORECASE)
 
 
+@lru_cache(maxsize=50_000)
+def _term(word: str) -> str | None:
+    """What the English analyser indexes of ``word`` as written: its stem, or ``None`` for a
+    word it drops. Once per distinct word: the gloss repeats the same few thousand words."""
+    lowered = word.lower()
+    if (
+        len(lowered) < _ENGLISH_MIN_CHARS
+        or lowered in ENGLISH_STOPWORDS
+        or lowered in QUESTION_WORDS
+    ):
+        return None
+    return stem(lowered)
+
+
 class EnglishAnalyzer:
     """English words: lower case, stopwords and question words dropped (they take no
     position), Porter stems."""
@@ -193,14 +230,7 @@ class EnglishAnalyzer:
     def words(self, text: str) -> list[str]:
         """The words of the tokens, in order (one at each position): without the spans, for an
         index that needs none."""
-        lowered = (word.lower() for word in _ENGLISH_WORD.findall(text))
-        return [
-            stem(word)
-            for word in lowered
-            if len(word) >= _ENGLISH_MIN_CHARS
-            and word not in ENGLISH_STOPWORDS
-            and word not in QUESTION_WORDS
-        ]
+        return [term for term in map(_term, _ENGLISH_WORD.findall(text)) if term is not None]
 
 
 class PinyinAnalyzer:
@@ -236,7 +266,7 @@ def english_analyzer() -> EnglishAnalyzer:
 def english_key(text: str) -> str:
     """``text`` as the English field indexes it, one string: how English is matched against
     the dictionary's senses."""
-    return " ".join(token.text for token in EnglishAnalyzer()(text))
+    return " ".join(EnglishAnalyzer().words(text))  # the tokens' words, made without a Token each
 
 
 def pinyin_analyzer() -> PinyinAnalyzer:

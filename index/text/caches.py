@@ -53,6 +53,12 @@ def cached_in(maxsize: int) -> Callable[[Function], Function]:
                 found = owner.cached(function, maxsize)
             return found(*arguments[:-1])
 
+        def of(owner: CacheOwner) -> Callable:
+            """The function's answers in ``owner``, to call with the other arguments: for a loop
+            that calls it for many words of one owner (one lookup of the cache, not one a call)."""
+            return owner.cached(function, maxsize)
+
+        cached.of = of  # type: ignore[attr-defined]
         return cached  # type: ignore[return-value]
 
     return decorate

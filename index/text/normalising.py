@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import opencc
@@ -28,6 +28,12 @@ class Normalised:
     text: str
     offsets: tuple[int, ...]
     source_length: int
+    # ``offsets`` and then ``source_length``: the source span of normalised characters
+    # ``start:end`` is ``bounds[start], bounds[end]``, for a caller that maps many spans.
+    bounds: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bounds", (*self.offsets, self.source_length))
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the source text that normalised characters ``start:end`` came from."""

@@ -66,14 +66,16 @@ def words(normalised: str, language: Language, subwords: bool) -> tuple[Word, ..
     """The words of normalised text, numbered by word. Stopwords come with ``stopped=True``
     and take no position; punctuation takes one, so that phrases stop at it. With ``subwords``,
     a long word is followed by the dictionary words inside it, at the same position."""
-    segmented = _segment(normalised, language)
-    return segmented if subwords else tuple(word for word in segmented if not word.subword)
+    every, whole = _segment(normalised, language)
+    return every if subwords else whole
 
 
 @per_language(maxsize=512)
-def _segment(normalised: str, language: Language) -> tuple[Word, ...]:
-    """Words and sub-words of normalised text; cached, so a passage is segmented once."""
+def _segment(normalised: str, language: Language) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
+    """Words and sub-words of normalised text, and its words alone; cached, so a passage is
+    segmented once (a build makes its document and its tokens from the same words)."""
     jieba_tokenizer = language.segmenter
+    subwords_of = language.cached(_subwords, maxsize=100_000)
     found: list[Word] = []
     position = 0
     previous_end = 0
@@ -95,22 +97,32 @@ def _segment(normalised: str, language: Language) -> tuple[Word, ...]:
                 continue
             found.append(Word(word, position, base + start, base + end, is_han=True))
             if len(word) > 2:
-                for size in (2, 3):
-                    for offset in range(len(word) - size + 1):
-                        part = word[offset : offset + size]
-                        if part != word and jieba_tokenizer.has_word(part):
-                            found.append(
-                                Word(
-                                    part,
-                                    position,
-                                    base + start + offset,
-                                    base + start + offset + size,
-                                    True,
-                                    subword=True,
-                                )
-                            )
+                for part, offset, size in subwords_of(word):
+                    found.append(
+                        Word(
+                            part,
+                            position,
+                            base + start + offset,
+                            base + start + offset + size,
+                            True,
+                            subword=True,
+                        )
+                    )
             position += 1
-    return tuple(_with_number_aliases(normalised, found))
+    every = tuple(_with_number_aliases(normalised, found))
+    return every, tuple(word for word in every if not word.subword)
+
+
+def _subwords(word: str, language: Language) -> tuple[tuple[str, int, int], ...]:
+    """The dictionary words of two and three characters inside a long ``word``, as (sub-word,
+    offset, size): once per distinct word of a build (kept in ``language``, ``_segment``)."""
+    has_word = language.segmenter.has_word
+    return tuple(
+        (word[offset : offset + size], offset, size)
+        for size in (2, 3)
+        for offset in range(len(word) - size + 1)
+        if word[offset : offset + size] != word and has_word(word[offset : offset + size])
+    )
 
 
 def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
@@ -129,6 +141,31 @@ def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
         return found
     # Whole words first, then sub-words, in order of position.
     return sorted(found + extra, key=lambda word: (word.position, word.subword))
+
+
+def bigram_tokens(
+    normalised: str, bounds: tuple[int, ...] | list[int]
+) -> list[tuple[str, int, int, int]]:
+    """``bigrams(normalised)`` with each span mapped through ``bounds`` (``Normalised.bounds``):
+    the same tokens, made a run at a time for a build."""
+    tokens: list[tuple[str, int, int, int]] = []
+    position = 0
+    for match in _WORD.finditer(normalised):
+        run = match.group()
+        start = match.start()
+        length = len(run)
+        if match.lastgroup == "latin" or length == 1:
+            tokens.append((run, position, bounds[start], bounds[match.end()]))
+            position += 2
+            continue
+        tokens += zip(
+            [run[offset : offset + 2] for offset in range(length - 1)],
+            range(position, position + length - 1),
+            bounds[start : start + length - 1],
+            bounds[start + 2 : start + length + 1],
+        )
+        position += length
+    return tokens
 
 
 def bigrams(normalised: str) -> Iterator[tuple[str, int, int, int]]:
