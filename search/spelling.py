@@ -10,7 +10,8 @@ second).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -46,6 +47,36 @@ def american_spellings(word: str) -> list[str]:
         if spelt != word and spelt not in found:
             found.append(spelt)
     return found
+
+
+# Corrections of misspelt words kept per index (about 100 bytes each).
+CORRECTIONS_KEPT = 10_000
+
+
+class LatinWords:
+    """The word list of English and pinyin spelling correction of one index, built once (by
+    whichever reader of that index first needs it) and shared by all its readers, and the
+    corrections of the words it was asked for."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._corrector: WordList | None = None
+        # The corrections of words seen (a scan of the list each): a query's unknown word is
+        # asked for by "did you mean" and by the search spelt right.
+        self.corrections: dict[str, str | None] = {}
+
+    def remember(self, word: str, correction: str | None) -> None:
+        with self._lock:
+            if len(self.corrections) >= CORRECTIONS_KEPT:
+                self.corrections.clear()
+            self.corrections[word] = correction
+
+    def corrector(self, words: Callable[[], Iterable[str]]) -> WordList:
+        """The word list, made of ``words()`` the first time."""
+        with self._lock:
+            if self._corrector is None:
+                self._corrector = WordList(sorted(set(words())))
+            return self._corrector
 
 
 class WordList:

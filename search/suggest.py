@@ -10,7 +10,6 @@ asked, so that opening an index builds nothing.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Collection
 
 from pypinyin import lazy_pinyin
@@ -21,13 +20,11 @@ from shuangyu.index.text.analysis import (
     normalise,
 )
 from shuangyu.index.text.language import Language, per_language
-from shuangyu.search.spelling import WordList, american_spellings, closest, edits
+from shuangyu.search.spelling import LatinWords, WordList, american_spellings, closest, edits
 
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
 MAX_COMPLETIONS = 8
-# Corrections of misspelt words kept per index (about 100 bytes each).
-CORRECTIONS_KEPT = 10_000
 _ENGLISH_WORD = re.compile(r"^[a-z][a-z-]{2,}$")
 # CC-CEDICT's shorthand for "something", "somebody": not words a user types.
 _DICTIONARY_SHORTHAND = re.compile(r"\b(?:sth|sb|etc)\b")
@@ -71,32 +68,6 @@ def _english_words(language: Language) -> frozenset[str]:
     )
 
 
-class _LatinWords:
-    """The word list of English and pinyin spelling correction of one index, built once (by
-    whichever reader of that index first needs it) and shared by all its readers."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._corrector: WordList | None = None
-        # The corrections of words seen (a scan of the list each): a query's unknown word is
-        # asked for by "did you mean" and by the search spelt right.
-        self.corrections: dict[str, str | None] = {}
-
-    def remember(self, word: str, correction: str | None) -> None:
-        with self._lock:
-            if len(self.corrections) >= CORRECTIONS_KEPT:
-                self.corrections.clear()
-            self.corrections[word] = correction
-
-    def corrector(self, reader, language: Language) -> WordList:
-        with self._lock:
-            if self._corrector is None:
-                words = set(_english_words(language))
-                words.update(reader.words("pinyin"))
-                self._corrector = WordList(sorted(words))
-            return self._corrector
-
-
 class Suggester:
     """Suggestions for one open index (``reader`` is its engine reader, ``index.engines.seam.Reader``, used by one thread at a
     time; ``known`` says whether a word occurs in its Chinese text; ``language`` has its names and
@@ -114,7 +85,7 @@ class Suggester:
         self.reader = reader
         self._known = known
         self._language = language
-        self._words = sharing._words if sharing is not None else _LatinWords()
+        self._words = sharing._words if sharing is not None else LatinWords()
 
     def _chinese_for(self, english: str) -> str | None:
         """The Chinese word of the index that an English word or phrase names, if any."""
@@ -145,13 +116,17 @@ class Suggester:
                 dictionary += 1
         return {english: found[english] for english in sorted(found)[:wanted]}
 
+    def _latin_words(self) -> set[str]:
+        """The English words a user may mean and the pinyin words of the index."""
+        return {*_english_words(self._language), *self.reader.words("pinyin")}
+
     @property
     def _latin_corrector(self) -> WordList:
-        return self._words.corrector(self.reader, self._language)
+        return self._words.corrector(self._latin_words)
 
     def warm(self) -> None:
         """Build the word list of spelling correction ahead of the first request."""
-        self._words.corrector(self.reader, self._language)
+        self._words.corrector(self._latin_words)
 
     def did_you_mean(self, text: str, total: int, unknown: Collection[str] = ()) -> str | None:
         """A corrected query when ``text`` found fewer than ``SUGGEST_BELOW`` passages, or has
