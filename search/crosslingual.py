@@ -49,23 +49,12 @@ class Translation:
     english: str
     chinese: tuple[str, ...]
     shown: tuple[str, ...] = ()
+    # Its British words (lower case) and the American spellings they were searched in.
+    respelt: tuple[tuple[str, str], ...] = ()
 
     @property
     def display(self) -> tuple[str, ...]:
         return self.shown or self.chinese
-
-    @property
-    def respelt(self) -> dict[str, str]:
-        """The British words of this unit (lower case) and the American spellings they were
-        searched in (``ReverseDictionary.translate``)."""
-        typed, arrow, spelt = self.english.partition(" → ")
-        if not arrow:
-            return {}
-        return {
-            british.lower(): american
-            for british, american in zip(typed.split(), spelt.split())
-            if british.lower() != american
-        }
 
     @property
     def is_figure(self) -> bool:
@@ -132,9 +121,8 @@ class ReverseDictionary:
         longest dictionary phrase, British words in their American spelling (``respell``); a
         word with no translation in this index is left out."""
         # A British spelling is looked up in the American one the dictionary writes.
-        spelt = [
-            (self.respell(word) if self.respell is not None else None) or word for word in words
-        ]
+        american = [self.respell(word) if self.respell is not None else None for word in words]
+        spelt = [spelling or word for spelling, word in zip(american, words)]
         stems = [english_key(word) for word in spelt]
         result: list[Translation] = []
         position = 0
@@ -152,10 +140,13 @@ class ReverseDictionary:
                     continue  # a phrase does not start or end with a function word
                 candidates = self.candidates(" ".join(stem for stem in window if stem))
                 if candidates:
-                    typed = " ".join(words[position : position + size])
-                    searched = " ".join(spelt[position : position + size])
-                    english = typed if typed == searched else f"{typed} → {searched}"
-                    result.append(Translation(english, candidates))
+                    unit = range(position, position + size)
+                    respelt = tuple((words[i].lower(), american[i]) for i in unit if american[i])
+                    typed = " ".join(words[i] for i in unit)
+                    english = typed
+                    if respelt:
+                        english += " → " + " ".join(spelt[i] for i in unit)
+                    result.append(Translation(english, candidates, respelt=respelt))
                     position += size
                     break
             else:

@@ -59,7 +59,7 @@ class TantivyReader:
         if exact_up_to:
             matches = first.count if report is None else self._counting.matches(compiled)
             if matches > exact_up_to:
-                return self._estimated(compiled, depth, report, matches, exact_up_to, first)
+                return self._estimated(compiled, within, depth, report, matches, exact_up_to, first)
         counts, distinct, _ = self._counting.count(compiled)
         total = distinct if report is None else counts.get(report, 0)
         # A tie across the last place is cut as tantivy cuts it: finding the whole tie may take
@@ -74,15 +74,23 @@ class TantivyReader:
         )
 
     def _estimated(
-        self, compiled, depth: int, report: str | None, matches: int, exact_up_to: int, first
+        self,
+        compiled,
+        within,
+        depth: int,
+        report: str | None,
+        matches: int,
+        exact_up_to: int,
+        first,
     ) -> Matches:
         """The answer to a search of ``matches`` matches, more than ``exact_up_to``: its counts
         per report estimated from a sample; the total exact for a report searched alone (its
-        matches alone are counted), else at least ``exact_up_to`` when so many matches must
+        matches alone are counted: ``within``, the query within it), else at least
+        ``exact_up_to`` when so many matches must
         hold that many texts, else counted exactly (a walk over the repeated texts alone)."""
         counts = self._counting.estimated(compiled, matches)
         if report is not None:
-            exact, _, _ = self._counting.count(self._within(compiled, report))
+            exact, _, _ = self._counting.count(within)
             total = counts[report] = exact.get(report, 0)
             if not total:
                 del counts[report]
@@ -91,7 +99,7 @@ class TantivyReader:
             total, total_exact = exact_up_to, False
         else:
             total, total_exact = matches - self._counting.surplus(compiled), True
-        top = self._best(self._within(compiled, report), depth, first, whole_ties=False)
+        top = self._best(within, depth, first, whole_ties=False)
         return Matches(top, counts, total=total, total_exact=total_exact, counts_exact=False)
 
     def _best(
