@@ -48,12 +48,16 @@ def embedding_table() -> np.ndarray:
     return table
 
 
-def build_model_folder(folder: Path, pooling: str = "mean", prompts: bool = True) -> Path:
-    """Write the model folder at ``folder`` and return it; ``pooling``: mean, cls or max."""
+def build_model_folder(
+    folder: Path, pooling: str = "mean", prompts: bool = True, weights_apart: bool = False
+) -> Path:
+    """Write the model folder at ``folder`` and return it; ``pooling``: a sentence-transformers
+    pooling mode (mean, cls, max, mean_sqrt_len_tokens, weightedmean...); ``weights_apart``: the
+    weights in ``model.onnx.data`` beside the graph, as torch's exporter writes a large model."""
     (folder / "onnx").mkdir(parents=True, exist_ok=True)
     (folder / "1_Pooling").mkdir(exist_ok=True)
     _tokenizer(folder / "tokenizer.json")
-    _graph(folder / "onnx" / "model.onnx")
+    _graph(folder / "onnx" / "model.onnx", weights_apart)
     modules = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
     (folder / "modules.json").write_text(
         json.dumps(
@@ -71,6 +75,7 @@ def build_model_folder(folder: Path, pooling: str = "mean", prompts: bool = True
                 "pooling_mode_cls_token": pooling == "cls",
                 "pooling_mode_mean_tokens": pooling == "mean",
                 "pooling_mode_max_tokens": pooling == "max",
+                **({} if pooling in ("cls", "mean", "max") else {f"pooling_mode_{pooling}": True}),
             }
         ),
         encoding="utf-8",
@@ -96,10 +101,10 @@ def _tokenizer(path: Path) -> None:
     tokenizer.save(str(path))
 
 
-def _graph(path: Path) -> None:
+def _graph(path: Path, weights_apart: bool) -> None:
     """last_hidden_state = the table's rows of input_ids, times the attention mask."""
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import TensorProto, external_data_helper, helper, numpy_helper
 
     nodes = [
         helper.make_node("Gather", ["table", "input_ids"], ["vectors"], axis=0),
@@ -128,4 +133,9 @@ def _graph(path: Path) -> None:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8  # what every onnxruntime since 1.10 reads
     onnx.checker.check_model(model)
+    if weights_apart:
+        # The table alone (the Unsqueeze axes stay in the graph, where shape inference reads them).
+        external_data_helper.convert_model_to_external_data(
+            model, location=path.name + ".data", size_threshold=64
+        )
     onnx.save(model, str(path))

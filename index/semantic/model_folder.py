@@ -7,8 +7,9 @@ as the hub keeps it; ``model.onnx_data`` beside it for large models). Read from 
 sentence-transformers reads it:
 
 - the pooling of ``1_Pooling/config.json`` (or the module ``modules.json`` names): mean of the
-  tokens by default, or the first token (bge-m3), the largest value, or the last token; a graph
-  that answers a ``sentence_embedding`` is used as pooled;
+  tokens by default, or the first token (bge-m3), the largest value, the last token, or the sum
+  over the square root of the length; a graph that answers a ``sentence_embedding`` is used as
+  pooled; another mode (weighted mean, several at once) is refused, not replaced;
 - the prompts of ``config_sentence_transformers.json`` (``query`` and ``passage`` or
   ``document``); an e5 model without them gets e5's ``query: `` and ``passage: ``, which it
   was trained with (its hub folder does not write them down);
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from shuangyu.index.semantic.embedding import MAX_EMBEDDED_CHARS, EmbedderError, normalised
+from shuangyu.index.semantic.embedding import EmbedderError, normalised
 
 # Where a folder keeps its graph, in the order they are looked for: the sentence-transformers
 # ONNX export writes model.onnx at the top or in onnx/; the hub adds quantised variants beside it.
@@ -38,11 +39,20 @@ GRAPH_NAMES = ("model.onnx", "onnx/model.onnx")
 TOKENIZER = "tokenizer.json"
 # A longer input costs quadratically and e5, bge and MiniLM were trained on at most 512 tokens.
 MOST_TOKENS = 512
+# Characters kept of a text per token the model reads (its tokenizer truncates the rest).
+CHARS_A_TOKEN = 8
 # Texts run through the graph together: sorted by length first, so that little is padding.
 RUN_BATCH = 16
 # How much of each end of the graph file the model's name is made from (see ``_identity``).
 IDENTITY_BYTES = 1 << 20
-POOLINGS = ("mean", "cls", "max", "lasttoken")
+# sentence-transformers' pooling modes that a folder may set (one at a time).
+POOLING_FLAGS = {
+    "pooling_mode_mean_tokens": "mean",
+    "pooling_mode_cls_token": "cls",
+    "pooling_mode_max_tokens": "max",
+    "pooling_mode_lasttoken": "lasttoken",
+    "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len",
+}
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 
 
@@ -106,7 +116,9 @@ class ModelFolder:
     def _embedded(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dimensions), dtype=np.float32)
-        cut = [text[:MAX_EMBEDDED_CHARS] for text in texts]
+        # The tokenizer cuts at the model's longest input; this only spares it megabytes of a
+        # damaged report (an English token is about four characters, a Chinese one one).
+        cut = [text[: self.model.most_tokens * CHARS_A_TOKEN] for text in texts]
         order = sorted(range(len(cut)), key=lambda row: len(cut[row]))
         vectors = np.empty((len(cut), self._dimensions), dtype=np.float32)
         for start in range(0, len(order), RUN_BATCH):
@@ -180,7 +192,7 @@ def describe(folder: Path) -> FolderModel:
         ),
         "1_Pooling",
     )
-    pooling = _pooling(_json(folder / pooling_path / "config.json") or {})
+    pooling = _pooling(_json(folder / pooling_path / "config.json") or {}, folder)
     prompts = (_json(folder / "config_sentence_transformers.json") or {}).get("prompts") or {}
     if not isinstance(prompts, dict):
         prompts = {}
@@ -261,18 +273,21 @@ def _pooled(tokens: np.ndarray, mask: np.ndarray, pooling: str) -> np.ndarray:
     weights = mask[:, :, None].astype(np.float32)
     if pooling == "max":
         return np.where(weights > 0, tokens, -np.inf).max(axis=1)
-    return (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    summed, counted = (tokens * weights).sum(axis=1), np.maximum(weights.sum(axis=1), 1e-9)
+    return summed / (np.sqrt(counted) if pooling == "mean_sqrt_len" else counted)
 
 
-def _pooling(config: dict) -> str:
-    for flag, pooling in (
-        ("pooling_mode_cls_token", "cls"),
-        ("pooling_mode_lasttoken", "lasttoken"),
-        ("pooling_mode_max_tokens", "max"),
-    ):
-        if config.get(flag):
-            return pooling
-    return "mean"
+def _pooling(config: dict, folder: Path) -> str:
+    """The pooling mode of a sentence-transformers Pooling ``config`` (mean when it sets none);
+    ``EmbedderError`` for one this module does not compute, rather than another in its place."""
+    chosen = [flag for flag, value in config.items() if flag.startswith("pooling_mode_") and value]
+    unknown = [flag for flag in chosen if flag not in POOLING_FLAGS]
+    if unknown or len(chosen) > 1:
+        raise EmbedderError(
+            f"the model folder {folder} pools by {', '.join(chosen)}: only one of "
+            f"{', '.join(POOLING_FLAGS)} is supported; the semantic side is off"
+        )
+    return POOLING_FLAGS[chosen[0]] if chosen else "mean"
 
 
 def _is_e5(folder: Path) -> bool:
@@ -298,7 +313,8 @@ def _identity(model: FolderModel) -> str:
     )
     try:
         digest.update(model.tokenizer.read_bytes())
-        files = [model.graph, *sorted(model.graph.parent.glob(model.graph.name + "_data"))]
+        # The graph and its weights beside it: model.onnx_data (optimum), model.onnx.data (torch).
+        files = sorted(model.graph.parent.glob(model.graph.name + "*"))
         for path in files:
             size = path.stat().st_size
             digest.update(f"{path.name}:{size}".encode())

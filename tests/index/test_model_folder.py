@@ -73,6 +73,19 @@ def test_a_model_folder_pools_and_prompts_as_its_configuration_says(tmp_path):
             atol=1e-6,
         )
         assert other.name != mean.name  # what made the vectors changed: they are made again
+    # The square root of the length, as sentence-transformers' mean_sqrt_len_tokens.
+    root = load_embedder(str(build_model_folder(tmp_path / "root", pooling="mean_sqrt_len_tokens")))
+    assert np.allclose(root.passages(["物流"])[0], expected(["passage", ":", "物", "流"], "mean"))
+    assert root.name != mean.name
+    # A pooling it does not compute is refused, not replaced by another.
+    weighted = load_embedder(str(build_model_folder(tmp_path / "w", pooling="weightedmean_tokens")))
+    with pytest.raises(EmbedderError, match="pooling_mode_weightedmean_tokens"):
+        weighted.queries(["x"])
+    # A long text is cut by the tokenizer at the model's longest input (128 tokens here), not
+    # at a number of characters before it: a passage of 300 characters keeps its end.
+    long = "铁" * 150 + "物" * 150
+    cut = expected(["passage", ":"] + ["铁"] * 126, "mean")
+    assert np.allclose(mean.passages([long])[0], cut, atol=1e-6)
     # An e5 folder that does not write its prompts down gets the ones e5 was trained with.
     e5 = build_model_folder(tmp_path / "multilingual-e5-base", prompts=False)
     assert load_embedder(str(e5)).model.query_prompt == "query: "
@@ -80,6 +93,19 @@ def test_a_model_folder_pools_and_prompts_as_its_configuration_says(tmp_path):
         load_embedder(str(build_model_folder(tmp_path / "bge", prompts=False))).model.query_prompt
         == ""
     )
+
+
+def test_the_model_name_changes_with_the_weights_kept_beside_the_graph(tmp_path):
+    folder = build_model_folder(tmp_path / "apart", weights_apart=True)
+    weights = folder / "onnx" / "model.onnx.data"
+    first = load_embedder(str(folder))
+    before = first.passages(["物流"])[0]
+    data = bytearray(weights.read_bytes())
+    data[-4:] = np.float32(0.5).tobytes()  # the last weight of the table
+    weights.write_bytes(bytes(data))
+    second = load_embedder(str(folder))
+    assert second.name != first.name
+    assert np.allclose(second.passages(["物流"])[0], before)  # that row is not one of 物流's
 
 
 def test_the_build_embeds_with_the_folder_model_and_search_finds_by_its_meaning(built):
