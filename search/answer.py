@@ -228,8 +228,9 @@ def answer(
         )
         for fields, score, found_by in page
     ]
-    # The counts name only reports with results (``index.engines.seam.Matches``).
-    listed = most_results(counts, reports, opened.report_position)
+    # The counts name only reports with results (``index.engines.seam.Matches``); the report
+    # searched in is listed whatever its rank, so that a filter can name it.
+    listed = most_results(counts, reports, opened.report_position, always=report)
     return {
         "query": text,
         "lang": lang,
@@ -257,6 +258,7 @@ def answer(
             if report_id in listed
         ],
         "reports_more": len(counts) - len(listed),
+        "matches_by_year": matches_by_year(counts, opened.report_dates),
         "report_counts": "exact" if counts_exact else "estimated",
         "query_translations": [
             {"en": t.english, "zh": list(t.display)} for t in compiled.translations
@@ -269,14 +271,30 @@ def answer(
 
 
 def most_results(
-    counts: dict[str, int], most: int | None, position: dict[str, int]
+    counts: dict[str, int], most: int | None, position: dict[str, int], always: str | None = None
 ) -> Collection[str]:
     """The reports of ``counts`` to list: every one (``most`` ``None``), else the ``most`` with
-    the most results, ties to the report that comes first in the collection (``position``)."""
+    the most results, ties to the report that comes first in the collection (``position``),
+    and ``always`` besides when it has results."""
     if most is None or len(counts) <= most:
         return counts
-    return set(
+    listed = set(
         heapq.nsmallest(
             most, counts, key=lambda report_id: (-counts[report_id], position.get(report_id, 0))
         )
     )
+    if always in counts:
+        listed.add(always)
+    return listed
+
+
+def matches_by_year(counts: dict[str, int], dates: dict[str, str]) -> list[dict[str, int]]:
+    """The counts of the reports of each year (of their ``dates``, ISO), oldest year first;
+    reports without a date are left out. A facet every report counts in, however few reports
+    a response lists."""
+    years: dict[int, int] = {}
+    for report_id, count in counts.items():
+        date = dates.get(report_id, "")
+        if date[:4].isdigit():
+            years[int(date[:4])] = years.get(int(date[:4]), 0) + count
+    return [{"year": year, "count": years[year]} for year in sorted(years)]

@@ -154,5 +154,18 @@ STRINGS.update(
             "{year}: {percent}% of its passages match ({n} of {passages})",
         ),
         "year_no_reports": ("{year} 年：没有收录报告", "{year}: no report in the collection"),
+        "list_matching_reports": ("按年份列出全部 {n} 份报告", "List the {n} reports by year"),
+        "list_matching_reports_one": ("按年份列出这 {n} 份报告", "List the {n} report by year"),
+        # The page of every report that matches (/reports?q=…).
+        "matching_reports_heading": ("含“{q}”的报告", "Reports that match “{q}”"),
+        "matching_reports_summary": (
+            "{n} 份报告有匹配的段落。",
+            "{n} reports have passages that match.",
+        ),
+        "matching_reports_summary_one": (
+            "{n} 份报告有匹配的段落。",
+            "{n} report has passages that match.",
+        ),
+        "back_to_results": ("返回搜索结果", "Back to the results"),
     }
 )

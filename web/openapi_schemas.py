@@ -150,6 +150,21 @@ SEARCH_RESPONSE = {
             "type": "integer",
             "description": "How many more reports have results than `reports` lists.",
         },
+        "matches_by_year": {
+            "type": "array",
+            "description": "The counts of `reports` summed by the year of each report's date, over every "
+            "report with results (not only those listed), oldest year first; reports without a date "
+            "are left out. Estimated when `report_counts` is `estimated`.",
+            "items": {
+                "type": "object",
+                "required": ["year", "count"],
+                "additionalProperties": False,
+                "properties": {
+                    "year": {"type": "integer"},
+                    "count": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
     },
 }
 

@@ -29,6 +29,7 @@ from shuangyu.web.api import passage_document
 from shuangyu.web.i18n import ui_language
 from shuangyu.web.page_citations import citation_head, citation_styles, date_inferred, pdf_url
 from shuangyu.web.params import page_number
+from shuangyu.web.search_pages import reports_matching
 from shuangyu.web.searching import get_searcher, settings_of
 from shuangyu.web.urls import REPORT_PAGE_SIZE, absolute_url, citation_links
 
@@ -147,7 +148,10 @@ REPORT_ORDERS = {"date": "desc", "title": "asc", "passages": "desc"}
 def reports():
     """Every report of the collection with its title, date and passages, each linked to its
     page, in the order of ``?sort=`` (``date``, ``title`` or ``passages``) and ``?order=``
-    (``asc`` or ``desc``; by default, the newest, A to Z, the longest first)."""
+    (``asc`` or ``desc``; by default, the newest, A to Z, the longest first). With ``?q=``,
+    the reports that match the query, by year (``search_pages.reports_matching``)."""
+    if "q" in request.args:
+        return reports_matching()
     sort = request.args.get("sort") or "date"
     if sort not in REPORT_ORDERS:
         raise QueryError(f"sort must be one of {', '.join(REPORT_ORDERS)}")

@@ -48,6 +48,8 @@ def search():
             report=params["report"],
             sort=params["sort"],
             mode=params["mode"],
+            # The filter names these; the others are listed by ``reports_matching``.
+            reports=TOP_REPORTS,
         )
     pages_count = math.ceil(response["total"] / PAGE_SIZE) if response else 0
     if response and response["total_relation"] == "gte" and len(response["results"]) == PAGE_SIZE:
@@ -100,36 +102,77 @@ def query_without_report(query: str) -> str:
 def report_filter(response: dict) -> dict:
     """The report filter of a search: the report searched in (``report=`` or ``report:`` in the
     query), the ``TOP_REPORTS`` reports with the most matches (the one searched in among them),
-    the reports with matches by year (newest first, undated last), and a histogram over every
-    year from the collection's first to its last: the share of the year's passages that match
-    (a year of thirty reports would dwarf the others by its count), in ``HISTOGRAM_STEPS``."""
-    collection = {entry["id"]: entry for entry in get_searcher().manifest.reports}
-    passages_in: dict[int, int] = {}
-    for entry in collection.values():
-        if parse_date(entry.get("date", "")):
-            year = int(entry["date"][:4])
-            passages_in[year] = passages_in.get(year, 0) + entry.get("passages", 0)
-    entries = []
-    for entry in response["reports"]:
-        date = collection.get(entry["id"], {}).get("date", "")
-        entries.append({**entry, "date": date, "year": date[:4] if parse_date(date) else ""})
-    newest = newest_first(entries)
-    by_count = sorted(entries, key=lambda entry: (-entry["count"], newest[entry["id"]]))
+    how many reports have matches, and the histogram of ``year_histogram``. The response lists
+    only those reports; ``reports_matching`` lists them all."""
+    newest = newest_first(dated(response["reports"]))
+    by_count = sorted(
+        dated(response["reports"]), key=lambda entry: (-entry["count"], newest[entry["id"]])
+    )
     active = response.get("report")
     top = by_count[:TOP_REPORTS]
     if active and all(entry["id"] != active for entry in top):
         top = [entry for entry in by_count if entry["id"] == active] + top[: TOP_REPORTS - 1]
+    return {
+        "active": active,
+        "top": top,
+        "count": len(response["reports"]) + response["reports_more"],
+        "estimated": response["report_counts"] == "estimated",
+        "histogram": year_histogram(response["matches_by_year"]),
+    }
+
+
+def reports_matching():
+    """Every report with matches for ``?q=`` (with the search's ``lang`` and ``mode``), by year,
+    newest first, undated last, each linked to the search in it, under the histogram of
+    ``year_histogram``: what the report filter of the search page opens."""
+    params = parse_search(request.args)
+    if not params["q"]:
+        raise QueryError("q must be a query: /reports?q=… lists the reports that match it")
+    response = run_search(params["q"], limit=1, lang=params["lang"], mode=params["mode"])
+    entries = dated(response["reports"])
+    newest = newest_first(entries)
     years: dict[str, list[dict]] = {}
     for entry in sorted(entries, key=lambda entry: newest[entry["id"]]):
         years.setdefault(entry["year"], []).append(entry)
-    matches = {
-        int(year): sum(entry["count"] for entry in group) for year, group in years.items() if year
-    }
+    return render_template(
+        "report_matches.html",
+        params=params,
+        response=response,
+        query_without_report=query_without_report(params["q"]),
+        estimated=response["report_counts"] == "estimated",
+        histogram=year_histogram(response["matches_by_year"]),
+        years=[
+            {"year": year, "reports": years[year]}
+            for year in sorted(years, key=lambda year: (bool(year), year), reverse=True)
+        ],
+    )
+
+
+def dated(entries: list[dict]) -> list[dict]:
+    """``entries`` (reports of a response) with the ``date`` and ``year`` of their report."""
+    collection = {entry["id"]: entry for entry in get_searcher().manifest.reports}
+    with_dates = []
+    for entry in entries:
+        date = collection.get(entry["id"], {}).get("date", "")
+        with_dates.append({**entry, "date": date, "year": date[:4] if parse_date(date) else ""})
+    return with_dates
+
+
+def year_histogram(matches_by_year: list[dict]) -> list[dict]:
+    """A bar for every year from the collection's first to its last: the share of the year's
+    passages that match (a year of thirty reports would dwarf the others by its count), in
+    ``HISTOGRAM_STEPS``."""
+    passages_in: dict[int, int] = {}
+    for entry in get_searcher().manifest.reports:
+        if parse_date(entry.get("date", "")):
+            year = int(entry["date"][:4])
+            passages_in[year] = passages_in.get(year, 0) + entry.get("passages", 0)
+    matches = {bar["year"]: bar["count"] for bar in matches_by_year}
     shares = {
         year: matches.get(year, 0) / passages for year, passages in passages_in.items() if passages
     }
     most = max(shares.values(), default=0) or 1
-    histogram = [
+    return [
         {
             "year": year,
             "matches": matches.get(year, 0),
@@ -139,17 +182,6 @@ def report_filter(response: dict) -> dict:
         }
         for year in range(min(passages_in, default=0), max(passages_in, default=-1) + 1)
     ]
-    return {
-        "active": active,
-        "top": top,
-        "count": len(entries),
-        "estimated": response["report_counts"] == "estimated",
-        "histogram": histogram,
-        "years": [
-            {"year": year, "reports": years[year]}
-            for year in sorted(years, key=lambda year: (bool(year), year), reverse=True)
-        ],
-    }
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:

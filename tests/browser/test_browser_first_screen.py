@@ -95,19 +95,25 @@ def test_the_first_result_is_in_the_first_screen(
 def test_the_other_reports_are_one_click_away_by_year(open_page, real_server, shots):
     page = open_page("desktop", "en")
     page.goto(results_url(real_server, QUERIES["en"], "en"))
-    page.locator(".more-reports summary").click()
+    summary = page.locator(".more-reports summary")
+    reports_with_matches = int(re.search(r"\d+", summary.inner_text()).group())
+    summary.click()
     expect(page.locator(".more-reports")).to_have_attribute("open", "")
     bars = page.locator(".histogram a")
     assert bars.count() > 30
     page.screenshot(path=shots / "report-filter-open-en-desktop.png")
-    # A bar of the histogram leads to its year's reports.
+    # A bar of the histogram leads to its year's reports, on the page of every report that
+    # matches (the search page asks only for the reports its filter names).
     bar = bars.last
     label = bar.get_attribute("aria-label")
     year = re.match(r"(\d{4}):", label).group(1)
     assert "% of its passages match" in label
     bar.click()
+    expect(page).to_have_url(re.compile(rf"/reports\?q=.*#reports-{year}$"))
     group = page.locator(f"#reports-{year}")
     expect(group).to_be_in_viewport()
+    page.screenshot(path=shots / "matching-reports-en-desktop.png")
+    assert page.locator(".report-matches .report-chip").count() == reports_with_matches
     chip = group.locator(".report-chip").first
     count = int(chip.locator(".count").inner_text())
     report_id = parse_qs(urlsplit(chip.get_attribute("href")).query)["report"][0]
@@ -183,7 +189,14 @@ def test_screenshots_of_the_results_permalink_and_reports_pages(
 
 @pytest.mark.parametrize("ui", ["zh", "en"])
 @pytest.mark.parametrize(
-    "path", [f"/?q={quote(QUERIES['en'])}", "/reports", "/reports?sort=title", "/api"]
+    "path",
+    [
+        f"/?q={quote(QUERIES['en'])}",
+        f"/reports?q={quote(QUERIES['en'])}",
+        "/reports",
+        "/reports?sort=title",
+        "/api",
+    ],
 )
 def test_axe_finds_no_serious_violation_on_the_filter_the_reports_and_the_api_pages(
     open_page, real_server, path, ui

@@ -130,7 +130,7 @@ def test_the_api_lists_the_reports_with_the_most_results_and_says_how_many_more(
 ):
     # A response listed every report with results (160 KB at 1,000 reports); the API lists the
     # ones with the most (100 unless asked), the page still shows every one in its filter.
-    from urllib.parse import quote
+    from urllib.parse import quote, unquote
 
     from shuangyu.web.app import create_app
 
@@ -155,10 +155,33 @@ def test_the_api_lists_the_reports_with_the_most_results_and_says_how_many_more(
     assert none["reports"] == [] and none["reports_more"] == len(counts)
     bad = client.get("/api/search", query_string={"q": query, "reports": -1})
     assert bad.status_code == 400 and "reports" in bad.get_json()["detail"]
-    # The page's filter shows them all: the report with the fewest results is linked too.
+    # Every report counts in the matches by year, however few are listed.
+    dates = {
+        entry["id"]: entry.get("date", "")
+        for entry in client.get("/api/reports").get_json()["reports"]
+    }
+    by_year: dict[int, int] = {}
+    for report_id, count in counts.items():
+        if dates[report_id][:4].isdigit():
+            by_year[int(dates[report_id][:4])] = by_year.get(int(dates[report_id][:4]), 0) + count
+    assert none["matches_by_year"] == [{"year": y, "count": by_year[y]} for y in sorted(by_year)]
+    # The report searched in is listed whatever its rank.
     fewest = min(counts, key=lambda report_id: (counts[report_id], report_id))
+    alone = client.get("/api/search", query_string={"q": query, "reports": 5, "report": fewest})
+    assert fewest in [entry["id"] for entry in alone.get_json()["reports"]]
+    # The page asks for the reports its filter names, not for every one (at 1,000 reports the
+    # page weighed 230 KB: bench/page_profile.py), and links to the page that lists them all.
     page = client.get(f"/?q={quote(query)}&ui=en").get_data(as_text=True)
-    assert f"report={quote(fewest)}" in page or f"report={fewest}" in page
+    assert page.count('class="report-chip') == 5 + 1  # and "All reports"
+    assert f"report={quote(fewest)}" not in page and f'report={fewest}"' not in page
+    assert (
+        f"/reports?q={quote(query)}" in page and f"List the {len(counts)} reports by year" in page
+    )
+    matching = client.get(f"/reports?q={quote(query)}&ui=en").get_data(as_text=True)
+    chips = re.findall(r'report=([^"&]+)"[^>]*>.*?<span class="count">(\d+)</span>', matching, re.S)
+    assert {unquote(report_id): int(count) for report_id, count in chips} == counts
+    for year in by_year:
+        assert f'id="reports-{year}"' in matching
 
 
 def test_official_english_finds_the_term_and_shows_how_it_was_searched(real_searcher):
