@@ -30,6 +30,7 @@ from shuangyu.search.semantic import VectorIndex
 from shuangyu.search.unknown_words import (
     UNKNOWN_WORDS_FOR_NOTHING,
     SomeWords,
+    in_a_phrase,
     some_words,
     unknown_words,
 )
@@ -94,7 +95,9 @@ def answer(
     if effective == "hybrid" and not has_latin:
         effective = "lexical"  # Chinese keeps its precision: every word must match
     unknown = unknown_words(reader, compiled, text, lang)
-    nowhere = len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING and mode != "semantic"
+    nowhere = mode != "semantic" and (
+        len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING or in_a_phrase(text, unknown)
+    )
     if effective != "lexical" and not nowhere and not meaning.embeds(text):
         if mode == "semantic":
             raise QueryError(f"mode=semantic cannot run: {meaning.problem}")

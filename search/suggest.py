@@ -22,6 +22,9 @@ from shuangyu.index.text.analysis import (
 from shuangyu.index.text.language import Language, per_language
 from shuangyu.search.spelling import LatinWords, WordList, american_spellings, closest, edits
 
+# A word of a query between what may stand around it: the quotes of a phrase, the minus of an
+# excluded word, brackets and trailing punctuation.
+_AROUND_WORD = re.compile(r'^([-"(（“]*)(.*?)([")）”,.;:!?，。；：！？]*)$')
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
 MAX_COMPLETIONS = 8
@@ -137,12 +140,14 @@ class Suggester:
         corrections = self.corrections(unknown)
         if total >= SUGGEST_BELOW and not corrections:
             return None
-        words = text.split()
-        suggestion = " ".join(
-            corrections.get(word.lower()) or (self._correct(word) if has_han(word) else word)
-            for word in words
+        words = " ".join(text.split())
+        suggestion = each_word(
+            words,
+            lambda word: (
+                corrections.get(word.lower()) or (self._correct(word) if has_han(word) else word)
+            ),
         )
-        return suggestion if suggestion.lower() != " ".join(words).lower() else None
+        return suggestion if suggestion.lower() != words.lower() else None
 
     def corrected_latin(self, text: str, unknown: Collection[str]) -> str | None:
         """``text`` with its misspelt ``unknown`` words spelt as ``correction`` gives them;
@@ -150,7 +155,7 @@ class Suggester:
         corrections = self.corrections(unknown)
         if not corrections:
             return None
-        return " ".join(corrections.get(word.lower(), word) for word in text.split())
+        return each_word(text, lambda word: corrections.get(word.lower(), word))
 
     def corrections(self, unknown: Collection[str]) -> dict[str, str]:
         """The ``correction`` of each of the ``unknown`` words (lower case) that has one."""
@@ -164,7 +169,7 @@ class Suggester:
         return found
 
     def _correct(self, word: str) -> str:
-        if word in ("OR", "NOT") or word.startswith(("-", '"', "report:")):
+        if word in ("OR", "NOT") or word.startswith("report:"):
             return word
         if has_han(word):
             simplified = normalise(word).text
@@ -278,3 +283,13 @@ class Suggester:
             ),
         )
         return [{"text": english, "zh": completions[english]} for english in ranked[:limit]]
+
+
+def each_word(text: str, fix: Callable[[str], str]) -> str:
+    """``text`` with each of its words replaced by ``fix(word)``, keeping the quotes, minus and
+    punctuation around it: ``"foood securty"`` → ``"food security"``."""
+    respelt = []
+    for token in text.split():
+        before, word, after = _AROUND_WORD.match(token).groups()  # type: ignore[union-attr]
+        respelt.append(before + (fix(word) if word else "") + after)
+    return " ".join(respelt)

@@ -96,6 +96,32 @@ def test_a_misspelt_word_beside_words_that_match_is_offered_not_searched(real_se
     assert [t["en"] for t in response["query_translations"]] == ["food"]
 
 
+@pytest.mark.parametrize("typed", ['"foood securty"', '"food securty"'])
+def test_a_misspelt_quoted_phrase_is_searched_as_the_phrase_spelt_right(real_searcher, typed):
+    response = real_searcher.search(typed)
+    assert response["searched_instead"] == '"food security"'
+    right = real_searcher.search('"food security"')
+    assert response["total"] == right["total"] > 0
+    assert [r["id"] for r in response["results"]] == [r["id"] for r in right["results"]]
+
+
+def test_a_quoted_phrase_with_a_word_no_passage_has_matches_nothing(real_searcher):
+    # Searched without that word, the phrase found what "food" alone finds (31 passages).
+    response = real_searcher.search('"food zzqx"')
+    assert response["total"] == 0 and response["results"] == []
+    assert response["unknown_words"] == ["zzqx"] and response["searched_instead"] is None
+    # The passages with its other word are offered apart, not counted.
+    assert response["total_by"]["some_words"] > 0 and response["some_words"]
+    assert all("<mark>" in r["snippet"] for r in response["some_words"])
+    # As one of alternatives, the others still answer.
+    assert real_searcher.search('"food zzqx" OR rice')["total"] > 0
+
+
+def test_a_misspelt_chinese_phrase_in_quotes_is_offered_spelt_right(real_searcher):
+    response = real_searcher.search('"粮食安金"')
+    assert response["total"] == 0 and response["did_you_mean"] == '"粮食安全"'
+
+
 def test_a_british_spelling_is_searched_as_the_same_word(real_searcher):
     british, american = real_searcher.search("defence"), real_searcher.search("defense")
     assert british["total"] == american["total"] > 0
