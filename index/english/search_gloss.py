@@ -123,11 +123,19 @@ def gloss_stems(word: str, language: Language) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def pinyin_stems() -> frozenset[str]:
     """The analysed English of the pinyin of every character, as ``gloss_word`` gives a
-    character it has no other English for (about half a second, once)."""
+    character it has no other English for: each character's first reading in pypinyin's table,
+    without its tones, ü as v (what ``lazy_pinyin`` writes for one character, the same 415
+    syllables in 40 ms instead of 550, which the first English query of a process waited for)."""
     from pypinyin.pinyin_dict import pinyin_dict
 
-    syllables = set(lazy_pinyin([chr(code) for code in pinyin_dict]))
+    syllables = {_toneless(readings.split(",")[0]) for readings in pinyin_dict.values()}
     return frozenset().union(*(_stems_of(syllable) for syllable in syllables))
+
+
+def _toneless(reading: str) -> str:
+    """A pinyin reading without its tone marks, ü written v: ``lǘ`` → ``lv``."""
+    decomposed = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @per_language(maxsize=256)

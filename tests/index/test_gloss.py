@@ -125,3 +125,15 @@ def test_the_quick_english_test_passes_every_word_whose_gloss_has_the_stem():
     # It is a filter: for an everyday word most words are ruled out.
     logistics = [word for word in found if could_gloss_as(word, frozenset({"logist"}), vocabulary)]
     assert "物流" in logistics and len(logistics) < len(found) / 50
+
+
+def test_the_pinyin_a_character_may_be_glossed_by_is_what_pypinyin_writes_for_it():
+    # pinyin_stems reads pypinyin's table directly (the first English query of a process
+    # waited half a second for lazy_pinyin over every character): the same syllables.
+    from pypinyin import lazy_pinyin
+    from pypinyin.pinyin_dict import pinyin_dict
+    from shuangyu.index.english.search_gloss import _stems_of, pinyin_stems
+
+    written = set(lazy_pinyin([chr(code) for code in pinyin_dict]))
+    assert {"lv", "nve", "zhuang"} <= written
+    assert pinyin_stems() == frozenset().union(*(_stems_of(syllable) for syllable in written))
