@@ -95,15 +95,16 @@ def rss_mb(pid: int) -> float | None:
     return None if kb is None else round(kb / 1024, 1)
 
 
-def anonymous_mb(pid: int) -> float | None:
+def anonymous_mb(pid: int, field: str = "Anonymous") -> float | None:
     """The process's own memory (its heap: anonymous pages), without the pages of the index
     files it maps, which RSS counts too though the page cache holds them once for every
-    process and can drop them."""
+    process and can drop them. ``field`` ``Pss_Anon``: the same, with each page a worker
+    shares with the master (the modules imported before the fork) counted in part."""
     try:
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
         return None
-    found = re.search(r"^Anonymous:\s+(\d+) kB", rollup, re.M)
+    found = re.search(rf"^{field}:\s+(\d+) kB", rollup, re.M)
     return round(int(found.group(1)) / 1024, 1) if found else None
 
 
@@ -621,6 +622,7 @@ def bench_http(
         rss, anonymous = rss_mb(process.pid), anonymous_mb(process.pid)
         worker_rss = [rss_mb(child) for child in children(process.pid)]
         worker_anonymous = [anonymous_mb(child) for child in children(process.pid)]
+        worker_proportional = [anonymous_mb(child, "Pss_Anon") for child in children(process.pid)]
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -635,6 +637,9 @@ def bench_http(
         "anonymous_mb": anonymous,
         "worker_rss_mb": [value for value in worker_rss if value is not None],
         "worker_anonymous_mb": [value for value in worker_anonymous if value is not None],
+        "worker_proportional_heap_mb": [
+            value for value in worker_proportional if value is not None
+        ],
         "distinct_queries_per_load": len(distinct[0]),
         **loads,
     }
@@ -858,6 +863,7 @@ def measures(results: dict) -> list[tuple[str, str, dict]]:
             for measure, name in (
                 ("RSS", "worker_rss_mb"),
                 ("heap (anonymous)", "worker_anonymous_mb"),
+                ("heap, shared pages in part (Pss_Anon)", "worker_proportional_heap_mb"),
             ):
                 rows.append(
                     (
