@@ -197,6 +197,14 @@ def answer(
         partial = ranked.partial or tail_partial
         counts = dict(Counter(ranked.counts) + Counter(head.meaning_counts))
         total_exact, counts_exact = ranked.total_exact, ranked.counts_exact
+    # English words match alone (a passage with any of them is listed, ranked by how many it
+    # has): how many passages have every one, so that "967 passages" for food security is not
+    # read as 967 about it.
+    every_word = None
+    if compiled.counts_words and effective != "semantic" and not nowhere and total:
+        every_word = rankings.ranking(
+            reader, compiled.every_word, (*ranking_key, "every word"), report, order, 1
+        ).total
     # A result of a query of several English words says how many of them it has.
     matched = (
         words_matched(rankings, reader, compiled, [fields for fields, _, _ in page])
@@ -246,6 +254,7 @@ def answer(
             "words": total - meaning_total,
             "meaning": meaning_total,
             "some_words": partly.total if partly else 0,
+            "every_word": every_word,
         },
         "partial": partial,
         "offset": offset,

@@ -94,6 +94,8 @@ STRINGS = {
         "（其中 {words} 段按词匹配，{meaning} 段按意思相关）",
         "(matching the words: {words}; related in meaning: {meaning})",
     ),
+    "every_word": ("其中 {n} 段含全部检索词", "{n} with every word"),
+    "every_word_one": ("其中 {n} 段含全部检索词", "{n} with every word"),
     "related_heading": ("意思相近的段落", "Passages related in meaning"),
     "related_note": (
         "没有段落含全部检索词；这些段落按意思与查询相近，不算匹配。",

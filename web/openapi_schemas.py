@@ -59,6 +59,15 @@ SEARCH_RESPONSE = {
                 "words": {"type": "integer", "minimum": 0},
                 "meaning": {"type": "integer", "minimum": 0},
                 "some_words": {"type": "integer", "minimum": 0},
+                "every_word": {
+                    "type": ["integer", "null"],
+                    "minimum": 0,
+                    "description": "For a query of two to eight English words: how many of the "
+                    "texts that match the words have every one of them (each in some form: its "
+                    "English, a translation of a phrase it is part of, its pinyin); null for "
+                    "other queries. Each result says how many it has (`matched_words`). A lower "
+                    "bound when `total_relation` is `gte`.",
+                },
             },
         },
         "some_words": {

@@ -137,6 +137,35 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
         "matcher tree" in parts and len(slowest.strip().splitlines()) == 6
     )  # its title and 5 queries
 
+    # What the pages cost beside the API answer they are made from, on the same index.
+    pages = subprocess.run(
+        [
+            sys.executable,
+            "bench/page_profile.py",
+            str(tmp_path / "work" / "shuangyu-whoosh" / "index"),
+            "--instance",
+            str(tmp_path / "instance"),
+            "--rounds",
+            "2",
+            "--json",
+            str(tmp_path / "pages.json"),
+            *(option for query in measured["queries"][:2] for option in ("--query", query)),
+        ],
+        cwd=REPOSITORY_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert pages.returncode == 0, pages.stderr[-2000:]
+    rows = json.loads((tmp_path / "pages.json").read_text(encoding="utf-8"))
+    assert [row["query"] for row in rows] == measured["queries"][:2]
+    assert all(
+        row[name]["ms"] > 0 and row[name]["bytes"] > 0
+        for row in rows
+        for name in ("page", "reports page", "api")
+    )
+    assert "median page:" in pages.stdout
+
 
 @pytest.mark.benchmark
 def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):

@@ -91,6 +91,9 @@ def search(
         if by_meaning
         else ""
     )
+    every_word = response["total_by"]["every_word"]
+    if every_word is not None and every_word < total - by_meaning:
+        found += f"; {every_word} with every word"
     at_least = response["total_relation"] == "gte"
     listed = f"{total:,}+ passages" if at_least else f"{total} passage{'s' if total != 1 else ''}"
     click.echo(f"{listed} ({response['took_ms']:.0f} ms{found})")
