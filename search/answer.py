@@ -5,10 +5,8 @@ the response object of the JSON contract.
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +23,12 @@ from shuangyu.search.opened import OpenIndex, Reader
 from shuangyu.search.query import QueryError, compile_query, parse
 from shuangyu.search.ranking import Rankings, with_content
 from shuangyu.search.records import Result
+from shuangyu.search.report_lists import matches_by_year, most_results
 from shuangyu.search.results import conversions, result
 from shuangyu.search.semantic import VectorIndex
 from shuangyu.search.unknown_words import (
     UNKNOWN_WORDS_FOR_NOTHING,
     SomeWords,
-    in_a_phrase,
     some_words,
     unknown_words,
 )
@@ -95,9 +93,7 @@ def answer(
     if effective == "hybrid" and not has_latin:
         effective = "lexical"  # Chinese keeps its precision: every word must match
     unknown = unknown_words(reader, compiled, text, lang)
-    nowhere = mode != "semantic" and (
-        len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING or in_a_phrase(text, unknown)
-    )
+    nowhere = len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING and mode != "semantic"
     if effective != "lexical" and not nowhere and not meaning.embeds(text):
         if mode == "semantic":
             raise QueryError(f"mode=semantic cannot run: {meaning.problem}")
@@ -201,10 +197,13 @@ def answer(
     # has): how many passages have every one, so that "967 passages" for food security is not
     # read as 967 about it.
     every_word = None
-    if compiled.counts_words and effective != "semantic" and not nowhere and total:
-        every_word = rankings.ranking(
-            reader, compiled.every_word, (*ranking_key, "every word"), report, order, 1
-        ).total
+    # A word no passage has is named apart (unknown_words): counted, it would make it 0.
+    every_query = compiled.every_word(skipping=unknown) if compiled.counts_words else None
+    if every_query is not None and effective != "semantic" and not nowhere and total:
+        every = rankings.ranking(
+            reader, every_query, (*ranking_key, "every word"), report, order, 1
+        )
+        every_word, partial = every.total, partial or every.partial
     # A result of a query of several English words says how many of them it has.
     matched = (
         words_matched(rankings, reader, compiled, [fields for fields, _, _ in page])
@@ -280,33 +279,3 @@ def answer(
         "searched_instead": None,
         "unknown_words": unknown,
     }
-
-
-def most_results(
-    counts: dict[str, int], most: int | None, position: dict[str, int], always: str | None = None
-) -> Collection[str]:
-    """The reports of ``counts`` to list: every one (``most`` ``None``), else the ``most`` with
-    the most results, ties to the report that comes first in the collection (``position``),
-    and ``always`` besides when it has results."""
-    if most is None or len(counts) <= most:
-        return counts
-    listed = set(
-        heapq.nsmallest(
-            most, counts, key=lambda report_id: (-counts[report_id], position.get(report_id, 0))
-        )
-    )
-    if always in counts:
-        listed.add(always)
-    return listed
-
-
-def matches_by_year(counts: dict[str, int], dates: dict[str, str]) -> list[dict[str, int]]:
-    """The counts of the reports of each year (of their ``dates``, ISO), oldest year first;
-    reports without a date are left out. A facet every report counts in, however few reports
-    a response lists."""
-    years: dict[int, int] = {}
-    for report_id, count in counts.items():
-        date = dates.get(report_id, "")
-        if date[:4].isdigit():
-            years[int(date[:4])] = years.get(int(date[:4]), 0) + count
-    return [{"year": year, "count": years[year]} for year in sorted(years)]

@@ -18,7 +18,7 @@ The syntax is parsed by ``search.query_syntax``; each term's clauses are made by
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from shuangyu.index.engines import seam as tree
@@ -100,11 +100,19 @@ class CompiledQuery:
         two to ``MAX_COUNTED_WORDS`` of them."""
         return 2 <= len(self.coverage) <= MAX_COUNTED_WORDS
 
-    @property
-    def every_word(self) -> object:
+    def every_word(self, skipping: Collection[str] = ()) -> object | None:
         """The query tree of the passages that have every English word of the query (each as
-        ``coverage`` says), its excluded words still excluded; for a query that counts words."""
-        query = tree.All([node for _, node in self.coverage])
+        ``coverage`` says) but the groups holding one of the words ``skipping``, its excluded
+        words still excluded; ``None`` when no group is left."""
+        skipped = {word.lower() for word in skipping}
+        nodes = [
+            node
+            for typed, node in self.coverage
+            if not skipped & {word.lower() for word in english_words(typed)}
+        ]
+        if not nodes:
+            return None
+        query = tree.All(nodes)
         return query if self.excluded is None else tree.Without(query, self.excluded)
 
 

@@ -286,10 +286,12 @@ class Suggester:
 
 
 def each_word(text: str, fix: Callable[[str], str]) -> str:
-    """``text`` with each of its words replaced by ``fix(word)``, keeping the quotes, minus and
-    punctuation around it: ``"foood securty"`` → ``"food security"``."""
+    """``text`` with each of its words replaced by ``fix(word)``, keeping the quotes and
+    punctuation around it: ``"foood securty"`` → ``"food security"``; excluded words as typed."""
     respelt = []
     for token in text.split():
         before, word, after = _AROUND_WORD.match(token).groups()  # type: ignore[union-attr]
-        respelt.append(before + (fix(word) if word else "") + after)
+        # An excluded word (-word, -"a phrase") is left as typed: respelt, it would exclude
+        # another word.
+        respelt.append(token if "-" in before else before + (fix(word) if word else "") + after)
     return " ".join(respelt)

@@ -97,18 +97,3 @@ def unknown_words(reader: Reader, compiled, text: str, lang: str) -> list[str]:
                 continue
             unknown.append(word)
     return list(dict.fromkeys(unknown))
-
-
-def in_a_phrase(text: str, unknown: list[str]) -> bool:
-    """Whether a quoted phrase of ``text`` (not one of alternatives joined by OR) holds one of
-    the ``unknown`` words: no passage can hold the phrase, so the query matches nothing, as a
-    Chinese phrase no passage has; searched without that word it would find the others alone."""
-    nowhere = {word.lower() for word in unknown}
-    return any(
-        term.phrase
-        and not term.is_han
-        and any(word.lower() in nowhere for word in english_words(term.text))
-        for group in parse(text).groups
-        if len(group) == 1
-        for term in group
-    )

@@ -167,5 +167,15 @@ STRINGS.update(
             "{n} report has passages that match.",
         ),
         "back_to_results": ("返回搜索结果", "Back to the results"),
+        # When the counts per report are estimated, a report with few matches may be missing.
+        "more_reports_at_least": ("至少 {n} 份报告（按年份）", "At least {n} reports, by year"),
+        "list_matching_reports_at_least": (
+            "按年份列出至少 {n} 份报告",
+            "List at least {n} reports by year",
+        ),
+        "matching_reports_summary_at_least": (
+            "至少 {n} 份报告有匹配的段落。",
+            "At least {n} reports have passages that match.",
+        ),
     }
 )

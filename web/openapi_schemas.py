@@ -144,7 +144,8 @@ SEARCH_RESPONSE = {
             "copies, more than total when a result has several. By meaning alone (mode `semantic`), the "
             "reports of the texts it lists. Only reports with a count are listed, at most `reports` "
             "of them (a parameter): those with the most results, ties to the report that comes "
-            "first in the collection; listed in the collection's order (that of /api/reports).",
+            "first in the collection, and the report searched in (`report`) whatever its rank; "
+            "listed in the collection's order (that of /api/reports).",
             "items": {
                 "type": "object",
                 "properties": {

@@ -201,3 +201,20 @@ def test_an_embedder_that_is_neither_a_model_nor_a_folder_is_refused_at_once(tmp
     )
     assert result.exit_code != 0
     assert "is not a folder" in result.output and "Traceback" not in result.output
+
+
+def test_a_model_that_fails_its_first_text_fails_the_next_the_same_way(tmp_path, monkeypatch):
+    folder = ModelFolder(build_model_folder(tmp_path / "flaky"))
+    real_run, calls = ModelFolder._run, []
+
+    def failing_once(self, texts):
+        calls.append(texts)
+        if len(calls) == 1:
+            raise EmbedderError("the model failed (a first time)")
+        return real_run(self, texts)
+
+    monkeypatch.setattr(ModelFolder, "_run", failing_once)
+    with pytest.raises(EmbedderError, match="a first time"):
+        folder.passages(["物流"])
+    # Loaded again, not left half-loaded with vectors of no length.
+    assert folder.passages(["物流"]).shape == (1, len(CONCEPTS) + 3)

@@ -44,6 +44,13 @@ def test_every_word_is_counted_only_for_queries_of_several_english_words(real_se
     # A question whose words no passage has together: every one is listed by some of them.
     question = real_searcher.search("royal wedding of a british prince")
     assert question["total"] > 0 and question["total_by"]["every_word"] == 0
+    # A word no passage has is named apart, not counted as one a passage lacks.
+    unknown = real_searcher.search("food security zzqx")
+    assert unknown["unknown_words"] == ["zzqx"]
+    assert (
+        unknown["total_by"]["every_word"]
+        == real_searcher.search("food security")["total_by"]["every_word"]
+    )
     # Excluded words stay excluded from the count.
     without = real_searcher.search("food security -粮食安全")
     assert (

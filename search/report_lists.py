@@ -1,0 +1,37 @@
+"""The reports a search response lists: those with the most results, and the counts of every
+report summed by year."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection
+
+
+def most_results(
+    counts: dict[str, int], most: int | None, position: dict[str, int], always: str | None = None
+) -> Collection[str]:
+    """The reports of ``counts`` to list: every one (``most`` ``None``), else the ``most`` with
+    the most results, ties to the report that comes first in the collection (``position``),
+    and ``always`` besides when it has results."""
+    if most is None or len(counts) <= most:
+        return counts
+    listed = set(
+        heapq.nsmallest(
+            most, counts, key=lambda report_id: (-counts[report_id], position.get(report_id, 0))
+        )
+    )
+    if always in counts:
+        listed.add(always)
+    return listed
+
+
+def matches_by_year(counts: dict[str, int], dates: dict[str, str]) -> list[dict[str, int]]:
+    """The counts of the reports of each year (of their ``dates``, ISO), oldest year first;
+    reports without a date are left out. A facet every report counts in, however few reports
+    a response lists."""
+    years: dict[int, int] = {}
+    for report_id, count in counts.items():
+        date = dates.get(report_id, "")
+        if date[:4].isdigit():
+            years[int(date[:4])] = years.get(int(date[:4]), 0) + count
+    return [{"year": year, "count": years[year]} for year in sorted(years)]
