@@ -55,7 +55,10 @@ class _Recorder:
         pass
 
     def add(self, analysed) -> None:
-        document, tokens = analysed
+        # tantivy's analysis sends the fields only stored in the stored JSON alone.
+        document, tokens, *stored = analysed
+        if stored:
+            document = {**json.loads(stored[0]), **document}
         self.out.write(
             json.dumps({"document": document, "tokens": tokens}, ensure_ascii=False, sort_keys=True)
             + "\n"
