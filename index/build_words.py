@@ -93,9 +93,15 @@ def _worked_out(
     glossing = gloss_word.of(language)  # type: ignore[attr-defined]
     spell = word_pinyin.of(language)  # type: ignore[attr-defined]
     parts_of = subwords_of.of(language)  # type: ignore[attr-defined]
+    readings: list[str] = []
+    glosses: list[str] = []
     spelt: dict[str, str] = {}
     parts: dict[str, tuple[tuple[str, int, int], ...]] = {}
     for word in words:
+        # Both English of a word one after the other: the dictionary keeps the entries it looked
+        # up for a few thousand words only, and each English needs the word's.
+        readings.append(reading(word))
+        glosses.append(glossing(word))
         if word in STOPWORDS:
             continue
         spelt[word] = spell(word)
@@ -103,4 +109,4 @@ def _worked_out(
             parts[word] = parts_of(word)
             for part, _, _ in parts[word]:
                 spelt[part] = spell(part)
-    return [reading(word) for word in words], [glossing(word) for word in words], spelt, parts
+    return readings, glosses, spelt, parts
