@@ -4,9 +4,10 @@
     python bench/build_profile.py dump CORPUS OUT.jsonl [--engine tantivy]
     python bench/build_profile.py compare A.jsonl B.jsonl
 
-``profile`` times, in this process, the steps a build's worker runs for each passage (making the
-document: gloss, search gloss, pinyin, alignment, word bounds; the engine's ``analyse``) and the
-writer's ``add``, over the first passages of CORPUS (a folder of reports, such as
+``profile`` works out every word's English and pinyin as a parallel build does before it forks
+(``index.build_words``), then times, in this process, the steps a build's worker runs for each
+passage (making the document: gloss, search gloss, pinyin, alignment, word bounds; the engine's
+``analyse``) and the writer's ``add``, over the first passages of CORPUS (a folder of reports, such as
 ``testbed/generate.py`` makes) with the gloss as the English. ``dump`` runs the build's own
 ``add_reports`` (worker processes included) with a writer that records every analysed passage it
 is given, all fields and all tokens with positions and offsets, one JSON line each: run it with
@@ -18,12 +19,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from shuangyu.index.build_passages import English, add_reports
+from shuangyu.index.build_words import prepare_words
 from shuangyu.index.documents import Source, document
 from shuangyu.index.engines.seam import engine_module
 from shuangyu.index.english.dictionary import Dictionary
@@ -32,6 +35,7 @@ from shuangyu.index.sources.corpus import read_corpus
 from shuangyu.index.sources.extracted import ExtractionCache
 from shuangyu.index.sources.passages import split_report
 from shuangyu.index.text.language import Language
+from shuangyu.index.workers import usable_cores
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
@@ -55,7 +59,10 @@ class _Recorder:
         pass
 
     def add(self, analysed) -> None:
-        document, tokens = analysed
+        # tantivy's analysis sends the fields only stored in the stored JSON alone.
+        document, tokens, *stored = analysed
+        if stored:
+            document = {**json.loads(stored[0]), **document}
         self.out.write(
             json.dumps({"document": document, "tokens": tokens}, ensure_ascii=False, sort_keys=True)
             + "\n"
@@ -109,10 +116,19 @@ def profile(corpus_dir: Path, passages: int, warm: int, engine: str, cprofile: P
     module = engine_module(engine)
     language.warm()
     # Warm-up passes over the first passages, as a worker's caches are warm after its first
-    # passages of a large build (the first uses of pypinyin, the dictionary, the word caches).
+    # passages of a large build (the first uses of pypinyin, the dictionary).
     for source in sources[:warm]:
         module.analyse(document(source, language), language)
     sources = sources[warm : warm + passages]
+    # As a parallel build does before it forks its document workers: every word's English and
+    # pinyin worked out once, in worker processes (their CPU time is the children's).
+    workers = max(2, usable_cores())
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    prepare_words([source.passage.text for source in sources], language, workers, False)
+    words_wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    words_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     profiler = cProfile.Profile() if cprofile else None
     if profiler:
         profiler.enable()
@@ -141,6 +157,10 @@ def profile(corpus_dir: Path, passages: int, warm: int, engine: str, cprofile: P
         committed = time.process_time()
     n = len(sources)
     print(f"{n} passages, per passage:")
+    print(
+        f"  words     {words_cpu / n * 1000:.3f} ms (CPU, once per build, {workers} processes:"
+        f" {words_wall / n * 1000:.3f} ms wall)"
+    )
     print(f"  document  {making / n * 1000:.3f} ms")
     print(f"  analyse   {analysing / n * 1000:.3f} ms")
     print(f"  add       {(handed - added) / n * 1000:.3f} ms (CPU, tantivy's threads too)")

@@ -93,7 +93,7 @@ def add_reports(
         for report_id in replacing:
             writer.delete_report(report_id)
         made = analysed_documents(
-            sources, language, engine_module(index_engine).analyse, usable_cores()
+            sources, language, engine_module(index_engine).analyse, usable_cores(), progress
         )
         for source, analysed in tqdm(
             zip(sources, made),

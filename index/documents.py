@@ -1,20 +1,18 @@
 """Passages made into the documents an engine indexes: their English gloss and pinyin, and the
 engine's own analysis (``analyse`` of ``index.engines.seam``), on every core for a large build.
 
-Worker processes are forked, so that they start with the corpus, the language and the loaded
-segmenter in memory and are sent only which passages to make; they die with the build
-(``index.workers``). The translation memory is read and written by the build process alone,
+Worker processes are forked, so that they start with the corpus, the language, the loaded
+segmenter and the English and pinyin of every word (``index.build_words``) in memory and are
+sent only which passages to make; they die with the build (``index.workers``). The translation memory is read and written by the build process alone,
 before this step: workers only read the English they are given.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from shuangyu.index.build_words import prepare_words
 from shuangyu.index.english import gloss
 from shuangyu.index.english.alignment import align_gloss
 from shuangyu.index.sources.corpus import Report
@@ -22,12 +20,7 @@ from shuangyu.index.sources.passages import SplitPassage
 from shuangyu.index.text.language import Language
 from shuangyu.index.text.normalising import normalise
 from shuangyu.index.text.segmenting import words
-from shuangyu.index.workers import (
-    PARALLEL_FROM,
-    can_fork_workers,
-    die_with_parent,
-    interrupts_deferred,
-)
+from shuangyu.index.workers import PARALLEL_FROM, can_fork_workers, forked_pool
 
 # The marks of ``word_bounds``: a word's first character, its others, a character outside words.
 WORD_START, IN_WORD, OUTSIDE = "|", "-", "."
@@ -113,30 +106,29 @@ def _make(bounds: tuple[int, int]) -> list:
 
 
 def analysed_documents(
-    sources: list[Source], language: Language, analyse: Callable, workers: int
+    sources: list[Source],
+    language: Language,
+    analyse: Callable,
+    workers: int,
+    progress: bool = False,
 ) -> Iterator:
     """``analyse(document)`` of every source, in order, made by ``workers`` processes when there
-    are enough passages for it to pay, else here."""
+    are enough passages for it to pay, else here. The English and pinyin of every word are
+    worked out first, once for all the workers (``index.build_words``; ``progress``: with a
+    progress bar)."""
     global _job
     if workers < 2 or len(sources) < PARALLEL_FROM or not can_fork_workers():
         for source in sources:
             yield analyse(document(source, language), language)
         return
     language.warm()  # the segmenter loaded once, before the fork: every worker has it
+    prepare_words([source.passage.text for source in sources], language, workers, progress)
     _job = (sources, language, analyse)
     try:
         chunks = [
             (start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)
         ]
-        # Leaving the block (an error, Ctrl+C) terminates the workers, also when a stop held
-        # back while the pool forked them is acted on as it ends.
-        with contextlib.ExitStack() as stack:
-            with interrupts_deferred():  # the pool forks its workers as it starts
-                pool = stack.enter_context(
-                    multiprocessing.get_context("fork").Pool(
-                        workers, initializer=die_with_parent, initargs=(os.getpid(),)
-                    )
-                )
+        with forked_pool(workers) as pool:
             for made in pool.imap(_make, chunks):
                 yield from made
     finally:

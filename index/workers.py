@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
+import multiprocessing.pool
 import multiprocessing.util
 import os
 import signal
@@ -84,3 +86,18 @@ def interrupts_deferred() -> Iterator[None]:
                 handler(received[0], None)
             elif handler == signal.SIG_DFL:
                 signal.raise_signal(received[0])
+
+
+@contextmanager
+def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of ``workers`` forked processes that die with this one (``die_with_parent``),
+    terminated when the block ends: at its end, on an error, on Ctrl+C (also one held back
+    while the pool forked them, acted on as the fork ends)."""
+    with contextlib.ExitStack() as stack:
+        with interrupts_deferred():  # the pool forks its workers as it starts
+            pool = stack.enter_context(
+                multiprocessing.get_context("fork").Pool(
+                    workers, initializer=die_with_parent, initargs=(os.getpid(),)
+                )
+            )
+        yield pool

@@ -6,7 +6,7 @@ It indexes the tokens of our analysers as pre-tokenized
 text (the same words, positions and sub-words as the Whoosh engine), scores with BM25 scaled
 by the kind of passage (a per-passage weight that tantivy multiplies in), counts per report
 with an aggregation, and drops repeated passages after the search (``TantivyReader.search``).
-Every stored field of a passage is kept as one JSON document.
+Every stored field of a passage is kept as one JSON document, made with its analysis.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.schema import FIELDS, analyser
 from shuangyu.index.engines.store import IndexUnavailable
 from shuangyu.index.engines.tantivy_index import (
+    INDEXED_FIELDS,
     JOINED_ANALYSERS,
     STORED,
+    STORED_FIELDS,
     file_errors,
     open_index,
     schema,
@@ -35,10 +37,12 @@ NAME = "tantivy"
 
 def analyse(
     document: dict, language: Language
-) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]]]:
-    """A passage document and the analysed words of its text fields: plain data, made in a
-    build's worker processes and sent to the one writer. A field of ``JOINED_ANALYSERS`` has
-    its words joined by spaces; another, its tokens ``(word, position, start, end)``."""
+) -> tuple[dict, dict[str, str | list[tuple[str, int, int, int]]], bytes]:
+    """The fields of a passage document that the writer indexes, the analysed words of its text
+    fields, and the JSON of its stored fields (``STORED``): plain data, made in a build's worker
+    processes and sent to the one writer, whose process also runs tantivy's own threads. A
+    field of ``JOINED_ANALYSERS`` has its words joined by spaces; another, its tokens ``(word,
+    position, start, end)``. A field only stored travels in the JSON alone."""
     tokens = {}
     for field in FIELDS:
         if field.kind == "text" and document.get(field.name):
@@ -48,7 +52,9 @@ def analyse(
             else:  # the Chinese words and bigrams: tuples made without a Token each
                 assert isinstance(analysing, (ChineseAnalyzer, BigramAnalyzer))
                 tokens[field.name] = analysing.index_tokens(document[field.name])
-    return document, tokens
+    stored = {name: document.get(name) for name in STORED_FIELDS}
+    indexed = {name: document[name] for name in INDEXED_FIELDS if name in document}
+    return indexed, tokens, json.dumps(stored, ensure_ascii=False).encode()
 
 
 def create(

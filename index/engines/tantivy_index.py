@@ -21,6 +21,8 @@ from shuangyu.index.engines.store import IndexUnavailable
 SMALLEST_WEIGHT = min(KIND_WEIGHTS.values())
 STORED = "stored"  # the field holding the JSON of every stored field
 STORED_FIELDS = [field.name for field in FIELDS if field.stored]
+# The fields the writer reads beside the stored JSON (those only stored are in the JSON alone).
+INDEXED_FIELDS = [field.name for field in FIELDS if field.kind != "stored"]
 # Our analysers whose words take consecutive positions, one word at each: their words reach
 # tantivy joined by spaces, which its whitespace tokenizer (no filters) splits again into the
 # same words at the same positions, instead of as one Python token object each (a third of a

@@ -3,14 +3,12 @@ reads without their stored JSON, and deletes a report's passages; all visible at
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import tantivy
 from shuangyu.index.engines.schema import FIELDS
 from shuangyu.index.engines.tantivy_index import (
     STORED,
-    STORED_FIELDS,
     file_errors,
     report_hash,
     report_key,
@@ -63,9 +61,9 @@ class TantivyWriter:
             self._existing.search(tantivy.Query.boolean_query(kept), limit=1, count=True).count > 0
         )
 
-    def add(self, analysed: tuple[dict, dict[str, list[tuple[str, int, int, int]]]]) -> None:
-        """Add a passage made by ``analyse``."""
-        document, tokens = analysed
+    def add(self, analysed: tuple[dict, dict[str, list[tuple[str, int, int, int]]], bytes]) -> None:
+        """Add a passage made by ``analyse``: its indexed fields, their tokens, its stored JSON."""
+        document, tokens, stored = analysed
         doc = tantivy.Document()
         for field in FIELDS:
             value = document.get(field.name)
@@ -89,8 +87,7 @@ class TantivyWriter:
         doc.add_unsigned("report_hash", report_hash(document["report_id"]))
         doc.add_unsigned("repeated", int(self._is_repeated(document["content_hash"])))
         doc.add_float("weight", score_weight(document["kind"]))
-        stored = {name: document.get(name) for name in STORED_FIELDS}
-        doc.add_bytes(STORED, json.dumps(stored, ensure_ascii=False).encode())
+        doc.add_bytes(STORED, stored)
         with file_errors(self._folder):
             self._writer.add_document(doc)
 

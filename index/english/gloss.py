@@ -52,6 +52,7 @@ __all__ = [
     "pinyin_terms",
     "reading_word",
     "search_gloss",
+    "word_pinyin",
 ]
 
 ENGINE = "gloss"
@@ -212,8 +213,9 @@ def pinyin_terms(text: str, language: Language) -> str:
     """Toneless pinyin of every word of ``text`` and of the dictionary words inside it,
     one word a token (``沙坪坝区`` → ``shapingbaqu shaping pingba baqu shapingba``)."""
     normalised = normalise(text)
+    spelt = word_pinyin.of(language)  # type: ignore[attr-defined]
     return " ".join(
-        pinyin_of(word.text)
+        spelt(word.text)
         for word in words(normalised.text, language, subwords=True)
         if word.is_han and not word.stopped
     )
@@ -222,4 +224,11 @@ def pinyin_terms(text: str, language: Language) -> str:
 @lru_cache(maxsize=100_000)
 def pinyin_of(word: str) -> str:
     """Toneless pinyin of a word, as one token of the pinyin field: ``沙坪坝`` → ``shapingba``."""
+    return "".join(lazy_pinyin(word))
+
+
+@per_language(maxsize=100_000)
+def word_pinyin(word: str, language: Language) -> str:
+    """``pinyin_of(word)``, kept in ``language``, where a build keeps the pinyin of all its
+    words, worked out once for every worker (``index.build_words``)."""
     return "".join(lazy_pinyin(word))

@@ -34,10 +34,32 @@ class CacheOwner:
                     )
         return found
 
+    def preset(self, function: Callable, answers: dict) -> None:
+        """Keep ``answers`` ({argument: answer}) of ``function``, a function of one argument and
+        of this object, worked out elsewhere (a build works out its words before it forks its
+        workers, ``index.build_words``). Other arguments are worked out when asked, and every
+        answer is kept: no bound, no eviction, for an object that lives as long as one build."""
+        with self._caches_lock:
+            self._caches[function] = _Answers(function, self, answers).__getitem__
+
     def clear_caches(self) -> None:
         """Forget every answer kept here."""
         with self._caches_lock:
             self._caches.clear()
+
+
+class _Answers(dict):
+    """The answers of a function of one argument and an owner; one not known yet is worked
+    out (``__missing__``) and kept. Looking one up is a dict's own (C) lookup."""
+
+    def __init__(self, function: Callable, owner: CacheOwner, answers: dict):
+        super().__init__(answers)
+        self._function = function
+        self._owner = owner
+
+    def __missing__(self, argument):
+        answer = self[argument] = self._function(argument, self._owner)
+        return answer
 
 
 def cached_in(maxsize: int) -> Callable[[Function], Function]:
@@ -58,7 +80,13 @@ def cached_in(maxsize: int) -> Callable[[Function], Function]:
             that calls it for many words of one owner (one lookup of the cache, not one a call)."""
             return owner.cached(function, maxsize)
 
+        def preset(owner: CacheOwner, answers: dict) -> None:
+            """Keep ``answers`` of the function, worked out elsewhere, in ``owner``
+            (``CacheOwner.preset``; for a function of one argument and the owner)."""
+            owner.preset(function, answers)
+
         cached.of = of  # type: ignore[attr-defined]
+        cached.preset = preset  # type: ignore[attr-defined]
         return cached  # type: ignore[return-value]
 
     return decorate

@@ -25,6 +25,7 @@ STOPWORDS = frozenset(
 )
 
 _WORD = re.compile(rf"(?P<han>[{HAN}]+)|(?P<latin>[^\W_{HAN}]+(?:\.\d+)*)")
+_HAN_RUN = re.compile(rf"[{HAN}]+")  # the runs of ``_WORD``'s han group
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _segment(normalised: str, language: Language) -> tuple[tuple[Word, ...], tup
     """Words and sub-words of normalised text, and its words alone; cached, so a passage is
     segmented once (a build makes its document and its tokens from the same words)."""
     jieba_tokenizer = language.segmenter
-    subwords_of = language.cached(_subwords, maxsize=100_000)
+    parts_of = subwords_of.of(language)  # type: ignore[attr-defined]
     found: list[Word] = []
     position = 0
     previous_end = 0
@@ -97,7 +98,7 @@ def _segment(normalised: str, language: Language) -> tuple[tuple[Word, ...], tup
                 continue
             found.append(Word(word, position, base + start, base + end, is_han=True))
             if len(word) > 2:
-                for part, offset, size in subwords_of(word):
+                for part, offset, size in parts_of(word):
                     found.append(
                         Word(
                             part,
@@ -113,9 +114,10 @@ def _segment(normalised: str, language: Language) -> tuple[tuple[Word, ...], tup
     return every, tuple(word for word in every if not word.subword)
 
 
-def _subwords(word: str, language: Language) -> tuple[tuple[str, int, int], ...]:
+@per_language(maxsize=100_000)
+def subwords_of(word: str, language: Language) -> tuple[tuple[str, int, int], ...]:
     """The dictionary words of two and three characters inside a long ``word``, as (sub-word,
-    offset, size): once per distinct word of a build (kept in ``language``, ``_segment``)."""
+    offset, size): once per distinct word of a build (kept in ``language``)."""
     has_word = language.segmenter.has_word
     return tuple(
         (word[offset : offset + size], offset, size)
@@ -123,6 +125,14 @@ def _subwords(word: str, language: Language) -> tuple[tuple[str, int, int], ...]
         for offset in range(len(word) - size + 1)
         if word[offset : offset + size] != word and has_word(word[offset : offset + size])
     )
+
+
+def han_words(normalised: str, language: Language) -> list[str]:
+    """The words jieba cuts the Han runs of normalised text into, stopwords included, as
+    ``words`` has them, without their positions and sub-words: for a build that finds its
+    distinct words first (``index.build_words``)."""
+    cut = language.segmenter.cut
+    return [word for run in _HAN_RUN.findall(normalised) for word in cut(run, True)]
 
 
 def _with_number_aliases(normalised: str, found: list[Word]) -> list[Word]:
