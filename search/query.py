@@ -29,6 +29,7 @@ from shuangyu.search.query_syntax import Term, parse
 from shuangyu.search.query_terms import (
     Compiling,
     analysed_english,
+    coverage_of,
     proximity_boost,
     term_query,
     toneless,
@@ -238,7 +239,7 @@ def compile_query(
     proximity = proximity_boost(groups, lang, compiling)
     if proximity is not None:
         query = tree.WithOptional(query, proximity)
-    coverage = _coverage(latin_groups, translated, joined_pinyin)
+    coverage = coverage_of(latin_groups, translated, joined_pinyin)
     if 2 <= len(coverage) <= MAX_COUNTED_WORDS:
         # English words match alone; the passages with every one come first.
         every_word = tree.All([node for _, node in coverage])
@@ -271,34 +272,3 @@ def compile_query(
         coverage,
         excluded_node,
     )
-
-
-def _coverage(
-    latin_groups: list[tuple[list[Term], object]],
-    translated: list[tuple[Translation, object]],
-    joined_pinyin,
-) -> list[tuple[str, object]]:
-    """What matching each English group of the query means: its own clause, or the clause of a
-    translation of a phrase that holds one of its words (``food security`` → 粮食安全 stands
-    for both words), or the pinyin of syllables typed apart (``Nan Shui Bei Diao``)."""
-    coverage = []
-    for group, clause in latin_groups:
-        if not any(analysed_english(term.text) for term in group):
-            continue  # a function word (the, is, of): a passage need not have it
-        typed = {word.lower() for term in group for word in english_words(term.text)}
-        covering = [clause] + [
-            node
-            for translation, node in translated
-            if typed & {word.lower() for word in english_words(translation.english.split("→")[0])}
-        ]
-        if joined_pinyin is not None and all(
-            len(term.text) <= 6 and term.text.isalpha() for term in group
-        ):
-            covering.append(joined_pinyin)
-        coverage.append(
-            (
-                " ".join(term.text for term in group),
-                covering[0] if len(covering) == 1 else tree.Any(covering),
-            )
-        )
-    return coverage

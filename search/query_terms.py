@@ -21,6 +21,7 @@ from shuangyu.index.text.analysis import (
     query_words,
 )
 from shuangyu.index.text.language import Language
+from shuangyu.search.crosslingual import Translation, english_words
 from shuangyu.search.query_syntax import Term
 
 PROXIMITY_SLOP = 2
@@ -168,3 +169,34 @@ def toneless(text: str) -> str:
     """Pinyin as the pinyin field indexes it: ``Sānxiá`` → ``sanxia``, ``Nan Shui`` → ``nanshui``."""
     decomposed = unicodedata.normalize("NFKD", text.lower()).replace("ü", "v")
     return re.sub(r"[^a-z0-9]", "", decomposed)
+
+
+def coverage_of(
+    latin_groups: list[tuple[list[Term], object]],
+    translated: list[tuple[Translation, object]],
+    joined_pinyin,
+) -> list[tuple[str, object]]:
+    """What matching each English group of the query means: its own clause, or the clause of a
+    translation of a phrase that holds one of its words (``food security`` → 粮食安全 stands
+    for both words), or the pinyin of syllables typed apart (``Nan Shui Bei Diao``)."""
+    coverage = []
+    for group, clause in latin_groups:
+        if not any(analysed_english(term.text) for term in group):
+            continue  # a function word (the, is, of): a passage need not have it
+        typed = {word.lower() for term in group for word in english_words(term.text)}
+        covering = [clause] + [
+            node
+            for translation, node in translated
+            if typed & {word.lower() for word in english_words(translation.english.split("→")[0])}
+        ]
+        if joined_pinyin is not None and all(
+            len(term.text) <= 6 and term.text.isalpha() for term in group
+        ):
+            covering.append(joined_pinyin)
+        coverage.append(
+            (
+                " ".join(term.text for term in group),
+                covering[0] if len(covering) == 1 else tree.Any(covering),
+            )
+        )
+    return coverage
