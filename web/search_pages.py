@@ -104,10 +104,9 @@ def report_filter(response: dict) -> dict:
     query), the ``TOP_REPORTS`` reports with the most matches (the one searched in among them),
     how many reports have matches, and the histogram of ``year_histogram``. The response lists
     only those reports; ``reports_matching`` lists them all."""
-    newest = newest_first(dated(response["reports"]))
-    by_count = sorted(
-        dated(response["reports"]), key=lambda entry: (-entry["count"], newest[entry["id"]])
-    )
+    entries = dated(response["reports"])
+    newest = newest_first(entries)
+    by_count = sorted(entries, key=lambda entry: (-entry["count"], newest[entry["id"]]))
     active = response.get("report")
     top = by_count[:TOP_REPORTS]
     if active and all(entry["id"] != active for entry in top):
