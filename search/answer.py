@@ -93,6 +93,7 @@ def answer(
     if effective == "hybrid" and not has_latin:
         effective = "lexical"  # Chinese keeps its precision: every word must match
     unknown = unknown_words(reader, compiled, text, lang)
+    compiled = compiled.requiring_words(skipping=unknown)
     nowhere = len(unknown) >= UNKNOWN_WORDS_FOR_NOTHING and mode != "semantic"
     if effective != "lexical" and not nowhere and not meaning.embeds(text):
         if mode == "semantic":
@@ -193,9 +194,17 @@ def answer(
         partial = ranked.partial or tail_partial
         counts = dict(Counter(ranked.counts) + Counter(head.meaning_counts))
         total_exact, counts_exact = ranked.total_exact, ranked.counts_exact
-    # English words match alone (a passage with any of them is listed, ranked by how many it
-    # has): how many passages have every one, so that "967 passages" for food security is not
-    # read as 967 about it.
+    if (
+        partly is None
+        and compiled.loose is not None
+        and effective != "semantic"
+        and total == meaning_total
+    ):
+        # No passage has enough of the English words together: those with some are offered.
+        partly = some_words(rankings, reader, compiled, opened, ranking_key, report, order)
+    # English words match with LEAST_WORDS of them (a passage with two of four is listed,
+    # ranked by how many it has): how many passages have every one, so that "42 passages" for
+    # royal wedding of a british prince is not read as 42 about it.
     every_word = None
     # A word no passage has is named apart (unknown_words): counted, it would make it 0.
     every_query = compiled.every_word(skipping=unknown) if compiled.counts_words else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shuangyu.index.engines import seam as tree
 from shuangyu.index.text.analysis import query_words
@@ -74,26 +74,27 @@ class CompiledQuery:
     query: object  # an index.engines.seam query tree
     chinese_terms: set[str]  # normalised Chinese words to mark in the Chinese text
     english_terms: set[str]  # analysed English words to mark in the English text
-    typed_english_terms: set[
-        str
-    ]  # analysed English words the user typed: their Chinese is marked too
+    # Analysed English words the user typed: their Chinese is marked too.
+    typed_english_terms: set[str]
     report: str | None
-    translations: list[Translation] = field(
-        default_factory=list
-    )  # English words searched in Chinese
-    pinyin_terms: set[str] = field(
-        default_factory=set
-    )  # toneless pinyin typed: the Chinese it spells is marked
-    heading_terms: set[str] = field(
-        default_factory=set
-    )  # normalised Chinese words searched in the section headings
+    # English words searched in Chinese.
+    translations: list[Translation] = field(default_factory=list)
+    # Toneless pinyin typed: the Chinese it spells is marked.
+    pinyin_terms: set[str] = field(default_factory=set)
+    # Normalised Chinese words searched in the section headings.
+    heading_terms: set[str] = field(default_factory=set)
     # For the English (Latin) words of a query: what matching each of them means (the word
     # itself, or a translation of a phrase it is part of), by the words as typed; a result says
     # how many it has (``counts_words``).
     coverage: list[tuple[str, object]] = field(default_factory=list)
-    excluded: object | None = (
-        None  # the words excluded (``-word``), as a query tree; None when none
-    )
+    excluded: object | None = None  # the words excluded (``-word``) as a query tree, or None
+    # The query without its English words' minimum (``requiring_words``): what some words match.
+    loose: object | None = None
+
+    @property
+    def some_words_query(self) -> object:
+        """The query of the passages with any of the query's words, matches or not."""
+        return self.query if self.loose is None else self.loose
 
     @property
     def counts_words(self) -> bool:
@@ -101,24 +102,44 @@ class CompiledQuery:
         two to ``MAX_COUNTED_WORDS`` of them."""
         return 2 <= len(self.coverage) <= MAX_COUNTED_WORDS
 
-    def every_word(self, skipping: Collection[str] = ()) -> object | None:
-        """The query tree of the passages that have every English word of the query (each as
-        ``coverage`` says) but the groups holding one of the words ``skipping``, its excluded
-        words still excluded; ``None`` when no group is left."""
+    def _covered(self, skipping: Collection[str]) -> list:
+        """The clauses of ``coverage`` but those of the groups holding a word of ``skipping``."""
         skipped = {word.lower() for word in skipping}
-        nodes = [
+        return [
             node
             for typed, node in self.coverage
             if not skipped & {word.lower() for word in english_words(typed)}
         ]
+
+    def every_word(self, skipping: Collection[str] = ()) -> object | None:
+        """The query tree of the passages that have every English word of the query (each as
+        ``coverage`` says) but the groups holding one of the words ``skipping``, its excluded
+        words still excluded; ``None`` when no group is left."""
+        nodes = self._covered(skipping)
         if not nodes:
             return None
         query = tree.All(nodes)
         return query if self.excluded is None else tree.Without(query, self.excluded)
 
+    def requiring_words(self, skipping: Collection[str] = ()) -> CompiledQuery:
+        """This query matching only the passages with ``LEAST_WORDS`` of its English words
+        (every one when it has fewer), the words ``skipping`` (no passage has them) left out;
+        itself when it counts no words (``counts_words``). ``loose`` keeps the query without
+        the minimum, and the scores are unchanged."""
+        nodes = self._covered(skipping)
+        if not self.counts_words or not nodes:
+            return self
+        least = tree.Any(nodes, at_least=min(LEAST_WORDS, len(nodes)))
+        return replace(self, query=tree.Filter(self.query, least), loose=self.query)
+
 
 # Past this many English words, results do not say how many they have (a search each).
 MAX_COUNTED_WORDS = 8
+# How many of a query's English words a passage must have to match (all of them when the
+# query has fewer): one word of several matches a passage about anything else. On the real
+# collection every answer found in the top 10 to its questions, terms and figures has at least
+# two; the best passages of its English queries with no answer have one.
+LEAST_WORDS = 2
 
 
 def compile_query(
@@ -241,7 +262,8 @@ def compile_query(
         query = tree.WithOptional(query, proximity)
     coverage = coverage_of(latin_groups, translated, joined_pinyin)
     if 2 <= len(coverage) <= MAX_COUNTED_WORDS:
-        # English words match alone; the passages with every one come first.
+        # English words match alone; the passages with every one come first (and with fewer
+        # than LEAST_WORDS of them they do not match: ``CompiledQuery.requiring_words``).
         every_word = tree.All([node for _, node in coverage])
         query = tree.WithOptional(query, compiling.boosted(every_word, "every_word"))
     # The excluded words are not marked: they compile on their own.

@@ -34,16 +34,27 @@ def some_words(
     report: str | None,
     order: Mapping[str, int] | None,
 ) -> SomeWords:
-    """For a query with a word that no passage has: the best passages that have its other
-    words (not matches: listed apart, each saying how many of the words it has), and how many."""
-    loose = rankings.ranking(reader, compiled.query, ranking_key, report, order, RELATED_COUNT)
+    """For a query that nothing matches though passages have some of its words (a word no
+    passage has, or too few of its English words together: ``LEAST_WORDS``): the best passages
+    with some of its words (not matches: listed apart, each saying how many of the words it
+    has), and how many."""
+    loose = rankings.ranking(
+        reader,
+        compiled.some_words_query,
+        (*ranking_key, "some words"),
+        report,
+        order,
+        RELATED_COUNT,
+    )
     shown = [(reader.engine.stored(key), score) for key, score in loose.top[:RELATED_COUNT]]
     matched = (
         words_matched(rankings, reader, compiled, [fields for fields, _ in shown])
         if compiled.counts_words
         else {}
     )
-    copies = copies_of(rankings, reader, opened, compiled.query, [fields for fields, _ in shown])
+    copies = copies_of(
+        rankings, reader, opened, compiled.some_words_query, [fields for fields, _ in shown]
+    )
     return SomeWords(
         loose.total,
         [

@@ -115,12 +115,13 @@ STRINGS = {
         "这些词在任何段落中都没有：{words}",
         "No passage has these words in any form: {words}",
     ),
-    "some_words_heading": ("有 {n} 段含其余的检索词", "{n} passages have the other words"),
-    "some_words_heading_one": ("有 {n} 段含其余的检索词", "{n} passage has the other words"),
+    "some_words_heading": ("有 {n} 段只含部分检索词", "{n} passages have some of the words"),
+    "some_words_heading_one": ("有 {n} 段只含部分检索词", "{n} passage has some of the words"),
     "some_words_note": (
-        "没有段落含全部检索词，以下段落不算匹配，也不计入总数；这是其中最相关的几段。",
-        "No passage has every word searched for: these are not matches and are not counted. The most "
-        "relevant of them:",
+        "没有段落含足够的检索词（两个词须都含，更多的词须至少含两个），以下段落不算匹配，"
+        "也不计入总数；这是其中最相关的几段。",
+        "No passage has enough of the words searched for (both of two words, two at least of more): "
+        "these are not matches and are not counted. The most relevant of them:",
     ),
     "matches_some_words": ("含 {n} 个检索词中的 {k} 个", "matches {k} of {n} words"),
     "search_mode": ("检索方式", "Search by"),

@@ -52,9 +52,9 @@ SEARCH_RESPONSE = {
             "required": ["words", "meaning", "some_words"],
             "additionalProperties": False,
             "description": "The total in two parts: texts that match the query's words, and texts found "
-            "by meaning alone (found_by `meaning`); and, apart, not in the total, how many "
-            "passages have the other words of a query with two or more words that no passage "
-            "has (`some_words` lists the best of them).",
+            "by meaning alone (found_by `meaning`); and, apart, not in the total, when no "
+            "passage matches the words, how many have some of them (`some_words` lists the "
+            "best of them).",
             "properties": {
                 "words": {"type": "integer", "minimum": 0},
                 "meaning": {"type": "integer", "minimum": 0},
@@ -73,9 +73,10 @@ SEARCH_RESPONSE = {
         "some_words": {
             "type": "array",
             "items": {"$ref": "#/components/schemas/Result"},
-            "description": "When two or more words of the query are in no passage (`unknown_words`), nothing "
-            "matches; these are the best passages with its other words (matched_words of "
-            "query_words), not matches, not counted in total.",
+            "description": "When no passage matches the query's words though some have part of them "
+            "(two or more of its words are in no passage, `unknown_words`; or no passage has two "
+            "of its English words, both of two), these are the best passages with some of them "
+            "(matched_words of query_words), not matches, not counted in total.",
         },
         "related": {
             "type": "array",

@@ -53,7 +53,9 @@ def compile_tree(node, idf_scale=None) -> dict:
     if isinstance(node, tree.All):
         compiled = {"bool": {"must": [part(p) for p in node.parts]}}
     elif isinstance(node, tree.Any):
-        compiled = {"bool": {"should": [part(p) for p in node.parts], "minimum_should_match": 1}}
+        compiled = {
+            "bool": {"should": [part(p) for p in node.parts], "minimum_should_match": node.at_least}
+        }
     elif isinstance(node, tree.Best):
         compiled = {"dis_max": {"queries": [part(p) for p in node.parts], "tie_breaker": 0.0}}
     elif isinstance(node, tree.WithOptional):

@@ -80,10 +80,12 @@ class All:
 
 @dataclass(eq=False)
 class Any:
-    """Passages that match at least one part; more matching parts score more."""
+    """Passages that match at least ``at_least`` parts (one by default); more matching parts
+    score more."""
 
     parts: list
     boost: float = 1.0
+    at_least: int = 1
 
 
 @dataclass(eq=False)

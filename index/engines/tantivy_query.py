@@ -66,9 +66,15 @@ def compile_tree(node, schema: tantivy.Schema, idf: IdfScale | None = None) -> t
     elif isinstance(node, tree.Phrase):
         compiled = query.phrase_query(schema, node.field, list(node.words), slop=_phrase_slop(node))
         scale = idf.of(node.field, list(node.words)) if idf else 1.0
-    elif isinstance(node, (tree.All, tree.Any)):
-        occur = tantivy.Occur.Must if isinstance(node, tree.All) else tantivy.Occur.Should
-        compiled = query.boolean_query([(occur, compiled_part(part)) for part in node.parts])
+    elif isinstance(node, tree.All):
+        compiled = query.boolean_query(
+            [(tantivy.Occur.Must, compiled_part(part)) for part in node.parts]
+        )
+    elif isinstance(node, tree.Any):
+        compiled = query.boolean_query(
+            [(tantivy.Occur.Should, compiled_part(part)) for part in node.parts],
+            node.at_least if node.at_least > 1 else None,
+        )
     elif isinstance(node, tree.Best):
         compiled = query.disjunction_max_query([compiled_part(part) for part in node.parts])
     elif isinstance(node, tree.WithOptional):

@@ -1,7 +1,9 @@
-"""English words match alone (issue 26, point 4): a passage with any word of an English query
-is listed, ranked by how many it has. How many have every word is counted apart
-(``total_by.every_word``), so that "967 passages" for food security is not read as 967 about it;
-the API, the page and the CLI say it, on the real collection, on every engine."""
+"""English precision (issue 26, point 4): a passage matches a query of several English words
+with two of them (both of two), ranked by how many it has, those with every word first. How many
+have every word is counted apart (``total_by.every_word``), so that "234 passages" for food
+security policy is not read as 234 about it; passages with fewer words are not matches, and are
+offered apart when nothing matches. The API, the page and the CLI say it, on the real
+collection, on every engine."""
 
 from __future__ import annotations
 
@@ -25,24 +27,46 @@ def real_searcher(real_collection_index):
 
 
 def test_every_word_counts_the_listed_passages_that_have_every_word(real_searcher):
-    first = real_searcher.search("food security", limit=100)
+    query = "food security policy"
+    first = real_searcher.search(query, limit=100)
     total, every_word = first["total"], first["total_by"]["every_word"]
     assert 0 < every_word < total
-    # Listed whole, page by page: as many results have both words (food security stands for
-    # both as 粮食安全) as every_word says, and they come first.
-    having = []
+    # Listed whole, page by page: as many results have all three words (food security stands
+    # for two as 粮食安全) as every_word says, they come first, and each has two at least.
+    matched = []
     for offset in range(0, total, 100):
-        page = real_searcher.search("food security", limit=100, offset=offset)["results"]
-        having += [result["matched_words"] == result["query_words"] == 2 for result in page]
-    assert len(having) == total and sum(having) == every_word
-    assert all(having[:every_word])
+        page = real_searcher.search(query, limit=100, offset=offset)["results"]
+        matched += [result["matched_words"] for result in page if result["query_words"] == 3]
+    assert len(matched) == total and matched.count(3) == every_word
+    assert set(matched[:every_word]) == {3} and set(matched[every_word:]) == {2}
+
+
+def test_two_english_words_match_only_together(real_searcher):
+    both = real_searcher.search("food security", limit=100)
+    assert both["total"] == both["total_by"]["every_word"] > 0
+    assert {result["matched_words"] for result in both["results"]} == {2}
+    # Food alone, or security alone, is in many more passages: not matches, and not offered
+    # while some passages have both.
+    assert real_searcher.search("food")["total"] > both["total"]
+    assert both["some_words"] == [] and both["total_by"]["some_words"] == 0
+
+
+def test_a_query_no_passage_has_two_words_of_matches_nothing(real_searcher):
+    """Each word of it is somewhere (亲王, 英国...), never two together: nothing matches, as
+    for a Chinese query, and the passages with one word are offered apart, not counted."""
+    answer = real_searcher.search("royal wedding of a british prince")
+    assert answer["unknown_words"] == [] and answer["total"] == 0 and answer["results"] == []
+    assert answer["total_by"]["every_word"] is None
+    offered = answer["some_words"]
+    assert offered and answer["total_by"]["some_words"] >= len(offered)
+    assert {(result["matched_words"], result["query_words"]) for result in offered} == {(1, 4)}
 
 
 def test_every_word_is_counted_only_for_queries_of_several_english_words(real_searcher):
     assert real_searcher.search("development")["total_by"]["every_word"] is None
     assert real_searcher.search("发展 改革")["total_by"]["every_word"] is None
-    # A question whose words no passage has together: every one is listed by some of them.
-    question = real_searcher.search("royal wedding of a british prince")
+    # A question whose words no passage has all together: listed by two or more of them.
+    question = real_searcher.search("how did the government fight the SARS outbreak in 2003")
     assert question["total"] > 0 and question["total_by"]["every_word"] == 0
     # A word no passage has is named apart, not counted as one a passage lacks.
     unknown = real_searcher.search("food security zzqx")
@@ -65,12 +89,14 @@ def test_the_page_and_the_cli_say_how_many_have_every_word(real_collection_index
     from shuangyu.web.cli import main
 
     client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
-    answer = client.get("/api/search?q=food+security").get_json()
+    answer = client.get("/api/search?q=food+security+policy").get_json()
     every_word = answer["total_by"]["every_word"]
-    page = client.get(f"/?q={quote('food security')}&ui=en").get_data(as_text=True)
+    page = client.get(f"/?q={quote('food security policy')}&ui=en").get_data(as_text=True)
     assert f"· {every_word} with every word" in page
     monkeypatch.setenv("SHUANGYU_INDEX_DIR", str(real_collection_index))
-    printed = CliRunner().invoke(main, ["search", "food", "security", "--limit", "1"])
+    printed = CliRunner().invoke(main, ["search", "food", "security", "policy", "--limit", "1"])
     assert printed.exit_code == 0 and f"; {every_word} with every word" in printed.stdout
-    as_json = json.loads(CliRunner().invoke(main, ["search", "food security", "--json"]).stdout)
+    as_json = json.loads(
+        CliRunner().invoke(main, ["search", "food security policy", "--json"]).stdout
+    )
     assert as_json["total_by"]["every_word"] == every_word

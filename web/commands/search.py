@@ -144,7 +144,7 @@ def search(
     if response["some_words"]:
         click.echo("")
         click.echo(
-            f"{response['total_by']['some_words']} more passages have only some of the words (not matches):"
+            f"{response['total_by']['some_words']} passages have only some of the words (not matches, not counted):"
         )
         for result in response["some_words"]:
             click.echo(
