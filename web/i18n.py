@@ -48,7 +48,7 @@ def other_language() -> str:
 
 
 # The query parameters a page is made of; nothing else of the query string is carried over.
-PAGE_PARAMETERS = ("q", "lang", "report", "page", "limit", "sort", "order")
+PAGE_PARAMETERS = ("q", "lang", "report", "page", "limit", "sort", "order", "mode")
 
 
 def switch_language_url() -> str:
