@@ -7,7 +7,8 @@ syntax never fails, an unbalanced quote runs to the end of the query.
 Language is decided per term (``lang="auto"``): a term with Han characters searches the Chinese
 fields and every such term must match; a Latin term searches the English, pinyin and Chinese
 fields (where ``5G`` or ``ix5`` are written as such) and results rank by how many Latin terms
-match, because a translation rarely carries every word of a query. ``lang="zh"`` searches the
+match, because a translation rarely carries every word of a query; with no Chinese word, a
+passage must have two of them (``LEAST_WORDS``). ``lang="zh"`` searches the
 Chinese fields only; ``lang="en"`` the English fields only, a Chinese term through its
 dictionary gloss.
 
@@ -88,6 +89,9 @@ class CompiledQuery:
     # how many it has (``counts_words``).
     coverage: list[tuple[str, object]] = field(default_factory=list)
     excluded: object | None = None  # the words excluded (``-word``) as a query tree, or None
+    # Whether the query requires words of its own (Chinese words, a figure): its English words
+    # then only rank the passages, as translations of the rest.
+    precise: bool = False
     # The query without its English words' minimum (``requiring_words``): what some words match.
     loose: object | None = None
 
@@ -112,22 +116,25 @@ class CompiledQuery:
         ]
 
     def every_word(self, skipping: Collection[str] = ()) -> object | None:
-        """The query tree of the passages that have every English word of the query (each as
-        ``coverage`` says) but the groups holding one of the words ``skipping``, its excluded
-        words still excluded; ``None`` when no group is left."""
+        """The query tree of the passages that match the query and have every English word of
+        it (each as ``coverage`` says) but the groups holding one of the words ``skipping``;
+        ``None`` when no group is left."""
         nodes = self._covered(skipping)
         if not nodes:
             return None
+        if self.precise:  # with its required words
+            return tree.Filter(self.query, tree.All(nodes))
+        # A passage with every word matches the query (each word is a clause of it).
         query = tree.All(nodes)
         return query if self.excluded is None else tree.Without(query, self.excluded)
 
     def requiring_words(self, skipping: Collection[str] = ()) -> CompiledQuery:
         """This query matching only the passages with ``LEAST_WORDS`` of its English words
         (every one when it has fewer), the words ``skipping`` (no passage has them) left out;
-        itself when it counts no words (``counts_words``). ``loose`` keeps the query without
-        the minimum, and the scores are unchanged."""
+        itself when it counts no words (``counts_words``), fewer than two are left, or it is
+        ``precise``. ``loose`` keeps the query without the minimum; the scores are unchanged."""
         nodes = self._covered(skipping)
-        if not self.counts_words or not nodes:
+        if not self.counts_words or len(nodes) < 2 or self.precise:
             return self
         least = tree.Any(nodes, at_least=min(LEAST_WORDS, len(nodes)))
         return replace(self, query=tree.Filter(self.query, least), loose=self.query)
@@ -293,4 +300,5 @@ def compile_query(
         compiling.heading_terms,
         coverage,
         excluded_node,
+        precise=bool(required),
     )

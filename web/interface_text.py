@@ -86,9 +86,9 @@ STRINGS = {
     "matched_in_english": ("匹配在英文中", "Matched in the English"),
     "found_by_meaning": ("语义相关", "Related in meaning"),
     "found_by_meaning_note": (
-        "这一段是按意思找到的（多语言语义模型），不是因为它含有全部检索词。",
+        "这一段是按意思找到的（多语言语义模型），不是因为它含有检索词。",
         "This passage was found by its meaning (a multilingual embedding model), not because it "
-        "has every word searched for.",
+        "has the words searched for.",
     ),
     "total_by": (
         "（其中 {words} 段按词匹配，{meaning} 段按意思相关）",
@@ -117,6 +117,11 @@ STRINGS = {
     ),
     "some_words_heading": ("有 {n} 段只含部分检索词", "{n} passages have some of the words"),
     "some_words_heading_one": ("有 {n} 段只含部分检索词", "{n} passage has some of the words"),
+    "some_words_note_unknown": (
+        "不含上面这些词的段落不算匹配；以下段落含其余的检索词，不计入总数；这是其中最相关的几段。",
+        "A passage without the words above is not a match: these have the other words, and are not "
+        "counted. The most relevant of them:",
+    ),
     "some_words_note": (
         "没有段落含足够的检索词（两个词须都含，更多的词须至少含两个），以下段落不算匹配，"
         "也不计入总数；这是其中最相关的几段。",

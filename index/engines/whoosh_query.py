@@ -49,7 +49,7 @@ class _KeptWhereAtLeast(wq.WrappingQuery):
 
     def __init__(self, child: wq.Query, parts: list[wq.Query], count: int):
         super().__init__(child)
-        self.parts, self.count = parts, count
+        self.parts, self.count, self.boost = parts, count, 1.0
 
     def _rewrap(self, child):
         return type(self)(child, self.parts, self.count)
@@ -64,7 +64,7 @@ class _KeptWhereAtLeast(wq.WrappingQuery):
         kept = {doc for doc, parts in matched.items() if parts >= self.count}
         if not kept:
             return NullMatcher()
-        return FilterMatcher(self.child.matcher(searcher, context), kept)
+        return FilterMatcher(self.child.matcher(searcher, context), kept, boost=self.boost)
 
 
 def compile_tree(node) -> wq.Query:

@@ -100,3 +100,19 @@ def test_the_page_and_the_cli_say_how_many_have_every_word(real_collection_index
         CliRunner().invoke(main, ["search", "food security policy", "--json"]).stdout
     )
     assert as_json["total_by"]["every_word"] == every_word
+
+
+def test_the_page_says_why_the_passages_offered_are_not_matches(real_collection_index):
+    from shuangyu.web.app import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
+    page = client.get(f"/?q={quote('royal wedding of a british prince')}&ui=en").get_data(
+        as_text=True
+    )
+    assert "No passage has enough of the words searched for" in page
+    assert "matches 1 of 4 words" in page
+    # Two words no passage has: the note says the others are there, not that too few are.
+    page = client.get(f"/?q={quote('food security zzqx qqzx')}&ui=en").get_data(as_text=True)
+    assert "No passage has these words in any form: zzqx, qqzx" in page
+    assert "A passage without the words above is not a match" in page
+    assert "No passage has enough of the words" not in page and "matches 2 of 4 words" in page

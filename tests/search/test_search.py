@@ -158,6 +158,18 @@ def test_words_no_passage_has_are_named_and_two_of_them_match_nothing(searcher):
         assert "物流" in result["text"] or "枢纽" in result["text"]
 
 
+def test_with_a_chinese_word_english_words_only_rank(searcher):
+    """The Chinese word is required and makes the query precise: the English words need not
+    be there (no two-word minimum), and passages with them come first, counted apart."""
+    mixed = searcher.search("沙坪坝 logistics hub", limit=50)
+    assert mixed["total"] == searcher.search("沙坪坝")["total"]
+    matched = [result["matched_words"] for result in mixed["results"]]
+    assert 0 in matched and matched[0] == 2
+    every_word = mixed["total_by"]["every_word"]
+    assert 0 < every_word == matched.count(2) < mixed["total"]
+    assert set(matched[:every_word]) == {2}
+
+
 def test_results_follow_the_contract(searcher):
     response = searcher.search("物流", limit=3, offset=1)
     assert {"query", "total", "took_ms", "results"} <= set(response)

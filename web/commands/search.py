@@ -68,7 +68,8 @@ def search(
     **given,
 ) -> None:
     """Search the index for QUERY. Words in Chinese must all match; English words rank by how
-    many match. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
+    many match, and a passage must have two of them (both of two) unless the query has Chinese
+    words. Syntax: "quoted phrase", a OR b, -word or NOT word, report:<id>."""
     query = " ".join(query)
     chosen = settings(**given)
     try:
