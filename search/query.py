@@ -28,6 +28,8 @@ from shuangyu.index.text.language import Language
 from shuangyu.search.crosslingual import ReverseDictionary, Translation, english_words
 from shuangyu.search.query_syntax import Term, parse
 from shuangyu.search.query_terms import (
+    LEAST_WORDS,
+    MAX_COUNTED_WORDS,
     Compiling,
     analysed_english,
     coverage_of,
@@ -136,17 +138,11 @@ class CompiledQuery:
         nodes = self._covered(skipping)
         if not self.counts_words or len(nodes) < 2 or self.precise:
             return self
-        least = tree.Any(nodes, at_least=min(LEAST_WORDS, len(nodes)))
+        # All of them is an intersection, which engines skip through faster.
+        least = (
+            tree.All(nodes) if len(nodes) <= LEAST_WORDS else tree.Any(nodes, at_least=LEAST_WORDS)
+        )
         return replace(self, query=tree.Filter(self.query, least), loose=self.query)
-
-
-# Past this many English words, results do not say how many they have (a search each).
-MAX_COUNTED_WORDS = 8
-# How many of a query's English words a passage must have to match (all of them when the
-# query has fewer): one word of several matches a passage about anything else. On the real
-# collection every answer found in the top 10 to its questions, terms and figures has at least
-# two; the best passages of its English queries with no answer have one.
-LEAST_WORDS = 2
 
 
 def compile_query(

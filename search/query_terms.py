@@ -25,6 +25,13 @@ from shuangyu.search.crosslingual import Translation, english_words
 from shuangyu.search.query_syntax import Term
 
 PROXIMITY_SLOP = 2
+# Past this many English words, results do not say how many they have (a search each).
+MAX_COUNTED_WORDS = 8
+# How many of a query's English words a passage must have to match (all of them when the
+# query has fewer): one word of several matches a passage about anything else. On the real
+# collection every answer found in the top 10 to its questions, terms and figures has at least
+# two; the best passages of its English queries with no answer have one.
+LEAST_WORDS = 2
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """A query tree's ``Any(parts, at_least=k)`` (index/engines/seam.py) matches the passages that
 match k of its parts at least, alone and as a filter, on every engine: what a query of several
-English words needs (a passage matches with two of them, ``search.query.LEAST_WORDS``)."""
+English words needs (a passage matches with two of them, ``search.query_terms.LEAST_WORDS``)."""
 
 from __future__ import annotations
 
