@@ -45,26 +45,48 @@ class _KeptWhereAtLeast(wq.WrappingQuery):
 
     Whoosh's Or leaves ``minmatch`` unimplemented; the documents of each part are counted
     once per segment, and each match of ``child`` is looked up in the set of them: intersecting
-    a large union instead costs a skip per match (twice the time of a 7-word query)."""
+    a large union instead costs a skip per match (twice the time of a 7-word query). Under a
+    condition ``within`` (a few texts: those to mark or to place), each part is asked about
+    the condition's documents alone."""
 
-    def __init__(self, child: wq.Query, parts: list[wq.Query], count: int):
+    def __init__(self, child: wq.Query, parts: list[wq.Query], count: int, within=None):
         super().__init__(child)
-        self.parts, self.count, self.boost = parts, count, 1.0
+        self.parts, self.count, self.within, self.boost = parts, count, within, 1.0
 
     def _rewrap(self, child):
-        return type(self)(child, self.parts, self.count)
+        return type(self)(child, self.parts, self.count, self.within)
 
     def __hash__(self) -> int:
-        return hash((type(self), self.child, tuple(self.parts), self.count))
+        return hash((type(self), self.child, tuple(self.parts), self.count, self.within))
 
     def matcher(self, searcher, context=None):
         matched: Counter[int] = Counter()
-        for part in self.parts:
-            matched.update(set(part.docs(searcher)))
+        if self.within is not None:
+            documents = sorted(self.within.docs(searcher))
+            for part in self.parts:
+                matched.update(
+                    _among(part.matcher(searcher, searcher.boolean_context()), documents)
+                )
+        else:
+            for part in self.parts:
+                matched.update(set(part.docs(searcher)))
         kept = {doc for doc, parts in matched.items() if parts >= self.count}
         if not kept:
             return NullMatcher()
         return FilterMatcher(self.child.matcher(searcher, context), kept, boost=self.boost)
+
+
+def _among(matcher, documents: list[int]) -> list[int]:
+    """Those of the sorted ``documents`` that ``matcher`` matches, skipping to each."""
+    found = []
+    for document in documents:
+        if matcher.is_active() and matcher.id() < document:
+            matcher.skip_to(document)
+        if not matcher.is_active():
+            break
+        if matcher.id() == document:
+            found.append(document)
+    return found
 
 
 def compile_tree(node) -> wq.Query:
@@ -87,6 +109,18 @@ def compile_tree(node) -> wq.Query:
         compiled = wq.AndMaybe(compile_tree(node.required), compile_tree(node.optional))
     elif isinstance(node, tree.Without):
         compiled = wq.AndNot(compile_tree(node.positive), compile_tree(node.negative))
+    elif (
+        isinstance(node, tree.Filter)
+        and isinstance(node.query, tree.Filter)
+        and _at_least(node.query.condition)
+    ):
+        # A filter of a query with a minimum: the outer condition first, then the minimum.
+        inner = node.query
+        parts = [compile_tree(part) for part in inner.condition.parts]
+        within = compile_tree(node.condition)
+        narrowed = wq.Require(compile_tree(inner.query), within)
+        compiled = _KeptWhereAtLeast(narrowed, parts, inner.condition.at_least, within)
+        compiled.boost = inner.boost
     elif isinstance(node, tree.Filter) and _at_least(node.condition):
         parts = [compile_tree(part) for part in node.condition.parts]
         compiled = _KeptWhereAtLeast(compile_tree(node.query), parts, node.condition.at_least)
@@ -95,7 +129,7 @@ def compile_tree(node) -> wq.Query:
     else:
         raise TypeError(f"not a query tree node: {node!r}")
     if node.boost != 1.0:
-        compiled.boost = node.boost
+        compiled.boost = compiled.boost * node.boost
     return compiled
 
 

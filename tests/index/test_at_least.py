@@ -34,5 +34,8 @@ def test_any_matches_the_passages_with_so_many_of_its_parts(searcher, least):
         # As a filter of another query: its matches that have so many of the parts.
         filtered = tree.Filter(tree.Term("text", "发展"), tree.Any(parts, at_least=least))
         assert texts(reader, filtered) == expected & each["发展"]
+        # And that filtered again (as the texts to mark or to place are): both conditions hold.
+        twice = tree.Filter(filtered, tree.Term("text", "重庆"))
+        assert texts(reader, twice) == expected & each["发展"] & each["重庆"]
     if least in (2, 3):
         assert expected, "the seed corpus has passages with two or three of the words"
