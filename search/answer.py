@@ -202,9 +202,9 @@ def answer(
     ):
         # No passage has enough of the English words together: those with some are offered.
         partly = some_words(rankings, reader, compiled, opened, ranking_key, report, order)
-    # English words match with LEAST_WORDS of them (a passage with two of four is listed,
-    # ranked by how many it has): how many passages have every one, so that "42 passages" for
-    # royal wedding of a british prince is not read as 42 about it.
+    # English words match with LEAST_WORDS of them (a passage with two of three is listed,
+    # ranked by how many it has): how many passages have every one, so that "234 passages" for
+    # food security policy is not read as 234 about it.
     every_word = None
     # A word no passage has is named apart (unknown_words): counted, it would make it 0.
     every_query = compiled.every_word(skipping=unknown) if compiled.counts_words else None
