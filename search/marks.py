@@ -34,7 +34,7 @@ from shuangyu.index.text.analysis import (
     stem,
 )
 from shuangyu.index.text.language import Language
-from shuangyu.index.text.numbers import aliases
+from shuangyu.index.text.numbers import RELATIVE_YEARS, aliases
 from shuangyu.search.glossed_marks import WordMark, word_marks
 from shuangyu.search.searched import searched_words, spelt
 
@@ -127,13 +127,15 @@ def _chinese_terms(compiled, language: Language) -> ChineseTerms:
     )
 
 
-def chinese_marks(text: str, words_at: str, language: Language, terms: ChineseTerms) -> list[Span]:
-    """Spans of ``text`` to mark (see the module docstring), ``words_at`` being its stored
-    ``text_words``. A word found through its English is marked only where its English is:
+def chinese_marks(
+    text: str, words_at: str, language: Language, terms: ChineseTerms, year: int | None = None
+) -> list[Span]:
+    """Spans of ``text`` (of a passage of ``year``) to mark (see the module docstring),
+    ``words_at`` being its stored ``text_words``. A word found through its English is marked only where its English is:
     ``logistics`` marks 物流 in 物流业 and 物流园 (the part whose English it is), and a whole
     word only when no part of it has that English."""
     normalised = normalise(text)
-    spans = _word_spans(normalised, words_at, terms)
+    spans = _word_spans(normalised, words_at, terms, year)
     for stretch in terms.stretches:
         spans.extend(_stretch_spans(normalised, stretch))
     if not (terms.english or terms.pinyin):
@@ -174,8 +176,11 @@ def _word_at(words_at: str, start: int) -> Span | None:
     return first, match.end()
 
 
-def _word_spans(normalised: Normalised, words_at: str, terms: ChineseTerms) -> list[Span]:
-    """Source spans of the passage's indexed words that are one of ``terms.words``."""
+def _word_spans(
+    normalised: Normalised, words_at: str, terms: ChineseTerms, year: int | None
+) -> list[Span]:
+    """Source spans of the passage's indexed words that are one of ``terms.words``; in a
+    passage of ``year``, a word such as 去年 where the year it names is one of them."""
     spans: list[Span] = []
     text = normalised.text
     for word in terms.words:
@@ -195,6 +200,13 @@ def _word_spans(normalised: Normalised, words_at: str, terms: ChineseTerms) -> l
         for token, start, end in aliases(text):
             if token in terms.words and words_at[start] != OUTSIDE:
                 spans.append(normalised.source_span(start, end))
+        for word, offset in RELATIVE_YEARS.items() if year is not None else ():
+            if str(year + offset) in terms.words:  # indexed so (index.text.segmenting.words)
+                start = text.find(word)
+                while start != -1:
+                    if words_at[start] == WORD_START:
+                        spans.append(normalised.source_span(start, start + len(word)))
+                    start = text.find(word, start + 1)
     return spans
 
 

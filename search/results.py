@@ -36,7 +36,7 @@ def result(
 ) -> Result:
     text, text_en = fields["text"], fields["text_en"]
     terms = chinese_terms(compiled, opened.language)
-    marks = chinese_marks(text, fields["text_words"], opened.language, terms)
+    marks = chinese_marks(text, fields["text_words"], opened.language, terms, fields.get("year"))
     # The stored word alignment is the gloss's: it maps text_en only when text_en is the gloss.
     alignment = (
         fields.get("gloss_alignment") if fields["translation_engine"] == GlossEngine.name else None

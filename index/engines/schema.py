@@ -24,7 +24,8 @@ from shuangyu.index.text.analysis import (
 from shuangyu.index.text.language import Language
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 20
+SCHEMA_VERSION = 21
+# 21: a word such as 去年 also indexes the year it names in its report (issue 26)
 # 20: tantivy's sample level, to estimate the counts of very many matches (issue 31; every
 # engine's index is rebuilt once, as for any version)
 # 19: text_words stored, where each word of text begins and ends (issue 29)

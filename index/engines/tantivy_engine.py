@@ -49,8 +49,13 @@ def analyse(
             analysing = analyser(field.analyser, language)
             if field.analyser in JOINED_ANALYSERS:
                 tokens[field.name] = " ".join(analysing.words(document[field.name]))
-            else:  # the Chinese words and bigrams: tuples made without a Token each
-                assert isinstance(analysing, (ChineseAnalyzer, BigramAnalyzer))
+            elif isinstance(analysing, ChineseAnalyzer):  # tuples made without a Token each
+                # The passage's year: what its words such as 去年 name.
+                tokens[field.name] = analysing.index_tokens(
+                    document[field.name], document.get("year")
+                )
+            else:
+                assert isinstance(analysing, BigramAnalyzer)
                 tokens[field.name] = analysing.index_tokens(document[field.name])
     stored = {name: document.get(name) for name in STORED_FIELDS}
     indexed = {name: document[name] for name in INDEXED_FIELDS if name in document}

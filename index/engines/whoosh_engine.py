@@ -52,7 +52,8 @@ class AnalysedTokenizer(Tokenizer):
         **kwargs,
     ):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for found in self.analyse(value, mode=mode):
+        dated = {"year": value.year} if isinstance(value, DatedText) else {}
+        for found in self.analyse(value, mode=mode, **dated):
             token.text = found.text
             token.boost = 1.0
             token.stopped = False
@@ -86,10 +87,37 @@ def _schema(language: Language) -> Schema:
     return Schema(**fields)
 
 
+class DatedText(str):
+    """The value of a Chinese field with the year of its passage, which the Chinese analyser
+    needs (what 去年 names) and Whoosh hands on unchanged: its ``add_document`` has no other
+    way to pass it. Only indexed: the stored value is the plain text (``_stored_<field>``)."""
+
+    year: int
+
+    def __new__(cls, text: str, year: int) -> DatedText:
+        dated = super().__new__(cls, text)
+        dated.year = year
+        return dated
+
+    def __reduce__(self):  # Whoosh's worker processes are sent the documents pickled
+        return DatedText, (str(self), self.year)
+
+
+_CHINESE_FIELDS = tuple(field.name for field in FIELDS if field.analyser == "chinese")
+
+
 def analyse(document: dict, language: Language) -> dict:
     """A passage document as the writer takes it: Whoosh analyses the text itself (in its
-    own worker processes for a large build)."""
-    return document
+    own worker processes for a large build), its Chinese fields given with the passage's year."""
+    year = document.get("year")
+    if year is None:
+        return document
+    dated = dict(document)
+    for name in _CHINESE_FIELDS:
+        if document.get(name):
+            dated[name] = DatedText(document[name], year)
+            dated[f"_stored_{name}"] = document[name]
+    return dated
 
 
 def create(

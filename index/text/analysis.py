@@ -87,21 +87,26 @@ class ChineseAnalyzer:
     def __init__(self, language: Language):
         self.language = language
 
-    def __call__(self, text: str, mode: str = "query", removestops: bool = True) -> Iterator[Token]:
+    def __call__(
+        self, text: str, mode: str = "query", removestops: bool = True, year: int | None = None
+    ) -> Iterator[Token]:
+        """The tokens of ``text``; at index time, of a text written in ``year`` (when known), with
+        the year each word such as 去年 names (``index.text.segmenting.words``)."""
         normalised = normalise(text)
         span = normalised.source_span
-        for word in words(normalised.text, self.language, subwords=(mode == "index")):
+        indexing = mode == "index"
+        for word in words(normalised.text, self.language, indexing, year if indexing else None):
             if not (word.stopped and removestops):
                 yield Token(word.text, word.position, *span(word.start, word.end))
 
-    def index_tokens(self, text: str) -> list[tuple[str, int, int, int]]:
-        """The tokens of ``mode="index"`` as (text, position, start, end): what an engine is
-        given at build time, without a ``Token`` each."""
+    def index_tokens(self, text: str, year: int | None = None) -> list[tuple[str, int, int, int]]:
+        """The tokens of ``mode="index"`` (of a text written in ``year``) as (text, position,
+        start, end): what an engine is given at build time, without a ``Token`` each."""
         normalised = normalise(text)
         bounds = normalised.bounds
         return [
             (word.text, word.position, bounds[word.start], bounds[word.end])
-            for word in words(normalised.text, self.language, subwords=True)
+            for word in words(normalised.text, self.language, subwords=True, year=year)
             if not word.stopped
         ]
 

@@ -144,6 +144,19 @@ def aliases(text: str) -> Iterator[tuple[str, int, int]]:
             yield token, match.start(), match.end()
 
 
+# Words that name a year by its distance from the year a text speaks in: 去年 in a report given
+# in 1989 is 1988. 上年 ("the year before") is left out on purpose: a statistical report uses it
+# for the year before the one it reports on, which is not the year it was published in.
+RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
+
+
+def relative_year(word: str, year: int) -> str | None:
+    """The year (``1988``) that a word starting with 去年, 今年, 前年 or 明年 names in a text of
+    ``year``; ``None`` for any other word."""
+    offset = RELATIVE_YEARS.get(word[:2])
+    return None if offset is None else str(year + offset)
+
+
 _ENGLISH_NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 
 

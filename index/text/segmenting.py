@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from shuangyu.index.text.language import Language, per_language
 from shuangyu.index.text.normalising import HAN, has_han, normalise
-from shuangyu.index.text.numbers import aliases
+from shuangyu.index.text.numbers import aliases, relative_year
 
 # Function words that carry no meaning for search; kept short on purpose, because in Chinese
 # many single characters are also parts of names (中欧, 之城).
@@ -63,12 +63,32 @@ def query_words(text: str, language: Language) -> list[str]:
     return result
 
 
-def words(normalised: str, language: Language, subwords: bool) -> tuple[Word, ...]:
+def words(
+    normalised: str, language: Language, subwords: bool, year: int | None = None
+) -> tuple[Word, ...]:
     """The words of normalised text, numbered by word. Stopwords come with ``stopped=True``
     and take no position; punctuation takes one, so that phrases stop at it. With ``subwords``,
-    a long word is followed by the dictionary words inside it, at the same position."""
+    a long word is followed by the dictionary words inside it, at the same position, and, in a
+    text of ``year``, a word such as 去年 by the year it names (``1988`` and ``年``)."""
     every, whole = _segment(normalised, language)
-    return every if subwords else whole
+    if not subwords:
+        return whole
+    return every if year is None else _with_relative_years(every, year)
+
+
+def _with_relative_years(found: tuple[Word, ...], year: int) -> tuple[Word, ...]:
+    """``found`` with the year each of its words such as 去年 or 今年 names in a text of ``year``
+    (``index.text.numbers.relative_year``) as sub-words of that word: found by ``1988`` and by
+    ``1988年`` as ``一九八八年`` is."""
+    result: list[Word] = []
+    for word in found:
+        result.append(word)
+        named = None if word.subword else relative_year(word.text, year)
+        if named is not None:
+            start = word.start
+            result.append(Word(named, word.position, start, start + 2, False, subword=True))
+            result.append(Word("年", word.position, start + 1, start + 2, True, subword=True))
+    return tuple(result)
 
 
 @per_language(maxsize=512)
