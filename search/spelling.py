@@ -49,6 +49,32 @@ def american_spellings(word: str) -> list[str]:
     return found
 
 
+# A word's regular English endings, each with what its base must not end in: surfers is surfer
+# with an s, cities city, taxed tax, raised raise; taxs is no form of tax (taxes is).
+_ENDINGS = (
+    ("ies", "y", r"[aeiou]$"),
+    ("es", "", r"(?<!s|x|z|o)(?<!ch|sh)$"),
+    ("s", "", r"(s|x|z|ch|sh|[^aeiou]y)$"),
+    ("ied", "y", r"[aeiou]$"),
+    ("ed", "", r"(?!)"),
+    ("ed", "e", r"e$"),
+    ("ing", "", r"(?!)"),
+    ("ing", "e", r"e$"),
+)
+
+
+def base_forms(word: str) -> list[str]:
+    """``word`` (lower case) and the bases it may be a regular English form of, of three letters
+    or more (``surfers`` → surfers, surfer; ``raised`` → raised, rais, raise; ``taxs`` → taxs):
+    a word with a base that is an English word is no misspelling of another."""
+    forms = [word]
+    for ending, added, not_after in _ENDINGS:
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= 3 and not re.search(not_after, base):
+            forms.append(base + added)
+    return forms
+
+
 # Corrections of misspelt words kept per index (about 100 bytes each).
 CORRECTIONS_KEPT = 10_000
 

@@ -1,10 +1,10 @@
 """Suggestions from the corpus's own words: "did you mean" and autocomplete, in both languages.
 
 Chinese words come from the index's word field, pinyin from its pinyin field, English from the
-dictionary senses of words that occur in the index and from the index's names (its ``Language``). Spelling
-correction finds the closest words of those lists (``search.spelling``). The dictionary's
-English is read from its SQLite file (``index.english.dictionary``) and checked against the index when
-asked, so that opening an index builds nothing.
+dictionary senses of words that occur in the index and from the index's names (its ``Language``).
+Spelling correction finds the closest words of those lists (``search.spelling``). The dictionary's
+English is read from its SQLite file (``index.english.dictionary``) and checked against the index
+when asked, so that opening an index builds nothing.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ import re
 from collections.abc import Callable, Collection
 
 from pypinyin import lazy_pinyin
-from shuangyu.index.text.analysis import (
-    english_key,
-    has_han,
-    is_han_only,
-    normalise,
-)
+from shuangyu.index.text.analysis import english_key, has_han, is_han_only, normalise
 from shuangyu.index.text.language import Language, per_language
-from shuangyu.search.spelling import LatinWords, WordList, american_spellings, closest, edits
+from shuangyu.search.spelling import (
+    LatinWords,
+    WordList,
+    american_spellings,
+    base_forms,
+    closest,
+    edits,
+)
 
 # A word of a query between what may stand around it: the quotes of a phrase, the minus of an
 # excluded word, brackets and trailing punctuation.
@@ -72,11 +74,10 @@ def _english_words(language: Language) -> frozenset[str]:
 
 
 class Suggester:
-    """Suggestions for one open index (``reader`` is its engine reader, ``index.engines.seam.Reader``, used by one thread at a
-    time; ``known`` says whether a word occurs in its Chinese text; ``language`` has its names and
-    the dictionary).
-    ``sharing`` is a Suggester of another reader of the same index, whose word lists this one
-    uses too."""
+    """Suggestions for one open index (``reader`` is its engine reader, ``seam.Reader``, used by
+    one thread at a time; ``known`` says whether a word occurs in its Chinese text; ``language``
+    has its names and the dictionary). ``sharing`` is a Suggester of another reader of the same
+    index, whose word lists this one uses too."""
 
     def __init__(
         self,
@@ -193,11 +194,13 @@ class Suggester:
 
     def _is_known_latin(self, lowered: str) -> bool:
         """True when a lower-case Latin word needs no correction: a dictionary sense or name of
-        the index's words, a pinyin word of the index, or a word of the correction list."""
+        the index's words, a pinyin word of the index, a word of the correction list, or one of
+        its English words with a regular ending (surfers, which no passage has, is no "suffers")."""
         return bool(
             self._chinese_for(lowered)
             or self.reader.doc_frequency("pinyin", lowered)
             or lowered in self._latin_corrector
+            or any(form in _english_words(self._language) for form in base_forms(lowered))
         )
 
     def correction(self, word: str) -> str | None:

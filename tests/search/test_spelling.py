@@ -177,6 +177,21 @@ def test_british_inflections_are_searched_in_american_spelling(real_searcher, br
     assert response["unknown_words"] == [] and response["searched_instead"] is None
 
 
+@pytest.mark.parametrize("word", ["surfers", "astronauts"])
+def test_an_english_word_no_passage_has_is_named_not_respelt(real_searcher, word):
+    # Plurals of words of the dictionary that the collection lacks (冲浪者, 宇航员): no
+    # misspellings of "suffers" or "astronaut", which are not what was asked for.
+    response = real_searcher.search(word)
+    assert (response["total"], response["searched_instead"], response["did_you_mean"]) == (
+        0,
+        None,
+        None,
+    )
+    assert response["unknown_words"] == [word]
+    # Two words that no passage has: nothing matches, as for a Chinese query.
+    assert real_searcher.search(f"shark attacks on {word}")["total"] == 0
+
+
 def test_only_the_misspelt_words_are_corrected(real_searcher):
     # "subsidies" is no dictionary sense as typed, but the reports' English has it.
     response = real_searcher.search("subsidies foood")
