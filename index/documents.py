@@ -16,6 +16,7 @@ from shuangyu.index.build_words import prepare_words
 from shuangyu.index.english import gloss
 from shuangyu.index.english.alignment import align_gloss
 from shuangyu.index.sources.corpus import Report
+from shuangyu.index.sources.metadata import year_spoken_in
 from shuangyu.index.sources.passages import SplitPassage
 from shuangyu.index.text.language import Language
 from shuangyu.index.text.normalising import normalise
@@ -45,7 +46,9 @@ class Source:
 
 
 def document(source: Source, language: Language) -> dict:
-    """The fields of a passage (``index.engines.schema.FIELDS``)."""
+    """The fields of a passage (``index.engines.schema.FIELDS``), and ``_year_spoken_in``,
+    which is no field: the year its words such as 去年 count from, for the Chinese analyser of
+    its text (``index.sources.metadata.year_spoken_in``; ``None`` when not known)."""
     report, passage, metadata = source.report, source.passage, source.report.metadata
     glossed_words = gloss.glossed_words(passage.text, language)
     glossed = gloss.gloss_of(passage.text, glossed_words)
@@ -67,6 +70,7 @@ def document(source: Source, language: Language) -> dict:
         "pinyin": gloss.pinyin_terms(passage.text, language),
         "translation_engine": source.made_by,
         "year": metadata.year,
+        "_year_spoken_in": year_spoken_in(metadata.date, metadata.date_basis, report.path.name),
         "date": metadata.date,
         "content_hash": passage.content_hash,
         "spans": [list(span) for span in passage.spans],

@@ -130,10 +130,10 @@ def _chinese_terms(compiled, language: Language) -> ChineseTerms:
 def chinese_marks(
     text: str, words_at: str, language: Language, terms: ChineseTerms, year: int | None = None
 ) -> list[Span]:
-    """Spans of ``text`` (of a passage of ``year``) to mark (see the module docstring),
-    ``words_at`` being its stored ``text_words``. A word found through its English is marked only where its English is:
-    ``logistics`` marks 物流 in 物流业 and 物流园 (the part whose English it is), and a whole
-    word only when no part of it has that English."""
+    """Spans of ``text`` (of a passage that speaks in ``year``) to mark (see the module
+    docstring), ``words_at`` being its stored ``text_words``. A word found through its English
+    is marked only where its English is: ``logistics`` marks 物流 in 物流业 and 物流园 (the part
+    whose English it is), and a whole word only when no part of it has that English."""
     normalised = normalise(text)
     spans = _word_spans(normalised, words_at, terms, year)
     for stretch in terms.stretches:
@@ -204,7 +204,8 @@ def _word_spans(
             if str(year + offset) in terms.words:  # indexed so (index.text.segmenting.words)
                 start = text.find(word)
                 while start != -1:
-                    if words_at[start] == WORD_START:
+                    # Where the index has it: a word that starts with it (not 去|年轻化).
+                    if words_at[start : start + 2] == WORD_START + IN_WORD:
                         spans.append(normalised.source_span(start, start + len(word)))
                     start = text.find(word, start + 1)
     return spans

@@ -20,6 +20,7 @@ from shuangyu.index.engines.seam import Reader as EngineReader
 from shuangyu.index.engines.seam import open_reader
 from shuangyu.index.engines.store import CURRENT, MANIFEST, current_build, read_manifest
 from shuangyu.index.english.dictionary import Dictionary
+from shuangyu.index.sources.metadata import year_spoken_in
 from shuangyu.index.text.language import Language
 from shuangyu.index.text.vocabulary import Vocabulary
 from shuangyu.search.build_vectors import BuildVectors
@@ -90,6 +91,11 @@ class OpenIndex:
         self.language = Language(self.vocabulary, dictionary)
         self.report_dates = {
             entry["id"]: iso_date(entry.get("date", "")) for entry in manifest.reports
+        }
+        # The year each report's words such as 去年 count from, as the build indexed them.
+        self.years_spoken_in = {
+            entry["id"]: year_spoken_in(entry["date"], entry["date_basis"], entry["file"])
+            for entry in manifest.reports
         }
         # Each report's (title, English title), read once, not per search.
         self.titles = {

@@ -36,7 +36,8 @@ def result(
 ) -> Result:
     text, text_en = fields["text"], fields["text_en"]
     terms = chinese_terms(compiled, opened.language)
-    marks = chinese_marks(text, fields["text_words"], opened.language, terms, fields.get("year"))
+    spoken_in = opened.years_spoken_in.get(fields["report_id"])
+    marks = chinese_marks(text, fields["text_words"], opened.language, terms, spoken_in)
     # The stored word alignment is the gloss's: it maps text_en only when text_en is the gloss.
     alignment = (
         fields.get("gloss_alignment") if fields["translation_engine"] == GlossEngine.name else None

@@ -61,17 +61,22 @@ _ENDINGS = (
     ("ing", "", r"(?!)"),
     ("ing", "e", r"e$"),
 )
+# A final consonant doubled before -ed or -ing: planned is plan, shopping shop.
+_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1(?:ed|ing)$")
 
 
 def base_forms(word: str) -> list[str]:
     """``word`` (lower case) and the bases it may be a regular English form of, of three letters
-    or more (``surfers`` → surfers, surfer; ``raised`` → raised, rais, raise; ``taxs`` → taxs):
+    or more (``surfers`` → surfers, surfer; ``raised`` → raised, rais, raise; ``planned`` →
+    planned, plann, planne, plan; ``taxs`` → taxs):
     a word with a base that is an English word is no misspelling of another."""
     forms = [word]
     for ending, added, not_after in _ENDINGS:
         base = word[: -len(ending)]
         if word.endswith(ending) and len(base) >= 3 and not re.search(not_after, base):
             forms.append(base + added)
+    if (doubled := _DOUBLED.search(word)) and doubled.start() >= 2:
+        forms.append(word[: doubled.start() + 1])
     return forms
 
 

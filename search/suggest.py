@@ -200,7 +200,7 @@ class Suggester:
             self._chinese_for(lowered)
             or self.reader.doc_frequency("pinyin", lowered)
             or lowered in self._latin_corrector
-            or any(form in _english_words(self._language) for form in base_forms(lowered))
+            or any(form in _english_words(self._language) for form in base_forms(lowered)[1:])
         )
 
     def correction(self, word: str) -> str | None:

@@ -49,7 +49,6 @@ from shuangyu.index.engines.opensearch_reader import OpenSearchReader
 from shuangyu.index.engines.opensearch_values import field_values
 from shuangyu.index.engines.opensearch_writer import OpenSearchWriter
 from shuangyu.index.engines.schema import analyser
-from shuangyu.index.text.analysis import ChineseAnalyzer
 from shuangyu.index.text.language import Language
 
 NAME = "opensearch"
@@ -62,8 +61,8 @@ def analyse(document: dict, language: Language) -> tuple[dict, dict[str, list[st
     for f in TEXT_FIELDS:
         if document.get(f.name):
             analysing = analyser(f.analyser, language)
-            # The passage's year, for the Chinese words: what its words such as 去年 name.
-            dated = {"year": document.get("year")} if isinstance(analysing, ChineseAnalyzer) else {}
+            # The year the text speaks in: what its words such as 去年 name.
+            dated = {"year": document.get("_year_spoken_in")} if f.name == "text" else {}
             tokens = [
                 (token.text, token.position)
                 for token in analysing(document[f.name], mode="index", **dated)

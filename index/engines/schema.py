@@ -24,7 +24,8 @@ from shuangyu.index.text.analysis import (
 from shuangyu.index.text.language import Language
 
 # Bump when the fields or the analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = 21
+SCHEMA_VERSION = 22
+# 22: those years only in the text, and only from a date that the report or its metadata gives
 # 21: a word such as 去年 also indexes the year it names in its report (issue 26)
 # 20: tantivy's sample level, to estimate the counts of very many matches (issue 31; every
 # engine's index is rebuilt once, as for any version)

@@ -50,10 +50,9 @@ def analyse(
             if field.analyser in JOINED_ANALYSERS:
                 tokens[field.name] = " ".join(analysing.words(document[field.name]))
             elif isinstance(analysing, ChineseAnalyzer):  # tuples made without a Token each
-                # The passage's year: what its words such as 去年 name.
-                tokens[field.name] = analysing.index_tokens(
-                    document[field.name], document.get("year")
-                )
+                # The year the text speaks in: what its words such as 去年 name.
+                year = document.get("_year_spoken_in") if field.name == "text" else None
+                tokens[field.name] = analysing.index_tokens(document[field.name], year)
             else:
                 assert isinstance(analysing, BigramAnalyzer)
                 tokens[field.name] = analysing.index_tokens(document[field.name])

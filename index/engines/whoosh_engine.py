@@ -88,9 +88,9 @@ def _schema(language: Language) -> Schema:
 
 
 class DatedText(str):
-    """The value of a Chinese field with the year of its passage, which the Chinese analyser
-    needs (what 去年 names) and Whoosh hands on unchanged: its ``add_document`` has no other
-    way to pass it. Only indexed: the stored value is the plain text (``_stored_<field>``)."""
+    """A passage's text with the year it speaks in, which the Chinese analyser needs (what 去年
+    names) and Whoosh hands on unchanged: its ``add_document`` has no other way to pass it.
+    Only indexed: the stored value is the plain text (``_stored_text``)."""
 
     year: int
 
@@ -103,21 +103,14 @@ class DatedText(str):
         return DatedText, (str(self), self.year)
 
 
-_CHINESE_FIELDS = tuple(field.name for field in FIELDS if field.analyser == "chinese")
-
-
 def analyse(document: dict, language: Language) -> dict:
     """A passage document as the writer takes it: Whoosh analyses the text itself (in its
-    own worker processes for a large build), its Chinese fields given with the passage's year."""
-    year = document.get("year")
-    if year is None:
+    own worker processes for a large build), given with the year it speaks in when known.
+    (Whoosh leaves out the keys that start with ``_``, such as ``_year_spoken_in``.)"""
+    year = document.get("_year_spoken_in")
+    if year is None or not document.get("text"):
         return document
-    dated = dict(document)
-    for name in _CHINESE_FIELDS:
-        if document.get(name):
-            dated[name] = DatedText(document[name], year)
-            dated[f"_stored_{name}"] = document[name]
-    return dated
+    return {**document, "text": DatedText(document["text"], year), "_stored_text": document["text"]}
 
 
 def create(

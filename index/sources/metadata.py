@@ -62,6 +62,24 @@ class Metadata:
         return f"date {self.date[:40]!r} is not YYYY, YYYY-MM or YYYY-MM-DD; shown as written, left out of citations"
 
 
+def year_spoken_in(date: str, date_basis: str, file_name: str) -> int | None:
+    """The year a report's own words count from (its 去年 and 今年): the year of its ``date``
+    when a metadata file gives it, the report prints it (its opening line, the date its web copy
+    was published) or its ``file_name`` holds that year alone (gwr-1989.txt). ``None`` when
+    ``date_basis`` says the date was read from the file's own properties (often when the file
+    was made) or from a file name with several years (关于2018年执行情况与2019年计划的报告),
+    or when it is no valid date."""
+    from_file = "(no metadata file)" in date_basis and (
+        "when the file was made" in date_basis
+        or ("file name" in date_basis and len(_YEARS.findall(Path(file_name).stem)) != 1)
+    )
+    parts = None if from_file else parse_date(date)
+    return parts[0] if parts else None
+
+
+_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
 # Metadata is a few lines: the TOML parser holds what it reads several times over.
 MAX_METADATA_BYTES = 10 * 2**20
 
