@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from shuangyu.index.text.language import Language, per_language
 from shuangyu.index.text.normalising import HAN, has_han, normalise
-from shuangyu.index.text.numbers import aliases, relative_year
+from shuangyu.index.text.numbers import RELATIVE_YEARS, aliases, relative_year
 
 # Function words that carry no meaning for search; kept short on purpose, because in Chinese
 # many single characters are also parts of names (中欧, 之城).
@@ -73,7 +73,9 @@ def words(
     every, whole = _segment(normalised, language)
     if not subwords:
         return whole
-    return every if year is None else _with_relative_years(every, year)
+    if year is None or not any(word in normalised for word in RELATIVE_YEARS):
+        return every
+    return _with_relative_years(every, year)
 
 
 def _with_relative_years(found: tuple[Word, ...], year: int) -> tuple[Word, ...]:
