@@ -58,7 +58,7 @@ _GOVERNMENT_REPORT = re.compile(
 _REPORT_ON = re.compile(r"(?:作|提出)(关于[^，,。！？!?；;]{4,60}?的报告)")
 _PROVINCE = re.compile(r"在(\S{2,8}?(?:省|市|自治区))第\S{1,4}届人民代表大会")
 _PROVINCE_IN_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|自治区))$")
-_FILE_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+FILE_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # The body a report is given for: "我代表国务院", "我受国务院的委托", "我代表省人民政府",
 # "我代表中国共产党第十一届中央委员会".
 _ISSUED_BY = re.compile(
@@ -212,7 +212,7 @@ def _date(head: list[str], chrome: list[str], opening: str, path: Path) -> tuple
                 "Inferred from the date its web copy was published, which may be after it was "
                 "delivered (no metadata file).",
             )
-    year = _FILE_NAME_YEAR.search(path.stem)
+    year = FILE_NAME_YEAR.search(path.stem)
     if year:
         return year.group(1), "Inferred from the file name (no metadata file)."
     return "", ""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from shuangyu.index.sources.formats import Properties
 from shuangyu.index.sources.ids import REPORT_ID_PATTERN
-from shuangyu.index.sources.inferred_metadata import infer
+from shuangyu.index.sources.inferred_metadata import FILE_NAME_YEAR, infer
 from shuangyu.index.sources.problems import CorpusError
 
 METADATA_SUFFIX = ".toml"
@@ -71,13 +71,10 @@ def year_spoken_in(date: str, date_basis: str, file_name: str) -> int | None:
     or when it is no valid date."""
     from_file = "(no metadata file)" in date_basis and (
         "when the file was made" in date_basis
-        or ("file name" in date_basis and len(_YEARS.findall(Path(file_name).stem)) != 1)
+        or ("file name" in date_basis and len(FILE_NAME_YEAR.findall(Path(file_name).stem)) != 1)
     )
     parts = None if from_file else parse_date(date)
     return parts[0] if parts else None
-
-
-_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 # Metadata is a few lines: the TOML parser holds what it reads several times over.
