@@ -49,7 +49,8 @@ class Translation:
     english: str
     chinese: tuple[str, ...]
     shown: tuple[str, ...] = ()
-    # Its British words (lower case) and the American spellings they were searched in.
+    # Its words (lower case) searched in another spelling, and that spelling: the American one of
+    # a British word, the base form of an irregular one (fought → fight).
     respelt: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -118,11 +119,13 @@ class ReverseDictionary:
 
     def translate(self, words: list[str]) -> list[Translation]:
         """Translate a run of English query words (``english_words``): figures first, then the
-        longest dictionary phrase, British words in their American spelling (``respell``); a
+        longest dictionary phrase, British words in their American spelling and irregular forms
+        in their base form (``respell``); a
         word with no translation in this index is left out."""
-        # A British spelling is looked up in the American one the dictionary writes.
-        american = [self.respell(word) if self.respell is not None else None for word in words]
-        spelt = [spelling or word for spelling, word in zip(american, words)]
+        # A British spelling is looked up in the American one the dictionary writes, an
+        # irregular form (fought) in its base form (fight).
+        respelt = [self.respell(word) if self.respell is not None else None for word in words]
+        spelt = [spelling or word for spelling, word in zip(respelt, words)]
         stems = [english_key(word) for word in spelt]
         result: list[Translation] = []
         position = 0
@@ -141,12 +144,12 @@ class ReverseDictionary:
                 candidates = self.candidates(" ".join(stem for stem in window if stem))
                 if candidates:
                     unit = range(position, position + size)
-                    respelt = tuple((words[i].lower(), american[i]) for i in unit if american[i])
+                    respelt_here = tuple((words[i].lower(), respelt[i]) for i in unit if respelt[i])
                     typed = " ".join(words[i] for i in unit)
                     english = typed
-                    if respelt:
+                    if respelt_here:
                         english += " → " + " ".join(spelt[i] for i in unit)
-                    result.append(Translation(english, candidates, respelt=respelt))
+                    result.append(Translation(english, candidates, respelt=respelt_here))
                     position += size
                     break
             else:

@@ -64,7 +64,9 @@ def _reader(
         return engine_reader.doc_frequency("text", word) > 0
 
     suggester = Suggester(engine_reader, known, language, sharing)
-    return Reader(engine_reader, suggester, ReverseDictionary(known, language, suggester.american))
+    return Reader(
+        engine_reader, suggester, ReverseDictionary(known, language, suggester.respelling)
+    )
 
 
 class OpenIndex:

@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 # British endings and their American spelling, the dictionary's (CC-CEDICT writes American):
 # organisation, analyse, colour, behaviour, centre, catalogue, defence, travelled, programme,
 # paediatric. A respelling is used only for a word the index has in no form as typed
-# (``Suggester.american``): "four" is never "for".
+# (``Suggester.respelling``): "four" is never "for".
 _AMERICAN = [
     (re.compile(pattern), replacement)
     for pattern, replacement in (

@@ -208,12 +208,16 @@ class Suggester:
         word of the index (one edit off, two in a word of eight letters or more; a letter
         added, left out, changed, or two swapped), the one with the same first letter and then
         the most passages first. ``None`` for a word the index has in some form (``_in_some_form``,
-        or in its American spelling: ``american``), an acronym, or a word with no close one."""
+        or in another spelling: ``respelling``), an irregular English form, an acronym, or a word
+        with no close one."""
         lowered = word.lower()
         # An acronym (GDP, CPI) is typed as meant: no dictionary word is its correction.
         if word.isupper() and len(word) > 1:
             return None
-        if not _ENGLISH_WORD.match(lowered) or self._in_some_form(lowered) or self.american(word):
+        if not _ENGLISH_WORD.match(lowered) or self._in_some_form(lowered) or self.respelling(word):
+            return None
+        # An irregular form of an English word (fought, which no passage has) is no "ought".
+        if self._language.dictionary.base_words(lowered):
             return None
         # Two letters off only in a long word: a short one that far off is as likely pinyin.
         suggestions = self._latin_corrector.suggest(
@@ -235,15 +239,27 @@ class Suggester:
         )
         return suggestions[0] if suggestions else None
 
-    def american(self, word: str) -> str | None:
-        """The American spelling of a British ``word`` (organisation, defence, centre, labour,
-        behaviour) when the index has the word in that spelling and in no form as typed: the
-        same word, to search in that spelling; else ``None`` ("four" is not "for")."""
+    def respelling(self, word: str) -> str | None:
+        """The same ``word`` as the index has it: in American spelling (organisation, defence,
+        centre, labour, behaviour) when the index has it in no form as typed (``_in_some_form``:
+        "four" is not "for"); in its base form when it is an irregular form that neither names a
+        word of the index nor is in a passage (fought → fight, bought → buy, children → child;
+        "data" is not "datum"); else ``None``."""
         lowered = word.lower()
-        spellings = american_spellings(lowered) if _ENGLISH_WORD.match(lowered) else []
-        if not spellings or self._in_some_form(lowered):
+        if not _ENGLISH_WORD.match(lowered):
             return None
-        return next((spelt for spelt in spellings if self._in_some_form(spelt)), None)
+        if not self._in_some_form(lowered):
+            spellings = american_spellings(lowered)
+            if american := next((spelt for spelt in spellings if self._in_some_form(spelt)), None):
+                return american
+        if self._searchable(lowered):
+            return None
+        bases = self._language.dictionary.base_words(lowered)
+        return next((base for base in bases if self._searchable(base)), None)
+
+    def _searchable(self, lowered: str) -> bool:
+        """True when an English word names a word of the index or is in its passages."""
+        return bool(self._chinese_for(lowered) or self._passages_with(lowered))
 
     def _in_some_form(self, lowered: str) -> bool:
         """True when the index has a lower-case Latin word in some form: a dictionary sense or

@@ -38,6 +38,7 @@ class Dictionary(CacheOwner):
         self.headwords_for = lru_cache(maxsize=20_000)(self._headwords_for)
         self.main_senses = lru_cache(maxsize=20_000)(self._main_senses)
         self.reading_sense = lru_cache(maxsize=50_000)(self._reading_sense)
+        self.base_words = lru_cache(maxsize=4096)(self._base_words)
 
     def __repr__(self) -> str:
         return f"Dictionary({str(self.folder)!r})"
@@ -88,6 +89,15 @@ class Dictionary(CacheOwner):
             (stems,),
         )
         return tuple(dict.fromkeys(headword for (headword,) in rows))
+
+    def _base_words(self, form: str) -> tuple[str, ...]:
+        """The words of the senses that a lower-case English ``form`` is an irregular form of
+        (fought → fight, children → child, better → good and well), alphabetical; empty for a
+        form the English analyser brings to its base itself (cities) and for any other word."""
+        rows = self._connection().execute(
+            "SELECT base FROM english_form WHERE form = ? ORDER BY base", (form,)
+        )
+        return tuple(base for (base,) in rows)
 
     def senses_from(self, prefix: str, first: int) -> Iterator[tuple[str, str]]:
         """``(english, headword)`` for the first ``first`` senses of every entry whose lower-case

@@ -14,16 +14,18 @@ import math
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable
 from contextlib import closing
 from importlib import resources
 from pathlib import Path
 
+from lemminflect import getAllInflections
 from shuangyu.index.english.cedict import Entry, clean_sense, release, source_entries
 from shuangyu.index.text.analysis import english_key
 
 # Bump when the tables below, or the cleaning or analysis of senses, change, so that an old
 # file is not read with new code.
-_FORMAT = 6
+_FORMAT = 7
 _CREATE = """
 CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
                     pinyin TEXT NOT NULL, senses TEXT NOT NULL);
@@ -31,6 +33,7 @@ CREATE TABLE sense (headword TEXT NOT NULL, headword_order INTEGER NOT NULL, pos
                     is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL, minor INTEGER NOT NULL);
 CREATE TABLE sense_weight (stems TEXT PRIMARY KEY, weight REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE sense_word (stem TEXT NOT NULL, headword TEXT NOT NULL, PRIMARY KEY (stem, headword)) WITHOUT ROWID;
+CREATE TABLE english_form (form TEXT NOT NULL, base TEXT NOT NULL, PRIMARY KEY (form, base)) WITHOUT ROWID;
 """
 _COLUMNS = "simplified, traditional, pinyin, senses"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -113,6 +116,14 @@ def ensure(path: Path) -> Path:
                 "INSERT INTO sense_word (stem, headword) VALUES (?, ?)",
                 sorted({(stem, headword) for headword, stems in senses for stem in stems.split()}),
             )
+            connection.executemany(
+                "INSERT INTO english_form (form, base) VALUES (?, ?)",
+                sorted(
+                    _irregular_forms(
+                        english for (english,) in connection.execute("SELECT english FROM sense")
+                    )
+                ),
+            )
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
             connection.execute("CREATE INDEX sense_stems ON sense (stems)")
             connection.execute("CREATE INDEX sense_english ON sense (english)")
@@ -129,6 +140,20 @@ def ensure(path: Path) -> Path:
         for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
             leftover.unlink(missing_ok=True)
     return path
+
+
+def _irregular_forms(senses: Iterable[str]) -> set[tuple[str, str]]:
+    """``(form, base)`` for the English forms of the senses' words that the English analyser
+    does not bring to their base (fought → fight, went → go, children → child; not cities →
+    city, which both stem to citi), from LemmInflect's inflection tables."""
+    bases = {word for english in senses for word in english.split() if word.isalpha()}
+    found = set()
+    for base in bases:
+        for forms in getAllInflections(base).values():
+            for form in forms:
+                if form.isalpha() and form.islower() and english_key(form) != english_key(base):
+                    found.add((form, base))
+    return found
 
 
 def _word_frequencies() -> dict[str, int]:

@@ -85,6 +85,12 @@ def test_the_dictionary_file_is_made_once_in_the_instance_folder_and_read_per_wo
         "logist"
     )
     assert ("logistics", "物流") in list(dictionary.senses_from("logis", first=3))
+    # Irregular English forms of the senses' words, to their base; not the forms the English
+    # analyser brings to their base itself (cities and city both stem to "citi").
+    assert dictionary.base_words("fought") == ("fight",)
+    assert dictionary.base_words("children") == ("child",)
+    assert dictionary.base_words("better") == ("good", "well")
+    assert dictionary.base_words("cities") == dictionary.base_words("fight") == ()
 
 
 ENGLISH_PIECES = [

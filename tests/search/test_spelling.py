@@ -150,7 +150,7 @@ def test_the_page_and_the_cli_say_what_was_searched(real_collection_index, monke
 
 @pytest.mark.parametrize(
     "word, chinese",
-    [("four", "四"), ("poet", "诗人"), ("polling", "调查")],
+    [("four", "四"), ("poet", "诗人"), ("polling", "调查"), ("data", "数据")],
 )
 def test_a_word_the_collection_has_is_never_respelt_as_another(real_searcher, word, chinese):
     # British respelling rules also fit English words ("four" would be "for", "poet" "pet"):
@@ -175,6 +175,25 @@ def test_british_inflections_are_searched_in_american_spelling(real_searcher, br
     assert response["query_translations"][0]["en"] == f"{british} → {american}"
     assert response["total"] == real_searcher.search(american)["total"] > 0
     assert response["unknown_words"] == [] and response["searched_instead"] is None
+
+
+@pytest.mark.parametrize("typed, base", [("fought", "fight"), ("bought", "buy"), ("told", "tell")])
+def test_an_irregular_form_is_searched_as_its_base_word(real_searcher, typed, base):
+    # The English analyser stems "fights" as "fight" but leaves "fought" as typed, which no
+    # passage has: it is searched as "fight", said so, and not misspelt "ought".
+    response = real_searcher.search(typed)
+    assert response["query_translations"][0]["en"] == f"{typed} → {base}"
+    assert response["total"] == real_searcher.search(base)["total"] > 0
+    assert response["unknown_words"] == [] and response["did_you_mean"] is None
+    assert response["searched_instead"] is None
+
+
+def test_an_irregular_form_is_read_in_a_phrase_of_the_dictionary(real_searcher):
+    # "went back" is the dictionary's "go back" (回, 归, 回去...), not "went" and "back".
+    response = real_searcher.search("Hong Kong went back to China")
+    translations = {t["en"]: t["zh"] for t in response["query_translations"]}
+    assert "回" in translations["went back → go back"] and response["unknown_words"] == []
+    assert response["total"] > 0
 
 
 @pytest.mark.parametrize("word", ["surfers", "astronauts"])
