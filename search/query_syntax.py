@@ -6,12 +6,16 @@ fails: anything else is text, and an unbalanced quote runs to the end of the que
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shuangyu.index.text.analysis import has_han
 
 _TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 _REPORT = re.compile(r"^report:(?P<id>\S+)$", re.IGNORECASE)
+# A word of a query between what may stand around it: the quotes of a phrase, the minus of an
+# excluded word, brackets and trailing punctuation.
+_AROUND_WORD = re.compile(r'^([-"(（“]*)(.*?)([")）”,.;:!?，。；：！？]*)$')
 
 
 @dataclass(frozen=True)
@@ -65,3 +69,15 @@ def parse(text: str) -> ParsedQuery:
             parsed.groups.append([term])
         negate_next = join_next = False
     return parsed
+
+
+def each_word(text: str, fix: Callable[[str], str]) -> str:
+    """``text`` with each of its words replaced by ``fix(word)``, keeping the quotes and
+    punctuation around it: ``"foood securty"`` → ``"food security"``; excluded words as typed."""
+    respelt = []
+    for token in text.split():
+        before, word, after = _AROUND_WORD.match(token).groups()  # type: ignore[union-attr]
+        # An excluded word (-word, -"a phrase") is left as typed: respelt, it would exclude
+        # another word.
+        respelt.append(token if "-" in before else before + (fix(word) if word else "") + after)
+    return " ".join(respelt)

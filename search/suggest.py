@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from pypinyin import lazy_pinyin
 from shuangyu.index.text.analysis import english_key, has_han, is_han_only, normalise
 from shuangyu.index.text.language import Language, per_language
+from shuangyu.search.query_syntax import each_word
 from shuangyu.search.spelling import (
     LatinWords,
     WordList,
@@ -24,9 +25,6 @@ from shuangyu.search.spelling import (
     edits,
 )
 
-# A word of a query between what may stand around it: the quotes of a phrase, the minus of an
-# excluded word, brackets and trailing punctuation.
-_AROUND_WORD = re.compile(r'^([-"(（“]*)(.*?)([")）”,.;:!?，。；：！？]*)$')
 # "Did you mean" is offered when a query finds fewer passages than this.
 SUGGEST_BELOW = 3
 MAX_COMPLETIONS = 8
@@ -240,11 +238,9 @@ class Suggester:
         return suggestions[0] if suggestions else None
 
     def respelling(self, word: str) -> str | None:
-        """The same ``word`` as the index has it: in American spelling (organisation, defence,
-        centre, labour, behaviour) when the index has it in no form as typed (``_in_some_form``:
-        "four" is not "for"); in its base form when it is an irregular form that neither names a
-        word of the index nor is in a passage (fought → fight, bought → buy, children → child;
-        "data" is not "datum"); else ``None``."""
+        """The same ``word`` as the index has it: in American spelling (defence, centre) when the
+        index has it in no form as typed ("four" is not "for"); the base of an irregular form
+        that names no word of the index and no passage has (fought → fight; not data → datum)."""
         lowered = word.lower()
         if not _ENGLISH_WORD.match(lowered):
             return None
@@ -302,15 +298,3 @@ class Suggester:
             ),
         )
         return [{"text": english, "zh": completions[english]} for english in ranked[:limit]]
-
-
-def each_word(text: str, fix: Callable[[str], str]) -> str:
-    """``text`` with each of its words replaced by ``fix(word)``, keeping the quotes and
-    punctuation around it: ``"foood securty"`` → ``"food security"``; excluded words as typed."""
-    respelt = []
-    for token in text.split():
-        before, word, after = _AROUND_WORD.match(token).groups()  # type: ignore[union-attr]
-        # An excluded word (-word, -"a phrase") is left as typed: respelt, it would exclude
-        # another word.
-        respelt.append(token if "-" in before else before + (fix(word) if word else "") + after)
-    return " ".join(respelt)

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -45,12 +46,19 @@ def perf(tmp_path, *options):
     )
 
 
+@pytest.fixture(scope="module")
+def perf_run(tmp_path_factory):
+    """One smoke run of both engines (a minute and more): its folder and the finished process."""
+    root = tmp_path_factory.mktemp("perf")
+    return root, perf(root)
+
+
 @pytest.mark.benchmark
-def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path):
+def test_perf_benchmark_measures_both_engines_and_writes_every_measure(perf_run):
     from shuangyu.index.workers import usable_cores
 
+    tmp_path, run = perf_run
     results = tmp_path / "results"
-    run = perf(tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     measured = json.loads((results / "perf-300.json").read_text(encoding="utf-8"))
     assert measured["passages"] >= 300 and len(measured["queries"]) == 8
@@ -168,8 +176,11 @@ def test_perf_benchmark_measures_both_engines_and_writes_every_measure(tmp_path)
 
 
 @pytest.mark.benchmark
-def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(tmp_path):
-    assert perf(tmp_path, "--engines", "tantivy").returncode == 0
+def test_a_resumed_run_keeps_what_was_measured_and_measures_the_rest(perf_run, tmp_path):
+    # A copy of the smoke run's work, to resume from and then damage.
+    finished, run = perf_run
+    assert run.returncode == 0, run.stderr[-2000:]
+    shutil.copytree(finished / "work", tmp_path / "work", symlinks=True)
     partial = tmp_path / "work" / "partial.json"
     saved = json.loads(partial.read_text(encoding="utf-8"))
     served = saved["engines"]["tantivy"]["http"]
