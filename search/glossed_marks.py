@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, pinyin_of
+from shuangyu.index.english.gloss import could_gloss_as, gloss_stems, may_spell, pinyin_of
 from shuangyu.index.text.analysis import STOPWORDS, has_han
 from shuangyu.index.text.language import Language, per_language
 
@@ -60,6 +60,6 @@ def _how(
     it is spelt by one of ``pinyin``, else nothing."""
     if glossable and gloss_stems(word, language) & english:
         return ("english",)
-    if pinyin and pinyin_of(word) in pinyin:
+    if pinyin and may_spell(word, pinyin) and pinyin_of(word) in pinyin:
         return ("pinyin",)
     return ()

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from shuangyu.index.english.figures import CHINESE_NUMERAL, figures, number_english
 from shuangyu.index.english.search_gloss import (
     _FUNCTION_WORDS,
@@ -47,10 +47,12 @@ __all__ = [
     "gloss_word",
     "glossed_words",
     "pinyin_name",
+    "may_spell",
     "pinyin_of",
     "pinyin_stems",
     "pinyin_terms",
     "reading_word",
+    "readings",
     "search_gloss",
     "word_pinyin",
 ]
@@ -225,6 +227,20 @@ def pinyin_terms(text: str, language: Language) -> str:
 def pinyin_of(word: str) -> str:
     """Toneless pinyin of a word, as one token of the pinyin field: ``沙坪坝`` → ``shapingba``."""
     return "".join(lazy_pinyin(word))
+
+
+@lru_cache(maxsize=30_000)
+def readings(character: str) -> tuple[str, ...]:
+    """Every toneless reading of a character in pypinyin's table (行 → xing, hang, heng)."""
+    return tuple(dict.fromkeys(pinyin(character, style=Style.NORMAL, heteronym=True)[0]))
+
+
+def may_spell(word: str, spellings: frozenset[str]) -> bool:
+    """False when no pinyin of ``spellings`` can be ``pinyin_of(word)``: none starts with a
+    reading of its first character. A few microseconds where ``pinyin_of`` takes a hundred
+    and fifty for a word it has not seen: most words of a result are ruled out by this alone."""
+    starts = readings(word[0])
+    return any(spelt.startswith(starts) for spelt in spellings)
 
 
 @per_language(maxsize=100_000)
