@@ -8,9 +8,9 @@ a phrase neither starts nor ends with a function word, so ``Ministry of Finance`
 never "Ministry of" → 部. Each matched unit becomes one set of alternative Chinese words, so that
 a word with many translations does not outweigh a word with one. Only words that occur in the
 index are kept. English numbers with a scale word become the canonical token of the figure
-(``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), and a
+(``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), a
 British spelling is searched in the American one the dictionary writes (``organisation`` →
-``organization``). A misspelt word is not searched as another word: it is offered as "did you
+``organization``) and an irregular form in its base form (``fought`` → ``fight``). A misspelt word is not searched as another word: it is offered as "did you
 mean" (``search.suggest``).
 
 The reverse index of the dictionary is a table of its SQLite file (``index.english.dictionary``), the same

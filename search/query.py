@@ -184,7 +184,8 @@ def compile_query(
             for word in english_words(term.text)
         ]
         translations = dictionary.translate(latin_words)
-        # A British spelling is searched in the English fields in the American one too.
+        # A respelt word (British, or an irregular form) is searched in the English fields as
+        # the dictionary writes it.
         for translation in translations:
             compiling.spellings.update(translation.respelt)
     # The words of a figure the index holds ("5 million") are searched as that figure only:

@@ -240,17 +240,17 @@ class Suggester:
     def respelling(self, word: str) -> str | None:
         """The same ``word`` as the index has it: in American spelling (defence, centre) when the
         index has it in no form as typed ("four" is not "for"); the base of an irregular form
-        that names no word of the index and no passage has (fought → fight; not data → datum)."""
+        that names no word of the index and no passage has (fought → fight; ``base_words``)."""
         lowered = word.lower()
         if not _ENGLISH_WORD.match(lowered):
             return None
-        if not self._in_some_form(lowered):
-            spellings = american_spellings(lowered)
+        spellings = american_spellings(lowered)
+        if spellings and not self._in_some_form(lowered):
             if american := next((spelt for spelt in spellings if self._in_some_form(spelt)), None):
                 return american
-        if self._searchable(lowered):
-            return None
         bases = self._language.dictionary.base_words(lowered)
+        if not bases or self._searchable(lowered):
+            return None
         return next((base for base in bases if self._searchable(base)), None)
 
     def _searchable(self, lowered: str) -> bool:

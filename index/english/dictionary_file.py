@@ -11,15 +11,17 @@ from __future__ import annotations
 import errno
 import logging
 import math
+import multiprocessing
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from importlib import resources
 from pathlib import Path
 
-from lemminflect import getAllInflections
 from shuangyu.index.english.cedict import Entry, clean_sense, release, source_entries
 from shuangyu.index.text.analysis import english_key
 
@@ -118,10 +120,8 @@ def ensure(path: Path) -> Path:
             )
             connection.executemany(
                 "INSERT INTO english_form (form, base) VALUES (?, ?)",
-                sorted(
-                    _irregular_forms(
-                        english for (english,) in connection.execute("SELECT english FROM sense")
-                    )
+                _irregular_forms(
+                    english for (english,) in connection.execute("SELECT english FROM sense")
                 ),
             )
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
@@ -142,18 +142,37 @@ def ensure(path: Path) -> Path:
     return path
 
 
-def _irregular_forms(senses: Iterable[str]) -> set[tuple[str, str]]:
-    """``(form, base)`` for the English forms of the senses' words that the English analyser
-    does not bring to their base (fought → fight, went → go, children → child; not cities →
-    city, which both stem to citi), from LemmInflect's inflection tables."""
-    bases = {word for english in senses for word in english.split() if word.isalpha()}
+def _irregular_forms(senses: Iterable[str]) -> list[tuple[str, str]]:
+    """``(form, base)`` for the irregular English forms of the senses' words (``_forms_of``); none
+    when they cannot be worked out (a warning says so: such forms are then searched as typed)."""
+    bases = sorted({word for english in senses for word in english.split() if word.isalpha()})
+    # In a process of its own: LemmInflect keeps its tables (about 40 MB) for the life of the
+    # process that reads them, which may be a server's, and imports spaCy where it is installed.
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return pool.submit(_forms_of, bases).result()
+    except (OSError, BrokenProcessPool) as error:
+        logger.warning("irregular English forms left out of the dictionary file: %s", error)
+        return []
+
+
+def _forms_of(bases: list[str]) -> list[tuple[str, str]]:
+    """``(form, base)`` for the forms of ``bases`` in LemmInflect's inflection tables that the
+    English analyser does not bring to their base (fought → fight, went → go, children → child;
+    not cities → city, which both stem to "citi") and that are no word of their own (feed, found,
+    wound, left, data are searched as typed, never as fee, find, wind, leave, datum)."""
+    from lemminflect import getAllInflections, getAllLemmas
+
     found = set()
     for base in bases:
         for forms in getAllInflections(base).values():
             for form in forms:
-                if form.isalpha() and form.islower() and english_key(form) != english_key(base):
+                key = english_key(form) if form.isalpha() and form.islower() else ""
+                if not key or key == english_key(base):
+                    continue
+                if not any(form in lemmas for lemmas in getAllLemmas(form).values()):
                     found.add((form, base))
-    return found
+    return sorted(found)
 
 
 def _word_frequencies() -> dict[str, int]:

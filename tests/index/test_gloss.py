@@ -142,14 +142,15 @@ def test_the_pinyin_a_character_may_be_glossed_by_is_what_pypinyin_writes_for_it
 def test_the_readings_of_a_first_character_never_rule_out_a_words_own_pinyin():
     # Marking a result for typed pinyin skips the words whose first character cannot start
     # it (may_spell) before working out their pinyin; a word's pinyin, even from pypinyin's
-    # phrases (银行 yinhang, 重庆 chongqing), always starts with a reading of that character.
+    # phrases (银行 yinhang, 乐亭 laoting), starts with a reading of that character.
     from importlib import resources
 
+    from pypinyin.phrases_dict import phrases_dict
     from shuangyu.index.english.gloss import may_spell, pinyin_of
 
     with (resources.files("jieba") / "dict.txt").open(encoding="utf-8") as lines:
-        words = [line.split(" ")[0] for line in lines][::60]
-    assert len(words) > 5000
+        words = [line.split(" ")[0] for line in lines][::60] + list(phrases_dict)[::20]
+    assert len(words) > 8000
     assert all(may_spell(word, frozenset({pinyin_of(word)})) for word in words)
-    assert may_spell("银行", frozenset({"yinhang"})) and may_spell("重庆", frozenset({"chongqing"}))
+    assert may_spell("乐亭", frozenset({"laoting"})) and may_spell("重庆", frozenset({"chongqing"}))
     assert not may_spell("沙坪坝", frozenset({"chongqing", "wuliu"}))
