@@ -184,8 +184,7 @@ def compile_query(
             for word in english_words(term.text)
         ]
         translations = dictionary.translate(latin_words)
-        # A respelt word (British, or an irregular form) is searched in the English fields as
-        # the dictionary writes it.
+        # A respelt word (British, irregular) is searched in the English fields as respelt.
         for translation in translations:
             compiling.spellings.update(translation.respelt)
     # The words of a figure the index holds ("5 million") are searched as that figure only:
