@@ -10,8 +10,8 @@ a word with many translations does not outweigh a word with one. Only words that
 index are kept. English numbers with a scale word become the canonical token of the figure
 (``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), a
 British spelling is searched in the American one the dictionary writes (``organisation`` →
-``organization``) and an irregular form in its base form (``fought`` → ``fight``). A misspelt word is not searched as another word: it is offered as "did you
-mean" (``search.suggest``).
+``organization``) and an irregular form in its base form (``fought`` → ``fight``). A misspelt
+word is not searched as another word: it is offered as "did you mean" (``search.suggest``).
 
 The reverse index of the dictionary is a table of its SQLite file (``index.english.dictionary``), the same
 for every index; which words an index contains is asked of the index per query. Built per
@@ -120,8 +120,7 @@ class ReverseDictionary:
     def translate(self, words: list[str]) -> list[Translation]:
         """Translate a run of English query words (``english_words``): figures first, then the
         longest dictionary phrase, British words in their American spelling and irregular forms
-        in their base form (``respell``); a
-        word with no translation in this index is left out."""
+        in their base form (``respell``); a word with no translation in this index is left out."""
         # A British spelling is looked up in the American one the dictionary writes, an
         # irregular form (fought) in its base form (fight).
         respelt = [self.respell(word) if self.respell is not None else None for word in words]

@@ -92,8 +92,9 @@ class Dictionary(CacheOwner):
 
     def _base_words(self, form: str) -> tuple[str, ...]:
         """The words of the senses that a lower-case English ``form`` is an irregular form of
-        (fought → fight, children → child, better → good and well), alphabetical; empty for a
-        form the English analyser brings to its base itself (cities) and for any other word."""
+        (fought → fight, children → child, went → go), alphabetical; empty for a form the
+        English analyser brings to its base itself (cities), a form that is a word of its own
+        (feed, found, data) and any other word (``dictionary_file._forms_of``)."""
         rows = self._connection().execute(
             "SELECT base FROM english_form WHERE form = ? ORDER BY base", (form,)
         )
