@@ -278,7 +278,7 @@ def answer(
             if report_id in listed
         ],
         "reports_more": len(counts) - len(listed),
-        "matches_by_year": matches_by_year(counts, opened.report_dates),
+        "matches_by_year": matches_by_year(counts, opened.report_years),
         "report_counts": "exact" if counts_exact else "estimated",
         "query_translations": [
             {"en": t.english, "zh": list(t.display)} for t in compiled.translations

@@ -25,13 +25,13 @@ def most_results(
     return listed
 
 
-def matches_by_year(counts: dict[str, int], dates: dict[str, str]) -> list[dict[str, int]]:
-    """The counts of the reports of each year (of their ``dates``, ISO), oldest year first;
-    reports without a date are left out. A facet every report counts in, however few reports
-    a response lists."""
-    years: dict[int, int] = {}
+def matches_by_year(counts: dict[str, int], years: dict[str, int]) -> list[dict[str, int]]:
+    """The counts of the reports of each year (``years``: each dated report's year), oldest
+    year first; reports without a date are left out. A facet every report counts in, however
+    few reports a response lists."""
+    by_year: dict[int, int] = {}
     for report_id, count in counts.items():
-        date = dates.get(report_id, "")
-        if date[:4].isdigit():
-            years[int(date[:4])] = years.get(int(date[:4]), 0) + count
-    return [{"year": year, "count": years[year]} for year in sorted(years)]
+        year = years.get(report_id)
+        if year is not None:
+            by_year[year] = by_year.get(year, 0) + count
+    return [{"year": year, "count": by_year[year]} for year in sorted(by_year)]
