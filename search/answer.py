@@ -273,9 +273,14 @@ def answer(
         "some_words": partly.results if partly else [],
         "semantic": meaning.status(opened),
         "reports": [
-            {"id": report_id, "title": title, "title_en": title_en, "count": counts[report_id]}
-            for report_id, title, title_en in opened.report_entries
-            if report_id in listed
+            {
+                "id": report_id,
+                "title": opened.titles[report_id][0],
+                "title_en": opened.titles[report_id][1],
+                "count": counts[report_id],
+            }
+            for report_id in listed
+            if report_id in opened.titles
         ],
         "reports_more": len(counts) - len(listed),
         "matches_by_year": matches_by_year(counts, opened.report_years),

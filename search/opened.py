@@ -110,9 +110,8 @@ class OpenIndex:
         self.titles = {
             entry["id"]: (entry["title"], entry.get("title_en", "")) for entry in manifest.reports
         }
-        # (id, title, English title) of each report in the manifest's order: how a response lists them.
-        self.report_entries = [(report_id, *titles) for report_id, titles in self.titles.items()]
-        # Each report's place in that order: which of reports with as many results is listed.
+        # Each report's place in the manifest: the order a response lists reports in, and which of
+        # reports with as many results is listed.
         self.report_position = {report_id: place for place, report_id in enumerate(self.titles)}
         self.date_orders = {
             "date": newest_first(manifest.reports),

@@ -4,25 +4,34 @@ report summed by year."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection
 
 
 def most_results(
     counts: dict[str, int], most: int | None, position: dict[str, int], always: str | None = None
-) -> Collection[str]:
-    """The reports of ``counts`` to list: every one (``most`` ``None``), else the ``most`` with
-    the most results, ties to the report that comes first in the collection (``position``),
-    and ``always`` besides when it has results."""
+) -> list[str]:
+    """The reports of ``counts`` to list, in the collection's order (``position``): every one
+    (``most`` ``None``), else the ``most`` with the most results, ties to the report that comes
+    first in the collection, and ``always`` besides when it has results."""
+    unplaced = len(position)
     if most is None or len(counts) <= most:
-        return counts
-    listed = set(
-        heapq.nsmallest(
-            most, counts, key=lambda report_id: (-counts[report_id], position.get(report_id, 0))
+        if len(counts) * 4 < len(position):  # a few of the reports: sorted, not looked for
+            return sorted(counts, key=lambda report_id: position.get(report_id, unplaced))
+        placed = [report_id for report_id in position if report_id in counts]
+        return placed + [report_id for report_id in counts if report_id not in position]
+    places: dict[str, int] = {}
+    if most:
+        # The fewest results a listed report can have, found among the counts alone (in C):
+        # only the reports with as many are weighed by their place.
+        least = heapq.nlargest(most, counts.values())[-1]
+        contenders = sorted(
+            (-count, position.get(report_id, unplaced), report_id)
+            for report_id, count in counts.items()
+            if count >= least
         )
-    )
+        places = {report_id: place for _, place, report_id in contenders[:most]}
     if always in counts:
-        listed.add(always)
-    return listed
+        places.setdefault(always, position.get(always, unplaced))
+    return sorted(places, key=places.__getitem__)
 
 
 def matches_by_year(counts: dict[str, int], years: dict[str, int]) -> list[dict[str, int]]:

@@ -171,7 +171,7 @@ class Searcher:
         # What the search is asked, past its text, in the order ``answer`` takes it.
         asked = (limit, offset, lang, report, sort, mode)
         key = (opened.generation, opened.vectors_key, text, *asked, reports)
-        cached = self._responses.get(key, opened.manifest)
+        cached = self._responses.get(key, opened)
         if cached is not None:
             return {
                 **cached,
@@ -194,7 +194,7 @@ class Searcher:
             with self._lock:
                 self._running.pop(thread, None)
         if not response["partial"]:
-            self._responses.keep(key, response, opened.manifest)
+            self._responses.keep(key, response, opened)
         return response
 
     def semantic_status(self) -> dict[str, Any]:
