@@ -10,9 +10,7 @@ a word with many translations does not outweigh a word with one. Only words that
 index are kept. English numbers with a scale word become the canonical token of the figure
 (``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), a
 British spelling is searched in the American one the dictionary writes (``organisation`` →
-``organization``) and an irregular form in its base form (``fought`` → ``fight``). A proper noun
-that is no sense of its own in the index names the headwords of the senses it is inside
-(``Britain`` → 英国, from "United Kingdom of Great Britain…"). A misspelt
+``organization``) and an irregular form in its base form (``fought`` → ``fight``). A misspelt
 word is not searched as another word: it is offered as "did you mean" (``search.suggest``).
 
 The reverse index of the dictionary is a table of its SQLite file (``index.english.dictionary``), the same
@@ -41,9 +39,6 @@ from shuangyu.index.text.numbers import (
 
 MAX_PHRASE_WORDS = 4
 MAX_CANDIDATES = 4
-# A proper noun that is no sense of its own but a word inside the senses of at most this many
-# headwords names them (Britain: 英国, 大不列颠…); inside more, it says too little of any.
-MAX_HEADWORDS_AROUND = 8
 
 
 @dataclass(frozen=True)
@@ -157,39 +152,8 @@ class ReverseDictionary:
                     position += size
                     break
             else:
-                around = self.around(spelt[position], stems[position])
-                if around:
-                    result.append(Translation(words[position], around))
                 position += 1
         return result
-
-    def around(self, word: str, stem: str) -> tuple[str, ...]:
-        """The index's Chinese words with a sense that names what the proper noun ``word``
-        (``stem`` analysed) names, inside a longer English: ``Britain`` → 英国 ("United Kingdom of
-        Great Britain…"), for a word with no whole sense of its own in the index. A name
-        names one thing wherever it stands; a common noun inside a sense says too little:
-        ``vampire`` is inside 僵尸's "Chinese vampire", which 僵尸企业 (a zombie company) is
-        not. Words of two characters or more (a character's many senses say little of it),
-        shorter first, at most ``MAX_CANDIDATES``; none for a word inside the senses of more than
-        ``MAX_HEADWORDS_AROUND`` headwords."""
-        if not stem or " " in stem:
-            return ()
-        headwords = self.language.dictionary.headwords_with_stem(stem)
-        if len(headwords) > MAX_HEADWORDS_AROUND:
-            return ()
-        named = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.IGNORECASE)
-        found = (
-            headword
-            for headword in sorted(headwords, key=lambda headword: (len(headword), headword))
-            if len(headword) > 1
-            and self.known(headword)
-            and any(
-                match[0][0].isupper()
-                for entry in self.language.dictionary.lookup(headword)
-                for match in named.finditer(entry.sense_line)
-            )
-        )
-        return tuple(islice(found, MAX_CANDIDATES))
 
 
 def _figure(words: list[str], position: int) -> tuple[int, Translation] | None:
