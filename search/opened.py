@@ -112,7 +112,8 @@ class OpenIndex:
         }
         # Each report's place in the manifest: the order a response lists reports in, and which of
         # reports with as many results is listed.
-        self.report_position = {report_id: place for place, report_id in enumerate(self.titles)}
+        self.report_ids = list(self.titles)
+        self.report_position = {report_id: place for place, report_id in enumerate(self.report_ids)}
         self.date_orders = {
             "date": newest_first(manifest.reports),
             "oldest": oldest_first(manifest.reports),

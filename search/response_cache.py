@@ -1,6 +1,6 @@
 """Recent search responses, by index generation and request: a new generation misses them all.
 
-A cached response keeps its listed reports as (place in the manifest, count) pairs: as the
+A cached response keeps its listed reports as (place in the index's reports, count) pairs: as the
 contract's list of objects they were most of its memory (140 KB of 230 KB at 1,000 reports),
 and the cache held 60 MB of them; pairs cost what the listed reports do, not what the
 collection's do, to keep and to give back.
@@ -53,16 +53,16 @@ def _compacted(response: dict[str, Any], opened: OpenIndex) -> dict[str, Any]:
 
 
 def _expanded(cached: dict[str, Any], opened: OpenIndex) -> dict[str, Any]:
-    reports = opened.manifest.reports
+    listed = [(opened.report_ids[place], count) for place, count in cached["reports"]]
     return {
         **cached,
         "reports": [
             {
-                "id": reports[place]["id"],
-                "title": reports[place]["title"],
-                "title_en": reports[place].get("title_en", ""),
+                "id": report_id,
+                "title": opened.titles[report_id][0],
+                "title_en": opened.titles[report_id][1],
                 "count": count,
             }
-            for place, count in cached["reports"]
+            for report_id, count in listed
         ],
     }
