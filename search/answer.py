@@ -23,7 +23,7 @@ from shuangyu.search.opened import OpenIndex, Reader
 from shuangyu.search.query import QueryError, compile_query, parse
 from shuangyu.search.ranking import Rankings, with_content
 from shuangyu.search.records import Result
-from shuangyu.search.report_lists import matches_by_year, most_results
+from shuangyu.search.report_lists import matches_by_year, most_results, report_entries
 from shuangyu.search.results import conversions, result
 from shuangyu.search.semantic import VectorIndex
 from shuangyu.search.unknown_words import (
@@ -272,16 +272,9 @@ def answer(
         "related": related,
         "some_words": partly.results if partly else [],
         "semantic": meaning.status(opened),
-        "reports": [
-            {
-                "id": report_id,
-                "title": opened.titles[report_id][0],
-                "title_en": opened.titles[report_id][1],
-                "count": counts[report_id],
-            }
-            for report_id in listed
-            if report_id in opened.titles
-        ],
+        "reports": report_entries(
+            ((report_id, counts[report_id]) for report_id in listed), opened.titles
+        ),
         "reports_more": len(counts) - len(listed),
         "matches_by_year": matches_by_year(counts, opened.report_years),
         "report_counts": "exact" if counts_exact else "estimated",

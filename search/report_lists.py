@@ -4,6 +4,7 @@ report summed by year."""
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 
 
 def most_results(
@@ -44,3 +45,20 @@ def matches_by_year(counts: dict[str, int], years: dict[str, int]) -> list[dict[
         if year is not None:
             by_year[year] = by_year.get(year, 0) + count
     return [{"year": year, "count": by_year[year]} for year in sorted(by_year)]
+
+
+def report_entries(
+    listed: Iterable[tuple[str, int]], titles: dict[str, tuple[str, str]]
+) -> list[dict[str, str | int]]:
+    """A response's ``reports``: each listed (report id, count) with the report's title and
+    English title (``titles``); a report the index does not name is left out."""
+    return [
+        {
+            "id": report_id,
+            "title": titles[report_id][0],
+            "title_en": titles[report_id][1],
+            "count": count,
+        }
+        for report_id, count in listed
+        if report_id in titles
+    ]

@@ -12,6 +12,8 @@ import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
+from shuangyu.search.report_lists import report_entries
+
 if TYPE_CHECKING:
     from shuangyu.search.opened import OpenIndex
 
@@ -53,16 +55,5 @@ def _compacted(response: dict[str, Any], opened: OpenIndex) -> dict[str, Any]:
 
 
 def _expanded(cached: dict[str, Any], opened: OpenIndex) -> dict[str, Any]:
-    listed = [(opened.report_ids[place], count) for place, count in cached["reports"]]
-    return {
-        **cached,
-        "reports": [
-            {
-                "id": report_id,
-                "title": opened.titles[report_id][0],
-                "title_en": opened.titles[report_id][1],
-                "count": count,
-            }
-            for report_id, count in listed
-        ],
-    }
+    listed = ((opened.report_ids[place], count) for place, count in cached["reports"])
+    return {**cached, "reports": report_entries(listed, opened.titles)}
