@@ -91,7 +91,14 @@ def _among(matcher, documents: list[int]) -> list[int]:
 
 def compile_tree(node) -> wq.Query:
     """The Whoosh query of a query tree (``index.engines.seam``)."""
-    if isinstance(node, tree.Term):
+    if (
+        isinstance(node, (tree.All, tree.Any, tree.Best))
+        and len(node.parts) == 1
+        and getattr(node, "at_least", 1) == 1
+    ):
+        # Whoosh drops the boost of a compound query of one part (its matcher is the part's).
+        compiled = compile_tree(node.parts[0])
+    elif isinstance(node, tree.Term):
         compiled = wq.Term(node.field, node.text)
     elif isinstance(node, tree.Phrase):
         # Whoosh counts a phrase's slop from 1 (adjacent).
