@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 
-from shuangyu.index.text.analysis import english_key
+from shuangyu.index.text.analysis import english_key, has_han, query_words
 from shuangyu.index.text.language import Language, per_language
 from shuangyu.index.text.numbers import (
     ENGLISH_SCALES,
@@ -52,6 +52,13 @@ class Translation:
     # Its words (lower case) searched in another spelling, and that spelling: the American one of
     # a British word, the base form of an irregular one (fought → fight).
     respelt: tuple[tuple[str, str], ...] = ()
+    # Each Chinese word as the index holds it: itself, or the words it is cut into (新冠肺炎 →
+    # 新冠 肺炎), searched as a phrase.
+    held: tuple[tuple[str, ...], ...] = ()
+
+    def held_as(self) -> list[tuple[str, ...]]:
+        """Each Chinese word as the words the index holds it in, in ``chinese`` order."""
+        return list(self.held) or [(word,) for word in self.chinese]
 
     @property
     def display(self) -> tuple[str, ...]:
@@ -102,20 +109,44 @@ class ReverseDictionary:
         known: Callable[[str], bool],
         language: Language,
         respell: Callable[[str], str | None] | None = None,
+        holds: Callable[[tuple[str, ...]], bool] | None = None,
     ):
         self.known = known
         self.language = language
         self.respell = respell
+        # Whether a passage has these index words in a row (None: taken as yes).
+        self.holds = holds
 
-    def candidates(self, stems: str) -> tuple[str, ...]:
+    def candidates(self, stems: str) -> dict[str, tuple[str, ...]]:
         """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``:
-        the glossary's, then the names', then the dictionary's."""
+        the glossary's, then the names', then the dictionary's; each with the words the index
+        holds it in (``held_in``)."""
         words = dict.fromkeys(
             _glossary_by_stems(self.language).get(stems, ())
             + _names_by_stems(self.language).get(stems, ())
             + self.language.dictionary.headwords_for(stems)
         )
-        return tuple(islice((word for word in words if self.known(word)), MAX_CANDIDATES))
+        held = ((word, self.held_in(word)) for word in words)
+        return dict(islice(((word, parts) for word, parts in held if parts), MAX_CANDIDATES))
+
+    def held_in(self, word: str) -> tuple[str, ...]:
+        """The words the index holds a Chinese word in: itself when it is an index word, else
+        the words the query analysis cuts it into when each has two characters or more and a
+        passage has them in a row (新冠肺炎 → 新冠 肺炎: jieba cuts the dictionary's word, in
+        passages as in queries), else none. Single characters are left out: a word cut into
+        characters (a transliterated name) is not held by the index as its characters."""
+        if self.known(word):
+            return (word,)
+        if not has_han(word):
+            return ()
+        parts = query_words(word, self.language)
+        if (
+            len(parts) > 1
+            and all(len(part) > 1 and self.known(part) for part in parts)
+            and (self.holds is None or self.holds(tuple(parts)))
+        ):
+            return tuple(parts)
+        return ()
 
     def translate(self, words: list[str]) -> list[Translation]:
         """Translate a run of English query words (``english_words``): figures first, then the
@@ -148,7 +179,14 @@ class ReverseDictionary:
                     english = typed
                     if respelt_here:
                         english += " → " + " ".join(spelt[i] for i in unit)
-                    result.append(Translation(english, candidates, respelt=respelt_here))
+                    result.append(
+                        Translation(
+                            english,
+                            tuple(candidates),
+                            respelt=respelt_here,
+                            held=tuple(candidates.values()),
+                        )
+                    )
                     position += size
                     break
             else:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from shuangyu.index.engines import seam as tree
 from shuangyu.index.engines.cluster import NO_CLUSTER, Cluster
 from shuangyu.index.engines.manifest import Manifest
 from shuangyu.index.engines.seam import Reader as EngineReader
@@ -63,9 +64,15 @@ def _reader(
     def known(word: str) -> bool:
         return engine_reader.doc_frequency("text", word) > 0
 
+    def holds(words: tuple[str, ...]) -> bool:
+        phrase = tree.Phrase("text", list(words))
+        return bool(engine_reader.search(phrase, 1, counted=False).top)
+
     suggester = Suggester(engine_reader, known, language, sharing)
     return Reader(
-        engine_reader, suggester, ReverseDictionary(known, language, suggester.respelling)
+        engine_reader,
+        suggester,
+        ReverseDictionary(known, language, suggester.respelling, holds),
     )
 
 

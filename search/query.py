@@ -31,6 +31,7 @@ from shuangyu.search.query_terms import (
     LEAST_WORDS,
     MAX_COUNTED_WORDS,
     Compiling,
+    all_or_phrase,
     analysed_english,
     coverage_of,
     proximity_boost,
@@ -222,7 +223,7 @@ def compile_query(
     translated: list[tuple[Translation, object]] = []
     for translation in translations:
         chinese_terms.update(translation.chinese)
-        candidates = [tree.Term("text", word) for word in translation.chinese]
+        candidates = [all_or_phrase("text", list(held), True) for held in translation.held_as()]
         # One translated word counts once, however many Chinese words it may be. A figure
         # that the index holds (its value, in any writing) is what the user asks for: required.
         if translation.is_figure:

@@ -89,7 +89,7 @@ def _all(queries: list):
 _INNER_PUNCTUATION = re.compile(r"\w[^\w\s]+\w")
 
 
-def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = ""):
+def all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = ""):
     if len(words) == 1:
         return tree.Term(fieldname, words[0])
     if phrase:
@@ -129,15 +129,15 @@ def _han_query(term: Term, lang: str, compiling: Compiling):
         )
     )
     alternatives = [
-        compiling.boosted(_all_or_phrase("text", words, term.phrase, term.text), "text"),
+        compiling.boosted(all_or_phrase("text", words, term.phrase, term.text), "text"),
         # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
-        compiling.boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
+        compiling.boosted(all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
     ]
     if not term.phrase:
         # Headings have no positions (a phrase cannot be checked there); they help single words.
         compiling.heading_terms.update(words)
         alternatives.append(
-            compiling.boosted(_all_or_phrase("section", words, phrase=False), "section")
+            compiling.boosted(all_or_phrase("section", words, phrase=False), "section")
         )
     return tree.Any(alternatives)
 
@@ -154,18 +154,18 @@ def _latin_query(term: Term, lang: str, compiling: Compiling):
     if lang != "zh":
         if english:
             alternatives.append(
-                compiling.boosted(_all_or_phrase("text_en", english, term.phrase), "text_en")
+                compiling.boosted(all_or_phrase("text_en", english, term.phrase), "text_en")
             )
             alternatives.append(
                 compiling.boosted(
-                    _all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"
+                    all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"
                 )
             )
         if pinyin:
             alternatives.append(compiling.boosted(tree.Term("pinyin", pinyin), "pinyin"))
     if lang != "en" and in_text:
         alternatives.append(
-            compiling.boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text")
+            compiling.boosted(all_or_phrase("text", in_text, term.phrase), "latin_in_text")
         )
     if not alternatives:
         return None

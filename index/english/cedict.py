@@ -77,6 +77,15 @@ def source_entries(single_characters: bool = False) -> Iterator[Entry]:
                 )
 
 
+def sense_head(english: str) -> str:
+    """What a cleaned sense names before its explanation, when it has one: the words before
+    its first comma, unquoted (``covid-19, the coronavirus disease identified in 2019`` →
+    ``covid-19``; ``"left-behind children", rural children whose parents…`` → ``left-behind
+    children``); empty for a sense without a comma."""
+    head, comma, _ = english.partition(",")
+    return head.strip().strip("\"'“”‘’").strip() if comma else ""
+
+
 def clean_sense(sense: str, is_name: bool) -> str:
     """A sense without notes: no parentheses, no ``汉字[pin1]`` references; a name's sense
     cut to the name itself (``Shapingba district of central Chongqing`` → ``Shapingba district``,

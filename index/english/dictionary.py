@@ -82,12 +82,16 @@ class Dictionary(CacheOwner):
     def _headwords_for(self, stems: str) -> tuple[str, ...]:
         """The headwords with a sense whose analysed English (``analysis.english_key``) is
         ``stems``, best first: main readings before minor ones (``dictionary_file.ensure``), from
-        earlier senses, common words before names, shorter words before longer ones."""
-        rows = self._connection().execute(
-            "SELECT headword FROM sense WHERE stems = ? "
-            "ORDER BY minor, position, is_name, length(headword), headword",
-            (stems,),
-        )
+        earlier senses, common words before names, shorter words before longer ones; then those
+        with a sense whose head is ``stems`` (``cedict.sense_head``: covid-19 → 新冠肺炎)."""
+        order = "ORDER BY minor, position, is_name, length(headword), headword"
+        connection = self._connection()
+        rows = [
+            *connection.execute(f"SELECT headword FROM sense WHERE stems = ? {order}", (stems,)),
+            *connection.execute(
+                f"SELECT headword FROM sense WHERE head_stems = ? {order}", (stems,)
+            ),
+        ]
         return tuple(dict.fromkeys(headword for (headword,) in rows))
 
     def _base_words(self, form: str) -> tuple[str, ...]:

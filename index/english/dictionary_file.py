@@ -22,17 +22,24 @@ from contextlib import closing
 from importlib import resources
 from pathlib import Path
 
-from shuangyu.index.english.cedict import Entry, clean_sense, release, source_entries
+from shuangyu.index.english.cedict import (
+    Entry,
+    clean_sense,
+    release,
+    sense_head,
+    source_entries,
+)
 from shuangyu.index.text.analysis import english_key
 
 # Bump when the tables below, or the cleaning or analysis of senses, change, so that an old
 # file is not read with new code.
-_FORMAT = 7
+_FORMAT = 8
 _CREATE = """
 CREATE TABLE entry (headword_order INTEGER NOT NULL, simplified TEXT NOT NULL, traditional TEXT NOT NULL,
                     pinyin TEXT NOT NULL, senses TEXT NOT NULL);
 CREATE TABLE sense (headword TEXT NOT NULL, headword_order INTEGER NOT NULL, position INTEGER NOT NULL,
-                    is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL, minor INTEGER NOT NULL);
+                    is_name INTEGER NOT NULL, english TEXT NOT NULL, stems TEXT NOT NULL, minor INTEGER NOT NULL,
+                    head_stems TEXT NOT NULL);
 CREATE TABLE sense_weight (stems TEXT PRIMARY KEY, weight REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE sense_word (stem TEXT NOT NULL, headword TEXT NOT NULL, PRIMARY KEY (stem, headword)) WITHOUT ROWID;
 CREATE TABLE english_form (form TEXT NOT NULL, base TEXT NOT NULL, PRIMARY KEY (form, base)) WITHOUT ROWID;
@@ -90,7 +97,7 @@ def ensure(path: Path) -> Path:
                     ),
                 )
                 connection.executemany(
-                    "INSERT INTO sense (headword, headword_order, position, is_name, english, stems, minor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sense (headword, headword_order, position, is_name, english, stems, minor, head_stems) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         (
                             entry.simplified,
@@ -100,6 +107,7 @@ def ensure(path: Path) -> Path:
                             english.lower(),
                             english_key(english),
                             minor,
+                            english_key(sense_head(english)),
                         )
                         for position, english in enumerate(
                             clean_sense(sense, entry.is_name) for sense in entry.senses
@@ -126,6 +134,7 @@ def ensure(path: Path) -> Path:
             )
             connection.execute("CREATE INDEX entry_headword ON entry (simplified)")
             connection.execute("CREATE INDEX sense_stems ON sense (stems)")
+            connection.execute("CREATE INDEX sense_head_stems ON sense (head_stems)")
             connection.execute("CREATE INDEX sense_english ON sense (english)")
         os.replace(temporary, path)
     except sqlite3.Error as error:

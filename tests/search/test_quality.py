@@ -80,6 +80,24 @@ def test_a_word_with_many_translations_counts_once():
     assert 1 < len(city.chinese) <= MAX_CANDIDATES
 
 
+def test_a_dictionary_word_is_held_as_its_words_only_when_each_is_an_index_word():
+    from shuangyu.search.crosslingual import ReverseDictionary
+
+    from tests.paths import language
+
+    index_words = {"新冠", "肺炎", "大", "流行", "加密", "货币"}
+    in_a_row = {("新冠", "肺炎"), ("大", "流行")}  # no passage has 加密货币
+    reverse = ReverseDictionary(index_words.__contains__, language(), holds=in_a_row.__contains__)
+    assert reverse.held_in("肺炎") == ("肺炎",)
+    assert reverse.held_in("新冠肺炎") == ("新冠", "肺炎")  # searched as that phrase
+    # Cut with a single character (大 流行): not a phrase the index holds as the word.
+    assert reverse.held_in("大流行") == () and reverse.held_in("冠状病毒") == ()
+    # Its words are index words, but no passage has them in a row: not translated to it.
+    assert reverse.held_in("加密货币") == () and reverse.translate(["cryptocurrency"]) == []
+    [covid] = reverse.translate(["covid", "19"])
+    assert covid.chinese == ("新冠肺炎",) and covid.held_as() == [("新冠", "肺炎")]
+
+
 def test_a_passage_printed_twice_is_listed_once(searcher):
     results = searcher.search(HUB_CAPTION, limit=20)["results"]
     assert [result["text"] for result in results].count(HUB_CAPTION) == 1

@@ -206,6 +206,25 @@ def test_official_english_finds_the_term_and_shows_how_it_was_searched(real_sear
     assert marks and not [mark for mark in marks if re.fullmatch(r"[5５]|[亿万]元?", mark)]
 
 
+def test_english_finds_a_dictionary_word_the_index_holds_as_two_words(real_collection_index):
+    # CC-CEDICT has 新冠肺炎 as "covid-19, the coronavirus disease identified in 2019" (a sense
+    # found by its head, before the comma) and jieba cuts it into 新冠 肺炎, in the passages as
+    # in a query: the English finds it as that phrase, as the Chinese query does.
+    from shuangyu.web.app import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": real_collection_index}).test_client()
+    english = client.get("/api/search?q=covid-19&mode=lexical&limit=50").get_json()
+    chinese = client.get("/api/search?q=新冠肺炎&mode=lexical&limit=50").get_json()
+    assert {"en": "covid 19", "zh": ["新冠肺炎"]} in english["query_translations"]
+    assert english["unknown_words"] == [] and english["total"] > 0
+    assert {r["id"] for r in english["results"]} <= {r["id"] for r in chinese["results"]}
+    assert all("<mark>新冠肺炎" in result["snippet"] for result in english["results"])
+    # A quoted sense head: "left-behind children", rural children whose parents…
+    children = client.get("/api/search?q=left-behind+children&mode=lexical").get_json()
+    assert {"en": "left behind children", "zh": ["留守儿童"]} in children["query_translations"]
+    assert "<mark>留守儿童</mark>" in children["results"][0]["snippet"]
+
+
 def test_ascii_figures_find_full_width_digits_and_chinese_numerals(real_searcher):
     for query, written in (("1953", "一九五三"), ("33%", "百分之三十三")):
         snippets = [
