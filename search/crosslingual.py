@@ -38,7 +38,7 @@ from shuangyu.index.text.numbers import (
 )
 
 MAX_PHRASE_WORDS = 4
-MAX_CANDIDATES = 4
+MAX_CANDIDATES = 6
 
 
 @dataclass(frozen=True)
