@@ -6,8 +6,9 @@ like the English field (lower case, stemmed) and indexed to its Chinese headword
 English words are matched longest phrase first (``logistics hub`` → 物流枢纽 before 物流 + 枢纽);
 a phrase neither starts nor ends with a function word, so ``Ministry of Finance`` is 财政部 and
 never "Ministry of" → 部. Each matched unit becomes one set of alternative Chinese words, so that
-a word with many translations does not outweigh a word with one. Only words that occur in the
-index are kept. English numbers with a scale word become the canonical token of the figure
+a word with many translations does not outweigh a word with one. Only words the index holds are
+kept: its own words, and a dictionary word jieba cuts into index words that a passage has in a
+row (新冠肺炎 → the phrase 新冠 肺炎). English numbers with a scale word become the canonical token of the figure
 (``index.text.numbers``: ``5 million`` → ``5000000``, which the index holds for ``500万``), a
 British spelling is searched in the American one the dictionary writes (``organisation`` →
 ``organization``) and an irregular form in its base form (``fought`` → ``fight``). A misspelt
@@ -100,7 +101,8 @@ def _names_by_stems(language: Language) -> dict[str, tuple[str, ...]]:
 
 class ReverseDictionary:
     """English → Chinese for the words of one index (``known`` says whether the index
-    contains a word; ``language`` has its glossary and names, and the dictionary), best candidates first: the
+    contains a word, ``holds`` whether a passage has words in a row; ``language`` has its
+    glossary and names, and the dictionary), best candidates first: the
     glossary's terms and the names, then earlier senses, common words before names, shorter
     words first among equals."""
 
@@ -118,15 +120,23 @@ class ReverseDictionary:
         self.holds = holds
 
     def candidates(self, stems: str) -> dict[str, tuple[str, ...]]:
-        """The index's Chinese words for analysed English, best first, at most ``MAX_CANDIDATES``:
-        the glossary's, then the names', then the dictionary's; each with the words the index
-        holds it in (``held_in``)."""
-        words = dict.fromkeys(
+        """The Chinese words for analysed English that the index holds, best first, at most
+        ``MAX_CANDIDATES``: the glossary's, then the names', then the dictionary's; else those
+        of a dictionary sense's head (``Dictionary.headwords_named``); each with the words the
+        index holds it in (``held_in``)."""
+        dictionary = self.language.dictionary
+        held = self._held(
             _glossary_by_stems(self.language).get(stems, ())
             + _names_by_stems(self.language).get(stems, ())
-            + self.language.dictionary.headwords_for(stems)
+            + dictionary.headwords_for(stems)
         )
-        held = ((word, self.held_in(word)) for word in words)
+        # A head only when no word has the sense whole: a head is often the first of a list
+        # ("blood, sweat and tears"), while covid-19 and left-behind children have no other.
+        return held or self._held(dictionary.headwords_named(stems))
+
+    def _held(self, words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """The first ``MAX_CANDIDATES`` of ``words`` the index holds, with their ``held_in``."""
+        held = ((word, self.held_in(word)) for word in dict.fromkeys(words))
         return dict(islice(((word, parts) for word, parts in held if parts), MAX_CANDIDATES))
 
     def held_in(self, word: str) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,9 @@ from shuangyu.search.crosslingual import ReverseDictionary
 from shuangyu.search.report_dates import iso_date, newest_first, oldest_first
 from shuangyu.search.semantic import VectorIndex
 from shuangyu.search.suggest import Suggester
+
+# The budget of the search that tells whether a passage has a dictionary word's parts in a row.
+HOLDS_SECONDS = 0.1
 
 
 def manifest_identity(path: Path) -> tuple[int, int, int] | None:
@@ -64,9 +68,22 @@ def _reader(
     def known(word: str) -> bool:
         return engine_reader.doc_frequency("text", word) > 0
 
+    # Whether a passage has these words in a row, asked once per reader (the answer holds for
+    # its build); a search its budget cut short with nothing found says no, and is asked again.
+    in_a_row: dict[tuple[str, ...], bool] = {}
+
     def holds(words: tuple[str, ...]) -> bool:
-        phrase = tree.Phrase("text", list(words))
-        return bool(engine_reader.search(phrase, 1, counted=False).top)
+        if words not in in_a_row:
+            found = engine_reader.search(
+                tree.Phrase("text", list(words)),
+                1,
+                deadline=time.perf_counter() + HOLDS_SECONDS,
+                counted=False,
+            )
+            if not found.top and not found.complete:
+                return False
+            in_a_row[words] = bool(found.top)
+        return in_a_row[words]
 
     suggester = Suggester(engine_reader, known, language, sharing)
     return Reader(

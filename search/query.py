@@ -31,12 +31,12 @@ from shuangyu.search.query_terms import (
     LEAST_WORDS,
     MAX_COUNTED_WORDS,
     Compiling,
-    all_or_phrase,
     analysed_english,
     coverage_of,
     proximity_boost,
     term_query,
     toneless,
+    translated_clause,
 )
 
 LANGUAGES = ("auto", "zh", "en")
@@ -223,13 +223,12 @@ def compile_query(
     translated: list[tuple[Translation, object]] = []
     for translation in translations:
         chinese_terms.update(translation.chinese)
-        candidates = [all_or_phrase("text", list(held), True) for held in translation.held_as()]
         # One translated word counts once, however many Chinese words it may be. A figure
         # that the index holds (its value, in any writing) is what the user asks for: required.
         if translation.is_figure:
-            required.append(compiling.boosted(tree.Best(candidates), "figure"))
+            required.append(compiling.boosted(translated_clause(translation), "figure"))
         else:
-            optional.append(compiling.boosted(tree.Best(candidates), "translated"))
+            optional.append(compiling.boosted(translated_clause(translation), "translated"))
             translated.append((translation, optional[-1]))
     pinyin_terms = {
         toneless(term.text) for group in groups for term in group if not term.is_han

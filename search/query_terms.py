@@ -89,12 +89,20 @@ def _all(queries: list):
 _INNER_PUNCTUATION = re.compile(r"\w[^\w\s]+\w")
 
 
-def all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = ""):
+def _all_or_phrase(fieldname: str, words: list[str], phrase: bool, text: str = ""):
     if len(words) == 1:
         return tree.Term(fieldname, words[0])
     if phrase:
         return tree.Phrase(fieldname, words, slop=1 if _INNER_PUNCTUATION.search(text) else 0)
     return tree.All([tree.Term(fieldname, word) for word in words])
+
+
+def translated_clause(translation: Translation):
+    """The clause of a translated English word: the best of its Chinese candidates (it counts
+    once, however many it has), each its index word or the phrase the index holds it as."""
+    return tree.Best(
+        [_all_or_phrase("text", list(held), phrase=True) for held in translation.held_as()]
+    )
 
 
 def _han_query(term: Term, lang: str, compiling: Compiling):
@@ -129,15 +137,15 @@ def _han_query(term: Term, lang: str, compiling: Compiling):
         )
     )
     alternatives = [
-        compiling.boosted(all_or_phrase("text", words, term.phrase, term.text), "text"),
+        compiling.boosted(_all_or_phrase("text", words, term.phrase, term.text), "text"),
         # Bigrams in sequence: part of a word (坪坝) or a word jieba cut differently.
-        compiling.boosted(all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
+        compiling.boosted(_all_or_phrase("text_bigrams", grams, phrase=True), "text_bigrams"),
     ]
     if not term.phrase:
         # Headings have no positions (a phrase cannot be checked there); they help single words.
         compiling.heading_terms.update(words)
         alternatives.append(
-            compiling.boosted(all_or_phrase("section", words, phrase=False), "section")
+            compiling.boosted(_all_or_phrase("section", words, phrase=False), "section")
         )
     return tree.Any(alternatives)
 
@@ -154,18 +162,18 @@ def _latin_query(term: Term, lang: str, compiling: Compiling):
     if lang != "zh":
         if english:
             alternatives.append(
-                compiling.boosted(all_or_phrase("text_en", english, term.phrase), "text_en")
+                compiling.boosted(_all_or_phrase("text_en", english, term.phrase), "text_en")
             )
             alternatives.append(
                 compiling.boosted(
-                    all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"
+                    _all_or_phrase("gloss_terms", english, phrase=False), "gloss_terms"
                 )
             )
         if pinyin:
             alternatives.append(compiling.boosted(tree.Term("pinyin", pinyin), "pinyin"))
     if lang != "en" and in_text:
         alternatives.append(
-            compiling.boosted(all_or_phrase("text", in_text, term.phrase), "latin_in_text")
+            compiling.boosted(_all_or_phrase("text", in_text, term.phrase), "latin_in_text")
         )
     if not alternatives:
         return None

@@ -36,6 +36,7 @@ class Dictionary(CacheOwner):
         self.lookup = lru_cache(maxsize=4096)(self._lookup)
         self.headwords_with_stem = lru_cache(maxsize=1024)(self._headwords_with_stem)
         self.headwords_for = lru_cache(maxsize=20_000)(self._headwords_for)
+        self.headwords_named = lru_cache(maxsize=20_000)(self._headwords_named)
         self.main_senses = lru_cache(maxsize=20_000)(self._main_senses)
         self.reading_sense = lru_cache(maxsize=50_000)(self._reading_sense)
         self.base_words = lru_cache(maxsize=4096)(self._base_words)
@@ -82,16 +83,20 @@ class Dictionary(CacheOwner):
     def _headwords_for(self, stems: str) -> tuple[str, ...]:
         """The headwords with a sense whose analysed English (``analysis.english_key``) is
         ``stems``, best first: main readings before minor ones (``dictionary_file.ensure``), from
-        earlier senses, common words before names, shorter words before longer ones; then those
-        with a sense whose head is ``stems`` (``cedict.sense_head``: covid-19 → 新冠肺炎)."""
-        order = "ORDER BY minor, position, is_name, length(headword), headword"
-        connection = self._connection()
-        rows = [
-            *connection.execute(f"SELECT headword FROM sense WHERE stems = ? {order}", (stems,)),
-            *connection.execute(
-                f"SELECT headword FROM sense WHERE head_stems = ? {order}", (stems,)
-            ),
-        ]
+        earlier senses, common words before names, shorter words before longer ones."""
+        return self._headwords_where("stems", stems)
+
+    def _headwords_named(self, stems: str) -> tuple[str, ...]:
+        """The headwords with a sense whose head (``cedict.sense_head``) is ``stems``, in the
+        order of ``headwords_for``: covid-19 → 新冠肺炎 ("covid-19, the coronavirus disease…")."""
+        return self._headwords_where("head_stems", stems)
+
+    def _headwords_where(self, column: str, stems: str) -> tuple[str, ...]:
+        rows = self._connection().execute(
+            f"SELECT headword FROM sense WHERE {column} = ? "
+            "ORDER BY minor, position, is_name, length(headword), headword",
+            (stems,),
+        )
         return tuple(dict.fromkeys(headword for (headword,) in rows))
 
     def _base_words(self, form: str) -> tuple[str, ...]:

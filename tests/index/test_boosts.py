@@ -1,5 +1,5 @@
 """A clause's boost (index/engines/seam.py) weighs its score alike on every engine, whatever
-its number of parts: a translated word with one Chinese candidate weighs what one with four
+its number of parts: a translated word with one Chinese candidate weighs what one with several
 does (Whoosh dropped the boost of a compound query of one part)."""
 
 from __future__ import annotations
