@@ -98,6 +98,21 @@ def test_a_dictionary_word_is_held_as_its_words_only_when_each_is_an_index_word(
     assert covid.chinese == ("新冠肺炎",) and covid.held_as() == [("新冠", "肺炎")]
 
 
+def test_a_sense_is_found_by_its_head_only_where_no_word_has_it_whole():
+    from shuangyu.search.crosslingual import ReverseDictionary
+
+    from tests.paths import language
+
+    every_word = ReverseDictionary(lambda word: True, language())
+    # "covid-19, the coronavirus disease identified in 2019": no sense is "covid-19" whole.
+    assert "新冠肺炎" in every_word.translate(["covid", "19"])[0].chinese
+    # "blood, sweat and tears" (苦练) and "upper, middle and lower army" (三军) start lists:
+    # blood and upper have words of their own.
+    [blood], [upper] = every_word.translate(["blood"]), every_word.translate(["upper"])
+    assert "血" in blood.chinese and not {"苦练", "呕心沥血"} & set(blood.chinese)
+    assert "三军" not in upper.chinese
+
+
 def test_a_passage_printed_twice_is_listed_once(searcher):
     results = searcher.search(HUB_CAPTION, limit=20)["results"]
     assert [result["text"] for result in results].count(HUB_CAPTION) == 1
