@@ -298,8 +298,8 @@ def test_an_english_question_gains_the_passage_that_means_what_it_asks(
 
     from tests.paths import DICTIONARY
 
-    question = "raising the age at which people retire"
-    answer = "延迟法定退休年龄"
+    question = "how fast did China catch up with Britain in steel output"
+    answer = "英国走了五十多年的路"
     lexical = Searcher(real_collection_index, dictionary=DICTIONARY, cluster=CLUSTER).search(
         question
     )["results"][:5]
